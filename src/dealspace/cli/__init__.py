@@ -1,0 +1,28 @@
+"""The ``dealspace`` command line: one typer app; each topic registers its
+commands from its own module (``cli/<topic>.py``).
+
+Bad input raises :class:`dealspace.errors.DealspaceError`; ``main`` prints its
+message and exits with code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from dealspace.cli._app import app, console_err
+from dealspace.errors import DealspaceError
+
+# Each module registers its commands on ``app`` when imported.
+from dealspace.cli import scenario as _scenario  # noqa: E402,F401  isort: skip
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the ``dealspace`` script."""
+    try:
+        app(args=argv, standalone_mode=True)
+    except DealspaceError as err:  # raised outside typer's own handling
+        console_err.print(f"[bold red]error:[/] {err}", highlight=False)
+        sys.exit(2)
+
+
+__all__ = ["app", "main"]

@@ -1,0 +1,1 @@
+"""Scenario commands: scenarios, validate, show, schema, convert."""

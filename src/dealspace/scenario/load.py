@@ -1,0 +1,303 @@
+"""Load scenarios from YAML, JSON, Genius XML folders or the built-in library.
+
+Files come from strangers, so reading is defensive: a size limit, YAML's safe
+loader only (tags such as ``!!python/object`` are refused, never executed),
+limits on nesting depth and on the expanded size of YAML aliases ("billion
+laughs"), and every validation error turned into one line with the file, the
+field path and the fix.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from dealspace.errors import DealspaceError, Problem, did_you_mean
+from dealspace.scenario.model import Scenario
+
+#: Largest scenario file read (bytes).
+MAX_FILE_BYTES = 5_000_000
+#: Deepest nesting of mappings and lists accepted.
+MAX_DEPTH = 64
+#: Most nodes a document may expand to once YAML aliases are followed.
+MAX_NODES = 1_000_000
+
+SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".json": "json"}
+
+
+def list_scenarios() -> list[str]:
+    """Names of the built-in scenarios."""
+    folder = resources.files("dealspace.scenario") / "builtin"
+    return sorted(p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml"))
+
+
+def builtin_path(name: str) -> Path:
+    """The file of a built-in scenario."""
+    folder = resources.files("dealspace.scenario") / "builtin"
+    return Path(str(folder / f"{name}.yaml"))
+
+
+def load_scenario(source: str | Path) -> Scenario:
+    """Load and validate a scenario.
+
+    ``source`` is a built-in name (see :func:`list_scenarios`), a ``.yaml`` /
+    ``.yml`` / ``.json`` file, or a folder holding a Genius domain XML and one
+    profile XML per party.
+
+    Raises
+    ------
+    DealspaceError
+        with one line per problem: the file, the field path, what is wrong and
+        how to fix it.
+    """
+    path = Path(source)
+    if path.is_dir():
+        from dealspace.scenario.genius import load_genius
+
+        return load_genius(path)
+    if path.is_file():
+        return scenario_from_data(read_document(path), str(path))
+    if isinstance(source, str) and source in list_scenarios():
+        return load_builtin(source)
+    if path.suffix or "/" in str(source) or "\\" in str(source):
+        raise DealspaceError.single(
+            "", f"no such file or folder: {source}", "check the path", source=str(source)
+        )
+    raise DealspaceError.single(
+        "",
+        f"'{source}' is neither a file nor a built-in scenario",
+        f"{did_you_mean(str(source), list_scenarios())} (see `dealspace scenarios`)",
+        source=str(source),
+    )
+
+
+def load_builtin(name: str) -> Scenario:
+    path = builtin_path(name)
+    return scenario_from_data(read_document(path), f"built-in scenario '{name}'")
+
+
+def scenario_from_data(data: Any, source: str) -> Scenario:
+    """Validate parsed data as a Scenario; errors name ``source``."""
+    if not isinstance(data, dict):
+        raise DealspaceError.single(
+            "",
+            f"the top level is a {_kind(data)}, not a mapping",
+            "a scenario starts with keys such as 'name:', 'parties:' and 'domains:'",
+            source=source,
+        )
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as err:
+        raise DealspaceError(problems_from_validation(err), source) from None
+    except DealspaceError as err:
+        raise DealspaceError(err.problems, source) from None
+
+
+def read_document(path: Path) -> Any:
+    """Read a YAML or JSON file safely (size, tags, depth, alias bombs)."""
+    source = str(path)
+    try:
+        size = path.stat().st_size
+    except OSError as err:
+        raise DealspaceError.single("", f"cannot read the file: {err.strerror}", source=source) from None
+    if size > MAX_FILE_BYTES:
+        raise DealspaceError.single(
+            "",
+            f"the file is {size / 1e6:.1f} MB, over the {MAX_FILE_BYTES / 1e6:.0f} MB limit",
+            "split the scenario or use numeric ranges instead of long option lists",
+            source=source,
+        )
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise DealspaceError.single(
+            "", "the file is not UTF-8 text", "save it as UTF-8 YAML or JSON", source=source
+        ) from None
+    if not text.strip():
+        raise DealspaceError.single(
+            "", "the file is empty", "write a scenario (see docs/scenario-format.md)", source=source
+        )
+    kind = SUFFIXES.get(path.suffix.lower(), "yaml")
+    data = parse_json(text, source) if kind == "json" else parse_yaml(text, source)
+    check_shape(data, source)
+    return data
+
+
+def parse_json(text: str, source: str) -> Any:
+    try:
+        return json.loads(text, parse_constant=_refuse_constant)
+    except json.JSONDecodeError as err:
+        raise DealspaceError.single(
+            f"line {err.lineno}, column {err.colno}",
+            f"not valid JSON: {err.msg}",
+            "fix the syntax (a JSON validator shows the spot)",
+            source=source,
+        ) from None
+    except ValueError as err:  # NaN / Infinity
+        raise DealspaceError.single("", str(err), "use finite numbers", source=source) from None
+    except RecursionError:
+        raise _too_deep(source) from None
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"'{name}' is not a number dealspace accepts")
+
+
+def parse_yaml(text: str, source: str) -> Any:
+    try:
+        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506  a SafeLoader subclass
+    except yaml.constructor.ConstructorError as err:
+        mark = err.problem_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise DealspaceError.single(
+            where,
+            f"unsupported YAML tag: {err.problem}",
+            "dealspace reads plain YAML only (no '!!python/…' or custom tags): remove the tag",
+            source=source,
+        ) from None
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise DealspaceError.single(
+            where,
+            f"not valid YAML: {err.problem}",
+            "fix the syntax (check indentation, colons and quotes)",
+            source=source,
+        ) from None
+    except yaml.YAMLError as err:
+        raise DealspaceError.single("", f"not valid YAML: {err}", source=source) from None
+    except RecursionError:
+        raise _too_deep(source) from None
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """Safe YAML with a cap on nesting depth while composing."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        depth = getattr(self, "_depth", 0) + 1
+        if depth > MAX_DEPTH:
+            mark = self.peek_event().start_mark
+            raise yaml.MarkedYAMLError(
+                problem=f"nesting deeper than {MAX_DEPTH} levels", problem_mark=mark
+            )
+        self._depth = depth
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth = depth - 1
+
+
+def _too_deep(source: str) -> DealspaceError:
+    return DealspaceError.single(
+        "", f"the document nests deeper than {MAX_DEPTH} levels", "flatten the structure", source=source
+    )
+
+
+def check_shape(data: Any, source: str) -> None:
+    """Refuse documents too deep or too large once aliases are expanded.
+
+    The expanded size is counted with memoisation on object identity, so an
+    exponential alias bomb is detected in time linear in the file.
+    """
+    memo: dict[int, int] = {}
+
+    def size(obj: Any, depth: int) -> int:
+        if depth > MAX_DEPTH:
+            raise _too_deep(source)
+        if not isinstance(obj, dict | list):
+            return 1
+        key = id(obj)
+        if key in memo:
+            return memo[key]
+        children = obj.values() if isinstance(obj, dict) else obj
+        total = 1
+        for child in children:
+            total += size(child, depth + 1)
+            if total > MAX_NODES:
+                break
+        memo[key] = total
+        return total
+
+    if size(data, 0) > MAX_NODES:
+        raise DealspaceError.single(
+            "",
+            f"the document expands to more than {MAX_NODES:,} elements (YAML aliases?)",
+            "write the data out instead of repeating it through '&anchor' / '*alias'",
+            source=source,
+        )
+
+
+def _kind(data: Any) -> str:
+    return {list: "list", str: "string", int: "number", float: "number", bool: "boolean"}.get(
+        type(data), type(data).__name__
+    )
+
+
+# ------------------------------------------------------------ error messages
+
+_HIDDEN_LOC = {"issue", "all", "any", "not", "if", "function-after", "function-before"}
+
+
+def field_path(loc: tuple[Any, ...]) -> str:
+    """pydantic's error location → ``parties[1].valuations.auto_tariff``."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif isinstance(part, str) and ("[" in part or part in _HIDDEN_LOC and _is_tag(loc, part)):
+            continue  # union branch names, not fields
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def _is_tag(loc: tuple[Any, ...], part: str) -> bool:
+    i = loc.index(part)
+    return i + 1 < len(loc) and loc[i + 1] != part
+
+
+_FIXES = {
+    "missing": "add it",
+    "greater_than_equal": "use a number ≥ 0",
+    "greater_than": "use a positive number",
+    "finite_number": "use a finite number",
+    "string_type": "write it as text",
+    "float_parsing": "write a number",
+    "float_type": "write a number",
+    "list_type": "write a list (- item)",
+    "dict_type": "write a mapping (key: value)",
+    "model_type": "write a mapping (key: value)",
+    "too_short": "add at least one entry",
+    "string_pattern_mismatch": "use letters, digits, '_', '-' or '.' only",
+}
+
+
+def problems_from_validation(err: ValidationError) -> list[Problem]:
+    problems: list[Problem] = []
+    seen: set[tuple[str, str]] = set()
+    for e in err.errors(include_url=False):
+        where = field_path(tuple(e["loc"]))
+        what = e["msg"]
+        if e["type"] == "missing":
+            what = "this required field is missing"
+        elif e["type"] in {"float_parsing", "float_type"} and isinstance(e.get("input"), str):
+            what = f"'{e['input']}' is not a number"
+        elif e["type"] == "finite_number":
+            what = f"{e.get('input')} is not a finite number"
+        elif e["type"] == "greater_than_equal" and _is_number(e.get("input")):
+            what = f"{e.get('input')} is negative"
+        if (where, what) in seen:
+            continue
+        seen.add((where, what))
+        problems.append(Problem(where, what.rstrip("."), _FIXES.get(e["type"], "")))
+    return problems
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not (isinstance(value, float) and math.isnan(value))
