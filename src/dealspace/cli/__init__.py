@@ -14,6 +14,7 @@ from dealspace.errors import DealspaceError
 
 # Each module registers its commands on ``app`` when imported.
 from dealspace.cli import scenario as _scenario  # noqa: E402,F401  isort: skip
+from dealspace.cli import analyze as _analyze  # noqa: E402,F401  isort: skip
 
 
 def main(argv: list[str] | None = None) -> None:
