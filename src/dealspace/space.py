@@ -257,10 +257,10 @@ def _block(
     member_set = set(members)
     for c in active:
         touched = condition_issues(c.constraint.condition)
-        if len(touched) > 1 or not isinstance(c.constraint.condition, IssueIs):
-            if set(touched) <= member_set:
-                h = holds(c.constraint.condition, by_issue, choice)
-                ok &= h if c.kind == "must_have" else ~h
+        cross_issue = len(touched) > 1 or not isinstance(c.constraint.condition, IssueIs)
+        if cross_issue and set(touched) <= member_set:
+            h = holds(c.constraint.condition, by_issue, choice)
+            ok &= h if c.kind == "must_have" else ~h
     utility = np.zeros((n, len(scenario.parties)))
     for p, party in enumerate(scenario.parties):
         for issue_id in members:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 
-from dealspace.cli._app import app, console_err
+from dealspace.cli._app import app, print_error
 from dealspace.errors import DealspaceError
 
 # Each module registers its commands on ``app`` when imported.
@@ -22,7 +22,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         app(args=argv, standalone_mode=True)
     except DealspaceError as err:  # raised outside typer's own handling
-        console_err.print(f"[bold red]error:[/] {err}", highlight=False)
+        print_error(err)
         sys.exit(2)
 
 

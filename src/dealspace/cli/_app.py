@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from dealspace.errors import DealspaceError
 
@@ -35,10 +36,15 @@ def friendly(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except DealspaceError as err:
-            console_err.print(f"[bold red]error:[/] {err}", highlight=False, soft_wrap=True)
+            print_error(err)
             raise typer.Exit(code=2) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def print_error(err: Exception) -> None:
+    """One error message on stderr (escaped: paths like ``issue[index=3]`` stay)."""
+    console_err.print(f"[bold red]error:[/] {escape(str(err))}", highlight=False, soft_wrap=True)
 
 
 def print_json(data: Any) -> None:

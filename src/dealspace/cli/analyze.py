@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 import numpy as np
-import typer
 from rich.table import Table
 
 from dealspace.cli._app import app, console, friendly

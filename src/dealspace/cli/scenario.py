@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from dealspace.cli._app import app, console, console_err, friendly, print_json
+from dealspace.cli._app import app, console, friendly, print_error, print_json
 from dealspace.errors import DealspaceError
 from dealspace.scenario import Scenario, list_scenarios, load_scenario
 from dealspace.scenario.load import load_builtin
@@ -66,7 +66,7 @@ def validate(
             s = load_scenario(name)
         except DealspaceError as err:
             bad += 1
-            console_err.print(f"[bold red]error:[/] {err}", highlight=False, soft_wrap=True)
+            print_error(err)
             continue
         console.print(
             f"[green]ok[/] {name}: {len(s.parties)} parties, {len(s.domains)} domains, "
