@@ -276,3 +276,21 @@ def test_validate_several_files_reports_each(tmp_path: Path) -> None:
     result = runner.invoke(app, ["validate", str(TOY), str(bad)])
     assert result.exit_code == 2
     assert "ok" in result.output and "top level" in result.output + result.stderr
+
+
+def test_yaml_on_is_a_key_and_numeric_option_ids(tmp_path: Path) -> None:
+    text = """
+name: t
+parties:
+  - {id: a, valuations: {x: {weight: 1, value: {0: 0, 400: 1}}}}
+  - {id: b, valuations: {x: {weight: 1, value: {0: 1, 400: 0}}}}
+domains:
+  - id: d
+    issues:
+      - {id: x, options: [0, 400], status_quo: 0, tariff: {levied_by: USA, on: JPN, rates: {0: 0, 400: 10}}}
+"""
+    s = dealspace.load_scenario(write(tmp_path, text, "ok.yaml"))
+    issue = s.issue("x")
+    assert issue.option_ids == ("0", "400")
+    assert issue.tariff is not None and issue.tariff.on == "JPN"
+    assert issue.status_quo_index == 0

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -177,7 +178,8 @@ def parse_yaml(text: str, source: str) -> Any:
 
 
 class _StrictLoader(yaml.SafeLoader):
-    """Safe YAML with a cap on nesting depth while composing."""
+    """Safe YAML with a cap on nesting depth while composing, and YAML 1.2
+    booleans: only true/false (so ``on: JPN`` is the key 'on', not True)."""
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         depth = getattr(self, "_depth", 0) + 1
@@ -191,6 +193,17 @@ class _StrictLoader(yaml.SafeLoader):
             return super().compose_node(parent, index)
         finally:
             self._depth = depth - 1
+
+
+_StrictLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_StrictLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool",
+    re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+    list("tTfF"),
+)
 
 
 def _too_deep(source: str) -> DealspaceError:

@@ -276,6 +276,13 @@ class TariffSpec(Traced):
     on: str
     rates: dict[str, NonNegative] | None = None
 
+    @field_validator("rates", mode="before")
+    @classmethod
+    def _keys_as_ids(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {f"{k:g}" if isinstance(k, int | float) else str(k): v for k, v in value.items()}
+        return value
+
 
 class Issue(Traced):
     """One issue: discrete ``options`` or a numeric ``range``; ``status_quo`` is
@@ -288,6 +295,17 @@ class Issue(Traced):
     unit: str | None = None
     status_quo: OptionRef
     tariff: TariffSpec | None = None
+
+    @field_validator("options", mode="before")
+    @classmethod
+    def _numbers_as_ids(cls, value: Any) -> Any:
+        """``options: [0, 400]`` means the option ids '0' and '400'."""
+        if isinstance(value, list):
+            return [
+                f"{v:g}" if isinstance(v, int | float) and not isinstance(v, bool) else v
+                for v in value
+            ]
+        return value
 
     @field_validator("options")
     @classmethod
