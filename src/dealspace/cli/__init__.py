@@ -15,6 +15,10 @@ from dealspace.errors import DealspaceError
 # Each module registers its commands on ``app`` when imported.
 from dealspace.cli import scenario as _scenario  # noqa: E402,F401  isort: skip
 from dealspace.cli import analyze as _analyze  # noqa: E402,F401  isort: skip
+from dealspace.cli import engine as _engine  # noqa: E402,F401  isort: skip
+from dealspace.cli import linkage as _linkage  # noqa: E402,F401  isort: skip
+from dealspace.cli import tariffs as _tariffs  # noqa: E402,F401  isort: skip
+from dealspace.cli import facts as _facts  # noqa: E402,F401  isort: skip
 
 
 def main(argv: list[str] | None = None) -> None:

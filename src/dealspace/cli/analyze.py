@@ -6,6 +6,8 @@ import numpy as np
 from rich.table import Table
 
 from dealspace.cli._app import app, console, friendly
+from dealspace.cli.engine import engine_summary
+from dealspace.cli.linkage import linkage_summary
 from dealspace.cli.scenario import Source, print_scenario
 from dealspace.scenario import load_scenario
 from dealspace.space import DealSpace, compile
@@ -21,6 +23,9 @@ def analyze(
     print_scenario(scenario)
     space = compile(scenario)
     print_party_summary(space)
+    engine_summary(console, space)
+    if len(scenario.domains) > 1 and not space.empty:
+        linkage_summary(console, scenario)
 
 
 def print_party_summary(space: DealSpace) -> None:

@@ -10,8 +10,6 @@ import typer
 from rich.table import Table
 
 from dealspace.cli._app import app, console, friendly, print_json
-from dealspace.economy import load_data
-from dealspace.economy.facts import findings
 
 
 @app.command()
@@ -25,6 +23,9 @@ def facts(
     Every number is computed from sourced inputs (value, unit, date, source);
     inputs not in ../shared/facts/tariffs-2025.md say so.
     """
+    from dealspace.economy import load_data
+    from dealspace.economy.facts import findings
+
     economy = load_data(data)
     found = findings(economy)
     if json_out:

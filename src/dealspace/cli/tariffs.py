@@ -4,26 +4,24 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import numpy as np
-import pandas as pd
 import typer
 from rich.table import Table
 
 from dealspace.cli._app import app, console, friendly, print_json
-from dealspace.economy import (
-    PRESETS,
-    RETALIATION,
-    ModelParams,
-    load_data,
-    preset_tariffs,
-    retaliate,
-    solve,
-)
-from dealspace.economy.gravity import REVENUE_USES
 from dealspace.errors import DealspaceError, did_you_mean
 
+if TYPE_CHECKING:
+    import pandas as pd
+
+# The model (numpy, pandas, scipy) is imported when the command runs, so that
+# `dealspace --help` stays fast; tests check that these names match the model's.
+PRESET_HELP = (
+    "Tariff setting: 'liberation-day' (US rates announced on 2 April 2025, floored at 10 %, EU 20 %, as in the study), "
+    "'us-japan-deal' (the same, Japan at 15 %), 'deals-2025' (2025 deal rates where a deal is recorded), "
+    "'optimal-us' (the closed-form optimal uniform US tariff, the study's case 3)."
+)
 COLUMNS = {
     "welfare_pct": "welfare",
     "price_index_pct": "prices",
@@ -42,8 +40,10 @@ def _choice(value: str, choices: tuple[str, ...] | dict[str, str], option: str) 
 
 
 def _check_output(out: Path, data: Path | None, option: str) -> None:
-    """Refuse to write over an input file."""
+    """Refuse to write over an input file (the embedded data's, when ``data`` is None)."""
     if data is None:
+        data = Path(__file__).resolve().parents[1] / "economy" / "data"
+    if not data.exists():
         return
     inputs = [p for p in data.iterdir() if p.is_file()] if data.is_dir() else [data]
     target = out.resolve()
@@ -54,7 +54,7 @@ def _check_output(out: Path, data: Path | None, option: str) -> None:
 @app.command()
 @friendly
 def tariffs(
-    preset: Annotated[str, typer.Option(help="Tariff setting: " + "; ".join(f"'{k}': {v}" for k, v in PRESETS.items()) + ".")] = "liberation-day",
+    preset: Annotated[str, typer.Option(help=PRESET_HELP)] = "liberation-day",
     retaliation: Annotated[str, typer.Option(help="Partners' response to the US: 'none', 'reciprocal' (each levies on US goods the rate the US levies on it) or 'optimal' (the closed-form optimal tariff of the rest of the world).")] = "none",
     data: Annotated[Path | None, typer.Option(help="The study's data folder (with trade_cepii.csv), a folder with trade.csv/.parquet (exporter, importer, value) and gdp.csv (iso3, gdp), or one trade file with domestic flows. Default: the embedded 2023 data (13 regions).")] = None,
     revenue: Annotated[str, typer.Option(help="Use of tariff revenue: 'income-tax' (cuts income taxes) or 'lump-sum' (rebated).")] = "income-tax",
@@ -75,6 +75,19 @@ def tariffs(
     and --preset liberation-day (case 1), plus --revenue lump-sum (case 2),
     or --preset optimal-us (case 3).
     """
+    import numpy as np
+
+    from dealspace.economy import (
+        PRESETS,
+        RETALIATION,
+        ModelParams,
+        load_data,
+        preset_tariffs,
+        retaliate,
+        solve,
+    )
+    from dealspace.economy.gravity import REVENUE_USES
+
     _choice(preset, PRESETS, "--preset")
     _choice(retaliation, RETALIATION, "--retaliation")
     _choice(revenue, REVENUE_USES, "--revenue")
@@ -106,7 +119,8 @@ def tariffs(
     if plot is not None:
         _plot(frame, plot, f"{preset}, retaliation {retaliation}, revenue {revenue}")
     if json_out:
-        print_json({"meta": meta, "non_us_average": averages, "regions": frame.to_dict(orient="records")})
+        rows = frame.astype(object).where(frame.notna(), None).to_dict(orient="records")  # NaN is not JSON
+        print_json({"meta": meta, "non_us_average": averages, "regions": rows})
         return
     shown = frame if top <= 0 else frame.head(top)
     table = Table(title=f"Changes in % — preset '{preset}', retaliation '{retaliation}', revenue '{revenue}'")
@@ -128,7 +142,7 @@ def tariffs(
 
 
 def _fmt(value: float, column: str) -> str:
-    if not np.isfinite(value):
+    if value != value or abs(value) == float("inf"):
         return "–"
     return f"{value:.2f}" if column in ("welfare_pct", "employment_pct") else f"{value:.1f}"
 

@@ -1,42 +1,19 @@
-r"""Baseline economies for the tariff model: construction, loaders and aggregation.
+"""Loaders of baseline economies: the study's folder, users' tables, the embedded data.
 
-Construction (Ignatenko, Lashkaripour, Macedoni and Simonovska 2025, one
-sector; see :mod:`dealspace.economy.gravity` for the notation)
-    Given international flows :math:`X_{ji}` (diagonal empty), GDP
-    :math:`Y_i` and local shares :math:`\nu_i`: imports
-    :math:`M_i = \sum_{j} X_{ji}`; deficit
-    :math:`T_i = (1-\nu_i)(M_i - \sum_k (1-\nu_k) X_{ik})`; expenditure
-    :math:`E_i = Y_i + T_i`; domestic absorption
-    :math:`X_{ii} = \max(E_i - M_i, 0)`. Expenditure, income, deficits and
-    shares are then recomputed from the full matrix
-    (:class:`~dealspace.economy.gravity.Economy`).
-
-Local shares
-    Two values, one for the US and one for every other region, chosen so that
-    in the two-region (US, rest) aggregate of the international flows and GDP
-    the weighted local shares hit 0.12 (rest) and 0.26 (US), where each
-    region's weight on its own :math:`\nu` is its domestic sales over its
-    total sales (:func:`calibrate_local_share`).
-
-Loaders
-    :func:`load_study` reads the study's replication folder as shipped
-    (``trade_cepii.csv``, ``gdp.csv``, ``tariffs.csv``,
-    ``country_labels.csv``); :func:`load_tables` reads users' own long tables
-    (CSV or Parquet); :func:`load_default` the embedded 2023 data of
-    ``dealspace/economy/data/`` (see its SOURCES.md); :func:`load_data` picks
-    one of these from a path. Every problem with a file raises
-    :class:`~dealspace.errors.DealspaceError` naming the file, the column and
-    the fix.
-
-References
-----------
-Ignatenko, A., Lashkaripour, A., Macedoni, L. and Simonovska, I. (2025).
-*Journal of International Economics* 157, 104138.
+:func:`load_study` reads the study's replication folder as shipped
+(``trade_cepii.csv``, ``gdp.csv``, ``tariffs.csv``, ``country_labels.csv``);
+:func:`load_tables` reads users' own long tables (CSV or Parquet);
+:func:`load_default` the embedded 2023 data of ``dealspace/economy/data/``
+(see its SOURCES.md); :func:`load_data` picks one of these from a path. The
+baseline is then built by :func:`dealspace.economy.baseline.build_economy`.
+Every problem with a file raises :class:`~dealspace.errors.DealspaceError`
+naming the file, the column and the fix.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
+from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 
@@ -44,229 +21,12 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
+from dealspace.economy.baseline import HOME, build_economy
 from dealspace.economy.gravity import Economy, FloatArray
 from dealspace.errors import DealspaceError
 
-LOCAL_SHARE_TARGETS = (0.12, 0.26)  # (rest of the world, US)
 STUDY_FILES = ("trade_cepii.csv", "gdp.csv", "tariffs.csv", "country_labels.csv")
 USER_TRADE_COLUMNS = ("exporter", "importer", "value")
-HOME = "USA"
-
-
-# --------------------------------------------------------------------------- construction
-
-
-def calibrate_local_share(
-    flows: ArrayLike,
-    gdp: ArrayLike,
-    home: int,
-    targets: tuple[float, float] = LOCAL_SHARE_TARGETS,
-    tol: float = 1e-13,
-) -> tuple[float, float]:
-    r"""Local shares :math:`(\nu_{rest}, \nu_{home})` hitting the two-region targets.
-
-    Parameters
-    ----------
-    flows : (N, N) array_like
-        International flows, exporter rows (the diagonal is ignored).
-    gdp : (N,) array_like
-        GDP in the unit of ``flows``.
-    home : int
-        Position of the home country (the US in the study).
-    targets : (float, float)
-        Target moments for the rest and for home.
-
-    Returns
-    -------
-    (float, float)
-
-    Notes
-    -----
-    Aggregate to two regions, 1 = rest, 2 = home, with flows :math:`X` and
-    GDP :math:`Y`. With :math:`E_r = Y_r + (1-\nu_r)\,\nu_r \sum_k X_{rk}`
-    and the domestic-sales shares
-    :math:`s_1 = (E_1 - X_{21})/(E_1 - X_{21} + X_{12})`,
-    :math:`s_2 = (E_2 - X_{12})/(E_2 - X_{12} + X_{21})`, solve
-    :math:`s_1\nu_1 + (1-s_1)\nu_2 = 0.12` and
-    :math:`(1-s_2)\nu_1 + s_2\nu_2 = 0.26` by Newton's method (2×2, numeric
-    Jacobian). This is the moment condition of the study's replication code;
-    on its data it gives (0.114365, 0.270696).
-    """
-    x = np.array(flows, dtype=float)
-    np.fill_diagonal(x, 0.0)
-    y = np.asarray(gdp, dtype=float)
-    rest = np.ones(len(y), dtype=bool)
-    rest[home] = False
-    agg = np.array([rest, ~rest], dtype=float)
-    xa, ya = agg @ x @ agg.T, agg @ y
-
-    def moments(nu: FloatArray) -> FloatArray:
-        e = ya + (1 - nu) * nu * xa.sum(axis=1)
-        s1 = (e[0] - xa[1, 0]) / (e[0] - xa[1, 0] + xa[0, 1])
-        s2 = (e[1] - xa[0, 1]) / (e[1] - xa[0, 1] + xa[1, 0])
-        return np.array([s1 * nu[0] + (1 - s1) * nu[1], (1 - s2) * nu[0] + s2 * nu[1]]) - np.asarray(targets)
-
-    nu = np.array(targets, dtype=float)
-    for _ in range(50):
-        f = moments(nu)
-        if np.abs(f).max() < tol:
-            return float(nu[0]), float(nu[1])
-        h = 1e-7
-        jac = np.column_stack([(moments(nu + h * np.eye(2)[k]) - f) / h for k in range(2)])
-        nu = nu - np.linalg.solve(jac, f)
-    raise DealspaceError.single("local shares", f"calibration did not converge (moments off by {np.abs(f).max():.2e})", "give local_share explicitly")
-
-
-def build_economy(
-    iso3: Sequence[str],
-    flows: ArrayLike,
-    gdp: ArrayLike | None = None,
-    *,
-    local_share: str | float | ArrayLike = "calibrate",
-    tariffs: ArrayLike | None = None,
-    names: Sequence[str] = (),
-    unit: str = "thousand USD",
-    source: str = "",
-    rates: Mapping[str, Mapping[str, float]] | None = None,
-    home: str = HOME,
-) -> Economy:
-    r"""Build the baseline :class:`Economy` from flows and GDP (the study's construction).
-
-    Parameters
-    ----------
-    iso3 : sequence of str
-        Region codes in the order of ``flows``.
-    flows : (N, N) array_like
-        :math:`X_{ji}` at producer prices, exporter rows. If the diagonal is
-        empty it is filled with domestic absorption from GDP (module
-        docstring); if it is filled everywhere it is used as given.
-    gdp : (N,) array_like, optional
-        GDP in the unit of ``flows``; needed to fill the diagonal and to
-        calibrate the local shares.
-    local_share : "calibrate", float or (N,) array_like
-        :math:`\nu`: calibrated with :func:`calibrate_local_share` (needs the
-        ``home`` region), one value for all, or one per region. 0 gives the
-        textbook construction (deficit = imports − exports).
-    tariffs : (N, N) array_like, optional
-        Baseline tariffs (importer column on exporter row).
-    names, unit, source, rates
-        Passed to :class:`Economy`.
-    home : str
-        The region whose local share is calibrated separately.
-
-    Returns
-    -------
-    Economy
-    """
-    codes = tuple(str(c) for c in iso3)
-    n = len(codes)
-    x = np.array(flows, dtype=float)
-    if x.shape != (n, n):
-        raise DealspaceError.single("flows", f"has shape {x.shape} for {n} regions", "give a square matrix in the order of iso3")
-    y = None if gdp is None else np.asarray(gdp, dtype=float)
-    if y is not None and (y.shape != (n,) or not np.isfinite(y).all() or (y <= 0).any()):
-        raise DealspaceError.single("gdp", "must be one positive number per region", "check the GDP table")
-    nu = _local_share(local_share, codes, x, y, home)
-    diag = np.diag(x).copy()
-    if (diag > 0).all():
-        full = x
-    elif (diag == 0).all():
-        if y is None:
-            raise DealspaceError.single("gdp", "is missing but the flows have no domestic absorption", "give a GDP table (iso3, gdp) or fill the diagonal of the flows")
-        full = _fill_domestic(x, y, nu)
-    else:
-        partial = [codes[i] for i in np.flatnonzero(diag == 0)][:8]
-        raise DealspaceError.single("flows", f"domestic absorption (exporter = importer) is given for some regions but not for {partial}", "give it for every region or for none (then it is built from GDP)")
-    return Economy(
-        iso3=codes,
-        flows=full,
-        local_share=nu,
-        tariffs=np.zeros((n, n)) if tariffs is None else np.asarray(tariffs, dtype=float),
-        names=tuple(names),
-        gdp=y if y is not None else np.zeros(0),
-        unit=unit,
-        source=source,
-        rates={k: dict(v) for k, v in (rates or {}).items()},
-    )
-
-
-def _local_share(spec: str | float | ArrayLike, codes: tuple[str, ...], x: FloatArray, y: FloatArray | None, home: str) -> FloatArray:
-    n = len(codes)
-    if isinstance(spec, str):
-        if spec != "calibrate":
-            raise DealspaceError.single("local_share", f"unknown option {spec!r}", "use 'calibrate', a number in [0, 1) or one number per region")
-        if home not in codes or y is None:
-            raise DealspaceError.single("local_share", f"cannot be calibrated without GDP and a {home!r} region", "give local_share as a number (0 for the textbook model)")
-        rest, own = calibrate_local_share(x, y, codes.index(home))
-        nu = np.full(n, rest)
-        nu[codes.index(home)] = own
-        return nu
-    return np.broadcast_to(np.asarray(spec, dtype=float), (n,)).copy()
-
-
-def _fill_domestic(x: FloatArray, y: FloatArray, nu: FloatArray) -> FloatArray:
-    imports = x.sum(axis=0)
-    deficit = (1 - nu) * (imports - ((1 - nu)[None, :] * x).sum(axis=1))
-    full = x.copy()
-    np.fill_diagonal(full, np.maximum(y + deficit - imports, 0.0))
-    return full
-
-
-def aggregate(economy: Economy, groups: Mapping[str, Sequence[str]], names: Mapping[str, str] | None = None) -> Economy:
-    """Merge regions into groups (e.g. the EU-27), summing flows and GDP.
-
-    Parameters
-    ----------
-    economy : Economy
-        With zero baseline tariffs and one local share within each group.
-    groups : mapping
-        New code → member codes; every region must be in exactly one group.
-    names : mapping, optional
-        New code → display name.
-
-    Returns
-    -------
-    Economy
-        Flows within a group become its domestic absorption, so expenditure,
-        income and deficits of a group are the sums over its members.
-    """
-    index = {c: k for k, c in enumerate(economy.iso3)}
-    seen: dict[str, str] = {}
-    for group, members in groups.items():
-        for member in members:
-            if member not in index:
-                raise DealspaceError.single(f"groups[{group!r}]", f"unknown region {member!r}", "use codes of the economy")
-            if member in seen:
-                raise DealspaceError.single(f"groups[{group!r}]", f"{member!r} is also in {seen[member]!r}", "put each region in one group")
-            seen[member] = group
-    missing = [c for c in economy.iso3 if c not in seen]
-    if missing:
-        raise DealspaceError.single("groups", f"{len(missing)} regions are in no group, e.g. {missing[:5]}", "add a rest-of-world group")
-    if np.any(economy.tariffs):
-        raise DealspaceError.single("aggregate", "baseline tariffs are not zero", "aggregate before setting tariffs")
-    codes = tuple(groups)
-    member = np.zeros((len(codes), economy.n))
-    for g, group in enumerate(codes):
-        member[g, [index[m] for m in groups[group]]] = 1.0
-    nu = []
-    for g in range(len(codes)):
-        values = np.unique(economy.local_share[member[g] > 0])
-        if len(values) > 1:
-            raise DealspaceError.single(f"groups[{codes[g]!r}]", "mixes regions with different local shares", "group only regions with one local share")
-        nu.append(values[0])
-    labels = names or {}
-    return Economy(
-        iso3=codes,
-        flows=member @ economy.flows @ member.T,
-        local_share=np.array(nu),
-        names=tuple(labels.get(c, c) for c in codes),
-        gdp=member @ economy.gdp,
-        unit=economy.unit,
-        source=economy.source,
-    )
-
-
-# --------------------------------------------------------------------------- loaders
 
 
 def load_study(folder: str | Path) -> Economy:
@@ -277,6 +37,8 @@ def load_study(folder: str | Path) -> Economy:
     and ``tariffs.csv`` (the announced US rates, kept as
     ``economy.rates["liberation-day"]``), then builds the baseline with
     calibrated local shares. Baseline tariffs are zero, as in the study.
+    ``economy.rates["deal"]`` holds the 2025 deal rates of the embedded
+    data (:func:`embedded_deal_rates`).
     """
     folder = Path(folder)
     if not folder.is_dir():
@@ -292,7 +54,7 @@ def load_study(folder: str | Path) -> Economy:
     trade = _read_table(trade_path, ())
     if trade.shape != (n, n):
         raise DealspaceError.single(str(trade_path), f"has shape {trade.shape}, country_labels.csv has {n} countries", "use the files of one release")
-    flows = _numeric(trade, trade_path, list(trade.columns), blank_is_zero=True).to_numpy()
+    flows = _numeric(trade, trade_path, list(trade.columns), blank_is_zero=True).to_numpy(dtype=float, copy=True)
     gdp_path = folder / "gdp.csv"
     gdp = _numeric(_read_table(gdp_path, ("gdp",)), gdp_path, ["gdp"]).to_numpy()[:, 0] / 1000
     rates_path = folder / "tariffs.csv"
@@ -308,7 +70,7 @@ def load_study(folder: str | Path) -> Economy:
         names=tuple(labels["CountryName"].astype(str)),
         unit="thousand USD",
         source=f"Ignatenko et al. (2025) replication data: BACI HS22 2023, WDI GDP ({folder})",
-        rates={"liberation-day": dict(zip(codes, rates.tolist(), strict=True))},
+        rates={"liberation-day": dict(zip(codes, rates.tolist(), strict=True)), "deal": embedded_deal_rates()},
     )
 
 
@@ -360,7 +122,7 @@ def load_tables(
             dup = sorted(gdp_table.loc[gdp_table["iso3"].duplicated(), "iso3"].astype(str))[:5]
             raise DealspaceError.single(f"{gdp_path}, column 'iso3'", f"repeats {dup}", "give each region once")
         codes = tuple(gdp_table["iso3"].astype(str))
-        unknown = sorted(set(table["exporter"].astype(str)) | set(table["importer"].astype(str)) - set(codes))
+        unknown = sorted((set(table["exporter"].astype(str)) | set(table["importer"].astype(str))) - set(codes))
         if unknown:
             raise DealspaceError.single(f"{trade_path}, columns 'exporter'/'importer'", f"regions {unknown[:8]} are not in {gdp_path}", "add them to the GDP table or drop their rows")
         bad = gdp_table["gdp"].to_numpy() <= 0
@@ -401,19 +163,22 @@ def load_default() -> Economy:
     negotiated 2025 US rates in ``economy.rates`` ("liberation-day",
     "deal"). Sources: ``dealspace/economy/data/SOURCES.md``.
     """
-    folder = resources.files("dealspace.economy") / "data"
-    with resources.as_file(folder) as path:
+    with resources.as_file(resources.files("dealspace.economy") / "data") as path:
         economy = load_tables(path / "trade_2023.csv", path / "regions_2023.csv", rates=path / "tariffs_2025.csv", unit="million USD")
-    return Economy(
-        iso3=economy.iso3,
-        flows=economy.flows,
-        local_share=economy.local_share,
-        names=economy.names,
-        gdp=economy.gdp,
-        unit=economy.unit,
-        source="dealspace embedded data 2023 (BACI HS22 V202501 via Ignatenko et al. 2025; WDI GDP)",
-        rates=economy.rates,
-    )
+    return replace(economy, source="dealspace embedded data 2023 (BACI HS22 V202501 via Ignatenko et al. 2025; WDI GDP)")
+
+
+def embedded_deal_rates() -> dict[str, float]:
+    """2025 deal rates of the embedded ``tariffs_2025.csv`` by country code (the EU expanded to its members)."""
+    with resources.as_file(resources.files("dealspace.economy") / "data") as path:
+        deals = _read_rates(path / "tariffs_2025.csv").get("deal", {})
+        regions = _read_table(path / "regions_2023.csv", ("iso3", "members"))
+    members = dict(zip(regions["iso3"].astype(str), regions["members"].astype(str).str.split(), strict=True))
+    out: dict[str, float] = {}
+    for code, rate in deals.items():
+        for country in members.get(code, [code]) if code != "ROW" else []:
+            out[country] = rate
+    return out
 
 
 def load_data(path: str | Path | None = None) -> Economy:
@@ -459,7 +224,7 @@ def _read_table(path: Path, required: Sequence[str]) -> pd.DataFrame:
     except ImportError as err:
         raise DealspaceError.single(str(path), f"cannot be read ({err})", "install pyarrow to read Parquet, or use CSV") from None
     except (ValueError, OSError, pd.errors.ParserError) as err:
-        raise DealspaceError.single(str(path), f"cannot be read: {err}", "save it as a plain CSV with a header row") from None
+        raise DealspaceError.single(str(path), f"cannot be read: {str(err).rstrip('.')}", "save it as a plain CSV with a header row") from None
     frame.columns = [str(c).strip() for c in frame.columns]
     missing = [c for c in required if c not in frame.columns]
     if missing:

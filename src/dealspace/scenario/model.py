@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import math
 from functools import cached_property
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -41,6 +41,9 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from dealspace.errors import did_you_mean
+
+if TYPE_CHECKING:
+    from dealspace.economy.scenario import TariffPricing
 
 #: Most options a numeric issue may expand to.
 MAX_NUMERIC_OPTIONS = 2001
@@ -274,6 +277,13 @@ class TariffSpec(Traced):
 
     levied_by: str
     on: str
+    share: float = Field(
+        1.0,
+        gt=0,
+        le=1,
+        description="Share of the bilateral flow the tariff covers (e.g. autos ≈ 0.35 of "
+        "Japan's exports to the US); the shares of one country pair add up to at most 1.",
+    )
     rates: dict[str, NonNegative] | None = None
 
     @field_validator("rates", mode="before")
@@ -550,6 +560,13 @@ class Scenario(Traced):
             if any(i.id == issue_id for i in domain.issues):
                 return domain.id
         raise KeyError(issue_id)
+
+    @cached_property
+    def tariff_pricing(self) -> TariffPricing:
+        """Every tariff option priced by the GE model (computed once, on first use)."""
+        from dealspace.economy.scenario import price_tariffs
+
+        return price_tariffs(self)
 
     def status_quo(self) -> dict[str, str | float]:
         """The package that holds with no agreement."""

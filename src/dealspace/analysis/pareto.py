@@ -1,0 +1,530 @@
+r"""The exact Pareto frontier of an additive deal space.
+
+The model
+---------
+A compiled :class:`~dealspace.space.DealSpace` has blocks ``b = 1 … B`` (an
+issue, or a compound of issues linked by a cross-issue condition). Block ``b``
+keeps only its feasible rows, and party ``p``'s utility of a package
+``x = (x_1, …, x_B)`` is additive over blocks:
+
+.. math::
+
+    u(x) = \sum_{b=1}^{B} U_b[x_b] \in \mathbb{R}^P .
+
+The feasible utility set is therefore the Minkowski sum
+:math:`\mathcal{U} = U_1 \oplus U_2 \oplus \dots \oplus U_B` of the blocks'
+row sets. Write :math:`\operatorname{ND}(S)` for the non-dominated points of
+a finite set ``S`` (``v`` dominates ``u`` when ``v ≥ u`` in every coordinate
+and ``v ≠ u``).
+
+**Merge lemma.** :math:`\operatorname{ND}(A \oplus B) \subseteq
+\operatorname{ND}(A) \oplus \operatorname{ND}(B)`. If ``a + b`` is
+non-dominated and ``a`` were dominated by ``a'``, then ``a' + b`` would
+dominate ``a + b``; likewise for ``b``. Hence
+
+.. math::
+
+    \operatorname{ND}(\mathcal{U}) = \operatorname{ND}\bigl(\cdots
+    \operatorname{ND}(\operatorname{ND}(U_1) \oplus \operatorname{ND}(U_2))
+    \oplus \cdots \oplus \operatorname{ND}(U_B)\bigr),
+
+so the frontier is built block by block, filtering after each merge, without
+ever enumerating the :math:`\prod_b |U_b|` packages. The work of a merge is
+``|F| · |ND(U_b)|`` candidates, ``F`` the running frontier.
+
+The filter (a *skyline*) is: two parties — sort by the first utility and keep
+each point whose second utility beats the running maximum, :math:`O(n \log n)`;
+three parties — a sweep on the first utility against the two-dimensional
+staircase of the points already kept (a binary search per point), chunked and
+vectorised; four or more — points sorted by their sum (only a point with a
+larger sum can dominate) and checked chunk by chunk against the points kept.
+
+Ties and tolerance
+------------------
+Utilities are compared on a grid of :data:`REL_TOL` times each party's range
+(the sum over blocks of the largest absolute block utility), so ``0.1 + 0.2``
+and ``0.3`` are one point. Packages with equal utility vectors are collapsed
+to one representative: the package that changes the fewest issues from the
+status quo, then the first in lexicographic order of block rows. The
+representative is exact under merging: a prefix of the preferred package is
+itself the preferred prefix of its utility (changes and utilities are both
+additive). ``Frontier.ties`` counts every feasible package with the
+representative's utility vector.
+
+References
+----------
+.. [1] H. T. Kung, F. Luccio, F. P. Preparata, "On finding the maxima of a set
+   of vectors", J. ACM 22(4), 1975.
+.. [2] S. Börzsönyi, D. Kossmann, K. Stocker, "The skyline operator",
+   ICDE 2001.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from dealspace.errors import DealspaceError
+from dealspace.scenario.model import OptionRef, Scenario
+from dealspace.space import Block, DealSpace, compile
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+#: Relative tolerance for equal utilities (of each party's utility range).
+REL_TOL = 1e-9
+#: Decimals kept in exported utilities (hides float noise such as 1.6999999999999997).
+DECIMALS = 12
+#: Most candidate points one merge may create before the engine refuses.
+MAX_CANDIDATES = 30_000_000
+
+_CHUNK = 1024
+_LOWEST = np.iinfo(np.int64).min
+
+
+# ------------------------------------------------------------------ result
+
+
+@dataclass(frozen=True, eq=False)
+class Frontier:
+    """The Pareto frontier of a deal space, one package per utility vector.
+
+    Attributes
+    ----------
+    space
+        The deal space the frontier belongs to.
+    rows
+        ``(F, B)`` int32: the row of each block in each frontier package
+        (back-pointers into ``space.blocks[b].options``).
+    utilities
+        ``(F, P)`` float: each party's utility of each frontier package.
+    ties
+        ``(F,)`` float: how many feasible packages share the utility vector
+        (1 when the representative is unique; a float, as counts can exceed
+        any integer type).
+
+    Sorted by the first party's utility (descending), then the second's, …
+    """
+
+    space: DealSpace
+    rows: np.ndarray
+    utilities: np.ndarray
+    ties: np.ndarray
+
+    def __len__(self) -> int:
+        return int(self.rows.shape[0])
+
+    @property
+    def parties(self) -> tuple[str, ...]:
+        return self.space.parties
+
+    @cached_property
+    def packages(self) -> list[dict[str, OptionRef]]:
+        """Every frontier package as a mapping issue → option."""
+        return [self.space.package(r) for r in self.rows]
+
+    def package(self, i: int) -> dict[str, OptionRef]:
+        """The ``i``-th frontier package (issue → option)."""
+        if not -len(self) <= i < len(self):
+            raise DealspaceError.single(
+                "index", f"{i} is out of range: the frontier has {len(self)} packages"
+            )
+        return self.space.package(self.rows[i])
+
+    def gains(self) -> np.ndarray:
+        """``(F, P)`` utilities minus each party's BATNA."""
+        return self.utilities - self.space.batna
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per package: a column per issue, then ``u:<party>`` per party
+        (utilities rounded to :data:`DECIMALS` decimals)."""
+        import pandas as pd
+
+        issues = self.space.scenario.issue_ids
+        data: dict[str, Any] = {i: [p[i] for p in self.packages] for i in issues}
+        for k, party in enumerate(self.parties):
+            data[f"u:{party}"] = np.round(self.utilities[:, k], DECIMALS)
+        return pd.DataFrame(data, columns=[*issues, *(f"u:{p}" for p in self.parties)])
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: the parties, their BATNAs and the frontier records."""
+        return {
+            "parties": list(self.parties),
+            "batna": {p: float(b) for p, b in zip(self.parties, self.space.batna, strict=True)},
+            "frontier": self.to_records(),
+            "ties": [float(t) for t in self.ties],
+        }
+
+    def to_records(self) -> list[dict[str, Any]]:
+        """JSON-ready: ``[{"package": {issue: option}, "utilities": {party: value}}]``
+        (utilities rounded to :data:`DECIMALS` decimals)."""
+        return [
+            {
+                "package": dict(pkg),
+                "utilities": {
+                    p: round(float(u), DECIMALS) for p, u in zip(self.parties, util, strict=True)
+                },
+            }
+            for pkg, util in zip(self.packages, self.utilities, strict=True)
+        ]
+
+
+# ------------------------------------------------------------------ public
+
+
+def as_space(source: Scenario | DealSpace | Frontier, what: str = "source") -> DealSpace:
+    """The DealSpace of a Scenario (compiled), a DealSpace, or a Frontier."""
+    if isinstance(source, DealSpace):
+        return source
+    if isinstance(source, Frontier):
+        return source.space
+    if isinstance(source, Scenario):
+        return compile(source)
+    raise DealspaceError.single(
+        what,
+        f"expected a Scenario, a DealSpace or a Frontier, got {type(source).__name__}",
+        "load one with dealspace.load_scenario(...)",
+    )
+
+
+def pareto_frontier(source: Scenario | DealSpace) -> Frontier:
+    """The exact Pareto frontier of a scenario's feasible packages.
+
+    Parameters
+    ----------
+    source
+        A :class:`~dealspace.scenario.model.Scenario` (compiled with default
+        settings) or a compiled :class:`~dealspace.space.DealSpace`.
+
+    Returns
+    -------
+    Frontier
+        One representative package per non-dominated utility vector, sorted by
+        the first party's utility (descending). Empty when no package is
+        acceptable to every party.
+
+    Raises
+    ------
+    DealspaceError
+        When ``source`` is neither, or a merge would exceed
+        :data:`MAX_CANDIDATES` points.
+
+    Notes
+    -----
+    With ``ND`` the non-dominated subset and ``⊕`` the Minkowski sum,
+    ``ND(U_1 ⊕ … ⊕ U_B) = ND(ND(… ND(ND(U_1) ⊕ ND(U_2)) …) ⊕ ND(U_B))``
+    (see the module docstring). The cost is ``Σ_b |F_b| · |ND(U_b)|``
+    candidate points, ``F_b`` the frontier after ``b`` merges, plus the skyline
+    filter of each merge; memory is proportional to the frontier.
+
+    Examples
+    --------
+    >>> from dealspace import load_scenario
+    >>> f = pareto_frontier(load_scenario("tests/data/toy.yaml"))
+    >>> len(f), f.parties
+    (9, ('a', 'b'))
+    >>> f.package(0)
+    {'tariff': 0.0, 'rice': 'closed', 'defence': 'none'}
+    """
+    if isinstance(source, Frontier):
+        return source
+    space = as_space(source)
+    n_blocks, n_parties = len(space.blocks), space.n_parties
+    if space.empty:
+        return Frontier(
+            space,
+            np.zeros((0, n_blocks), dtype=np.int32),
+            np.zeros((0, n_parties)),
+            np.zeros(0),
+        )
+    tol = party_tolerance(space)
+    rows = np.zeros((1, 0), dtype=np.int32)
+    util = np.zeros((1, n_parties))
+    changes = np.zeros(1, dtype=np.int64)
+    count = np.ones(1)
+    sq_index = {issue.id: issue.status_quo_index for issue in space.scenario.issues}
+    for block in space.blocks:
+        sq = np.array([sq_index[i] for i in block.issues], dtype=np.int64)
+        b_rows, b_util, b_changes, b_count = _block_frontier(block, sq, tol)
+        n_cand = rows.shape[0] * b_rows.shape[0]
+        if n_cand > MAX_CANDIDATES:
+            raise DealspaceError.single(
+                "",
+                f"the Pareto frontier grew to {rows.shape[0]:,} packages; merging issue(s) "
+                f"{', '.join(block.issues)} would test {n_cand:,} candidates "
+                f"(limit {MAX_CANDIDATES:,})",
+                "hold some issues fixed (compile(..., fixed=...)) or use fewer options",
+            )
+        if rows.shape[0] == 1:  # a single point (the start): the block's frontier, moved
+            rows = np.concatenate([np.repeat(rows, b_rows.shape[0], axis=0), b_rows[:, None]], axis=1)
+            util = util[0] + b_util
+            changes = changes[0] + b_changes
+            count = count[0] * b_count
+            continue
+        if b_rows.shape[0] == 1:  # one undominated row: a translation keeps the frontier
+            rows = np.concatenate([rows, np.full((rows.shape[0], 1), b_rows[0], np.int32)], axis=1)
+            util = util + b_util[0]
+            changes = changes + b_changes[0]
+            count = count * b_count[0]
+            continue
+        g = b_rows.shape[0]
+        cand_util = (util[:, None, :] + b_util[None, :, :]).reshape(-1, n_parties)
+        cand_changes = (changes[:, None] + b_changes[None, :]).ravel()
+        keep, count = _skyline(
+            _keys(cand_util, tol), cand_changes, (count[:, None] * b_count[None, :]).ravel()
+        )
+        i, j = np.divmod(keep, g)
+        rows = np.concatenate([rows[i], b_rows[j, None]], axis=1)
+        util = cand_util[keep]
+        changes = cand_changes[keep]
+    order = np.lexsort(-util.T[::-1])
+    return Frontier(space, rows[order], util[order], count[order])
+
+
+def is_pareto_optimal(
+    source: Scenario | DealSpace | Frontier, package: Mapping[str, OptionRef]
+) -> bool:
+    """Whether a package is feasible and no feasible package dominates it.
+
+    Parameters
+    ----------
+    source
+        A Scenario, a DealSpace, or a Frontier already computed (reused).
+    package
+        One option per issue.
+
+    Returns
+    -------
+    bool
+        False for an infeasible package; otherwise True iff no frontier point
+        ``f`` has ``f ≥ u − tol`` everywhere and ``f > u + tol`` somewhere.
+
+    Notes
+    -----
+    Exact: a feasible package is dominated iff some Pareto-optimal package
+    dominates it (dominance is transitive on a finite set).
+    """
+    frontier = source if isinstance(source, Frontier) else pareto_frontier(as_space(source))
+    space = frontier.space
+    if space.rows_of(package) is None:
+        return False
+    u = space.utility(package)
+    tol = party_tolerance(space)
+    f = frontier.utilities
+    weakly = (f >= u - tol).all(axis=1)
+    strictly = (f > u + tol).any(axis=1)
+    return not bool((weakly & strictly).any())
+
+
+def dominates(u: Sequence[float] | np.ndarray, v: Sequence[float] | np.ndarray, tol: float = 0.0) -> bool:
+    """Whether utility vector ``u`` Pareto-dominates ``v``.
+
+    ``u_i ≥ v_i − tol`` for every party and ``u_i > v_i + tol`` for at least one.
+
+    Examples
+    --------
+    >>> dominates([2, 1], [1, 1]), dominates([1, 1], [1, 1]), dominates([2, 0], [1, 1])
+    (True, False, False)
+    """
+    a, b = np.asarray(u, dtype=float), np.asarray(v, dtype=float)
+    if a.shape != b.shape:
+        raise DealspaceError.single("u, v", f"shapes differ: {a.shape} and {b.shape}")
+    return bool((a >= b - tol).all() and (a > b + tol).any())
+
+
+def party_tolerance(space: DealSpace) -> np.ndarray:
+    """Absolute tolerance per party: :data:`REL_TOL` × the party's utility range.
+
+    The range is ``Σ_b max_r |U_b[r, p]|`` (a bound on any package's
+    |utility|), or 1 when that is zero.
+    """
+    scale = np.zeros(space.n_parties)
+    for block in space.blocks:
+        if block.size:
+            scale += np.abs(block.utility).max(axis=0)
+    return REL_TOL * np.where(scale > 0, scale, 1.0)
+
+
+# ------------------------------------------------------------------ kernel
+
+
+def _keys(util: np.ndarray, tol: np.ndarray) -> np.ndarray:
+    """Utilities snapped to the tolerance grid, as exact integers."""
+    return np.rint(util / tol).astype(np.int64)
+
+
+def _block_frontier(
+    block: Block, sq: np.ndarray, tol: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """A block's own non-dominated rows (ascending), utilities, changes, counts.
+
+    ``sq`` holds the status-quo option index of each of the block's issues;
+    a row's *changes* is the number of its issues off the status quo.
+    """
+    changes = (block.options != sq).sum(axis=1).astype(np.int64)
+    keep, cnt = _skyline(_keys(block.utility, tol), changes, np.ones(block.size))
+    return keep.astype(np.int32), block.utility[keep], changes[keep], cnt
+
+
+def _skyline(keys: np.ndarray, changes: np.ndarray, count: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Indices (ascending) of the non-dominated candidates, one per key vector.
+
+    Among equal keys the representative has the fewest changes, then the
+    smallest index; its count is the sum of the group's counts.
+    """
+    n, p = keys.shape
+    if n == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
+    if p == 2:
+        return _skyline2_fused(keys, changes, count)
+    order = np.lexsort((changes, *keys.T[::-1]))  # stable: ties keep index order
+    sk = keys[order]
+    start = np.ones(n, dtype=bool)
+    start[1:] = (sk[1:] != sk[:-1]).any(axis=1)
+    starts = np.flatnonzero(start)
+    reps = order[starts]
+    group_count = np.add.reduceat(count[order], starts)
+    ukeys = keys[reps]
+    if p == 1:
+        alive = ukeys[:, 0] == ukeys[:, 0].max()
+    elif p == 2:
+        alive = _skyline2(ukeys)
+    elif p == 3:
+        alive = _skyline3(ukeys)
+    else:
+        alive = _skyline_sum(ukeys)
+    kept = reps[alive]
+    cnt = group_count[alive]
+    back = np.argsort(kept, kind="stable")
+    return kept[back], cnt[back]
+
+
+def _skyline2_fused(
+    keys: np.ndarray, changes: np.ndarray, count: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Two parties in one sort: by first key, then second (both descending),
+    then changes and index; a run of equal keys is alive iff its second key
+    beats every second key before it (only a run's first element can)."""
+    k0, k1 = keys[:, 0], keys[:, 1]
+    order = np.lexsort((changes, -k1, -k0))
+    s0, s1 = k0[order], k1[order]
+    n = len(order)
+    start = np.ones(n, dtype=bool)
+    start[1:] = (s0[1:] != s0[:-1]) | (s1[1:] != s1[:-1])
+    best_before = np.empty_like(s1)
+    best_before[0] = _LOWEST
+    np.maximum.accumulate(s1[:-1], out=best_before[1:])
+    starts = start.nonzero()[0]
+    alive = s1[starts] > best_before[starts]
+    kept = order[starts[alive]]
+    cnt = np.add.reduceat(count[order], starts)[alive]
+    back = kept.argsort()
+    return kept[back], cnt[back]
+
+
+def _skyline2(k: np.ndarray) -> np.ndarray:
+    """Maxima of distinct 2-d integer points: sort, then a running maximum."""
+    order = np.lexsort((-k[:, 1], -k[:, 0]))
+    y = k[order, 1]
+    best_before = np.empty_like(y)
+    best_before[0] = _LOWEST
+    np.maximum.accumulate(y[:-1], out=best_before[1:])
+    alive = np.zeros(len(k), dtype=bool)
+    alive[order] = y > best_before
+    return alive
+
+
+def _staircase(y: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """2-d maxima of (y, z), sorted by y descending (z then ascending)."""
+    order = np.lexsort((-z, -y))
+    y, z = y[order], z[order]
+    best_before = np.empty_like(z)
+    if len(z):
+        best_before[0] = _LOWEST
+        np.maximum.accumulate(z[:-1], out=best_before[1:])
+    keep = z > best_before
+    return y[keep], z[keep]
+
+
+def _ge_matrix(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``out[i, j]``: point ``a[i] ≥ b[j]`` in every coordinate (one 2-d pass per
+    coordinate: much faster than reducing a 3-d array over its short last axis)."""
+    out = a[:, 0, None] >= b[None, :, 0]
+    for d in range(1, a.shape[1]):
+        out &= a[:, d, None] >= b[None, :, d]
+    return out
+
+
+def _dominated_within(c: np.ndarray) -> np.ndarray:
+    """For distinct points: dominated by another point of the same set."""
+    ge = _ge_matrix(c, c)
+    np.fill_diagonal(ge, False)
+    return np.asarray(ge.any(axis=0))
+
+
+def _skyline3(k: np.ndarray) -> np.ndarray:
+    """Maxima of distinct 3-d integer points.
+
+    Sweep in lexicographic order (descending), so every dominator of a point
+    comes before it; a point is dominated by an earlier one iff the staircase
+    (2-d maxima of the later two coordinates) of the earlier points holds a
+    point ``(y', z') ≥ (y, z)`` — one binary search: along the staircase
+    (``y`` descending) ``z`` increases, so the last entry with ``y' ≥ y`` has
+    the largest ``z'``.
+    """
+    n = len(k)
+    order = np.lexsort((-k[:, 2], -k[:, 1], -k[:, 0]))
+    sk = k[order]
+    alive_sorted = np.zeros(n, dtype=bool)
+    sy = np.zeros(0, dtype=np.int64)
+    sz = np.zeros(0, dtype=np.int64)
+    for lo in range(0, n, _CHUNK):
+        c = sk[lo : lo + _CHUNK]
+        dead = _dominated_within(c)
+        if len(sy):
+            idx = np.searchsorted(-sy, -c[:, 1], side="right")
+            has = idx > 0
+            dead[has] |= sz[idx[has] - 1] >= c[has, 2]
+        alive = ~dead
+        alive_sorted[lo : lo + _CHUNK] = alive
+        if alive.any():
+            sy, sz = _staircase(
+                np.concatenate([sy, c[alive, 1]]), np.concatenate([sz, c[alive, 2]])
+            )
+    out = np.zeros(n, dtype=bool)
+    out[order] = alive_sorted
+    return out
+
+
+def _skyline_sum(k: np.ndarray) -> np.ndarray:
+    """Maxima of distinct integer points in any dimension.
+
+    Sorted by coordinate sum (descending): a dominator has a strictly larger
+    sum, so it comes first. Each chunk is compared with the points kept so far
+    and with itself, in vectorised blocks.
+    """
+    n, p = k.shape
+    total = k.sum(axis=1, dtype=np.float64)
+    order = np.lexsort((*(-k.T[::-1]), -total))
+    sk = k[order]
+    alive_sorted = np.zeros(n, dtype=bool)
+    kept = np.zeros((0, p), dtype=np.int64)
+    for lo in range(0, n, _CHUNK):
+        c = sk[lo : lo + _CHUNK]
+        dead = _dominated_within(c)
+        step = max(1, (1 << 22) // max(1, len(c)))
+        for a in range(0, len(kept), step):
+            todo = np.flatnonzero(~dead)
+            if todo.size == 0:
+                break
+            dead[todo] |= _ge_matrix(kept[a : a + step], c[todo]).any(axis=0)
+        alive = ~dead
+        alive_sorted[lo : lo + _CHUNK] = alive
+        kept = np.concatenate([kept, c[alive]])
+    out = np.zeros(n, dtype=bool)
+    out[order] = alive_sorted
+    return out

@@ -1,0 +1,430 @@
+"""Linkage commands: linkage, redlines, offers, harvest.
+
+Each loads a scenario (built-in name, YAML/JSON file or Genius folder), runs
+one analysis of :mod:`dealspace.analysis` and prints rich tables, or JSON
+with ``--json``. :func:`linkage_summary` is the compact version used by
+``dealspace analyze``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from dealspace.analysis.harvest import HarvestResult, early_harvest
+from dealspace.analysis.linkage import (
+    LinkageResult,
+    OffTable,
+    check_domains,
+    check_party,
+    linkage,
+)
+from dealspace.analysis.logroll import logrolls
+from dealspace.analysis.offers import OfferMenu, equivalent_offers
+from dealspace.analysis.redlines import RedlinePrices, redline_prices
+from dealspace.analysis.shapley import DomainValues, domain_values
+from dealspace.cli._app import app, console, friendly, print_json
+from dealspace.scenario import Scenario, load_scenario
+
+Source = Annotated[
+    str,
+    typer.Argument(
+        help="A built-in scenario name (see `dealspace scenarios`), a YAML/JSON file, "
+        "or a folder with a Genius domain and its profiles.",
+        show_default=False,
+    ),
+]
+JsonOut = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
+
+
+def _num(x: float) -> str:
+    return f"{x:+.2f}" if abs(x) >= 0.005 else "0.00"
+
+
+def _labels(scenario: Scenario) -> dict[str, str]:
+    return {p.id: p.label for p in scenario.parties}
+
+
+# ---------------------------------------------------------------- linkage
+
+
+@app.command("linkage")
+@friendly
+def linkage_command(
+    source: Source,
+    domain: Annotated[
+        list[str] | None,
+        typer.Option("--domain", "-d", help="Analyse only these domains (repeat the option)."),
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Seed of the Shapley sampler (above 15 domains).")] = 0,
+    samples: Annotated[int, typer.Option(help="Permutations sampled above 15 domains.")] = 200,
+    ignore_off_table: Annotated[
+        bool,
+        typer.Option(
+            "--ignore-off-table",
+            help="In each negotiation, leave out the must-haves and red lines that read "
+            "none of its issues (default: they bind, off-table issues at the status quo).",
+        ),
+    ] = False,
+    json_out: JsonOut = False,
+) -> None:
+    """Value of linkage: each domain negotiated alone vs the portfolio as one.
+
+    Silo gains (each domain alone, the others at the status quo, Nash
+    solution) against the portfolio's Nash package, per party and jointly;
+    the domains that have no ZOPA alone but move once linked; each domain's
+    Shapley value of the joint surplus; and the trades behind the portfolio
+    package.
+    """
+    scenario = load_scenario(source)
+    chosen = check_domains(scenario, domain or None)
+    off_table: OffTable = "ignore" if ignore_off_table else "apply"
+    result = linkage(scenario, chosen, off_table=off_table)
+    values = domain_values(
+        scenario, seed=seed, samples=samples, domains=chosen, off_table=off_table
+    )
+    rolls = logrolls(scenario, result.portfolio.package) if result.portfolio.agreement else None
+    if json_out:
+        print_json(
+            {
+                "linkage": result.to_dict(),
+                "domain_values": values.to_dict(),
+                "logrolls": rolls.to_dict() if rolls else None,
+            }
+        )
+        return
+    labels = _labels(scenario)
+    console.rule(f"[bold]Value of linkage — {scenario.title or scenario.name}")
+    console.print(_linkage_table(result, labels))
+    console.print(_silo_table(result, scenario))
+    _print_linkage_words(console, result)
+    console.print(_values_table(values))
+    if rolls is not None:
+        console.print("[bold]What the portfolio package trades[/]")
+        for line in rolls.sentences():
+            console.print(f"  • {line}", highlight=False)
+
+
+def _linkage_table(result: LinkageResult, labels: dict[str, str]) -> Table:
+    table = Table(title="Gains over BATNA: silos vs portfolio (Nash packages)")
+    table.add_column("negotiation")
+    table.add_column("ZOPA")
+    for p in result.parties:
+        table.add_column(labels[p], justify="right")
+    table.add_column("joint", justify="right")
+    table.add_column("Nash product", justify="right")
+    frame = result.to_frame()
+    for name, row in frame.iterrows():
+        zopa = row["zopa"]
+        mark = "" if zopa is None else ("[green]yes[/]" if zopa else "[red]no[/]")
+        style = "bold" if name in ("portfolio", "linkage value") else None
+        table.add_row(
+            str(name),
+            mark,
+            *(_num(row[f"gain:{p}"]) for p in result.parties),
+            _num(row["joint"]),
+            f"{row['nash_product']:.3g}",
+            style=style,
+        )
+    return table
+
+
+def _silo_table(result: LinkageResult, scenario: Scenario) -> Table:
+    table = Table(title="Issue by issue: silo deals vs the portfolio package")
+    for col in ("domain", "issue", "status quo", "silo deal", "portfolio"):
+        table.add_column(col)
+    sq = scenario.status_quo()
+    for silo in result.silos:
+        for issue_id in silo.issues:
+            issue = scenario.issue(issue_id)
+            silo_opt = silo.deal[issue_id] if silo.deal else sq[issue_id]
+            port = result.portfolio.package[issue_id]
+            table.add_row(
+                silo.domain,
+                issue.name or issue.id,
+                issue.label(sq[issue_id]),
+                issue.label(silo_opt) if silo.deal else "[dim]no deal[/]",
+                issue.label(port)
+                if str(port) == str(sq[issue_id])
+                else f"[bold]{issue.label(port)}[/]",
+            )
+    return table
+
+
+def _print_linkage_words(out: Console, result: LinkageResult) -> None:
+    if result.unlocked:
+        out.print(
+            f"Unlocked by linkage (no ZOPA alone, part of the portfolio deal): "
+            f"[bold]{', '.join(result.unlocked)}[/]",
+            highlight=False,
+        )
+    if any(s.agreement for s in result.silos) and not result.silo_package_acceptable:
+        out.print("[yellow]The silo deals together break a must-have or red line.[/]")
+    blocked = [s for s in result.silos if not s.zopa and s.explanation]
+    if blocked:
+        out.print("[bold]Why the silos without a ZOPA fail[/]")
+        for s in blocked:
+            out.print(f"  • [bold]{s.domain}[/]: {s.explanation}", highlight=False)
+    if not result.additive:
+        out.print(
+            "[yellow]Silo gains do not add up to the combined silo package: "
+            "cross-domain interactions are at work.[/]"
+        )
+    out.print(
+        f"Linking the domains adds {result.joint_linkage_value:+.2f} joint points "
+        f"({result.silo_joint:.2f} in silos → {result.portfolio_joint:.2f} as a portfolio).",
+        highlight=False,
+    )
+
+
+def _values_table(values: DomainValues) -> Table:
+    how = "exact" if values.exact else f"estimated from {values.samples} permutations"
+    table = Table(title=f"Each domain's Shapley value of the joint surplus ({how})")
+    table.add_column("domain")
+    table.add_column("alone", justify="right")
+    table.add_column("Shapley value", justify="right")
+    table.add_column("share", justify="right")
+    if not values.exact:
+        table.add_column("std. error", justify="right")
+    for k, d in enumerate(values.domains):
+        share = values.shares[k]
+        cells = [
+            d,
+            _num(values.singles[k]),
+            _num(values.values[k]),
+            "" if share != share else f"{share:.0%}",
+        ]
+        if not values.exact:
+            cells.append(f"{values.std_errors[k]:.2f}")
+        table.add_row(*cells)
+    table.add_row("[bold]portfolio[/]", "", f"[bold]{_num(values.grand)}[/]", "")
+    return table
+
+
+def linkage_summary(console: Console, scenario: Scenario) -> None:
+    """Print a compact linkage table (silos vs portfolio per party and joint)
+    and the domains' Shapley values; used by ``dealspace analyze``."""
+    result = linkage(scenario)
+    values = domain_values(scenario)
+    labels = _labels(scenario)
+    table = Table(title="Value of linkage (gains over BATNA, Nash packages)")
+    table.add_column("party")
+    table.add_column("silos", justify="right")
+    table.add_column("portfolio", justify="right")
+    table.add_column("linkage value", justify="right")
+    for k, p in enumerate(result.parties):
+        table.add_row(
+            labels[p],
+            _num(result.silo_gains[k]),
+            _num(result.portfolio.gains[k]),
+            _num(result.linkage_value[k]),
+        )
+    table.add_row(
+        "[bold]joint[/]",
+        _num(result.silo_joint),
+        _num(result.portfolio_joint),
+        f"[bold]{_num(result.joint_linkage_value)}[/]",
+    )
+    console.print(table)
+    if result.unlocked:
+        console.print(
+            f"Unlocked by linkage: [bold]{', '.join(result.unlocked)}[/]", highlight=False
+        )
+    console.print(_values_table(values))
+
+
+# ---------------------------------------------------------------- red lines
+
+
+@app.command()
+@friendly
+def redlines(source: Source, json_out: JsonOut = False) -> None:
+    """Price each must-have and red line: the change in every party's gain at
+    the Nash package if it alone were dropped; flags the free ones and those
+    that kill the ZOPA by themselves."""
+    scenario = load_scenario(source)
+    result = redline_prices(scenario)
+    if json_out:
+        print_json(result.to_dict())
+        return
+    _print_redlines(scenario, result)
+
+
+def _print_redlines(scenario: Scenario, result: RedlinePrices) -> None:
+    labels = _labels(scenario)
+    base = result.base
+    console.rule(f"[bold]Prices of red lines and must-haves — {scenario.title or scenario.name}")
+    if base.agreement:
+        gains = ", ".join(
+            f"{labels[p]} {g:+.2f}" for p, g in zip(result.parties, base.gains, strict=True)
+        )
+        console.print(f"With every constraint, the Nash package gives: {gains}.", highlight=False)
+    else:
+        console.print("[red]With every constraint there is no ZOPA.[/]")
+    if not result.prices:
+        console.print("The scenario has no must-haves or red lines.")
+        return
+    table = Table(title="Change in gains if the constraint alone is dropped")
+    for col in ("constraint", "kind"):
+        table.add_column(col)
+    for p in result.parties:
+        table.add_column(f"Δ {labels[p]}", justify="right")
+    table.add_column("Δ joint", justify="right")
+    table.add_column("note")
+    for c in result.prices:
+        note = "[red]kills the ZOPA[/]" if c.kills_zopa else ("[green]free[/]" if c.free else "")
+        table.add_row(
+            f"{c.key}\n[dim]{c.label}[/]" if c.label else c.key,
+            c.kind.replace("_", "-"),
+            *(_num(v) for v in c.delta),
+            _num(c.joint),
+            note,
+        )
+    console.print(table)
+
+
+# ---------------------------------------------------------------- offers
+
+
+@app.command()
+@friendly
+def offers(
+    source: Source,
+    party: Annotated[str, typer.Option("--party", "-p", help="The party making the offers.")],
+    k: Annotated[int, typer.Option("--k", "-k", help="Number of offers.")] = 3,
+    level: Annotated[
+        float | None, typer.Option(help="Target utility of the party (default: its Nash utility).")
+    ] = None,
+    tolerance: Annotated[
+        float | None,
+        typer.Option(
+            help="Largest distance from the level (default: 2.5% of the party's frontier span)."
+        ),
+    ] = None,
+    json_out: JsonOut = False,
+) -> None:
+    """Multiple equivalent simultaneous offers: k packages worth about the same
+    to PARTY, on or near the Pareto frontier, as different as possible."""
+    scenario = load_scenario(source)
+    check_party(scenario, party)
+    menu = equivalent_offers(scenario, party, k=k, level=level, tolerance=tolerance)
+    if json_out:
+        print_json(menu.to_dict())
+        return
+    _print_offers(scenario, menu)
+
+
+def _print_offers(scenario: Scenario, menu: OfferMenu) -> None:
+    labels = _labels(scenario)
+    console.rule(
+        f"[bold]Equivalent offers by {labels[menu.party]} — {scenario.title or scenario.name}"
+    )
+    console.print(
+        f"Level {menu.level:.2f} ± {menu.tolerance:.2f} for {labels[menu.party]}; "
+        f"{menu.candidates} candidate package(s) found.",
+        highlight=False,
+    )
+    if not menu.offers:
+        console.print("[red]No package lies within the tolerance of the level.[/]")
+        return
+    if len(menu.offers) < menu.k:
+        console.print(f"[yellow]Only {len(menu.offers)} of {menu.k} offers found.[/]")
+    sq = scenario.status_quo()
+    table = Table(title="The menu (issues that move in some offer)")
+    table.add_column("issue")
+    table.add_column("status quo")
+    for n in range(len(menu.offers)):
+        table.add_column(f"offer {n + 1}")
+    for issue in scenario.issues:
+        opts = [o.package[issue.id] for o in menu.offers]
+        if all(str(x) == str(sq[issue.id]) for x in opts):
+            continue
+        table.add_row(
+            issue.name or issue.id,
+            issue.label(sq[issue.id]),
+            *(
+                issue.label(x) if str(x) == str(sq[issue.id]) else f"[bold]{issue.label(x)}[/]"
+                for x in opts
+            ),
+        )
+    table.add_section()
+    for q, p in enumerate(menu.parties):
+        table.add_row(f"utility: {labels[p]}", "", *(f"{o.utilities[q]:.2f}" for o in menu.offers))
+    table.add_row(
+        "on the frontier",
+        "",
+        *("yes" if o.on_frontier else f"−{o.shortfall:.2f}" for o in menu.offers),
+    )
+    console.print(table)
+
+
+# ---------------------------------------------------------------- harvest
+
+
+@app.command()
+@friendly
+def harvest(
+    source: Source,
+    pairs: Annotated[bool, typer.Option("--pairs", help="Also try pairs of domains.")] = False,
+    batna: Annotated[
+        bool,
+        typer.Option(
+            "--batna",
+            help="Bargain the remainder from the BATNAs instead of from the harvest alone.",
+        ),
+    ] = False,
+    json_out: JsonOut = False,
+) -> None:
+    """Early harvest: which domains or issues of the portfolio's Nash package can
+    be bound now without lowering what any party reaches in the rest."""
+    scenario = load_scenario(source)
+    result = early_harvest(scenario, pairs=pairs, disagreement="batna" if batna else "harvest")
+    if json_out:
+        print_json(result.to_dict())
+        return
+    _print_harvest(scenario, result)
+
+
+def _print_harvest(scenario: Scenario, result: HarvestResult) -> None:
+    labels = _labels(scenario)
+    console.rule(f"[bold]Early harvest — {scenario.title or scenario.name}")
+    gains = ", ".join(
+        f"{labels[p]} {g:+.2f}" for p, g in zip(result.parties, result.full.gains, strict=True)
+    )
+    console.print(f"Full portfolio (Nash): {gains}.", highlight=False)
+    if not result.candidates:
+        console.print("The portfolio package moves no issue: nothing to harvest.")
+        return
+    table = Table(title="Candidate harvests (bound first, at the portfolio package)")
+    table.add_column("harvest")
+    table.add_column("kind")
+    table.add_column("early value", justify="right")
+    for p in result.parties:
+        table.add_column(f"final {labels[p]}", justify="right")
+    table.add_column("verdict")
+    for c in result.candidates:
+        worst: Any = min(range(len(result.parties)), key=lambda q: c.shortfall[q])
+        verdict = (
+            "[green]valid[/]"
+            if c.valid
+            else f"[red]{labels[result.parties[worst]]} loses {-c.shortfall[worst]:.2f}[/]"
+        )
+        table.add_row(
+            c.name,
+            c.kind,
+            _num(c.value),
+            *(_num(v) for v in c.remainder.gains),
+            verdict,
+        )
+    console.print(table)
+    valid = result.valid
+    if valid:
+        console.print(
+            f"Best early harvest: [bold]{valid[0].name}[/] ({valid[0].value:+.2f} joint points realised early).",
+            highlight=False,
+        )
+    else:
+        console.print("No harvest is safe: bind nothing until everything is agreed.")

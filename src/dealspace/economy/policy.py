@@ -1,0 +1,200 @@
+r"""Tariff settings for the model: optimal tariffs, retaliation, named presets.
+
+Tariff matrices follow :mod:`dealspace.economy.gravity`: ``t[j, i]`` is the
+rate importer ``i`` (column) levies on goods from exporter ``j`` (row).
+
+Optimal uniform tariff (closed form used by Ignatenko et al. 2025)
+    For country :math:`c` with pass-through :math:`\varphi_c` and trade
+    elasticity :math:`\varepsilon`,
+
+    .. math:: t^* = \frac{1}{(1+\delta_c\varepsilon)\varphi_c - 1},\qquad
+              \delta_c = \frac{\sum_{j\ne c} X_{cj}(1-\nu_j)(1-\lambda_{cj})}
+                              {(1-\nu_c)(Z_c - X_{cc})},
+
+    with :math:`Z_c = E_c` (the study's unilateral US tariff, Table 1 case 3)
+    or :math:`Z_c = Y_c` (the study's retaliation). With :math:`\varphi = 1`,
+    :math:`\nu = 0`, two countries and balanced trade it is the textbook
+    :math:`t^* = 1/(\varepsilon\lambda_{ff})`, :math:`\lambda_{ff}` the
+    partner's domestic share (Gros 1987; Costinot and Rodríguez-Clare 2014),
+    which holds exactly when the shares are those of the optimum.
+
+Retaliation against a target (the US in the study)
+    ``"none"``; ``"reciprocal"``: each partner levies on the target's goods
+    the rate the target levies on it; ``"optimal"``: the closed form applied
+    to the two-region aggregate (target, rest), :math:`Z = Y`, levied by every
+    partner :math:`i` with its own :math:`\varphi_i`.
+
+References
+----------
+Ignatenko, A., Lashkaripour, A., Macedoni, L. and Simonovska, I. (2025).
+*Journal of International Economics* 157, 104138.
+Gros, D. (1987). "A Note on the Optimal Tariff, Retaliation and the Welfare
+Loss from Tariff Wars in a Framework with Intra-Industry Trade". *Journal of
+International Economics* 23, 357–367.
+Costinot, A. and Rodríguez-Clare, A. (2014). "Trade Theory with Numbers".
+*Handbook of International Economics* 4, 197–261.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from dealspace.economy.gravity import Economy, FloatArray, ModelParams, solve
+from dealspace.errors import DealspaceError, did_you_mean
+
+US = "USA"
+BASELINE_FLOOR = 0.10  # the 10 % universal tariff of 5 April 2025
+RETALIATION = ("none", "reciprocal", "optimal")
+PRESETS = {
+    "liberation-day": "US rates announced on 2 April 2025, floored at 10 % (EU 20 %), as in the study",
+    "us-japan-deal": "liberation-day rates, but Japan at 15 % (deal of 22 July 2025)",
+    "deals-2025": "liberation-day rates replaced by the 2025 deal rates where a deal is recorded",
+    "optimal-us": "the closed-form optimal uniform US tariff on every partner (study's case 3)",
+}
+
+
+def optimal_tariff(economy: Economy, country: str = US, params: ModelParams | None = None, scale: str = "expenditure") -> float:
+    """Closed-form optimal uniform tariff of ``country`` (module docstring).
+
+    Parameters
+    ----------
+    economy : Economy
+    country : str
+        The tariff setter.
+    params : ModelParams, optional
+        Supplies :math:`\\varepsilon` and the pass-through.
+    scale : {"expenditure", "income"}
+        :math:`Z_c` in the denominator of :math:`\\delta_c`.
+
+    Returns
+    -------
+    float
+        The rate (0.218 = 21.8 %).
+    """
+    params = params or ModelParams()
+    c = economy.index(country)
+    if scale not in ("expenditure", "income"):
+        raise DealspaceError.single("scale", f"unknown {scale!r}", did_you_mean(scale, ("expenditure", "income")))
+    z = economy.expenditure if scale == "expenditure" else economy.income
+    phi = params.pass_through(economy.local_share)[c]
+    return float(_closed_form(economy.flows, economy.shares, economy.local_share, z, c, params.trade_elasticity, phi))
+
+
+def _closed_form(x: FloatArray, lam: FloatArray, nu: FloatArray, z: FloatArray, c: int, eps: float, phi: float | FloatArray) -> float | FloatArray:
+    others = np.arange(len(nu)) != c
+    delta = np.sum(x[c, others] * (1 - nu[others]) * (1 - lam[c, others])) / ((1 - nu[c]) * (z[c] - x[c, c]))
+    return 1 / ((1 + delta * eps) * phi - 1)
+
+
+def retaliate(economy: Economy, tariffs: ArrayLike, mode: str, target: str = US, params: ModelParams | None = None) -> FloatArray:
+    """Add partners' retaliation against ``target`` to a tariff matrix.
+
+    Parameters
+    ----------
+    economy : Economy
+    tariffs : (N, N) array_like
+        The tariffs before retaliation (e.g. a preset).
+    mode : {"none", "reciprocal", "optimal"}
+        See the module docstring.
+    target : str
+        The country retaliated against.
+    params : ModelParams, optional
+        For ``"optimal"``: :math:`\\varepsilon` and the pass-through.
+
+    Returns
+    -------
+    (N, N) ndarray
+        A new matrix; the input is not modified.
+    """
+    if mode not in RETALIATION:
+        raise DealspaceError.single("retaliation", f"unknown mode {mode!r}", did_you_mean(mode, RETALIATION))
+    t = np.array(tariffs, dtype=float)
+    c = economy.index(target)
+    if mode == "reciprocal":
+        t[c, :] = t[:, c]
+    elif mode == "optimal":
+        params = params or ModelParams()
+        rest = np.arange(economy.n) != c
+        member = np.array([rest, ~rest], dtype=float)
+        weights = economy.expenditure * rest
+        nu = np.array([np.sum(economy.local_share * weights) / weights.sum(), economy.local_share[c]])
+        flows = member @ economy.flows @ member.T
+        shares = flows / flows.sum(axis=0)[None, :]
+        phi = params.pass_through(economy.local_share)
+        t[c, :] = _closed_form(flows, shares, nu, member @ economy.income, 0, params.trade_elasticity, phi)
+    t[c, c] = 0.0
+    return t
+
+
+def preset_tariffs(name: str, economy: Economy, params: ModelParams | None = None) -> FloatArray:
+    """The new tariff matrix of a named setting (:data:`PRESETS`), US tariffs only.
+
+    The announced and negotiated rates come from ``economy.rates``
+    ("liberation-day", "deal"), filled by the loaders from the study's
+    ``tariffs.csv`` and the embedded ``tariffs_2025.csv``. Baseline tariffs
+    other than the US column are kept.
+
+    Raises
+    ------
+    DealspaceError
+        Unknown preset (with a did-you-mean hint), or partners without a rate.
+    """
+    if name not in PRESETS:
+        raise DealspaceError.single("preset", f"unknown preset {name!r}", did_you_mean(name, PRESETS))
+    us = economy.index(US)
+    t = np.array(economy.tariffs, dtype=float)
+    if name == "optimal-us":
+        t[:, us] = optimal_tariff(economy, US, params)
+    else:
+        t[:, us] = np.maximum(_us_rates(economy, "liberation-day"), BASELINE_FLOOR)
+        if name == "us-japan-deal":
+            t[economy.index("JPN"), us] = 0.15
+        elif name == "deals-2025":
+            deal = economy.rates.get("deal", {})
+            for code, rate in deal.items():
+                if code in economy.iso3:
+                    t[economy.index(code), us] = rate
+    t[us, us] = 0.0
+    return t
+
+
+def _us_rates(economy: Economy, which: str) -> FloatArray:
+    table = economy.rates.get(which, {})
+    missing = [c for c in economy.iso3 if c != US and c not in table]
+    if missing:
+        raise DealspaceError.single(
+            f"rates[{which!r}]",
+            f"no announced US rate for {missing[:8]}" + (" …" if len(missing) > 8 else ""),
+            "load data that carry the rates (the study's folder, the embedded data) or give a rates file (iso3, liberation_day_rate, deal_rate)",
+        )
+    return np.array([table.get(c, 0.0) for c in economy.iso3])
+
+
+def bilateral_welfare(
+    economy: Economy,
+    levied_by: str,
+    on: str,
+    rate: float,
+    params: ModelParams | None = None,
+    base_tariffs: ArrayLike | None = None,
+) -> dict[str, float]:
+    """Welfare change (%) of every region when ``levied_by`` taxes imports from ``on`` at ``rate``.
+
+    All other tariffs are as in ``base_tariffs`` (default: the economy's
+    baseline). The change is measured against the economy's baseline, so a
+    scenario's tariff options can be priced one by one. Pure: nothing is
+    cached.
+
+    Returns
+    -------
+    dict
+        Region code → welfare change in percent.
+    """
+    i, j = economy.index(levied_by), economy.index(on)
+    if i == j:
+        raise DealspaceError.single("bilateral_welfare", f"{levied_by!r} cannot levy a tariff on itself", "choose two different regions")
+    t = np.array(economy.tariffs if base_tariffs is None else base_tariffs, dtype=float)
+    t[j, i] = rate
+    eq = solve(economy, t, params)
+    return dict(zip(economy.iso3, (100 * (eq.welfare_hat - 1)).tolist(), strict=True))
