@@ -214,7 +214,7 @@ def test_trade_only_nash_joint_gain_is_smaller(
     narrow = analysis.nash(trade)
     assert wide.agreement and narrow.agreement
     assert sum(narrow.gains.values()) == pytest.approx(8.7459, abs=1e-3)
-    assert sum(wide.gains.values()) == pytest.approx(53.5132, abs=1e-3)
+    assert sum(wide.gains.values()) == pytest.approx(53.5121, abs=1e-3)
     assert sum(narrow.gains.values()) < sum(wide.gains.values()) / 5
 
 
@@ -262,7 +262,7 @@ def test_the_july_deal_lies_in_the_zopa(full: Scenario) -> None:
     assert space.is_feasible(deal)
     gains = space.utility(deal) - space.batna
     assert (gains > 0).all()
-    assert gains == pytest.approx([20.4, 21.4132], abs=1e-3)
+    assert gains == pytest.approx([20.4, 21.4121], abs=1e-3)
 
 
 def test_red_lines_are_never_crossed_on_the_frontier(full: Scenario, analysis: Any) -> None:

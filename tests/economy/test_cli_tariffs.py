@@ -27,7 +27,7 @@ def test_tariffs_json_csv_and_plot(tmp_path: Path) -> None:
     result = runner.invoke(app, ["tariffs", "--preset", "us-japan-deal", "--retaliation", "reciprocal", "--csv", str(csv), "--plot", str(png), "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert data["meta"]["preset"] == "us-japan-deal" and len(data["regions"]) == 13
+    assert data["meta"]["preset"] == "us-japan-deal" and len(data["regions"]) == 14
     frame = pd.read_csv(csv)
     assert {"iso3", "welfare_pct"} <= set(frame.columns)
     assert frame["welfare_pct"].abs().is_monotonic_decreasing

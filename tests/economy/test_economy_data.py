@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 import numpy as np
@@ -21,8 +22,11 @@ from dealspace.economy.baseline import LOCAL_SHARE_TARGETS
 from dealspace.economy.data import embedded_deal_rates
 from dealspace.errors import DealspaceError
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "ge" / "ignatenko2025_liberation_day"
-REGIONS = ("USA", "JPN", "CHN", "EU", "GBR", "CAN", "MEX", "KOR", "VNM", "IND", "AUS", "CHE", "ROW")
+ROOT = Path(__file__).resolve().parents[2]
+SHARED = ROOT.parent / "shared" / "data" / "ge" / "ignatenko2025_liberation_day"
+ICIO = ROOT.parent / "shared" / "data" / "ge" / "tariffwar" / "ICIO2022.mat"
+REGIONS = ("USA", "JPN", "CHN", "EU", "GBR", "CAN", "MEX", "KOR", "VNM", "IND", "AUS", "CHE", "TWN", "ROW")
+STUDY_REGIONS = tuple(c for c in REGIONS if c != "TWN")  # Taiwan is not among the study's 194 countries
 
 
 @pytest.fixture(scope="module")
@@ -37,35 +41,86 @@ def study():  # type: ignore[no-untyped-def]
 
 def test_embedded_data_loads() -> None:
     eco = load_default()
-    assert eco.iso3 == REGIONS  # Taiwan is not in the study's 194 countries (see SOURCES.md)
-    assert eco.flows.shape == (13, 13) and eco.unit == "million USD"
+    assert eco.iso3 == REGIONS
+    assert eco.flows.shape == (14, 14) and eco.unit == "million USD"
     assert (np.diag(eco.flows) > 0).all() and (eco.flows >= 0).all()
     assert eco.deficit.sum() == pytest.approx(0, abs=1e-6 * eco.expenditure.sum())
     assert eco.deficit[eco.index("USA")] > 0 and eco.deficit[eco.index("CHN")] < 0
+    assert eco.deficit[eco.index("TWN")] < 0  # goods surplus: exports 397 bn, imports 295 bn (ICIO 2022)
     assert eco.local_share[eco.index("USA")] == pytest.approx(0.270471, abs=1e-6)
-    np.testing.assert_allclose(eco.local_share[1:], 0.114335, atol=1e-6)
-    assert 100e6 < eco.expenditure.sum() < 120e6  # ~108 tn USD of world goods absorption
+    np.testing.assert_allclose(eco.local_share[1:], 0.114335, atol=1e-6)  # Taiwan gets the non-US value
+    assert 100e6 < eco.expenditure.sum() < 120e6  # ~109 tn USD of world goods absorption
     rates = eco.rates["liberation-day"]
     assert all(code in rates for code in REGIONS if code != "USA")
+    assert rates["TWN"] == pytest.approx(0.32)  # Yano Research 22 Apr 2025, via ../shared/facts/tariffs-2025.md
     assert eco.rates["deal"]["JPN"] == pytest.approx(0.15)
+    assert "TWN" not in eco.rates["deal"]  # the facts file records no 2025 deal for Taiwan
+
+
+def test_embedded_taiwan_is_icio_2022() -> None:
+    """Taiwan's row and column are OECD ICIO 2022 goods flows (27 goods sectors), million USD."""
+    eco = load_default()
+    twn = eco.index("TWN")
+
+    def flow(exporter: str, importer: str) -> float:
+        return float(eco.flows[eco.index(exporter), eco.index(importer)])
+
+    # ICIO 2022 values (million USD): TWN->USA 54,346.0; TWN->CHN 158,422.9; TWN->JPN 23,907.9;
+    # USA->TWN 28,623.7; CHN->TWN 58,018.1; JPN->TWN 34,491.2; domestic 457,432.0.
+    assert 50_000 < flow("TWN", "USA") < 60_000
+    assert 150_000 < flow("TWN", "CHN") < 165_000
+    assert 20_000 < flow("TWN", "JPN") < 28_000
+    assert 25_000 < flow("USA", "TWN") < 32_000
+    assert 52_000 < flow("CHN", "TWN") < 64_000
+    assert 30_000 < flow("JPN", "TWN") < 38_000
+    assert 440_000 < flow("TWN", "TWN") < 475_000
+    exports = eco.flows[twn].sum() - eco.flows[twn, twn]
+    imports = eco.flows[:, twn].sum() - eco.flows[twn, twn]
+    assert exports == pytest.approx(396_648.6, abs=1.0) and imports == pytest.approx(294_623.7, abs=1.0)
+    # no GDP for Taiwan in WDI: its gdp is the factor income its flows imply (~834 bn USD)
+    assert eco.gdp[twn] == pytest.approx(eco.income[twn], abs=0.1)
 
 
 def test_embedded_data_is_the_aggregated_study(study) -> None:  # type: ignore[no-untyped-def]
     eco = load_default()
-    regions = pd.read_csv(Path(__file__).resolve().parents[2] / "src" / "dealspace" / "economy" / "data" / "regions_2023.csv")
+    regions = pd.read_csv(ROOT / "src" / "dealspace" / "economy" / "data" / "regions_2023.csv")
     groups = {code: members.split() for code, members in zip(regions["iso3"], regions["members"], strict=True)}
-    assert sorted(sum(groups.values(), [])) == sorted(study.iso3)  # a partition of the 194 countries
+    assert groups.pop("TWN") == ["TWN"] and "TWN" not in study.iso3
+    assert sorted(sum(groups.values(), [])) == sorted(study.iso3)  # the other 13 regions partition the 194 countries
     assert len(groups["EU"]) == 27
     agg = aggregate(study, groups)
-    np.testing.assert_allclose(eco.flows, agg.flows / 1000, atol=0.051)  # rounded to 0.1 million USD
-    np.testing.assert_allclose(eco.gdp, agg.gdp / 1000, atol=0.051)
+    assert agg.iso3 == STUDY_REGIONS
+    idx = [eco.index(c) for c in STUDY_REGIONS]
+    # unchanged by Taiwan, ROW included: the study's ROW holds none of Taiwan's trade, so nothing is carved out
+    np.testing.assert_allclose(eco.flows[np.ix_(idx, idx)], agg.flows / 1000, atol=0.051)  # rounded to 0.1 million USD
+    np.testing.assert_allclose(eco.gdp[idx], agg.gdp / 1000, atol=0.051)
+
+
+def test_embedded_taiwan_rebuilds_from_icio() -> None:
+    """The compile script's ICIO reader reproduces the embedded Taiwan flows (needs h5py and ../shared)."""
+    pytest.importorskip("h5py")
+    if not ICIO.is_file():
+        pytest.skip(f"ICIO2022.mat is not present at {ICIO}")
+    spec = importlib.util.spec_from_file_location("compile_trade_data", ROOT / "scripts" / "compile_trade_data.py")
+    assert spec is not None and spec.loader is not None
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    regions = pd.read_csv(ROOT / "src" / "dealspace" / "economy" / "data" / "regions_2023.csv")
+    groups = {code: members.split() for code, members in zip(regions["iso3"], regions["members"], strict=True)}
+    exports, imports, domestic, _ = script.taiwan_flows(groups)
+    eco = load_default()
+    twn = eco.index("TWN")
+    for code in STUDY_REGIONS:
+        assert eco.flows[twn, eco.index(code)] == pytest.approx(exports[code], abs=0.051)
+        assert eco.flows[eco.index(code), twn] == pytest.approx(imports[code], abs=0.051)
+    assert eco.flows[twn, twn] == pytest.approx(domestic, abs=0.051)
 
 
 def test_embedded_deal_rates_expand_the_eu() -> None:
     deals = embedded_deal_rates()
     assert deals["DEU"] == deals["FRA"] == pytest.approx(0.15)
     assert deals["JPN"] == pytest.approx(0.15) and deals["GBR"] == pytest.approx(0.10)
-    assert "IND" not in deals and "ROW" not in deals
+    assert "IND" not in deals and "ROW" not in deals and "TWN" not in deals
 
 
 # --------------------------------------------------------------------------- construction

@@ -271,6 +271,7 @@ def test_presets_on_the_embedded_data() -> None:
     deals = preset_tariffs("deals-2025", eco)
     assert deals[eco.index("EU"), us] == pytest.approx(0.15) and deals[eco.index("VNM"), us] == pytest.approx(0.20)
     assert deals[eco.index("IND"), us] == pytest.approx(ld[eco.index("IND"), us])  # no 2025 deal recorded
+    assert deals[eco.index("TWN"), us] == pytest.approx(ld[eco.index("TWN"), us]) == pytest.approx(0.32)  # none recorded
 
 
 def test_unknown_preset_and_retaliation_suggest_a_name() -> None:

@@ -56,7 +56,7 @@ def _check_output(out: Path, data: Path | None, option: str) -> None:
 def tariffs(
     preset: Annotated[str, typer.Option(help=PRESET_HELP)] = "liberation-day",
     retaliation: Annotated[str, typer.Option(help="Partners' response to the US: 'none', 'reciprocal' (each levies on US goods the rate the US levies on it) or 'optimal' (the closed-form optimal tariff of the rest of the world).")] = "none",
-    data: Annotated[Path | None, typer.Option(help="The study's data folder (with trade_cepii.csv), a folder with trade.csv/.parquet (exporter, importer, value) and gdp.csv (iso3, gdp), or one trade file with domestic flows. Default: the embedded 2023 data (13 regions).")] = None,
+    data: Annotated[Path | None, typer.Option(help="The study's data folder (with trade_cepii.csv), a folder with trade.csv/.parquet (exporter, importer, value) and gdp.csv (iso3, gdp), or one trade file with domestic flows. Default: the embedded data (14 regions: BACI 2023; Taiwan from OECD ICIO 2022).")] = None,
     revenue: Annotated[str, typer.Option(help="Use of tariff revenue: 'income-tax' (cuts income taxes) or 'lump-sum' (rebated).")] = "income-tax",
     csv: Annotated[Path | None, typer.Option(help="Write every region's results to this CSV file.")] = None,
     plot: Annotated[Path | None, typer.Option(help="Write a bar chart of welfare changes to this image file (.png, .svg, .pdf).")] = None,

@@ -155,17 +155,21 @@ def load_tables(
 
 
 def load_default() -> Economy:
-    """The embedded 2023 economy: 13 regions (12 economies incl. the EU-27, and ROW).
+    """The embedded 2023 economy: 14 regions (13 economies incl. the EU-27 and Taiwan, and ROW).
 
-    Flows are BACI HS22 2023 goods flows aggregated from the study's
-    194-country data, with domestic absorption, in millions of USD; GDP from
-    WDI; local shares as calibrated on the 194-country data; announced and
-    negotiated 2025 US rates in ``economy.rates`` ("liberation-day",
-    "deal"). Sources: ``dealspace/economy/data/SOURCES.md``.
+    Regions, in order: USA, JPN, CHN, EU, GBR, CAN, MEX, KOR, VNM, IND, AUS,
+    CHE, TWN, ROW. Flows are BACI HS22 2023 goods flows aggregated from the
+    study's 194-country data, with domestic absorption, in millions of USD;
+    GDP from WDI; local shares as calibrated on the 194-country data. Taiwan,
+    which the study's 194 countries leave out, is appended from OECD ICIO
+    2022 (goods sectors, 2022 values; its ``gdp`` is the factor income its
+    flows imply). Announced and negotiated 2025 US rates in
+    ``economy.rates`` ("liberation-day", "deal"). Sources:
+    ``dealspace/economy/data/SOURCES.md``.
     """
     with resources.as_file(resources.files("dealspace.economy") / "data") as path:
         economy = load_tables(path / "trade_2023.csv", path / "regions_2023.csv", rates=path / "tariffs_2025.csv", unit="million USD")
-    return replace(economy, source="dealspace embedded data 2023 (BACI HS22 V202501 via Ignatenko et al. 2025; WDI GDP)")
+    return replace(economy, source="dealspace embedded data 2023 (BACI HS22 V202501 via Ignatenko et al. 2025; WDI GDP; Taiwan: OECD ICIO 2022)")
 
 
 def embedded_deal_rates() -> dict[str, float]:
