@@ -1,0 +1,104 @@
+"""``dealspace report`` (one self-contained HTML or Markdown report) and
+``dealspace score`` (the scorecard of a signed deal)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from dealspace.cli._app import app, console, console_err, friendly, print_json
+from dealspace.cli.scenario import Source
+from dealspace.errors import DealspaceError
+from dealspace.report import FORMATS, write_report
+from dealspace.scenario import load_scenario
+
+
+@contextmanager
+def progress_bar(what: str) -> Iterator[Callable[[str], None]]:
+    """A rich spinner on stderr; yields ``progress(step_name)`` for :func:`write_report`."""
+    columns = (SpinnerColumn(), TextColumn("[bold]{task.description}"), TimeElapsedColumn())
+    with Progress(*columns, console=console_err, transient=True) as bar:
+        task = bar.add_task(what)
+
+        def step(name: str) -> None:
+            bar.update(task, description=f"{what}: {name}")
+
+        yield step
+
+
+@app.command()
+@friendly
+def report(
+    source: Source = "us-japan-2025",
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="The report file (default: <scenario>-report.html or .md)."),
+    ] = None,
+    fmt: Annotated[
+        str | None,
+        typer.Option("--format", "-f", help="'html' (one self-contained file, charts inline) or 'md'; "
+                     "default: from the output's suffix, else html."),
+    ] = None,
+    overwrite: Annotated[bool, typer.Option(help="Replace an existing output file.")] = False,
+) -> None:
+    """Write a report of a scenario: verdict, frontier, linkage, red lines, offers, tariffs, sources."""
+    if fmt is None:
+        fmt = "md" if output is not None and output.suffix.lower() in {".md", ".markdown"} else "html"
+    if fmt not in FORMATS:
+        raise DealspaceError.single("--format", f"unknown format '{fmt}'", "use 'html' or 'md'")
+    scenario = load_scenario(source)
+    path = output if output is not None else Path(f"{scenario.name}-report.{fmt}")
+    if path.exists() and not overwrite:
+        raise DealspaceError.single(
+            str(path), "the file exists and would be overwritten", "choose another path or pass --overwrite"
+        )
+    with progress_bar(f"report on {scenario.name}") as step:
+        written = write_report(scenario, path, fmt, step, overwrite=overwrite)
+    console.print(f"wrote {escape(str(written))}", highlight=False)
+
+
+@app.command()
+@friendly
+def score(
+    deal: Annotated[str, typer.Argument(help="A built-in deal (us-japan-2025-07) or a deal YAML file.")],
+    scenario: Annotated[
+        str | None, typer.Option(help="The scenario the deal is a package of (default: the deal file's).")
+    ] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
+) -> None:
+    """Score a signed deal: structural vs headline, practical vs symbolic, mutual benefit,
+    fairness, durability, regional architecture — each with its computation and evidence."""
+    from dealspace.report.scorecard import load_deal
+    from dealspace.report.scorecard import score as score_deal
+
+    d = load_deal(deal)
+    s = load_scenario(scenario or d.scenario)
+    card = score_deal(d, s, label=deal)
+    if json_out:
+        print_json(card.to_dict())
+        return
+    console.rule(f"[bold]{escape(d.title or d.name)}")
+    console.print(f"scenario {escape(s.name)}; {len(d.terms)} terms; {len(d.durability)} evidence items", highlight=False)
+    summary = Table(title="Scorecard")
+    for col in ("criterion", "score", "verdict"):
+        summary.add_column(col, justify="right" if col == "score" else "left")
+    for c in card.criteria:
+        summary.add_row(c.name, f"{c.score:.3f}", escape(c.verdict))
+    console.print(summary)
+    for c in card.criteria:
+        console.print(f"\n[bold]{escape(c.name)}[/] — {escape(c.verdict)}", highlight=False)
+        for line in c.computation:
+            console.print(f"  {escape(line)}", highlight=False, soft_wrap=True)
+        for e in c.evidence:
+            tag = f"[{e['effect']}, w{e['weight']}] " if "effect" in e else ""
+            date = f" ({e['date']})" if e.get("date") else ""
+            console.print(f"  • {escape(tag + e['claim'])}{escape(date)}", highlight=False, soft_wrap=True)
+            if e.get("source"):
+                console.print(f"    [dim]{escape(' '.join(str(e['source']).split()))}[/]", highlight=False, soft_wrap=True)

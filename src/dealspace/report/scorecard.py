@@ -1,0 +1,475 @@
+r"""Score a signed deal against its scenario: computations and evidence, not opinion.
+
+A *deal file* (YAML) states a deal as a package of a scenario — one option per
+issue it changes, each tagged ``kind: structural`` (a tariff or rule changed
+in law) or ``kind: headline`` (an announced purchase, pledge or intention) —
+plus dated, sourced evidence on its durability. :func:`score` computes six
+criteria; each carries its formula with the numbers filled in and the evidence
+it rests on.
+
+Notation
+--------
+Parties :math:`p`, issues :math:`i`, deal :math:`x`, status quo :math:`x^0`,
+BATNA :math:`d_p`. The *term contribution* :math:`\Delta_{pi}` is the change
+of :math:`p`'s utility on issue :math:`i` (its weighted value of the deal's
+option minus that of the status quo); a bonus whose condition changes truth
+value is split equally over the issues it reads, so
+:math:`\sum_i \Delta_{pi} = u_p(x) - u_p(x^0)` exactly. :math:`R_p` is
+:math:`p`'s utility range over acceptable packages and
+:math:`\delta_{pi} = \Delta_{pi}/R_p`; :math:`a_p` the ideal gain (largest
+gain over :math:`d_p` among packages every party prefers to its BATNA).
+
+Criteria
+--------
+structural vs headline
+    :math:`\sigma = \sum_{p}\sum_{i \in S}|\delta_{pi}| / \sum_p\sum_i|\delta_{pi}|`,
+    the share of the value the deal moves that sits in terms changed in law
+    (:math:`S` = structural terms); per party the signed sums over structural
+    and headline terms.
+practical vs symbolic
+    :math:`\rho = (M / M_{\max}) / (k / n)` with :math:`M = \sum_{i}
+    \bar\delta_i`, :math:`\bar\delta_i = \frac1P\sum_p|\delta_{pi}|` the
+    value moved, :math:`M_{\max} = \sum_i \bar s_i` the stakes of all issues
+    (:math:`\bar s_i` the mean over parties of issue :math:`i`'s range over
+    :math:`R_p`), :math:`k` of :math:`n` issues touched. :math:`\rho \ge 1`:
+    the deal moves at least as much value per issue touched as an average
+    issue holds (practical); below 1 it touches more than it moves.
+mutual benefit
+    :math:`\min_p g_p / a_p` with :math:`g_p = u_p(x) - d_p`; positive when
+    every side gains over its BATNA. Also whether the deal is acceptable
+    (meets every must-have and red line) and Pareto-optimal.
+fairness
+    :math:`1 - \tfrac12(D_N + D_{KS})` (clipped to [0, 1]) with
+    :math:`D_s = \lVert z(x) - z(x^s)\rVert_2 / \sqrt P`,
+    :math:`z_p = g_p / a_p`: the normalised distance to the Nash and
+    Kalai–Smorodinsky packages.
+durability
+    :math:`\sum_{e^+} w_e / \sum_e w_e`: the weight share of evidence items
+    that support the deal lasting (weights 1 minor, 2 material, 3 decisive;
+    each item states its category, effect and source). Value at legal risk:
+    the share of :math:`\sum_p\sum_i|\delta_{pi}|` in terms named by
+    undermining legal-risk items.
+regional architecture
+    Third countries' welfare under the deal's tariffs relative to the status
+    quo's, :math:`100(\hat W^{deal}_c / \hat W^{sq}_c - 1)`, from the
+    general-equilibrium model (:mod:`dealspace.economy`), and its
+    expenditure-weighted mean over third countries.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from dealspace.errors import DealspaceError, did_you_mean
+from dealspace.report.deal import Deal, check_deal, list_deals, load_deal
+from dealspace.report.regional import bellwether, package_tariffs, tariff_change
+from dealspace.scenario.model import OptionRef, Scenario, condition_issues
+from dealspace.space import DealSpace, hard_constraints
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from dealspace.analysis.pareto import Frontier
+
+# ------------------------------------------------------------------ results
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """One criterion of a scorecard: its score, verdict, computation and evidence."""
+
+    name: str
+    score: float
+    verdict: str
+    computation: tuple[str, ...]
+    evidence: tuple[dict[str, Any], ...] = ()
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "criterion": self.name,
+            "score": None if math.isnan(self.score) else self.score,
+            "verdict": self.verdict,
+            "computation": list(self.computation),
+            "evidence": list(self.evidence),
+            **self.details,
+        }
+
+
+@dataclass(frozen=True, eq=False)
+class Scorecard:
+    """A deal scored against its scenario. Build with :func:`score`."""
+
+    deal: Deal
+    scenario: str
+    package: dict[str, OptionRef]
+    criteria: tuple[Criterion, ...]
+
+    def criterion(self, name: str) -> Criterion:
+        for c in self.criteria:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per criterion: score and verdict."""
+        import pandas as pd
+
+        return pd.DataFrame(
+            {"score": [c.score for c in self.criteria], "verdict": [c.verdict for c in self.criteria]},
+            index=pd.Index([c.name for c in self.criteria], name="criterion"),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "deal": self.deal.name,
+            "title": self.deal.title or self.deal.name,
+            "scenario": self.scenario,
+            "package": dict(self.package),
+            "criteria": [c.to_dict() for c in self.criteria],
+        }
+
+
+# ------------------------------------------------------------------ computations
+
+
+def contributions(
+    scenario: Scenario, table: Mapping[tuple[str, str], np.ndarray], package: Mapping[str, OptionRef]
+) -> dict[str, np.ndarray]:
+    """Term contributions :math:`\\Delta_{pi}`: issue → each party's utility change.
+
+    Each issue's weighted value change from the status quo, plus an equal
+    share of every bonus (nice-to-have, interaction) whose condition changes
+    truth value between the status quo and ``package``; the contributions sum
+    to :math:`u(x) - u(x^0)`.
+    """
+    from dealspace.scenario.conditions import holds
+
+    by_issue = {i.id: i for i in scenario.issues}
+    index = {}
+    for i, issue in by_issue.items():
+        k = issue.option_index(package[i])
+        if k is None:
+            raise DealspaceError.single(
+                f"package.{i}", f"'{package[i]}' is not an option", did_you_mean(str(package[i]), map(str, issue.option_ids))
+            )
+        index[i] = k
+    now = {i: np.array([k]) for i, k in index.items()}
+    before = {i: np.array([by_issue[i].status_quo_index]) for i in index}
+    out = {i: np.zeros(len(scenario.parties)) for i in scenario.issue_ids}
+    for p, party in enumerate(scenario.parties):
+        for issue_id in party.valuations:
+            values = table[party.id, issue_id]
+            out[issue_id][p] += values[index[issue_id]] - values[by_issue[issue_id].status_quo_index]
+        for bonus in [*party.nice_to_haves, *party.interactions]:
+            change = float(holds(bonus.condition, by_issue, now)[0]) - float(holds(bonus.condition, by_issue, before)[0])
+            if change:
+                read = condition_issues(bonus.condition)
+                for i in read:
+                    out[i][p] += bonus.bonus * change / len(read)
+    return out
+
+
+def broken_constraints(scenario: Scenario, package: Mapping[str, OptionRef]) -> list[str]:
+    """Keys ``party:id`` of the must-haves and red lines a package breaks."""
+    from dealspace.scenario.conditions import holds
+
+    by_issue = {i.id: i for i in scenario.issues}
+    choice = {i: np.array([by_issue[i].option_index(package[i])]) for i in by_issue}
+    out = []
+    for c in hard_constraints(scenario):
+        if bool(holds(c.constraint.condition, by_issue, choice)[0]) != (c.kind == "must_have"):
+            out.append(c.key)
+    return out
+
+
+def _pct(x: float) -> str:
+    return "—" if math.isnan(x) else f"{100 * x:.0f}%"
+
+
+@dataclass(frozen=True, eq=False)
+class _Context:
+    """What every criterion reads: the deal, its package and the scenario's numbers."""
+
+    deal: Deal
+    scenario: Scenario
+    package: Mapping[str, OptionRef]
+    table: dict[tuple[str, str], np.ndarray]
+    space: DealSpace
+    frontier: Frontier
+    delta: dict[str, np.ndarray]
+    span: np.ndarray
+    touched: list[str]
+
+    @property
+    def labels(self) -> list[str]:
+        return [p.label for p in self.scenario.parties]
+
+    def moved(self, issue: str) -> np.ndarray:
+        """:math:`|\\delta_{pi}|`, per party."""
+        return np.abs(self.delta[issue]) / self.span
+
+    def total_moved(self, issues: list[str] | None = None) -> float:
+        return float(sum(self.moved(i).sum() for i in (self.scenario.issue_ids if issues is None else issues)))
+
+    def kind(self, issue: str) -> str:
+        term = self.deal.terms.get(issue)
+        return term.kind if term is not None else "untagged"
+
+
+def _context(deal: Deal, scenario: Scenario, package: Mapping[str, OptionRef]) -> _Context:
+    from dealspace.analysis.pareto import pareto_frontier
+    from dealspace.space import compile, value_tables
+
+    table = value_tables(scenario)
+    space = compile(scenario)
+    n = space.n_parties
+    if space.empty:
+        span = np.ones(n)
+    else:
+        best = np.array([sum(b.utility[:, p].max() for b in space.blocks) for p in range(n)])
+        worst = np.array([sum(b.utility[:, p].min() for b in space.blocks) for p in range(n)])
+        span = np.where(best - worst > 0, best - worst, 1.0)
+    sq = scenario.status_quo()
+    return _Context(
+        deal=deal,
+        scenario=scenario,
+        package=package,
+        table=table,
+        space=space,
+        frontier=pareto_frontier(space),
+        delta=contributions(scenario, table, package),
+        span=span,
+        touched=[i for i in scenario.issue_ids if str(package[i]) != str(sq[i])],
+    )
+
+
+def structural(c: _Context) -> Criterion:
+    """Share of the value moved that sits in terms changed in law."""
+    law = [i for i in c.touched if c.kind(i) == "structural"]
+    total, in_law = c.total_moved(), c.total_moved(law)
+    sigma = in_law / total if total > 0 else math.nan
+    lines = [f"σ = Σ_p Σ_(i structural) |Δ_pi|/R_p ÷ Σ_p Σ_i |Δ_pi|/R_p = {in_law:.3f} / {total:.3f} = {sigma:.3f}"]
+    for p, label in enumerate(c.labels):
+        s = sum(float(c.delta[i][p]) for i in c.touched if c.kind(i) == "structural")
+        h = sum(float(c.delta[i][p]) for i in c.touched if c.kind(i) == "headline")
+        lines.append(f"{label}: {s:+.2f} points from terms in law, {h:+.2f} from pledges")
+    parties = c.scenario.party_ids
+    terms = [
+        {"issue": i, "kind": c.kind(i), "delta": dict(zip(parties, map(float, c.delta[i]), strict=True))}
+        for i in c.touched
+    ]
+    evidence = tuple(
+        {"claim": f"{i} ({c.kind(i)}): {t.basis or ''}".rstrip(": "), "source": t.source or ""}
+        for i, t in c.deal.terms.items() if i in c.touched
+    )
+    verdict = f"{_pct(sigma)} of the value moved is in law" if total > 0 else "the deal moves no value"
+    return Criterion("structural vs headline", sigma, verdict, tuple(lines), evidence, {"terms": terms})
+
+
+def practical(c: _Context) -> Criterion:
+    """Value moved relative to issues touched."""
+    stakes = {}
+    for i in c.scenario.issue_ids:
+        rng = np.array([
+            float(np.ptp(c.table[party.id, i])) if i in party.valuations else 0.0 for party in c.scenario.parties
+        ])
+        stakes[i] = float((rng / c.span).mean())
+    moved = {i: float(c.moved(i).mean()) for i in c.scenario.issue_ids}
+    m, m_max = sum(moved[i] for i in c.touched), sum(stakes.values())
+    k, n = len(c.touched), len(c.scenario.issue_ids)
+    rho = (m / m_max) / (k / n) if k and m_max > 0 else math.nan
+    light = [i for i in c.touched if moved[i] < 0.25 * stakes[i]]
+    verdict = (
+        f"{'practical' if rho >= 1 else 'touches more than it moves'}: {k} of {n} issues touched, "
+        f"{_pct(m / m_max)} of all stakes moved"
+    )
+    lines = (
+        f"ρ = (M / M_max) / (k / n) = ({m:.3f} / {m_max:.3f}) / ({k} / {n}) = {rho:.2f}",
+        "light-touch terms (moved < 25% of their own stake): " + (", ".join(light) or "none"),
+    )
+    terms = [{"issue": i, "moved": moved[i], "stake": stakes[i]} for i in c.touched]
+    return Criterion("practical vs symbolic", rho, verdict, lines, (), {"terms": terms})
+
+
+def _ideal(c: _Context) -> np.ndarray:
+    gains = c.frontier.gains()
+    ir = (gains > 0).all(axis=1)
+    return gains[ir].max(axis=0) if ir.any() else np.ones(c.space.n_parties)
+
+
+def mutual(c: _Context) -> Criterion:
+    """Each side's gain over its BATNA, as a share of its ideal gain."""
+    from dealspace.analysis.pareto import is_pareto_optimal, party_tolerance
+
+    u = c.space.utility(c.package)
+    gains = u - c.space.batna
+    ideal = _ideal(c)
+    z = gains / ideal
+    broken = broken_constraints(c.scenario, c.package)
+    tol = party_tolerance(c.space)
+    f = c.frontier.utilities
+    better = f[(f >= u - tol).all(axis=1) & (f > u + tol).any(axis=1)]
+    left = float(((better - u) / ideal).min(axis=1).max()) if len(better) else 0.0
+    optimal = not broken and is_pareto_optimal(c.frontier, c.package)
+    lines = [
+        f"{label}: g = {u[p]:.2f} − {c.space.batna[p]:.2f} = {gains[p]:+.2f}; ideal gain a = {ideal[p]:.2f}; g/a = {z[p]:.2f}"
+        for p, label in enumerate(c.labels)
+    ]
+    lines.append(f"min_p g_p/a_p = {z.min():.2f}")
+    lines.append(
+        f"acceptable to every party: {'no, breaks ' + ', '.join(broken) if broken else 'yes'}; "
+        f"Pareto-optimal: {'yes' if optimal else 'no'}"
+        + (f" — {len(better)} frontier packages dominate it; the best gives every side at least "
+           f"{_pct(left)} more of its ideal gain" if len(better) else "")
+    )
+    verdict = "every side gains over its BATNA" if (gains > 0).all() else "some side does not gain over its BATNA"
+    if len(better):
+        verdict += f"; {_pct(left)} of each side's ideal gain left on the table"
+    return Criterion("mutual benefit", float(z.min()), verdict, tuple(lines))
+
+
+def fairness(c: _Context) -> Criterion:
+    """Normalised distance to the Nash and Kalai–Smorodinsky packages."""
+    from dealspace.analysis.bargaining import kalai_smorodinsky, nash
+
+    ideal = _ideal(c)
+    parties = c.scenario.party_ids
+    z = (c.space.utility(c.package) - c.space.batna) / ideal
+    lines = ["z_p = g_p / a_p: " + ", ".join(f"{label} {z[p]:.2f}" for p, label in enumerate(c.labels))]
+    dists = []
+    for name, solution in (("Nash", nash(c.frontier)), ("Kalai–Smorodinsky", kalai_smorodinsky(c.frontier))):
+        zs = np.array([solution.gains[p] for p in parties]) / ideal
+        d = float(np.linalg.norm(z - zs) / math.sqrt(len(parties)))
+        dists.append(d)
+        lines.append(f"{name}: z = ({', '.join(f'{v:.2f}' for v in zs)}), D = ‖z − z_s‖/√P = {d:.3f}")
+    fair = float(min(1.0, max(0.0, 1 - sum(dists) / 2)))
+    lines.append(f"fairness = 1 − (D_N + D_KS)/2 = {fair:.3f}")
+    return Criterion("fairness", fair, f"{fair:.2f} on a scale where 1 is a bargaining solution", tuple(lines))
+
+
+def durability(c: _Context) -> Criterion:
+    """Weight share of the evidence that supports the deal lasting; value at legal risk."""
+    items = c.deal.durability
+    w_all = sum(e.weight for e in items)
+    w_pos = sum(e.weight for e in items if e.effect == "supports")
+    score_ = w_pos / w_all if w_all else math.nan
+    at_risk = sorted({t for e in items if e.category == "legal_risk" and e.effect == "undermines" for t in e.terms})
+    total = c.total_moved()
+    risk = c.total_moved([i for i in at_risk if i in c.touched]) / total if total > 0 else 0.0
+    by_cat = []
+    for cat in ("enforcement", "snap_back", "legal_risk", "implementation"):
+        sub = [e for e in items if e.category == cat]
+        if sub:
+            plus = sum(e.weight for e in sub if e.effect == "supports")
+            minus = sum(e.weight for e in sub if e.effect == "undermines")
+            by_cat.append(f"{cat} +{plus} / −{minus}")
+    lines = (
+        f"durability = Σ supporting weights / Σ weights = {w_pos} / {w_all} = {score_:.2f}" if w_all else "no evidence items",
+        "by category (supports / undermines): " + ("; ".join(by_cat) or "none"),
+        f"value at legal risk (terms {', '.join(at_risk) or 'none'}) = {risk:.3f} of Σ_p Σ_i |Δ_pi|/R_p",
+    )
+    evidence = tuple(
+        {"id": e.id, "category": e.category, "effect": e.effect, "weight": e.weight, "claim": e.claim,
+         "date": e.date, "terms": list(e.terms), "source": e.source or ""}
+        for e in items
+    )
+    verdict = (
+        f"{_pct(score_)} of the evidence weight supports the deal lasting; {_pct(risk)} of the value moved is at legal risk"
+        if w_all else "no evidence given"
+    )
+    return Criterion("durability", score_, verdict, lines, evidence, {"value_at_legal_risk": risk})
+
+
+def regional(c: _Context) -> Criterion | None:
+    """Third countries' welfare under the deal's tariffs relative to the status quo (GE model)."""
+    link = c.deal.economy
+    if link is None:
+        return None
+    economy, change, rates = tariff_change(c.scenario, c.package, link.world)
+    inside = {code for pair in rates for code in pair}
+    third = [k for k, code in enumerate(economy.iso3) if code not in inside]
+    weights = economy.expenditure[third]
+    mean = float(np.sum(change[third] * weights) / weights.sum())
+    losers = sum(1 for k in third if change[k] < 0)
+    lines = (
+        "rates (the scenario's tariff terms weighted by their share of the flow): "
+        + "; ".join(f"{by} on {on}: {100 * a:.2f}% → {100 * b:.2f}%" for (by, on), (a, b) in rates.items()),
+        f"every other pair at preset '{link.world}'; change = 100 (Ŵ_deal / Ŵ_status-quo − 1)",
+        f"third countries (expenditure-weighted mean): {mean:+.4f}%",
+        *(f"{economy.names[k]}: {change[k]:+.4f}%" for k in range(economy.n)),
+    )
+    evidence = (
+        *({"claim": f"{i.id}: {100 * i.tariff.share:.1f}% of {i.tariff.on}'s exports to {i.tariff.levied_by}",
+           "source": i.tariff.source or ""} for i in c.scenario.issues if i.tariff is not None),
+        {"claim": "trade data", "source": economy.source},
+        {"claim": "model", "source": "Ignatenko, Lashkaripour, Macedoni & Simonovska (2025), JIE 157:104138"},
+    )
+    verdict = f"third countries {mean:+.4f}% welfare on average; {losers} of {len(third)} lose"
+    details: dict[str, Any] = {"regions": {code: float(change[k]) for k, code in enumerate(economy.iso3)}}
+    world_lines, world = bellwether(c.scenario)
+    if world:
+        details["world"] = world
+        verdict += f"; others retaliate {world['mean']['good']:.0%} after this deal vs {world['mean']['none']:.0%} after none"
+    return Criterion("regional architecture", mean, verdict, (*lines, *world_lines), evidence, details)
+
+
+def score(deal: Deal, scenario: Scenario, label: str = "") -> Scorecard:
+    """Score a deal against its scenario on the six criteria (module docstring).
+
+    Parameters
+    ----------
+    deal
+        A loaded deal (:func:`load_deal`).
+    scenario
+        The scenario it is a package of (usually ``load_scenario(deal.scenario)``).
+    label
+        Names the deal file in error messages.
+
+    Returns
+    -------
+    Scorecard
+
+    Raises
+    ------
+    DealspaceError
+        When the deal does not fit the scenario (unknown issue, option, term,
+        preset, or import shares that do not sum to one).
+
+    Examples
+    --------
+    >>> from dealspace import load_scenario
+    >>> card = score(load_deal("us-japan-2025-07"), load_scenario("us-japan-2025"))
+    >>> [c.name for c in card.criteria][:3]
+    ['structural vs headline', 'practical vs symbolic', 'mutual benefit']
+    """
+    package = check_deal(deal, scenario, label)
+    c = _context(deal, scenario, package)
+    found = [structural(c), practical(c), mutual(c), fairness(c), durability(c), regional(c)]
+    return Scorecard(
+        deal=deal,
+        scenario=scenario.name,
+        package={i: package[i] for i in scenario.issue_ids},
+        criteria=tuple(x for x in found if x is not None),
+    )
+
+
+__all__ = [
+    "Criterion",
+    "Deal",
+    "Scorecard",
+    "broken_constraints",
+    "contributions",
+    "list_deals",
+    "load_deal",
+    "package_tariffs",
+    "score",
+    "tariff_change",
+]

@@ -1,0 +1,469 @@
+"""The report's sections: each function turns part of a :class:`ReportData`
+into renderer-neutral blocks (text, tables, chart specs). Pure."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from dealspace.report.build import (
+    Bullets,
+    Chart,
+    ReportData,
+    Section,
+    Table,
+    Text,
+    Verdict,
+    num,
+    signed,
+)
+from dealspace.report.specs import frontier_chart, linkage_chart, redlines_chart, shapley_chart
+from dealspace.scenario.model import AllOf, AnyOf, IfThen, IssueIs, Not, OptionRef, Scenario
+
+#: Most field paths listed under one source.
+MAX_PATHS = 6
+
+
+def _labels(data: ReportData) -> list[str]:
+    return [p.label for p in data.scenario.parties]
+
+
+def _issue_name(s: Scenario, issue_id: str) -> str:
+    return s.issue(issue_id).name or issue_id
+
+
+def _option(s: Scenario, issue_id: str, option: OptionRef) -> str:
+    return s.issue(issue_id).label(option)
+
+
+def _changed(s: Scenario, package: dict[str, OptionRef] | None) -> list[str]:
+    if package is None:
+        return []
+    sq = s.status_quo()
+    return [i for i in s.issue_ids if str(package[i]) != str(sq[i])]
+
+
+# ------------------------------------------------------------------ verdict
+
+
+def verdict(data: ReportData) -> Verdict:
+    """The box at the top: is there a deal both sides prefer, and what it is worth."""
+    z, best, link = data.zopa, data.recommended, data.linkage
+    names = _labels(data)
+    if z.exists and best.agreement:
+        gains = " and ".join(f"{n} {signed(best.gains[p])}" for n, p in zip(names, data.space.parties, strict=True))
+        headline = "A deal every side prefers to walking away exists."
+        detail = (
+            f"The recommended package (Nash bargaining solution) changes {len(_changed(data.scenario, best.package))} "
+            f"of {len(data.scenario.issues)} issues and gives {gains} points over their BATNAs. "
+            f"Negotiating the {len(link.domains)} domains as one portfolio rather than in silos adds "
+            f"{signed(link.joint_linkage_value)} joint points."
+        )
+    else:
+        headline = "No deal every side prefers to walking away."
+        detail = z.explanation
+    figures = (
+        ("acceptable packages", f"{data.space.n_outcomes:,}"),
+        ("Pareto-optimal", f"{len(data.frontier):,}"),
+        ("in the ZOPA", f"{z.n_packages:,}"),
+        ("value of linkage", signed(link.joint_linkage_value)),
+    )
+    return Verdict(headline=headline, detail=detail, ok=bool(z.exists), figures=figures)
+
+
+# ------------------------------------------------------------------ portfolio
+
+
+def describe(cond: object) -> str:
+    """A condition in plain words."""
+    if isinstance(cond, IssueIs):
+        parts = []
+        if cond.in_ is not None:
+            parts.append(f"{cond.issue} ∈ {{{', '.join(map(str, cond.in_))}}}")
+        if cond.not_in is not None:
+            parts.append(f"{cond.issue} ∉ {{{', '.join(map(str, cond.not_in))}}}")
+        if cond.min is not None:
+            parts.append(f"{cond.issue} ≥ {cond.min:g}")
+        if cond.max is not None:
+            parts.append(f"{cond.issue} ≤ {cond.max:g}")
+        return " and ".join(parts)
+    if isinstance(cond, AllOf):
+        return " and ".join(f"({describe(c)})" for c in cond.all)
+    if isinstance(cond, AnyOf):
+        return " or ".join(f"({describe(c)})" for c in cond.any)
+    if isinstance(cond, Not):
+        return f"not ({describe(cond.not_)})"
+    if isinstance(cond, IfThen):
+        return f"if {describe(cond.if_)} then {describe(cond.then)}"
+    return str(cond)
+
+
+def portfolio(data: ReportData) -> Section:
+    """Parties, domains and issues, constraints at a glance."""
+    s, space = data.scenario, data.space
+    best = [sum(float(b.utility[:, p].max()) for b in space.blocks) for p in range(space.n_parties)]
+    worst = [sum(float(b.utility[:, p].min()) for b in space.blocks) for p in range(space.n_parties)]
+    parties = Table(
+        ("party", "BATNA", "status quo", "best acceptable", "worst acceptable", "must-haves", "red lines"),
+        tuple(
+            (p.label, num(space.batna[k]), num(space.status_quo_utility[k]), num(best[k]), num(worst[k]),
+             str(len(p.must_haves)), str(len(p.red_lines)))
+            for k, p in enumerate(s.parties)
+        ),
+        numeric=(False, True, True, True, True, True, True),
+        caption="Utility in each party's own points.",
+    )
+    rows = []
+    for d in s.domains:
+        for issue in d.issues:
+            if issue.range is not None:
+                r = issue.range
+                opts = f"{issue.label(r.min)} – {issue.label(r.max)}"
+            else:
+                opts = f"{len(issue.option_ids)} options"
+            weights = []
+            for p in s.parties:
+                v = p.valuations.get(issue.id)
+                weights.append("" if v is None else f"{v.weight:g}")
+            rows.append((d.name or d.id, issue.name or issue.id, opts, issue.label(issue.status_quo), *weights))
+    issues = Table(
+        ("domain", "issue", "options", "status quo", *(f"weight {p.label}" for p in s.parties)),
+        tuple(rows),
+        numeric=(False, False, False, False, *(True for _ in s.parties)),
+    )
+    rules = []
+    for c in data.space.constraints:
+        kind = "must-have" if c.kind == "must_have" else "red line"
+        rules.append((s.party(c.party).label, kind, c.constraint.label or describe(c.constraint.condition)))
+    constraints = Table(("party", "kind", "constraint"), tuple(rules))
+    n_issues = len(s.issues)
+    lead = f"{len(s.parties)} parties, {len(s.domains)} domains, {n_issues} issues, {len(rules)} hard constraints."
+    return Section("portfolio", "The portfolio at a glance", (parties, issues, constraints), lead)
+
+
+# ------------------------------------------------------------------ ZOPA and frontier
+
+def zopa_section(data: ReportData) -> Section:
+    """The ZOPA verdict with each party's reach."""
+    z = data.zopa
+    labels = dict(zip(data.space.parties, _labels(data), strict=True))
+    table = Table(
+        ("party", "BATNA", "most it can get while the others gain", "shortfall"),
+        tuple((labels[p], num(z.batna[p]), num(z.best_for[p]), num(z.shortfall[p])) for p in data.space.parties),
+        numeric=(False, True, True, True),
+    )
+    blocks: list[Text | Table] = [Text(z.explanation), table]
+    if z.conflict:
+        blocks.append(Text("Minimal conflict: " + ", ".join(z.conflict) + ".", "note"))
+    lead = "Zone of possible agreement: packages every party prefers to its BATNA."
+    return Section("zopa", "ZOPA", tuple(blocks), lead)
+
+
+def frontier_section(data: ReportData) -> Section:
+    """The Pareto frontier chart with BATNAs, status quo and solutions, and the solutions table."""
+    space, f = data.space, data.frontier
+    names = _labels(data)
+    blocks: list[Chart | Table | Text] = []
+    chart = frontier_chart(f, data.solutions, names)
+    if chart is not None:
+        blocks.append(chart)
+        if space.n_parties > 2:
+            blocks.append(Text(f"The chart shows the first two parties of {space.n_parties}.", "note"))
+    rows = []
+    for label, sol in data.solutions.items():
+        if not sol.agreement:
+            rows.append((label, "no agreement", *("—" for _ in space.parties), *("—" for _ in space.parties)))
+            continue
+        rows.append(
+            (label, str(len(_changed(data.scenario, sol.package))),
+             *(num(sol.utilities[p]) for p in space.parties), *(signed(sol.gains[p]) for p in space.parties))
+        )
+    blocks.append(
+        Table(
+            ("solution", "issues changed", *(f"utility {n}" for n in names), *(f"gain {n}" for n in names)),
+            tuple(rows),
+            numeric=(False, True, *(True for _ in names), *(True for _ in names)),
+            caption="Nash: maximise the product of gains; Kalai–Smorodinsky: equal shares of each side's ideal "
+            "gain; egalitarian: maximise the smallest gain; utilitarian: maximise the sum.",
+            emphasis=(0,),
+        )
+    )
+    lead = f"{len(f):,} Pareto-optimal packages out of {space.n_outcomes:,} acceptable ones."
+    return Section("frontier", "Pareto frontier and bargaining solutions", tuple(blocks), lead)
+
+
+def recommended(data: ReportData) -> Section | None:
+    """The Nash package, term by term, and the logrolls behind it."""
+    best = data.recommended
+    if best.package is None:
+        return None
+    s = data.scenario
+    names = _labels(data)
+    sq = s.status_quo()
+    rows = []
+    for i in s.issue_ids:
+        if str(best.package[i]) == str(sq[i]) and i not in data.nash_terms:
+            continue
+        delta = data.nash_terms.get(i, tuple(0.0 for _ in names))
+        domain = s.domain_of(i)
+        rows.append(
+            (next(d.name or d.id for d in s.domains if d.id == domain), _issue_name(s, i), _option(s, i, sq[i]), _option(s, i, best.package[i]),
+             *(signed(v) for v in delta))
+        )
+    total = np.sum([v for v in data.nash_terms.values()], axis=0) if data.nash_terms else np.zeros(len(names))
+    rows.append(("", "total change from the status quo", "", "", *(signed(v) for v in total)))
+    blocks: list[Table | Text | Bullets] = [
+        Table(
+            ("domain", "issue", "status quo", "Nash package", *(f"Δ {n}" for n in names)),
+            tuple(rows),
+            numeric=(False, False, False, False, *(True for _ in names)),
+            caption="Δ: change of each party's utility, term by term (cross-issue bonuses split over the issues they read).",
+            emphasis=(len(rows) - 1,),
+        )
+    ]
+    if data.logrolls is not None:
+        blocks.append(Text("The logrolls behind it — each side concedes where it cares less than the other:"))
+        blocks.append(Bullets(tuple(data.logrolls.sentences())))
+    return Section("recommended", "The recommended package (Nash)", tuple(blocks), best_line(data))
+
+
+def best_line(data: ReportData) -> str:
+    best = data.recommended
+    parts = [f"{n} {signed(best.gains[p])}" for n, p in zip(_labels(data), data.space.parties, strict=True)]
+    return "Gains over BATNA: " + ", ".join(parts) + "."
+
+
+# ------------------------------------------------------------------ linkage, domains, red lines
+
+
+def linkage_section(data: ReportData) -> Section:
+    """The waterfall from siloed talks to one portfolio."""
+    link, s = data.linkage, data.scenario
+    names = {d.id: d.name or d.id for d in s.domains}
+    chart = linkage_chart(link, names)
+    frame = link.to_frame()
+    parties = link.parties
+    rows = []
+    for name, row in frame.iterrows():
+        zopa = row["zopa"]
+        rows.append(
+            (names.get(str(name), str(name)), "" if zopa is None or zopa != zopa else ("yes" if zopa else "no"),
+             *(num(row[f"gain:{p}"]) for p in parties), num(row["joint"]))
+        )
+    labels = _labels(data)
+    table = Table(
+        ("negotiation", "ZOPA", *(f"gain {n}" for n in labels), "joint"),
+        tuple(rows),
+        numeric=(False, False, *(True for _ in labels), True),
+        emphasis=(len(rows) - 1,),
+    )
+    blocks: list[Chart | Table | Text] = [chart, table]
+    if link.unlocked:
+        blocks.insert(0, Text("Unlocked by linkage (no ZOPA alone, part of the portfolio deal): "
+                              + ", ".join(names[d] for d in link.unlocked) + "."))
+    lead = (f"Silos combined {num(link.silo_joint)} joint points; one portfolio {num(link.portfolio_joint)} "
+            f"({signed(link.joint_linkage_value)}).")
+    return Section("linkage", "Value of linkage: silos vs one portfolio", tuple(blocks), lead)
+
+
+def domains_section(data: ReportData) -> Section:
+    """Shapley value of each domain."""
+    v, s = data.domain_values, data.scenario
+    names = {d.id: d.name or d.id for d in s.domains}
+    chart = shapley_chart(v, names)
+    rows = tuple(
+        (names[d], num(val), "—" if share != share else f"{100 * share:.0f}%", num(alone))
+        for d, val, share, alone in zip(v.domains, v.values, v.shares, v.singles, strict=True)
+    )
+    table = Table(("domain", "Shapley value", "share", "alone"), rows, numeric=(False, True, True, True),
+                  caption="Average marginal joint gain of adding the domain to the table, over every order; "
+                  "'alone': the domain negotiated by itself.")
+    return Section("domains", "What each domain brings", (chart, table),
+                   f"The shares add up to the portfolio's joint gain, {num(v.grand)} points.")
+
+
+def redlines_section(data: ReportData) -> Section:
+    """The price of each must-have and red line."""
+    r = data.redlines
+    labels = dict(zip(data.space.parties, _labels(data), strict=True))
+    binds = [c for c in r.prices if not c.free]
+    blocks: list[Chart | Table] = []
+    chart = redlines_chart(r, labels)
+    if chart is not None:
+        blocks.append(chart)
+    rows = tuple(
+        (labels[c.party], "must-have" if c.kind == "must_have" else "red line", c.label or c.key,
+         *(signed(x) for x in c.delta), signed(c.joint),
+         "kills the ZOPA" if c.kills_zopa else ("does not bind" if c.free else "binds"))
+        for c in r.prices
+    )
+    table = Table(
+        ("party", "kind", "constraint", *(f"Δ {n}" for n in labels.values()), "joint", "status"),
+        rows,
+        numeric=(False, False, False, *(True for _ in labels), True, False),
+        caption="Δ: change of each party's Nash gain if the constraint alone were dropped.",
+    )
+    blocks.append(table)
+    lead = f"{len(binds)} of {len(r.prices)} must-haves and red lines bind at the Nash package."
+    return Section("redlines", "Red-line prices", tuple(blocks), lead)
+
+
+def offers_section(data: ReportData) -> Section | None:
+    """Each party's menu of equivalent offers, shown as changes from the Nash package."""
+    if not data.offers or data.recommended.package is None:
+        return None
+    s, nash_pkg = data.scenario, data.recommended.package
+    labels = dict(zip(data.space.parties, _labels(data), strict=True))
+    blocks: list[Text | Table] = []
+    for menu in data.offers:
+        rows = []
+        for n, offer in enumerate(menu.offers, start=1):
+            diff = [f"{_issue_name(s, i)}: {_option(s, i, offer.package[i])}" for i in s.issue_ids
+                    if str(offer.package[i]) != str(nash_pkg[i])]
+            rows.append((str(n), *(num(u) for u in offer.utilities), "; ".join(diff) or "the Nash package"))
+        blocks.append(
+            Table(
+                ("offer", *(f"utility {labels[p]}" for p in menu.parties), "differs from the Nash package in"),
+                tuple(rows),
+                numeric=(True, *(True for _ in menu.parties), False),
+                caption=f"{labels[menu.party]} offers {len(menu.offers)} packages worth {num(menu.level)} ± {num(menu.tolerance)} to itself.",
+            )
+        )
+    return Section("offers", "A menu of equivalent offers", tuple(blocks),
+                   "Packages of equal value to the side making them, as different as possible for the other side.")
+
+
+PROTOCOL_NAMES = {
+    "alternating": "single undertaking",
+    "sequential": "early harvests",
+    "silos": "parallel silos",
+    "snt": "mediator's single text",
+}
+
+
+def protocols_section(data: ReportData) -> Section | None:
+    """Monte Carlo comparison of negotiation protocols under delay costs and breakdown risk."""
+    mc = data.protocols
+    if mc is None:
+        return None
+    from dealspace.report.build import SIMULATION
+
+    summary = mc.summary
+    labels = dict(zip(data.space.parties, _labels(data), strict=True))
+    protocols = list(dict.fromkeys(summary["protocol"]))
+    pairs = list(dict.fromkeys(summary["strategies"]))
+
+    def cell(proto: str, pair: str, column: str) -> float:
+        row = summary[(summary["protocol"] == proto) & (summary["strategies"] == pair)]
+        return float(row[column].iloc[0])
+
+    chart = Chart(
+        "columns", "protocols", "Mean joint gain realised, by protocol and strategy pair",
+        {"labels": [PROTOCOL_NAMES.get(p, p) for p in protocols],
+         "series": {pair: [cell(p, pair, "joint_gain_mean") for p in protocols] for pair in pairs},
+         "ylabel": "joint gain over BATNAs (points)", "value_format": "{:.1f}"},
+    )
+    rows = []
+    for _, r in summary.iterrows():
+        rows.append(
+            (PROTOCOL_NAMES.get(str(r["protocol"]), str(r["protocol"])), str(r["strategies"]),
+             f"{100 * r['agreement_rate']:.0f}%", f"{100 * r['partial_rate']:.0f}%",
+             f"{100 * r['breakdown_rate']:.0f}%", num(r["round_mean"], 0),
+             " / ".join(num(r[f"value:{p}_mean"], 1) for p in mc.parties), num(r["joint_gain_mean"]),
+             num(r["dist_nash_mean"], 3))
+        )
+    table = Table(
+        ("protocol", "strategies", "complete", "partial", "breakdown", "mean round",
+         "value " + " / ".join(labels[p] for p in mc.parties), "joint gain", "distance to Nash"),
+        tuple(rows),
+        numeric=(False, False, True, True, True, True, True, True, True),
+        caption="Single undertaking: alternating offers on the whole package, nothing agreed until everything "
+        "is; early harvests: domains one at a time, each binding when agreed; parallel silos: one track per "
+        "domain at once; mediator's single text: a mediator amends one draft. "
+        f"{SIMULATION['runs']} runs per cell, seed {SIMULATION['seed']}, deadline {SIMULATION['deadline']} "
+        f"rounds, value discounted {100 * (1 - SIMULATION['discount']):.0f}% a round, breakdown risk "
+        f"{100 * SIMULATION['hazard']:.1f}% a round, {100 * SIMULATION['noise']:.0f}% noise in each side's estimate "
+        "of the other's valuation. Distance to Nash: in utilities normalised to each party's range.",
+    )
+    best = summary.iloc[int(np.argmax(summary["joint_gain_mean"].to_numpy()))]
+    lead = (f"Highest mean joint gain: {PROTOCOL_NAMES.get(str(best['protocol']), best['protocol'])} with "
+            f"{best['strategies']} ({num(best['joint_gain_mean'])} points).")
+    return Section("protocols", "Which process? Protocols compared", (chart, table), lead)
+
+
+def tariffs_section(data: ReportData) -> Section | None:
+    """Welfare effects of the 2025 tariff presets (GE model)."""
+    t = data.tariffs
+    if t is None:
+        return None
+    chart = Chart(
+        "columns", "tariffs", "Welfare change by region under the 2025 US tariff settings",
+        {"labels": list(t.regions), "series": dict(zip(t.presets, (list(w) for w in t.welfare_pct), strict=True)),
+         "ylabel": "welfare change from 2023 (%)", "value_format": ""},
+    )
+    blocks: list[Chart | Table | Text] = [chart]
+    if t.package_change is not None:
+        rates = "; ".join(f"{by} on {on} {100 * a:.1f}% → {100 * b:.1f}%" for (by, on), (a, b) in t.package_rates.items())
+        blocks.append(Chart(
+            "bars", "tariffs-package", "What the Nash package's tariff terms change, by region",
+            {"labels": list(t.names), "series": {"change": list(t.package_change)},
+             "xlabel": "welfare change relative to the status quo (%)", "signed_colors": True, "value_format": "{:+.3f}"},
+        ))
+        blocks.append(Text(
+            f"The Nash package's tariff terms ({rates}; each pair's rate is the share-weighted mean of the "
+            f"scenario's tariff issues) against the status quo's, every other rate at the '{t.world}' preset: "
+            "100 (Ŵ_package / Ŵ_status-quo − 1).", "note",
+        ))
+    has_change = t.package_change is not None
+    rows = tuple(
+        (t.names[k], t.regions[k], *(num(w[k], 3) for w in t.welfare_pct),
+         *((signed(t.package_change[k], 3),) if t.package_change is not None else ()))
+        for k in range(len(t.regions))
+    )
+    table = Table(
+        ("region", "code", *t.presets, *(("Nash package vs status quo",) if has_change else ())),
+        rows,
+        numeric=(False, False, *(True for _ in t.presets), *((True,) if has_change else ())),
+        caption="; ".join(f"{p}: {d}" for p, d in zip(t.presets, t.descriptions, strict=True))
+        + f". Data: {t.source}. Model: Ignatenko, Lashkaripour, Macedoni & Simonovska (2025), JIE 157:104138.",
+    )
+    blocks.append(table)
+    return Section("tariffs", "Tariff welfare effects", tuple(blocks),
+                   "General-equilibrium changes relative to the 2023 baseline, in percent.")
+
+
+# ------------------------------------------------------------------ sources
+
+
+METHODS = (
+    "Nash, J. F. (1950). The bargaining problem. Econometrica 18(2), 155–162.",
+    "Kalai, E. & Smorodinsky, M. (1975). Other solutions to Nash's bargaining problem. Econometrica 43(3), 513–518.",
+    "Sebenius, J. K. (1983). Negotiation arithmetic. International Organization 37(2), 281–316.",
+    "Shapley, L. S. (1953). A value for n-person games. Annals of Mathematics Studies 28, 307–317.",
+    "Raiffa, H. (1982). The Art and Science of Negotiation. Harvard University Press.",
+    "Ignatenko, A., Lashkaripour, A., Macedoni, L. & Simonovska, I. (2025). Making America Great Again? "
+    "The economic impacts of Liberation Day tariffs. Journal of International Economics 157, 104138.",
+)
+
+
+def sources_section(data: ReportData) -> Section:
+    """Every source the scenario cites, with where it is used, then data and methods."""
+    items = []
+    for ref in data.sources:
+        paths = ", ".join(ref.used_by[:MAX_PATHS])
+        more = f" and {len(ref.used_by) - MAX_PATHS} more" if len(ref.used_by) > MAX_PATHS else ""
+        items.append(f"{ref.text} — cited by {paths}{more}")
+    blocks: list[Text | Bullets] = [Bullets(tuple(items))]
+    data_sources = _data_sources(data)
+    if data_sources:
+        blocks += [Text("Data"), Bullets(tuple(data_sources))]
+    blocks += [Text("Methods"), Bullets(METHODS)]
+    return Section("sources", "Sources", tuple(blocks), f"{len(items)} distinct sources cited in the scenario.")
+
+
+def _data_sources(data: ReportData) -> Sequence[str]:
+    out = []
+    if data.tariffs is not None:
+        out.append(data.tariffs.source)
+    return out

@@ -1,0 +1,255 @@
+"""The report: collected results, the document, HTML and Markdown, files, CLI, notebook repr."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import dealspace.cli.report  # noqa: F401  registers `report` and `score` until the lead wires them
+from dealspace import DealspaceError, load_scenario
+from dealspace.analysis import pareto_frontier
+from dealspace.cli import app
+from dealspace.report import free_path, render, write_report
+from dealspace.report.build import (
+    Chart,
+    ReportData,
+    build_report,
+    collect_sources,
+    layout,
+    num,
+    signed,
+)
+from dealspace.report.charts import bars_svg, to_svg
+from dealspace.report.html import linkify, render_html
+from dealspace.report.markdown import render_markdown
+from dealspace.report.repr import frame_html
+
+TOY = Path(__file__).parents[1] / "data" / "toy.yaml"
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def toy() -> ReportData:
+    return build_report(load_scenario(TOY))
+
+
+@pytest.fixture(scope="module")
+def us_japan() -> ReportData:
+    return build_report(load_scenario("us-japan-2025"))
+
+
+@pytest.fixture(scope="module")
+def us_japan_html(us_japan: ReportData) -> str:
+    return render_html(us_japan)
+
+
+# ------------------------------------------------------------------ results
+
+
+def test_build_collects_every_analysis(toy: ReportData) -> None:
+    assert list(toy.solutions)[0] == "Nash"
+    assert toy.recommended.package == {"tariff": 0.0, "rice": "quota", "defence": "more"}
+    assert toy.zopa.exists
+    assert len(toy.frontier) == len(pareto_frontier(toy.space))
+    assert toy.linkage.domains == ("trade", "security")
+    assert toy.domain_values.domains == ("trade", "security")
+    assert {p.key for p in toy.redlines.prices} == {"a:no_open_rice", "a:tariff_cut"}
+    assert toy.logrolls is not None and toy.logrolls.moves
+    assert [m.party for m in toy.offers] == ["a", "b"]
+    assert toy.protocols is not None and set(toy.protocols.summary["protocol"]) == {
+        "alternating", "sequential", "silos", "snt"
+    }
+    assert toy.tariffs is None  # the toy has no tariff issues: no GE section
+
+
+def test_nash_terms_add_up_to_the_gains(toy: ReportData) -> None:
+    total = [sum(v[p] for v in toy.nash_terms.values()) for p in range(2)]
+    sq = toy.space.status_quo_utility
+    gains = [toy.recommended.utilities[p] - sq[k] for k, p in enumerate(toy.space.parties)]
+    assert total == pytest.approx(gains)
+
+
+def test_progress_reports_each_step() -> None:
+    steps: list[str] = []
+    build_report(load_scenario(TOY), progress=steps.append)
+    assert steps[0] == "deal space"
+    assert "Pareto frontier" in steps and "protocol comparison (Monte Carlo)" in steps
+
+
+def test_sources_name_every_field_that_cites_them(us_japan: ReportData) -> None:
+    sources = collect_sources(us_japan.scenario)
+    paths = {p for ref in sources for p in ref.used_by}
+    assert "scenario" in paths
+    assert "parties.us.valuations.auto_tariff" in paths
+    assert "domains.trade.issues.rice.options.plus75" in paths
+    assert len({ref.text for ref in sources}) == len(sources)
+    assert collect_sources(load_scenario(TOY)) == ()
+
+
+def test_numbers_use_a_true_minus_and_no_negative_zero() -> None:
+    assert num(-1.5) == "−1.50"
+    assert num(-0.0001) == "0.00"
+    assert num(1234.5) == "1,234.50"
+    assert num(None) == "—"
+    assert signed(2) == "+2.00" and signed(-2) == "−2.00" and signed(0) == "0.00"
+
+
+# ------------------------------------------------------------------ document and HTML
+
+
+def test_document_has_the_sections_in_order(us_japan: ReportData) -> None:
+    doc = layout(us_japan)
+    assert [s.id for s in doc.sections] == [
+        "portfolio", "zopa", "frontier", "recommended", "linkage", "domains", "redlines",
+        "offers", "protocols", "tariffs", "sources",
+    ]
+    assert doc.verdict.ok
+    assert "Nash" in doc.verdict.detail
+
+
+def test_html_is_self_contained(us_japan_html: str) -> None:
+    html = us_japan_html
+    assert html.startswith("<!DOCTYPE html>")
+    assert "<script" not in html.lower()
+    assert "<link" not in html.lower() and "@import" not in html
+    assert not re.search(r"""\ssrc=["']?(https?:)?//""", html)
+    assert "url(http" not in html
+    # every reference is an in-page anchor or a link the reader may follow, never an asset
+    for ref in re.findall(r'href="([^"]+)"', html):
+        assert ref.startswith("#") or re.search(rf'<a href="{re.escape(ref)}"', html), ref
+
+
+def test_every_chart_is_inline_and_ids_are_unique(us_japan: ReportData, us_japan_html: str) -> None:
+    charts = [b for s in layout(us_japan).sections for b in s.blocks if isinstance(b, Chart)]
+    assert [c.key for c in charts] == ["frontier", "linkage", "shapley", "redlines", "protocols", "tariffs", "tariffs-package"]
+    assert us_japan_html.count("<svg") == len(charts)
+    ids = re.findall(r'\sid="([^"]+)"', us_japan_html)
+    assert len(ids) == len(set(ids))
+    for target in set(re.findall(r'href="#([^"]+)"', us_japan_html)):
+        assert target in ids, target
+
+
+def test_text_is_escaped(tmp_path: Path) -> None:
+    text = TOY.read_text().replace("title: Toy two-domain negotiation", 'title: "<script>alert(1)</script> & co"')
+    path = tmp_path / "evil.yaml"
+    path.write_text(text)
+    html = render_html(build_report(load_scenario(path)))
+    assert "<script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; co" in html
+
+
+def test_links_are_made_from_urls_only() -> None:
+    out = linkify('see https://example.org/a?b=1&c=2; and "<b>"')
+    assert '<a href="https://example.org/a?b=1&amp;c=2" rel="noopener noreferrer">' in out
+    assert "&lt;b&gt;" in out
+
+
+def test_svg_ids_are_prefixed_per_chart() -> None:
+    svg = bars_svg(["a", "b"], {"x": [1.0, -2.0]}, xlabel="x", key="k1", title='a "title"')
+    assert svg.startswith("<svg") and 'width="100%"' in svg and "<?xml" not in svg
+    assert 'aria-label="a &quot;title&quot;"' in svg
+    ids = re.findall(r'\sid="([^"]+)"', svg)
+    assert ids and all(i.startswith("k1-") for i in ids)
+    with pytest.raises(ValueError):
+        to_svg(None, "1bad")  # type: ignore[arg-type]
+
+
+# ------------------------------------------------------------------ Markdown
+
+
+def test_markdown_has_the_verdict_and_tables(toy: ReportData) -> None:
+    md = render_markdown(toy)
+    assert md.startswith("# Toy two-domain negotiation")
+    assert "> **A deal every side prefers to walking away exists.**" in md
+    assert "## Value of linkage: silos vs one portfolio" in md
+    assert "|---|---:|" in md
+    assert "*Chart: Pareto frontier" in md
+    assert "<svg" not in md
+
+
+# ------------------------------------------------------------------ files
+
+
+def test_write_report_never_overwrites(tmp_path: Path) -> None:
+    scenario = load_scenario(TOY)
+    out = tmp_path / "r.html"
+    out.write_text("mine")
+    with pytest.raises(DealspaceError, match="--overwrite"):
+        write_report(scenario, out)
+    assert out.read_text() == "mine"
+    assert write_report(scenario, out, overwrite=True) == out
+    assert out.read_text().startswith("<!DOCTYPE html>")
+
+
+def test_write_report_checks_format_and_folder(tmp_path: Path) -> None:
+    scenario = load_scenario(TOY)
+    with pytest.raises(DealspaceError, match="unknown format 'pdf'"):
+        write_report(scenario, tmp_path / "r.pdf", "pdf")
+    with pytest.raises(DealspaceError, match="does not exist"):
+        write_report(scenario, tmp_path / "missing" / "r.html")
+    with pytest.raises(DealspaceError, match="unknown format"):
+        render(build_report(scenario), "docx")
+
+
+def test_write_report_markdown_and_progress(tmp_path: Path) -> None:
+    steps: list[str] = []
+    out = write_report(load_scenario(TOY), tmp_path / "r.md", "md", steps.append)
+    assert out.read_text(encoding="utf-8").startswith("# Toy")
+    assert steps[-1] == "render"
+
+
+def test_free_path_counts_up(tmp_path: Path) -> None:
+    target = tmp_path / "dealspace-report.html"
+    assert free_path(target) == target
+    target.write_text("x")
+    assert free_path(target) == tmp_path / "dealspace-report-2.html"
+    (tmp_path / "dealspace-report-2.html").write_text("x")
+    assert free_path(target) == tmp_path / "dealspace-report-3.html"
+
+
+# ------------------------------------------------------------------ CLI
+
+
+def test_cli_report_writes_and_refuses_to_overwrite(tmp_path: Path) -> None:
+    out = tmp_path / "toy.html"
+    result = runner.invoke(app, ["report", str(TOY), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "wrote" in result.stdout and out.exists()
+    again = runner.invoke(app, ["report", str(TOY), "-o", str(out)])
+    assert again.exit_code == 2
+    assert "the file exists" in again.stderr and "--overwrite" in again.stderr
+    assert runner.invoke(app, ["report", str(TOY), "-o", str(out), "--overwrite"]).exit_code == 0
+
+
+def test_cli_report_format_from_suffix_and_errors(tmp_path: Path) -> None:
+    out = tmp_path / "toy.md"
+    assert runner.invoke(app, ["report", str(TOY), "-o", str(out)]).exit_code == 0
+    assert out.read_text(encoding="utf-8").startswith("# Toy")
+    bad = runner.invoke(app, ["report", str(TOY), "-o", str(tmp_path / "x.html"), "--format", "pdf"])
+    assert bad.exit_code == 2 and "unknown format 'pdf'" in bad.stderr
+    missing = runner.invoke(app, ["report", "no-such-scenario"])
+    assert missing.exit_code == 2 and "built-in scenario" in missing.stderr
+
+
+# ------------------------------------------------------------------ notebook display
+
+
+def test_frame_html_shows_a_chart_and_a_table(toy: ReportData) -> None:
+    html = frame_html(toy.frontier)
+    assert html.count("<svg") == 1 and "<table" in html and "Frontier" in html
+    html = frame_html(toy.domain_values)
+    assert "<svg" in html and "shapley" in html
+    assert "<table" in frame_html(toy.zopa)  # to_dict only: a field/value table
+
+
+def test_frame_html_truncates_long_tables(us_japan: ReportData) -> None:
+    html = frame_html(us_japan.frontier)
+    assert html.count("<tr") == 26  # header + 25 rows
+    assert "more rows" in html
+
+
+def test_frame_html_never_fails_on_other_objects() -> None:
+    assert "<pre>" in frame_html(object())
