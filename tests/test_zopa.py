@@ -11,7 +11,6 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 
 from dealspace.analysis.zopa import ZopaResult, zopa
-from dealspace.errors import DealspaceError
 from dealspace.scenario.model import Scenario
 from dealspace.space import compile
 from strategies import brute_force, scenarios
@@ -94,15 +93,16 @@ def test_batnas_alone_conflict() -> None:
     assert z.best_for["b"] is None
 
 
-def test_space_with_other_settings_needs_them() -> None:
+def test_a_space_keeps_its_compile_settings() -> None:
     def change(d: dict) -> None:
         d["parties"][0]["batna"] = 6.5
 
     scenario = toy(change)
     space = compile(scenario, fixed={"defence": "some"})
-    with pytest.raises(DealspaceError, match="fixed"):
-        zopa(space)
-    assert not zopa(space, fixed={"defence": "some"}).exists
+    assert not zopa(space).exists
+    again = space.recompile(())
+    assert again.fixed == {"defence": "some"}
+    assert [b.size for b in again.blocks] == [b.size for b in space.blocks]
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

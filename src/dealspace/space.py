@@ -85,6 +85,16 @@ class DealSpace:
     status_quo_utility: np.ndarray
     constraints: tuple[HardConstraint, ...]
     dropped: frozenset[str] = field(default_factory=frozenset)
+    fixed: Mapping[str, OptionRef] = field(default_factory=dict)
+    negotiated: frozenset[str] | None = None
+    values: Mapping[tuple[str, str], np.ndarray] | None = None
+
+    def recompile(self, drop: Collection[str]) -> DealSpace:
+        """The same deal space (same fixed issues, negotiated issues and value
+        tables) with the must-haves / red lines ``drop`` left out."""
+        return compile(
+            self.scenario, drop=drop, fixed=self.fixed, issues=self.negotiated, values=self.values
+        )
 
     @property
     def n_parties(self) -> int:
@@ -154,6 +164,11 @@ def compile(
         Precomputed value tables ``(party, issue) → values per option``; by
         default ``value: economy`` issues are priced by :mod:`dealspace.economy`.
     """
+    settings = {
+        "fixed": dict(fixed or {}),
+        "negotiated": frozenset(issues) if issues is not None else None,
+        "values": dict(values) if values is not None else None,
+    }
     constraints = hard_constraints(scenario)
     unknown = set(drop) - {c.key for c in constraints}
     if unknown:
@@ -228,6 +243,7 @@ def compile(
         status_quo_utility=sq,
         constraints=tuple(constraints),
         dropped=frozenset(drop),
+        **settings,  # type: ignore[arg-type]
     )
 
 

@@ -217,7 +217,7 @@ class Negotiator:
     def explain(self, issues: Collection[str] | None = None) -> str:
         """Plain-words ZOPA check of a negotiation (what blocks a deal)."""
         space = self.compile(issues=issues, drop=self._drop(issues, ()))
-        return zopa(space, issues=issues, values=self.given or None).explanation
+        return zopa(space).explanation
 
     def _drop(self, issues: Collection[str] | None, drop: Collection[str]) -> frozenset[str]:
         """``drop`` plus, when ignoring them, the constraints off the table."""

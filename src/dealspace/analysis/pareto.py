@@ -191,14 +191,15 @@ def as_space(source: Scenario | DealSpace | Frontier, what: str = "source") -> D
     )
 
 
-def pareto_frontier(source: Scenario | DealSpace) -> Frontier:
+def pareto_frontier(source: Scenario | DealSpace | Frontier) -> Frontier:
     """The exact Pareto frontier of a scenario's feasible packages.
 
     Parameters
     ----------
     source
         A :class:`~dealspace.scenario.model.Scenario` (compiled with default
-        settings) or a compiled :class:`~dealspace.space.DealSpace`.
+        settings) or a compiled :class:`~dealspace.space.DealSpace` (a
+        Frontier is returned as is).
 
     Returns
     -------
@@ -391,8 +392,6 @@ def _skyline(keys: np.ndarray, changes: np.ndarray, count: np.ndarray) -> tuple[
     ukeys = keys[reps]
     if p == 1:
         alive = ukeys[:, 0] == ukeys[:, 0].max()
-    elif p == 2:
-        alive = _skyline2(ukeys)
     elif p == 3:
         alive = _skyline3(ukeys)
     else:
@@ -424,18 +423,6 @@ def _skyline2_fused(
     cnt = np.add.reduceat(count[order], starts)[alive]
     back = kept.argsort()
     return kept[back], cnt[back]
-
-
-def _skyline2(k: np.ndarray) -> np.ndarray:
-    """Maxima of distinct 2-d integer points: sort, then a running maximum."""
-    order = np.lexsort((-k[:, 1], -k[:, 0]))
-    y = k[order, 1]
-    best_before = np.empty_like(y)
-    best_before[0] = _LOWEST
-    np.maximum.accumulate(y[:-1], out=best_before[1:])
-    alive = np.zeros(len(k), dtype=bool)
-    alive[order] = y > best_before
-    return alive
 
 
 def _staircase(y: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

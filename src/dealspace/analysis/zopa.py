@@ -36,15 +36,14 @@ References
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
 from dealspace.analysis.pareto import Frontier, as_space, pareto_frontier, party_tolerance
-from dealspace.errors import DealspaceError
-from dealspace.scenario.model import OptionRef, Scenario
+from dealspace.scenario.model import Scenario
 from dealspace.space import DealSpace, compile
 
 
@@ -97,33 +96,19 @@ class ZopaResult:
         }
 
 
-def zopa(
-    source: Scenario | DealSpace | Frontier,
-    *,
-    fixed: Mapping[str, OptionRef] | None = None,
-    issues: Collection[str] | None = None,
-    values: Mapping[tuple[str, str], np.ndarray] | None = None,
-) -> ZopaResult:
+def zopa(source: Scenario | DealSpace | Frontier) -> ZopaResult:
     """Check for a zone of possible agreement and explain what blocks it.
 
     Parameters
     ----------
     source
-        A Scenario, a DealSpace or a Frontier.
-    fixed, issues, values
-        The settings a DealSpace was compiled with (see
-        :func:`dealspace.space.compile`), needed to recompile it without some
-        constraints when searching a conflict. For a Scenario they are used to
-        compile it.
+        A Scenario, a DealSpace or a Frontier. A conflict is searched by
+        recompiling the space without some constraints, with the settings it
+        was compiled with (:meth:`DealSpace.recompile`).
 
     Returns
     -------
     ZopaResult
-
-    Raises
-    ------
-    DealspaceError
-        When a DealSpace given was compiled with other settings than those passed.
 
     Examples
     --------
@@ -132,10 +117,7 @@ def zopa(
     >>> z.exists, z.best_for
     (True, {'a': 5.6, 'b': 6.8})
     """
-    if isinstance(source, Scenario):
-        space = compile(source, fixed=fixed, issues=issues, values=values)
-    else:
-        space = as_space(source)
+    space = compile(source) if isinstance(source, Scenario) else as_space(source)
     frontier = source if isinstance(source, Frontier) else pareto_frontier(space)
     tol = party_tolerance(space)
     parties = space.parties
@@ -144,11 +126,10 @@ def zopa(
     exists = n_in > 0
     conflict: list[str] = []
     if not exists:
-        recompile = _recompiler(space, source, fixed, issues, values)
         if space.empty:
-            conflict = _deletion_filter(space, recompile, lambda s: s.empty)
+            conflict = _deletion_filter(space, space.recompile, lambda s: s.empty)
         else:
-            conflict = _deletion_filter(space, recompile, lambda s: not _has_zopa(s))
+            conflict = _deletion_filter(space, space.recompile, lambda s: not _has_zopa(s))
     result = ZopaResult(
         exists=exists,
         empty=space.empty,
@@ -189,39 +170,6 @@ def _has_zopa(space: DealSpace) -> bool:
         return False
     frontier = pareto_frontier(space)
     return bool((frontier.gains() > party_tolerance(space)).all(axis=1).any())
-
-
-def _recompiler(
-    space: DealSpace,
-    source: Any,
-    fixed: Mapping[str, OptionRef] | None,
-    issues: Collection[str] | None,
-    values: Mapping[tuple[str, str], np.ndarray] | None,
-) -> Callable[[Collection[str]], DealSpace]:
-    """``drop → DealSpace`` with the settings ``space`` was compiled with."""
-
-    def build(drop: Collection[str]) -> DealSpace:
-        return compile(space.scenario, drop=drop, fixed=fixed, issues=issues, values=values)
-
-    if not isinstance(source, Scenario) and not _same(build(space.dropped), space):
-        raise DealspaceError.single(
-            "zopa",
-            "the deal space was compiled with settings (fixed issues, negotiated issues "
-            "or value tables) that were not passed on",
-            "call zopa(space, fixed=..., issues=..., values=...) with the settings given to compile",
-        )
-    return build
-
-
-def _same(a: DealSpace, b: DealSpace) -> bool:
-    if len(a.blocks) != len(b.blocks) or not np.array_equal(a.batna, b.batna):
-        return False
-    return all(
-        x.issues == y.issues
-        and np.array_equal(x.options, y.options)
-        and np.allclose(x.utility, y.utility)
-        for x, y in zip(a.blocks, b.blocks, strict=True)
-    )
 
 
 def _deletion_filter(
