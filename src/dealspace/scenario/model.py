@@ -348,21 +348,22 @@ class Issue(Traced):
         assert self.options is not None
         return tuple(o if isinstance(o, str) else o.id for o in self.options)
 
+    @cached_property
+    def _positions(self) -> dict[str, int]:
+        return {str(v): k for k, v in enumerate(self.option_ids)}
+
     def option_index(self, ref: OptionRef) -> int | None:
         """Position of an option given by id or value, or None."""
-        if self.range is not None:
-            try:
-                x = float(ref)
-            except (TypeError, ValueError):
-                return None
-            for k, v in enumerate(self.option_ids):
-                if abs(float(v) - x) <= 1e-9 * max(1.0, abs(x)):
-                    return k
+        if self.range is None:
+            return self._positions.get(f"{ref:g}" if isinstance(ref, float) else str(ref))
+        try:
+            x = float(ref)
+        except (TypeError, ValueError):
             return None
-        key = f"{ref:g}" if isinstance(ref, float) else str(ref)
-        for k, v in enumerate(self.option_ids):
-            if v == key:
-                return k
+        r = self.range
+        k = round((x - r.min) / r.step)
+        if 0 <= k < len(self.option_ids) and abs(float(self.option_ids[k]) - x) <= 1e-9 * max(1.0, abs(x)):
+            return int(k)
         return None
 
     @property
