@@ -57,6 +57,7 @@ from typing import Any
 import numpy as np
 
 from dealspace.analysis.pareto import Frontier, as_space, pareto_frontier, party_tolerance
+from dealspace.display import Displayed
 from dealspace.errors import DealspaceError, did_you_mean
 from dealspace.scenario.model import OptionRef, Scenario
 from dealspace.space import DealSpace
@@ -68,7 +69,7 @@ MAX_TIES = 100
 
 
 @dataclass(frozen=True)
-class Solution:
+class Solution(Displayed):
     """A bargaining solution: the package chosen and what each party gets.
 
     Attributes

@@ -64,6 +64,7 @@ import numpy as np
 import pandas as pd
 
 from dealspace.analysis.linkage import TOL, Negotiator, Outcome, domain_issues, moved
+from dealspace.display import Displayed
 from dealspace.errors import DealspaceError
 from dealspace.scenario.model import OptionRef, Scenario
 from dealspace.space import acceptable
@@ -96,7 +97,7 @@ class HarvestSet:
 
 
 @dataclass(frozen=True)
-class HarvestResult:
+class HarvestResult(Displayed):
     """Candidate early harvests, valid ones first by value. Build with
     :func:`early_harvest`."""
 

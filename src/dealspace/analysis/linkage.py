@@ -73,6 +73,7 @@ import pandas as pd
 
 from dealspace.analysis.bargaining import solve
 from dealspace.analysis.zopa import zopa
+from dealspace.display import Displayed
 from dealspace.errors import DealspaceError, did_you_mean
 from dealspace.scenario.model import OptionRef, Scenario, condition_issues
 from dealspace.space import (
@@ -327,7 +328,7 @@ class Silo:
 
 
 @dataclass(frozen=True)
-class LinkageResult:
+class LinkageResult(Displayed):
     """Silos versus the portfolio. Build with :func:`linkage`.
 
     Attributes

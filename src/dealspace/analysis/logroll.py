@@ -51,6 +51,7 @@ import numpy as np
 import pandas as pd
 
 from dealspace.analysis.linkage import TOL
+from dealspace.display import Displayed
 from dealspace.scenario.model import OptionRef, Scenario, condition_issues
 from dealspace.space import utilities, value_tables
 
@@ -99,7 +100,7 @@ class Trade:
 
 
 @dataclass(frozen=True)
-class Logrolls:
+class Logrolls(Displayed):
     """A package explained as trades. Build with :func:`logrolls`."""
 
     scenario: str

@@ -57,6 +57,7 @@ import pandas as pd
 
 from dealspace.analysis.linkage import TOL, Negotiator, check_party
 from dealspace.analysis.pareto import pareto_frontier, party_tolerance
+from dealspace.display import Displayed
 from dealspace.errors import DealspaceError
 from dealspace.scenario.model import OptionRef, Scenario
 from dealspace.space import DealSpace
@@ -80,7 +81,7 @@ class Offer:
 
 
 @dataclass(frozen=True)
-class OfferMenu:
+class OfferMenu(Displayed):
     """``k`` packages of about equal value to ``party``. Build with
     :func:`equivalent_offers`."""
 

@@ -68,6 +68,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from dealspace.display import Displayed
 from dealspace.errors import DealspaceError
 from dealspace.scenario.model import OptionRef, Scenario
 from dealspace.space import Block, DealSpace, compile
@@ -90,7 +91,7 @@ _LOWEST = np.iinfo(np.int64).min
 
 
 @dataclass(frozen=True, eq=False)
-class Frontier:
+class Frontier(Displayed):
     """The Pareto frontier of a deal space, one package per utility vector.
 
     Attributes

@@ -48,6 +48,7 @@ import numpy as np
 import pandas as pd
 
 from dealspace.analysis.linkage import TOL, Negotiator, Outcome
+from dealspace.display import Displayed
 from dealspace.scenario.model import Scenario
 from dealspace.space import hard_constraints
 
@@ -77,7 +78,7 @@ class RedlinePrice:
 
 
 @dataclass(frozen=True)
-class RedlinePrices:
+class RedlinePrices(Displayed):
     """Every hard constraint's price. Build with :func:`redline_prices`."""
 
     scenario: str

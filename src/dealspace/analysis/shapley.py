@@ -54,6 +54,7 @@ import numpy as np
 import pandas as pd
 
 from dealspace.analysis.linkage import Negotiator, OffTable, check_domains, domain_issues
+from dealspace.display import Displayed
 from dealspace.errors import DealspaceError
 from dealspace.scenario.model import Scenario
 
@@ -62,7 +63,7 @@ MAX_EXACT = 15
 
 
 @dataclass(frozen=True)
-class DomainValues:
+class DomainValues(Displayed):
     """Shapley values of the domains. Build with :func:`domain_values`.
 
     Attributes

@@ -43,12 +43,13 @@ from typing import Any
 import numpy as np
 
 from dealspace.analysis.pareto import Frontier, as_space, pareto_frontier, party_tolerance
+from dealspace.display import Displayed
 from dealspace.scenario.model import Scenario
 from dealspace.space import DealSpace, compile
 
 
 @dataclass(frozen=True)
-class ZopaResult:
+class ZopaResult(Displayed):
     """Whether a ZOPA exists, how far each party can go, and what blocks it.
 
     Attributes

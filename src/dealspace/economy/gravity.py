@@ -83,6 +83,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
+from dealspace.display import Displayed
 from dealspace.economy._kernel import Base, State, kernel, newton
 from dealspace.errors import DealspaceError, did_you_mean
 
@@ -260,7 +261,7 @@ class Economy:
 
 
 @dataclass(frozen=True, eq=False)
-class Equilibrium:
+class Equilibrium(Displayed):
     """A solved counterfactual: changes relative to the baseline economy.
 
     Hats are ratios counterfactual / baseline. ``flows`` are the new bilateral

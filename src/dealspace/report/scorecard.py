@@ -65,6 +65,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from dealspace.display import Displayed
 from dealspace.errors import DealspaceError, did_you_mean
 from dealspace.report.deal import Deal, check_deal, list_deals, load_deal
 from dealspace.report.regional import bellwether, package_tariffs, tariff_change
@@ -103,7 +104,7 @@ class Criterion:
 
 
 @dataclass(frozen=True, eq=False)
-class Scorecard:
+class Scorecard(Displayed):
     """A deal scored against its scenario. Build with :func:`score`."""
 
     deal: Deal
