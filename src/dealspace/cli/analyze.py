@@ -17,6 +17,7 @@ from rich.table import Table
 from dealspace.cli._app import app, console, friendly
 from dealspace.cli.engine import engine_summary
 from dealspace.cli.linkage import linkage_summary
+from dealspace.cli.process import process_summary
 from dealspace.cli.report import progress_bar
 from dealspace.cli.scenario import Source, print_scenario
 from dealspace.report import free_path, write_report
@@ -46,6 +47,8 @@ def analyze(
     engine_summary(console, space)
     if len(scenario.domains) > 1 and not space.empty:
         linkage_summary(console, scenario)
+    if not space.empty:
+        process_summary(console, scenario)
     if no_report:
         return
     with progress_bar("writing the report") as step:

@@ -1,0 +1,366 @@
+r"""Time costs of negotiating: discounting, running costs, breakdown risk.
+
+The model
+---------
+Rounds ``t = 0, 1, …`` (one offer and its answer per round). The talks end at
+a complete agreement (round ``τ_c``), at the deadline, or when they *break
+down*: at the start of every round, independently, with probability ``h``
+(the hazard) the talks collapse. The breakdown round ``K`` is geometric,
+``P(K ≥ k) = (1-h)^k``, so the chance of a collapse within ``n`` rounds of
+talks is ``1 - (1-h)^n``; it is drawn by inversion from one uniform per run,
+``K = ⌊log(1-U) / log(1-h)⌋``, so the same run seed gives comparable
+draws across hazard levels (common random numbers).
+
+Each unit ``u`` of the package (the whole package under a single undertaking)
+that is agreed binds at round ``τ_u`` with gains ``g_u = U_u(x_u) − U_u(sq_u)``
+over its status quo. With ``d`` the BATNAs, ``sq`` the status-quo utilities
+and ``δ ∈ (0, 1]`` the per-round discount factor, a party's *realised value* is
+
+.. math::
+
+    V = d + \sum_{u\ \text{bound}} δ^{τ_u} g_u
+          + [\text{complete}]\, δ^{τ_c} (sq - d)
+          - \sum_{t=0}^{n-1} δ^t \bigl(c_{sq}\, o_{sq}(t) + c_{unc}\, o(t)\bigr)
+
+* an agreement's gains count once, discounted to the round they bind
+  (Rubinstein 1982): a binding early harvest accrues from the round it is
+  agreed, a single undertaking realises nothing before its final agreement;
+* without a complete agreement a party keeps its BATNA plus the harvests
+  already bound (they stay after a breakdown);
+* ``c_sq`` is the running cost of the status quo per round (e.g. tariffs in
+  force), ``c_unc`` the cost of uncertainty per round (investment held back),
+  both paid while talks last: for ``n`` rounds — up to the complete
+  agreement, the breakdown, or the end of the talks;
+* ``o(t)`` is the share of the party's stake still open at round ``t``
+  (stake of a unit: the range of the party's utility over its options;
+  units bound at or before ``t`` are closed); ``o_sq(t)`` the same over the
+  units holding ``status_quo_issues`` (all units by default).
+
+The sum of discounts is :math:`S(a, n) = \sum_{t=a}^{n-1} δ^t = (δ^a - δ^n)/(1-δ)`
+(``n - a`` when ``δ = 1``), so
+
+.. math:: \sum_{t<n} δ^t c\,o(t) = c\,\bigl(S(0, n) - \sum_{u\ \text{bound}} s_u S(τ_u, n)\bigr).
+
+The final *utility* of an outcome (undiscounted, no costs) is ``u(x)`` for a
+complete agreement ``x`` and ``d + Σ_{bound} g_u`` otherwise.
+
+References
+----------
+.. [1] A. Rubinstein, "Perfect equilibrium in a bargaining model",
+   Econometrica 50(1), 97–109, 1982.
+.. [2] K. Binmore, A. Rubinstein, A. Wolinsky, "The Nash bargaining solution in
+   economic modelling", RAND Journal of Economics 17(2), 176–188, 1986
+   (breakdown risk as an exogenous hazard).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from dealspace.errors import DealspaceError
+
+#: The breakdown round of a run that never breaks down.
+NEVER = np.iinfo(np.int64).max // 4
+
+
+def _pair(value: float | Sequence[float], where: str, n: int = 2) -> tuple[float, ...]:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        values = (float(value),) * n
+    else:
+        try:
+            values = tuple(float(v) for v in value)  # type: ignore[union-attr]
+        except (TypeError, ValueError):
+            raise DealspaceError.single(
+                where, f"{value!r} is not a number or a list of numbers", "give one number, or one per party"
+            ) from None
+    if len(values) != n:
+        raise DealspaceError.single(where, f"{len(values)} values for {n} parties", "give one number, or one per party")
+    for v in values:
+        if not math.isfinite(v) or v < 0:
+            raise DealspaceError.single(where, f"{v} is not a cost ≥ 0", "use a finite number ≥ 0")
+    return values
+
+
+@dataclass(frozen=True)
+class TimeCosts:
+    """The time costs of a negotiation (see the module docstring).
+
+    Parameters
+    ----------
+    discount
+        ``δ ∈ (0, 1]``, per round.
+    hazard
+        ``h ∈ [0, 1)``: probability that the talks collapse at the start of a round.
+    status_quo_cost
+        ``c_sq`` per party per round, in each party's utility points (one
+        number for both, or one per party).
+    uncertainty_cost
+        ``c_unc`` per party per round.
+    status_quo_issues
+        Issues whose status quo causes ``c_sq`` (e.g. the tariff issues);
+        the cost stops once every unit holding one of them is bound.
+        None: all issues.
+
+    Raises
+    ------
+    DealspaceError
+        For a number out of range.
+    """
+
+    discount: float = 1.0
+    hazard: float = 0.0
+    status_quo_cost: float | tuple[float, ...] = 0.0
+    uncertainty_cost: float | tuple[float, ...] = 0.0
+    status_quo_issues: tuple[str, ...] | None = None
+
+    def __post_init__(self) -> None:
+        d, h = self.discount, self.hazard
+        if isinstance(d, bool) or not isinstance(d, int | float) or not (math.isfinite(d) and 0 < d <= 1):
+            raise DealspaceError.single("discount", f"the discount factor is {d!r}", "use a number in (0, 1]")
+        if isinstance(h, bool) or not isinstance(h, int | float) or not (math.isfinite(h) and 0 <= h < 1):
+            raise DealspaceError.single("hazard", f"the breakdown hazard is {h!r}", "use a probability in [0, 1)")
+        object.__setattr__(self, "discount", float(d))
+        object.__setattr__(self, "hazard", float(h))
+        object.__setattr__(self, "status_quo_cost", _pair(self.status_quo_cost, "status_quo_cost"))
+        object.__setattr__(self, "uncertainty_cost", _pair(self.uncertainty_cost, "uncertainty_cost"))
+        if self.status_quo_issues is not None:
+            object.__setattr__(self, "status_quo_issues", tuple(self.status_quo_issues))
+
+    @property
+    def c_sq(self) -> np.ndarray:
+        return np.asarray(self.status_quo_cost, dtype=float)
+
+    @property
+    def c_unc(self) -> np.ndarray:
+        return np.asarray(self.uncertainty_cost, dtype=float)
+
+    @property
+    def costly(self) -> bool:
+        """Whether any running cost is positive."""
+        return bool(self.c_sq.any() or self.c_unc.any())
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "discount": self.discount,
+            "hazard": self.hazard,
+            "status_quo_cost": list(self.c_sq),
+            "uncertainty_cost": list(self.c_unc),
+            "status_quo_issues": None if self.status_quo_issues is None else list(self.status_quo_issues),
+        }
+
+    # -- breakdown -------------------------------------------------------------
+    def breakdown_round(self, uniform: np.ndarray | float) -> np.ndarray:
+        """The round at whose start the talks collapse, from uniforms in [0, 1).
+
+        ``K = ⌊log(1-U)/log(1-h)⌋``; :data:`NEVER` when ``h = 0``.
+        """
+        u = np.asarray(uniform, dtype=float)
+        if self.hazard == 0:
+            return np.full(u.shape, NEVER, dtype=np.int64)
+        k = np.floor(np.log1p(-u) / math.log1p(-self.hazard))
+        return np.minimum(k, NEVER).astype(np.int64)
+
+    # -- discount sums -----------------------------------------------------------
+    def discount_sum(self, a: np.ndarray, n: np.ndarray) -> np.ndarray:
+        """``S(a, n) = Σ_{t=a}^{n-1} δ^t`` (0 when ``a ≥ n``)."""
+        a = np.asarray(a, dtype=float)
+        n = np.asarray(n, dtype=float)
+        lo = np.minimum(a, n)
+        if self.discount == 1.0:
+            return np.asarray(n - lo)
+        d = self.discount
+        return np.asarray((d**lo - d**n) / (1.0 - d))
+
+    def factor(self, t: np.ndarray | float) -> np.ndarray:
+        """``δ^t``."""
+        return np.asarray(self.discount ** np.asarray(t, dtype=float))
+
+
+@dataclass(frozen=True)
+class Settlement:
+    """Outcomes of ``N`` runs (see :func:`settle`)."""
+
+    bound: np.ndarray  # (U, N) bool
+    complete: np.ndarray  # (N,) bool
+    breakdown: np.ndarray  # (N,) bool
+    cost_rounds: np.ndarray  # (N,) rounds during which costs accrued
+    utility: np.ndarray  # (N, P)
+    value: np.ndarray  # (N, P)
+
+
+def settle(
+    costs: TimeCosts,
+    bound_round: np.ndarray,
+    gains: np.ndarray,
+    complete_round: np.ndarray,
+    end_round: np.ndarray,
+    breakdown: np.ndarray,
+    batna: np.ndarray,
+    status_quo: np.ndarray,
+    share: np.ndarray,
+    sq_share: np.ndarray,
+) -> Settlement:
+    """Apply breakdowns and time costs to the course of ``N`` runs.
+
+    Parameters
+    ----------
+    costs
+        The time costs.
+    bound_round
+        ``(U, N)`` round each unit binds if the talks last (-1: never).
+    gains
+        ``(U, N, P)`` each unit's gains over its status quo.
+    complete_round
+        ``(N,)`` round of the complete agreement (-1: none).
+    end_round
+        ``(N,)`` last round of talks (-1: none).
+    breakdown
+        ``(N,)`` breakdown rounds (:meth:`TimeCosts.breakdown_round`).
+    batna, status_quo
+        ``(P,)``.
+    share, sq_share
+        ``(U, P)`` each unit's share of a party's stake (all units; units with
+        status-quo-cost issues).
+
+    Returns
+    -------
+    Settlement
+    """
+    k = np.asarray(breakdown, dtype=np.int64)
+    broke = k <= end_round
+    bound = (bound_round >= 0) & (bound_round < k[None, :])
+    complete = (complete_round >= 0) & (complete_round < k)
+    n = np.where(complete, complete_round, np.where(broke, k, end_round + 1))
+    n = np.maximum(n, 0)
+    tau = np.where(bound, bound_round, 0)
+    disc = costs.factor(tau) * bound  # (U, N)
+    value = batna[None, :] + np.einsum("un,unp->np", disc, gains)
+    value += (complete * costs.factor(np.maximum(complete_round, 0)))[:, None] * (status_quo - batna)[None, :]
+    if costs.costly:
+        total = costs.discount_sum(np.zeros_like(n), n)  # (N,)
+        closed = costs.discount_sum(tau, n[None, :]) * bound  # (U, N)
+        open_all = total[:, None] - closed.T @ share  # (N, P)
+        open_sq = total[:, None] - closed.T @ sq_share
+        value -= open_sq * costs.c_sq[None, :] + open_all * costs.c_unc[None, :]
+    base = np.where(complete[:, None], status_quo[None, :], batna[None, :])
+    utility = base + np.einsum("un,unp->np", bound.astype(float), gains)
+    return Settlement(bound, complete, broke, n, utility, value)
+
+
+def value_path(
+    costs: TimeCosts,
+    rounds: int,
+    bound_round: np.ndarray,
+    gains: np.ndarray,
+    complete_round: int,
+    cost_rounds: int,
+    batna: np.ndarray,
+    status_quo: np.ndarray,
+    share: np.ndarray,
+    sq_share: np.ndarray,
+) -> np.ndarray:
+    """``(rounds, P)`` one run's realised value accumulated up to each round.
+
+    ``bound_round`` ``(U,)`` effective binding rounds (-1: not bound),
+    ``gains`` ``(U, P)``; other arguments as in :func:`settle` for one run.
+    """
+    t = np.arange(rounds)
+    path = np.tile(np.asarray(batna, dtype=float), (rounds, 1))
+    for u, tau in enumerate(bound_round):
+        if tau >= 0:
+            path[t >= tau] += costs.factor(tau) * gains[u]
+    if complete_round >= 0:
+        path[t >= complete_round] += costs.factor(complete_round) * (status_quo - batna)
+    if costs.costly:
+        open_all = np.ones((rounds, len(batna)))
+        open_sq = np.ones((rounds, len(batna)))
+        for u, tau in enumerate(bound_round):
+            if tau >= 0:
+                open_all[t >= tau] -= share[u]
+                open_sq[t >= tau] -= sq_share[u]
+        paying = (t < cost_rounds)[:, None]
+        flow = costs.factor(t)[:, None] * paying * (open_sq * costs.c_sq + open_all * costs.c_unc)
+        path -= np.cumsum(flow, axis=0)
+    return path
+
+
+# ------------------------------------------------------------------ economy
+
+
+def economy_status_quo_cost(
+    scenario: Any,
+    points_per_welfare_pct: float,
+    rounds_per_year: float = 52.0,
+    params: Any = None,
+) -> tuple[float, ...]:
+    """Running cost of the status quo per round, priced by the tariff model.
+
+    For every issue with a ``tariff`` spec, the welfare change (in percent)
+    each party's country suffers when the tariff is at its status-quo rate
+    (all other tariffs at the economy's baseline) is computed with
+    :func:`dealspace.economy.bilateral_welfare`; the losses are summed over
+    the issues (a first-order approximation: the one-sector model prices each
+    tariff as if it applied to all bilateral trade), converted to points with
+    ``points_per_welfare_pct`` and spread over ``rounds_per_year`` rounds.
+
+    Parameters
+    ----------
+    scenario
+        A Scenario whose parties name a ``country`` and whose tariff issues
+        carry a ``tariff`` spec.
+    points_per_welfare_pct
+        Utility points per percentage point of welfare (per year).
+    rounds_per_year
+        How many negotiating rounds make a year.
+    params
+        :class:`dealspace.economy.ModelParams` (default: the model's).
+
+    Returns
+    -------
+    tuple of float
+        One cost (≥ 0) per party per round.
+
+    Raises
+    ------
+    DealspaceError
+        When the economy module is unavailable, a party has no country, or
+        the scenario has no tariff issue.
+    """
+    try:
+        from dealspace import economy
+    except ImportError:  # pragma: no cover - the module ships with dealspace
+        raise DealspaceError.single("economy", "the economy module is not available", "give status_quo_cost as numbers") from None
+    if not hasattr(economy, "bilateral_welfare") or not hasattr(economy, "load_default"):
+        raise DealspaceError.single("economy", "the economy module cannot price tariffs", "give status_quo_cost as numbers")
+    if points_per_welfare_pct < 0 or rounds_per_year <= 0:
+        raise DealspaceError.single("economy", "points per welfare % must be ≥ 0 and rounds per year > 0")
+    missing = [p.id for p in scenario.parties if not p.country]
+    if missing:
+        raise DealspaceError.single(
+            f"parties.{missing[0]}.country", "no country: the economy module cannot price its tariff costs",
+            "add an ISO3 'country' to the party",
+        )
+    base = economy.load_default()
+    loss = np.zeros(len(scenario.parties))
+    found = False
+    for issue in scenario.issues:
+        spec = issue.tariff
+        if spec is None:
+            continue
+        found = True
+        sq = issue.option_ids[issue.status_quo_index]
+        if spec.rates is not None and str(sq) in spec.rates:
+            rate = spec.rates[str(sq)]
+        else:
+            rate = float(sq)
+        change = economy.bilateral_welfare(base, spec.levied_by, spec.on, rate / 100.0, params)
+        for p, party in enumerate(scenario.parties):
+            loss[p] += -min(0.0, float(change.get(party.country, 0.0)))
+    if not found:
+        raise DealspaceError.single("issues", "the scenario has no tariff issue to price", "give status_quo_cost as numbers")
+    return tuple(float(x) for x in loss * points_per_welfare_pct / rounds_per_year)
