@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from dealspace.display import Displayed
 from dealspace.errors import DealspaceError, did_you_mean
 from dealspace.process.costs import NEVER, Settlement, TimeCosts, settle, value_path
 from dealspace.process.protocols import Course, Engine, Event, Prepared, Protocol, get_protocol
@@ -156,7 +157,7 @@ class Binding:
 
 
 @dataclass(frozen=True)
-class Run:
+class Run(Displayed):
     """One simulated negotiation.
 
     Attributes
@@ -280,7 +281,7 @@ def _nan_none(x: float) -> float | None:
 
 
 @dataclass(frozen=True)
-class MonteCarloResult:
+class MonteCarloResult(Displayed):
     """Distributions of outcomes over many runs.
 
     Attributes

@@ -1,0 +1,648 @@
+r"""The bellwether game: many partners, one large economy of unknown type.
+
+Model
+-----
+A large economy :math:`L` (the US) of unknown type :math:`\theta \in \Theta`
+faces partners :math:`p = 1..P`. Partner :math:`p` holds a prior
+:math:`\mu_p` over :math:`\Theta` and a compact bilateral menu: the US tariff
+it is threatened with :math:`t^{threat}_p` (the 2 April 2025 rate), the deal
+rate :math:`t^{deal}_p`, the escalated rate :math:`t^{esc}_p`, its own
+reciprocal tariff on US goods :math:`r_p` (:math:`r^{esc}_p` after
+escalation) and the cost :math:`c_p` of its concessions (welfare points).
+
+Partners come to the table one at a time in an order (given, historical, by
+stakes or random). The partner at the table picks an action :math:`a`:
+
+* **settle** — offer the concessions; the US answers *good* (tariff to
+  :math:`t^{deal}_p`, concessions paid), *bad* (concessions paid, tariff
+  stays at or snaps back to :math:`t^{threat}_p`) or *none* (no deal);
+* **retaliate** — levy :math:`r_p`; the US answers *backdown* (both sides
+  to the deal rate and no retaliation), *hold* (threat vs :math:`r_p`) or
+  *escalate* (:math:`t^{esc}_p` vs :math:`r^{esc}_p`);
+* **bloc** — a joint retaliation: when the partner at the table would
+  retaliate, every other open partner whose own best action is to
+  retaliate is invited; members stay while the bloc pays each at least its
+  best action alone (iterated until stable), and the bloc forms if it has
+  ``min_bloc`` members. The US answers the bloc once, with the bloc
+  likelihoods, and the GE payoff has all members retaliating;
+* **stay** — no deal, no retaliation: the threat rate applies;
+* **wait** — go to the back of the queue (at most ``max_waits`` times) at a
+  delay cost :math:`\delta_p`.
+
+The US response :math:`o` to action :math:`a` is drawn from
+:math:`L_a(o \mid \theta^*)` for the true type :math:`\theta^*`; it is
+public, and every partner updates its belief by Bayes' rule with the
+observers' likelihood :math:`L^s_a` (spillover :math:`s`,
+:mod:`dealspace.world.beliefs`).
+
+Payoffs are GE welfare changes (:mod:`dealspace.world.payoffs`): with
+:math:`W_p(x)` the welfare of :math:`p` in world state :math:`x`, the value
+of a one-shot action is
+
+.. math:: V_p(a) = \sum_\theta \mu_p(\theta) \sum_o L_a(o \mid \theta)
+          \big[W_p(x_{-p}, s(o)) - c_p\,\mathbb 1\{o\ \text{pays}\}
+          - \kappa_p(x_{-p})\,\mathbb 1\{p\ \text{keeps a tariff}\}\big],
+
+where :math:`s(o)` is the tariff state the response leaves (threat, deal,
+hold, escalated), :math:`x_{-p}` the current public state of the others
+(``context="current"``) or the threat world (``context="reference"``: no
+GE spillovers), and :math:`\kappa_p(x_{-p}) = k\max\{W_p(x_{-p},
+\text{hold}) - W_p(x_{-p}, \text{threat}), 0\}` the terms-of-trade gain
+of its own tariff that a partner does not count (``tot_discount`` k; a
+WTO-bound government does not tax imports for that gain — Bagwell and
+Staiger 1999). Waiting is valued by a one-step look-ahead (a knowledge
+gradient): the partner expects to see one more settlement and then act
+optimally,
+
+.. math:: V_p(\text{wait}) = \sum_o P_p(o) \max_{a \ne \text{wait}}
+          V_p(a \mid \mu'_p(o)) - \delta_p,
+          \qquad \delta_p = d \max\{W_p(\text{deal}) - W_p(\text{threat}), 0\},
+
+so waiting pays only when the information is worth more than the delay.
+The :math:`W_p` partners compare come from the second-order expansion of
+the GE welfare around the threat world (:meth:`PayoffTable.approx`, exact
+when at most two partners have left the threat state) unless
+``exact=True``; realised payoffs are always exact GE solutions.
+Choices maximise :math:`V_p` or, with noise :math:`\lambda > 0`, follow the
+logit rule :math:`P(a) \propto \exp(V_p(a)/\lambda)`. A partner's realised
+payoff is :math:`W_p` in the final state, less the concessions it paid,
+:math:`\kappa_p` if it still retaliates and :math:`\delta_p` per wait.
+
+References
+----------
+Bikhchandani, S., Hirshleifer, D. and Welch, I. (1992). *Journal of Political
+Economy* 100(5), 992–1026 (informational cascades).
+Ossa, R. (2014). "Trade Wars and Trade Talks with Data". *American Economic
+Review* 104(12), 4104–4146.
+Lashkaripour, A. (2021). "The Cost of a Global Tariff War". *Journal of
+International Economics* 131, 103419.
+Bagwell, K. and Staiger, R. (1999). "An Economic Theory of GATT". *American
+Economic Review* 89(1), 215–248.
+McKelvey, R. and Palfrey, T. (1995). "Quantal Response Equilibria for Normal
+Form Games". *Games and Economic Behavior* 10, 6–38 (logit choice).
+Frazier, P., Powell, W. and Dayanik, S. (2008). "A Knowledge-Gradient Policy
+for Sequential Information Collection". *SIAM J. Control Optim.* 47(5).
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections import deque
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from dealspace.display import Displayed
+from dealspace.errors import DealspaceError, did_you_mean
+from dealspace.world import beliefs
+from dealspace.world.calibration import OUTCOMES, World
+from dealspace.world.payoffs import (
+    DEAL,
+    ESCALATED,
+    HOLD,
+    STATES,
+    THREAT,
+    FloatArray,
+    Key,
+    PayoffTable,
+    one_blas_thread,
+)
+
+ACTIONS = ("settle", "retaliate", "stay", "wait")
+#: Tariff state and "concessions paid" for each outcome of settle / retaliate (and bloc).
+EFFECTS = {"settle": ((DEAL, True), (THREAT, True), (THREAT, False)), "retaliate": ((DEAL, False), (HOLD, False), (ESCALATED, False))}
+ORDERS = ("given", "stakes", "random")
+CONTEXTS = ("current", "reference")
+
+
+@dataclass(frozen=True, eq=False)
+class WorldResult(Displayed):
+    """Monte Carlo runs of the game.
+
+    ``partners``: one row per (run, partner) — position in the order, the
+    concluding action and outcome, the turn, waits, GE welfare, costs and
+    payoff. ``events``: one row per turn — who moved, what, and the response.
+    """
+
+    world: World
+    partners: pd.DataFrame
+    events: pd.DataFrame
+    settings: Mapping[str, Any]
+    solves: int = 0
+
+    def to_frame(self) -> pd.DataFrame:
+        """The per-(run, partner) table."""
+        return self.partners
+
+
+class _Game:
+    """Precomputed arrays of one world for the kernel (internal: inputs are valid)."""
+
+    def __init__(self, world: World, table: PayoffTable, spillover: float, context: str, noise: float, exact: bool) -> None:
+        self.world, self.table, self.context, self.noise, self.exact = world, table, context, noise, exact
+        self.n = len(world.partners)
+        self.lik = {a: np.asarray(world.likelihood[a], dtype=float) for a in ("settle", "retaliate", "bloc")}
+        self.seen = {a: beliefs.mix(v, spillover) for a, v in self.lik.items()}
+        self.cost = np.array([p.concession for p in world.partners])
+        self.reference: Key = (THREAT,) * self.n
+        gain = np.array([self._w(p, self.reference, DEAL) - self._w(p, self.reference, THREAT) for p in range(self.n)])
+        self.stakes = gain
+        self.delay = world.delay_share * np.maximum(gain, 0.0)
+
+    def welfare(self, key: Key) -> FloatArray:
+        """Partners' welfare in a state they weigh: exact, or the second-order expansion."""
+        return (self.table.welfare(key) if self.exact else self.table.approx(key))[self.table.regions]
+
+    def _w(self, p: int, base: Key, state: int) -> float:
+        return float(self.welfare(base[:p] + (state,) + base[p + 1 :])[p])
+
+    def tot(self, p: int, base: Key) -> float:
+        """The terms-of-trade gain of ``p``'s own tariff in ``base`` that it does not count (``tot_discount``)."""
+        return self.world.tot_discount * max(self._w(p, base, HOLD) - self._w(p, base, THREAT), 0.0)
+
+    def per_type(self, p: int, base: Key) -> dict[str, FloatArray]:
+        """Expected payoff of settle / retaliate / stay for each type (K,)."""
+        w = [self._w(p, base, s) for s in range(len(STATES))]
+        c = self.cost[p]
+        settle = np.array([w[DEAL] - c, w[THREAT] - c, w[THREAT]])
+        tot = self.tot(p, base)
+        retaliate = np.array([w[DEAL], w[HOLD] - tot, w[ESCALATED] - tot])
+        k = len(self.world.types)
+        return {"settle": self.lik["settle"] @ settle, "retaliate": self.lik["retaliate"] @ retaliate, "stay": np.full(k, w[THREAT])}
+
+    def values(self, p: int, mu: FloatArray, base: Key, can_wait: bool) -> dict[str, float]:
+        """:math:`V_p(a)` for the available actions (module docstring)."""
+        table = self.per_type(p, base)
+        out = {a: float(mu @ v) for a, v in table.items()}
+        if can_wait:
+            prob, post = beliefs.posteriors(mu, self.seen["settle"])
+            best = np.max(np.stack([post @ v for v in table.values()]), axis=0)
+            out["wait"] = float(prob @ best) - float(self.delay[p])
+        return out
+
+    def choose(self, values: dict[str, float], u: float) -> str:
+        names = [a for a in ACTIONS if a in values]
+        v = np.array([values[a] for a in names])
+        if self.noise <= 0:
+            return names[int(np.argmax(v))]
+        z = np.exp((v - v.max()) / self.noise)
+        cum = np.cumsum(z / z.sum())
+        return names[min(int(np.searchsorted(cum, u, side="right")), len(names) - 1)]
+
+    def bloc(self, mover: int, open_: list[int], mu: FloatArray, state: list[int]) -> list[int]:
+        """Members of the joint retaliation led by ``mover`` (empty if none forms)."""
+        base = self.base(state)
+        alone: dict[int, float] = {}
+        members = [mover]
+        for j in open_:
+            v = self.values(j, mu[j], base, can_wait=False)
+            if max(v, key=lambda a: v[a]) == "retaliate":
+                members.append(j)
+                alone[j] = v["retaliate"]
+        alone[mover] = self.values(mover, mu[mover], base, can_wait=False)["retaliate"]
+        while len(members) >= self.world.min_bloc:
+            pay = np.empty((len(members), 3))
+            tot = np.array([self.tot(m, base) for m in members])
+            for col, (s, _) in enumerate(EFFECTS["retaliate"]):
+                key = list(base)
+                for m in members:
+                    key[m] = s
+                pay[:, col] = self.welfare(tuple(key))[members] - (tot if s != DEAL else 0.0)
+            value = np.array([mu[m] @ (self.lik["bloc"] @ pay[i]) for i, m in enumerate(members)])
+            if value[0] < alone[mover]:
+                return []
+            keep = [m for i, m in enumerate(members) if i == 0 or value[i] >= alone[m]]
+            if keep == members:
+                return members
+            members = keep
+        return []
+
+    def base(self, state: list[int]) -> Key:
+        return tuple(state) if self.context == "current" else self.reference
+
+    def draw(self, action: str, true_type: int, u: float) -> int:
+        cum = np.cumsum(self.lik[action][true_type])
+        return min(int(np.searchsorted(cum, u * cum[-1], side="right")), len(cum) - 1)
+
+    def play(self, order: Sequence[int], true_type: int, u_choice: FloatArray, u_out: FloatArray, forced: int | None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """One run: returns (rows per partner, events).
+
+        Random numbers are indexed by partner, not by turn — ``u_choice[p, k]``
+        for partner ``p``'s ``k``-th decision, ``u_out[p]`` for the response
+        to ``p`` (the leader, for a bloc) — so a partner meets the same luck
+        wherever it stands in the order (common random numbers).
+        """
+        n = self.n
+        mu = np.array([p.prior for p in self.world.partners], dtype=float)
+        state = [THREAT] * n
+        paid = np.zeros(n, dtype=bool)
+        waits = np.zeros(n, dtype=int)
+        done: dict[int, dict[str, Any]] = {}
+        events: list[dict[str, Any]] = []
+        queue = deque(order)
+        turn = 0
+        while queue:
+            p = queue.popleft()
+            open_ = [j for j in queue if j != p]
+            if turn == 0 and forced is not None:
+                action = "settle"
+            else:
+                values = self.values(p, mu[p], self.base(state), can_wait=waits[p] < self.world.max_waits and bool(open_))
+                action = self.choose(values, float(u_choice[p, waits[p]]))
+            if action == "wait":
+                waits[p] += 1
+                queue.append(p)
+                events.append({"turn": turn + 1, "partners": self.world.partners[p].code, "action": "wait", "outcome": "wait"})
+                turn += 1
+                continue
+            movers, kind = [p], action
+            if action == "stay":
+                label = "stay"
+            else:
+                if action == "retaliate":
+                    members = self.bloc(p, open_, mu, state)
+                    if members:
+                        movers, kind = members, "bloc"
+                        for m in members[1:]:
+                            queue.remove(m)
+                o = forced if (turn == 0 and forced is not None) else self.draw(kind, true_type, float(u_out[p]))
+                label = OUTCOMES[kind][o]
+                s, pays = EFFECTS["settle" if kind == "settle" else "retaliate"][o]
+                for m in movers:
+                    state[m], paid[m] = s, pays
+                for j in range(n):
+                    mu[j] = beliefs.update(mu[j], self.seen[kind], o)
+            for m in movers:
+                done[m] = {"action": kind, "outcome": label, "turn": turn + 1, "bloc_size": len(movers) if kind == "bloc" else 0}
+            events.append({"turn": turn + 1, "partners": " ".join(self.world.partners[m].code for m in movers), "action": kind, "outcome": label})
+            turn += 1
+        final = tuple(state)
+        welfare = self.table.partner_welfare(final)
+        us = self.table.large_welfare(final)
+        position = {p: k + 1 for k, p in enumerate(order)}
+        rows = []
+        for p, partner in enumerate(self.world.partners):
+            d = done[p]
+            tot = self.tot(p, final) if state[p] in (HOLD, ESCALATED) else 0.0
+            rows.append(
+                {
+                    "partner": partner.code,
+                    "position": position[p],
+                    **d,
+                    "state": STATES[state[p]],
+                    "retaliated": d["action"] in ("retaliate", "bloc"),
+                    "waits": int(waits[p]),
+                    "welfare_pct": float(welfare[p]),
+                    "concession": float(self.cost[p] * paid[p]),
+                    "delay_cost": float(self.delay[p] * waits[p]),
+                    "tot_netted": tot,
+                    "payoff": float(welfare[p] - self.cost[p] * paid[p] - self.delay[p] * waits[p] - tot),
+                    "us_welfare_pct": us,
+                }
+            )
+        return rows, events
+
+
+def simulate(
+    world: World,
+    runs: int = 200,
+    seed: int | None = 0,
+    *,
+    first: str | None = None,
+    outcome: str | None = None,
+    order: str | Sequence[str] = "given",
+    spillover: float | None = None,
+    context: str = "current",
+    noise: float | None = None,
+    true_type: str | None = None,
+    table: PayoffTable | None = None,
+    exact: bool = False,
+    run_offset: int = 0,
+) -> WorldResult:
+    """Seeded Monte Carlo of the bellwether game (model in the module docstring).
+
+    Parameters
+    ----------
+    world : World
+        E.g. ``load_world("world-2025")``.
+    runs : int
+        Number of runs.
+    seed : int or None
+        Run ``k`` uses ``SeedSequence(seed, spawn_key=(k,))``: results do not
+        depend on how runs are split into chunks (``run_offset``).
+    first : str, optional
+        Partner (code or name) placed first in the order.
+    outcome : {"good", "bad", "none"}, optional
+        Force the first partner to settle with this outcome (the domino
+        experiment); needs ``first`` or uses the order's first partner.
+    order : "given", "stakes", "random" or a list of codes
+        ``given``: the world's order; ``stakes``: largest gain from a deal
+        first (readiness); ``random``: a new permutation each run.
+    spillover : float, optional
+        :math:`s \\in [0,1]`; default the world's.
+    context : {"current", "reference"}
+        Others' states when a partner values its options.
+    noise : float, optional
+        Logit scale :math:`\\lambda` (welfare points); default the world's.
+    true_type : str, optional
+        Fix the large economy's type instead of drawing it from ``world.truth``.
+    table : PayoffTable, optional
+        A cache to share between calls on the same world.
+    exact : bool
+        Solve the GE model for every state a partner weighs. By default the
+        values partners compare come from the second-order expansion
+        :meth:`PayoffTable.approx` (exact when at most two partners have left
+        the threat state; 1 + 3P + 9P(P-1)/2 solves, once), which makes long
+        Monte Carlo runs cheap. Realised payoffs are always exact.
+    run_offset : int
+        Index of the first run (for chunked sweeps).
+
+    Returns
+    -------
+    WorldResult
+    """
+    if runs < 1 or int(runs) != runs:
+        raise DealspaceError.single("runs", f"is {runs!r}", "use a whole number >= 1")
+    if context not in CONTEXTS:
+        raise DealspaceError.single("context", f"unknown context {context!r}", did_you_mean(context, CONTEXTS))
+    n = len(world.partners)
+    if isinstance(order, str) and order not in ORDERS:
+        raise DealspaceError.single("order", f"unknown order {order!r}", did_you_mean(order, ORDERS))
+    table = world.payoff_table() if table is None else table
+    base_order = [world.index(c) for c in order_codes(world, "given" if order == "random" else order, table)]
+    if sorted(base_order) != list(range(n)):
+        raise DealspaceError.single("order", f"{list(order)} does not list every partner once", f"give all of {list(world.codes)}")
+    forced = None
+    if outcome is not None:
+        if outcome not in OUTCOMES["settle"]:
+            raise DealspaceError.single("outcome", f"unknown outcome {outcome!r}", did_you_mean(outcome, OUTCOMES["settle"]))
+        forced = OUTCOMES["settle"].index(outcome)
+    first_idx = world.index(first) if first is not None else None
+    fixed = None if true_type is None else _type_index(world, true_type)
+    game = _Game(world, table, world.spillover if spillover is None else spillover, context, world.noise if noise is None else noise, exact)
+    rows: list[dict[str, Any]] = []
+    events: list[dict[str, Any]] = []
+    with one_blas_thread():
+        for run in range(run_offset, run_offset + runs):
+            rows_run, events_run = _one_run(world, game, run, seed, order, base_order, first_idx, fixed, forced)
+            rows += rows_run
+            events += events_run
+    settings = {"runs": runs, "seed": seed, "first": first, "outcome": outcome, "order": order if isinstance(order, str) else list(order), "spillover": world.spillover if spillover is None else spillover, "context": context, "noise": game.noise, "true_type": true_type, "exact": exact}
+    return WorldResult(world, pd.DataFrame(rows), pd.DataFrame(events), settings, table.solves)
+
+
+def _one_run(world: World, game: _Game, run: int, seed: int | None, order: Any, base_order: list[int], first: int | None, fixed: int | None, forced: int | None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    n = len(world.partners)
+    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(run,)))
+    u_type, perm = rng.random(), rng.permutation(n)
+    u_choice, u_out = rng.random((n, world.max_waits + 1)), rng.random(n)
+    run_order = [int(k) for k in perm] if isinstance(order, str) and order == "random" else list(base_order)
+    if first is not None:
+        run_order.remove(first)
+        run_order.insert(0, first)
+    truth = np.cumsum(world.truth)
+    theta = fixed if fixed is not None else min(int(np.searchsorted(truth, u_type * truth[-1], side="right")), len(world.types) - 1)
+    rows, events = game.play(run_order, theta, u_choice, u_out, forced)
+    tags = {"run": run, "true_type": world.types[theta], "first_partner": world.partners[run_order[0]].code, "first_outcome": events[0]["outcome"]}
+    return [tags | r for r in rows], [{"run": run} | e for e in events]
+
+
+_TABLES: dict[str, PayoffTable] = {}
+
+
+def run_task(params: dict[str, Any]) -> WorldResult:
+    """One chunk of runs for :func:`dealspace.sweep.run_grid` (picklable, top level).
+
+    ``params`` holds ``world`` and the keyword arguments of :func:`simulate`
+    (``runs``, ``seed``, ``run_offset``, ``first``, ``outcome``, …). The
+    payoff cache is kept per worker process and per world, so chunks on the
+    same worker share solved states.
+    """
+    options = dict(params)
+    world: World = options.pop("world")
+    key = world.fingerprint()
+    if key not in _TABLES:
+        if len(_TABLES) > 8:
+            _TABLES.clear()
+        _TABLES[key] = world.payoff_table()
+    return simulate(world, table=_TABLES[key], **options)
+
+
+def _type_index(world: World, name: str) -> int:
+    if name not in world.types:
+        raise DealspaceError.single("type", f"unknown type {name!r}", did_you_mean(name, world.types), source=world.name)
+    return world.types.index(name)
+
+
+def combine(results: Sequence[WorldResult]) -> WorldResult:
+    """One result from several (e.g. chunks of a sweep, or one per forced outcome)."""
+    if not results:
+        raise DealspaceError.single("combine", "got no results", "pass at least one WorldResult")
+    head = results[0]
+    return WorldResult(
+        head.world,
+        pd.concat([r.partners for r in results], ignore_index=True),
+        pd.concat([r.events for r in results], ignore_index=True),
+        head.settings,
+        sum(r.solves for r in results),
+    )
+
+
+# --------------------------------------------------------------------------- analyses
+
+
+def summary(result: WorldResult) -> pd.DataFrame:
+    """Per partner: probabilities of each conclusion, mean turn, welfare and payoff."""
+    df = result.partners
+    g = df.groupby("partner", sort=False)
+    out = pd.DataFrame(
+        {
+            "settle": g["action"].apply(lambda s: (s == "settle").mean()),
+            "good_deal": g["outcome"].apply(lambda s: (s == "good").mean()),
+            "retaliate": g["retaliated"].mean(),
+            "bloc": g["action"].apply(lambda s: (s == "bloc").mean()),
+            "stay": g["action"].apply(lambda s: (s == "stay").mean()),
+            "mean_turn": g["turn"].mean(),
+            "waits": g["waits"].mean(),
+            "welfare_pct": g["welfare_pct"].mean(),
+            "payoff": g["payoff"].mean(),
+        }
+    )
+    out.index.name = "partner"
+    return out
+
+
+def retaliation_by_first(result: WorldResult) -> pd.DataFrame:
+    """Probability that each partner retaliates (alone or in a bloc), by the first outcome.
+
+    Rows: partners other than the first mover, then ``mean``; columns: the
+    first outcomes present (``good``, ``bad``, ``none`` in a domino run).
+    """
+    df = result.partners
+    others = df[df["partner"] != df["first_partner"]]
+    table = others.pivot_table(index="partner", columns="first_outcome", values="retaliated", aggfunc="mean", sort=False)
+    cols = [c for c in (*OUTCOMES["settle"], *OUTCOMES["retaliate"], "stay", "wait") if c in table.columns]
+    table = table[cols].astype(float)
+    table.loc["mean"] = table.mean(axis=0)
+    table.columns.name = "first outcome"
+    return table
+
+
+def domino(world: World, first: str = "JPN", runs: int = 200, seed: int | None = 0, outcomes: Sequence[str] = ("good", "bad", "none"), **options: Any) -> WorldResult:
+    """The domino experiment: force the first partner's outcome, play on, pool the runs.
+
+    The same seeds are used for every forced outcome (common random numbers),
+    so differences between outcomes are not sampling noise of the true type
+    or of the later draws. One payoff cache serves all outcomes. Summarise
+    with :func:`retaliation_by_first`.
+    """
+    table = options.pop("table", None)
+    table = world.payoff_table() if table is None else table
+    parts = [simulate(world, runs, seed, first=first, outcome=o, table=table, **options) for o in outcomes]
+    out = combine(parts)
+    return replace(out, solves=table.solves)
+
+
+def by_position(result: WorldResult, by: str = "position") -> pd.DataFrame:
+    """Payoffs by position in the order (use a result with ``order="random"``).
+
+    ``payoff_vs_mean`` is a partner's payoff minus the mean payoff of the
+    same partner under the same true type, averaged with its standard error
+    ``se`` — so neither partner size nor the luck of the type draw
+    masquerades as a position effect. ``by="position"``: one row per
+    position, with the shares that ``settle``, get a ``good_deal``,
+    ``retaliate`` and the mean ``waits``. ``by="partner"``: one row per
+    partner, ``advantage`` = mean ``payoff_vs_mean`` when first minus when
+    later. A positive value at position 1 is a first-mover advantage.
+    """
+    df = result.partners.copy()
+    df["payoff_vs_mean"] = df["payoff"] - df.groupby(["partner", "true_type"])["payoff"].transform("mean")
+    if by == "partner":
+        first = df["position"] == 1
+        g1, g2 = df[first].groupby("partner")["payoff_vs_mean"], df[~first].groupby("partner")["payoff_vs_mean"]
+        out = pd.DataFrame({"first": g1.mean(), "later": g2.mean(), "n_first": g1.size()})
+        out["advantage"] = out["first"] - out["later"]
+        out["se"] = np.sqrt(g1.var() / g1.size() + g2.var() / g2.size())
+        return out.reindex([c for c in result.world.codes if c in out.index])
+    if by != "position":
+        raise DealspaceError.single("by", f"unknown {by!r}", did_you_mean(by, ("position", "partner")))
+    g = df.groupby("position")
+    return pd.DataFrame(
+        {
+            "payoff_vs_mean": g["payoff_vs_mean"].mean(),
+            "se": g["payoff_vs_mean"].std() / np.sqrt(g.size()),
+            "settle": g["action"].apply(lambda s: (s == "settle").mean()),
+            "good_deal": g["outcome"].apply(lambda s: (s == "good").mean()),
+            "retaliate": g["retaliated"].mean(),
+            "waits": g["waits"].mean(),
+        }
+    )
+
+
+def first_mover(world: World, runs: int = 100, seed: int | None = 0, order: str | Sequence[str] = "given", **options: Any) -> pd.DataFrame:
+    """Does moving first pay? Each partner first vs last, on the same random numbers.
+
+    For every partner and run the game is played twice with the same seed —
+    the partner moved to the front of ``order`` ("given", "stakes" or a list
+    of codes), then to the back —
+    so the true type and the partner's own draws are the same and the
+    difference is the effect of its position (what it knew, what others had
+    done). Columns: mean payoff ``first`` and ``last``, ``advantage`` =
+    first - last with its standard error ``se`` (paired), and the shares
+    that settle / get a good deal / retaliate in each position.
+    """
+    table = options.pop("table", None)
+    table = world.payoff_table() if table is None else table
+    base = order_codes(world, order, table)
+    rows = []
+    for code in world.codes:
+        rest = [c for c in base if c != code]
+        ends = {}
+        for label, moves in (("first", [code, *rest]), ("last", [*rest, code])):
+            df = simulate(world, runs, seed, order=moves, table=table, **options).partners
+            ends[label] = df[df["partner"] == code].set_index("run")
+        diff = ends["first"]["payoff"] - ends["last"]["payoff"]
+        row: dict[str, Any] = {"partner": code, "first": ends["first"]["payoff"].mean(), "last": ends["last"]["payoff"].mean()}
+        row |= {"advantage": diff.mean(), "se": diff.std() / np.sqrt(len(diff))}
+        for label, df in ends.items():
+            row[f"settle_{label}"] = (df["action"] == "settle").mean()
+            row[f"good_{label}"] = (df["outcome"] == "good").mean()
+            row[f"retaliate_{label}"] = df["retaliated"].mean()
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("partner")
+
+
+def order_codes(world: World, order: str | Sequence[str], table: PayoffTable | None = None) -> list[str]:
+    """Partner codes in the order ``"given"`` (the world's), ``"stakes"`` (largest gain from a deal first) or as listed."""
+    if not isinstance(order, str):
+        return [world.partners[world.index(c)].code for c in order]
+    if order == "stakes":
+        game = _Game(world, world.payoff_table() if table is None else table, 1.0, "reference", 0.0, exact=False)
+        return [world.codes[int(k)] for k in np.argsort(-game.stakes, kind="stable")]
+    if order != "given":
+        raise DealspaceError.single("order", f"{order!r} has no fixed order", "use 'given', 'stakes' or a list of codes")
+    return list(world.order)
+
+
+def shift_priors(world: World, toward: str, weight: float) -> World:
+    """Every partner's prior mixed with a point mass on type ``toward``: :math:`(1-w)\\mu + w\\,e_\\theta`."""
+    k = _type_index(world, toward)
+    if not 0.0 <= weight <= 1.0:
+        raise DealspaceError.single("weight", f"is {weight!r}", "use a number in [0, 1]")
+    point = np.eye(len(world.types))[k]
+    partners = tuple(replace(p, prior=tuple(float(x) for x in (1 - weight) * np.asarray(p.prior) + weight * point)) for p in world.partners)
+    return world.with_(partners=partners)
+
+
+def metrics(result: WorldResult) -> dict[str, float]:
+    """Headline numbers of a result: shares over (run, partner) and mean payoffs."""
+    df = result.partners
+    return {
+        "settle": float((df["action"] == "settle").mean()),
+        "good_deal": float((df["outcome"] == "good").mean()),
+        "retaliate": float(df["retaliated"].mean()),
+        "bloc": float((df["action"] == "bloc").mean()),
+        "stay": float((df["action"] == "stay").mean()),
+        "payoff": float(df["payoff"].mean()),
+        "us_welfare_pct": float(df.groupby("run")["us_welfare_pct"].first().mean()),
+    }
+
+
+def compare_variants(world: World, variants: Mapping[str, Mapping[str, Any]], runs: int = 200, seed: int | None = 0, **options: Any) -> pd.DataFrame:
+    """:func:`metrics` for variants of one experiment, on the same seeds.
+
+    Each variant maps names to values: arguments of :func:`simulate` (e.g.
+    ``first``, ``outcome``, ``order``, ``spillover``) are passed to it, other
+    names must be fields of :class:`World` (e.g. ``min_bloc``, ``max_waits``)
+    and change the world.
+    ``{"blocs": {}, "no blocs": {"min_bloc": 10**6}}`` shows what coordination
+    changes.
+    """
+    arguments = set(inspect.signature(simulate).parameters) - {"world", "runs", "seed", "table"}
+    fields = set(World.__dataclass_fields__)
+    tables: dict[str, PayoffTable] = {}
+    rows = {}
+    for label, change in variants.items():
+        unknown = sorted(set(change) - arguments - fields)
+        if unknown:
+            raise DealspaceError.single(f"variants[{label!r}]", f"unknown setting {unknown[0]!r}", did_you_mean(unknown[0], arguments | fields))
+        w = world.with_(**{k: v for k, v in change.items() if k not in arguments})
+        extra = {k: v for k, v in change.items() if k in arguments}
+        table = tables.setdefault(w.fingerprint(), w.payoff_table())
+        rows[label] = metrics(simulate(w, runs, seed, table=table, **(options | extra)))
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def prior_sensitivity(world: World, toward: Sequence[str] = ("dealmaker", "hardliner", "boomerang"), weights: Sequence[float] = (0.0, 0.25, 0.5), runs: int = 200, seed: int | None = 0, **options: Any) -> pd.DataFrame:
+    """:func:`metrics` as every partner's prior moves toward each type (:func:`shift_priors`)."""
+    table = options.pop("table", None)
+    table = world.payoff_table() if table is None else table
+    rows = []
+    for name in toward:
+        for w in weights:
+            res = simulate(shift_priors(world, name, w), runs, seed, table=table, **options)
+            rows.append({"toward": name, "weight": w, **metrics(res)})
+    return pd.DataFrame(rows)

@@ -1,0 +1,215 @@
+r"""General-equilibrium payoffs of world states, each tariff matrix solved once.
+
+A *world state* gives every partner :math:`p` one of four tariff states
+:math:`s_p`:
+
+=========== =============================== ==============================
+state       US tariff on :math:`p`          :math:`p`'s tariff on the US
+=========== =============================== ==============================
+threat      :math:`t^{threat}_p`            baseline
+deal        :math:`t^{deal}_p`              baseline
+hold        :math:`t^{threat}_p`            :math:`r_p` (retaliation)
+escalated   :math:`t^{esc}_p`               :math:`r^{esc}_p`
+=========== =============================== ==============================
+
+Regions outside the game face the US ``background`` rate; every other
+tariff is the economy's baseline. The state maps to the tariff matrix
+:math:`t(s)` (``t[j, i]``: importer ``i`` on exporter ``j``, as in
+:mod:`dealspace.economy.gravity`) and the payoff of region :math:`i` is its
+GE welfare change :math:`100(\hat W_i(t(s)) - 1)` in percent (welfare
+points), from :func:`dealspace.economy.gravity.solve`.
+
+There are at most :math:`4^P` states but a simulation visits few of them;
+:class:`PayoffTable` solves each visited state once and keeps the welfare
+vector (a cache keyed by the state, i.e. by the tariff matrix), so Monte
+Carlo runs never re-solve the model for a matrix already seen.
+
+References
+----------
+Ossa, R. (2014). "Trade Wars and Trade Talks with Data". *American Economic
+Review* 104(12), 4104–4146.
+Lashkaripour, A. (2021). "The Cost of a Global Tariff War: A Sufficient
+Statistics Approach". *Journal of International Economics* 131, 103419.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from dealspace.economy.gravity import Economy, ModelParams, solve
+from dealspace.errors import DealspaceError
+
+FloatArray = NDArray[np.float64]
+STATES = ("threat", "deal", "hold", "escalated")
+THREAT, DEAL, HOLD, ESCALATED = range(4)
+Key = tuple[int, ...]
+
+
+def welfare_pct(economy: Economy, tariffs: ArrayLike, params: ModelParams | None = None) -> FloatArray:
+    """Welfare change (%) of every region under ``tariffs``: ``solve(...).to_frame()["welfare_pct"]``.
+
+    The BLAS thread count is left alone here (``blas_threads=None``): limiting
+    it costs more than a 13-region solve, so callers limit it once around a
+    whole simulation (:func:`one_blas_thread`).
+    """
+    eq = solve(economy, tariffs, params, blas_threads=None)
+    return np.asarray(100.0 * (eq.welfare_hat - 1.0), dtype=float)
+
+
+def one_blas_thread() -> AbstractContextManager[object]:
+    """Limit the BLAS to one thread (small systems solve fastest so), if ``threadpoolctl`` is installed."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # optional: only speed depends on it
+        return nullcontext()
+    return threadpool_limits(limits=1, user_api="blas")
+
+
+class PayoffTable:
+    """GE welfare of world states, solved on first use and cached.
+
+    Parameters
+    ----------
+    economy : Economy
+        The baseline economy (e.g. :func:`dealspace.economy.data.load_default`).
+    large : str
+        Code of the large economy (``"USA"``).
+    regions : sequence of str
+        The partners' region codes, in partner order (distinct).
+    us_rates : (P, 4) array_like
+        US tariff on each partner in each state (:data:`STATES` order).
+    partner_rates : (P, 4) array_like
+        Each partner's tariff on US goods in each state.
+    background : float
+        US tariff on regions outside the game.
+    params : ModelParams, optional
+        GE model parameters (default: the study's baseline).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from dealspace.economy.gravity import Economy, ModelParams
+    >>> eco = Economy(("USA", "A", "B"), np.array([[80., 10, 10], [10, 80, 5], [10, 5, 80]]), np.zeros(3))
+    >>> table = PayoffTable(eco, "USA", ["A"], [[0.2, 0.1, 0.2, 0.3]], [[0, 0, 0.2, 0.3]], 0.1, ModelParams.textbook())
+    >>> w = table.welfare((DEAL,))
+    >>> w2 = table.welfare((DEAL,))
+    >>> table.solves, table.hits
+    (1, 1)
+    """
+
+    def __init__(
+        self,
+        economy: Economy,
+        large: str,
+        regions: Sequence[str],
+        us_rates: ArrayLike,
+        partner_rates: ArrayLike,
+        background: float,
+        params: ModelParams | None = None,
+    ) -> None:
+        self.economy = economy
+        self.params = params or ModelParams()
+        self.large = economy.index(large)
+        self.regions = np.array([economy.index(r) for r in regions], dtype=int)
+        if len(set(self.regions.tolist())) != len(self.regions) or self.large in self.regions:
+            raise DealspaceError.single("partners", f"regions {list(regions)} repeat or include {large!r}", "give each partner its own region, not the large economy")
+        self.us_rates = np.asarray(us_rates, dtype=float).reshape(len(self.regions), len(STATES))
+        self.partner_rates = np.asarray(partner_rates, dtype=float).reshape(len(self.regions), len(STATES))
+        base = np.array(economy.tariffs, dtype=float)
+        outside = np.ones(economy.n, dtype=bool)
+        outside[self.regions] = False
+        outside[self.large] = False
+        base[outside, self.large] = background
+        self._base = base
+        self._cache: dict[Key, FloatArray] = {}
+        self._zero: FloatArray | None = None
+        self._single: FloatArray | None = None
+        self._pair: FloatArray | None = None
+        self.solves = 0
+        self.hits = 0
+
+    @property
+    def n_partners(self) -> int:
+        """Number of partners."""
+        return len(self.regions)
+
+    def matrix(self, key: Key) -> FloatArray:
+        """The tariff matrix of world state ``key`` (one state index per partner)."""
+        t = self._base.copy()
+        states = np.asarray(key, dtype=int)
+        rows = np.arange(self.n_partners)
+        t[self.regions, self.large] = self.us_rates[rows, states]
+        t[self.large, self.regions] = self.partner_rates[rows, states]
+        return t
+
+    def welfare(self, key: Key) -> FloatArray:
+        """Welfare change (%) of every region of the economy in state ``key`` (cached)."""
+        hit = self._cache.get(key)
+        if hit is not None:
+            self.hits += 1
+            return hit
+        value = welfare_pct(self.economy, self.matrix(key), self.params)
+        value.setflags(write=False)
+        self._cache[key] = value
+        self.solves += 1
+        return value
+
+    def partner_welfare(self, key: Key) -> FloatArray:
+        """Welfare change (%) of each partner (partner order) in state ``key``."""
+        return self.welfare(key)[self.regions]
+
+    def large_welfare(self, key: Key) -> float:
+        """Welfare change (%) of the large economy in state ``key``."""
+        return float(self.welfare(key)[self.large])
+
+    def approx(self, key: Key) -> FloatArray:
+        r"""Second-order expansion of :meth:`welfare` around the threat world (no solve after the first call).
+
+        .. math:: \tilde W(s) = W(0) + \sum_q \Delta_q(s_q)
+                  + \sum_{q<r} \Delta_{qr}(s_q, s_r),
+
+        with :math:`\Delta_q` the effect of partner :math:`q` alone leaving the
+        threat state and :math:`\Delta_{qr}` the interaction of a pair — all
+        from exact solves (:math:`1 + 3P + 9P(P-1)/2` of them, done once).
+        Exact for states in which at most two partners left the threat state;
+        on the world-2025 data the median error over random states is below
+        0.01 welfare points.
+        """
+        if self._single is None:
+            self._expand()
+        assert self._single is not None and self._pair is not None and self._zero is not None
+        x = np.asarray(key, dtype=int)
+        idx = np.arange(self.n_partners)
+        pairs = self._pair[idx[:, None], x[:, None], idx[None, :], x[None, :]]
+        upper = np.triu(np.ones((self.n_partners, self.n_partners), dtype=bool), k=1)
+        return np.asarray(self._zero + self._single[idx, x].sum(axis=0) + pairs[upper].sum(axis=0), dtype=float)
+
+    def _expand(self) -> None:
+        n, k = self.n_partners, len(STATES)
+        zero = self.welfare((THREAT,) * n)
+        single = np.zeros((n, k, len(zero)))
+        pair = np.zeros((n, k, n, k, len(zero)))
+        for q in range(n):
+            for s in range(1, k):
+                single[q, s] = self.welfare(_deviate((THREAT,) * n, {q: s})) - zero
+        for q in range(n):
+            for r in range(q + 1, n):
+                for s in range(1, k):
+                    for u in range(1, k):
+                        both = self.welfare(_deviate((THREAT,) * n, {q: s, r: u}))
+                        pair[q, s, r, u] = both - zero - single[q, s] - single[r, u]
+        self._zero, self._single, self._pair = zero, single, pair
+
+    def __len__(self) -> int:
+        return len(self._cache)
+
+
+def _deviate(key: Key, changes: dict[int, int]) -> Key:
+    out = list(key)
+    for p, s in changes.items():
+        out[p] = s
+    return tuple(out)

@@ -1,0 +1,82 @@
+"""The `dealspace world` command and the summary for `dealspace analyze`."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+from rich.console import Console
+from typer.testing import CliRunner
+
+import dealspace.cli.world  # noqa: F401  (registers the command)
+from dealspace.cli._app import app
+from dealspace.cli.world import world_summary
+
+runner = CliRunner()
+
+
+def test_world_tables() -> None:
+    result = runner.invoke(app, ["world", "--runs", "20"], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    for text in ("Partners", "Domino", "Model vs 2025", "JPN", "rank correlation"):
+        assert text in result.output
+
+
+def test_world_json_is_seeded() -> None:
+    args = ["world", "--runs", "15", "--seed", "3", "--json"]
+    one, two = runner.invoke(app, args), runner.invoke(app, args)
+    assert one.exit_code == 0, one.output
+    assert one.stdout == two.stdout
+    data = json.loads(one.stdout)
+    assert data["settings"]["bellwether"] == "JPN"
+    assert {r["partner"] for r in data["partners"]} >= {"JPN", "EU", "CHN"}
+    assert [r["partner"] for r in data["domino"]][-1] == "mean"
+    assert 0 <= data["history_summary"]["hit_rate"] <= 1
+
+
+def test_forced_outcome_and_plot(tmp_path: Path) -> None:
+    png = tmp_path / "world.png"
+    result = runner.invoke(app, ["world", "--first", "japan", "--outcome", "bad", "--runs", "10", "--plot", str(png)], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    assert png.stat().st_size > 1000
+    assert "Model vs 2025" not in result.output  # history is compared on unforced runs only
+
+
+def test_scheduler_does_not_change_results() -> None:
+    args = ["world", "--runs", "6", "--first", "KOR", "--json"]
+    sync = runner.invoke(app, [*args, "--scheduler", "sync"])
+    procs = runner.invoke(app, [*args, "--scheduler", "processes", "--workers", "2"])
+    assert sync.exit_code == 0 and procs.exit_code == 0, procs.output
+    assert json.loads(sync.stdout)["domino"] == json.loads(procs.stdout)["domino"]
+
+
+def test_bad_names_get_a_hint_and_exit_code_2() -> None:
+    for args, hint in (
+        (["--first", "japon"], "did you mean 'japan'"),
+        (["--outcome", "goood"], "did you mean 'good'"),
+        (["--order", "stake"], "did you mean 'stakes'"),
+        (["--world", "world-2052"], "did you mean 'world-2025'"),
+        (["--plot", "out.txt"], ".png"),
+        (["--runs", "0"], ">= 1"),
+    ):
+        result = runner.invoke(app, ["world", *args])
+        assert result.exit_code == 2, (args, result.output)
+        assert hint in result.output.lower(), (args, result.output)
+        assert "Traceback" not in result.output
+
+
+def test_world_summary_for_analyze() -> None:
+    out = io.StringIO()
+    world_summary(Console(file=out, width=160), runs=12)
+    text = out.getvalue()
+    assert "after Japan's outcome" in text and "First mover" in text
+
+
+def test_cli_names_match_the_model() -> None:
+    # the CLI keeps its own copies so that `dealspace --help` does not import the model
+    from dealspace.cli.world import ORDER_NAMES, OUTCOME_NAMES
+    from dealspace.world.calibration import OUTCOMES
+    from dealspace.world.model import ORDERS
+
+    assert OUTCOME_NAMES == OUTCOMES["settle"] and ORDER_NAMES == ORDERS
