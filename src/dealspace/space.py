@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from dealspace.errors import DealspaceError, did_you_mean
-from dealspace.scenario.conditions import holds, option_mask, product_grid
+from dealspace.scenario.conditions import holds, linked_issues, option_mask, product_grid
 from dealspace.scenario.model import (
     Bonus,
     Constraint,
@@ -200,37 +200,17 @@ def compile(
     table = value_tables(scenario, values)
     bonuses = [(p, b) for p, party in enumerate(scenario.parties) for b in _bonuses(party)]
 
-    # Union-find over issues read together by a cross-issue constraint or bonus.
-    parent = {i: i for i in scenario.issue_ids}
-
-    def find(i: str) -> str:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
     by_issue = {i: scenario.issue(i) for i in scenario.issue_ids}
-    for cond in [c.constraint.condition for c in active] + [b.condition for _, b in bonuses]:
-        touched = condition_issues(cond)
-        if len(touched) == 1 and isinstance(cond, IssueIs):
-            continue
-        for other in touched[1:]:
-            parent[find(other)] = find(touched[0])
     for c in active:  # one-issue tests prune options directly
         cond = c.constraint.condition
         if isinstance(cond, IssueIs):
             mask = option_mask(cond, by_issue[cond.issue])
             allowed[cond.issue] &= mask if c.kind == "must_have" else ~mask
+    # Issues read together by a cross-issue constraint or a bonus form one block.
+    linking = [c.constraint.condition for c in active if not isinstance(c.constraint.condition, IssueIs)]
+    groups = linked_issues(scenario.issue_ids, linking + [b.condition for _, b in bonuses])
 
-    groups: dict[str, list[str]] = {}
-    for issue_id in scenario.issue_ids:
-        groups.setdefault(find(issue_id), []).append(issue_id)
-
-    blocks = []
-    for members in groups.values():
-        blocks.append(
-            _block(scenario, members, allowed, table, active, bonuses, by_issue)
-        )
+    blocks = [_block(scenario, list(g), allowed, table, active, bonuses, by_issue) for g in groups]
     sq = utilities(scenario, scenario.status_quo(), values=table)
     batna = np.array(
         [sq[p] if party.batna == "status_quo" else float(party.batna) for p, party in enumerate(scenario.parties)]

@@ -52,7 +52,8 @@ import pandas as pd
 
 from dealspace.analysis.linkage import TOL
 from dealspace.display import Displayed
-from dealspace.scenario.model import OptionRef, Scenario, condition_issues
+from dealspace.scenario.conditions import linked_issues
+from dealspace.scenario.model import OptionRef, Scenario
 from dealspace.space import utilities, value_tables
 
 
@@ -239,23 +240,8 @@ class Logrolls(Displayed):
 
 def units(scenario: Scenario) -> list[tuple[str, ...]]:
     """Groups of issues read together by some party's bonus, in scenario order."""
-    parent = {i: i for i in scenario.issue_ids}
-
-    def find(i: str) -> str:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for party in scenario.parties:
-        for bonus in [*party.nice_to_haves, *party.interactions]:
-            touched = condition_issues(bonus.condition)
-            for other in touched[1:]:
-                parent[find(other)] = find(touched[0])
-    groups: dict[str, list[str]] = {}
-    for i in scenario.issue_ids:
-        groups.setdefault(find(i), []).append(i)
-    return [tuple(g) for g in groups.values()]
+    bonuses = [b.condition for p in scenario.parties for b in (*p.nice_to_haves, *p.interactions)]
+    return linked_issues(scenario.issue_ids, bonuses)
 
 
 def logrolls(scenario: Scenario, package: Mapping[str, OptionRef], *, tol: float = TOL) -> Logrolls:

@@ -12,6 +12,7 @@ from rich.table import Table
 from dealspace.cli._app import app, console, friendly, print_error, print_json
 from dealspace.errors import DealspaceError
 from dealspace.scenario import Scenario, list_scenarios, load_scenario
+from dealspace.scenario.conditions import describe
 from dealspace.scenario.load import load_builtin
 
 Source = Annotated[
@@ -148,34 +149,6 @@ def print_scenario(s: Scenario) -> None:
                 rules.add_row(p.id, kind, b.id or f"#{k}", b.label or describe(b.condition), f"{b.bonus:+g}")
     if rules.row_count:
         console.print(rules)
-
-
-def describe(cond: object) -> str:
-    """A condition in plain words."""
-    from dealspace.scenario.model import AllOf, AnyOf, IfThen, IssueIs, Not
-
-    if isinstance(cond, IssueIs):
-        parts = []
-        if cond.in_ is not None:
-            parts.append(f"{cond.issue} ∈ {{{', '.join(map(str, cond.in_))}}}")
-        if cond.not_in is not None:
-            parts.append(f"{cond.issue} ∉ {{{', '.join(map(str, cond.not_in))}}}")
-        if cond.min is not None and cond.max is not None:
-            parts.append(f"{cond.min:g} ≤ {cond.issue} ≤ {cond.max:g}")
-        elif cond.min is not None:
-            parts.append(f"{cond.issue} ≥ {cond.min:g}")
-        elif cond.max is not None:
-            parts.append(f"{cond.issue} ≤ {cond.max:g}")
-        return " and ".join(parts)
-    if isinstance(cond, AllOf):
-        return " and ".join(f"({describe(c)})" for c in cond.all)
-    if isinstance(cond, AnyOf):
-        return " or ".join(f"({describe(c)})" for c in cond.any)
-    if isinstance(cond, Not):
-        return f"not ({describe(cond.not_)})"
-    if isinstance(cond, IfThen):
-        return f"if {describe(cond.if_)} then {describe(cond.then)}"
-    return str(cond)
 
 
 @app.command()

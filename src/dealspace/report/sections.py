@@ -19,7 +19,8 @@ from dealspace.report.build import (
     signed,
 )
 from dealspace.report.specs import frontier_chart, linkage_chart, redlines_chart, shapley_chart
-from dealspace.scenario.model import AllOf, AnyOf, IfThen, IssueIs, Not, OptionRef, Scenario
+from dealspace.scenario.conditions import describe
+from dealspace.scenario.model import OptionRef, Scenario
 
 #: Most field paths listed under one source.
 MAX_PATHS = 6
@@ -73,30 +74,6 @@ def verdict(data: ReportData) -> Verdict:
 
 
 # ------------------------------------------------------------------ portfolio
-
-
-def describe(cond: object) -> str:
-    """A condition in plain words."""
-    if isinstance(cond, IssueIs):
-        parts = []
-        if cond.in_ is not None:
-            parts.append(f"{cond.issue} ∈ {{{', '.join(map(str, cond.in_))}}}")
-        if cond.not_in is not None:
-            parts.append(f"{cond.issue} ∉ {{{', '.join(map(str, cond.not_in))}}}")
-        if cond.min is not None:
-            parts.append(f"{cond.issue} ≥ {cond.min:g}")
-        if cond.max is not None:
-            parts.append(f"{cond.issue} ≤ {cond.max:g}")
-        return " and ".join(parts)
-    if isinstance(cond, AllOf):
-        return " and ".join(f"({describe(c)})" for c in cond.all)
-    if isinstance(cond, AnyOf):
-        return " or ".join(f"({describe(c)})" for c in cond.any)
-    if isinstance(cond, Not):
-        return f"not ({describe(cond.not_)})"
-    if isinstance(cond, IfThen):
-        return f"if {describe(cond.if_)} then {describe(cond.then)}"
-    return str(cond)
 
 
 def portfolio(data: ReportData) -> Section:

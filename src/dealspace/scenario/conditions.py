@@ -7,11 +7,20 @@ product grid in one vectorised pass.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 
-from dealspace.scenario.model import AllOf, AnyOf, Condition, IfThen, Issue, IssueIs, Not
+from dealspace.scenario.model import (
+    AllOf,
+    AnyOf,
+    Condition,
+    IfThen,
+    Issue,
+    IssueIs,
+    Not,
+    condition_issues,
+)
 
 
 def option_mask(test: IssueIs, issue: Issue) -> np.ndarray:
@@ -71,3 +80,50 @@ def product_grid(sizes: list[int]) -> list[np.ndarray]:
         return []
     grids = np.indices(sizes).reshape(len(sizes), -1)
     return [grids[k] for k in range(len(sizes))]
+
+
+def linked_issues(issue_ids: Sequence[str], conditions: Iterable[Condition]) -> list[tuple[str, ...]]:
+    """Groups of issues read together by some condition (connected components,
+    by union-find), each in ``issue_ids`` order; groups in order of first issue."""
+    parent = {i: i for i in issue_ids}
+
+    def find(i: str) -> str:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for cond in conditions:
+        touched = condition_issues(cond)
+        for other in touched[1:]:
+            parent[find(other)] = find(touched[0])
+    groups: dict[str, list[str]] = {}
+    for i in issue_ids:
+        groups.setdefault(find(i), []).append(i)
+    return [tuple(g) for g in groups.values()]
+
+
+def describe(cond: Condition) -> str:
+    """A condition in plain words, e.g. ``if auto_tariff ≤ 15 then investment_size ∈ {bn550}``."""
+    if isinstance(cond, IssueIs):
+        parts = []
+        if cond.in_ is not None:
+            parts.append(f"{cond.issue} ∈ {{{', '.join(map(str, cond.in_))}}}")
+        if cond.not_in is not None:
+            parts.append(f"{cond.issue} ∉ {{{', '.join(map(str, cond.not_in))}}}")
+        if cond.min is not None and cond.max is not None:
+            parts.append(f"{cond.min:g} ≤ {cond.issue} ≤ {cond.max:g}")
+        elif cond.min is not None:
+            parts.append(f"{cond.issue} ≥ {cond.min:g}")
+        elif cond.max is not None:
+            parts.append(f"{cond.issue} ≤ {cond.max:g}")
+        return " and ".join(parts)
+    if isinstance(cond, AllOf):
+        return " and ".join(f"({describe(c)})" for c in cond.all)
+    if isinstance(cond, AnyOf):
+        return " or ".join(f"({describe(c)})" for c in cond.any)
+    if isinstance(cond, Not):
+        return f"not ({describe(cond.not_)})"
+    if isinstance(cond, IfThen):
+        return f"if {describe(cond.if_)} then {describe(cond.then)}"
+    raise TypeError(f"not a condition: {cond!r}")
