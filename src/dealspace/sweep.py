@@ -397,15 +397,17 @@ def load_grid(source: str | Path | Mapping[str, Any]) -> Grid:
 _SPACES: dict[str, Any] = {}
 
 
-def _space_of(scenario: Scenario, digest: str, parties: Sequence[str] | None) -> Any:
-    """The compiled space, cached per worker process."""
+def _space_of(scenario_json: str, digest: str, parties: Sequence[str] | None) -> Any:
+    """The compiled space, cached per worker process (cells carry the scenario
+    as JSON text, which pickles fast; it is parsed once per worker)."""
     from dealspace.process.simulate import deal_space
+    from dealspace.scenario import Scenario
 
     key = f"{digest}:{parties}"
     if key not in _SPACES:
         if len(_SPACES) > 8:
             _SPACES.clear()
-        _SPACES[key] = deal_space(scenario, parties)
+        _SPACES[key] = deal_space(Scenario.model_validate_json(scenario_json), parties)
     return _SPACES[key]
 
 
@@ -413,7 +415,7 @@ def sweep_cell(params: dict[str, Any]) -> dict[str, Any]:
     """One grid cell: a Monte Carlo batch, summarised in one row (picklable)."""
     from dealspace.process.simulate import monte_carlo
 
-    space = _space_of(params["scenario"], params["digest"], params.get("parties"))
+    space = _space_of(params["scenario_json"], params["digest"], params.get("parties"))
     result = monte_carlo(
         space,
         [params["protocol"]],
@@ -430,7 +432,7 @@ def sweep_cell(params: dict[str, Any]) -> dict[str, Any]:
     row = {str(k): v for k, v in result.summary.iloc[0].to_dict().items()}
     row.pop("runs", None)
     head = {
-        "scenario": params["scenario"].name,
+        "scenario": params["scenario_name"],
         "protocol": row.pop("protocol"),
         "strategies": row.pop("strategies"),
         "deadline": params["deadline"],
@@ -496,8 +498,9 @@ def sweep(
         if target.suffix.lower() not in (".parquet", ".pq"):
             raise DealspaceError.single("out", f"{target} is not a .parquet file", "name the output file *.parquet")
     sc = source if isinstance(source, Scenario) else load_scenario(source)
-    digest = hashlib.sha1(sc.model_dump_json().encode()).hexdigest()
-    cells = [{**c, "scenario": sc, "digest": digest} for c in spec.cells()]
+    text = sc.model_dump_json(by_alias=True)
+    digest = hashlib.sha1(text.encode()).hexdigest()
+    cells = [{**c, "scenario_json": text, "scenario_name": sc.name, "digest": digest} for c in spec.cells()]
     rows = run_grid(sweep_cell, cells, scheduler=scheduler, workers=workers, progress=progress,
                     description=f"sweep {sc.name}")
     frame = pd.DataFrame(rows)
