@@ -79,4 +79,4 @@ def test_cli_names_match_the_model() -> None:
     from dealspace.world.calibration import OUTCOMES
     from dealspace.world.model import ORDERS
 
-    assert OUTCOME_NAMES == OUTCOMES["settle"] and ORDER_NAMES == ORDERS
+    assert OUTCOMES["settle"] == OUTCOME_NAMES and ORDERS == ORDER_NAMES

@@ -1,4 +1,9 @@
-"""The wider world: a bellwether deal watched by many partners (see :mod:`dealspace.world.model`)."""
+"""The wider world: a bellwether deal watched by many partners.
+
+The game and :func:`simulate` are in :mod:`dealspace.world.model`; the
+experiments built on it (domino, first mover, variants, prior sensitivity)
+and the tables that read results in :mod:`dealspace.world.experiments`.
+"""
 
 from dealspace.world.calibration import (
     Partner,
@@ -7,8 +12,7 @@ from dealspace.world.calibration import (
     list_worlds,
     load_world,
 )
-from dealspace.world.model import (
-    WorldResult,
+from dealspace.world.experiments import (
     by_position,
     compare_variants,
     domino,
@@ -16,9 +20,9 @@ from dealspace.world.model import (
     metrics,
     prior_sensitivity,
     retaliation_by_first,
-    simulate,
     summary,
 )
+from dealspace.world.model import WorldResult, simulate
 from dealspace.world.payoffs import PayoffTable
 
 __all__ = [

@@ -82,14 +82,17 @@ McKelvey, R. and Palfrey, T. (1995). "Quantal Response Equilibria for Normal
 Form Games". *Games and Economic Behavior* 10, 6–38 (logit choice).
 Frazier, P., Powell, W. and Dayanik, S. (2008). "A Knowledge-Gradient Policy
 for Sequential Information Collection". *SIAM J. Control Optim.* 47(5).
+
+Experiments that play the game many times to answer one question (the
+domino, first-mover advantage, variants, prior sensitivity) and the tables
+that read their results are in :mod:`dealspace.world.experiments`.
 """
 
 from __future__ import annotations
 
-import inspect
 from collections import deque
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -381,7 +384,7 @@ def simulate(
             raise DealspaceError.single("outcome", f"unknown outcome {outcome!r}", did_you_mean(outcome, OUTCOMES["settle"]))
         forced = OUTCOMES["settle"].index(outcome)
     first_idx = world.index(first) if first is not None else None
-    fixed = None if true_type is None else _type_index(world, true_type)
+    fixed = None if true_type is None else type_index(world, true_type)
     game = _Game(world, table, world.spillover if spillover is None else spillover, context, world.noise if noise is None else noise, exact)
     rows: list[dict[str, Any]] = []
     events: list[dict[str, Any]] = []
@@ -431,7 +434,8 @@ def run_task(params: dict[str, Any]) -> WorldResult:
     return simulate(world, table=_TABLES[key], **options)
 
 
-def _type_index(world: World, name: str) -> int:
+def type_index(world: World, name: str) -> int:
+    """Index of the large economy's type ``name`` in ``world.types`` (a friendly error if unknown)."""
     if name not in world.types:
         raise DealspaceError.single("type", f"unknown type {name!r}", did_you_mean(name, world.types), source=world.name)
     return world.types.index(name)
@@ -451,130 +455,6 @@ def combine(results: Sequence[WorldResult]) -> WorldResult:
     )
 
 
-# --------------------------------------------------------------------------- analyses
-
-
-def summary(result: WorldResult) -> pd.DataFrame:
-    """Per partner: probabilities of each conclusion, mean turn, welfare and payoff."""
-    df = result.partners
-    g = df.groupby("partner", sort=False)
-    out = pd.DataFrame(
-        {
-            "settle": g["action"].apply(lambda s: (s == "settle").mean()),
-            "good_deal": g["outcome"].apply(lambda s: (s == "good").mean()),
-            "retaliate": g["retaliated"].mean(),
-            "bloc": g["action"].apply(lambda s: (s == "bloc").mean()),
-            "stay": g["action"].apply(lambda s: (s == "stay").mean()),
-            "mean_turn": g["turn"].mean(),
-            "waits": g["waits"].mean(),
-            "welfare_pct": g["welfare_pct"].mean(),
-            "payoff": g["payoff"].mean(),
-        }
-    )
-    out.index.name = "partner"
-    return out
-
-
-def retaliation_by_first(result: WorldResult) -> pd.DataFrame:
-    """Probability that each partner retaliates (alone or in a bloc), by the first outcome.
-
-    Rows: partners other than the first mover, then ``mean``; columns: the
-    first outcomes present (``good``, ``bad``, ``none`` in a domino run).
-    """
-    df = result.partners
-    others = df[df["partner"] != df["first_partner"]]
-    table = others.pivot_table(index="partner", columns="first_outcome", values="retaliated", aggfunc="mean", sort=False)
-    cols = [c for c in (*OUTCOMES["settle"], *OUTCOMES["retaliate"], "stay", "wait") if c in table.columns]
-    table = table[cols].astype(float)
-    table.loc["mean"] = table.mean(axis=0)
-    table.columns.name = "first outcome"
-    return table
-
-
-def domino(world: World, first: str = "JPN", runs: int = 200, seed: int | None = 0, outcomes: Sequence[str] = ("good", "bad", "none"), **options: Any) -> WorldResult:
-    """The domino experiment: force the first partner's outcome, play on, pool the runs.
-
-    The same seeds are used for every forced outcome (common random numbers),
-    so differences between outcomes are not sampling noise of the true type
-    or of the later draws. One payoff cache serves all outcomes. Summarise
-    with :func:`retaliation_by_first`.
-    """
-    table = options.pop("table", None)
-    table = world.payoff_table() if table is None else table
-    parts = [simulate(world, runs, seed, first=first, outcome=o, table=table, **options) for o in outcomes]
-    out = combine(parts)
-    return replace(out, solves=table.solves)
-
-
-def by_position(result: WorldResult, by: str = "position") -> pd.DataFrame:
-    """Payoffs by position in the order (use a result with ``order="random"``).
-
-    ``payoff_vs_mean`` is a partner's payoff minus the mean payoff of the
-    same partner under the same true type, averaged with its standard error
-    ``se`` — so neither partner size nor the luck of the type draw
-    masquerades as a position effect. ``by="position"``: one row per
-    position, with the shares that ``settle``, get a ``good_deal``,
-    ``retaliate`` and the mean ``waits``. ``by="partner"``: one row per
-    partner, ``advantage`` = mean ``payoff_vs_mean`` when first minus when
-    later. A positive value at position 1 is a first-mover advantage.
-    """
-    df = result.partners.copy()
-    df["payoff_vs_mean"] = df["payoff"] - df.groupby(["partner", "true_type"])["payoff"].transform("mean")
-    if by == "partner":
-        first = df["position"] == 1
-        g1, g2 = df[first].groupby("partner")["payoff_vs_mean"], df[~first].groupby("partner")["payoff_vs_mean"]
-        out = pd.DataFrame({"first": g1.mean(), "later": g2.mean(), "n_first": g1.size()})
-        out["advantage"] = out["first"] - out["later"]
-        out["se"] = np.sqrt(g1.var() / g1.size() + g2.var() / g2.size())
-        return out.reindex([c for c in result.world.codes if c in out.index])
-    if by != "position":
-        raise DealspaceError.single("by", f"unknown {by!r}", did_you_mean(by, ("position", "partner")))
-    g = df.groupby("position")
-    return pd.DataFrame(
-        {
-            "payoff_vs_mean": g["payoff_vs_mean"].mean(),
-            "se": g["payoff_vs_mean"].std() / np.sqrt(g.size()),
-            "settle": g["action"].apply(lambda s: (s == "settle").mean()),
-            "good_deal": g["outcome"].apply(lambda s: (s == "good").mean()),
-            "retaliate": g["retaliated"].mean(),
-            "waits": g["waits"].mean(),
-        }
-    )
-
-
-def first_mover(world: World, runs: int = 100, seed: int | None = 0, order: str | Sequence[str] = "given", **options: Any) -> pd.DataFrame:
-    """Does moving first pay? Each partner first vs last, on the same random numbers.
-
-    For every partner and run the game is played twice with the same seed —
-    the partner moved to the front of ``order`` ("given", "stakes" or a list
-    of codes), then to the back —
-    so the true type and the partner's own draws are the same and the
-    difference is the effect of its position (what it knew, what others had
-    done). Columns: mean payoff ``first`` and ``last``, ``advantage`` =
-    first - last with its standard error ``se`` (paired), and the shares
-    that settle / get a good deal / retaliate in each position.
-    """
-    table = options.pop("table", None)
-    table = world.payoff_table() if table is None else table
-    base = order_codes(world, order, table)
-    rows = []
-    for code in world.codes:
-        rest = [c for c in base if c != code]
-        ends = {}
-        for label, moves in (("first", [code, *rest]), ("last", [*rest, code])):
-            df = simulate(world, runs, seed, order=moves, table=table, **options).partners
-            ends[label] = df[df["partner"] == code].set_index("run")
-        diff = ends["first"]["payoff"] - ends["last"]["payoff"]
-        row: dict[str, Any] = {"partner": code, "first": ends["first"]["payoff"].mean(), "last": ends["last"]["payoff"].mean()}
-        row |= {"advantage": diff.mean(), "se": diff.std() / np.sqrt(len(diff))}
-        for label, df in ends.items():
-            row[f"settle_{label}"] = (df["action"] == "settle").mean()
-            row[f"good_{label}"] = (df["outcome"] == "good").mean()
-            row[f"retaliate_{label}"] = df["retaliated"].mean()
-        rows.append(row)
-    return pd.DataFrame(rows).set_index("partner")
-
-
 def order_codes(world: World, order: str | Sequence[str], table: PayoffTable | None = None) -> list[str]:
     """Partner codes in the order ``"given"`` (the world's), ``"stakes"`` (largest gain from a deal first) or as listed."""
     if not isinstance(order, str):
@@ -585,64 +465,3 @@ def order_codes(world: World, order: str | Sequence[str], table: PayoffTable | N
     if order != "given":
         raise DealspaceError.single("order", f"{order!r} has no fixed order", "use 'given', 'stakes' or a list of codes")
     return list(world.order)
-
-
-def shift_priors(world: World, toward: str, weight: float) -> World:
-    """Every partner's prior mixed with a point mass on type ``toward``: :math:`(1-w)\\mu + w\\,e_\\theta`."""
-    k = _type_index(world, toward)
-    if not 0.0 <= weight <= 1.0:
-        raise DealspaceError.single("weight", f"is {weight!r}", "use a number in [0, 1]")
-    point = np.eye(len(world.types))[k]
-    partners = tuple(replace(p, prior=tuple(float(x) for x in (1 - weight) * np.asarray(p.prior) + weight * point)) for p in world.partners)
-    return world.with_(partners=partners)
-
-
-def metrics(result: WorldResult) -> dict[str, float]:
-    """Headline numbers of a result: shares over (run, partner) and mean payoffs."""
-    df = result.partners
-    return {
-        "settle": float((df["action"] == "settle").mean()),
-        "good_deal": float((df["outcome"] == "good").mean()),
-        "retaliate": float(df["retaliated"].mean()),
-        "bloc": float((df["action"] == "bloc").mean()),
-        "stay": float((df["action"] == "stay").mean()),
-        "payoff": float(df["payoff"].mean()),
-        "us_welfare_pct": float(df.groupby("run")["us_welfare_pct"].first().mean()),
-    }
-
-
-def compare_variants(world: World, variants: Mapping[str, Mapping[str, Any]], runs: int = 200, seed: int | None = 0, **options: Any) -> pd.DataFrame:
-    """:func:`metrics` for variants of one experiment, on the same seeds.
-
-    Each variant maps names to values: arguments of :func:`simulate` (e.g.
-    ``first``, ``outcome``, ``order``, ``spillover``) are passed to it, other
-    names must be fields of :class:`World` (e.g. ``min_bloc``, ``max_waits``)
-    and change the world.
-    ``{"blocs": {}, "no blocs": {"min_bloc": 10**6}}`` shows what coordination
-    changes.
-    """
-    arguments = set(inspect.signature(simulate).parameters) - {"world", "runs", "seed", "table"}
-    fields = set(World.__dataclass_fields__)
-    tables: dict[str, PayoffTable] = {}
-    rows = {}
-    for label, change in variants.items():
-        unknown = sorted(set(change) - arguments - fields)
-        if unknown:
-            raise DealspaceError.single(f"variants[{label!r}]", f"unknown setting {unknown[0]!r}", did_you_mean(unknown[0], arguments | fields))
-        w = world.with_(**{k: v for k, v in change.items() if k not in arguments})
-        extra = {k: v for k, v in change.items() if k in arguments}
-        table = tables.setdefault(w.fingerprint(), w.payoff_table())
-        rows[label] = metrics(simulate(w, runs, seed, table=table, **(options | extra)))
-    return pd.DataFrame.from_dict(rows, orient="index")
-
-
-def prior_sensitivity(world: World, toward: Sequence[str] = ("dealmaker", "hardliner", "boomerang"), weights: Sequence[float] = (0.0, 0.25, 0.5), runs: int = 200, seed: int | None = 0, **options: Any) -> pd.DataFrame:
-    """:func:`metrics` as every partner's prior moves toward each type (:func:`shift_priors`)."""
-    table = options.pop("table", None)
-    table = world.payoff_table() if table is None else table
-    rows = []
-    for name in toward:
-        for w in weights:
-            res = simulate(shift_priors(world, name, w), runs, seed, table=table, **options)
-            rows.append({"toward": name, "weight": w, **metrics(res)})
-    return pd.DataFrame(rows)
