@@ -1,0 +1,96 @@
+"""Parse one untrusted XML file safely (the hostile-XML defence).
+
+Genius files come from strangers. :func:`read_xml` parses them with
+:mod:`defusedxml`, which refuses DTDs, entity declarations (e.g. "billion
+laughs") and external entities instead of expanding or fetching them, refuses
+files over :data:`dealspace.scenario.load.MAX_FILE_BYTES`, and turns every
+failure (unreadable, malformed, hostile, too deep) into a
+:class:`~dealspace.errors.DealspaceError` naming the file.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import defusedxml.ElementTree as SafeET
+from defusedxml import (
+    DefusedXmlException,
+    DTDForbidden,
+    EntitiesForbidden,
+    ExternalReferenceForbidden,
+)
+
+from dealspace.errors import DealspaceError
+from dealspace.scenario.load import MAX_FILE_BYTES
+
+
+def read_xml(path: Path) -> ET.Element:
+    """Parse an XML file safely: size limit; no DTD, entity or external reference.
+
+    Raises
+    ------
+    DealspaceError
+        Naming the file: too large, unreadable, malformed (with line and
+        column) or hostile (DTD, entity declaration, external reference).
+    """
+    source = str(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise DealspaceError.single(
+                "",
+                f"the file is {size / 1e6:.1f} MB, over the {MAX_FILE_BYTES / 1e6:.0f} MB limit",
+                "Genius domains are small: check that this is the right file",
+                source,
+            )
+        data = path.read_bytes()
+    except OSError as err:
+        raise DealspaceError.single(
+            "", f"cannot read the file: {err.strerror}", source=source
+        ) from None
+    hostile_fix = (
+        "remove the <!DOCTYPE …> block: Genius files need none, and dealspace never "
+        "expands entities or fetches external references"
+    )
+    try:
+        root = SafeET.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except DTDForbidden:
+        entities = (
+            " declaring entities (an entity-expansion bomb or an external-entity read)"
+            if b"<!ENTITY" in data.upper()
+            else ""
+        )
+        raise DealspaceError.single(
+            "",
+            f"the file has a DTD (<!DOCTYPE …>){entities}: refused for safety, nothing was expanded",
+            hostile_fix,
+            source,
+        ) from None
+    except EntitiesForbidden as err:
+        raise DealspaceError.single(
+            "",
+            f"the file declares the entity '{err.name}', refused for safety",
+            hostile_fix,
+            source,
+        ) from None
+    except ExternalReferenceForbidden:
+        raise DealspaceError.single(
+            "", "the file refers to an external entity, refused for safety", hostile_fix, source
+        ) from None
+    except DefusedXmlException as err:
+        raise DealspaceError.single("", f"unsafe XML refused: {err}", hostile_fix, source) from None
+    except ET.ParseError as err:
+        line, column = err.position
+        reason = str(err).split(":")[0]
+        raise DealspaceError.single(
+            f"line {line}, column {column + 1}",
+            f"not well-formed XML: {reason}",
+            "fix the markup (check that every tag is closed and attributes are quoted)",
+            source,
+        ) from None
+    except RecursionError:
+        raise DealspaceError.single(
+            "", "the XML nests too deeply", "flatten the file", source
+        ) from None
+    return root
