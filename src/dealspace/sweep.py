@@ -413,7 +413,7 @@ def _space_of(scenario_json: str, digest: str, parties: Sequence[str] | None) ->
 
 def sweep_cell(params: dict[str, Any]) -> dict[str, Any]:
     """One grid cell: a Monte Carlo batch, summarised in one row (picklable)."""
-    from dealspace.process.simulate import monte_carlo
+    from dealspace.process.montecarlo import monte_carlo
 
     space = _space_of(params["scenario_json"], params["digest"], params.get("parties"))
     result = monte_carlo(

@@ -12,15 +12,15 @@ from hypothesis import HealthCheck, given, settings
 from dealspace.analysis import nash, pareto_frontier
 from dealspace.errors import DealspaceError
 from dealspace.process import best_reachable, get_protocol, simulate
-from dealspace.process.protocols import (
+from dealspace.process.candidates import (
     Prepared,
-    SequentialBinding,
     block_status_quo,
     block_units,
     domain_units,
-    mediator_texts,
     whole,
 )
+from dealspace.process.engine import mediator_texts
+from dealspace.process.protocols import SequentialBinding
 from dealspace.process.simulate import deal_space
 from dealspace.space import DealSpace
 
@@ -58,7 +58,7 @@ def test_candidates_are_feasible_and_hold_the_nash_package(usj: DealSpace) -> No
 
 
 def test_top_k_is_exact_on_the_toy() -> None:
-    from dealspace.process.protocols import _top_k
+    from dealspace.process.candidates import _top_k
 
     space = deal_space(TOY)
     rows = _top_k(space, range(len(space.blocks)), 0, 5)
@@ -206,3 +206,15 @@ def test_process_simulation_is_bilateral() -> None:
         simulate(scenario, "alternating", ("linear", "linear"))
     run = simulate(scenario, "alternating", ("linear", "linear"), parties=["a", "c"], seed=0)
     assert run.parties == ("a", "c")
+
+
+def test_nondominated_keeps_exact_values() -> None:
+    """Deduplication to 9 decimals must not round what it returns: the reachable
+    agreements of a sequential protocol are sums of exact utilities."""
+    from dealspace.process.protocols import nondominated
+
+    third = 1.0 / 3.0
+    pts = np.array([[third, 0.1], [third + 1e-12, 0.1], [0.0, 0.0]])
+    out = nondominated(pts)
+    assert out.shape == (1, 2)
+    assert out[0, 0] == third

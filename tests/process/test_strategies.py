@@ -17,7 +17,8 @@ import numpy as np
 import pytest
 
 from dealspace.process import monte_carlo, simulate
-from dealspace.process.protocols import Prepared, get_protocol, whole
+from dealspace.process.candidates import Prepared, whole
+from dealspace.process.protocols import get_protocol
 from dealspace.process.simulate import deal_space
 from dealspace.process.strategies import (
     STRATEGIES,

@@ -20,7 +20,8 @@ from dealspace.errors import DealspaceError
 if TYPE_CHECKING:
     import pandas as pd
 
-    from dealspace.process.simulate import MonteCarloResult, Run
+    from dealspace.process.montecarlo import MonteCarloResult
+    from dealspace.process.simulate import Run
     from dealspace.scenario.model import Scenario
 
 Source = Annotated[
@@ -82,7 +83,7 @@ def simulate(
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Simulate a negotiation: one run, or Monte Carlo runs with a summary."""
-    from dealspace.process.simulate import monte_carlo
+    from dealspace.process.montecarlo import monte_carlo
     from dealspace.process.simulate import simulate as run_one
 
     if runs < 1:
@@ -246,7 +247,7 @@ def compare(
 
     Returns the per-protocol table (means over pairs and runs) and the full result.
     """
-    from dealspace.process.simulate import monte_carlo
+    from dealspace.process.montecarlo import monte_carlo
 
     result = monte_carlo(
         source, list(protocols), list(strategies), runs=runs, seed=seed, deadline=deadline,

@@ -2,38 +2,13 @@ r"""Negotiation strategies: tiny classes sharing one interface.
 
 The model
 ---------
-A negotiation *track* offers a finite table of candidate packages
-``c = 0 … C-1`` (see :class:`Table`); each agent ``p`` knows its own utility
-``u_p(c)`` exactly and holds an *estimate* ``\tilde u_q(c)`` of the other
-party's (exact when the noise level is 0). Every strategy answers two
-questions, for ``R`` parallel runs at once (``R = 1`` for a single run):
-
-``propose(state) -> (R,) int``
-    the candidate the agent offers in round ``state.t`` (an index into
-    ``state.table``; ``state.table.rows[i]`` are the package's block rows);
-``respond(state, offer) -> (R,) bool``
-    whether the agent accepts the other's offer.
-
-``reset()`` forgets everything learned (a fresh agent). Each class carries a
-``classifier`` dict (``time_dependent``, ``stochastic``, ``learns``,
-``opponent_model``) and names its literature source in its docstring.
-
-Aspiration strategies
-~~~~~~~~~~~~~~~~~~~~~
-Most strategies are *aspiration* strategies: they set a target utility
-``τ_t`` and
-
-* offer, among the candidates with ``u_p(c) ≥ τ_t``, the one the agent thinks
-  best for the other party (``argmax \tilde u_q``; on a tie the one better for
-  itself) — the "iso-utility, best for the opponent" bidding of the
-  literature; with nothing at or above the target, its own best candidate;
-* accept an offer ``o`` iff ``u_p(o) ≥ max(r_p, u_p(b_{t+1}))`` where ``r_p`` is
-  its reservation value and ``b_{t+1}`` the bid it would make next
-  (``AC_next``, Baarslag et al. 2014).
-
-An agent accepts only packages strictly better for it than its reservation
-value (no zero-gain deals); it proposes below the reservation value only when
-no candidate reaches it (it then insists on its best candidate).
+Every strategy implements :class:`~dealspace.process.agent.Strategy`
+(``propose``, ``respond``, ``reset``) on the
+:class:`~dealspace.process.agent.State` an agent sees. Most are *aspiration*
+strategies (:class:`~dealspace.process.agent.Aspiration`): each round they set
+a target utility ``τ_t``, bid the candidate at or above it that they think
+best for the other party, and accept with ``AC_next``; they differ in their
+target.
 
 Time-dependent tactics (Faratin, Sierra & Jennings 1998) use
 
@@ -45,14 +20,11 @@ with ``P_max`` the agent's best candidate, ``P_min`` its reservation value
 deadline in rounds. ``e < 1`` is *Boulware* (concede late), ``e = 1`` linear,
 ``e > 1`` *Conceder*.
 
-Red lines
----------
-Candidates come from the compiled deal space, whose feasible packages meet
-*every* party's must-haves and red lines: stated red lines are public in
-government talks, and a package the other side has ruled out can never be
-signed, so offering it is wasted. Hence an agent never proposes a package that
-breaks its own red lines (nor the other's). Private information is in the
-*valuations* (weights and option values), which the noise level models.
+The others mirror the other side (:class:`TitForTat`), aim at the Nash
+package (:class:`NashSeeker`), learn the other's preferences from its offers
+(:class:`FrequencyLearner`), never concede (:class:`Hardliner`) or offer and
+accept at random (:class:`Random`). :data:`STRATEGIES` registers them all;
+:func:`get_strategy` builds one by name.
 
 References
 ----------
@@ -75,273 +47,15 @@ References
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Any, ClassVar
 
 import numpy as np
 
 from dealspace.errors import DealspaceError, did_you_mean
-
-#: Utilities within this absolute tolerance count as equal.
-TOL = 1e-9
-
-# ------------------------------------------------------------------ the table
-
-
-@dataclass(frozen=True, eq=False)
-class Table:
-    """The candidate packages of one negotiation track.
-
-    Attributes
-    ----------
-    name
-        The track's name (``"package"`` for the whole package, else a domain
-        or block name).
-    blocks
-        Indices of the deal space's blocks negotiated on this track.
-    rows
-        ``(C, len(blocks))`` the row of each block in each candidate.
-    utility
-        ``(C, P)`` each party's utility of the track's part of the package
-        (the sum of its blocks' utilities).
-    status_quo
-        ``(P,)`` the utility of the track's blocks at their status quo.
-    reservation
-        ``(P,)`` the utility below which a party accepts nothing on this track.
-    options
-        ``(C, I)`` option index of each of the track's issues in each candidate.
-    issue_sizes
-        ``(I,)`` number of options of each of the track's issues.
-    issues
-        The track's issue ids (columns of ``options``).
-    """
-
-    name: str
-    blocks: tuple[int, ...]
-    rows: np.ndarray
-    utility: np.ndarray
-    status_quo: np.ndarray
-    reservation: np.ndarray
-    options: np.ndarray
-    issue_sizes: np.ndarray
-    issues: tuple[str, ...] = ()
-
-    @property
-    def size(self) -> int:
-        return int(self.rows.shape[0])
-
-    @cached_property
-    def option_onehot(self) -> np.ndarray:
-        """``(Σ issue sizes, C)`` float32 indicator: candidate c uses option o."""
-        offsets = np.concatenate([[0], np.cumsum(self.issue_sizes)[:-1]]).astype(np.int64)
-        total = int(self.issue_sizes.sum())
-        out = np.zeros((total, self.size), dtype=np.float32)
-        for i in range(self.options.shape[1]):
-            out[offsets[i] + self.options[:, i], np.arange(self.size)] = 1.0
-        return out
-
-
-# ------------------------------------------------------------------ the state
-
-
-@dataclass(eq=False)
-class State:
-    """What one agent sees on one track, for ``R`` parallel runs.
-
-    Parameters
-    ----------
-    table
-        The track's candidates.
-    me
-        The agent's party index (a column of ``table.utility``).
-    other
-        ``(R, C)`` (or ``(1, C)``, shared by all runs) the agent's estimate of
-        the other party's utility of each candidate.
-    other_reservation
-        ``(R,)`` (or ``(1,)``) its estimate of the other's reservation value.
-    deadline
-        Rounds available on the track (rounds ``0 … deadline-1``).
-    runs
-        ``R``.
-    uniforms
-        ``(R, 2·deadline)`` uniform draws for stochastic strategies (one
-        stream per run, from the run's own seed), or None.
-
-    Attributes
-    ----------
-    t
-        The current round on the track.
-    received, sent
-        Offers received and made so far, one ``(R,)`` array of candidate
-        indices per round.
-    """
-
-    table: Table
-    me: int
-    other: np.ndarray
-    other_reservation: np.ndarray
-    deadline: int
-    runs: int = 1
-    uniforms: np.ndarray | None = None
-    t: int = 0
-    received: list[np.ndarray] = field(default_factory=list)
-    sent: list[np.ndarray] = field(default_factory=list)
-
-    # -- the agent's own side (exact) ---------------------------------------
-    @cached_property
-    def own(self) -> np.ndarray:
-        """``(C,)`` the agent's utility of each candidate."""
-        return np.asarray(self.table.utility[:, self.me], dtype=float)
-
-    @property
-    def reservation(self) -> float:
-        return float(self.table.reservation[self.me])
-
-    @cached_property
-    def order(self) -> np.ndarray:
-        """Candidates by the agent's utility, best first (stable)."""
-        return np.argsort(-self.own, kind="stable")
-
-    @cached_property
-    def own_sorted(self) -> np.ndarray:
-        return self.own[self.order]
-
-    @property
-    def own_max(self) -> float:
-        return float(self.own_sorted[0])
-
-    @property
-    def floor(self) -> float:
-        """``P_min``: the reservation value, or the best candidate when none reaches it."""
-        r = self.reservation
-        return r if self.own_max >= r - TOL else self.own_max
-
-    # -- bidding -------------------------------------------------------------
-    def prefix_best(self, estimate: np.ndarray) -> np.ndarray:
-        """``(C, R')``: entry ``[k, r]`` is the candidate best for the other (by
-        ``estimate[r]``) among the agent's ``k+1`` best candidates.
-
-        Ties go to the candidate better for the agent (earlier in ``order``).
-        Computed once per estimate with two running maxima down the candidate
-        axis (contiguous in this layout), so a bid is then one look-up.
-        """
-        vals = np.ascontiguousarray(estimate.T[self.order])  # (C, R')
-        best = np.maximum.accumulate(vals, axis=0)
-        record = np.empty(vals.shape, dtype=bool)
-        record[0] = True
-        np.greater(vals[1:], best[:-1], out=record[1:])
-        pos = record * np.arange(vals.shape[0], dtype=np.int32)[:, None]
-        np.maximum.accumulate(pos, axis=0, out=pos)
-        return np.asarray(self.order[pos])
-
-    @cached_property
-    def _prefix(self) -> np.ndarray:
-        return self.prefix_best(self.other)
-
-    @cached_property
-    def other_max(self) -> np.ndarray:
-        """``(R,)`` (or ``(1,)``) the other's best candidate, by the estimate."""
-        return np.asarray(self.other.max(axis=1))
-
-    def count_at_least(self, target: np.ndarray) -> np.ndarray:
-        """How many candidates reach each target (at least 1)."""
-        n = np.searchsorted(-self.own_sorted, -(np.asarray(target) - TOL), side="right")
-        return np.maximum(n, 1)
-
-    def bid(self, target: np.ndarray | float, prefix: np.ndarray | None = None) -> np.ndarray:
-        """``(R,)`` the candidate offered for each run's target utility.
-
-        Among candidates with own utility ≥ target, the one best for the other
-        (by the agent's estimate, or by ``prefix`` from :meth:`prefix_best`).
-        """
-        table = self._prefix if prefix is None else prefix
-        target = np.broadcast_to(np.asarray(target, dtype=float), (self.runs,))
-        n = self.count_at_least(target)
-        if table.shape[1] == 1:
-            return np.asarray(table[n - 1, 0])
-        return np.asarray(table[n - 1, np.arange(self.runs)])
-
-    def next_level_below(self, utility: np.ndarray) -> np.ndarray:
-        """The highest own utility strictly below each value (or the value
-        itself at the bottom)."""
-        u = np.asarray(utility, dtype=float)
-        n = np.searchsorted(-self.own_sorted, -(u - TOL), side="right")
-        below = self.own_sorted[np.minimum(n, len(self.own_sorted) - 1)]
-        return np.asarray(np.where(n < len(self.own_sorted), below, u))
-
-    def accepts(self, offer: np.ndarray, threshold: np.ndarray | float) -> np.ndarray:
-        """``u(offer) ≥ threshold`` and ``u(offer) > reservation`` (within
-        tolerance): no agent accepts a package that gives it nothing over
-        what it keeps without agreement."""
-        own = self.own[offer]
-        return np.asarray((own >= np.asarray(threshold, dtype=float) - TOL) & (own > self.reservation + TOL))
-
-    def estimate_of(self, idx: np.ndarray) -> np.ndarray:
-        """``(R,)`` the agent's estimate of the other's utility of candidates ``idx``."""
-        if self.other.shape[0] == 1:
-            return np.asarray(self.other[0, idx])
-        return np.asarray(self.other[np.arange(self.runs), idx])
-
-    def time_fraction(self, t: int | None = None) -> float:
-        """``t / (T-1)`` clipped to [0, 1]."""
-        t = self.t if t is None else t
-        return min(1.0, max(0.0, t / max(1, self.deadline - 1)))
-
+from dealspace.process.agent import Aspiration, State, Strategy
+from dealspace.process.candidates import TOL
 
 # ------------------------------------------------------------------ strategies
-
-
-class Strategy:
-    """Base class: the interface every strategy implements.
-
-    Subclasses set ``name``, ``classifier`` and implement :meth:`propose` and
-    :meth:`respond`; :meth:`reset` must restore the freshly built state.
-    """
-
-    name: ClassVar[str] = "strategy"
-    classifier: ClassVar[dict[str, Any]] = {
-        "time_dependent": False,
-        "stochastic": False,
-        "learns": False,
-        "opponent_model": False,
-    }
-
-    def propose(self, state: State) -> np.ndarray:
-        """The candidate offered in round ``state.t``, per run."""
-        raise NotImplementedError
-
-    def respond(self, state: State, offer: np.ndarray) -> np.ndarray:
-        """Whether the offer is accepted, per run."""
-        raise NotImplementedError
-
-    def reset(self) -> None:
-        """Forget everything learned in a negotiation."""
-
-    @property
-    def params(self) -> dict[str, Any]:
-        """The constructor arguments (for labels and tables)."""
-        return {}
-
-    def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in self.params.items())
-        return f"{type(self).__name__}({args})"
-
-
-class Aspiration(Strategy):
-    """A strategy defined by its target utility ``τ_t``: bids at or above it,
-    best for the other; accepts with ``AC_next`` (see the module docstring)."""
-
-    def target(self, state: State, t: int) -> np.ndarray:
-        """``(R,)`` (or scalar) target utility in round ``t``."""
-        raise NotImplementedError
-
-    def propose(self, state: State) -> np.ndarray:
-        return state.bid(self.target(state, state.t))
-
-    def respond(self, state: State, offer: np.ndarray) -> np.ndarray:
-        planned = state.own[state.bid(self.target(state, state.t + 1))]
-        return state.accepts(offer, planned)
 
 
 class TimeDependent(Aspiration):

@@ -1,0 +1,286 @@
+r"""Monte Carlo: many runs of each protocol × strategy pair, and their distributions.
+
+The model
+---------
+``monte_carlo(seed=s, runs=N)`` gives run ``i`` the seed
+``SeedSequence(s).spawn(N)[i]``, so ``simulate(seed=that)`` replays it; every
+protocol and strategy pair sees the same run seeds (common random numbers).
+Each run is played and settled as a single run is
+(:mod:`dealspace.process.cell`, :mod:`dealspace.process.simulate`);
+:class:`MonteCarloResult` holds one row per run and one summary row per
+protocol and strategy pair (:func:`summarise`).
+
+Speed
+-----
+Everything that does not depend on the run is computed once per deal space
+and strategy pair: candidate tables, sorted utilities, the bid for every
+target. When strategies are deterministic and agents know each other's
+valuation (``noise = 0``), all runs follow one course until a breakdown, so
+one course is simulated and the breakdown draws are applied to it in one
+vectorised pass. Otherwise the runs are simulated together, vectorised over
+a runs axis (``R × C`` arrays), in chunks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from dealspace.display import Displayed
+from dealspace.errors import DealspaceError
+from dealspace.process.cell import (
+    Cell,
+    Geometry,
+    SeedLike,
+    Source,
+    StrategySpec,
+    check_run_args,
+    deal_space,
+    first_uniforms,
+    pair_label,
+    prepare,
+    seed_sequence,
+    strategy_pair,
+    time_costs,
+)
+from dealspace.process.costs import TimeCosts
+from dealspace.process.protocols import Protocol, get_protocol
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+#: Runs simulated together (memory ~ chunk × candidates × 8 bytes per array).
+CHUNK = 2500
+
+
+# ------------------------------------------------------------------ results
+
+
+@dataclass(frozen=True)
+class MonteCarloResult(Displayed):
+    """Distributions of outcomes over many runs.
+
+    Attributes
+    ----------
+    runs
+        One row per run and cell: ``protocol``, ``strategies``, ``run``,
+        ``agreement``, ``partial``, ``breakdown``, ``round`` (of the complete
+        agreement, NaN without), ``end_round``, ``harvests`` (units bound
+        early), ``last_binding`` (round of the last part bound, NaN if
+        none), ``utility:<party>``,
+        ``value:<party>``, ``gain:<party>`` (value − BATNA), ``joint_gain``,
+        ``dist_frontier``, ``dist_nash``.
+    summary
+        One row per protocol and strategy pair: ``runs``, ``agreement_rate``
+        (complete), ``partial_rate`` (some parts bound, not all), ``deal_rate``
+        (either), ``breakdown_rate``, time to agreement (``round_mean``,
+        ``round_p50``, ``round_p90`` over agreements), ``last_binding_mean``,
+        realised value per
+        party (``value:<party>_mean`` / ``_p10`` / ``_p50`` / ``_p90``),
+        ``joint_gain_mean``, ``dist_frontier_mean``, ``dist_nash_mean``.
+    parties
+        Party ids.
+    settings
+        deadline, costs, noise, seed, runs.
+    """
+
+    runs: pd.DataFrame
+    summary: pd.DataFrame
+    parties: tuple[str, ...]
+    settings: dict[str, Any]
+
+    def to_frame(self) -> pd.DataFrame:
+        """The summary table."""
+        return self.summary
+
+
+# ------------------------------------------------------------------ public
+
+
+def monte_carlo(
+    source: Source,
+    protocols: Sequence[str | Protocol | dict[str, Any]] | str | Protocol = ("alternating",),
+    strategies: Sequence[Sequence[StrategySpec] | str] | str = (("linear", "linear"),),
+    runs: int = 1000,
+    seed: SeedLike = None,
+    deadline: int = 100,
+    discount: float = 1.0,
+    hazard: float = 0.0,
+    noise: float = 0.0,
+    status_quo_cost: float | Sequence[float] = 0.0,
+    uncertainty_cost: float | Sequence[float] = 0.0,
+    costs: TimeCosts | None = None,
+    parties: Sequence[str] | None = None,
+    progress: Callable[[int], None] | None = None,
+    chunk: int = CHUNK,
+) -> MonteCarloResult:
+    """Simulate many runs of each protocol × strategy pair.
+
+    Parameters
+    ----------
+    source
+        As in :func:`simulate`.
+    protocols
+        One or more protocols (names, instances or mappings).
+    strategies
+        One or more strategy pairs, e.g. ``[("boulware", "linear"), "tft,tft"]``.
+    runs
+        Runs per protocol and pair.
+    seed
+        Master seed: run ``i`` uses ``SeedSequence(seed).spawn(runs)[i]`` in
+        every cell (common random numbers).
+    deadline, discount, hazard, noise, status_quo_cost, uncertainty_cost, costs, parties
+        As in :func:`simulate`.
+    progress
+        Called with the number of runs just finished (for progress bars).
+    chunk
+        Runs simulated together when runs differ (memory bound).
+
+    Returns
+    -------
+    MonteCarloResult
+
+    Raises
+    ------
+    DealspaceError
+        For unknown names or bad numbers.
+    """
+    import pandas as pd
+
+    check_run_args(deadline, noise)
+    if isinstance(runs, bool) or not isinstance(runs, int | np.integer) or runs < 1:
+        raise DealspaceError.single("runs", f"runs is {runs!r}", "use a whole number ≥ 1")
+    tc = time_costs(costs, discount, hazard, status_quo_cost, uncertainty_cost)
+    if isinstance(protocols, str | Protocol | dict):
+        protocols = [protocols]
+    protos = [get_protocol(p, f"protocols[{k}]") for k, p in enumerate(protocols)]
+    if isinstance(strategies, str):
+        strategies = [strategies]
+    pairs_specs: list[Any] = list(strategies)
+    if len(pairs_specs) == 2 and all(isinstance(s, str) and "," not in s for s in pairs_specs):
+        pairs_specs = [pairs_specs]  # a single pair given flat: ("boulware", "linear")
+    pairs = [strategy_pair(p) for p in pairs_specs]
+    space = deal_space(source, parties)
+    prepared, geometry = prepare(space)
+    ss = seed_sequence(seed)
+    children = ss.spawn(int(runs))
+    frames = []
+    for proto in protos:
+        for agents in pairs:
+            cell = Cell(prepared, proto, agents, int(deadline), tc, float(noise))
+            frames.append(_cell_frame(cell, children, geometry, progress, chunk))
+    table = pd.concat(frames, ignore_index=True)
+    summary = summarise(table, space.parties)
+    settings = {
+        "deadline": int(deadline),
+        "noise": float(noise),
+        "runs": int(runs),
+        "seed": ss.entropy,
+        **tc.to_dict(),
+    }
+    return MonteCarloResult(table, summary, space.parties, settings)
+
+
+def _cell_frame(
+    cell: Cell,
+    children: Sequence[np.random.SeedSequence],
+    geometry: Geometry,
+    progress: Callable[[int], None] | None,
+    chunk: int,
+) -> pd.DataFrame:
+    import pandas as pd
+
+    space = cell.prepared.space
+    n = len(children)
+    parts = []
+    if cell.deterministic:
+        course = cell.course(None)
+        for lo in range(0, n, chunk):
+            rngs = [np.random.default_rng(c) for c in children[lo : lo + chunk]]
+            uniforms = first_uniforms(rngs)
+            out, _ = cell.settle(course, uniforms, np.zeros(len(rngs), dtype=np.int64))
+            parts.append((out, course, np.zeros(len(rngs), dtype=np.int64)))
+            if progress:
+                progress(len(rngs))
+    else:
+        for lo in range(0, n, chunk):
+            rngs = [np.random.default_rng(c) for c in children[lo : lo + chunk]]
+            uniforms = first_uniforms(rngs)
+            course = cell.course(rngs)
+            out, _ = cell.settle(course, uniforms, np.arange(len(rngs)))
+            parts.append((out, course, np.arange(len(rngs))))
+            if progress:
+                progress(len(rngs))
+    records: dict[str, list[np.ndarray]] = {}
+
+    def add(key: str, value: np.ndarray) -> None:
+        records.setdefault(key, []).append(np.asarray(value))
+
+    for out, course, traj in parts:
+        complete_round = course.complete_round[traj]
+        add("agreement", out.complete)
+        add("partial", out.bound.any(axis=0) & ~out.complete)
+        add("breakdown", out.breakdown)
+        add("round", np.where(out.complete, complete_round, np.nan).astype(float))
+        add("end_round", np.where(out.breakdown, -1, course.end_round[traj]))
+        add("harvests", out.bound.sum(axis=0) if len(course.units) > 1 else np.zeros(len(traj), dtype=np.int64))
+        last = np.where(out.bound, course.bound_round[:, traj], -1).max(axis=0)
+        add("last_binding", np.where(last >= 0, last, np.nan).astype(float))
+        for p, party in enumerate(space.parties):
+            add(f"utility:{party}", out.utility[:, p])
+            add(f"value:{party}", out.value[:, p])
+            add(f"gain:{party}", out.value[:, p] - space.batna[p])
+        add("joint_gain", (out.value - space.batna[None, :]).sum(axis=1))
+        d_front, d_nash = geometry.distances(out.utility)
+        add("dist_frontier", d_front)
+        add("dist_nash", d_nash)
+    data: dict[str, Any] = {
+        "protocol": cell.protocol.label,
+        "strategies": pair_label(cell.agents),
+        "run": np.arange(n),
+    }
+    for key, chunks in records.items():
+        data[key] = np.concatenate(chunks)
+    return pd.DataFrame(data)
+
+
+def summarise(runs: pd.DataFrame, parties: Sequence[str]) -> pd.DataFrame:
+    """Per protocol × strategy pair: rates, time to agreement, value distribution."""
+    import pandas as pd
+
+    rows = []
+    for (proto, pair), g in runs.groupby(["protocol", "strategies"], sort=False):
+        rounds = g["round"].dropna()
+        row: dict[str, Any] = {
+            "protocol": proto,
+            "strategies": pair,
+            "runs": len(g),
+            "agreement_rate": float(g["agreement"].mean()),
+            "partial_rate": float(g["partial"].mean()),
+            "deal_rate": float((g["agreement"] | g["partial"]).mean()),
+            "breakdown_rate": float(g["breakdown"].mean()),
+            "round_mean": float(rounds.mean()) if len(rounds) else np.nan,
+            "round_p50": float(rounds.quantile(0.5)) if len(rounds) else np.nan,
+            "round_p90": float(rounds.quantile(0.9)) if len(rounds) else np.nan,
+            "last_binding_mean": float(g["last_binding"].mean()),
+        }
+        for party in parties:
+            v = g[f"value:{party}"]
+            row[f"value:{party}_mean"] = float(v.mean())
+            for q in (10, 50, 90):
+                row[f"value:{party}_p{q}"] = float(v.quantile(q / 100))
+        row["joint_gain_mean"] = float(g["joint_gain"].mean())
+        row["dist_frontier_mean"] = float(g["dist_frontier"].mean())
+        row["dist_nash_mean"] = float(g["dist_nash"].mean())
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+__all__ = [
+    "MonteCarloResult",
+    "monte_carlo",
+    "summarise",
+]
