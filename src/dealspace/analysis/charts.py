@@ -6,8 +6,7 @@ BATNAs as dashed lines, the status quo and each solution marked and labelled.
 Three or more: one panel per pair of parties, each frontier point coloured by
 the utility of a third party.
 
-matplotlib is an optional extra (``pip install dealspace[plot]``); it is
-imported when a chart is drawn, with the Agg backend (no display needed).
+matplotlib is imported when a chart is drawn (:func:`dealspace.plotting.pyplot`).
 """
 
 from __future__ import annotations
@@ -23,6 +22,7 @@ import numpy as np
 from dealspace.analysis.bargaining import Solution
 from dealspace.analysis.pareto import Frontier
 from dealspace.errors import DealspaceError
+from dealspace.plotting import pyplot
 
 #: File types a chart may be saved as (by extension).
 FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
@@ -75,10 +75,7 @@ def frontier_chart(
     fmt = FORMATS[out.suffix.lower()]
     sols = list(solutions.values()) if isinstance(solutions, Mapping) else list(solutions)
 
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     space = frontier.space
     labels = [space.scenario.party(p).label for p in space.parties]

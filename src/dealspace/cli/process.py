@@ -16,6 +16,7 @@ from rich.table import Table
 
 from dealspace.cli._app import app, console, friendly, print_json
 from dealspace.errors import DealspaceError
+from dealspace.plotting import pyplot
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -329,10 +330,7 @@ def print_compare(out: Console, table: pd.DataFrame, parties: tuple[str, ...], t
 def plot_compare(table: pd.DataFrame, result: MonteCarloResult, path: Path) -> None:
     """Bar chart: mean realised gain per party by protocol (p10–p90 whiskers),
     and deal / breakdown rates."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     parties = result.parties
     protos = list(table["protocol"])

@@ -11,6 +11,7 @@ from rich.table import Table
 
 from dealspace.cli._app import app, console, friendly, print_json
 from dealspace.errors import DealspaceError, did_you_mean
+from dealspace.plotting import pyplot
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -148,10 +149,7 @@ def _fmt(value: float, column: str) -> str:
 
 
 def _plot(frame: pd.DataFrame, path: Path, title: str) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     shown = frame.head(40).sort_values("welfare_pct")
     fig, ax = plt.subplots(figsize=(8, max(3.0, 0.25 * len(shown) + 1)))

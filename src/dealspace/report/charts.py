@@ -21,6 +21,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from dealspace.errors import DealspaceError
+from dealspace.plotting import pyplot
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -42,20 +43,6 @@ WIDTH = 8.4
 
 
 # ------------------------------------------------------------------ helpers
-
-
-def _pyplot() -> Any:
-    """matplotlib.pyplot with the Agg backend, or a DealspaceError with the fix."""
-    try:
-        import matplotlib
-    except ImportError:  # pragma: no cover - exercised only without the extra
-        raise DealspaceError.single(
-            "charts", "matplotlib is not installed", "install the plot extra: pip install 'dealspace[plot]'"
-        ) from None
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
-
-    return plt
 
 
 _STYLE: dict[str, Any] = {
@@ -83,7 +70,7 @@ _STYLE: dict[str, Any] = {
 
 def _rc(params: dict[str, Any]) -> Any:
     """``matplotlib.rc_context(params)`` (matplotlib imported with Agg first)."""
-    _pyplot()
+    pyplot()
     matplotlib: Any = sys.modules["matplotlib"]
     return matplotlib.rc_context(params)
 
@@ -100,7 +87,7 @@ def _styled(func: F) -> F:
 
 
 def _figure(height: float, width: float = WIDTH) -> tuple[Figure, Axes]:
-    plt = _pyplot()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(width, height), layout="constrained")
     ax.set_axisbelow(True)
     return fig, ax
@@ -131,7 +118,7 @@ def to_svg(fig: Figure, key: str, title: str = "") -> str:
     """
     if not _KEY.match(key):
         raise ValueError(f"bad chart key {key!r}: letters, digits, '-' and '_', starting with a letter")
-    plt = _pyplot()
+    plt = pyplot()
     buf = io.StringIO()
     with _rc({**_STYLE, "svg.hashsalt": key}):
         fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None}, facecolor="white")

@@ -7,7 +7,6 @@ display.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from dealspace.errors import DealspaceError
+from dealspace.plotting import pyplot
 
 if TYPE_CHECKING:
     from dealspace.world.model import WorldResult
@@ -54,7 +54,7 @@ def cascade_frame(result: WorldResult) -> pd.DataFrame:
 def plot_cascade(result: WorldResult, ax: Any = None) -> Any:
     """Stacked areas: who has settled, retaliated or stayed by each turn."""
     frame = cascade_frame(result)
-    plt = _pyplot()
+    plt = pyplot()
     if ax is None:
         _, ax = plt.subplots(figsize=(6.5, 4))
     ax.stackplot(frame.index, frame.T.to_numpy(), labels=list(frame.columns), colors=list(STATUSES.values()), step="post")
@@ -70,7 +70,7 @@ def plot_cascade(result: WorldResult, ax: Any = None) -> Any:
 
 def plot_domino(table: pd.DataFrame, ax: Any = None, first: str = "") -> Any:
     """Heatmap of retaliation probability: partners × first outcome (:func:`retaliation_by_first`)."""
-    plt = _pyplot()
+    plt = pyplot()
     if ax is None:
         _, ax = plt.subplots(figsize=(4.5, 0.35 * len(table) + 1.5))
     values = table.to_numpy(dtype=float)
@@ -93,7 +93,7 @@ def save_world_chart(result: WorldResult, domino_table: pd.DataFrame | None, pat
         raise DealspaceError.single("--plot", f"{path.name!r} has no image suffix", f"end the name in one of {', '.join(SUFFIXES)}")
     if not path.parent.exists():
         raise DealspaceError.single("--plot", f"folder {path.parent} does not exist", "create it or write elsewhere")
-    plt = _pyplot()
+    plt = pyplot()
     panels = 2 if domino_table is not None else 1
     fig, axes = plt.subplots(1, panels, figsize=(6.5 * panels, 4.8), squeeze=False)
     plot_cascade(result, axes[0, 0])
@@ -105,13 +105,3 @@ def save_world_chart(result: WorldResult, domino_table: pd.DataFrame | None, pat
     return path
 
 
-def _pyplot() -> Any:
-    try:
-        import matplotlib
-    except ImportError:
-        raise DealspaceError.single("--plot", "needs matplotlib", "pip install 'dealspace[plot]'") from None
-    if "matplotlib.pyplot" not in sys.modules:  # keep a backend the user already chose
-        matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
