@@ -294,3 +294,25 @@ domains:
     assert issue.option_ids == ("0", "400")
     assert issue.tariff is not None and issue.tariff.on == "JPN"
     assert issue.status_quo_index == 0
+
+
+def test_unknown_keys_do_not_hide_other_problems(tmp_path: Path) -> None:
+    def many(d):
+        d["parties"][0]["valuation2"] = 1
+        d["parties"][0]["valuations"]["tariff"]["weight"] = -1
+        d["parties"][1]["interactions"][0]["condition"]["all"][0]["inn"] = ["x"]
+        d["domains"][0]["issues"][1]["options"] = [{"id": "closed", "lable": "x"}, "quota", "open"]
+
+    message = assert_clean_failure(write(tmp_path, edit(many)), "4 problems")
+    for part in (
+        "parties[0].valuation2: unknown key 'valuation2'. Did you mean 'valuations'?",
+        "parties[0].valuations.tariff.weight: -1 is negative",
+        "parties[1].interactions[0].condition.all[0].inn: unknown key 'inn'. Did you mean 'in'?",
+        "domains[0].issues[1].options[0].lable: unknown key 'lable'. Did you mean 'label'?",
+    ):
+        assert part in message
+
+
+def test_a_mapping_where_text_belongs_is_reported(tmp_path: Path) -> None:
+    data = edit(lambda d: d.update(name={"a": 1}))
+    assert_clean_failure(write(tmp_path, data), "name: Input should be a valid string")

@@ -12,15 +12,16 @@ from __future__ import annotations
 import json
 import math
 import re
+import types
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Union, get_args, get_origin
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, Tag, ValidationError
 
 from dealspace.errors import DealspaceError, Problem, did_you_mean
-from dealspace.scenario.model import Scenario
+from dealspace.scenario.model import Scenario, key_names
 
 #: Largest scenario file read (bytes).
 MAX_FILE_BYTES = 5_000_000
@@ -254,25 +255,76 @@ def _kind(data: Any) -> str:
 
 # ------------------------------------------------------------ error messages
 
-_HIDDEN_LOC = {"issue", "all", "any", "not", "if", "function-after", "function-before"}
+def locate(loc: tuple[Any, ...]) -> tuple[str, type[BaseModel] | None]:
+    """pydantic's error location → the field path a user reads
+    (``parties[1].valuations.auto_tariff``) and the model class there.
 
-
-def field_path(loc: tuple[Any, ...]) -> str:
-    """pydantic's error location → ``parties[1].valuations.auto_tariff``."""
+    The walk follows the Scenario's type annotations, so union branch names
+    that pydantic puts in locations (a condition's tag, a member's class
+    name) are recognised and left out of the path.
+    """
     out = ""
+    t: Any = Scenario
     for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif isinstance(part, str) and ("[" in part or part in _HIDDEN_LOC and _is_tag(loc, part)):
-            continue  # union branch names, not fields
-        else:
-            out += f".{part}" if out else str(part)
-    return out
+        t = _unwrap(t)
+        branch = _branch(t, part)
+        if branch is not None:
+            t = branch
+            continue
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+        t = _child(t, part)
+    t = _unwrap(t)
+    return out, t if _is_model(t) else None
 
 
-def _is_tag(loc: tuple[Any, ...], part: str) -> bool:
-    i = loc.index(part)
-    return i + 1 < len(loc) and loc[i + 1] != part
+def _unwrap(t: Any) -> Any:
+    """Strip Annotated and Optional (X | None) wrappers."""
+    while True:
+        if get_origin(t) is Annotated:
+            t = get_args(t)[0]
+            continue
+        if get_origin(t) in (Union, types.UnionType):
+            members = [m for m in get_args(t) if m is not type(None)]
+            if len(members) == 1:
+                t = members[0]
+                continue
+        return t
+
+
+def _branch(t: Any, part: Any) -> Any:
+    """The union member that ``part`` names (a Tag or a class name), or None."""
+    if get_origin(t) not in (Union, types.UnionType) or not isinstance(part, str):
+        return None
+    members = get_args(t)
+    for member in members:
+        tags = [m.tag for m in get_args(member)[1:] if isinstance(m, Tag)] if get_origin(member) is Annotated else []
+        if part in tags or part == getattr(_unwrap(member), "__name__", None):
+            return member
+    if part in _SCALAR_BRANCHES or part.startswith(("constrained-", "literal[", "function-")):
+        return next((m for m in members if not _is_model(_unwrap(m))), None)
+    return None
+
+
+_SCALAR_BRANCHES = {"str", "float", "int", "bool"}
+
+
+def _is_model(t: Any) -> bool:
+    return isinstance(t, type) and issubclass(t, BaseModel)
+
+
+def _child(t: Any, part: Any) -> Any:
+    """The type found at ``part`` inside type ``t`` (None when unknown)."""
+    if _is_model(t):
+        for name, info in t.model_fields.items():
+            if part in (name, info.alias):
+                return info.annotation
+        return None
+    origin, args = get_origin(t), get_args(t)
+    if origin is list and args:
+        return args[0]
+    if origin is dict and len(args) == 2:
+        return args[1]
+    return None
 
 
 _FIXES = {
@@ -294,10 +346,17 @@ _FIXES = {
 def problems_from_validation(err: ValidationError) -> list[Problem]:
     problems: list[Problem] = []
     seen: set[tuple[str, str]] = set()
-    for e in err.errors(include_url=False):
-        where = field_path(tuple(e["loc"]))
+    errors = err.errors(include_url=False)
+    for e in errors:
+        where, _ = locate(tuple(e["loc"]))
         what = e["msg"]
-        if e["type"] == "missing":
+        fix = _FIXES.get(e["type"], "")
+        if e["type"] == "extra_forbidden":
+            key = str(e["loc"][-1])
+            _, model = locate(tuple(e["loc"][:-1]))
+            what = f"unknown key '{key}'"
+            fix = did_you_mean(key, key_names(model)) if model is not None else "remove it"
+        elif e["type"] == "missing":
             what = "this required field is missing"
         elif e["type"] in {"float_parsing", "float_type"} and isinstance(e.get("input"), str):
             what = f"'{e['input']}' is not a number"
@@ -305,11 +364,23 @@ def problems_from_validation(err: ValidationError) -> list[Problem]:
             what = f"{e.get('input')} is not a finite number"
         elif e["type"] == "greater_than_equal" and _is_number(e.get("input")):
             what = f"{e.get('input')} is negative"
+        if e["type"] == "string_type" and isinstance(e.get("input"), dict) and _other_branch(e, errors):
+            continue  # "an id or a mapping" given a mapping: the mapping branch says what is wrong
         if (where, what) in seen:
             continue
         seen.add((where, what))
-        problems.append(Problem(where, what.rstrip("."), _FIXES.get(e["type"], "")))
+        problems.append(Problem(where, what.rstrip("."), fix))
     return problems
+
+
+def _other_branch(e: Any, errors: list[Any]) -> bool:
+    """Whether ``e`` comes from a scalar branch of a union (its location ends in
+    the branch name) and another branch reported an error for the same element."""
+    last = e["loc"][-1] if e["loc"] else None
+    if not (isinstance(last, str) and (last in _SCALAR_BRANCHES or last.startswith("constrained-"))):
+        return False
+    parent = tuple(e["loc"][:-1])
+    return any(tuple(f["loc"][: len(parent)]) == parent and f["loc"] != e["loc"] for f in errors)
 
 
 def _is_number(value: Any) -> bool:

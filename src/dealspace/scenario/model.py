@@ -55,35 +55,15 @@ OptionRef = str | float
 
 
 class Base(BaseModel):
-    """Common settings: immutable, unknown keys refused with a hint."""
+    """Common settings: immutable; unknown keys refused (the loader adds a
+    'did you mean' from :func:`key_names`)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
-    @model_validator(mode="before")
-    @classmethod
-    def _refuse_unknown_keys(cls, data: Any) -> Any:
-        if isinstance(data, dict):
-            known = set()
-            for name, info in cls.model_fields.items():
-                known.add(name)
-                if info.alias:
-                    known.add(info.alias)
-            for key in data:
-                if key not in known:
-                    raise PydanticCustomError(
-                        "unknown_key",
-                        "unknown key '{key}' — {hint}",
-                        {"key": str(key), "hint": did_you_mean(str(key), _public(cls, known))},
-                    )
-        return data
 
-
-def _public(cls: type[BaseModel], known: set[str]) -> set[str]:
-    """Key names a user may write (aliases instead of python names)."""
-    out = set()
-    for name, info in cls.model_fields.items():
-        out.add(info.alias or name)
-    return out & known
+def key_names(cls: type[BaseModel]) -> list[str]:
+    """The keys a user may write in an element of this model (aliases, not python names)."""
+    return [info.alias or name for name, info in cls.model_fields.items()]
 
 
 class Traced(Base):
