@@ -164,11 +164,6 @@ def compile(
         Precomputed value tables ``(party, issue) → values per option``; by
         default ``value: economy`` issues are priced by :mod:`dealspace.economy`.
     """
-    settings = {
-        "fixed": dict(fixed or {}),
-        "negotiated": frozenset(issues) if issues is not None else None,
-        "values": dict(values) if values is not None else None,
-    }
     constraints = hard_constraints(scenario)
     unknown = set(drop) - {c.key for c in constraints}
     if unknown:
@@ -177,14 +172,15 @@ def compile(
             "drop", f"no must-have or red line '{name}'", did_you_mean(name, [c.key for c in constraints])
         )
     fixed = dict(fixed or {})
+    held = dict(fixed)  # plus the issues off the table, at the status quo
     if issues is not None:
         for issue_id in issues:
             _issue(scenario, issue_id, "issues")
         for issue in scenario.issues:
-            if issue.id not in issues and issue.id not in fixed:
-                fixed[issue.id] = issue.option_ids[issue.status_quo_index]
+            if issue.id not in issues and issue.id not in held:
+                held[issue.id] = issue.option_ids[issue.status_quo_index]
     allowed = {issue.id: np.ones(len(issue.option_ids), dtype=bool) for issue in scenario.issues}
-    for issue_id, ref in fixed.items():
+    for issue_id, ref in held.items():
         issue = _issue(scenario, issue_id, "fixed")
         k = issue.option_index(ref)
         if k is None:
@@ -223,7 +219,9 @@ def compile(
         status_quo_utility=sq,
         constraints=tuple(constraints),
         dropped=frozenset(drop),
-        **settings,  # type: ignore[arg-type]
+        fixed=fixed,
+        negotiated=frozenset(issues) if issues is not None else None,
+        values=dict(values) if values is not None else None,
     )
 
 
