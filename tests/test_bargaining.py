@@ -10,7 +10,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dealspace import load_scenario
 from dealspace.analysis.bargaining import (
     SOLUTIONS,
     Solution,
@@ -29,11 +28,6 @@ from strategies import brute_force, scenarios
 
 TOY = Path(__file__).parent / "data" / "toy.yaml"
 FAST = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-
-
-@pytest.fixture(scope="module")
-def toy() -> Scenario:
-    return load_scenario(TOY)
 
 
 def split_the_pie(batna_a: float = 0.0, batna_b: float = 0.0, weight_b: float = 1.0) -> Scenario:

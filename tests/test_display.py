@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 import dealspace
 from dealspace.analysis import kalai_smorodinsky, nash, pareto_frontier, zopa
 from dealspace.analysis.linkage import linkage
@@ -14,11 +12,6 @@ from dealspace.analysis.redlines import redline_prices
 from dealspace.analysis.shapley import domain_values
 
 TOY = Path(__file__).parent / "data" / "toy.yaml"
-
-
-@pytest.fixture(scope="module")
-def toy() -> dealspace.Scenario:
-    return dealspace.load_scenario(TOY)
 
 
 def test_results_render_html_tables(toy: dealspace.Scenario) -> None:

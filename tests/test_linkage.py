@@ -31,11 +31,6 @@ def linked() -> Scenario:
     return load_scenario(DATA / "linkage" / "linkage.yaml")
 
 
-@pytest.fixture(scope="module")
-def toy() -> Scenario:
-    return load_scenario(DATA / "toy.yaml")
-
-
 def test_trade_alone_has_no_zopa_but_the_portfolio_does(linked: Scenario) -> None:
     # Numbers worked out by hand in tests/data/linkage/linkage.yaml.
     r = linkage(linked)

@@ -10,7 +10,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dealspace import load_scenario
 from dealspace.analysis import pareto
 from dealspace.analysis.pareto import (
     Frontier,
@@ -25,11 +24,6 @@ from strategies import brute_force, distinct, non_dominated, same_points, scenar
 
 TOY = Path(__file__).parent / "data" / "toy.yaml"
 FAST = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-
-
-@pytest.fixture(scope="module")
-def toy() -> Scenario:
-    return load_scenario(TOY)
 
 
 # ------------------------------------------------------------------ textbook
