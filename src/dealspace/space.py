@@ -75,8 +75,38 @@ class Block:
 
 
 @dataclass(frozen=True)
+class Compiled:
+    """Every block of a scenario with each hard constraint's verdict per row.
+
+    Built once by :func:`compile`; every :class:`DealSpace` of the scenario
+    (all constraints, some dropped, issues fixed, a silo, a coalition) is a
+    row filter of it, so no sub-negotiation is ever recompiled.
+
+    ``blocks`` hold every option combination of their issues (or, for a block
+    that would exceed :data:`MAX_BLOCK_ROWS`, only the combinations that meet
+    the one-issue constraints listed in ``baked``); ``breaks[b][key]`` marks the
+    rows of block ``b`` that break constraint ``key`` (only constraints that
+    read the block's issues appear).
+    """
+
+    scenario: Scenario
+    blocks: tuple[Block, ...]
+    breaks: tuple[Mapping[str, np.ndarray], ...]
+    baked: frozenset[str]
+    table: Mapping[tuple[str, str], np.ndarray]
+    constraints: tuple[HardConstraint, ...]
+    status_quo_utility: np.ndarray
+    batna: np.ndarray
+
+
+@dataclass(frozen=True)
 class DealSpace:
-    """A scenario compiled for computation. Build with :func:`compile`."""
+    """A scenario compiled for computation. Build with :func:`compile`; cut
+    sub-negotiations from it with :meth:`restrict` (never recompiled).
+
+    ``table`` holds the weighted value tables ``(party, issue) → w·v̂`` that
+    every utility of this space is computed from (:meth:`utility`).
+    """
 
     scenario: Scenario
     parties: tuple[str, ...]
@@ -87,14 +117,37 @@ class DealSpace:
     dropped: frozenset[str] = field(default_factory=frozenset)
     fixed: Mapping[str, OptionRef] = field(default_factory=dict)
     negotiated: frozenset[str] | None = None
-    values: Mapping[tuple[str, str], np.ndarray] | None = None
+    table: Mapping[tuple[str, str], np.ndarray] = field(default_factory=dict, repr=False)
+    compiled: Compiled | None = field(default=None, repr=False, compare=False)
+
+    def restrict(
+        self,
+        *,
+        drop: Collection[str] | None = None,
+        fixed: Mapping[str, OptionRef] | None = None,
+        issues: Collection[str] | None = None,
+        batna: np.ndarray | None = None,
+    ) -> DealSpace:
+        """A sub-negotiation of the same scenario, cut from the compiled blocks.
+
+        Each argument replaces this space's setting when given: ``drop`` the
+        must-haves / red lines left out, ``fixed`` issues held at an option,
+        ``issues`` the only issues that move (the others at the status quo),
+        ``batna`` the disagreement point.
+        """
+        assert self.compiled is not None, "built by compile()"
+        return _view(
+            self.compiled,
+            drop=self.dropped if drop is None else frozenset(drop),
+            fixed=dict(self.fixed if fixed is None else fixed),
+            issues=self.negotiated if issues is None else frozenset(issues),
+            batna=self.batna if batna is None else np.asarray(batna, dtype=float),
+        )
 
     def recompile(self, drop: Collection[str]) -> DealSpace:
-        """The same deal space (same fixed issues, negotiated issues and value
+        """The same deal space (same fixed and negotiated issues, same value
         tables) with the must-haves / red lines ``drop`` left out."""
-        return compile(
-            self.scenario, drop=drop, fixed=self.fixed, issues=self.negotiated, values=self.values
-        )
+        return self.restrict(drop=drop)
 
     @property
     def n_parties(self) -> int:
@@ -107,7 +160,7 @@ class DealSpace:
 
     @property
     def n_outcomes(self) -> int:
-        """Number of feasible packages (may be astronomically large)."""
+        """Number of feasible packages (an exact integer; may be astronomically large)."""
         return math.prod(block.size for block in self.blocks)
 
     def package(self, rows: Collection[int] | np.ndarray) -> Package:
@@ -131,8 +184,9 @@ class DealSpace:
         return rows
 
     def utility(self, package: Mapping[str, OptionRef]) -> np.ndarray:
-        """Each party's utility of any package (feasible or not)."""
-        return utilities(self.scenario, package)
+        """Each party's utility of any package (feasible or not), from this
+        space's value tables: the one definition :func:`utilities`."""
+        return utilities(self.scenario, package, values=self.table)
 
     def is_feasible(self, package: Mapping[str, OptionRef]) -> bool:
         return self.rows_of(package) is not None
@@ -151,6 +205,9 @@ def compile(
 ) -> DealSpace:
     """Compile a scenario into a :class:`DealSpace`.
 
+    Builds the value tables and every block once; the arguments select a view
+    of it (the same as :meth:`DealSpace.restrict` on the result).
+
     Parameters
     ----------
     drop
@@ -161,26 +218,77 @@ def compile(
     issues
         Negotiate only these issues; all others are held at their status quo.
     values
-        Precomputed value tables ``(party, issue) → values per option``; by
-        default ``value: economy`` issues are priced by :mod:`dealspace.economy`.
+        Precomputed *unweighted* value tables ``(party, issue) → v̂ per option``;
+        by default ``value: economy`` issues are priced by :mod:`dealspace.economy`.
     """
-    constraints = hard_constraints(scenario)
-    unknown = set(drop) - {c.key for c in constraints}
+    base = compile_blocks(scenario, values)
+    return _view(
+        base,
+        drop=frozenset(drop),
+        fixed=dict(fixed or {}),
+        issues=frozenset(issues) if issues is not None else None,
+        batna=base.batna,
+    )
+
+
+def compile_blocks(
+    scenario: Scenario, values: Mapping[tuple[str, str], np.ndarray] | None = None
+) -> Compiled:
+    """Value tables, blocks and every constraint's verdict per block row (see :class:`Compiled`)."""
+    constraints = tuple(hard_constraints(scenario))
+    table = value_tables(scenario, values)
+    bonuses = [(p, b) for p, party in enumerate(scenario.parties) for b in _bonuses(party)]
+    by_issue = {i: scenario.issue(i) for i in scenario.issue_ids}
+    # Issues read together by a cross-issue constraint or a bonus form one block.
+    linking = [c.constraint.condition for c in constraints if not isinstance(c.constraint.condition, IssueIs)]
+    groups = linked_issues(scenario.issue_ids, linking + [b.condition for _, b in bonuses])
+    blocks, breaks, baked = [], [], set()
+    for g in groups:
+        block, broken, pruned = _block(scenario, list(g), table, constraints, bonuses, by_issue)
+        blocks.append(block)
+        breaks.append(broken)
+        baked |= pruned
+    sq = utilities(scenario, scenario.status_quo(), values=table)
+    batna = np.array(
+        [sq[p] if party.batna == "status_quo" else float(party.batna) for p, party in enumerate(scenario.parties)]
+    )
+    return Compiled(
+        scenario=scenario,
+        blocks=tuple(blocks),
+        breaks=tuple(breaks),
+        baked=frozenset(baked),
+        table=table,
+        constraints=constraints,
+        status_quo_utility=sq,
+        batna=batna,
+    )
+
+
+def _view(
+    base: Compiled,
+    *,
+    drop: frozenset[str],
+    fixed: dict[str, OptionRef],
+    issues: frozenset[str] | None,
+    batna: np.ndarray,
+) -> DealSpace:
+    """The deal space of ``base`` with ``drop`` left out and ``fixed`` / off-table issues held."""
+    scenario = base.scenario
+    keys = [c.key for c in base.constraints]
+    unknown = set(drop) - set(keys)
     if unknown:
         name = sorted(unknown)[0]
+        raise DealspaceError.single("drop", f"no must-have or red line '{name}'", did_you_mean(name, keys))
+    if drop & base.baked:
+        # A one-issue constraint was pruned into an oversized block: rebuild without it.
         raise DealspaceError.single(
-            "drop", f"no must-have or red line '{name}'", did_you_mean(name, [c.key for c in constraints])
+            "drop",
+            f"'{sorted(drop & base.baked)[0]}' cannot be dropped: its compound issue is too large to keep unpruned",
+            "use fewer options (a larger step) or fewer linked issues",
+            source=f"scenario '{scenario.name}'",
         )
-    fixed = dict(fixed or {})
-    held = dict(fixed)  # plus the issues off the table, at the status quo
-    if issues is not None:
-        for issue_id in issues:
-            _issue(scenario, issue_id, "issues")
-        for issue in scenario.issues:
-            if issue.id not in issues and issue.id not in held:
-                held[issue.id] = issue.option_ids[issue.status_quo_index]
-    allowed = {issue.id: np.ones(len(issue.option_ids), dtype=bool) for issue in scenario.issues}
-    for issue_id, ref in held.items():
+    held: dict[str, int] = {}
+    for issue_id, ref in fixed.items():
         issue = _issue(scenario, issue_id, "fixed")
         k = issue.option_index(ref)
         if k is None:
@@ -189,51 +297,64 @@ def compile(
                 f"'{ref}' is not an option of issue '{issue_id}'",
                 did_you_mean(str(ref), map(str, issue.option_ids)),
             )
-        allowed[issue_id][:] = False
-        allowed[issue_id][k] = True
-
-    active = [c for c in constraints if c.key not in set(drop)]
-    table = value_tables(scenario, values)
-    bonuses = [(p, b) for p, party in enumerate(scenario.parties) for b in _bonuses(party)]
-
-    by_issue = {i: scenario.issue(i) for i in scenario.issue_ids}
-    for c in active:  # one-issue tests prune options directly
-        cond = c.constraint.condition
-        if isinstance(cond, IssueIs):
-            mask = option_mask(cond, by_issue[cond.issue])
-            allowed[cond.issue] &= mask if c.kind == "must_have" else ~mask
-    # Issues read together by a cross-issue constraint or a bonus form one block.
-    linking = [c.constraint.condition for c in active if not isinstance(c.constraint.condition, IssueIs)]
-    groups = linked_issues(scenario.issue_ids, linking + [b.condition for _, b in bonuses])
-
-    blocks = [_block(scenario, list(g), allowed, table, active, bonuses, by_issue) for g in groups]
-    sq = utilities(scenario, scenario.status_quo(), values=table)
-    batna = np.array(
-        [sq[p] if party.batna == "status_quo" else float(party.batna) for p, party in enumerate(scenario.parties)]
-    )
+        held[issue_id] = k
+    if issues is not None:
+        for issue_id in issues:
+            _issue(scenario, issue_id, "issues")
+        for issue in scenario.issues:
+            if issue.id not in issues and issue.id not in held:
+                held[issue.id] = issue.status_quo_index
+    active = [c.key for c in base.constraints if c.key not in drop]
+    blocks = []
+    for block, broken in zip(base.blocks, base.breaks, strict=True):
+        ok = np.ones(block.size, dtype=bool)
+        for key in active:
+            if key in broken:
+                ok &= ~broken[key]
+        for k, issue_id in enumerate(block.issues):
+            if issue_id in held:
+                ok &= block.options[:, k] == held[issue_id]
+        rows = np.flatnonzero(ok)
+        sq = block.status_quo_row
+        new_sq = None
+        if sq is not None and ok[sq]:
+            new_sq = int(np.searchsorted(rows, sq))
+        blocks.append(Block(block.issues, block.options[rows], block.utility[rows], new_sq))
     return DealSpace(
         scenario=scenario,
         parties=scenario.party_ids,
         blocks=tuple(blocks),
-        batna=batna,
-        status_quo_utility=sq,
-        constraints=tuple(constraints),
-        dropped=frozenset(drop),
+        batna=np.asarray(batna, dtype=float),
+        status_quo_utility=base.status_quo_utility,
+        constraints=base.constraints,
+        dropped=drop,
         fixed=fixed,
-        negotiated=frozenset(issues) if issues is not None else None,
-        values=dict(values) if values is not None else None,
+        negotiated=issues,
+        table=base.table,
+        compiled=base,
     )
 
 
 def _block(
     scenario: Scenario,
     members: list[str],
-    allowed: dict[str, np.ndarray],
-    table: dict[tuple[str, str], np.ndarray],
-    active: list[HardConstraint],
+    table: Mapping[tuple[str, str], np.ndarray],
+    constraints: tuple[HardConstraint, ...],
     bonuses: list[tuple[int, Bonus]],
     by_issue: dict[str, Issue],
-) -> Block:
+) -> tuple[Block, dict[str, np.ndarray], set[str]]:
+    member_set = set(members)
+    mine = [c for c in constraints if set(condition_issues(c.constraint.condition)) <= member_set]
+    allowed = {i: np.ones(len(by_issue[i].option_ids), dtype=bool) for i in members}
+    baked: set[str] = set()
+    if math.prod(len(by_issue[i].option_ids) for i in members) > MAX_BLOCK_ROWS:
+        # Too large to keep whole: prune by the one-issue constraints first.
+        for c in mine:
+            cond = c.constraint.condition
+            if isinstance(cond, IssueIs):
+                mask = option_mask(cond, by_issue[cond.issue])
+                allowed[cond.issue] &= mask if c.kind == "must_have" else ~mask
+                baked.add(c.key)
     choices = [np.flatnonzero(allowed[i]) for i in members]
     rows = math.prod(len(c) for c in choices)
     if rows > MAX_BLOCK_ROWS:
@@ -247,14 +368,12 @@ def _block(
     grid = product_grid([len(c) for c in choices])
     choice = {i: c[g] for i, c, g in zip(members, choices, grid, strict=True)}
     n = len(grid[0]) if grid else 1
-    ok = np.ones(n, dtype=bool)
-    member_set = set(members)
-    for c in active:
-        touched = condition_issues(c.constraint.condition)
-        cross_issue = len(touched) > 1 or not isinstance(c.constraint.condition, IssueIs)
-        if cross_issue and set(touched) <= member_set:
-            h = holds(c.constraint.condition, by_issue, choice)
-            ok &= h if c.kind == "must_have" else ~h
+    broken: dict[str, np.ndarray] = {}
+    for c in mine:
+        if c.key in baked:
+            continue
+        h = holds(c.constraint.condition, by_issue, choice)
+        broken[c.key] = ~h if c.kind == "must_have" else h
     utility = np.zeros((n, len(scenario.parties)))
     for p, party in enumerate(scenario.parties):
         for issue_id in members:
@@ -264,15 +383,15 @@ def _block(
         if set(condition_issues(bonus.condition)) <= member_set:
             utility[:, p] += bonus.bonus * holds(bonus.condition, by_issue, choice)
     options = np.stack([choice[i] for i in members], axis=1) if members else np.zeros((1, 0), int)
-    options, utility = options[ok], utility[ok]
     sq = np.array([by_issue[i].status_quo_index for i in members])
     hit = np.flatnonzero((options == sq).all(axis=1))
-    return Block(
+    block = Block(
         issues=tuple(members),
         options=options.astype(np.int64),
         utility=utility,
         status_quo_row=int(hit[0]) if hit.size else None,
     )
+    return block, broken, baked
 
 
 # ------------------------------------------------------------------ values

@@ -67,7 +67,7 @@ from dealspace.analysis.linkage import TOL, Negotiator, Outcome, domain_issues, 
 from dealspace.display import Displayed
 from dealspace.errors import DealspaceError
 from dealspace.scenario.model import OptionRef, Scenario
-from dealspace.space import acceptable
+from dealspace.space import DealSpace, acceptable
 
 
 @dataclass(frozen=True)
@@ -163,7 +163,7 @@ class HarvestResult(Displayed):
 
 
 def early_harvest(
-    scenario: Scenario,
+    scenario: Scenario | DealSpace,
     *,
     pairs: bool = False,
     issues: bool = True,
@@ -210,13 +210,14 @@ def early_harvest(
     >>> [(c.name, c.valid) for c in result.candidates]
     [('investment', True), ('security', False), ('trade', False)]
     """
+    neg = Negotiator(scenario)
+    scenario = neg.scenario
     if disagreement not in ("harvest", "batna"):
         raise DealspaceError.single(
             "disagreement",
             f"unknown disagreement point '{disagreement}'",
             "use 'harvest' or 'batna'",
         )
-    neg = Negotiator(scenario)
     full = neg.negotiate()
     if not full.agreement:
         raise DealspaceError.single(

@@ -63,7 +63,6 @@ References
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -76,15 +75,7 @@ from dealspace.analysis.zopa import zopa
 from dealspace.display import Displayed
 from dealspace.errors import DealspaceError, did_you_mean
 from dealspace.scenario.model import OptionRef, Scenario, condition_issues
-from dealspace.space import (
-    DealSpace,
-    Package,
-    acceptable,
-    compile,
-    hard_constraints,
-    utilities,
-    value_tables,
-)
+from dealspace.space import DealSpace, Package, acceptable, compile
 
 #: Absolute tolerance (utility points) below which two gains are equal.
 TOL = 1e-6
@@ -138,35 +129,31 @@ def nash_product(gains: Iterable[float]) -> float:
 
 
 class Negotiator:
-    """Compile and solve sub-negotiations of one scenario.
+    """Solve sub-negotiations of one compiled deal space.
 
-    Value tables of ``value: economy`` issues are computed once and reused by
-    every compile (they can be expensive); a solved negotiation is cached by
-    its arguments. With ``off_table="ignore"``, a negotiation over some issues
-    leaves out the hard constraints that read none of them.
+    The scenario is compiled once (or a :class:`DealSpace` is given); every
+    sub-negotiation is a :meth:`DealSpace.restrict` view of it, and a solved
+    negotiation is cached by its arguments. With ``off_table="ignore"``, a
+    negotiation over some issues leaves out the hard constraints that read
+    none of them.
     """
 
-    def __init__(self, scenario: Scenario, off_table: OffTable = "apply") -> None:
+    def __init__(self, source: Scenario | DealSpace, off_table: OffTable = "apply") -> None:
         if off_table not in ("apply", "ignore"):
             raise DealspaceError.single(
                 "off_table", f"unknown setting '{off_table}'", "use 'apply' or 'ignore'"
             )
-        self.scenario = scenario
+        base = source if isinstance(source, DealSpace) else compile(source)
+        if base.dropped or base.fixed or base.negotiated is not None:
+            base = base.restrict(drop=(), fixed={}, issues=None)
+        self.space = base
+        self.scenario = base.scenario
         self.off_table = off_table
         self._reads = {
-            c.key: frozenset(condition_issues(c.constraint.condition))
-            for c in hard_constraints(scenario)
+            c.key: frozenset(condition_issues(c.constraint.condition)) for c in base.constraints
         }
-        self.table = value_tables(scenario)
-        self.given: dict[tuple[str, str], np.ndarray] = {}
-        for party in scenario.parties:
-            for issue_id, valuation in party.valuations.items():
-                if valuation.value == "economy":
-                    w = valuation.weight
-                    t = self.table[party.id, issue_id]
-                    self.given[party.id, issue_id] = t / w if w > 0 else np.zeros_like(t)
-        self.status_quo: Package = scenario.status_quo()
-        base = self.compile()
+        self.table = base.table
+        self.status_quo: Package = self.scenario.status_quo()
         self.batna = np.asarray(base.batna, dtype=float)
         self.status_quo_utility = np.asarray(base.status_quo_utility, dtype=float)
         self._cache: dict[Any, Outcome] = {}
@@ -178,12 +165,15 @@ class Negotiator:
         drop: Collection[str] = (),
         fixed: Mapping[str, OptionRef] | None = None,
     ) -> DealSpace:
-        return compile(
-            self.scenario, issues=issues, drop=drop, fixed=fixed, values=self.given or None
+        """The sub-negotiation as a view of the compiled space (no recompilation)."""
+        return self.space.restrict(
+            issues=issues if issues is not None else frozenset(self.scenario.issue_ids),
+            drop=drop,
+            fixed=fixed or {},
         )
 
     def utilities(self, package: Mapping[str, OptionRef]) -> np.ndarray:
-        return utilities(self.scenario, package, values=self.table)
+        return self.space.utility(package)
 
     def negotiate(
         self,
@@ -211,7 +201,7 @@ class Negotiator:
         if key not in self._cache:
             space = self.compile(issues=issues, drop=self._drop(issues, drop), fixed=fixed)
             if disagreement is not None:
-                space = dataclasses.replace(space, batna=np.asarray(disagreement, dtype=float))
+                space = space.restrict(batna=np.asarray(disagreement, dtype=float))
             self._cache[key] = self._solve(space, fixed)
         return self._cache[key]
 
@@ -476,7 +466,7 @@ class LinkageResult(Displayed):
 
 
 def linkage(
-    scenario: Scenario, domains: Iterable[str] | None = None, *, off_table: OffTable = "apply"
+    scenario: Scenario | DealSpace, domains: Iterable[str] | None = None, *, off_table: OffTable = "apply"
 ) -> LinkageResult:
     """Compare each domain negotiated alone with the domains negotiated as one.
 
@@ -529,8 +519,9 @@ def linkage(
     >>> result.silo_joint, result.portfolio_joint, result.unlocked
     (3.0, 7.0, ('trade', 'security'))
     """
-    chosen = check_domains(scenario, domains)
     neg = Negotiator(scenario, off_table)
+    scenario = neg.scenario
+    chosen = check_domains(scenario, domains)
     sq = neg.status_quo
     portfolio = neg.negotiate(domain_issues(scenario, chosen))
     silos = []

@@ -54,7 +54,7 @@ from dealspace.analysis.linkage import TOL
 from dealspace.display import Displayed
 from dealspace.scenario.conditions import linked_issues
 from dealspace.scenario.model import OptionRef, Scenario
-from dealspace.space import utilities, value_tables
+from dealspace.space import DealSpace, utilities, value_tables
 
 
 @dataclass(frozen=True)
@@ -244,13 +244,16 @@ def units(scenario: Scenario) -> list[tuple[str, ...]]:
     return linked_issues(scenario.issue_ids, bonuses)
 
 
-def logrolls(scenario: Scenario, package: Mapping[str, OptionRef], *, tol: float = TOL) -> Logrolls:
+def logrolls(
+    source: Scenario | DealSpace, package: Mapping[str, OptionRef], *, tol: float = TOL
+) -> Logrolls:
     """Explain a package relative to the status quo as trades of concessions.
 
     Parameters
     ----------
-    scenario
-        The negotiation portfolio.
+    source
+        The negotiation portfolio, or its compiled deal space (whose value
+        tables are then reused).
     package
         One option per issue (e.g. a Nash solution's package).
     tol
@@ -282,7 +285,8 @@ def logrolls(scenario: Scenario, package: Mapping[str, OptionRef], *, tol: float
     >>> print(logrolls(s, deal).sentences()[0])
     United States yields on auto tariff (−4.00; +5.00 for Japan, ratio 1.25) in exchange for Japan yielding on defence spending (−3.00; +6.00 for United States, ratio 2.00).
     """
-    table = value_tables(scenario)
+    scenario = source.scenario if isinstance(source, DealSpace) else source
+    table = source.table if isinstance(source, DealSpace) else value_tables(scenario)
     sq = scenario.status_quo()
     base = utilities(scenario, sq, values=table)
     given = utilities(scenario, package, values=table)  # validates the package

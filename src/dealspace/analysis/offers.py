@@ -126,7 +126,7 @@ class OfferMenu(Displayed):
 
 
 def equivalent_offers(
-    scenario: Scenario,
+    scenario: Scenario | DealSpace,
     party: str,
     k: int = 3,
     level: float | None = None,
@@ -185,13 +185,14 @@ def equivalent_offers(
     >>> menu.level, [o.utilities[1] for o in menu.offers]
     (4.0, [4.0, 4.0, 4.0])
     """
+    neg = Negotiator(scenario)
+    scenario = neg.scenario
 
     p = check_party(scenario, party)
     if k < 1:
         raise DealspaceError.single("k", f"{k} offers", "ask for at least one offer")
     if tolerance is not None and not tolerance >= 0:
         raise DealspaceError.single("tolerance", f"{tolerance} is negative", "give a tolerance ≥ 0")
-    neg = Negotiator(scenario)
     space = neg.compile()
     if space.empty:
         raise DealspaceError.single(

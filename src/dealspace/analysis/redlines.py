@@ -50,7 +50,7 @@ import pandas as pd
 from dealspace.analysis.linkage import TOL, Negotiator, Outcome
 from dealspace.display import Displayed
 from dealspace.scenario.model import Scenario
-from dealspace.space import hard_constraints
+from dealspace.space import DealSpace, hard_constraints
 
 
 @dataclass(frozen=True)
@@ -140,7 +140,7 @@ class RedlinePrices(Displayed):
         }
 
 
-def redline_prices(scenario: Scenario, *, tol: float = TOL) -> RedlinePrices:
+def redline_prices(scenario: Scenario | DealSpace, *, tol: float = TOL) -> RedlinePrices:
     """Price every must-have and red line by dropping it alone.
 
     Parameters
@@ -170,6 +170,7 @@ def redline_prices(scenario: Scenario, *, tol: float = TOL) -> RedlinePrices:
     [('us:no_cuts', True, False), ('jp:no_plus', False, True)]
     """
     neg = Negotiator(scenario)
+    scenario = neg.scenario
     base = neg.negotiate()
     prices = []
     for c in hard_constraints(scenario):

@@ -57,6 +57,7 @@ from dealspace.analysis.linkage import Negotiator, OffTable, check_domains, doma
 from dealspace.display import Displayed
 from dealspace.errors import DealspaceError
 from dealspace.scenario.model import Scenario
+from dealspace.space import DealSpace
 
 #: Largest number of domains valued exactly (2^D coalitions).
 MAX_EXACT = 15
@@ -133,7 +134,7 @@ class DomainValues(Displayed):
 
 
 def domain_values(
-    scenario: Scenario,
+    scenario: Scenario | DealSpace,
     seed: int | np.random.Generator | None = 0,
     samples: int = 200,
     *,
@@ -189,6 +190,8 @@ def domain_values(
     >>> [round(v, 6) for v in values.values], values.grand
     ([2.0, 2.0, 3.0], 7.0)
     """
+    neg = Negotiator(scenario, off_table)
+    scenario = neg.scenario
     domains = check_domains(scenario, domains)
     n = len(domains)
     if exact is None:
@@ -201,7 +204,6 @@ def domain_values(
         )
     if not exact and samples < 2:
         raise DealspaceError.single("samples", f"{samples} permutations", "sample at least 2")
-    neg = Negotiator(scenario, off_table)
     cache: dict[int, float] = {0: 0.0}
 
     def worth(mask: int) -> float:
