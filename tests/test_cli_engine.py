@@ -123,7 +123,11 @@ def test_help_on_every_option() -> None:
 
 def test_engine_summary() -> None:
     out = Console(file=io.StringIO(), width=120)
-    engine.engine_summary(out, compile(load_scenario(TOY)))
+    from dealspace.analysis import pareto_frontier, solve, zopa
+
+    frontier = pareto_frontier(compile(load_scenario(TOY)))
+    solutions = {"Nash": solve(frontier, "nash"), "Kalai–Smorodinsky": solve(frontier, "ks")}
+    engine.engine_summary(out, frontier, zopa(frontier), solutions)
     text = out.file.getvalue()  # type: ignore[attr-defined]
     assert "ZOPA" in text and "Nash" in text and "Kalai–Smorodinsky" in text
     assert "Pareto frontier" in text

@@ -111,7 +111,12 @@ def test_help_texts() -> None:
 
 def test_linkage_summary() -> None:
     console = Console(record=True, width=120)
-    linkage_summary(console, load_scenario(LINKED))
+    from dealspace.analysis.shapley import domain_values
+    from dealspace.analysis.silos import linkage
+
+    scenario = load_scenario(LINKED)
+    labels = {p.id: p.label for p in scenario.parties}
+    linkage_summary(console, linkage(scenario), domain_values(scenario), labels)
     text = console.export_text()
     assert "Value of linkage" in text and "joint" in text
     assert "+7.00" in text and "+4.00" in text

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import dealspace
 from dealspace.analysis import kalai_smorodinsky, nash, pareto_frontier, zopa
-from dealspace.analysis.linkage import linkage
 from dealspace.analysis.logroll import logrolls
 from dealspace.analysis.redlines import redline_prices
 from dealspace.analysis.shapley import domain_values
+from dealspace.analysis.silos import linkage
 
 TOY = Path(__file__).parent / "data" / "toy.yaml"
 

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 
 from dealspace import load_scenario
 from dealspace.analysis.bargaining import nash
-from dealspace.analysis.linkage import (
+from dealspace.analysis.silos import (
     Negotiator,
     domain_issues,
     linkage,

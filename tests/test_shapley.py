@@ -9,8 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from dealspace import load_scenario
-from dealspace.analysis.linkage import linkage
 from dealspace.analysis.shapley import MAX_EXACT, domain_values
+from dealspace.analysis.silos import linkage
 from dealspace.errors import DealspaceError
 from dealspace.scenario.model import Scenario
 from strategies import scenarios

@@ -10,7 +10,7 @@ import yaml
 
 import dealspace
 from dealspace.economy import ModelParams, bilateral_welfare, load_default
-from dealspace.economy.scenario import _tariff_matrix
+from dealspace.economy.scenario import _tariff_matrix, price_tariffs
 from dealspace.errors import DealspaceError
 from dealspace.scenario.load import parse_yaml
 from dealspace.space import compile
@@ -72,7 +72,7 @@ def test_economy_values_are_the_ge_welfare_changes_scaled(tmp_path: Path) -> Non
 
 def test_points_per_welfare_pct_is_relative_to_the_status_quo(tmp_path: Path) -> None:
     s = load(tmp_path, change=lambda d: d["economy"].update(points_per_welfare_pct=10))
-    pricing = s.tariff_pricing
+    pricing = price_tariffs(s)
     jp = pricing.welfare["tariff"][:, pricing.regions.index("JPN")]
     block = next(b for b in compile(s).blocks if b.issues == ("tariff",))
     assert block.utility[:, 1] == pytest.approx(3 * 10 * (jp - jp[-1]))
@@ -118,6 +118,6 @@ def test_builtin_prices_japan_tariffs_with_the_model() -> None:
         "auto_tariff",
         "steel_aluminium",
     }
-    frame = s.tariff_pricing.to_frame(s)
+    frame = price_tariffs(s).to_frame(s)
     jp = frame[(frame.iso3 == "JPN") & (frame.issue == "auto_tariff")]
     assert jp.welfare_pct.is_monotonic_decreasing

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 import dealspace.cli.process  # noqa: F401  (registers the commands)
 from dealspace.cli import app
-from dealspace.cli.process import process_summary
+from dealspace.cli.process import print_compare
 
 TOY = str(Path(__file__).parents[1] / "data" / "toy.yaml")
 runner = CliRunner()
@@ -80,8 +80,11 @@ def test_sweep_command(tmp_path: Path) -> None:
 
 def test_process_summary_for_analyze() -> None:
     from dealspace import load_scenario
+    from dealspace.process.compare import ProcessSettings, compare_protocols
+    from dealspace.space import compile
 
     console = Console(record=True, width=140)
-    process_summary(console, load_scenario(TOY))
+    comparison = compare_protocols(compile(load_scenario(TOY)), ProcessSettings(runs=20))
+    print_compare(console, comparison, "Process: single undertaking or early harvests?")
     text = console.export_text()
     assert "single undertaking or early harvests" in text and "alternating" in text

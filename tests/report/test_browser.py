@@ -105,7 +105,9 @@ def probe(page: Path, tmp: Path) -> tuple[dict, str]:
 @pytest.fixture(scope="module")
 def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("browser")
-    return write_report(load_scenario("us-japan-2025"), folder / "report.html")
+    from dealspace.pipeline import analyze
+
+    return write_report(analyze(load_scenario("us-japan-2025")), folder / "report.html")
 
 
 def test_every_chart_is_visible_and_nothing_fails(report: Path, tmp_path: Path) -> None:

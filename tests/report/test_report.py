@@ -8,24 +8,30 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import dealspace.cli.report  # noqa: F401  registers `report` and `score` until the lead wires them
 from dealspace import DealspaceError, load_scenario
 from dealspace.analysis import pareto_frontier
 from dealspace.cli import app
+from dealspace.pipeline import Results as ReportData
+from dealspace.pipeline import Settings, analyze
+from dealspace.present.charts import bars_svg, to_svg
+from dealspace.present.document import Chart, num, signed
+from dealspace.present.html import linkify
+from dealspace.present.notebook import frame_html
 from dealspace.report import free_path, render, write_report
-from dealspace.report.build import (
-    Chart,
-    ReportData,
-    build_report,
-    collect_sources,
-    layout,
-    num,
-    signed,
-)
-from dealspace.report.charts import bars_svg, to_svg
-from dealspace.report.html import linkify, render_html
-from dealspace.report.markdown import render_markdown
-from dealspace.report.repr import frame_html
+from dealspace.report.build import layout
+from dealspace.scenario.sources import collect_sources
+
+
+def build_report(scenario, progress=None):  # type: ignore[no-untyped-def]
+    return analyze(scenario, progress=progress)
+
+
+def render_html(results: ReportData) -> str:
+    return render(results, "html")
+
+
+def render_markdown(results: ReportData) -> str:
+    return render(results, "md")
 
 TOY = Path(__file__).parents[1] / "data" / "toy.yaml"
 runner = CliRunner()
@@ -59,9 +65,8 @@ def test_build_collects_every_analysis(toy: ReportData) -> None:
     assert {p.key for p in toy.redlines.prices} == {"a:no_open_rice", "a:tariff_cut"}
     assert toy.logrolls is not None and toy.logrolls.moves
     assert [m.party for m in toy.offers] == ["a", "b"]
-    assert toy.protocols is not None and set(toy.protocols.summary["protocol"]) == {
-        "alternating", "sequential", "silos", "snt"
-    }
+    assert toy.protocols is not None
+    assert {r["protocol"] for r in toy.protocols.rows} == set(Settings().process.protocols)
     assert toy.tariffs is None  # the toy has no tariff issues: no GE section
 
 
@@ -173,8 +178,8 @@ def test_markdown_has_the_verdict_and_tables(toy: ReportData) -> None:
 # ------------------------------------------------------------------ files
 
 
-def test_write_report_never_overwrites(tmp_path: Path) -> None:
-    scenario = load_scenario(TOY)
+def test_write_report_never_overwrites(tmp_path: Path, toy: ReportData) -> None:
+    scenario = toy
     out = tmp_path / "r.html"
     out.write_text("mine")
     with pytest.raises(DealspaceError, match="--overwrite"):
@@ -184,21 +189,35 @@ def test_write_report_never_overwrites(tmp_path: Path) -> None:
     assert out.read_text().startswith("<!DOCTYPE html>")
 
 
-def test_write_report_checks_format_and_folder(tmp_path: Path) -> None:
-    scenario = load_scenario(TOY)
+def test_write_report_checks_format_and_folder(tmp_path: Path, toy: ReportData) -> None:
+    scenario = toy
     with pytest.raises(DealspaceError, match="unknown format 'pdf'"):
         write_report(scenario, tmp_path / "r.pdf", "pdf")
     with pytest.raises(DealspaceError, match="does not exist"):
         write_report(scenario, tmp_path / "missing" / "r.html")
     with pytest.raises(DealspaceError, match="unknown format"):
-        render(build_report(scenario), "docx")
+        render(toy, "docx")
 
 
-def test_write_report_markdown_and_progress(tmp_path: Path) -> None:
-    steps: list[str] = []
-    out = write_report(load_scenario(TOY), tmp_path / "r.md", "md", steps.append)
+def test_write_report_markdown(tmp_path: Path, toy: ReportData) -> None:
+    out = write_report(toy, tmp_path / "r.md", "md")
     assert out.read_text(encoding="utf-8").startswith("# Toy")
-    assert steps[-1] == "render"
+
+
+def test_report_never_writes_over_its_input(tmp_path: Path) -> None:
+    mine = tmp_path / "mine.yaml"
+    mine.write_text(TOY.read_text())
+    result = runner.invoke(app, ["report", str(mine), "-o", str(mine), "--overwrite"])
+    assert result.exit_code == 2 and "input" in result.stderr
+    assert mine.read_text() == TOY.read_text()
+
+
+def test_markdown_escapes_html_from_labels(tmp_path: Path) -> None:
+    text = TOY.read_text().replace("name: Alpha", 'name: "<script>x</script>"')
+    path = tmp_path / "evil.yaml"
+    path.write_text(text)
+    md = render_markdown(analyze(load_scenario(path), Settings(process=None)))
+    assert "<script>" not in md and "&lt;script&gt;" in md
 
 
 def test_free_path_counts_up(tmp_path: Path) -> None:

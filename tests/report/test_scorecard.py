@@ -14,9 +14,9 @@ from typer.testing import CliRunner
 import dealspace.cli.report  # noqa: F401  registers `score` until the lead wires it
 from dealspace import DealspaceError, load_scenario
 from dealspace.analysis import nash
+from dealspace.analysis.deal import list_deals, load_deal
+from dealspace.analysis.scorecard import contributions, score, tariff_change
 from dealspace.cli import app
-from dealspace.report.deal import list_deals, load_deal
-from dealspace.report.scorecard import contributions, score, tariff_change
 from dealspace.space import utilities, value_tables
 
 TOY = Path(__file__).parents[1] / "data" / "toy.yaml"

@@ -57,13 +57,12 @@ from typing import Any
 import numpy as np
 
 from dealspace.analysis.pareto import Frontier, as_space, pareto_frontier, party_tolerance
-from dealspace.display import Displayed
 from dealspace.errors import DealspaceError, did_you_mean
+from dealspace.present.notebook import Displayed
 from dealspace.scenario.model import OptionRef, Scenario
 from dealspace.space import DealSpace
+from dealspace.tolerances import SCORE_TOL
 
-#: Relative tolerance for equal scores.
-SCORE_TOL = 1e-9
 #: Most tied packages listed in ``Solution.ties``.
 MAX_TIES = 100
 

@@ -6,7 +6,7 @@ BATNAs as dashed lines, the status quo and each solution marked and labelled.
 Three or more: one panel per pair of parties, each frontier point coloured by
 the utility of a third party.
 
-matplotlib is imported when a chart is drawn (:func:`dealspace.plotting.pyplot`).
+matplotlib is imported when a chart is drawn (:func:`dealspace.present.plotting.pyplot`).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import numpy as np
 from dealspace.analysis.bargaining import Solution
 from dealspace.analysis.pareto import Frontier
 from dealspace.errors import DealspaceError
-from dealspace.plotting import pyplot
+from dealspace.present.plotting import pyplot
 
 #: File types a chart may be saved as (by extension).
 FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf"}

@@ -63,9 +63,9 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from dealspace.analysis.linkage import TOL, Negotiator, Outcome, domain_issues, moved
-from dealspace.display import Displayed
+from dealspace.analysis.silos import TOL, Negotiator, Outcome, domain_issues, moved
 from dealspace.errors import DealspaceError
+from dealspace.present.notebook import Displayed
 from dealspace.scenario.model import OptionRef, Scenario
 from dealspace.space import DealSpace, acceptable
 

@@ -50,8 +50,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from dealspace.analysis.linkage import TOL
-from dealspace.display import Displayed
+from dealspace.analysis.silos import TOL
+from dealspace.present.notebook import Displayed
 from dealspace.scenario.conditions import linked_issues
 from dealspace.scenario.model import OptionRef, Scenario
 from dealspace.space import DealSpace, utilities, value_tables

@@ -55,10 +55,10 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from dealspace.analysis.linkage import TOL, Negotiator, check_party
 from dealspace.analysis.pareto import pareto_frontier, party_tolerance
-from dealspace.display import Displayed
+from dealspace.analysis.silos import TOL, Negotiator, check_party
 from dealspace.errors import DealspaceError
+from dealspace.present.notebook import Displayed
 from dealspace.scenario.model import OptionRef, Scenario
 from dealspace.space import DealSpace
 

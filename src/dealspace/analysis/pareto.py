@@ -68,16 +68,18 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from dealspace.display import Displayed
 from dealspace.errors import DealspaceError
+from dealspace.present.document import Chart
+from dealspace.present.notebook import Displayed
 from dealspace.scenario.model import OptionRef, Scenario
 from dealspace.space import Block, DealSpace, compile
+from dealspace.tolerances import REL_TOL as TOLERANCE_REL
 
 if TYPE_CHECKING:
     import pandas as pd
 
 #: Relative tolerance for equal utilities (of each party's utility range).
-REL_TOL = 1e-9
+REL_TOL = TOLERANCE_REL
 #: Decimals kept in exported utilities (hides float noise such as 1.6999999999999997).
 DECIMALS = 12
 #: Most candidate points one merge may create before the engine refuses.
@@ -175,6 +177,14 @@ class Frontier(Displayed):
 
 
 # ------------------------------------------------------------------ public
+
+    def chart(self) -> Chart | None:
+        """The frontier of the first two parties with the Nash and Kalai–Smorodinsky packages."""
+        from dealspace.analysis.bargaining import kalai_smorodinsky, nash
+        from dealspace.analysis.specs import frontier_chart
+
+        names = [p.label for p in self.space.scenario.parties]
+        return frontier_chart(self, {"Nash": nash(self), "Kalai–Smorodinsky": kalai_smorodinsky(self)}, names)
 
 
 def as_space(source: Scenario | DealSpace | Frontier, what: str = "source") -> DealSpace:

@@ -47,8 +47,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from dealspace.analysis.linkage import TOL, Negotiator, Outcome
-from dealspace.display import Displayed
+from dealspace.analysis.silos import TOL, Negotiator, Outcome
+from dealspace.present.document import Chart
+from dealspace.present.notebook import Displayed
 from dealspace.scenario.model import Scenario
 from dealspace.space import DealSpace, hard_constraints
 
@@ -138,6 +139,12 @@ class RedlinePrices(Displayed):
                 for c in self.prices
             ],
         }
+
+    def chart(self) -> Chart | None:
+        """What each binding constraint costs each party (None when none binds)."""
+        from dealspace.analysis.specs import redlines_chart
+
+        return redlines_chart(self)
 
 
 def redline_prices(scenario: Scenario | DealSpace, *, tol: float = TOL) -> RedlinePrices:

@@ -12,7 +12,7 @@ the domains in :math:`S` (all other domains held at the status quo):
     \\text{ when the } S\\text{-negotiation has no ZOPA},
 
 where :math:`x^N(S)` is the Nash bargaining package of the S-negotiation and
-:math:`d` the BATNAs (see :mod:`dealspace.analysis.linkage`); :math:`v(\\emptyset) = 0`.
+:math:`d` the BATNAs (see :mod:`dealspace.analysis.silos`); :math:`v(\\emptyset) = 0`.
 The Shapley value of domain :math:`k` is its average marginal contribution
 over all orders in which the domains could be added to the table,
 
@@ -53,9 +53,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from dealspace.analysis.linkage import Negotiator, OffTable, check_domains, domain_issues
-from dealspace.display import Displayed
+from dealspace.analysis.silos import Negotiator, OffTable, check_domains, domain_issues
 from dealspace.errors import DealspaceError
+from dealspace.present.document import Chart
+from dealspace.present.notebook import Displayed
 from dealspace.scenario.model import Scenario
 from dealspace.space import DealSpace
 
@@ -132,6 +133,12 @@ class DomainValues(Displayed):
             "coalitions": self.coalitions,
         }
 
+    def chart(self) -> Chart:
+        """Each domain's value as bars."""
+        from dealspace.analysis.specs import shapley_chart
+
+        return shapley_chart(self)
+
 
 def domain_values(
     scenario: Scenario | DealSpace,
@@ -157,7 +164,7 @@ def domain_values(
         quo in every coalition.
     off_table
         Whether a coalition's negotiation applies the constraints that read
-        none of its issues (see :func:`dealspace.analysis.linkage.linkage`).
+        none of its issues (see :func:`dealspace.analysis.silos.linkage`).
     exact
         Force exact enumeration (True) or sampling (False); default: exact
         when the scenario has at most :data:`MAX_EXACT` domains.

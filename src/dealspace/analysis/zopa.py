@@ -43,7 +43,7 @@ from typing import Any
 import numpy as np
 
 from dealspace.analysis.pareto import Frontier, as_space, pareto_frontier, party_tolerance
-from dealspace.display import Displayed
+from dealspace.present.notebook import Displayed
 from dealspace.scenario.model import Scenario
 from dealspace.space import DealSpace, compile
 

@@ -1,28 +1,25 @@
 """``dealspace analyze``: the main job on a scenario (us-japan-2025 by default).
 
-A terminal summary (portfolio, parties, ZOPA, bargaining solutions, frontier,
-value of linkage) and the self-contained HTML report, written to a path it
-prints (never over an existing file).
+Runs :func:`dealspace.pipeline.analyze` once and renders its one
+:class:`~dealspace.pipeline.Results`: a terminal summary (portfolio, parties,
+ZOPA, bargaining solutions, frontier, value of linkage, protocols), the
+self-contained HTML report written to a path it prints (never over an
+existing file), or, with ``--json``, the whole Results as JSON.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import numpy as np
 import typer
-from rich.table import Table
 
-from dealspace.cli._app import app, console, friendly
-from dealspace.cli.engine import engine_summary
-from dealspace.cli.linkage import linkage_summary
-from dealspace.cli.process import process_summary
-from dealspace.cli.report import progress_bar
-from dealspace.cli.scenario import Source, print_scenario
-from dealspace.report import free_path, write_report
-from dealspace.scenario import load_scenario
-from dealspace.space import DealSpace, compile
+from dealspace.cli._app import app, console, friendly, print_json
+from dealspace.cli.scenario import Source
+
+if TYPE_CHECKING:
+    from dealspace.analysis.reach import Reach
+    from dealspace.pipeline import Results
 
 
 @app.command()
@@ -38,46 +35,86 @@ def analyze(
         ),
     ] = Path("dealspace-report.html"),
     no_report: Annotated[bool, typer.Option("--no-report", help="Terminal summary only.")] = False,
+    json_out: Annotated[
+        bool, typer.Option("--json", help="Print the whole result as JSON (docs/json.md); no report.")
+    ] = False,
+    runs: Annotated[
+        int,
+        typer.Option("--runs", min=1, max=100_000, help="Monte Carlo runs per protocol and strategy pair."),
+    ] = 100,
+    seed: Annotated[int, typer.Option("--seed", min=0, max=2**32 - 1, help="Seed of every random step.")] = 0,
+    no_process: Annotated[
+        bool, typer.Option("--no-process", help="Skip the protocol comparison (the slowest step).")
+    ] = False,
 ) -> None:
     """Analyse a scenario (default: the built-in US–Japan 2025 portfolio) and write its report."""
+    from dataclasses import replace
+
+    from dealspace.cli.report import progress_bar
+    from dealspace.pipeline import Settings
+    from dealspace.pipeline import analyze as run
+    from dealspace.process.compare import ProcessSettings
+    from dealspace.report import free_path, write_report
+    from dealspace.scenario import load_scenario
+
     scenario = load_scenario(source)
-    print_scenario(scenario)
-    space = compile(scenario)
-    print_party_summary(space)
-    engine_summary(console, space)
-    if len(scenario.domains) > 1 and not space.empty:
-        linkage_summary(console, scenario)
-    if not space.empty:
-        process_summary(console, scenario)
+    process = None if no_process else replace(ProcessSettings(), runs=runs, seed=seed)
+    settings = Settings(seed=seed, process=process)
+    if json_out:
+        print_json(run(scenario, settings).to_dict())
+        return
+    with progress_bar(f"analysing {scenario.name}") as step:
+        results = run(scenario, settings, progress=step)
+    print_results(results)
     if no_report:
         return
     with progress_bar("writing the report") as step:
-        path = write_report(scenario, free_path(report), progress=step)
-    console.print(f"\n[bold green]Report:[/] {path.resolve()}", highlight=False)
+        step("render")
+        path = write_report(results, free_path(report))
+    console.print(f"\n[bold green]Report:[/] {path.resolve()}", highlight=False, markup=True)
 
 
-def print_party_summary(space: DealSpace) -> None:
+def print_results(results: Results) -> None:
+    """The terminal summary of the main job's results (renders; computes nothing)."""
+    from dealspace.cli.engine import engine_summary
+    from dealspace.cli.linkage import linkage_summary
+    from dealspace.cli.process import print_compare
+    from dealspace.cli.scenario import print_scenario
+
+    scenario = results.scenario
+    print_scenario(scenario)
+    print_party_summary(results.reach, {p.id: p.label for p in scenario.parties})
+    engine_summary(console, results.frontier, results.zopa, results.solutions)
+    labels = {p.id: p.label for p in scenario.parties}
+    if results.linkage is not None:
+        linkage_summary(console, results.linkage, results.domain_values, labels)
+    if results.protocols is not None:
+        s = results.protocols.settings
+        print_compare(
+            console,
+            results.protocols,
+            f"Process: single undertaking or early harvests? ({s.runs} runs per strategy pair)",
+        )
+    elif len(scenario.parties) != 2:
+        console.print("process simulation: skipped (it is bilateral; use `dealspace simulate --parties a,b`)")
+
+
+def print_party_summary(reach: Reach, labels: dict[str, str]) -> None:
     """Status-quo utility, BATNA and the best each party could reach."""
+    from rich.markup import escape
+    from rich.table import Table
+
     table = Table(title="Parties: status quo, BATNA and reach (utility points)")
     for col in ("party", "status quo", "BATNA", "best acceptable package", "worst acceptable package"):
         table.add_column(col, justify="left" if col == "party" else "right")
-    if space.empty:
-        best = worst = np.full(space.n_parties, np.nan)
-    else:
-        best = np.array([sum(b.utility[:, p].max() for b in space.blocks) for p in range(space.n_parties)])
-        worst = np.array([sum(b.utility[:, p].min() for b in space.blocks) for p in range(space.n_parties)])
-    for p, party in enumerate(space.scenario.parties):
-        table.add_row(
-            party.label,
-            f"{space.status_quo_utility[p]:.2f}",
-            f"{space.batna[p]:.2f}",
-            f"{best[p]:.2f}",
-            f"{worst[p]:.2f}",
-        )
+    for k, party in enumerate(reach.parties):
+        best = "—" if reach.best is None else f"{reach.best[k]:.2f}"
+        worst = "—" if reach.worst is None else f"{reach.worst[k]:.2f}"
+        table.add_row(escape(labels[party]), f"{reach.status_quo[k]:.2f}", f"{reach.batna[k]:.2f}", best, worst)
     console.print(table)
     console.print(
-        f"{space.n_outcomes:,} packages meet every party's must-haves and red lines"
-        if not space.empty
+        f"{reach.n_acceptable:,} packages meet every party's must-haves and red lines"
+        if reach.n_acceptable
         else "[bold red]No package meets every party's must-haves and red lines.[/]",
         highlight=False,
     )

@@ -9,16 +9,16 @@ and Kalai–Smorodinsky packages and a short frontier table.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import numpy as np
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from dealspace.analysis.bargaining import SOLUTIONS, Solution, solve
 from dealspace.analysis.pareto import Frontier, pareto_frontier
-from dealspace.analysis.zopa import zopa
 from dealspace.cli._app import app, console, friendly, print_json
 from dealspace.errors import DealspaceError
 from dealspace.scenario import Scenario, load_scenario
@@ -205,28 +205,28 @@ def print_packages(out: Console, space: DealSpace, packages: dict[str, dict[str,
 # ---------------------------------------------------------------- summary
 
 
-def engine_summary(console: Console, space: DealSpace) -> None:
-    """ZOPA verdict, the Nash and KS packages, and a short frontier table.
+def engine_summary(console: Console, frontier: Frontier, zopa_result: Any, solutions: dict[str, Solution]) -> None:
+    """ZOPA verdict, the Nash and KS packages, and a short frontier table (rendered, not computed).
 
-    Called by ``dealspace analyze``; ``console`` is where to print.
+    Called by ``dealspace analyze`` with the pipeline's results.
     """
     out = console
-    frontier = pareto_frontier(space)
-    verdict = zopa(frontier)
-    colour = "green" if verdict.exists else "bold red"
-    out.print(f"[{colour}]ZOPA:[/] {verdict.explanation}", highlight=False)
-    nash, ks = solve(frontier, "nash"), solve(frontier, "ks")
-    if nash.agreement or ks.agreement:
-        print_packages(out, space, {"Nash": nash.package, "Kalai–Smorodinsky": ks.package})
+    space = frontier.space
+    colour = "green" if zopa_result.exists else "bold red"
+    out.print(f"[{colour}]ZOPA:[/] {escape(zopa_result.explanation)}", highlight=False)
+    nash, ks = solutions.get("Nash"), solutions.get("Kalai–Smorodinsky")
+    shown = {t: s for t, s in (("Nash", nash), ("Kalai–Smorodinsky", ks)) if s is not None and s.agreement}
+    if shown:
+        print_packages(out, space, {t: s.package for t, s in shown.items()})
         parties = space.scenario.parties
         out.print(
             "gains over BATNA — "
             + "; ".join(
                 f"{title}: " + ", ".join(f"{p.label} {s.gains[p.id]:+.2f}" for p in parties)
-                for title, s in (("Nash", nash), ("KS", ks))
-                if s.agreement
+                for title, s in shown.items()
             ),
             highlight=False,
+            markup=False,
         )
     print_frontier(out, frontier, 10)
 

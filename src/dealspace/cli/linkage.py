@@ -12,20 +12,21 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from dealspace.analysis.harvest import HarvestResult, early_harvest
-from dealspace.analysis.linkage import (
+from dealspace.analysis.logroll import logrolls
+from dealspace.analysis.offers import OfferMenu, equivalent_offers
+from dealspace.analysis.redlines import RedlinePrices, redline_prices
+from dealspace.analysis.shapley import DomainValues, domain_values
+from dealspace.analysis.silos import (
     LinkageResult,
     OffTable,
     check_domains,
     check_party,
     linkage,
 )
-from dealspace.analysis.logroll import logrolls
-from dealspace.analysis.offers import OfferMenu, equivalent_offers
-from dealspace.analysis.redlines import RedlinePrices, redline_prices
-from dealspace.analysis.shapley import DomainValues, domain_values
 from dealspace.cli._app import app, console, friendly, print_json
 from dealspace.scenario import Scenario, load_scenario
 
@@ -204,12 +205,9 @@ def _values_table(values: DomainValues) -> Table:
     return table
 
 
-def linkage_summary(console: Console, scenario: Scenario) -> None:
+def linkage_summary(console: Console, result: LinkageResult, values: DomainValues | None, labels: dict[str, str]) -> None:
     """Print a compact linkage table (silos vs portfolio per party and joint)
-    and the domains' Shapley values; used by ``dealspace analyze``."""
-    result = linkage(scenario)
-    values = domain_values(scenario)
-    labels = _labels(scenario)
+    and the domains' values; rendered from ``dealspace analyze``'s results."""
     table = Table(title="Value of linkage (gains over BATNA, Nash packages)")
     table.add_column("party")
     table.add_column("silos", justify="right")
@@ -217,7 +215,7 @@ def linkage_summary(console: Console, scenario: Scenario) -> None:
     table.add_column("linkage value", justify="right")
     for k, p in enumerate(result.parties):
         table.add_row(
-            labels[p],
+            escape(labels[p]),
             _num(result.silo_gains[k]),
             _num(result.portfolio.gains[k]),
             _num(result.linkage_value[k]),
@@ -231,9 +229,10 @@ def linkage_summary(console: Console, scenario: Scenario) -> None:
     console.print(table)
     if result.unlocked:
         console.print(
-            f"Unlocked by linkage: [bold]{', '.join(result.unlocked)}[/]", highlight=False
+            f"Unlocked by linkage: [bold]{escape(', '.join(result.unlocked))}[/]", highlight=False
         )
-    console.print(_values_table(values))
+    if values is not None:
+        console.print(_values_table(values))
 
 
 # ---------------------------------------------------------------- red lines

@@ -12,44 +12,32 @@ from typing import TYPE_CHECKING, Annotated, Any
 import numpy as np
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from dealspace.cli._app import app, console, friendly, print_json
 from dealspace.errors import DealspaceError
-from dealspace.plotting import pyplot
+from dealspace.present.plotting import pyplot
+from dealspace.process.compare import (
+    COLUMNS,
+    LABELS,
+    ProcessSettings,
+    ProtocolComparison,
+    compare_protocols,
+    total_runs,
+)
+from dealspace.space import compile
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from dealspace.process.montecarlo import MonteCarloResult
     from dealspace.process.simulate import Run
-    from dealspace.scenario.model import Scenario
 
 Source = Annotated[
     str,
     typer.Argument(help="A built-in scenario name (see `dealspace scenarios`) or a scenario file."),
 ]
-
-#: Protocols compared by ``compare-protocols``.
-COMPARED = ("alternating", "snt", "sequential", "sequential-negotiated", "silos")
-#: Strategy pairs averaged over by ``compare-protocols``.
-PANEL = (
-    "boulware,boulware",
-    "linear,linear",
-    "conceder,boulware",
-    "tit-for-tat,tit-for-tat",
-    "frequency,linear",
-    "nash,nash",
-)
-_LABEL = {
-    "alternating": "single undertaking (alternating offers)",
-    "snt": "single negotiating text (mediator)",
-    "sequential": "early harvests, domain by domain",
-    "sequential-negotiated": "early harvests, negotiated agenda",
-    "sequential-blocks": "early harvests, issue by issue",
-    "silos": "parallel silos (one track per domain)",
-}
-
 
 def _refuse_existing(path: Path, overwrite: bool) -> None:
     if path.exists() and not overwrite:
@@ -232,81 +220,15 @@ def print_summary(out: Console, result: MonteCarloResult) -> None:
 # ------------------------------------------------------------------ compare
 
 
-def compare(
-    source: str | Scenario,
-    runs: int = 500,
-    seed: int = 0,
-    deadline: int = 100,
-    discount: float = 0.99,
-    hazard: float = 0.01,
-    noise: float = 0.1,
-    strategies: tuple[str, ...] = PANEL,
-    protocols: tuple[str, ...] = COMPARED,
-    progress: Any = None,
-) -> tuple[pd.DataFrame, MonteCarloResult]:
-    """Every protocol against a panel of strategy pairs, aggregated per protocol.
-
-    Returns the per-protocol table (means over pairs and runs) and the full result.
-    """
-    from dealspace.process.montecarlo import monte_carlo
-
-    result = monte_carlo(
-        source, list(protocols), list(strategies), runs=runs, seed=seed, deadline=deadline,
-        discount=discount, hazard=hazard, noise=noise, progress=progress,
-    )
-    return aggregate(result), result
-
-
-def aggregate(result: MonteCarloResult) -> pd.DataFrame:
-    """Per protocol: rates, time to last binding, realised value per party (mean, p10), joint gain."""
-    import pandas as pd
-
-    rows = []
-    for proto, g in result.runs.groupby("protocol", sort=False):
-        row: dict[str, Any] = {
-            "protocol": proto,
-            "agreement_rate": float(g["agreement"].mean()),
-            "deal_rate": float((g["agreement"] | g["partial"]).mean()),
-            "breakdown_rate": float(g["breakdown"].mean()),
-            "last_binding_mean": float(g["last_binding"].mean()),
-        }
-        for p in result.parties:
-            row[f"gain:{p}_mean"] = float(g[f"gain:{p}"].mean())
-            row[f"gain:{p}_p10"] = float(g[f"gain:{p}"].quantile(0.1))
-        row["joint_gain_mean"] = float(g["joint_gain"].mean())
-        row["dist_nash_mean"] = float(g["dist_nash"].mean())
-        rows.append(row)
-    return pd.DataFrame(rows)
-
-
-def verdict(table: pd.DataFrame) -> str:
-    """One sentence: single undertaking or early harvests?"""
-    rows = {r["protocol"]: r for r in table.to_dict(orient="records")}
-    su = rows.get("alternating")
-    harvest = [r for p, r in rows.items() if p.startswith("sequential") or p == "silos"]
-    if su is None or not harvest:
-        return ""
-    best = max(harvest, key=lambda r: r["joint_gain_mean"])
-    diff = su["joint_gain_mean"] - best["joint_gain_mean"]
-    if diff >= 0:
-        return (
-            f"Single undertaking: its mean joint gain ({su['joint_gain_mean']:.2f}) beats the best "
-            f"early-harvest design ({best['protocol']}, {best['joint_gain_mean']:.2f}) by {diff:.2f} points."
-        )
-    return (
-        f"Early harvests: {best['protocol']} has a higher mean joint gain ({best['joint_gain_mean']:.2f}) than "
-        f"the single undertaking ({su['joint_gain_mean']:.2f}), by {-diff:.2f} points."
-    )
-
-
-def print_compare(out: Console, table: pd.DataFrame, parties: tuple[str, ...], title: str) -> None:
-    """The per-protocol table, then what each protocol name means."""
-    t = Table(title=title)
+def print_compare(out: Console, comparison: ProtocolComparison, title: str) -> None:
+    """The per-protocol table, then what each protocol name and column means."""
+    parties = comparison.parties
+    t = Table(title=escape(title))
     cols = ["protocol", "complete", "any deal", "breakdown", "last bind", *(f"gain:{p}" for p in parties),
             "joint", "to Nash"]
     for col in cols:
-        t.add_column(col, justify="left" if col == "protocol" else "right")
-    for r in table.to_dict(orient="records"):
+        t.add_column(escape(col), justify="left" if col == "protocol" else "right")
+    for r in comparison.rows:
         t.add_row(
             r["protocol"],
             f"{r['agreement_rate']:.0%}",
@@ -318,20 +240,26 @@ def print_compare(out: Console, table: pd.DataFrame, parties: tuple[str, ...], t
             _fmt(r["dist_nash_mean"], 3),
         )
     out.print(t)
-    legend = "; ".join(f"{p}: {_LABEL.get(p, p)}" for p in table["protocol"])
+    legend = "; ".join(f"{r['protocol']}: {LABELS.get(r['protocol'], r['protocol'])}" for r in comparison.rows)
     out.print(
-        f"{legend}. gain = realised value over BATNA (mean; discounted, net of costs); "
-        "last bind = mean round of the last binding part; to Nash = distance in normalised utilities.",
+        f"{legend}. complete = {COLUMNS['agreement_rate']}; any deal = {COLUMNS['deal_rate']}; "
+        f"breakdown = {COLUMNS['breakdown_rate']}; gain = {COLUMNS['gain:<party>_mean']}; "
+        f"last bind = {COLUMNS['last_binding_mean']}; to Nash = {COLUMNS['dist_nash_mean']}.",
         style="dim",
         highlight=False,
+        markup=False,
     )
+    if comparison.verdict:
+        out.print(comparison.verdict, highlight=False, markup=False)
 
 
-def plot_compare(table: pd.DataFrame, result: MonteCarloResult, path: Path) -> None:
+def plot_compare(comparison: ProtocolComparison, path: Path) -> None:
     """Bar chart: mean realised gain per party by protocol (p10–p90 whiskers),
     and deal / breakdown rates."""
     plt = pyplot()
 
+    result = comparison.detail
+    table = comparison.to_frame().reset_index()
     parties = result.parties
     protos = list(table["protocol"])
     fig, (ax, ax2) = plt.subplots(1, 2, figsize=(12, 4.8), gridspec_kw={"width_ratios": [3, 2]})
@@ -366,7 +294,7 @@ def plot_compare(table: pd.DataFrame, result: MonteCarloResult, path: Path) -> N
 
 @app.command("compare-protocols")
 @friendly
-def compare_protocols(
+def compare_protocols_command(
     source: Source = "us-japan-2025",
     runs: Annotated[int, typer.Option("--runs", "-n", help="Runs per protocol and strategy pair.")] = 500,
     seed: Annotated[int, typer.Option("--seed", help="Master seed.")] = 0,
@@ -388,36 +316,25 @@ def compare_protocols(
     if runs < 1:
         raise DealspaceError.single("--runs", f"runs is {runs}", "use a whole number ≥ 1")
     scenario = load_scenario(source)
-    total = runs * len(COMPARED) * len(PANEL)
-    table, result = _with_progress(
-        lambda tick: compare(scenario, runs, seed, deadline, discount, hazard, noise, progress=tick),
-        total, "comparing protocols", show=not json_out,
+    settings = ProcessSettings(runs=runs, seed=seed, deadline=deadline, discount=discount, hazard=hazard, noise=noise)
+    space = compile(scenario)
+    comparison = _with_progress(
+        lambda tick: compare_protocols(space, settings, progress=tick),
+        total_runs(settings), "comparing protocols", show=not json_out,
     )
     if plot is not None:
-        plot_compare(table, result, plot)
+        plot_compare(comparison, plot)
     if json_out:
-        print_json({"settings": result.settings, "panel": list(PANEL), "protocols": _records(table),
-                    "verdict": verdict(table)})
+        print_json(comparison.to_dict())
         return
     title = (
-        f"{scenario.title or scenario.name}: protocols compared — {runs} runs × {len(PANEL)} strategy pairs, "
-        f"δ={discount:g}, hazard={hazard:g}, noise={noise:g}"
+        f"{scenario.title or scenario.name}: protocols compared — {runs} runs × {len(settings.strategies)} strategy "
+        f"pairs, δ={discount:g}, hazard={hazard:g}, noise={noise:g}"
     )
-    print_compare(console, table, result.parties, title)
-    console.print(verdict(table), highlight=False)
-    console.print(f"strategy pairs: {', '.join(PANEL)}", highlight=False, style="dim")
+    print_compare(console, comparison, title)
+    console.print(f"strategy pairs: {', '.join(settings.strategies)}", highlight=False, style="dim", markup=False)
     if plot is not None:
-        console.print(f"wrote {plot}")
-
-
-def process_summary(console: Console, scenario: Scenario) -> None:
-    """Compact compare-protocols table for ``dealspace analyze`` (modest runs)."""
-    if len(scenario.parties) != 2:
-        console.print("process simulation: skipped (it is bilateral; use `dealspace simulate --parties a,b`)")
-        return
-    table, result = compare(scenario, runs=100, seed=0)
-    print_compare(console, table, result.parties, "Process: single undertaking or early harvests? (100 runs per pair)")
-    console.print(verdict(table), highlight=False)
+        console.print(f"wrote {plot}", markup=False)
 
 
 # ------------------------------------------------------------------ sweep

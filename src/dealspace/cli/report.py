@@ -16,7 +16,6 @@ from rich.table import Table
 from dealspace.cli._app import app, console, console_err, friendly, print_json
 from dealspace.cli.scenario import Source
 from dealspace.errors import DealspaceError
-from dealspace.report import FORMATS, write_report
 from dealspace.scenario import load_scenario
 
 
@@ -39,28 +38,32 @@ def report(
     source: Source = "us-japan-2025",
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", help="The report file (default: <scenario>-report.html or .md)."),
+        typer.Option(
+            "--output", "-o", help="The report file. Default: SCENARIO-report.html, or .md with --format md."
+        ),
     ] = None,
     fmt: Annotated[
         str | None,
         typer.Option("--format", "-f", help="'html' (one self-contained file, charts inline) or 'md'; "
                      "default: from the output's suffix, else html."),
     ] = None,
-    overwrite: Annotated[bool, typer.Option(help="Replace an existing output file.")] = False,
+    overwrite: Annotated[bool, typer.Option(help="Replace an existing output file (never an input).")] = False,
 ) -> None:
     """Write a report of a scenario: verdict, frontier, linkage, red lines, offers, tariffs, sources."""
+    from dealspace.pipeline import analyze
+    from dealspace.report import FORMATS, check_output, write_report
+
     if fmt is None:
         fmt = "md" if output is not None and output.suffix.lower() in {".md", ".markdown"} else "html"
     if fmt not in FORMATS:
         raise DealspaceError.single("--format", f"unknown format '{fmt}'", "use 'html' or 'md'")
     scenario = load_scenario(source)
     path = output if output is not None else Path(f"{scenario.name}-report.{fmt}")
-    if path.exists() and not overwrite:
-        raise DealspaceError.single(
-            str(path), "the file exists and would be overwritten", "choose another path or pass --overwrite"
-        )
+    check_output(path, overwrite, inputs=(Path(source),))
     with progress_bar(f"report on {scenario.name}") as step:
-        written = write_report(scenario, path, fmt, step, overwrite=overwrite)
+        results = analyze(scenario, progress=step)
+        step("render")
+        written = write_report(results, path, fmt, overwrite=overwrite)
     console.print(f"wrote {escape(str(written))}", highlight=False)
 
 
@@ -75,8 +78,8 @@ def score(
 ) -> None:
     """Score a signed deal: structural vs headline, practical vs symbolic, mutual benefit,
     fairness, durability, regional architecture — each with its computation and evidence."""
-    from dealspace.report.scorecard import load_deal
-    from dealspace.report.scorecard import score as score_deal
+    from dealspace.analysis.scorecard import load_deal
+    from dealspace.analysis.scorecard import score as score_deal
 
     d = load_deal(deal)
     s = load_scenario(scenario or d.scenario)

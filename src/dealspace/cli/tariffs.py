@@ -11,7 +11,7 @@ from rich.table import Table
 
 from dealspace.cli._app import app, console, friendly, print_json
 from dealspace.errors import DealspaceError, did_you_mean
-from dealspace.plotting import pyplot
+from dealspace.present.plotting import pyplot
 
 if TYPE_CHECKING:
     import pandas as pd

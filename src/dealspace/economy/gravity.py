@@ -83,9 +83,10 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
-from dealspace.display import Displayed
 from dealspace.economy._kernel import Base, State, kernel, newton
 from dealspace.errors import DealspaceError, did_you_mean
+from dealspace.present.document import Chart
+from dealspace.present.notebook import Displayed
 
 FloatArray = NDArray[np.float64]
 REVENUE_USES = ("income-tax", "lump-sum")
@@ -337,6 +338,15 @@ class Equilibrium(Displayed):
         keep = ~frame["iso3"].isin(exclude).to_numpy()
         weights = self.economy.expenditure[keep]
         return float(np.sum(frame[column].to_numpy()[keep] * weights) / weights.sum())
+
+    def chart(self) -> Chart:
+        """Welfare change by region, as bars."""
+        eco = self.economy
+        return Chart(
+            "bars", "welfare", "Welfare change by region",
+            {"labels": list(eco.names), "series": {"welfare": [100 * (w - 1) for w in self.welfare_hat]},
+             "xlabel": "welfare change (%)", "signed_colors": True, "value_format": "{:+.2f}"},
+        )
 
 
 def _base(economy: Economy, tariffs: FloatArray, params: ModelParams) -> Base:

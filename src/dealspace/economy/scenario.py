@@ -116,7 +116,7 @@ def economy_values(
 ) -> dict[tuple[str, str], np.ndarray]:
     """Value tables ``(party, issue) → v(option)`` for ``value: economy`` valuations
     (before the issue weight is applied; see the module docstring)."""
-    pricing = scenario.tariff_pricing
+    pricing = price_tariffs(scenario)
     points = scenario.economy.points_per_welfare_pct if scenario.economy else None
     out = {}
     for party_id, issue_id in pairs:

@@ -50,9 +50,10 @@ import numpy as np
 from dealspace.analysis.pareto import pareto_frontier
 from dealspace.errors import DealspaceError
 from dealspace.space import DealSpace, utilities
+from dealspace.tolerances import ACCEPT_TOL
 
 #: Utilities within this absolute tolerance count as equal.
-TOL = 1e-9
+TOL = ACCEPT_TOL
 #: Best packages per party added to every candidate table.
 TOP_K = 64
 #: Most frontier packages kept in a candidate table.

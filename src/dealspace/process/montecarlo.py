@@ -29,8 +29,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from dealspace.display import Displayed
 from dealspace.errors import DealspaceError
+from dealspace.present.notebook import Displayed
 from dealspace.process.cell import (
     Cell,
     Geometry,

@@ -29,8 +29,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from dealspace.display import Displayed
 from dealspace.errors import DealspaceError, did_you_mean
+from dealspace.present.notebook import Displayed
 from dealspace.process.cell import (
     Cell,
     SeedLike,
@@ -47,6 +47,7 @@ from dealspace.process.cell import (
 from dealspace.process.costs import Settlement, TimeCosts, value_path
 from dealspace.process.engine import Course, Event
 from dealspace.process.protocols import Protocol, get_protocol
+from dealspace.tolerances import ACCEPT_TOL
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -343,10 +344,10 @@ def best_reachable(source: Source, protocol: str | Protocol | dict[str, Any], cr
     points = proto.reachable(space)
     gains = points - space.batna
     if criterion == "nash":
-        ok = (gains > 1e-9).all(axis=1)
+        ok = (gains > ACCEPT_TOL).all(axis=1)
         return float(np.prod(gains[ok], axis=1).max()) if ok.any() else 0.0
     if criterion == "utilitarian":
-        ok = (gains >= -1e-9).all(axis=1)
+        ok = (gains >= -ACCEPT_TOL).all(axis=1)
         return float(gains[ok].sum(axis=1).max()) if ok.any() else 0.0
     raise DealspaceError.single("criterion", f"unknown criterion '{criterion}'", did_you_mean(criterion, ["nash", "utilitarian"]))
 

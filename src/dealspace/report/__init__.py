@@ -1,57 +1,69 @@
-"""Reports: one self-contained HTML (or Markdown) file with every analysis of a
-scenario, and the scorecard of a signed deal.
+"""Reports: the main job's :class:`~dealspace.pipeline.Results` as one self-contained
+HTML (or Markdown) file.
 
-:func:`~dealspace.report.build.build_report` collects the results (pure);
-:func:`~dealspace.report.html.render_html` and
-:func:`~dealspace.report.markdown.render_markdown` turn them into text;
-:func:`write_report` is the one function here that writes a file.
+:func:`~dealspace.report.build.layout` arranges the results into a document;
+:func:`render` turns it into text; :func:`write_report` is the one function
+here that writes a file. Nothing here computes a number.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 from dealspace.errors import DealspaceError
-from dealspace.report.build import ReportData, build_report
-from dealspace.scenario.model import Scenario
+from dealspace.pipeline import Results
+from dealspace.report.build import layout
 
 FORMATS = ("html", "md")
 
 
-def render(data: ReportData, fmt: str = "html") -> str:
-    """The report of ``data`` as HTML or Markdown text."""
+def render(results: Results, fmt: str = "html") -> str:
+    """The report of ``results`` as HTML or Markdown text."""
     if fmt == "html":
-        from dealspace.report.html import render_html
+        from dealspace.present.html import document_html
 
-        return render_html(data)
+        return document_html(layout(results))
     if fmt == "md":
-        from dealspace.report.markdown import render_markdown
+        from dealspace.present.markdown import document_md
 
-        return render_markdown(data)
+        return document_md(layout(results))
     raise DealspaceError.single("--format", f"unknown format '{fmt}'", "use 'html' or 'md'")
 
 
-def write_report(
-    scenario: Scenario,
-    path: str | Path,
-    fmt: str = "html",
-    progress: Callable[[str], None] | None = None,
-    *,
-    overwrite: bool = False,
-) -> Path:
-    """Build the report of ``scenario`` and write it to ``path``.
+def check_output(path: str | Path, overwrite: bool = False, inputs: tuple[Path, ...] = ()) -> Path:
+    """Refuse an output path that exists (unless ``overwrite``), is an input, or has no folder."""
+    out = Path(path)
+    if str(path) == "":
+        raise DealspaceError.single("--output", "the path is empty", "give a file name, e.g. report.html")
+    for source in inputs:
+        try:
+            same = out.exists() and source.exists() and out.resolve() == source.resolve()
+        except OSError:
+            same = False
+        if same:
+            raise DealspaceError.single(str(out), "this is an input file", "write the report to another path")
+    if out.is_dir():
+        raise DealspaceError.single(str(out), "this is a folder", "give a file name inside it")
+    if out.exists() and not overwrite:
+        raise DealspaceError.single(
+            str(out), "the file exists and would be overwritten", "choose another path or pass --overwrite"
+        )
+    if not out.parent.is_dir():
+        raise DealspaceError.single(str(out), f"the folder {out.parent} does not exist", "create it first")
+    return out
+
+
+def write_report(results: Results, path: str | Path, fmt: str = "html", *, overwrite: bool = False) -> Path:
+    """Render ``results`` and write them to ``path``.
 
     Parameters
     ----------
-    scenario
-        The scenario to analyse.
+    results
+        The main job's results (:func:`dealspace.analyze`).
     path
         The output file.
     fmt
         ``"html"`` (one self-contained file, charts inline) or ``"md"``.
-    progress
-        Called with each step's name (analyses, then ``"render"``).
     overwrite
         Replace an existing file; by default an existing file is an error.
 
@@ -64,29 +76,21 @@ def write_report(
     ------
     DealspaceError
         When the file exists (and ``overwrite`` is false), the format is
-        unknown or the folder does not exist.
+        unknown, the folder does not exist or the file cannot be written.
     """
-    out = Path(path)
     if fmt not in FORMATS:
         raise DealspaceError.single("--format", f"unknown format '{fmt}'", "use 'html' or 'md'")
-    if out.exists() and not overwrite:
-        raise DealspaceError.single(
-            str(out), "the file exists and would be overwritten", "choose another path or pass --overwrite"
-        )
-    if not out.parent.is_dir():
-        raise DealspaceError.single(str(out), f"the folder {out.parent} does not exist", "create it first")
-    data = build_report(scenario, progress)
-    if progress is not None:
-        progress("render")
-    text = render(data, fmt)
-    mode = "w" if overwrite else "x"
+    out = check_output(path, overwrite)
+    text = render(results, fmt)
     try:
-        with out.open(mode, encoding="utf-8") as fh:
+        with out.open("w" if overwrite else "x", encoding="utf-8") as fh:
             fh.write(text)
     except FileExistsError:
         raise DealspaceError.single(
             str(out), "the file appeared while the report was built", "choose another path or pass --overwrite"
         ) from None
+    except OSError as err:
+        raise DealspaceError.single(str(out), f"cannot write the file ({err.strerror})", "choose a writable path") from None
     return out
 
 
@@ -100,4 +104,4 @@ def free_path(path: str | Path) -> Path:
     return out
 
 
-__all__ = ["FORMATS", "ReportData", "build_report", "free_path", "render", "write_report"]
+__all__ = ["FORMATS", "Results", "check_output", "free_path", "layout", "render", "write_report"]

@@ -7,18 +7,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from dealspace.report.build import (
-    Bullets,
-    Chart,
-    ReportData,
-    Section,
-    Table,
-    Text,
-    Verdict,
-    num,
-    signed,
-)
-from dealspace.report.specs import frontier_chart, linkage_chart, redlines_chart, shapley_chart
+from dealspace.analysis.specs import frontier_chart, linkage_chart, redlines_chart, shapley_chart
+from dealspace.pipeline import Results as ReportData
+from dealspace.present.document import Bullets, Chart, Section, Table, Text, Verdict, num, signed
 from dealspace.scenario.conditions import describe
 from dealspace.scenario.model import OptionRef, Scenario
 
@@ -57,18 +48,21 @@ def verdict(data: ReportData) -> Verdict:
         headline = "A deal every side prefers to walking away exists."
         detail = (
             f"The recommended package (Nash bargaining solution) changes {len(_changed(data.scenario, best.package))} "
-            f"of {len(data.scenario.issues)} issues and gives {gains} points over their BATNAs. "
-            f"Negotiating the {len(link.domains)} domains as one portfolio rather than in silos adds "
-            f"{signed(link.joint_linkage_value)} joint points."
+            f"of {len(data.scenario.issues)} issues and gives {gains} points over their BATNAs."
         )
+        if link is not None:
+            detail += (
+                f" Negotiating the {len(link.domains)} domains as one portfolio rather than in silos adds "
+                f"{signed(link.joint_linkage_value)} joint points."
+            )
     else:
         headline = "No deal every side prefers to walking away."
         detail = z.explanation
     figures = (
-        ("acceptable packages", f"{data.space.n_outcomes:,}"),
+        ("acceptable packages", f"{data.reach.n_acceptable:,}"),
         ("Pareto-optimal", f"{len(data.frontier):,}"),
         ("in the ZOPA", f"{z.n_packages:,}"),
-        ("value of linkage", signed(link.joint_linkage_value)),
+        *((("value of linkage", signed(link.joint_linkage_value)),) if link is not None else ()),
     )
     return Verdict(headline=headline, detail=detail, ok=bool(z.exists), figures=figures)
 
@@ -78,13 +72,14 @@ def verdict(data: ReportData) -> Verdict:
 
 def portfolio(data: ReportData) -> Section:
     """Parties, domains and issues, constraints at a glance."""
-    s, space = data.scenario, data.space
-    best = [sum(float(b.utility[:, p].max()) for b in space.blocks) for p in range(space.n_parties)]
-    worst = [sum(float(b.utility[:, p].min()) for b in space.blocks) for p in range(space.n_parties)]
+    s, r = data.scenario, data.reach
+    none: tuple[float | None, ...] = tuple(None for _ in r.parties)
+    best: tuple[float | None, ...] = r.best or none
+    worst: tuple[float | None, ...] = r.worst or none
     parties = Table(
         ("party", "BATNA", "status quo", "best acceptable", "worst acceptable", "must-haves", "red lines"),
         tuple(
-            (p.label, num(space.batna[k]), num(space.status_quo_utility[k]), num(best[k]), num(worst[k]),
+            (p.label, num(r.batna[k]), num(r.status_quo[k]), num(best[k]), num(worst[k]),
              str(len(p.must_haves)), str(len(p.red_lines)))
             for k, p in enumerate(s.parties)
         ),
@@ -95,8 +90,8 @@ def portfolio(data: ReportData) -> Section:
     for d in s.domains:
         for issue in d.issues:
             if issue.range is not None:
-                r = issue.range
-                opts = f"{issue.label(r.min)} – {issue.label(r.max)}"
+                span = issue.range
+                opts = f"{issue.label(span.min)} – {issue.label(span.max)}"
             else:
                 opts = f"{len(issue.option_ids)} options"
             weights = []
@@ -214,9 +209,11 @@ def best_line(data: ReportData) -> str:
 # ------------------------------------------------------------------ linkage, domains, red lines
 
 
-def linkage_section(data: ReportData) -> Section:
+def linkage_section(data: ReportData) -> Section | None:
     """The waterfall from siloed talks to one portfolio."""
     link, s = data.linkage, data.scenario
+    if link is None:
+        return None
     names = {d.id: d.name or d.id for d in s.domains}
     chart = linkage_chart(link, names)
     frame = link.to_frame()
@@ -244,9 +241,11 @@ def linkage_section(data: ReportData) -> Section:
     return Section("linkage", "Value of linkage: silos vs one portfolio", tuple(blocks), lead)
 
 
-def domains_section(data: ReportData) -> Section:
+def domains_section(data: ReportData) -> Section | None:
     """Shapley value of each domain."""
     v, s = data.domain_values, data.scenario
+    if v is None:
+        return None
     names = {d.id: d.name or d.id for d in s.domains}
     chart = shapley_chart(v, names)
     rows = tuple(
@@ -311,62 +310,38 @@ def offers_section(data: ReportData) -> Section | None:
                    "Packages of equal value to the side making them, as different as possible for the other side.")
 
 
-PROTOCOL_NAMES = {
-    "alternating": "single undertaking",
-    "sequential": "early harvests",
-    "silos": "parallel silos",
-    "snt": "mediator's single text",
-}
-
-
 def protocols_section(data: ReportData) -> Section | None:
-    """Monte Carlo comparison of negotiation protocols under delay costs and breakdown risk."""
-    mc = data.protocols
-    if mc is None:
+    """The protocol comparison under delay costs and breakdown risk."""
+    cmp = data.protocols
+    if cmp is None:
         return None
-    from dealspace.report.build import SIMULATION
+    from dealspace.process.compare import COLUMNS, LABELS
 
-    summary = mc.summary
     labels = dict(zip(data.space.parties, _labels(data), strict=True))
-    protocols = list(dict.fromkeys(summary["protocol"]))
-    pairs = list(dict.fromkeys(summary["strategies"]))
-
-    def cell(proto: str, pair: str, column: str) -> float:
-        row = summary[(summary["protocol"] == proto) & (summary["strategies"] == pair)]
-        return float(row[column].iloc[0])
-
-    chart = Chart(
-        "columns", "protocols", "Mean joint gain realised, by protocol and strategy pair",
-        {"labels": [PROTOCOL_NAMES.get(p, p) for p in protocols],
-         "series": {pair: [cell(p, pair, "joint_gain_mean") for p in protocols] for pair in pairs},
-         "ylabel": "joint gain over BATNAs (points)", "value_format": "{:.1f}"},
+    chart = cmp.chart()
+    chart = Chart(chart.kind, chart.key, chart.title, {**chart.data, "labels": [
+        LABELS.get(p, p).split(" (")[0] for p in chart.data["labels"]], "series": {
+        labels[p]: v for p, v in chart.data["series"].items()}})
+    rows = tuple(
+        (LABELS.get(r["protocol"], r["protocol"]), f"{100 * r['agreement_rate']:.0f}%", f"{100 * r['deal_rate']:.0f}%",
+         f"{100 * r['breakdown_rate']:.0f}%", num(r["last_binding_mean"], 1),
+         *(num(r[f"gain:{p}_mean"]) for p in cmp.parties), num(r["joint_gain_mean"]), num(r["dist_nash_mean"], 3))
+        for r in cmp.rows
     )
-    rows = []
-    for _, r in summary.iterrows():
-        rows.append(
-            (PROTOCOL_NAMES.get(str(r["protocol"]), str(r["protocol"])), str(r["strategies"]),
-             f"{100 * r['agreement_rate']:.0f}%", f"{100 * r['partial_rate']:.0f}%",
-             f"{100 * r['breakdown_rate']:.0f}%", num(r["round_mean"], 0),
-             " / ".join(num(r[f"value:{p}_mean"], 1) for p in mc.parties), num(r["joint_gain_mean"]),
-             num(r["dist_nash_mean"], 3))
-        )
+    st = cmp.settings
     table = Table(
-        ("protocol", "strategies", "complete", "partial", "breakdown", "mean round",
-         "value " + " / ".join(labels[p] for p in mc.parties), "joint gain", "distance to Nash"),
-        tuple(rows),
-        numeric=(False, False, True, True, True, True, True, True, True),
-        caption="Single undertaking: alternating offers on the whole package, nothing agreed until everything "
-        "is; early harvests: domains one at a time, each binding when agreed; parallel silos: one track per "
-        "domain at once; mediator's single text: a mediator amends one draft. "
-        f"{SIMULATION['runs']} runs per cell, seed {SIMULATION['seed']}, deadline {SIMULATION['deadline']} "
-        f"rounds, value discounted {100 * (1 - SIMULATION['discount']):.0f}% a round, breakdown risk "
-        f"{100 * SIMULATION['hazard']:.1f}% a round, {100 * SIMULATION['noise']:.0f}% noise in each side's estimate "
-        "of the other's valuation. Distance to Nash: in utilities normalised to each party's range.",
+        ("protocol", "complete", "any deal", "breakdown", "last binding round",
+         *(f"gain {labels[p]}" for p in cmp.parties), "joint gain", "distance to Nash"),
+        rows,
+        numeric=(False, True, True, True, True, *(True for _ in cmp.parties), True, True),
+        caption=f"complete: {COLUMNS['agreement_rate']}; any deal: {COLUMNS['deal_rate']}; breakdown: "
+        f"{COLUMNS['breakdown_rate']}; gain: {COLUMNS['gain:<party>_mean']}; distance to Nash: "
+        f"{COLUMNS['dist_nash_mean']}. {st.runs} runs per protocol × each of {len(st.strategies)} strategy pairs "
+        f"({', '.join(st.strategies)}), seed {st.seed}, deadline {st.deadline} rounds, value discounted "
+        f"{100 * (1 - st.discount):.0f}% a round, breakdown risk {100 * st.hazard:.1f}% a round, "
+        f"{100 * st.noise:.0f}% noise in each side's estimate of the other's valuation.",
     )
-    best = summary.iloc[int(np.argmax(summary["joint_gain_mean"].to_numpy()))]
-    lead = (f"Highest mean joint gain: {PROTOCOL_NAMES.get(str(best['protocol']), best['protocol'])} with "
-            f"{best['strategies']} ({num(best['joint_gain_mean'])} points).")
-    return Section("protocols", "Which process? Protocols compared", (chart, table), lead)
+    return Section("protocols", "Which process? Protocols compared", (chart, table), cmp.verdict)
 
 
 def tariffs_section(data: ReportData) -> Section | None:

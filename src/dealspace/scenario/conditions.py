@@ -21,6 +21,7 @@ from dealspace.scenario.model import (
     Not,
     condition_issues,
 )
+from dealspace.tolerances import CONDITION_TOL
 
 
 def option_mask(test: IssueIs, issue: Issue) -> np.ndarray:
@@ -41,7 +42,7 @@ def option_mask(test: IssueIs, issue: Issue) -> np.ndarray:
                 ok[k] = False
     if test.min is not None or test.max is not None:
         values = np.array([float(v) for v in issue.option_ids])
-        tol = 1e-9
+        tol = CONDITION_TOL
         if test.min is not None:
             ok &= values >= test.min - tol
         if test.max is not None:

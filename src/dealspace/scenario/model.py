@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import math
 from functools import cached_property
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -41,9 +41,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from dealspace.errors import did_you_mean
-
-if TYPE_CHECKING:
-    from dealspace.economy.scenario import TariffPricing
+from dealspace.tolerances import GRID_TOL
 
 #: Most options a numeric issue may expand to.
 MAX_NUMERIC_OPTIONS = 2001
@@ -234,7 +232,7 @@ class NumericRange(Base):
             raise PydanticCustomError(
                 "bad_range", "min {lo} is above max {hi}: swap them", {"lo": self.min, "hi": self.max}
             )
-        count = math.floor((self.max - self.min) / self.step + 1e-9) + 1
+        count = math.floor((self.max - self.min) / self.step + GRID_TOL) + 1
         if count > MAX_NUMERIC_OPTIONS:
             raise PydanticCustomError(
                 "too_many_options",
@@ -245,7 +243,7 @@ class NumericRange(Base):
         return self
 
     def grid(self) -> tuple[float, ...]:
-        count = math.floor((self.max - self.min) / self.step + 1e-9) + 1
+        count = math.floor((self.max - self.min) / self.step + GRID_TOL) + 1
         return tuple(round(self.min + k * self.step, 10) for k in range(count))
 
 
@@ -342,7 +340,7 @@ class Issue(Traced):
             return None
         r = self.range
         k = round((x - r.min) / r.step)
-        if 0 <= k < len(self.option_ids) and abs(float(self.option_ids[k]) - x) <= 1e-9 * max(1.0, abs(x)):
+        if 0 <= k < len(self.option_ids) and abs(float(self.option_ids[k]) - x) <= GRID_TOL * max(1.0, abs(x)):
             return int(k)
         return None
 
@@ -541,13 +539,6 @@ class Scenario(Traced):
             if any(i.id == issue_id for i in domain.issues):
                 return domain.id
         raise KeyError(issue_id)
-
-    @cached_property
-    def tariff_pricing(self) -> TariffPricing:
-        """Every tariff option priced by the GE model (computed once, on first use)."""
-        from dealspace.economy.scenario import price_tariffs
-
-        return price_tariffs(self)
 
     def status_quo(self) -> dict[str, str | float]:
         """The package that holds with no agreement."""

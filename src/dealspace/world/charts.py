@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from dealspace.errors import DealspaceError
-from dealspace.plotting import pyplot
+from dealspace.present.plotting import pyplot
 
 if TYPE_CHECKING:
     from dealspace.world.model import WorldResult

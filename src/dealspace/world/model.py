@@ -98,8 +98,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from dealspace.display import Displayed
 from dealspace.errors import DealspaceError, did_you_mean
+from dealspace.present.notebook import Displayed
 from dealspace.world import beliefs
 from dealspace.world.calibration import OUTCOMES, World
 from dealspace.world.payoffs import (

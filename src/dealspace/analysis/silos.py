@@ -72,13 +72,15 @@ import pandas as pd
 
 from dealspace.analysis.bargaining import solve
 from dealspace.analysis.zopa import zopa
-from dealspace.display import Displayed
 from dealspace.errors import DealspaceError, did_you_mean
+from dealspace.present.document import Chart
+from dealspace.present.notebook import Displayed
 from dealspace.scenario.model import OptionRef, Scenario, condition_issues
 from dealspace.space import DealSpace, Package, acceptable, compile
+from dealspace.tolerances import GAIN_TOL
 
 #: Absolute tolerance (utility points) below which two gains are equal.
-TOL = 1e-6
+TOL = GAIN_TOL
 
 #: How hard constraints that read only issues off the table are treated in a
 #: sub-negotiation: ``"apply"`` (they bind, with those issues at the status
@@ -463,6 +465,12 @@ class LinkageResult(Displayed):
             "unlocked": list(self.unlocked),
             "off_table": self.off_table,
         }
+
+    def chart(self) -> Chart:
+        """The waterfall from each domain alone to one portfolio (joint gains)."""
+        from dealspace.analysis.specs import linkage_chart
+
+        return linkage_chart(self)
 
 
 def linkage(

@@ -10,7 +10,7 @@ legal_risk or implementation; ``effect``: supports or undermines; ``weight``
 1 minor, 2 material, 3 decisive). An optional ``economy`` block names the
 tariff world (a preset) in which the general-equilibrium model prices the
 deal's tariff terms. The built-in deals live in
-``dealspace/report/deals/*.yaml``.
+``dealspace/analysis/deals/*.yaml``.
 """
 
 from __future__ import annotations
@@ -85,7 +85,7 @@ class Deal(Traced):
 
 def list_deals() -> list[str]:
     """Names of the built-in deals."""
-    folder = resources.files("dealspace.report") / "deals"
+    folder = resources.files("dealspace.analysis") / "deals"
     return sorted(p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml"))
 
 
@@ -103,7 +103,7 @@ def load_deal(source: str | Path) -> Deal:
     if path.is_file():
         label = str(path)
     elif str(source) in list_deals():
-        path = Path(str(resources.files("dealspace.report") / "deals" / f"{source}.yaml"))
+        path = Path(str(resources.files("dealspace.analysis") / "deals" / f"{source}.yaml"))
         label = f"built-in deal '{source}'"
     else:
         raise DealspaceError.single(

@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from dealspace.errors import DealspaceError
-from dealspace.plotting import pyplot
+from dealspace.present.plotting import pyplot
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

@@ -1,4 +1,4 @@
-"""Render a report as ONE self-contained HTML file.
+"""Render a :class:`~dealspace.present.document.Document` as ONE self-contained HTML file.
 
 Inline CSS, charts as inline SVG, no scripts, no fonts or images from the
 network: the file opens offline in any browser and prints cleanly.
@@ -9,18 +9,17 @@ from __future__ import annotations
 import html
 import re
 
-from dealspace.report.build import (
+from dealspace.present.document import (
     Block,
     Bullets,
     Chart,
     Document,
-    ReportData,
     Section,
     Table,
     Text,
     Verdict,
-    layout,
 )
+from dealspace.version import __version__
 
 CSS = """
 :root{--ink:#1d2733;--muted:#5d6b7a;--line:#dde3ea;--soft:#f5f7fa;--blue:#1f5f9e;--red:#c8452c;
@@ -120,7 +119,7 @@ def _cls(numeric: bool) -> str:
 
 def chart_html(c: Chart) -> str:
     """A chart as an inline SVG in a figure."""
-    from dealspace.report.charts import render
+    from dealspace.present.charts import render
 
     svg = render(c.kind, c.key, c.title, c.data)
     return f'<figure id="chart-{esc(c.key)}">{svg}<figcaption>{esc(c.title)}</figcaption></figure>'
@@ -174,8 +173,6 @@ def verdict_html(v: Verdict) -> str:
 
 def document_html(doc: Document) -> str:
     """A whole :class:`Document` as an HTML page."""
-    from dealspace import __version__
-
     toc = "".join(f'<li><a href="#{esc(s.id)}">{esc(s.title)}</a></li>' for s in doc.sections)
     sections = "\n".join(section_html(s) for s in doc.sections)
     description = f'<p class="description">{esc(doc.description)}</p>' if doc.description else ""
@@ -207,20 +204,3 @@ with their sources listed above.</footer>
 </body>
 </html>
 """
-
-
-def render_html(data: ReportData) -> str:
-    """The report of ``data`` as one self-contained HTML page.
-
-    Parameters
-    ----------
-    data
-        Results from :func:`dealspace.report.build.build_report`.
-
-    Returns
-    -------
-    str
-        A complete HTML document (inline CSS and SVG, no scripts, no external
-        assets).
-    """
-    return document_html(layout(data))

@@ -17,8 +17,8 @@ import inspect
 from dataclasses import replace
 from typing import Any
 
-from dealspace.report.build import Chart, Table, num
-from dealspace.report.html import chart_html, esc, table_html
+from dealspace.present.document import Chart, Table, num
+from dealspace.present.html import chart_html, esc, table_html
 
 #: Rows shown before the table is cut (the rest are counted).
 MAX_ROWS = 25
@@ -73,32 +73,12 @@ def _is_range(index: Any) -> bool:
 
 
 def chart_for(result: Any) -> Chart | None:
-    """The chart spec that goes with a result object, if its kind has one."""
-    from dealspace.analysis.linkage import LinkageResult
-    from dealspace.analysis.pareto import Frontier
-    from dealspace.analysis.redlines import RedlinePrices
-    from dealspace.analysis.shapley import DomainValues
-    from dealspace.report import specs
-
-    if isinstance(result, Frontier):
-        from dealspace.analysis.bargaining import kalai_smorodinsky, nash
-
-        names = [p.label for p in result.space.scenario.parties]
-        return specs.frontier_chart(result, {"Nash": nash(result), "Kalai–Smorodinsky": kalai_smorodinsky(result)}, names)
-    if isinstance(result, LinkageResult):
-        return specs.linkage_chart(result)
-    if isinstance(result, DomainValues):
-        return specs.shapley_chart(result)
-    if isinstance(result, RedlinePrices):
-        return specs.redlines_chart(result)
-    if type(result).__name__ == "Equilibrium" and hasattr(result, "welfare_hat"):
-        eco = result.economy
-        return Chart(
-            "bars", "welfare", "Welfare change by region",
-            {"labels": list(eco.names), "series": {"welfare": [100 * (w - 1) for w in result.welfare_hat]},
-             "xlabel": "welfare change (%)", "signed_colors": True, "value_format": "{:+.2f}"},
-        )
-    return None
+    """The chart spec a result draws itself with (its ``chart()`` method), if any."""
+    method = getattr(result, "chart", None)
+    if method is None or not _callable_without_arguments(method):
+        return None
+    chart = method()
+    return chart if isinstance(chart, Chart) else None
 
 
 def _callable_without_arguments(method: Any) -> bool:
@@ -143,3 +123,12 @@ def frame_html(result: Any) -> str:
         parts.append(f"<pre>{esc(repr(result))}</pre>")
     parts.append("</div>")
     return "".join(parts)
+
+
+class Displayed:
+    """Mixin: the result shows itself in Jupyter (``_repr_html_``) as a styled
+    table from its ``to_frame()``, preceded by the chart its ``chart()``
+    method returns, if it has one."""
+
+    def _repr_html_(self) -> str:
+        return frame_html(self)

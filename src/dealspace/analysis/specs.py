@@ -2,7 +2,7 @@
 
 Each function reads one result object and returns a
 :class:`~dealspace.report.build.Chart` spec (kind, key, title, data) that
-:func:`dealspace.report.charts.render` draws. Pure.
+:func:`dealspace.present.charts.render` draws. Pure.
 """
 
 from __future__ import annotations
@@ -12,12 +12,13 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from dealspace.analysis.bargaining import Solution
-from dealspace.analysis.linkage import LinkageResult
 from dealspace.analysis.pareto import Frontier
 from dealspace.analysis.redlines import RedlinePrices
 from dealspace.analysis.shapley import DomainValues
-from dealspace.report.build import Chart
+from dealspace.analysis.silos import LinkageResult
+from dealspace.present.document import Chart
 from dealspace.space import DealSpace
+from dealspace.tolerances import REL_TOL
 
 #: Acceptable packages sampled as the frontier chart's background.
 CLOUD = 1000
@@ -62,12 +63,12 @@ def linkage_chart(link: LinkageResult, names: Mapping[str, str] | None = None) -
     steps: list[tuple[str, float, str]] = []
     changes = sum(float(sum(si.change)) for si in link.silos)
     base = float(sum(link.silo_sum)) - changes  # joint surplus of the status quo over the BATNAs
-    if abs(base) > 1e-9:
+    if abs(base) > REL_TOL:
         steps.append(("status quo", base, "total"))
     for silo in link.silos:
         steps.append((names.get(silo.domain, silo.domain), float(sum(silo.change)), "delta" if silo.agreement else "none"))
     interactions = link.silo_joint - base - changes
-    if abs(interactions) > 1e-9:
+    if abs(interactions) > REL_TOL:
         steps.append(("cross-domain effects", interactions, "delta"))
     steps.append(("silos combined", link.silo_joint, "total"))
     steps.append(("value of linkage", link.joint_linkage_value, "delta"))

@@ -65,10 +65,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from dealspace.display import Displayed
+from dealspace.analysis.deal import Deal, check_deal, list_deals, load_deal
+from dealspace.analysis.regional import bellwether, package_tariffs, tariff_change
 from dealspace.errors import DealspaceError, did_you_mean
-from dealspace.report.deal import Deal, check_deal, list_deals, load_deal
-from dealspace.report.regional import bellwether, package_tariffs, tariff_change
+from dealspace.present.notebook import Displayed
 from dealspace.scenario.model import OptionRef, Scenario, condition_issues
 from dealspace.space import DealSpace, hard_constraints
 

@@ -1,0 +1,263 @@
+"""The main job: every analysis of a scenario, computed once, in one :class:`Results`.
+
+``analyze(scenario, settings)`` compiles the scenario once and runs each
+analysis on that one :class:`~dealspace.space.DealSpace` (sub-negotiations are
+views of it, never recompiled). The terminal summary (``dealspace analyze``),
+the JSON (``analyze --json``), the HTML and Markdown report and the notebook
+display all render the returned :class:`Results`; none of them computes
+anything, so they cannot disagree.
+
+Examples
+--------
+>>> from dealspace import Settings, analyze, load_scenario
+>>> results = analyze(load_scenario("us-japan-2025-trade-only"), Settings(process=None))
+>>> results.zopa.exists
+True
+>>> sorted(results.to_dict())[:4]
+['domain_values', 'frontier', 'linkage', 'logrolls']
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from dealspace.analysis.bargaining import SOLUTIONS, Solution
+from dealspace.analysis.logroll import Logrolls, logrolls
+from dealspace.analysis.offers import OfferMenu, equivalent_offers
+from dealspace.analysis.pareto import Frontier, pareto_frontier
+from dealspace.analysis.reach import Reach, reach
+from dealspace.analysis.redlines import RedlinePrices, redline_prices
+from dealspace.analysis.regional import TARIFF_PRESETS, TariffEffects, has_tariffs, tariff_effects
+from dealspace.analysis.scorecard import contributions
+from dealspace.analysis.shapley import DomainValues, domain_values
+from dealspace.analysis.silos import LinkageResult, linkage
+from dealspace.analysis.zopa import ZopaResult, zopa
+from dealspace.present.notebook import Displayed
+from dealspace.process.compare import ProcessSettings, ProtocolComparison, compare_protocols
+from dealspace.scenario.model import Scenario
+from dealspace.scenario.sources import SourceRef, collect_sources
+from dealspace.space import DealSpace, compile
+from dealspace.tolerances import TERM_TOL
+from dealspace.version import __version__
+
+#: Called with the name of each step before it runs (for a progress bar).
+Progress = Callable[[str], None]
+
+#: Labels of the bargaining solutions, in the order shown.
+SOLUTION_LABELS = {
+    "nash": "Nash",
+    "kalai_smorodinsky": "Kalai–Smorodinsky",
+    "egalitarian": "egalitarian",
+    "utilitarian": "utilitarian",
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every knob of the main job, with its documented default.
+
+    Attributes
+    ----------
+    solutions
+        Bargaining solutions computed and shown (``nash`` first: the
+        recommended package).
+    menu_size
+        Offers in each party's menu of equivalent offers.
+    linkage
+        Compare each domain alone with one portfolio (and value each domain)
+        when the scenario has more than one domain.
+    shapley_samples, seed
+        Permutations sampled for domain values above 15 domains, and the seed
+        of every random step (domain sampling, the process simulation).
+    process
+        The protocol comparison (:class:`~dealspace.process.compare.ProcessSettings`);
+        None skips it. It runs for two-party scenarios only.
+    tariff_presets
+        Tariff settings of :mod:`dealspace.economy` whose welfare effects the
+        report shows (for scenarios with tariff issues).
+    """
+
+    solutions: tuple[str, ...] = ("nash", "kalai_smorodinsky", "egalitarian", "utilitarian")
+    menu_size: int = 3
+    linkage: bool = True
+    shapley_samples: int = 200
+    seed: int = 0
+    process: ProcessSettings | None = field(default_factory=ProcessSettings)
+    tariff_presets: tuple[str, ...] = TARIFF_PRESETS
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items() if k != "process"}
+        out["process"] = None if self.process is None else self.process.to_dict()
+        return out
+
+
+@dataclass(frozen=True, eq=False)
+class Results(Displayed):
+    """Every result of the main job for one scenario. Build with :func:`analyze`.
+
+    Attributes
+    ----------
+    scenario, space, settings
+        The input, its compiled deal space, and the settings used.
+    reach
+        Each party's status quo, BATNA, best and worst acceptable utility.
+    frontier, zopa
+        The exact Pareto frontier and the ZOPA verdict.
+    solutions
+        Label → bargaining solution (Nash first: the recommended package).
+    nash_terms
+        Issue → each party's utility change from the status quo at the Nash
+        package (issues that move), ``"(bonuses)"`` for cross-issue bonuses.
+    linkage, domain_values
+        Silos versus one portfolio, and each domain's value (None with one
+        domain, or when switched off).
+    redlines, logrolls, offers
+        The price of each hard constraint; the trades behind the Nash
+        package; each party's menu of equivalent offers.
+    protocols
+        The protocol comparison (None when skipped or not bilateral).
+    tariffs
+        GE welfare effects, for scenarios with tariff issues.
+    sources
+        Every ``source`` field of the scenario, grouped by text.
+    """
+
+    scenario: Scenario
+    space: DealSpace
+    settings: Settings
+    reach: Reach
+    frontier: Frontier
+    zopa: ZopaResult
+    solutions: dict[str, Solution]
+    nash_terms: dict[str, tuple[float, ...]]
+    linkage: LinkageResult | None
+    domain_values: DomainValues | None
+    redlines: RedlinePrices
+    logrolls: Logrolls | None
+    offers: tuple[OfferMenu, ...]
+    protocols: ProtocolComparison | None
+    tariffs: TariffEffects | None
+    sources: tuple[SourceRef, ...]
+
+    @property
+    def recommended(self) -> Solution:
+        """The Nash package (the recommendation)."""
+        return self.solutions["Nash"]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The whole result as JSON-ready data with stable keys (docs/json.md)."""
+        s = self.scenario
+        return {
+            "dealspace": __version__,
+            "scenario": {
+                "name": s.name,
+                "title": s.title,
+                "date": s.date,
+                "parties": {p.id: p.label for p in s.parties},
+                "domains": {d.id: [i.id for i in d.issues] for d in s.domains},
+            },
+            "settings": self.settings.to_dict(),
+            "reach": self.reach.to_dict(),
+            "zopa": self.zopa.to_dict(),
+            "frontier": {"n_points": len(self.frontier), "n_acceptable": self.reach.n_acceptable},
+            "solutions": {label: sol.to_dict() for label, sol in self.solutions.items()},
+            "nash_terms": {k: list(v) for k, v in self.nash_terms.items()},
+            "logrolls": None if self.logrolls is None else self.logrolls.to_dict(),
+            "offers": [m.to_dict() for m in self.offers],
+            "linkage": None if self.linkage is None else self.linkage.to_dict(),
+            "domain_values": None if self.domain_values is None else self.domain_values.to_dict(),
+            "redlines": self.redlines.to_dict(),
+            "protocols": None if self.protocols is None else self.protocols.to_dict(),
+            "tariffs": None if self.tariffs is None else self.tariffs.to_dict(),
+            "sources": [ref.to_dict() for ref in self.sources],
+        }
+
+    def to_frame(self) -> Any:
+        """The bargaining solutions: one row per solution, utilities and gains per party."""
+        import pandas as pd
+
+        rows = {}
+        for label, sol in self.solutions.items():
+            row: dict[str, Any] = {"agreement": sol.agreement}
+            for p in self.space.parties:
+                row[f"u:{p}"] = sol.utilities[p] if sol.agreement else None
+                row[f"gain:{p}"] = sol.gains[p] if sol.agreement else None
+            rows[label] = row
+        return pd.DataFrame.from_dict(rows, orient="index").rename_axis("solution")
+
+
+def analyze(scenario: Scenario, settings: Settings | None = None, progress: Progress | None = None) -> Results:
+    """Run the main job on ``scenario``: compile once, then every analysis on that space.
+
+    Parameters
+    ----------
+    scenario
+        A validated scenario (:func:`dealspace.load_scenario`).
+    settings
+        The knobs (:class:`Settings`; defaults when None).
+    progress
+        Called with the name of each step before it runs.
+
+    Returns
+    -------
+    Results
+        Pure data, rendered by every front end.
+    """
+    settings = settings or Settings()
+    step = progress or (lambda name: None)
+    step("deal space")
+    space = compile(scenario)
+    step("Pareto frontier")
+    frontier = pareto_frontier(space)
+    step("ZOPA and bargaining solutions")
+    verdict = zopa(frontier)
+    names = ("nash", *(n for n in settings.solutions if n != "nash"))
+    solutions = {SOLUTION_LABELS.get(n, n): SOLUTIONS[n](frontier) for n in names}
+    best = solutions["Nash"]
+    terms = contributions(scenario, space.table, best.package) if best.package is not None else {}
+    link = values = None
+    if settings.linkage and len(scenario.domains) > 1 and not space.empty:
+        step("linkage: silos vs portfolio")
+        link = linkage(space)
+        step("domain values")
+        values = domain_values(space, seed=settings.seed, samples=settings.shapley_samples)
+    step("red-line prices")
+    prices = redline_prices(space)
+    step("logrolls and equivalent offers")
+    rolls = logrolls(space, best.package) if best.package is not None else None
+    menus = (
+        tuple(equivalent_offers(space, p, k=settings.menu_size) for p in scenario.party_ids)
+        if best.package is not None
+        else ()
+    )
+    protocols = None
+    if settings.process is not None and space.n_parties == 2 and not space.empty:
+        step("protocol comparison (Monte Carlo)")
+        protocols = compare_protocols(space, settings.process)
+    effects = None
+    if has_tariffs(scenario):
+        step("tariff welfare (GE model)")
+        effects = tariff_effects(scenario, best.package, settings.tariff_presets)
+    return Results(
+        scenario=scenario,
+        space=space,
+        settings=settings,
+        reach=reach(space),
+        frontier=frontier,
+        zopa=verdict,
+        solutions=solutions,
+        nash_terms={
+            k: tuple(float(x) for x in v) for k, v in terms.items() if any(math.fabs(x) > TERM_TOL for x in v)
+        },
+        linkage=link,
+        domain_values=values,
+        redlines=prices,
+        logrolls=rolls,
+        offers=menus,
+        protocols=protocols,
+        tariffs=effects,
+        sources=collect_sources(scenario),
+    )

@@ -1,0 +1,122 @@
+"""The main job: computed once, rendered the same by the terminal, JSON and report."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import dealspace.space
+from dealspace import load_scenario
+from dealspace.cli import app
+from dealspace.pipeline import Results, Settings, analyze
+from dealspace.process.compare import ProcessSettings
+from dealspace.report import render
+
+TOY = Path(__file__).parent / "data" / "toy.yaml"
+runner = CliRunner()
+FAST = ["--runs", "20"]
+
+
+@pytest.fixture(scope="module")
+def toy_cli(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict, str, str]:
+    """One scenario through every front end: terminal text, JSON, HTML and Markdown reports."""
+    folder = tmp_path_factory.mktemp("pipeline")
+    report = folder / "r.html"
+    term = runner.invoke(app, ["analyze", str(TOY), "-o", str(report), *FAST], env={"COLUMNS": "200"})
+    assert term.exit_code == 0, term.output
+    js = runner.invoke(app, ["analyze", str(TOY), "--json", *FAST])
+    assert js.exit_code == 0, js.output
+    md = folder / "r.md"
+    assert runner.invoke(app, ["report", str(TOY), "-o", str(md)]).exit_code == 0
+    return term.stdout, json.loads(js.stdout), report.read_text(encoding="utf-8"), md.read_text(encoding="utf-8")
+
+
+def test_every_front_end_shows_the_same_numbers(toy_cli: tuple[str, dict, str, str]) -> None:
+    term, data, html, _ = toy_cli
+    nash = data["solutions"]["Nash"]
+    for party, gain in nash["gains"].items():
+        text = f"{gain:+.2f}"
+        assert text in term, (party, text)
+        assert text.replace("-", "−") in html, (party, text)
+    link = data["linkage"]
+    for party, value in link["linkage_value"].items():
+        assert f"{value:+.2f}" in term, party
+    assert f"{link['joint_linkage_value']:+.2f}" in term
+    for row in data["protocols"]["protocols"]:
+        mean = f"{row['joint_gain_mean']:.2f}"
+        assert mean in term, mean
+        assert mean in html, mean
+    assert data["protocols"]["verdict"] in term.replace("\n", " ")
+
+
+def test_json_is_the_whole_result_with_stable_keys(toy_cli: tuple[str, dict, str, str]) -> None:
+    _, data, _, _ = toy_cli
+    assert set(data) == {
+        "dealspace", "scenario", "settings", "reach", "zopa", "frontier", "solutions", "nash_terms",
+        "logrolls", "offers", "linkage", "domain_values", "redlines", "protocols", "tariffs", "sources",
+    }
+    assert data["settings"]["process"]["runs"] == 20
+    assert list(data["solutions"]) == ["Nash", "Kalai–Smorodinsky", "egalitarian", "utilitarian"]
+
+    def finite(node: object) -> None:
+        if isinstance(node, float):
+            assert math.isfinite(node)
+        elif isinstance(node, dict):
+            for v in node.values():
+                finite(v)
+        elif isinstance(node, list):
+            for v in node:
+                finite(v)
+
+    finite(data)
+
+
+def test_report_and_json_agree(toy_cli: tuple[str, dict, str, str]) -> None:
+    _, data, html, md = toy_cli
+    for label, sol in data["solutions"].items():
+        if sol["agreement"]:
+            for value in sol["utilities"].values():
+                assert f"{value:,.2f}".replace("-", "−") in md, (label, value)
+    n = data["frontier"]["n_points"]
+    assert f"{n:,} Pareto-optimal packages" in html
+
+
+def test_analyze_compiles_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = []
+    real = dealspace.space.compile_blocks
+
+    def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(dealspace.space, "compile_blocks", counted)
+    results = analyze(load_scenario("us-japan-2025"), Settings(process=ProcessSettings(runs=5)))
+    assert results.zopa.exists
+    assert len(calls) <= 2, f"compiled {len(calls)} times"
+
+
+def test_terminal_json_and_report_render_one_results() -> None:
+    """Rendering twice gives the same text: renderers are pure functions of Results."""
+    results = analyze(load_scenario(TOY), Settings(process=None))
+    assert isinstance(results, Results)
+    assert render(results, "html") == render(results, "html")
+    assert json.dumps(results.to_dict(), sort_keys=True) == json.dumps(results.to_dict(), sort_keys=True)
+    assert results.protocols is None and "protocols" not in [s.id for s in _sections(results)]
+
+
+def _sections(results: Results):  # type: ignore[no-untyped-def]
+    from dealspace.report.build import layout
+
+    return layout(results).sections
+
+
+def test_notebook_display_of_results() -> None:
+    results = analyze(load_scenario(TOY), Settings(process=None))
+    html = results._repr_html_()
+    assert "<table" in html and "Nash" in html
+    assert re.search(r"Kalai", html)
