@@ -140,3 +140,43 @@ def test_screenshot_is_not_blank(report: Path, tmp_path: Path) -> None:
         assert im.size == (1280, 2000)
         colours = im.convert("RGB").getcolors(maxcolors=1 << 20)
     assert colours is not None and len(colours) > 50  # text, tables and a verdict box, not a blank page
+
+
+WIDTHS = """<script>
+window.addEventListener("load", function () {
+  var out = {page: document.documentElement.scrollWidth, view: window.innerWidth, wide: []};
+  document.querySelectorAll("table, figure, p, ul").forEach(function (t) {
+    var r = t.getBoundingClientRect();
+    if (r.right > window.innerWidth + 1 || t.scrollWidth > t.clientWidth + 1) {
+      out.wide.push((t.closest("section") || {}).id + ":" + t.tagName + ":" + Math.round(r.right));
+    }
+  });
+  var pre = document.createElement("pre");
+  pre.id = "probe";
+  pre.textContent = JSON.stringify(out);
+  document.body.appendChild(pre);
+});
+</script>"""
+
+
+def test_prints_on_a4_without_cutting_anything(report: Path, tmp_path: Path) -> None:
+    """The print stylesheet lays every table, chart and paragraph out within an A4
+    page (210 mm less 2 × 12 mm margins ≈ 703 CSS px), and Chromium prints A4 pages."""
+    text = report.read_text(encoding="utf-8")
+    assert "@page{size:A4" in text
+    printed = text.replace("@media print{", "@media all{", 1).replace("</body>", WIDTHS + "\n</body>", 1)
+    copy = tmp_path / "print.html"
+    copy.write_text(printed, encoding="utf-8")
+    run = chromium("--dump-dom", "--window-size=703,1000", copy.as_uri(), profile=tmp_path / "profile")
+    found = re.search(r'<pre id="probe">(.*?)</pre>', run.stdout, re.S)
+    assert found, run.stderr[-2000:]
+    layout = json.loads(html.unescape(found.group(1)))
+    assert layout["wide"] == [], layout
+    assert layout["page"] <= layout["view"], layout
+    pdf = tmp_path / "report.pdf"
+    chromium(f"--print-to-pdf={pdf}", "--no-pdf-header-footer", report.as_uri(), profile=tmp_path / "profile2")
+    assert pdf.exists() and pdf.stat().st_size > 10_000
+    boxes = re.findall(rb"/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)\s*\]", pdf.read_bytes())
+    assert boxes, "no page in the PDF"
+    for w, h in boxes:  # A4 is 595 × 842 points
+        assert abs(float(w) - 595.3) < 2 and abs(float(h) - 841.9) < 2, (w, h)

@@ -52,11 +52,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from dealspace.analysis.pareto import Frontier, as_space, pareto_frontier, party_tolerance
+
+if TYPE_CHECKING:
+    import pandas as pd
+
 from dealspace.errors import DealspaceError, did_you_mean
 from dealspace.present.notebook import Displayed
 from dealspace.scenario.model import OptionRef, Scenario
@@ -115,6 +119,14 @@ class Solution(Displayed):
             "ties": self.ties,
             "n_ties": self.n_ties,
         }
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per party: utility, gain over BATNA (empty values without agreement)."""
+        import pandas as pd
+
+        return pd.DataFrame(
+            {"utility": self.utilities, "gain": self.gains}, index=pd.Index(list(self.utilities), name="party")
+        )
 
 
 Source = Scenario | DealSpace | Frontier

@@ -153,33 +153,40 @@ def solve_command(
     source: Source,
     solution: Annotated[
         str,
-        typer.Option("--solution", "-s", help="nash, ks (Kalai–Smorodinsky), egalitarian or utilitarian."),
+        typer.Option(
+            "--solution", "-s", help="nash, ks (Kalai–Smorodinsky), egalitarian, utilitarian, or all four."
+        ),
     ] = "nash",
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
 ) -> None:
     """A bargaining solution: the package it picks and what each party gains over its BATNA."""
     scenario = load_scenario(source)
-    result = solve(scenario, solution)
+    frontier = pareto_frontier(scenario)
+    names = list(SOLUTIONS) if solution.strip().lower() == "all" else [solution]
+    results = [solve(frontier, name) for name in names]
     if json_out:
-        print_json(result.to_dict())
+        print_json(results[0].to_dict() if len(results) == 1 else {r.name: r.to_dict() for r in results})
         return
-    space = pareto_frontier(scenario).space
-    print_solution(console, space, result)
+    if len(results) > 1:
+        print_packages(console, frontier.space, {_TITLES[r.name]: r.package for r in results})
+    for result in results:
+        print_solution(console, frontier.space, result, packages=len(results) == 1)
 
 
-def print_solution(out: Console, space: DealSpace, result: Solution) -> None:
-    """The package of one solution (issue → option) and each party's gain."""
+def print_solution(out: Console, space: DealSpace, result: Solution, packages: bool = True) -> None:
+    """The package of one solution (issue → option, unless ``packages`` is False) and each party's gain."""
     title = _TITLES.get(result.name, result.name)
     if not result.agreement:
         out.print(f"[bold red]{title}: no agreement[/] — no feasible package gives every party "
                   "more than its BATNA.")
         return
-    print_packages(out, space, {title: result.package})
+    if packages:
+        print_packages(out, space, {title: result.package})
     table = Table(title=f"{title}: utilities")
     for col in ("party", "utility", "BATNA", "gain"):
         table.add_column(col, justify="left" if col == "party" else "right")
     for party, b in zip(space.scenario.parties, space.batna, strict=True):
-        table.add_row(party.label, f"{result.utilities[party.id]:.2f}", f"{b:.2f}", f"{result.gains[party.id]:+.2f}")
+        table.add_row(escape(party.label), f"{result.utilities[party.id]:.2f}", f"{b:.2f}", f"{result.gains[party.id]:+.2f}")
     out.print(table)
     if result.n_ties:
         out.print(f"{result.n_ties} other frontier package(s) tie on this criterion.", highlight=False)

@@ -452,7 +452,8 @@ def columns_svg(
                 _minus(value_format.format(v)), (x, v), xytext=(0, 2 if v >= 0 else -2), textcoords="offset points",
                 ha="center", va="bottom" if v >= 0 else "top", fontsize=7.5, color=INK,
             )
-    ax.set_xticks(range(n), list(labels))
+    room = max(8, int(90 / max(n, 1)))  # characters per line that fit under one group
+    ax.set_xticks(range(n), [textwrap.fill(str(label), room) for label in labels], fontsize=8)
     ax.axhline(0, color=MUTED, lw=0.8, zorder=2)
     ax.grid(axis="x", visible=False)
     ax.set_ylabel(ylabel)

@@ -74,8 +74,11 @@ ul.sources li{overflow-wrap:anywhere}
 a{color:var(--blue)}
 footer{margin-top:56px;padding-top:14px;border-top:1px solid var(--line);font-size:12.5px;color:var(--muted)}
 @media (max-width:640px){main{padding:24px 14px}nav.toc ol{columns:1}h1{font-size:24px}}
-@media print{main{max-width:none;padding:0}section,figure,.verdict{break-inside:avoid}nav.toc{display:none}
-.scroll{overflow:visible;border:0}}
+@page{size:A4;margin:14mm 12mm}
+@media print{body{font-size:11px}main{max-width:none;padding:0}figure,.verdict,tr{break-inside:avoid}
+h2,h3{break-after:avoid}nav.toc{display:none}.scroll{overflow:visible;border:0}
+table{font-size:9.5px;table-layout:auto}th,td{padding:4px 6px}th,td.num,th.num{white-space:normal}
+td{overflow-wrap:anywhere}figure svg.chart{max-width:100%}}
 """
 
 _URL = re.compile(r"https?://[^\s;,)<>\"]+")
