@@ -287,13 +287,17 @@ class Equilibrium(Displayed):
 
         Columns: ``iso3, name, welfare_pct, price_index_pct, employment_pct,
         wage_pct, expenditure_pct, exports_pct, imports_pct,
-        exports_gdp_pct, imports_gdp_pct, deficit_pct, tariff_revenue,
-        tariff_revenue_pct``. Exports and imports exclude domestic absorption
-        and are valued at producer prices; ``*_gdp_pct`` is the change of
-        their ratio to factor income (the study's Table 1); ``deficit_pct``
-        is the change of imports minus exports relative to its absolute
-        baseline value; ``tariff_revenue_pct`` is revenue over baseline
-        expenditure (the study's Table 3 "% of GDP").
+        exports_gdp_pct, imports_gdp_pct, deficit_pct, trade_balance,
+        trade_balance_new, tariff_revenue, tariff_revenue_pct``. Exports
+        and imports exclude domestic absorption and are valued at producer
+        prices; ``*_gdp_pct`` is the change of their ratio to factor income
+        (the study's Table 1); ``trade_balance`` and ``trade_balance_new``
+        are the levels of exports minus imports before and after, in the
+        economy's unit (numeraire: the world price index); ``deficit_pct``
+        is the study's "Δ deficit", the change of imports minus exports
+        relative to its absolute baseline value (a per-cent change of a
+        signed number: show the levels instead); ``tariff_revenue_pct`` is
+        revenue over baseline expenditure (the study's Table 3 "% of GDP").
         """
         eco = self.economy
         off = 1 - np.eye(eco.n)
@@ -318,6 +322,8 @@ class Equilibrium(Displayed):
                     "exports_gdp_pct": 100 * ((exports1 / income1) / (exports0 / income0) - 1),
                     "imports_gdp_pct": 100 * ((imports1 / income1) / (imports0 / income0) - 1),
                     "deficit_pct": 100 * (balance1 - balance0) / np.abs(balance0),
+                    "trade_balance": exports0 - imports0,
+                    "trade_balance_new": exports1 - imports1,
                     "tariff_revenue": self.revenue,
                     "tariff_revenue_pct": 100 * self.revenue / eco.expenditure,
                 }
