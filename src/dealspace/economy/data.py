@@ -345,3 +345,23 @@ def _read_rates(path: Path) -> dict[str, dict[str, float]]:
             raise DealspaceError.single(f"{path}, column {column!r}", f"row {row + 2} is {frame[column].iloc[row]!r}, not a number", "use decimals (0.15 = 15 %) or leave blank")
         out[name] = {str(c): float(v) for c, v in zip(frame["iso3"], values, strict=True) if not np.isnan(v)}
     return out
+
+
+def read_rate_table(path: str | Path) -> dict[tuple[str, str], float]:
+    """Bilateral rates from a CSV or Parquet table ``levied_by, on, rate`` (rate in percent: 15 = 15 %).
+
+    Returns ``{(levied_by, on): rate}`` with rates as decimals; a pair given
+    twice is refused.
+    """
+    path = Path(path)
+    frame = _read_table(path, ("levied_by", "on", "rate"))
+    rate = _numeric(frame, path, ["rate"])["rate"].to_numpy()
+    out: dict[tuple[str, str], float] = {}
+    for row, (by, on, value) in enumerate(zip(frame["levied_by"].astype(str), frame["on"].astype(str), rate, strict=True)):
+        key = (by.strip().upper(), on.strip().upper())
+        if key in out:
+            raise DealspaceError.single(f"{path}, row {row + 2}", f"the pair {key[0]} on {key[1]} is given twice", "give each pair once")
+        if value <= -100:
+            raise DealspaceError.single(f"{path}, row {row + 2}", f"rate {value} % is not above -100 %", "give rates in percent (15 = 15 %)")
+        out[key] = float(value) / 100
+    return out

@@ -293,3 +293,36 @@ def _iso_date(text: str) -> str:
         return dt.date.fromisoformat(str(text)[:10]).isoformat()
     except ValueError:
         raise DealspaceError.single("date", f"{text!r} is not a date", "write it as YYYY-MM-DD") from None
+
+
+def build_tariffs(
+    economy: Economy,
+    preset: str = "liberation-day",
+    rates: Mapping[tuple[str, str], float] | None = None,
+    retaliation: str = "none",
+    retaliators: Sequence[str] | None = None,
+    params: ModelParams | None = None,
+) -> FloatArray:
+    """A counterfactual tariff matrix, in this order: a base world, bilateral rates, retaliation.
+
+    Parameters
+    ----------
+    preset : str
+        A base world of :data:`BASES` (``"in-force"`` at 2 April 2025).
+    rates : mapping, optional
+        ``{(levied_by, on): rate}`` in decimals, set after the preset
+        (:func:`set_rates`; region codes name all their countries).
+    retaliation : {"none", "reciprocal", "optimal"}
+        Applied last, so reciprocal retaliation mirrors the rates set.
+    retaliators : sequence of str, optional
+        Countries or regions that retaliate (default: every partner).
+    """
+    from dealspace.economy.regions import resolve
+
+    t = base_tariffs(economy, preset, None, params)
+    if rates:
+        t = set_rates(economy, t, rates)
+    by = None if retaliators is None else resolve(economy, retaliators, "--retaliate")
+    if by is not None and US in [economy.iso3[k] for k in by]:
+        raise DealspaceError.single("--retaliate", "the US cannot retaliate against itself", "name the US's partners")
+    return retaliate(economy, t, retaliation, params=params, by=by)
