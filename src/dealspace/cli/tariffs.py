@@ -199,7 +199,7 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     import numpy as np
 
     clean = frame.replace([np.inf, -np.inf], np.nan)
-    return clean.astype(object).where(clean.notna(), None).to_dict(orient="records")  # type: ignore[no-any-return]
+    return [{str(k): v for k, v in row.items()} for row in clean.astype(object).where(clean.notna(), None).to_dict(orient="records")]
 
 
 def _print(rows: pd.DataFrame, averages: dict[str, float], meta: dict[str, Any], top: int, scale: float, n: int) -> None:
