@@ -333,6 +333,7 @@ def value_tables(
         for issue_id, v in party.valuations.items()
         if v.value == "economy" and (party.id, issue_id) not in given
     ]
+    points = scenario.economy is not None and scenario.economy.points_per_welfare_pct is not None
     if need_economy:
         from dealspace.economy.scenario import economy_values
 
@@ -344,7 +345,9 @@ def value_tables(
             v = given.get((party.id, issue_id))
             if v is None:
                 v = issue_values(valuation, issue)
-            out[party.id, issue_id] = valuation.weight * np.asarray(v, dtype=float)
+            # economy values in points per welfare % are utility points already: the weight is not applied twice
+            weight = 1.0 if points and valuation.value == "economy" else valuation.weight
+            out[party.id, issue_id] = weight * np.asarray(v, dtype=float)
     return out
 
 

@@ -396,6 +396,7 @@ def solve(
     tol: float = 1e-11,
     max_iter: int = 60,
     blas_threads: int | None = 1,
+    start: Equilibrium | None = None,
 ) -> Equilibrium:
     """Solve the model for the counterfactual tariffs ``new_tariffs``.
 
@@ -418,6 +419,10 @@ def solve(
         194 countries on a loaded 2-core machine). Applied with
         ``threadpoolctl`` when it is installed, for the duration of the call;
         without it the BLAS default is used (the results are the same).
+    start : Equilibrium, optional
+        A solved equilibrium of the same economy and parameters to start
+        Newton's method from (a warm start for nearby tariffs; the
+        equilibrium reached is the same, to ``tol``).
 
     Returns
     -------
@@ -447,8 +452,11 @@ def solve(
     """
     params = params or ModelParams()
     b = _base(economy, _check_tariffs(economy, new_tariffs), params)
+    x0 = None
+    if start is not None and start.economy is economy and start.params == params:
+        x0 = np.log(np.concatenate([start.wage_hat, start.expenditure_hat, start.labour_hat]))
     with _blas_limit(blas_threads):
-        return _newton(economy, b, params, tol, max_iter)
+        return _newton(economy, b, params, tol, max_iter, x0)
 
 
 def _blas_limit(threads: int | None) -> AbstractContextManager[object]:
@@ -461,8 +469,8 @@ def _blas_limit(threads: int | None) -> AbstractContextManager[object]:
     return threadpool_limits(limits=threads, user_api="blas")
 
 
-def _newton(economy: Economy, b: Base, params: ModelParams, tol: float, max_iter: int) -> Equilibrium:
-    state, iterations, norm, converged = newton(b, tol, max_iter)
+def _newton(economy: Economy, b: Base, params: ModelParams, tol: float, max_iter: int, x0: FloatArray | None = None) -> Equilibrium:
+    state, iterations, norm, converged = newton(b, tol, max_iter, x0)
     if not converged:
         raise DealspaceError.single(
             "solve",
