@@ -10,7 +10,12 @@ import yaml
 
 import dealspace
 from dealspace.economy import ModelParams, bilateral_welfare, load_default, solve, tariffs_in_force
-from dealspace.economy.scenario import joint_values, package_tariffs, package_welfare, weight_warnings
+from dealspace.economy.scenario import (
+    joint_values,
+    package_tariffs,
+    package_welfare,
+    weight_warnings,
+)
 from dealspace.errors import DealspaceError
 from dealspace.scenario.load import parse_yaml
 from dealspace.space import compile
