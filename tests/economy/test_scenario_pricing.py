@@ -167,6 +167,27 @@ def test_joint_pricing_equals_the_ge_welfare_of_the_joint_tariff_vector(tmp_path
     assert exact["JPN"] == pytest.approx(both, abs=1e-8)
 
 
+def test_interpolated_joint_pricing_matches_direct_solves(tmp_path: Path) -> None:
+    """More distinct rates than Chebyshev nodes: the interpolated joint table equals direct solves to 1e-7 pp."""
+    from dealspace.economy.scenario import CHEBYSHEV_NODES
+
+    def finer(d):  # type: ignore[no-untyped-def]
+        d["domains"][0]["issues"][0]["range"] = {"min": 10, "max": 25, "step": 2.5}
+        d["domains"][0]["issues"][1]["range"] = {"min": 15, "max": 27.5, "step": 6.25}
+
+    s = load(tmp_path, TWO_ISSUES, change=finer)
+    pricing = s.tariff_pricing
+    grid, table = pricing.grid[0], pricing.joint[0]
+    assert len(grid) == 7 * 3 > CHEBYSHEV_NODES
+    eco = load_default()
+    params = ModelParams(revenue_use="income-tax")
+    for r in (0, 4, 10, len(grid) - 1):
+        rec, auto = s.issue("reciprocal").option_ids[grid[r, 0]], s.issue("autos").option_ids[grid[r, 1]]
+        t = tariffs_in_force(eco, "2025-04-02")
+        t[eco.index("JPN"), eco.index("USA")] = 0.65 * rec / 100 + 0.35 * auto / 100
+        np.testing.assert_allclose(table[r, : eco.n], 100 * (solve(eco, t, params).welfare_hat - 1), atol=1e-7)
+
+
 def test_weights_contradicting_the_model_are_reported(tmp_path: Path) -> None:
     s = load(tmp_path, TWO_ISSUES)
     warnings = weight_warnings(s)

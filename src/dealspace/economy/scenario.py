@@ -25,7 +25,11 @@ Joint pricing
     status quo. ``W_g[r, c] = 100 (Ŵ_c − 1)`` is the welfare change (%) of
     region ``c`` against the no-tariff baseline for row ``r`` of group
     ``g``'s option grid. One issue's own table (other issues of its group at
-    their status quo) is a slice of the joint table.
+    their status quo) is a slice of the joint table. As the pair's rate
+    depends on the options only through the covered rate
+    :math:`S = \sum_k s_k r_k`, each distinct ``S`` is solved once (beyond
+    :data:`CHEBYSHEV_NODES` distinct values, welfare is interpolated in ``S``
+    between Chebyshev nodes, to 1e-8 percentage points).
 
 Values of a party (``value: economy``, country ``c``)
     with ``points_per_welfare_pct = p``: ``v = p · (W[r, c] − W[sq, c])``,
@@ -58,6 +62,8 @@ if TYPE_CHECKING:
 
 #: Largest option grid of one group of tariff issues priced jointly.
 MAX_JOINT_ROWS = 2_000
+#: Solves per group at most: beyond this many distinct rates, welfare is interpolated between Chebyshev nodes.
+CHEBYSHEV_NODES = 12
 #: Weights and GE magnitudes "contradict" when their ratios differ by more than this factor.
 CONTRADICTION_FACTOR = 2.0
 
@@ -195,7 +201,6 @@ def package_tariffs(scenario: Scenario, economy: Economy, base: FloatArray, choi
 
 def price_tariffs(scenario: Scenario) -> TariffPricing:
     """Solve the GE model for every option combination of every group of tariff issues (module docstring)."""
-    from dealspace.economy.gravity import solve
     from dealspace.economy.regions import members
 
     economy, params = scenario_economy(scenario)
@@ -203,11 +208,8 @@ def price_tariffs(scenario: Scenario) -> TariffPricing:
     base = scenario_base(scenario, economy, params)
     regions = _party_regions(scenario, economy)
     index = [members(economy, r) for r in regions]
-    weights = economy.expenditure
     groups = tariff_groups(scenario)
     grids, joint = [], []
-    cache: dict[bytes, np.ndarray] = {}
-    last: Equilibrium | None = None
     for group in groups:
         issues = [scenario.issue(i) for i in group]
         rows = math.prod(len(i.option_ids) for i in issues)
@@ -217,15 +219,9 @@ def price_tariffs(scenario: Scenario) -> TariffPricing:
                 "use fewer options (a larger step) or fewer issues on one country pair", source=f"scenario '{scenario.name}'",
             )
         grid = np.stack([g.ravel() for g in np.meshgrid(*[np.arange(len(i.option_ids)) for i in issues], indexing="ij")], axis=1)
-        table = np.zeros((rows, len(regions)))
-        for r, row in enumerate(grid):
-            t = package_tariffs(scenario, economy, base, dict(zip(group, row.tolist(), strict=True)))
-            key = t.tobytes()
-            if key not in cache:
-                last = solve(economy, t, params, start=last)
-                w = 100 * (last.welfare_hat - 1)
-                cache[key] = np.array([float(np.average(w[idx], weights=weights[idx])) for idx in index])
-            table[r] = cache[key]
+        covered = np.array([scenario.issue(i).tariff.share for i in group])  # type: ignore[union-attr]
+        level = (np.stack([option_rates(i)[grid[:, k]] for k, i in enumerate(issues)], axis=1) / 100) @ covered
+        table = _welfare_along(scenario, economy, base, params, group, level, index)
         grids.append(grid.astype(np.int64))
         joint.append(table)
     pricing = TariffPricing(
@@ -249,6 +245,56 @@ def price_tariffs(scenario: Scenario) -> TariffPricing:
             order = np.argsort(pricing.grid[g][mask, k])
             pricing.welfare[issue_id] = pricing.joint[g][mask][order]
     return pricing
+
+
+def _welfare_along(
+    scenario: Scenario, economy: Economy, base: FloatArray, params: ModelParams, group: tuple[str, ...], level: np.ndarray, index: list[list[int]]
+) -> np.ndarray:
+    """Welfare (%) of each party region for each covered rate ``S = Σ_k s_k r_k`` of one pair's flow.
+
+    The pair's rate is :math:`S + (1 - \\sum_k s_k) t^{base}`, so welfare is
+    a smooth function of the scalar ``S``. With at most
+    :data:`CHEBYSHEV_NODES` distinct values each is solved; with more, the
+    model is solved at that many Chebyshev nodes on ``[min S, max S]`` and
+    welfare interpolated (error below 1e-8 percentage points on the study's
+    data, checked against direct solves in the tests).
+    """
+    from numpy.polynomial import chebyshev
+
+    from dealspace.economy.gravity import solve
+
+    weights = economy.expenditure
+    pair = scenario.issue(group[0]).tariff
+    assert pair is not None
+    covered = math.fsum(spec.share for spec in (scenario.issue(i).tariff for i in group) if spec is not None)
+    distinct = np.unique(level)
+    lo, hi = float(distinct[0]), float(distinct[-1])
+    exact = len(distinct) <= CHEBYSHEV_NODES
+    k = np.arange(CHEBYSHEV_NODES)
+    unit = np.cos(np.pi * (k + 0.5) / CHEBYSHEV_NODES)[::-1]
+    points = distinct if exact else lo + (hi - lo) * (unit + 1) / 2
+    values = np.zeros((len(points), len(index)))
+    last: Equilibrium | None = None
+    for r, value in enumerate(points):
+        t = _pair_rate(economy, base, pair.levied_by, pair.on, float(value), covered)
+        last = solve(economy, t, params, start=last)
+        w = 100 * (last.welfare_hat - 1)
+        values[r] = [float(np.average(w[idx], weights=weights[idx])) for idx in index]
+    if exact:
+        return values[np.searchsorted(distinct, level)]
+    coef = chebyshev.chebfit(unit, values, CHEBYSHEV_NODES - 1)
+    return np.asarray(chebyshev.chebval(2 * (level - lo) / (hi - lo) - 1, coef).T)
+
+
+def _pair_rate(economy: Economy, base: FloatArray, levied_by: str, on: str, level: float, covered: float) -> FloatArray:
+    from dealspace.economy.regions import members
+
+    t = np.array(base, dtype=float)
+    for i in members(economy, levied_by):
+        for j in members(economy, on):
+            if i != j:
+                t[j, i] = level + max(0.0, 1.0 - covered) * base[j, i]
+    return t
 
 
 def points_mode(scenario: Scenario) -> bool:
