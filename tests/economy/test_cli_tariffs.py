@@ -10,8 +10,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-import dealspace.cli.facts  # noqa: F401  (registers the command)
-import dealspace.cli.tariffs  # noqa: F401
+import dealspace.cli.tariffs  # noqa: F401  (registers the command)
 from dealspace.cli._app import app
 
 runner = CliRunner()
@@ -65,15 +64,6 @@ def test_tariffs_never_overwrites_an_input(tmp_path: Path) -> None:
     result = runner.invoke(app, ["tariffs", "--data", str(tmp_path), "--csv", str(tmp_path / "trade.csv")])
     assert result.exit_code == 2 and "input" in result.output
     assert (tmp_path / "trade.csv").read_text() == before
-
-
-def test_facts_command() -> None:
-    result = runner.invoke(app, ["facts", "--json"])
-    assert result.exit_code == 0, result.output
-    claims = {f["claim"]: f for f in json.loads(result.stdout)}
-    assert claims["'700 %' rice tariff"]["inputs"][0]["source"]
-    table = runner.invoke(app, ["facts"])
-    assert table.exit_code == 0 and "341" in table.output
 
 
 def test_help_names_every_preset_and_retaliation() -> None:
