@@ -167,7 +167,13 @@ def tariff_effects(
     from dealspace.economy.gravity import solve
     from dealspace.economy.policy import BASES
     from dealspace.economy.regions import display_groups, members, region_names
-    from dealspace.economy.scenario import base_name, package_tariffs, scenario_base, scenario_economy, tariff_groups
+    from dealspace.economy.scenario import (
+        base_name,
+        package_tariffs,
+        scenario_base,
+        scenario_economy,
+        tariff_groups,
+    )
 
     if not has_tariff_issues(scenario):
         raise DealspaceError.single(f"scenario '{scenario.name}'", "has no tariff issue", "add a 'tariff' block to an issue to see its effects")
