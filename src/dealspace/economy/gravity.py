@@ -388,6 +388,18 @@ def residuals(economy: Economy, new_tariffs: ArrayLike, params: ModelParams, x: 
     return kernel(np.asarray(x, dtype=float), b, jacobian=False)[0]
 
 
+def jacobian(economy: Economy, new_tariffs: ArrayLike, params: ModelParams, x: ArrayLike) -> FloatArray:
+    """The analytic Jacobian of :func:`residuals` at ``x`` (3N × 3N), as :func:`solve` uses it.
+
+    Given to a generic root finder (e.g. ``scipy.optimize.root(..., jac=True)``)
+    it makes the fairest comparison with :func:`solve` (``benchmarks/economy.py``).
+    """
+    b = _base(economy, _check_tariffs(economy, new_tariffs), params)
+    jac = kernel(np.asarray(x, dtype=float), b, jacobian=True)[1]
+    assert jac is not None
+    return jac
+
+
 def solve(
     economy: Economy,
     new_tariffs: ArrayLike,
