@@ -101,7 +101,14 @@ def tariffs(
     """
     import numpy as np
 
-    from dealspace.economy import RETALIATION, ModelParams, load_data, regional_frame, solve
+    from dealspace.economy import (
+        RETALIATION,
+        ModelParams,
+        display_groups,
+        load_data,
+        regional_frame,
+        solve,
+    )
     from dealspace.economy.data import read_rate_table
     from dealspace.economy.gravity import REVENUE_USES
     from dealspace.economy.policy import BASES, build_tariffs
@@ -132,7 +139,8 @@ def tariffs(
     us = economy.index(HOME) if HOME in economy.iso3 else None
     frame = _with_rates(eq.to_frame(), new, us, alt.welfare_hat)
     frame = frame.iloc[np.argsort(-frame["welfare_pct"].abs().to_numpy(), kind="stable")].reset_index(drop=True)
-    rows = frame if by == "country" or economy.n <= 14 else _regions(regional_frame(eq), regional_frame(alt), new, economy, us)
+    regional = by == "region" and economy.n > 14 and len(display_groups(economy)) > 1  # else the codes are the regions
+    rows = _regions(regional_frame(eq), regional_frame(alt), new, economy, us) if regional else frame
     rows = rows.iloc[np.argsort(-rows["welfare_pct"].abs().to_numpy(), kind="stable")].reset_index(drop=True)
     exclude = (HOME,) if us is not None else ()
     averages = {c: eq.weighted_mean(c, exclude=exclude) for c in ("welfare_pct", "price_index_pct", "employment_pct")}

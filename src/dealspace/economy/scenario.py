@@ -47,7 +47,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -91,6 +91,7 @@ class TariffPricing:
     base_rates: dict[tuple[str, str], float]
     source: str
     revenue: str
+    warnings: tuple[str, ...] = ()
 
     def group_of(self, issue_id: str) -> int:
         """Index of the group holding ``issue_id``."""
@@ -122,6 +123,7 @@ class TariffPricing:
             "source": self.source,
             "regions": list(self.regions),
             "base_rates_pct": {f"{a}:{b}": 100 * r for (a, b), r in self.base_rates.items()},
+            "warnings": list(self.warnings),
             "groups": [
                 {"issues": list(members), "grid": self.grid[g].tolist(), "welfare_pct": np.round(self.joint[g], 12).tolist()}
                 for g, members in enumerate(self.groups)
@@ -244,7 +246,7 @@ def price_tariffs(scenario: Scenario) -> TariffPricing:
             mask = (pricing.grid[g][:, others] == sq[others]).all(axis=1)
             order = np.argsort(pricing.grid[g][mask, k])
             pricing.welfare[issue_id] = pricing.joint[g][mask][order]
-    return pricing
+    return replace(pricing, warnings=_contradictions(scenario, pricing))
 
 
 def _welfare_along(
@@ -379,7 +381,12 @@ def weight_warnings(scenario: Scenario) -> tuple[str, ...]:
     """
     if points_mode(scenario) or not any(i.tariff for i in scenario.issues):
         return ()
-    pricing = scenario.tariff_pricing
+    return scenario.tariff_pricing.warnings
+
+
+def _contradictions(scenario: Scenario, pricing: TariffPricing) -> tuple[str, ...]:
+    if points_mode(scenario):
+        return ()
     out = []
     for party in scenario.parties:
         valued = [(i, v.weight) for i, v in party.valuations.items() if v.value == "economy"]
