@@ -49,6 +49,8 @@ def test_tariffs_json_csv_and_plot(tmp_path: Path) -> None:
         (["--retaliate", "USA"], "itself"),
         (["--retaliate", "KOR", "--retaliation", "none"], "--retaliate"),
         (["--by", "continent"], "--by"),
+        (["--date", "2025-08-01", "--preset", "deals-2025"], "--date"),
+        (["--date", "1 Aug 2025"], "YYYY-MM-DD"),
         (["--data", "/nonexistent/folder"], "does not exist"),
     ],
 )
@@ -132,3 +134,13 @@ def test_retaliation_by_a_bloc_only() -> None:
     assert rows["JPN"]["its_rate_on_us_pct"] == pytest.approx(24.0) and rows["DEU"]["its_rate_on_us_pct"] == pytest.approx(20.0)
     assert rows["KOR"]["its_rate_on_us_pct"] == 0 and rows["CHN"]["its_rate_on_us_pct"] == 0  # not in the bloc
     assert rows["KOR"]["us_rate_on_it_pct"] == pytest.approx(26.0)
+
+
+def test_rates_in_force_at_a_date() -> None:
+    result = runner.invoke(app, ["tariffs", "--json", "--date", "2025-08-01", "--by", "country"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["meta"]["preset"] == "in-force" and data["meta"]["date"] == "2025-08-01"
+    rows = {r["iso3"]: r for r in data["countries"]}
+    assert rows["JPN"]["us_rate_on_it_pct"] == pytest.approx(15.0) and rows["KOR"]["us_rate_on_it_pct"] == pytest.approx(15.0)
+    assert rows["CHN"]["us_rate_on_it_pct"] == pytest.approx(54.0)  # the Busan truce came on 30 October

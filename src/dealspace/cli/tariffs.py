@@ -74,7 +74,8 @@ def parse_set(values: list[str]) -> dict[tuple[str, str], float]:
 @app.command()
 @friendly
 def tariffs(
-    preset: Annotated[str, typer.Option(help=PRESET_HELP)] = "liberation-day",
+    preset: Annotated[str | None, typer.Option(help=PRESET_HELP + " Default: 'liberation-day', or 'in-force' with --date.")] = None,
+    date: Annotated[str | None, typer.Option(help="With the 'in-force' world: the US rates in force on this date (YYYY-MM-DD): the 2 April 2025 rates, each replaced by its 2025 deal from the day after the deal.")] = None,
     set_: Annotated[list[str] | None, typer.Option("--set", help="Set one bilateral rate, in percent, after the preset: LEVIER:TARGET=RATE, e.g. --set USA:KOR=15 (the US levies 15 % on Korean goods). Repeatable; codes may be regions (USA:EU=15).")] = None,
     rates: Annotated[Path | None, typer.Option(help="CSV (or Parquet) of bilateral rates with columns levied_by, on, rate (percent); applied after the preset, before --set.")] = None,
     retaliation: Annotated[str | None, typer.Option(help="How partners respond to the US: 'none', 'reciprocal' (each levies on US goods the rate the US levies on it) or 'optimal' (the closed-form optimal tariff of the rest of the world). Default: 'reciprocal' when --retaliate is given, else 'none'.")] = None,
@@ -113,7 +114,10 @@ def tariffs(
     from dealspace.economy.gravity import REVENUE_USES
     from dealspace.economy.policy import BASES, build_tariffs
 
+    preset = preset or ("in-force" if date else "liberation-day")
     _choice(preset, BASES, "--preset")
+    if date and preset != "in-force":
+        raise DealspaceError.single("--date", f"is given with --preset {preset}", "use --preset in-force (or leave --preset out) to take the rates in force at a date")
     _choice(revenue, REVENUE_USES, "--revenue")
     _choice(by, ("region", "country"), "--by")
     if retaliation is None:
@@ -131,7 +135,7 @@ def tariffs(
     params = ModelParams(revenue_use=revenue)
     other = next(r for r in REVENUE_USES if r != revenue)
     retaliators = [retaliate_] if retaliate_ else None
-    new = build_tariffs(economy, preset, bilateral, retaliation, retaliators, params)
+    new = build_tariffs(economy, preset, bilateral, retaliation, retaliators, params, date=date)
     start = time.perf_counter()
     eq = solve(economy, new, params)
     seconds = time.perf_counter() - start
@@ -148,6 +152,7 @@ def tariffs(
     scale = BN.get(economy.unit, float("nan"))
     meta = {
         "preset": preset,
+        "date": date,
         "set": {f"{a}:{b}": 100 * r for (a, b), r in bilateral.items()},
         "retaliation": retaliation,
         "retaliators": retaliate_ or ("every partner" if retaliation != "none" else None),
@@ -213,7 +218,7 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 def _print(rows: pd.DataFrame, averages: dict[str, float], meta: dict[str, Any], top: int, scale: float, n: int) -> None:
     revenue, other = meta["revenue"], meta["revenue_alternative"]
     shown = rows if top <= 0 else rows.head(top)
-    what = f"preset '{meta['preset']}'"
+    what = f"preset '{meta['preset']}'" + (f" on {meta['date']}" if meta["date"] else "")
     if meta["set"]:
         what += ", " + ", ".join(f"{k}={v:g} %" for k, v in meta["set"].items())
     if meta["retaliation"] != "none":

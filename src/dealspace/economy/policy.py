@@ -302,13 +302,14 @@ def build_tariffs(
     retaliation: str = "none",
     retaliators: Sequence[str] | None = None,
     params: ModelParams | None = None,
+    date: str | None = None,
 ) -> FloatArray:
     """A counterfactual tariff matrix, in this order: a base world, bilateral rates, retaliation.
 
     Parameters
     ----------
     preset : str
-        A base world of :data:`BASES` (``"in-force"`` at 2 April 2025).
+        A base world of :data:`BASES` (``"in-force"``: at ``date``, default 2 April 2025).
     rates : mapping, optional
         ``{(levied_by, on): rate}`` in decimals, set after the preset
         (:func:`set_rates`; region codes name all their countries).
@@ -319,7 +320,7 @@ def build_tariffs(
     """
     from dealspace.economy.regions import resolve
 
-    t = base_tariffs(economy, preset, None, params)
+    t = base_tariffs(economy, preset, date, params)
     if rates:
         t = set_rates(economy, t, rates)
     by = None if retaliators is None else resolve(economy, retaliators, "--retaliate")
