@@ -28,8 +28,8 @@ PRESET_HELP = (
 )
 HOME = "USA"
 WELFARE_DEFINITION = (
-    "welfare: the change in residents' real income, in % (equivalent variation): what they can buy - spending, "
-    "including the tariff revenue returned to them, over the price index - net of the disutility of the change "
+    "welfare: the change in residents' real income, in % (equivalent variation): what they can buy (spending, "
+    "including the tariff revenue returned to them, over the price index), net of the disutility of the change "
     "in hours worked (Ignatenko et al. 2025, eq. for W)."
 )
 REVENUE_LABEL = {"lump-sum": "lump-sum rebate", "income-tax": "income-tax cut"}
