@@ -35,6 +35,7 @@ not a dependency of the package). Run from the repository root:
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from pathlib import Path
@@ -45,7 +46,7 @@ import pandas as pd
 from dealspace.economy import aggregate, build_economy, load_study
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
+SHARED = Path(os.environ.get("DEALSPACE_SHARED", ROOT.parent / "shared"))  # ../shared; override for worktrees
 STUDY = SHARED / "data" / "ge" / "ignatenko2025_liberation_day"
 ICIO = SHARED / "data" / "ge" / "tariffwar" / "ICIO2022.mat"
 FACTS = SHARED / "facts" / "tariffs-2025.md"

@@ -125,3 +125,19 @@ def test_package_count_is_exact() -> None:
     space = compile(scenario)
     assert isinstance(space.n_outcomes, int)
     assert space.n_outcomes == np.prod([b.size for b in space.blocks], dtype=object)
+
+
+def test_jointly_priced_tariffs_are_one_block_and_one_utility() -> None:
+    """Tariff issues on one flow are priced jointly: they sit in one block, and the
+    blocks' utility equals the one definition for every frontier package."""
+    from dealspace.space import joint_groups
+
+    scenario = load_scenario("us-japan-2025")
+    space = compile(scenario)
+    groups = [g for _, g in joint_groups(space.table)]
+    assert groups, "us-japan-2025 prices its tariff issues on the US–Japan flow jointly"
+    for group in groups:
+        assert any(set(group) <= set(b.issues) for b in space.blocks)
+    frontier = pareto_frontier(space)
+    for k in range(0, len(frontier), max(1, len(frontier) // 25)):
+        np.testing.assert_allclose(space.utility(frontier.package(k)), frontier.utilities[k], atol=1e-9)

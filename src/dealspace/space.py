@@ -242,6 +242,7 @@ def compile_blocks(
     # Issues read together by a cross-issue constraint or a bonus form one block.
     linking = [c.constraint.condition for c in constraints if not isinstance(c.constraint.condition, IssueIs)]
     groups = linked_issues(scenario.issue_ids, linking + [b.condition for _, b in bonuses])
+    groups = _merge(scenario.issue_ids, groups, [g for _, g in joint_groups(table)])
     blocks, breaks, baked = [], [], set()
     for g in groups:
         block, broken, pruned = _block(scenario, list(g), table, constraints, bonuses, by_issue)
@@ -262,6 +263,25 @@ def compile_blocks(
         status_quo_utility=sq,
         batna=batna,
     )
+
+
+def _merge(
+    order: tuple[str, ...], groups: list[tuple[str, ...]], extra: list[tuple[str, ...]]
+) -> list[tuple[str, ...]]:
+    """``groups`` with every group that shares an issue with an ``extra`` group merged (scenario order)."""
+    if not extra:
+        return groups
+    parent = {i: g for g in groups for i in g}
+    merged: dict[tuple[str, ...], set[str]] = {g: set(g) for g in groups}
+    for e in extra:
+        hit = {parent[i] for i in e}
+        union = set().union(*(merged.pop(g) for g in hit))
+        key = min(hit, key=lambda g: order.index(g[0]))
+        merged[key] = union
+        for i in union:
+            parent[i] = key
+    out = [tuple(i for i in order if i in members) for members in merged.values()]
+    return sorted(out, key=lambda g: order.index(g[0]))
 
 
 def _view(
@@ -379,6 +399,10 @@ def _block(
         for issue_id in members:
             if (party.id, issue_id) in table:
                 utility[:, p] += table[party.id, issue_id][choice[issue_id]]
+    for owner, group in joint_groups(table):
+        if set(group) <= member_set:
+            p = scenario.party_ids.index(owner)
+            utility[:, p] += table[owner, joint_key(group)][_grid_rows(scenario, group, choice)]
     for p, bonus in bonuses:
         if set(condition_issues(bonus.condition)) <= member_set:
             utility[:, p] += bonus.bonus * holds(bonus.condition, by_issue, choice)
@@ -452,10 +476,18 @@ def value_tables(
         for issue_id, v in party.valuations.items()
         if v.value == "economy" and (party.id, issue_id) not in given
     ]
+    points = scenario.economy is not None and scenario.economy.points_per_welfare_pct is not None
+    joint: dict[tuple[str, str], np.ndarray] = {}
     if need_economy:
-        from dealspace.economy.scenario import economy_values
+        from dealspace.economy.scenario import economy_values, joint_values, price_tariffs
 
-        given.update(economy_values(scenario, need_economy))
+        pricing = price_tariffs(scenario)  # one GE pricing per compile
+        given.update(economy_values(scenario, need_economy, pricing))
+        priced = set(need_economy)  # the economy tables not given by the caller
+        for (party_id, group), table in joint_values(scenario, pricing).items():
+            valued = [i for i in group if (party_id, i) in given]
+            if len(group) > 1 and all((party_id, i) in priced for i in valued):
+                joint[party_id, joint_key(group)] = np.asarray(table, dtype=float)
     out = {}
     for party in scenario.parties:
         for issue_id, valuation in party.valuations.items():
@@ -463,8 +495,37 @@ def value_tables(
             v = given.get((party.id, issue_id))
             if v is None:
                 v = issue_values(valuation, issue)
-            out[party.id, issue_id] = valuation.weight * np.asarray(v, dtype=float)
+            # economy values in points per welfare % are utility points already: the weight is not applied twice
+            weight = 1.0 if points and valuation.value == "economy" else valuation.weight
+            out[party.id, issue_id] = weight * np.asarray(v, dtype=float)
+    for (party_id, key), grid_values in joint.items():
+        # Tariff issues on one flow are priced jointly (their effects do not add up):
+        # the group's joint table replaces the party's per-issue economy tables.
+        for issue_id in key.split(JOINT):
+            if scenario.party(party_id).valuations.get(issue_id, None) is not None:
+                out[party_id, issue_id] = np.zeros_like(out[party_id, issue_id])
+        out[party_id, key] = grid_values
     return out
+
+
+#: Separator of the issues of a jointly priced group in a value-table key.
+JOINT = "+"
+
+
+def joint_key(group: Collection[str]) -> str:
+    """The value-table key of a group of issues priced jointly (``"a+b"``)."""
+    return JOINT.join(group)
+
+
+def joint_groups(table: Mapping[tuple[str, str], np.ndarray]) -> list[tuple[str, tuple[str, ...]]]:
+    """``(party, issues)`` of every joint value table (rows: the issues' option grid in C order)."""
+    return [(party, tuple(key.split(JOINT))) for party, key in table if JOINT in key]
+
+
+def _grid_rows(scenario: Scenario, group: tuple[str, ...], choice: Mapping[str, np.ndarray]) -> np.ndarray:
+    """Row of each combination in a group's option grid (C order over the issues' options)."""
+    dims = tuple(len(scenario.issue(i).option_ids) for i in group)
+    return np.ravel_multi_index(tuple(np.asarray(choice[i]) for i in group), dims)
 
 
 def utilities(
@@ -481,6 +542,9 @@ def utilities(
     for p, party in enumerate(scenario.parties):
         for issue_id in party.valuations:
             out[p] += table[party.id, issue_id][index[issue_id]]
+        for owner, group in joint_groups(table):
+            if owner == party.id:
+                out[p] += table[owner, joint_key(group)][_grid_rows(scenario, group, choice)][0]
         for bonus in _bonuses(party):
             if holds(bonus.condition, by_issue, choice)[0]:
                 out[p] += bonus.bonus

@@ -5,21 +5,24 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-import dealspace.cli.facts  # noqa: F401  (registers the command)
-import dealspace.cli.tariffs  # noqa: F401
+import dealspace.cli.tariffs  # noqa: F401  (registers the command)
 from dealspace.cli._app import app
 
 runner = CliRunner()
 
 
 def test_tariffs_default_table() -> None:
-    result = runner.invoke(app, ["tariffs", "--top", "0"])
+    result = runner.invoke(app, ["tariffs", "--top", "0"], env={"COLUMNS": "250"})
     assert result.exit_code == 0, result.output
-    assert "USA" in result.output and "non-US" in result.output and "VNM" in result.output
+    assert "USA" in result.output and "non-US" in result.output and "VNM" in result.output and "EU" in result.output
+    assert "welfare: the change in residents' real income" in result.output  # defined on screen
+    assert "lump-sum rebate" in result.output and "income-tax cut" in result.output  # revenue use next to welfare
+    assert "balance before" in result.output and "deficit" not in result.output  # levels, not a % of a signed number
 
 
 def test_tariffs_json_csv_and_plot(tmp_path: Path) -> None:
@@ -27,7 +30,7 @@ def test_tariffs_json_csv_and_plot(tmp_path: Path) -> None:
     result = runner.invoke(app, ["tariffs", "--preset", "us-japan-deal", "--retaliation", "reciprocal", "--csv", str(csv), "--plot", str(png), "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert data["meta"]["preset"] == "us-japan-deal" and len(data["regions"]) == 14
+    assert data["meta"]["preset"] == "us-japan-deal" and len(data["rows"]) == 13 and len(data["countries"]) == 194
     frame = pd.read_csv(csv)
     assert {"iso3", "welfare_pct"} <= set(frame.columns)
     assert frame["welfare_pct"].abs().is_monotonic_decreasing
@@ -40,6 +43,14 @@ def test_tariffs_json_csv_and_plot(tmp_path: Path) -> None:
         (["--preset", "liberation_day"], "liberation-day"),
         (["--retaliation", "tit-for-tat"], "--retaliation"),
         (["--revenue", "rebate"], "lump-sum"),
+        (["--set", "USA-KOR=15"], "LEVIER:TARGET=RATE"),
+        (["--set", "USA:KOX=15"], "KOX"),
+        (["--set", "USA:USA=15"], "itself"),
+        (["--retaliate", "USA"], "itself"),
+        (["--retaliate", "KOR", "--retaliation", "none"], "--retaliate"),
+        (["--by", "continent"], "--by"),
+        (["--date", "2025-08-01", "--preset", "deals-2025"], "--date"),
+        (["--date", "1 Aug 2025"], "YYYY-MM-DD"),
         (["--data", "/nonexistent/folder"], "does not exist"),
     ],
 )
@@ -55,15 +66,6 @@ def test_tariffs_never_overwrites_an_input(tmp_path: Path) -> None:
     result = runner.invoke(app, ["tariffs", "--data", str(tmp_path), "--csv", str(tmp_path / "trade.csv")])
     assert result.exit_code == 2 and "input" in result.output
     assert (tmp_path / "trade.csv").read_text() == before
-
-
-def test_facts_command() -> None:
-    result = runner.invoke(app, ["facts", "--json"])
-    assert result.exit_code == 0, result.output
-    claims = {f["claim"]: f for f in json.loads(result.stdout)}
-    assert claims["'700 %' rice tariff"]["inputs"][0]["source"]
-    table = runner.invoke(app, ["facts"])
-    assert table.exit_code == 0 and "341" in table.output
 
 
 def test_help_names_every_preset_and_retaliation() -> None:
@@ -82,3 +84,63 @@ def test_tariffs_never_overwrites_the_embedded_data() -> None:
     result = runner.invoke(app, ["tariffs", "--csv", str(target)])
     assert result.exit_code == 2 and "input" in result.output
     assert target.read_bytes() == before
+
+
+def _welfare(args: list[str]) -> dict[str, float]:
+    result = runner.invoke(app, ["tariffs", "--json", *args])
+    assert result.exit_code == 0, result.output
+    return {row["iso3"]: row["welfare_pct"] for row in json.loads(result.stdout)["countries"]}
+
+
+def test_bilateral_set_equals_the_matrix_built_in_python() -> None:
+    """--set USA:KOR=15 on the liberation-day preset is that preset with one cell changed, solved."""
+    from dealspace.economy import ModelParams, load_default, preset_tariffs, solve
+
+    eco = load_default()
+    params = ModelParams(revenue_use="lump-sum")
+    t = preset_tariffs("liberation-day", eco, params)
+    t[eco.index("KOR"), eco.index("USA")] = 0.15
+    expected = 100 * (solve(eco, t, params).welfare_hat - 1)
+    got = _welfare(["--set", "USA:KOR=15"])
+    np.testing.assert_allclose([got[c] for c in eco.iso3], expected, rtol=1e-9, atol=1e-12)
+    # and it differs from the preset alone (Korea faces 15 % instead of 26 %)
+    assert got["KOR"] > _welfare([])["KOR"]
+
+
+def test_rates_file_and_region_codes(tmp_path: Path) -> None:
+    """A CSV of rates (percent) sets the same cells as --set; a region code sets each member."""
+    from dealspace.economy import ModelParams, load_default, preset_tariffs, solve
+    from dealspace.economy.regions import display_groups
+
+    path = tmp_path / "rates.csv"
+    path.write_text("levied_by,on,rate\nUSA,EU,15\nKOR,USA,5\n")
+    by_file = _welfare(["--rates", str(path)])
+    by_set = _welfare(["--set", "USA:EU=15", "--set", "KOR:USA=5"])
+    assert by_file == pytest.approx(by_set, rel=1e-12)
+    eco = load_default()
+    t = preset_tariffs("liberation-day", eco)
+    us = eco.index("USA")
+    for c in display_groups(eco)["EU"]:
+        t[eco.index(c), us] = 0.15
+    t[us, eco.index("KOR")] = 0.05
+    expected = 100 * (solve(eco, t, ModelParams(revenue_use="lump-sum")).welfare_hat - 1)
+    np.testing.assert_allclose([by_file[c] for c in eco.iso3], expected, rtol=1e-9, atol=1e-12)
+
+
+def test_retaliation_by_a_bloc_only() -> None:
+    result = runner.invoke(app, ["tariffs", "--json", "--retaliate", "EU,JPN", "--by", "country"])
+    assert result.exit_code == 0, result.output
+    rows = {r["iso3"]: r for r in json.loads(result.stdout)["countries"]}
+    assert rows["JPN"]["its_rate_on_us_pct"] == pytest.approx(24.0) and rows["DEU"]["its_rate_on_us_pct"] == pytest.approx(20.0)
+    assert rows["KOR"]["its_rate_on_us_pct"] == 0 and rows["CHN"]["its_rate_on_us_pct"] == 0  # not in the bloc
+    assert rows["KOR"]["us_rate_on_it_pct"] == pytest.approx(26.0)
+
+
+def test_rates_in_force_at_a_date() -> None:
+    result = runner.invoke(app, ["tariffs", "--json", "--date", "2025-08-01", "--by", "country"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["meta"]["preset"] == "in-force" and data["meta"]["date"] == "2025-08-01"
+    rows = {r["iso3"]: r for r in data["countries"]}
+    assert rows["JPN"]["us_rate_on_it_pct"] == pytest.approx(15.0) and rows["KOR"]["us_rate_on_it_pct"] == pytest.approx(15.0)
+    assert rows["CHN"]["us_rate_on_it_pct"] == pytest.approx(54.0)  # the Busan truce came on 30 October

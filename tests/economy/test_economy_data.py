@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +16,7 @@ from dealspace.economy import (
     calibrate_local_share,
     load_data,
     load_default,
+    load_regions,
     load_study,
     load_tables,
 )
@@ -23,8 +25,10 @@ from dealspace.economy.data import embedded_deal_rates
 from dealspace.errors import DealspaceError
 
 ROOT = Path(__file__).resolve().parents[2]
-SHARED = ROOT.parent / "shared" / "data" / "ge" / "ignatenko2025_liberation_day"
-ICIO = ROOT.parent / "shared" / "data" / "ge" / "tariffwar" / "ICIO2022.mat"
+# ../shared next to the repository (DEALSPACE_SHARED overrides it, e.g. in a git worktree)
+SHARED_ROOT = Path(os.environ.get("DEALSPACE_SHARED", ROOT.parent / "shared"))
+SHARED = SHARED_ROOT / "data" / "ge" / "ignatenko2025_liberation_day"
+ICIO = SHARED_ROOT / "data" / "ge" / "tariffwar" / "ICIO2022.mat"
 REGIONS = ("USA", "JPN", "CHN", "EU", "GBR", "CAN", "MEX", "KOR", "VNM", "IND", "AUS", "CHE", "TWN", "ROW")
 STUDY_REGIONS = tuple(c for c in REGIONS if c != "TWN")  # Taiwan is not among the study's 194 countries
 
@@ -40,7 +44,7 @@ def study():  # type: ignore[no-untyped-def]
 
 
 def test_embedded_data_loads() -> None:
-    eco = load_default()
+    eco = load_regions()
     assert eco.iso3 == REGIONS
     assert eco.flows.shape == (14, 14) and eco.unit == "million USD"
     assert (np.diag(eco.flows) > 0).all() and (eco.flows >= 0).all()
@@ -59,7 +63,7 @@ def test_embedded_data_loads() -> None:
 
 def test_embedded_taiwan_is_icio_2022() -> None:
     """Taiwan's row and column are OECD ICIO 2022 goods flows (27 goods sectors), million USD."""
-    eco = load_default()
+    eco = load_regions()
     twn = eco.index("TWN")
 
     def flow(exporter: str, importer: str) -> float:
@@ -82,7 +86,7 @@ def test_embedded_taiwan_is_icio_2022() -> None:
 
 
 def test_embedded_data_is_the_aggregated_study(study) -> None:  # type: ignore[no-untyped-def]
-    eco = load_default()
+    eco = load_regions()
     regions = pd.read_csv(ROOT / "src" / "dealspace" / "economy" / "data" / "regions_2023.csv")
     groups = {code: members.split() for code, members in zip(regions["iso3"], regions["members"], strict=True)}
     assert groups.pop("TWN") == ["TWN"] and "TWN" not in study.iso3
@@ -108,7 +112,7 @@ def test_embedded_taiwan_rebuilds_from_icio() -> None:
     regions = pd.read_csv(ROOT / "src" / "dealspace" / "economy" / "data" / "regions_2023.csv")
     groups = {code: members.split() for code, members in zip(regions["iso3"], regions["members"], strict=True)}
     exports, imports, domestic, _ = script.taiwan_flows(groups)
-    eco = load_default()
+    eco = load_regions()
     twn = eco.index("TWN")
     for code in STUDY_REGIONS:
         assert eco.flows[twn, eco.index(code)] == pytest.approx(exports[code], abs=0.051)
@@ -325,3 +329,55 @@ def test_bad_study_folders(tmp_path: Path) -> None:
     _write(tmp_path, "gdp.csv", "gdp\n1000\nlots\n")
     with pytest.raises(DealspaceError, match=r"gdp.csv, column 'gdp'.*row 3"):
         load_study(tmp_path)
+
+
+# --------------------------------------------------------------------------- the default: 194 countries
+
+
+def test_default_is_the_study_country_by_country(study) -> None:  # type: ignore[no-untyped-def]
+    """The embedded archive holds the study's inputs unchanged: same baseline to the last bit."""
+    eco = load_default()
+    assert eco.iso3 == study.iso3 and eco.n == 194 and eco.unit == "thousand USD"
+    np.testing.assert_array_equal(eco.flows, study.flows)
+    np.testing.assert_array_equal(eco.gdp, study.gdp)
+    np.testing.assert_array_equal(eco.local_share, study.local_share)
+    assert eco.rates["liberation-day"] == study.rates["liberation-day"]
+
+
+def test_default_archive_sidecar_names_its_inputs() -> None:
+    import hashlib
+    import json
+
+    data = ROOT / "src" / "dealspace" / "economy" / "data"
+    meta = json.loads((data / "countries_2023.sources.json").read_text())
+    assert meta["archive"] == "countries_2023.npz" and meta["countries"] == 194
+    assert set(meta["inputs"]) == {"trade_cepii.csv", "gdp.csv", "tariffs.csv", "country_labels.csv"}
+    assert "BACI" in meta["arrays"]["flows"] and "WDI" in meta["arrays"]["gdp"]
+    for name, info in meta["inputs"].items():  # the shared copies are the files compiled
+        if (SHARED / name).is_file():
+            assert hashlib.sha1((SHARED / name).read_bytes()).hexdigest() == info["sha1"]
+
+
+def test_regions_are_an_aggregation_of_the_default() -> None:
+    from dealspace.economy import display_groups, preset_tariffs, regional_frame, solve
+
+    eco = load_default()
+    groups = display_groups(eco)
+    assert sorted(sum(map(list, groups.values()), [])) == sorted(eco.iso3)  # a partition
+    assert len(groups["EU"]) == 27 and "TWN" not in groups
+    eq = solve(eco, preset_tariffs("liberation-day", eco))
+    frame = regional_frame(eq).set_index("iso3")
+    country = eq.to_frame().set_index("iso3")
+    eu = list(groups["EU"])
+    weights = eco.expenditure[[eco.index(c) for c in eu]]
+    assert frame.loc["EU", "welfare_pct"] == pytest.approx(np.average(country.loc[eu, "welfare_pct"], weights=weights))
+    assert frame.loc["USA", "welfare_pct"] == pytest.approx(country.loc["USA", "welfare_pct"])
+    assert frame.loc["USA", "trade_balance"] == pytest.approx(country.loc["USA", "trade_balance"])
+    # the world's trade balance sums to zero before and after
+    assert frame["trade_balance"].sum() == pytest.approx(0, abs=1e-6 * eco.expenditure.sum())
+    assert frame["trade_balance_new"].sum() == pytest.approx(0, abs=1e-6 * eco.expenditure.sum())
+
+
+def test_load_data_names_the_embedded_economies() -> None:
+    assert load_data("default") is load_default() and load_data(None) is load_default()
+    assert load_data("regions").n == 14

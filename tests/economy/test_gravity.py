@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from dealspace.economy import (
     ModelParams,
     bilateral_welfare,
     load_default,
+    load_regions,
     load_study,
     optimal_tariff,
     preset_tariffs,
@@ -27,7 +29,8 @@ from dealspace.economy._kernel import kernel
 from dealspace.economy.gravity import _base
 from dealspace.errors import DealspaceError
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "ge" / "ignatenko2025_liberation_day"
+# ../shared next to the repository (DEALSPACE_SHARED overrides it, e.g. in a git worktree)
+SHARED = Path(os.environ.get("DEALSPACE_SHARED", Path(__file__).resolve().parents[2].parent / "shared")) / "data" / "ge" / "ignatenko2025_liberation_day"
 TABLE_COLUMNS = ["welfare_pct", "deficit_pct", "exports_gdp_pct", "imports_gdp_pct", "employment_pct", "price_index_pct"]
 
 
@@ -84,7 +87,27 @@ def test_reproduces_published_table_1(study: Economy, case: int) -> None:
     assert _rounded_like(_row(eq, None), rest) == rest
 
 
+@pytest.mark.parametrize("case", [0, 1, 2])
+def test_default_economy_reproduces_published_table_1(case: int) -> None:
+    """The embedded default (194 countries) gives the study's Table 1, every column, to the printed digits."""
+    eco = load_default()
+    assert eco.n == 194
+    params = ModelParams(revenue_use="lump-sum" if case == 1 else "income-tax")
+    eq = solve(eco, preset_tariffs("optimal-us" if case == 2 else "liberation-day", eco, params), params)
+    usa, rest = _table1_rows()[case]
+    assert _rounded_like(_row(eq, "USA"), usa) == usa
+    assert _rounded_like(_row(eq, None), rest) == rest
+
+
+def test_default_economy_reproduces_published_table_3() -> None:
+    _check_table_3(load_default())
+
+
 def test_reproduces_published_table_3_revenue(study: Economy) -> None:
+    _check_table_3(study)
+
+
+def _check_table_3(study: Economy) -> None:
     """US tariff revenue (% of GDP): USTR tariff, optimal tariff, optimal and reciprocal retaliation."""
     line = next(row for row in _published("Table_3.tex").splitlines() if row.startswith("\\% of GDP"))
     printed = _numbers(line)[:4]  # the "% of Federal Budget" row follows on the same line
@@ -258,8 +281,8 @@ def test_bilateral_welfare_prices_one_tariff() -> None:
         bilateral_welfare(eco, "USA", "USA", 0.1)
 
 
-def test_presets_on_the_embedded_data() -> None:
-    eco = load_default()
+def test_presets_on_the_embedded_regions() -> None:
+    eco = load_regions()
     us, jp = eco.index("USA"), eco.index("JPN")
     ld = preset_tariffs("liberation-day", eco)
     assert ld[jp, us] == pytest.approx(0.24) and ld[eco.index("EU"), us] == pytest.approx(0.20)

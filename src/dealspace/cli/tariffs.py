@@ -1,12 +1,14 @@
-"""The ``tariffs`` command: welfare and trade effects of US tariff settings (GE model)."""
+"""The ``tariffs`` command: welfare and trade effects of a tariff setting (GE model)."""
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from dealspace.cli._app import app, console, friendly, print_json
@@ -19,19 +21,20 @@ if TYPE_CHECKING:
 # The model (numpy, pandas, scipy) is imported when the command runs, so that
 # `dealspace --help` stays fast; tests check that these names match the model's.
 PRESET_HELP = (
-    "Tariff setting: 'liberation-day' (US rates announced on 2 April 2025, floored at 10 %, EU 20 %, as in the study), "
+    "Base tariff world: 'liberation-day' (US rates announced on 2 April 2025, floored at 10 %, EU 20 %, as in the study), "
     "'us-japan-deal' (the same, Japan at 15 %), 'deals-2025' (2025 deal rates where a deal is recorded), "
-    "'optimal-us' (the closed-form optimal uniform US tariff, the study's case 3)."
+    "'optimal-us' (the closed-form optimal uniform US tariff, the study's case 3), "
+    "'in-force' (rates in force on 2 April 2025), 'none' (no tariffs)."
 )
-COLUMNS = {
-    "welfare_pct": "welfare",
-    "price_index_pct": "prices",
-    "employment_pct": "employ.",
-    "exports_gdp_pct": "exp/GDP",
-    "imports_gdp_pct": "imp/GDP",
-    "deficit_pct": "deficit",
-}
 HOME = "USA"
+WELFARE_DEFINITION = (
+    "welfare: the change in residents' real income, in % (equivalent variation): what they can buy (spending, "
+    "including the tariff revenue returned to them, over the price index), net of the disutility of the change "
+    "in hours worked (Ignatenko et al. 2025, eq. for W)."
+)
+REVENUE_LABEL = {"lump-sum": "lump-sum rebate", "income-tax": "income-tax cut"}
+SET_PATTERN = re.compile(r"^\s*([A-Za-z]{2,3})\s*:\s*([A-Za-z]{2,3})\s*=\s*(-?\d+(?:\.\d+)?)\s*%?\s*$")
+BN = {"thousand USD": 1e-6, "million USD": 1e-3, "billion USD": 1.0}
 
 
 def _choice(value: str, choices: tuple[str, ...] | dict[str, str], option: str) -> str:
@@ -40,112 +43,235 @@ def _choice(value: str, choices: tuple[str, ...] | dict[str, str], option: str) 
     return value
 
 
-def _check_output(out: Path, data: Path | None, option: str) -> None:
-    """Refuse to write over an input file (the embedded data's, when ``data`` is None)."""
-    if data is None:
-        data = Path(__file__).resolve().parents[1] / "economy" / "data"
-    if not data.exists():
-        return
-    inputs = [p for p in data.iterdir() if p.is_file()] if data.is_dir() else [data]
+def _check_output(out: Path, inputs: list[Path], option: str) -> None:
+    """Refuse to write over an input file (the embedded data's, and any --data or --rates file)."""
+    embedded = Path(__file__).resolve().parents[1] / "economy" / "data"
+    files: list[Path] = []
+    for item in [embedded, *inputs]:
+        if item.is_dir():
+            files.extend(p for p in item.iterdir() if p.is_file())
+        elif item.exists():
+            files.append(item)
     target = out.resolve()
-    if any(target == p.resolve() for p in inputs):
+    if any(target == p.resolve() for p in files):
         raise DealspaceError.single(option, f"{out} is one of the input files", "write the output to another path")
+
+
+def parse_set(values: list[str]) -> dict[tuple[str, str], float]:
+    """``["USA:KOR=15", ...]`` → ``{("USA", "KOR"): 0.15}`` (the first code levies on the second, in percent)."""
+    out: dict[tuple[str, str], float] = {}
+    for text in values:
+        found = SET_PATTERN.match(text)
+        if not found:
+            raise DealspaceError.single("--set", f"cannot read {text!r}", "write LEVIER:TARGET=RATE in percent, e.g. --set USA:KOR=15 (the US levies 15 % on Korea's goods)")
+        by, on, rate = found.group(1).upper(), found.group(2).upper(), float(found.group(3))
+        if rate <= -100:
+            raise DealspaceError.single("--set", f"{text!r}: the rate is not above -100 %", "give the rate in percent, e.g. 15")
+        out[by, on] = rate / 100
+    return out
 
 
 @app.command()
 @friendly
 def tariffs(
-    preset: Annotated[str, typer.Option(help=PRESET_HELP)] = "liberation-day",
-    retaliation: Annotated[str, typer.Option(help="Partners' response to the US: 'none', 'reciprocal' (each levies on US goods the rate the US levies on it) or 'optimal' (the closed-form optimal tariff of the rest of the world).")] = "none",
-    data: Annotated[Path | None, typer.Option(help="The study's data folder (with trade_cepii.csv), a folder with trade.csv/.parquet (exporter, importer, value) and gdp.csv (iso3, gdp), or one trade file with domestic flows. Default: the embedded data (14 regions: BACI 2023; Taiwan from OECD ICIO 2022).")] = None,
-    revenue: Annotated[str, typer.Option(help="Use of tariff revenue: 'income-tax' (cuts income taxes) or 'lump-sum' (rebated).")] = "income-tax",
-    csv: Annotated[Path | None, typer.Option(help="Write every region's results to this CSV file.")] = None,
+    preset: Annotated[str | None, typer.Option(help=PRESET_HELP + " Default: 'liberation-day', or 'in-force' with --date.")] = None,
+    date: Annotated[str | None, typer.Option(help="With the 'in-force' world: the US rates in force on this date (YYYY-MM-DD): the 2 April 2025 rates, each replaced by its 2025 deal from the day after the deal.")] = None,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="Set one bilateral rate, in percent, after the preset: LEVIER:TARGET=RATE, e.g. --set USA:KOR=15 (the US levies 15 % on Korean goods). Repeatable; codes may be regions (USA:EU=15).")] = None,
+    rates: Annotated[Path | None, typer.Option(help="CSV (or Parquet) of bilateral rates with columns levied_by, on, rate (percent); applied after the preset, before --set.")] = None,
+    retaliation: Annotated[str | None, typer.Option(help="How partners respond to the US: 'none', 'reciprocal' (each levies on US goods the rate the US levies on it) or 'optimal' (the closed-form optimal tariff of the rest of the world). Default: 'reciprocal' when --retaliate is given, else 'none'.")] = None,
+    retaliate_: Annotated[str | None, typer.Option("--retaliate", help="Who retaliates: a country or a bloc, e.g. KOR or EU,JPN (default: every partner, when --retaliation is not 'none').")] = None,
+    data: Annotated[Path | None, typer.Option(help="The study's data folder (with trade_cepii.csv), a folder with trade.csv/.parquet (exporter, importer, value) and gdp.csv (iso3, gdp), or one trade file with domestic flows. Default: the embedded 194 countries (BACI 2023, WDI GDP, as in the study).")] = None,
+    revenue: Annotated[str, typer.Option(help="What is done with tariff revenue: 'lump-sum' (rebated to households) or 'income-tax' (cuts income taxes, which raises labour supply; the study's headline case). The other treatment is shown alongside.")] = "lump-sum",
+    by: Annotated[str, typer.Option(help="Rows of the table: 'region' (13 regions; the EU-27 and the rest of the world aggregated) or 'country'.")] = "region",
+    csv: Annotated[Path | None, typer.Option(help="Write every country's results to this CSV file.")] = None,
     plot: Annotated[Path | None, typer.Option(help="Write a bar chart of welfare changes to this image file (.png, .svg, .pdf).")] = None,
     top: Annotated[int, typer.Option(help="Rows to print, largest |welfare| first (0 = all).")] = 25,
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
-    """Solve the general-equilibrium tariff model for a US tariff setting.
+    """Solve the general-equilibrium tariff model for a tariff setting.
 
     The model is the one-sector model of Ignatenko, Lashkaripour, Macedoni and
     Simonovska (2025, JIE 157:104138): CES trade with elasticity 4, deficits
     fixed as a share of world income, local distribution, endogenous
-    pass-through, elastic labour and scale economies. Changes are relative to
-    the 2023 baseline. The 'non-US average' weights regions by expenditure.
+    pass-through, elastic labour and scale economies, solved for the study's
+    194 countries. Changes are relative to the 2023 baseline without tariffs.
+    The 'non-US' row is the expenditure-weighted average over the other countries.
 
-    Reproduce the study's Table 1 with --data ../shared/data/ge/ignatenko2025_liberation_day
-    and --preset liberation-day (case 1), plus --revenue lump-sum (case 2),
-    or --preset optimal-us (case 3).
+    Examples: `dealspace tariffs --set USA:KOR=15`; `dealspace tariffs --retaliate EU,JPN`;
+    the study's Table 1 case 1 is `--revenue income-tax`, case 2 the default, case 3 `--preset optimal-us`.
     """
     import numpy as np
 
     from dealspace.economy import (
-        PRESETS,
         RETALIATION,
         ModelParams,
+        display_groups,
         load_data,
-        preset_tariffs,
-        retaliate,
+        regional_frame,
         solve,
     )
+    from dealspace.economy.data import read_rate_table
     from dealspace.economy.gravity import REVENUE_USES
+    from dealspace.economy.policy import BASES, build_tariffs
 
-    _choice(preset, PRESETS, "--preset")
-    _choice(retaliation, RETALIATION, "--retaliation")
+    preset = preset or ("in-force" if date else "liberation-day")
+    _choice(preset, BASES, "--preset")
+    if date and preset != "in-force":
+        raise DealspaceError.single("--date", f"is given with --preset {preset}", "use --preset in-force (or leave --preset out) to take the rates in force at a date")
     _choice(revenue, REVENUE_USES, "--revenue")
+    _choice(by, ("region", "country"), "--by")
+    if retaliation is None:
+        retaliation = "reciprocal" if retaliate_ else "none"
+    _choice(retaliation, RETALIATION, "--retaliation")
+    if retaliate_ and retaliation == "none":
+        raise DealspaceError.single("--retaliate", f"names {retaliate_!r} but --retaliation is 'none'", "drop --retaliation none, or choose 'reciprocal' or 'optimal'")
+    inputs = [p for p in (data, rates) if p is not None]
     for out, option in ((csv, "--csv"), (plot, "--plot")):
         if out is not None:
-            _check_output(out, data, option)
+            _check_output(out, inputs, option)
+    bilateral = read_rate_table(rates) if rates is not None else {}
+    bilateral.update(parse_set(set_ or []))
     economy = load_data(data)
     params = ModelParams(revenue_use=revenue)
-    new = retaliate(economy, preset_tariffs(preset, economy, params), retaliation, params=params)
+    other = next(r for r in REVENUE_USES if r != revenue)
+    retaliators = [retaliate_] if retaliate_ else None
+    new = build_tariffs(economy, preset, bilateral, retaliation, retaliators, params, date=date)
     start = time.perf_counter()
     eq = solve(economy, new, params)
     seconds = time.perf_counter() - start
-    frame = eq.to_frame()
+    alt = solve(economy, new, ModelParams(revenue_use=other))
+    us = economy.index(HOME) if HOME in economy.iso3 else None
+    frame = _with_rates(eq.to_frame(), new, us, alt.welfare_hat)
     frame = frame.iloc[np.argsort(-frame["welfare_pct"].abs().to_numpy(), kind="stable")].reset_index(drop=True)
-    averages = {c: eq.weighted_mean(c, exclude=(HOME,)) for c in COLUMNS}
-    us = frame.loc[frame["iso3"] == HOME].iloc[0]
+    regional = by == "region" and economy.n > 14 and len(display_groups(economy)) > 1  # else the codes are the regions
+    rows = _regions(regional_frame(eq), regional_frame(alt), new, economy, us) if regional else frame
+    rows = rows.iloc[np.argsort(-rows["welfare_pct"].abs().to_numpy(), kind="stable")].reset_index(drop=True)
+    exclude = (HOME,) if us is not None else ()
+    averages = {c: eq.weighted_mean(c, exclude=exclude) for c in ("welfare_pct", "price_index_pct", "employment_pct")}
+    averages["welfare_alt_pct"] = float(np.average(100 * (np.delete(alt.welfare_hat, us) - 1), weights=np.delete(economy.expenditure, us))) if us is not None else float("nan")
+    scale = BN.get(economy.unit, float("nan"))
     meta = {
         "preset": preset,
+        "date": date,
+        "set": {f"{a}:{b}": 100 * r for (a, b), r in bilateral.items()},
         "retaliation": retaliation,
+        "retaliators": retaliate_ or ("every partner" if retaliation != "none" else None),
         "revenue": revenue,
-        "regions": economy.n,
+        "revenue_alternative": other,
+        "countries": economy.n,
+        "unit": economy.unit,
+        "balance_unit": "bn USD" if scale == scale else economy.unit,
         "source": economy.source,
-        "us_tariff_revenue_pct_of_expenditure": float(us["tariff_revenue_pct"]),
+        "us_tariff_revenue_pct_of_expenditure": float(frame.loc[frame["iso3"] == HOME, "tariff_revenue_pct"].iloc[0]) if us is not None else None,
         "newton_iterations": eq.iterations,
         "seconds": seconds,
+        "welfare_definition": WELFARE_DEFINITION,
     }
     if csv is not None:
         frame.to_csv(csv, index=False)
     if plot is not None:
-        _plot(frame, plot, f"{preset}, retaliation {retaliation}, revenue {revenue}")
+        _plot(rows, plot, f"{preset}, retaliation {retaliation}, revenue: {REVENUE_LABEL[revenue]}")
     if json_out:
-        rows = frame.astype(object).where(frame.notna(), None).to_dict(orient="records")  # NaN is not JSON
-        print_json({"meta": meta, "non_us_average": averages, "regions": rows})
+        print_json({"meta": meta, "non_us_average": averages, "rows": _records(rows), "countries": _records(frame)})
         return
-    shown = frame if top <= 0 else frame.head(top)
-    table = Table(title=f"Changes in % — preset '{preset}', retaliation '{retaliation}', revenue '{revenue}'")
-    table.add_column("region", no_wrap=True, min_width=7)
-    for label in COLUMNS.values():
-        table.add_column(label, justify="right", no_wrap=True, min_width=7)
+    _print(rows, averages, meta, top, scale, economy.n)
+
+
+def _with_rates(frame: pd.DataFrame, t: Any, us: int | None, alt_hat: Any) -> pd.DataFrame:
+    """Add the rate each country faces from the US and levies on the US (percent), and the other revenue use's welfare."""
+    frame = frame.copy()
+    frame["welfare_alt_pct"] = 100 * (alt_hat - 1)
+    if us is not None:
+        frame["us_rate_on_it_pct"] = 100 * t[:, us]
+        frame["its_rate_on_us_pct"] = 100 * t[us, :]
+    return frame
+
+
+def _regions(eq_frame: pd.DataFrame, alt_frame: pd.DataFrame, t: Any, economy: Any, us: int | None) -> pd.DataFrame:
+    """Regional rows; a region's rates are weighted by the flows they tax (US imports from it, its imports from the US)."""
+    import numpy as np
+
+    from dealspace.economy import display_groups
+
+    out = eq_frame.copy()
+    out["welfare_alt_pct"] = alt_frame["welfare_pct"].to_numpy()
+    if us is not None:
+        groups = display_groups(economy)
+        on_it, on_us = [], []
+        for code in out["iso3"]:
+            idx = [economy.index(c) for c in groups[code]]
+            w_in, w_out = economy.flows[idx, us], economy.flows[us, idx]
+            on_it.append(100 * float(np.average(t[idx, us], weights=w_in)) if w_in.sum() > 0 else 100 * float(t[idx, us].mean()))
+            on_us.append(100 * float(np.average(t[us, idx], weights=w_out)) if w_out.sum() > 0 else 100 * float(t[us, idx].mean()))
+        out["us_rate_on_it_pct"] = on_it
+        out["its_rate_on_us_pct"] = on_us
+    return out
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    import numpy as np
+
+    clean = frame.replace([np.inf, -np.inf], np.nan)
+    return [{str(k): v for k, v in row.items()} for row in clean.astype(object).where(clean.notna(), None).to_dict(orient="records")]
+
+
+def _print(rows: pd.DataFrame, averages: dict[str, float], meta: dict[str, Any], top: int, scale: float, n: int) -> None:
+    revenue, other = meta["revenue"], meta["revenue_alternative"]
+    shown = rows if top <= 0 else rows.head(top)
+    what = f"preset '{meta['preset']}'" + (f" on {meta['date']}" if meta["date"] else "")
+    if meta["set"]:
+        what += ", " + ", ".join(f"{k}={v:g} %" for k, v in meta["set"].items())
+    if meta["retaliation"] != "none":
+        what += f", {meta['retaliation']} retaliation by {meta['retaliators']}"
+    table = Table(title=escape(f"Changes in % — {what}"))
+    columns = [
+        ("region", "left"),
+        ("US rate on it", "right"),
+        ("its rate on US", "right"),
+        (f"welfare ({REVENUE_LABEL[revenue]})", "right"),
+        (f"welfare if {REVENUE_LABEL[other]}", "right"),
+        ("prices", "right"),
+        ("employ.", "right"),
+        (f"balance before ({meta['balance_unit']})", "right"),
+        ("after", "right"),
+    ]
+    for label, justify in columns:
+        table.add_column(label, justify=justify, no_wrap=True)  # type: ignore[arg-type]
     for _, row in shown.iterrows():
-        table.add_row(str(row["iso3"]), *(_fmt(row[c], c) for c in COLUMNS))
+        table.add_row(
+            escape(str(row["iso3"])),
+            _num(row.get("us_rate_on_it_pct"), 1),
+            _num(row.get("its_rate_on_us_pct"), 1),
+            _num(row["welfare_pct"], 2),
+            _num(row["welfare_alt_pct"], 2),
+            _num(row["price_index_pct"], 1),
+            _num(row["employment_pct"], 2),
+            _num(row["trade_balance"] * scale, 1),
+            _num(row["trade_balance_new"] * scale, 1),
+        )
     table.add_section()
-    table.add_row("non-US", *(_fmt(averages[c], c) for c in COLUMNS), style="bold")
+    table.add_row("non-US", "", "", _num(averages["welfare_pct"], 2), _num(averages["welfare_alt_pct"], 2), _num(averages["price_index_pct"], 1), _num(averages["employment_pct"], 2), "", "", style="bold")
     console.print(table)
-    console.print("non-US: expenditure-weighted average of the other regions; exp/imp: exports/imports over GDP.", highlight=False)
-    more = "" if top <= 0 or economy.n <= top else f" ({economy.n - top} more regions: --top 0 or --csv)"
+    console.print(WELFARE_DEFINITION, highlight=False)
     console.print(
-        f"{economy.n} regions{more}. US tariff revenue {meta['us_tariff_revenue_pct_of_expenditure']:.2f} % of expenditure. "
-        f"Solved in {eq.iterations} Newton steps, {1000 * seconds:.0f} ms. Data: {economy.source}",
+        f"Tariff revenue: {REVENUE_LABEL[revenue]} (--revenue {revenue}); the next column is the same tariffs with the revenue "
+        f"used as an {REVENUE_LABEL[other]} (--revenue {other}). balance: exports minus imports of goods, before and after "
+        "(numeraire: the world price index). non-US: expenditure-weighted average of the other countries.",
+        highlight=False,
+    )
+    more = "" if top <= 0 or len(rows) <= top else f" ({len(rows) - top} more rows: --top 0 or --csv)"
+    revenue_pct = meta["us_tariff_revenue_pct_of_expenditure"]
+    console.print(
+        f"{n} countries{more}." + (f" US tariff revenue {revenue_pct:.2f} % of expenditure." if revenue_pct is not None else "")
+        + f" Solved in {meta['newton_iterations']} Newton steps, {1000 * meta['seconds']:.0f} ms. Data: {escape(meta['source'])}",
         highlight=False,
     )
 
 
-def _fmt(value: float, column: str) -> str:
-    if value != value or abs(value) == float("inf"):
+def _num(value: Any, digits: int) -> str:
+    if value is None or value != value or abs(value) == float("inf"):
         return "–"
-    return f"{value:.2f}" if column in ("welfare_pct", "employment_pct") else f"{value:.1f}"
+    return f"{value:.{digits}f}"
 
 
 def _plot(frame: pd.DataFrame, path: Path, title: str) -> None:

@@ -116,13 +116,13 @@ def kernel(x: FloatArray, b: Base, jacobian: bool) -> tuple[FloatArray, FloatArr
     return res, J, state
 
 
-def newton(b: Base, tol: float, max_iter: int) -> tuple[State, int, float, bool]:
-    """Newton's method from ``x = 0`` with a backtracking line search.
+def newton(b: Base, tol: float, max_iter: int, x0: FloatArray | None = None) -> tuple[State, int, float, bool]:
+    """Newton's method from ``x0`` (default 0, the baseline) with a backtracking line search.
 
     Returns the last state, the number of Newton steps, the Euclidean norm of
     the scaled residuals and whether the largest one is below ``tol``.
     """
-    x = np.zeros(3 * b.n)
+    x = np.zeros(3 * b.n) if x0 is None else np.array(x0, dtype=float)
     res, _, state = kernel(x, b, jacobian=False)
     norm = float(np.linalg.norm(res))
     for iteration in range(max_iter + 1):

@@ -3,8 +3,9 @@
 :func:`load_study` reads the study's replication folder as shipped
 (``trade_cepii.csv``, ``gdp.csv``, ``tariffs.csv``, ``country_labels.csv``);
 :func:`load_tables` reads users' own long tables (CSV or Parquet);
-:func:`load_default` the embedded 2023 data of ``dealspace/economy/data/``
-(see its SOURCES.md); :func:`load_data` picks one of these from a path. The
+:func:`load_default` the embedded 194-country 2023 data of
+``dealspace/economy/data/`` (see its SOURCES.md), :func:`load_regions` their
+14-region aggregate with Taiwan; :func:`load_data` picks one of these from a path. The
 baseline is then built by :func:`dealspace.economy.baseline.build_economy`.
 Every problem with a file raises :class:`~dealspace.errors.DealspaceError`
 naming the file, the column and the fix.
@@ -12,6 +13,7 @@ naming the file, the column and the fix.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import replace
 from importlib import resources
@@ -154,8 +156,47 @@ def load_tables(
     )
 
 
+COUNTRY_ARCHIVE = "countries_2023.npz"
+DEFAULT_SOURCE = (
+    "Ignatenko et al. (2025) replication data, 194 countries: BACI HS22 V202501 goods flows 2023, "
+    "WDI GDP (dealspace/economy/data/countries_2023.npz)"
+)
+
+
+@functools.cache
 def load_default() -> Economy:
-    """The embedded 2023 economy: 14 regions (13 economies incl. the EU-27 and Taiwan, and ROW).
+    """The default economy: the study's 194 countries, 2023, built as the study builds it.
+
+    The study's inputs (BACI HS22 2023 goods flows and WDI GDP, thousand
+    USD; the announced US rates of 2 April 2025) are embedded unchanged in
+    ``dealspace/economy/data/countries_2023.npz`` (compiled by
+    ``scripts/compile_country_data.py``; sources in the sidecar
+    ``countries_2023.sources.json`` and ``SOURCES.md``). The baseline is
+    built as in :func:`load_study`, so this economy reproduces the study's
+    tables. ``economy.rates`` holds "liberation-day" (announced) and "deal"
+    (2025 deals, by country). Regions (the EU, ROW, …) are an aggregation
+    for display: :mod:`dealspace.economy.regions`. Taiwan is not among the
+    study's countries; :func:`load_regions` has it. Cached: the economy is
+    immutable.
+    """
+    with resources.as_file(resources.files("dealspace.economy") / "data" / COUNTRY_ARCHIVE) as path, np.load(path, allow_pickle=False) as z:
+        codes = tuple(str(c) for c in z["iso3"])
+        names = tuple(str(c) for c in z["names"])
+        flows, gdp, announced = z["flows"], z["gdp"], z["liberation_day"]
+    return build_economy(
+        codes,
+        flows,
+        gdp,
+        names=names,
+        unit="thousand USD",
+        source=DEFAULT_SOURCE,
+        rates={"liberation-day": dict(zip(codes, announced.tolist(), strict=True)), "deal": embedded_deal_rates()},
+    )
+
+
+@functools.cache
+def load_regions() -> Economy:
+    """The compact 14-region economy (13 economies incl. the EU-27 and Taiwan, and ROW).
 
     Regions, in order: USA, JPN, CHN, EU, GBR, CAN, MEX, KOR, VNM, IND, AUS,
     CHE, TWN, ROW. Flows are BACI HS22 2023 goods flows aggregated from the
@@ -165,36 +206,54 @@ def load_default() -> Economy:
     2022 (goods sectors, 2022 values; its ``gdp`` is the factor income its
     flows imply). Announced and negotiated 2025 US rates in
     ``economy.rates`` ("liberation-day", "deal"). Sources:
-    ``dealspace/economy/data/SOURCES.md``.
+    ``dealspace/economy/data/SOURCES.md``. Meant for models that solve the
+    economy thousands of times (the world model) and for Taiwan; aggregating
+    before solving biases the results against the country-level default
+    (docs/economy.md).
     """
     with resources.as_file(resources.files("dealspace.economy") / "data") as path:
         economy = load_tables(path / "trade_2023.csv", path / "regions_2023.csv", rates=path / "tariffs_2025.csv", unit="million USD")
-    return replace(economy, source="dealspace embedded data 2023 (BACI HS22 V202501 via Ignatenko et al. 2025; WDI GDP; Taiwan: OECD ICIO 2022)")
+    return replace(economy, source="dealspace embedded data 2023, 14 regions (BACI HS22 V202501 via Ignatenko et al. 2025; WDI GDP; Taiwan: OECD ICIO 2022)")
 
 
 def embedded_deal_rates() -> dict[str, float]:
     """2025 deal rates of the embedded ``tariffs_2025.csv`` by country code (the EU expanded to its members)."""
+    return {code: rate for code, (rate, _, _) in embedded_deals().items()}
+
+
+@functools.cache
+def embedded_deals() -> dict[str, tuple[float, str, str]]:
+    """2025 deals by country code: ``(rate, date, source)`` (the EU under its code and each member's).
+
+    From ``tariffs_2025.csv`` (columns ``deal_rate, deal_date, deal_source``;
+    sources in ``../shared/facts/tariffs-2025.md``).
+    """
     with resources.as_file(resources.files("dealspace.economy") / "data") as path:
-        deals = _read_rates(path / "tariffs_2025.csv").get("deal", {})
+        table = _read_table(path / "tariffs_2025.csv", ("iso3", "deal_rate", "deal_date", "deal_source"))
         regions = _read_table(path / "regions_2023.csv", ("iso3", "members"))
     members = dict(zip(regions["iso3"].astype(str), regions["members"].astype(str).str.split(), strict=True))
-    out: dict[str, float] = {}
-    for code, rate in deals.items():
-        for country in members.get(code, [code]) if code != "ROW" else []:
-            out[country] = rate
+    out: dict[str, tuple[float, str, str]] = {}
+    for code, rate, date, source in zip(table["iso3"].astype(str), table["deal_rate"], table["deal_date"], table["deal_source"], strict=True):
+        if code == "ROW" or pd.isna(rate):
+            continue
+        for country in {code, *members.get(code, [code])}:
+            out[country] = (float(rate), str(date), str(source))
     return out
 
 
 def load_data(path: str | Path | None = None) -> Economy:
     """An economy from a path: the study's folder, a user folder or file, or the embedded data.
 
-    ``None`` gives :func:`load_default`. A folder with ``trade_cepii.csv`` is
+    ``None`` or ``"default"`` gives :func:`load_default` (194 countries),
+    ``"regions"`` :func:`load_regions` (14 regions). A folder with ``trade_cepii.csv`` is
     the study's (:func:`load_study`); a folder with ``trade.csv`` or
     ``trade.parquet`` (and optional ``gdp``, ``tariffs``, ``rates`` files of
     the same kind) or a single trade file is read with :func:`load_tables`.
     """
-    if path is None:
+    if path is None or str(path) == "default":
         return load_default()
+    if str(path) == "regions":
+        return load_regions()
     path = Path(path)
     if path.is_dir():
         if (path / "trade_cepii.csv").is_file():
@@ -285,4 +344,24 @@ def _read_rates(path: Path) -> dict[str, dict[str, float]]:
             row = int(np.flatnonzero(bad.to_numpy())[0])
             raise DealspaceError.single(f"{path}, column {column!r}", f"row {row + 2} is {frame[column].iloc[row]!r}, not a number", "use decimals (0.15 = 15 %) or leave blank")
         out[name] = {str(c): float(v) for c, v in zip(frame["iso3"], values, strict=True) if not np.isnan(v)}
+    return out
+
+
+def read_rate_table(path: str | Path) -> dict[tuple[str, str], float]:
+    """Bilateral rates from a CSV or Parquet table ``levied_by, on, rate`` (rate in percent: 15 = 15 %).
+
+    Returns ``{(levied_by, on): rate}`` with rates as decimals; a pair given
+    twice is refused.
+    """
+    path = Path(path)
+    frame = _read_table(path, ("levied_by", "on", "rate"))
+    rate = _numeric(frame, path, ["rate"])["rate"].to_numpy()
+    out: dict[tuple[str, str], float] = {}
+    for row, (by, on, value) in enumerate(zip(frame["levied_by"].astype(str), frame["on"].astype(str), rate, strict=True)):
+        key = (by.strip().upper(), on.strip().upper())
+        if key in out:
+            raise DealspaceError.single(f"{path}, row {row + 2}", f"the pair {key[0]} on {key[1]} is given twice", "give each pair once")
+        if value <= -100:
+            raise DealspaceError.single(f"{path}, row {row + 2}", f"rate {value} % is not above -100 %", "give rates in percent (15 = 15 %)")
+        out[key] = float(value) / 100
     return out

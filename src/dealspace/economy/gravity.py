@@ -288,13 +288,17 @@ class Equilibrium(Displayed):
 
         Columns: ``iso3, name, welfare_pct, price_index_pct, employment_pct,
         wage_pct, expenditure_pct, exports_pct, imports_pct,
-        exports_gdp_pct, imports_gdp_pct, deficit_pct, tariff_revenue,
-        tariff_revenue_pct``. Exports and imports exclude domestic absorption
-        and are valued at producer prices; ``*_gdp_pct`` is the change of
-        their ratio to factor income (the study's Table 1); ``deficit_pct``
-        is the change of imports minus exports relative to its absolute
-        baseline value; ``tariff_revenue_pct`` is revenue over baseline
-        expenditure (the study's Table 3 "% of GDP").
+        exports_gdp_pct, imports_gdp_pct, deficit_pct, trade_balance,
+        trade_balance_new, tariff_revenue, tariff_revenue_pct``. Exports
+        and imports exclude domestic absorption and are valued at producer
+        prices; ``*_gdp_pct`` is the change of their ratio to factor income
+        (the study's Table 1); ``trade_balance`` and ``trade_balance_new``
+        are the levels of exports minus imports before and after, in the
+        economy's unit (numeraire: the world price index); ``deficit_pct``
+        is the study's "Δ deficit", the change of imports minus exports
+        relative to its absolute baseline value (a per-cent change of a
+        signed number: show the levels instead); ``tariff_revenue_pct`` is
+        revenue over baseline expenditure (the study's Table 3 "% of GDP").
         """
         eco = self.economy
         off = 1 - np.eye(eco.n)
@@ -319,6 +323,8 @@ class Equilibrium(Displayed):
                     "exports_gdp_pct": 100 * ((exports1 / income1) / (exports0 / income0) - 1),
                     "imports_gdp_pct": 100 * ((imports1 / income1) / (imports0 / income0) - 1),
                     "deficit_pct": 100 * (balance1 - balance0) / np.abs(balance0),
+                    "trade_balance": exports0 - imports0,
+                    "trade_balance_new": exports1 - imports1,
                     "tariff_revenue": self.revenue,
                     "tariff_revenue_pct": 100 * self.revenue / eco.expenditure,
                 }
@@ -392,6 +398,18 @@ def residuals(economy: Economy, new_tariffs: ArrayLike, params: ModelParams, x: 
     return kernel(np.asarray(x, dtype=float), b, jacobian=False)[0]
 
 
+def jacobian(economy: Economy, new_tariffs: ArrayLike, params: ModelParams, x: ArrayLike) -> FloatArray:
+    """The analytic Jacobian of :func:`residuals` at ``x`` (3N × 3N), as :func:`solve` uses it.
+
+    Given to a generic root finder (e.g. ``scipy.optimize.root(..., jac=True)``)
+    it makes the fairest comparison with :func:`solve` (``benchmarks/economy.py``).
+    """
+    b = _base(economy, _check_tariffs(economy, new_tariffs), params)
+    jac = kernel(np.asarray(x, dtype=float), b, jacobian=True)[1]
+    assert jac is not None
+    return jac
+
+
 def solve(
     economy: Economy,
     new_tariffs: ArrayLike,
@@ -400,6 +418,7 @@ def solve(
     tol: float = 1e-11,
     max_iter: int = 60,
     blas_threads: int | None = 1,
+    start: Equilibrium | None = None,
 ) -> Equilibrium:
     """Solve the model for the counterfactual tariffs ``new_tariffs``.
 
@@ -422,6 +441,10 @@ def solve(
         194 countries on a loaded 2-core machine). Applied with
         ``threadpoolctl`` when it is installed, for the duration of the call;
         without it the BLAS default is used (the results are the same).
+    start : Equilibrium, optional
+        A solved equilibrium of the same economy and parameters to start
+        Newton's method from (a warm start for nearby tariffs; the
+        equilibrium reached is the same, to ``tol``).
 
     Returns
     -------
@@ -451,8 +474,11 @@ def solve(
     """
     params = params or ModelParams()
     b = _base(economy, _check_tariffs(economy, new_tariffs), params)
+    x0 = None
+    if start is not None and start.economy is economy and start.params == params:
+        x0 = np.log(np.concatenate([start.wage_hat, start.expenditure_hat, start.labour_hat]))
     with _blas_limit(blas_threads):
-        return _newton(economy, b, params, tol, max_iter)
+        return _newton(economy, b, params, tol, max_iter, x0)
 
 
 def _blas_limit(threads: int | None) -> AbstractContextManager[object]:
@@ -465,8 +491,8 @@ def _blas_limit(threads: int | None) -> AbstractContextManager[object]:
     return threadpool_limits(limits=threads, user_api="blas")
 
 
-def _newton(economy: Economy, b: Base, params: ModelParams, tol: float, max_iter: int) -> Equilibrium:
-    state, iterations, norm, converged = newton(b, tol, max_iter)
+def _newton(economy: Economy, b: Base, params: ModelParams, tol: float, max_iter: int, x0: FloatArray | None = None) -> Equilibrium:
+    state, iterations, norm, converged = newton(b, tol, max_iter, x0)
     if not converged:
         raise DealspaceError.single(
             "solve",

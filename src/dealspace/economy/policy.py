@@ -37,6 +37,8 @@ Costinot, A. and Rodríguez-Clare, A. (2014). "Trade Theory with Numbers".
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 import numpy as np
 from numpy.typing import ArrayLike
 
@@ -87,7 +89,14 @@ def _closed_form(x: FloatArray, lam: FloatArray, nu: FloatArray, z: FloatArray, 
     return 1 / ((1 + delta * eps) * phi - 1)
 
 
-def retaliate(economy: Economy, tariffs: ArrayLike, mode: str, target: str = US, params: ModelParams | None = None) -> FloatArray:
+def retaliate(
+    economy: Economy,
+    tariffs: ArrayLike,
+    mode: str,
+    target: str = US,
+    params: ModelParams | None = None,
+    by: Sequence[int] | None = None,
+) -> FloatArray:
     """Add partners' retaliation against ``target`` to a tariff matrix.
 
     Parameters
@@ -101,6 +110,12 @@ def retaliate(economy: Economy, tariffs: ArrayLike, mode: str, target: str = US,
         The country retaliated against.
     params : ModelParams, optional
         For ``"optimal"``: :math:`\\varepsilon` and the pass-through.
+    by : sequence of int, optional
+        Positions of the partners who retaliate (a country or a bloc, e.g.
+        from :func:`dealspace.economy.regions.resolve`); default every
+        partner. The others keep their rates on the target's goods. The
+        optimal rate is the study's closed form for the two-region (target,
+        rest) aggregate whoever levies it.
 
     Returns
     -------
@@ -111,8 +126,10 @@ def retaliate(economy: Economy, tariffs: ArrayLike, mode: str, target: str = US,
         raise DealspaceError.single("retaliation", f"unknown mode {mode!r}", did_you_mean(mode, RETALIATION))
     t = np.array(tariffs, dtype=float)
     c = economy.index(target)
+    levy = np.ones(economy.n, dtype=bool) if by is None else np.isin(np.arange(economy.n), list(by))
+    levy[c] = False
     if mode == "reciprocal":
-        t[c, :] = t[:, c]
+        t[c, levy] = t[levy, c]
     elif mode == "optimal":
         params = params or ModelParams()
         rest = np.arange(economy.n) != c
@@ -122,8 +139,7 @@ def retaliate(economy: Economy, tariffs: ArrayLike, mode: str, target: str = US,
         flows = member @ economy.flows @ member.T
         shares = flows / flows.sum(axis=0)[None, :]
         phi = params.pass_through(economy.local_share)
-        t[c, :] = _closed_form(flows, shares, nu, member @ economy.income, 0, params.trade_elasticity, phi)
-    t[c, c] = 0.0
+        t[c, levy] = np.asarray(_closed_form(flows, shares, nu, member @ economy.income, 0, params.trade_elasticity, phi))[levy]
     return t
 
 
@@ -198,3 +214,116 @@ def bilateral_welfare(
     t[j, i] = rate
     eq = solve(economy, t, params)
     return dict(zip(economy.iso3, (100 * (eq.welfare_hat - 1)).tolist(), strict=True))
+
+
+#: Base worlds a scenario's tariff issues can be priced in (besides the presets).
+BASES = {
+    "in-force": "the US rates in force at the scenario's date: none before 2 April 2025; from then the announced "
+    "rates (floored at 10 %, EU 20 %), each replaced by its 2025 deal rate from the day after the deal",
+    "none": "no tariffs (the study's baseline)",
+    **PRESETS,
+}
+LIBERATION_DAY = "2025-04-02"
+
+
+def tariffs_in_force(economy: Economy, date: str | None) -> FloatArray:
+    """The tariff matrix in force at ``date`` (ISO ``YYYY-MM-DD``): US tariffs only.
+
+    Before 2 April 2025: the economy's baseline. From then: the announced
+    rates of 2 April floored at 10 % (the ``liberation-day`` preset), each
+    partner's rate replaced by its 2025 deal rate from the day after the
+    deal's date (``economy.rates["deal"]``; dates from
+    :func:`dealspace.economy.data.embedded_deals`). ``None`` means 2 April
+    2025. The pause of 9 April (10 % for 90 days) is not modelled: the
+    announced rates stand for what partners negotiated against.
+    """
+    from dealspace.economy.data import embedded_deals
+
+    day = LIBERATION_DAY if date is None else _iso_date(date)
+    if day < LIBERATION_DAY:
+        return np.array(economy.tariffs, dtype=float)
+    t = preset_tariffs("liberation-day", economy)
+    us = economy.index(US)
+    deals = embedded_deals()
+    for code, rate in economy.rates.get("deal", {}).items():
+        when = deals.get(code, (rate, "", ""))[1]
+        if code in economy.iso3 and when and when < day:
+            t[economy.index(code), us] = rate
+    return t
+
+
+def base_tariffs(economy: Economy, base: str, date: str | None = None, params: ModelParams | None = None) -> FloatArray:
+    """The tariff matrix of a named base world (:data:`BASES`)."""
+    if base not in BASES:
+        raise DealspaceError.single("economy.base", f"unknown base world {base!r}", did_you_mean(base, BASES))
+    if base == "in-force":
+        return tariffs_in_force(economy, date)
+    if base == "none":
+        return np.array(economy.tariffs, dtype=float)
+    return preset_tariffs(base, economy, params)
+
+
+def set_rates(economy: Economy, tariffs: ArrayLike, rates: Mapping[tuple[str, str], float]) -> FloatArray:
+    """Set bilateral rates: ``{(levied_by, on): rate}`` (decimals; codes may be regions such as ``EU``).
+
+    A region code sets the rate for each of its countries; a pair within one
+    country is refused.
+    """
+    from dealspace.economy.regions import resolve
+
+    t = np.array(tariffs, dtype=float)
+    for (levied_by, on), rate in rates.items():
+        if not np.isfinite(rate) or rate <= -1:
+            raise DealspaceError.single(f"{levied_by}:{on}", f"rate {rate!r}", "use a finite rate above -100 %")
+        importers = resolve(economy, [levied_by], f"{levied_by}:{on}")
+        exporters = resolve(economy, [on], f"{levied_by}:{on}")
+        for i in importers:
+            for j in exporters:
+                if i != j:
+                    t[j, i] = rate
+        if set(importers) == set(exporters) and len(importers) == 1:
+            raise DealspaceError.single(f"{levied_by}:{on}", "a country cannot levy a tariff on itself", "name two different countries")
+    return t
+
+
+def _iso_date(text: str) -> str:
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(str(text)[:10]).isoformat()
+    except ValueError:
+        raise DealspaceError.single("date", f"{text!r} is not a date", "write it as YYYY-MM-DD") from None
+
+
+def build_tariffs(
+    economy: Economy,
+    preset: str = "liberation-day",
+    rates: Mapping[tuple[str, str], float] | None = None,
+    retaliation: str = "none",
+    retaliators: Sequence[str] | None = None,
+    params: ModelParams | None = None,
+    date: str | None = None,
+) -> FloatArray:
+    """A counterfactual tariff matrix, in this order: a base world, bilateral rates, retaliation.
+
+    Parameters
+    ----------
+    preset : str
+        A base world of :data:`BASES` (``"in-force"``: at ``date``, default 2 April 2025).
+    rates : mapping, optional
+        ``{(levied_by, on): rate}`` in decimals, set after the preset
+        (:func:`set_rates`; region codes name all their countries).
+    retaliation : {"none", "reciprocal", "optimal"}
+        Applied last, so reciprocal retaliation mirrors the rates set.
+    retaliators : sequence of str, optional
+        Countries or regions that retaliate (default: every partner).
+    """
+    from dealspace.economy.regions import resolve
+
+    t = base_tariffs(economy, preset, date, params)
+    if rates:
+        t = set_rates(economy, t, rates)
+    by = None if retaliators is None else resolve(economy, retaliators, "--retaliate")
+    if by is not None and US in [economy.iso3[k] for k in by]:
+        raise DealspaceError.single("--retaliate", "the US cannot retaliate against itself", "name the US's partners")
+    return retaliate(economy, t, retaliation, params=params, by=by)

@@ -42,6 +42,7 @@ def find_problems(s: Scenario) -> Iterator[Problem]:
             where = f"domains[{d}].issues[{i}]"
             issues.setdefault(issue.id, issue)
             yield from _issue_problems(issue, where)
+    yield from _tariff_shares(s)
     reference_problems = False
     for p, party in enumerate(s.parties):
         for problem in _party_problems(party, f"parties[{p}]", issues):
@@ -50,6 +51,30 @@ def find_problems(s: Scenario) -> Iterator[Problem]:
     if not reference_problems:
         for p, party in enumerate(s.parties):
             yield from _contradictions(party, f"parties[{p}]", issues)
+
+
+#: Slack allowed when the shares of one pair's flow are added (shares are typed with a few decimals).
+SHARE_SLACK = 1e-9
+
+
+def _tariff_shares(s: Scenario) -> Iterator[Problem]:
+    """The tariff issues on one country pair cover shares of one flow: they must add up to at most 1."""
+    pairs: dict[tuple[str, str], list[tuple[str, str, float]]] = {}
+    for d, domain in enumerate(s.domains):
+        for i, issue in enumerate(domain.issues):
+            if issue.tariff is not None:
+                key = (issue.tariff.levied_by, issue.tariff.on)
+                pairs.setdefault(key, []).append((f"domains[{d}].issues[{i}].tariff.share", issue.id, issue.tariff.share))
+    for (by, on), parts in pairs.items():
+        total = math.fsum(share for _, _, share in parts)
+        if total > 1 + SHARE_SLACK:
+            listed = ", ".join(f"'{issue_id}' {share:g}" for _, issue_id, share in parts)
+            yield Problem(
+                parts[-1][0],
+                f"the tariff issues levied by {by} on {on} cover {total:g} of that flow ({listed}); "
+                "shares of one country pair's flow must add up to at most 1",
+                "lower the shares (each is the part of the flow the issue's rate applies to), or set 'share' on every issue of the pair",
+            )
 
 
 def _duplicates(where: str, ids: list[str]) -> Iterator[Problem]:

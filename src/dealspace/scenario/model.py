@@ -477,7 +477,12 @@ class Party(Traced):
 class EconomySettings(Traced):
     """How tariff issues are priced by the general-equilibrium model."""
 
-    data: str = Field("default", description="'default' (embedded 2023 data) or a path.")
+    data: str = Field("default", description="'default' (the embedded 194 countries, 2023), 'regions' (their 14-region aggregate with Taiwan) or a path.")
+    base: str = Field(
+        "in-force",
+        description="The tariff world the tariff issues are priced in: 'in-force' (the US rates in force at the "
+        "scenario's date), 'none' (no tariffs) or a preset such as 'liberation-day' (docs/economy.md).",
+    )
     points_per_welfare_pct: NonNegative | None = Field(
         None,
         description="Utility points per percentage point of welfare; if omitted, "

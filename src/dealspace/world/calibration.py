@@ -148,7 +148,7 @@ def load_world(source: str | Path = "world-2025", economy: Economy | None = None
     ----------
     source : str or Path
     economy : Economy, optional
-        Default :func:`dealspace.economy.data.load_default`.
+        Default :func:`dealspace.economy.data.load_regions` (14 regions, with Taiwan).
     params : ModelParams, optional
         GE parameters (default: the study's baseline).
 
@@ -175,9 +175,9 @@ def load_world(source: str | Path = "world-2025", economy: Economy | None = None
     except yaml.YAMLError as err:
         raise DealspaceError.single(where, f"is not valid YAML: {err}", "fix the syntax") from None
     if economy is None:
-        from dealspace.economy.data import load_default
+        from dealspace.economy.data import load_regions
 
-        economy = load_default()
+        economy = load_regions()
     return _build(data, where, economy, params or ModelParams())
 
 
