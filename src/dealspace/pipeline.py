@@ -30,11 +30,11 @@ from dealspace.analysis.offers import OfferMenu, equivalent_offers
 from dealspace.analysis.pareto import Frontier, pareto_frontier
 from dealspace.analysis.reach import Reach, reach
 from dealspace.analysis.redlines import RedlinePrices, redline_prices
-from dealspace.analysis.regional import TARIFF_PRESETS, TariffEffects, has_tariffs, tariff_effects
 from dealspace.analysis.scorecard import contributions
 from dealspace.analysis.shapley import DomainValues, domain_values
 from dealspace.analysis.silos import LinkageResult, linkage
 from dealspace.analysis.zopa import ZopaResult, zopa
+from dealspace.economy.effects import TariffEffects, has_tariff_issues, tariff_effects
 from dealspace.present.notebook import Displayed
 from dealspace.process.compare import ProcessSettings, ProtocolComparison, compare_protocols
 from dealspace.scenario.model import Scenario
@@ -75,9 +75,6 @@ class Settings:
     process
         The protocol comparison (:class:`~dealspace.process.compare.ProcessSettings`);
         None skips it. It runs for two-party scenarios only.
-    tariff_presets
-        Tariff settings of :mod:`dealspace.economy` whose welfare effects the
-        report shows (for scenarios with tariff issues).
     """
 
     solutions: tuple[str, ...] = ("nash", "kalai_smorodinsky", "egalitarian", "utilitarian")
@@ -86,7 +83,6 @@ class Settings:
     shapley_samples: int = 200
     seed: int = 0
     process: ProcessSettings | None = field(default_factory=ProcessSettings)
-    tariff_presets: tuple[str, ...] = TARIFF_PRESETS
 
     def to_dict(self) -> dict[str, Any]:
         out = {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items() if k != "process"}
@@ -238,9 +234,9 @@ def analyze(scenario: Scenario, settings: Settings | None = None, progress: Prog
         step("protocol comparison (Monte Carlo)")
         protocols = compare_protocols(space, settings.process)
     effects = None
-    if has_tariffs(scenario):
+    if has_tariff_issues(scenario):
         step("tariff welfare (GE model)")
-        effects = tariff_effects(scenario, best.package, settings.tariff_presets)
+        effects = tariff_effects(scenario, best.package)
     return Results(
         scenario=scenario,
         space=space,

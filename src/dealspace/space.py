@@ -402,7 +402,7 @@ def _block(
     for owner, group in joint_groups(table):
         if set(group) <= member_set:
             p = scenario.party_ids.index(owner)
-            utility[:, p] += table[owner, joint_key(group)][_grid_rows(scenario, group, choice)]
+            utility[:, p] += table[owner, joint_key(group)][grid_rows(scenario, group, choice)]
     for p, bonus in bonuses:
         if set(condition_issues(bonus.condition)) <= member_set:
             utility[:, p] += bonus.bonus * holds(bonus.condition, by_issue, choice)
@@ -522,7 +522,7 @@ def joint_groups(table: Mapping[tuple[str, str], np.ndarray]) -> list[tuple[str,
     return [(party, tuple(key.split(JOINT))) for party, key in table if JOINT in key]
 
 
-def _grid_rows(scenario: Scenario, group: tuple[str, ...], choice: Mapping[str, np.ndarray]) -> np.ndarray:
+def grid_rows(scenario: Scenario, group: tuple[str, ...], choice: Mapping[str, np.ndarray]) -> np.ndarray:
     """Row of each combination in a group's option grid (C order over the issues' options)."""
     dims = tuple(len(scenario.issue(i).option_ids) for i in group)
     return np.ravel_multi_index(tuple(np.asarray(choice[i]) for i in group), dims)
@@ -544,7 +544,7 @@ def utilities(
             out[p] += table[party.id, issue_id][index[issue_id]]
         for owner, group in joint_groups(table):
             if owner == party.id:
-                out[p] += table[owner, joint_key(group)][_grid_rows(scenario, group, choice)][0]
+                out[p] += table[owner, joint_key(group)][grid_rows(scenario, group, choice)][0]
         for bonus in _bonuses(party):
             if holds(bonus.condition, by_issue, choice)[0]:
                 out[p] += bonus.bonus

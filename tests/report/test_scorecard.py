@@ -114,7 +114,7 @@ def test_durability_follows_the_documented_rule(card) -> None:  # type: ignore[n
 def test_regional_architecture_uses_the_ge_model(card) -> None:  # type: ignore[no-untyped-def]
     c = card.criterion("regional architecture")
     regions = c.details["regions"]
-    assert set(regions) >= {"USA", "JPN", "CHN", "EU", "KOR"}
+    assert set(regions) >= {"USA", "JPN", "CHN", "DEU", "KOR"}  # the country-level default economy
     assert regions["JPN"] > 0  # the deal cuts the tariff Japan faces
     world = c.details["world"]  # the bellwether model: others' retaliation after the deal vs no deal
     assert set(world["mean"]) == {"good", "none"} and "JPN" not in world

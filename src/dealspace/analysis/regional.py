@@ -21,12 +21,10 @@ Bellwether
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from dealspace.present.notebook import Displayed
 from dealspace.scenario.model import OptionRef, Scenario
 
 if TYPE_CHECKING:
@@ -116,91 +114,3 @@ def bellwether(scenario: Scenario, runs: int = WORLD_RUNS, seed: int = 0) -> tup
         *(f"  {k}: {v['good']:.2f} vs {v['none']:.2f}" for k, v in details.items() if k != "mean"),
     )
     return lines, details
-
-
-#: Tariff presets of :mod:`dealspace.economy` the report compares.
-TARIFF_PRESETS = ("liberation-day", "us-japan-deal")
-#: The tariff world (preset) in which the Nash package's tariff terms are priced.
-TARIFF_WORLD = "liberation-day"
-
-
-@dataclass(frozen=True)
-class TariffEffects(Displayed):
-    """Welfare change (%) of every region under named US tariff presets, and what the
-    recommended package's tariff terms change (GE model)."""
-
-    presets: tuple[str, ...]
-    descriptions: tuple[str, ...]
-    regions: tuple[str, ...]
-    names: tuple[str, ...]
-    welfare_pct: tuple[tuple[float, ...], ...]
-    source: str
-    world: str = TARIFF_WORLD
-    package_change: tuple[float, ...] | None = None
-    package_rates: dict[tuple[str, str], tuple[float, float]] = field(default_factory=dict)
-
-    def to_frame(self) -> Any:
-        """One row per region: a welfare column per preset, then the package's change."""
-        import pandas as pd
-
-        data: dict[str, list[Any]] = {"name": list(self.names)}
-        data.update({f"welfare_pct:{p}": list(w) for p, w in zip(self.presets, self.welfare_pct, strict=True)})
-        if self.package_change is not None:
-            data["package_vs_status_quo_pct"] = list(self.package_change)
-        return pd.DataFrame(data, index=pd.Index(self.regions, name="region"))
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "presets": {p: d for p, d in zip(self.presets, self.descriptions, strict=True)},
-            "world": self.world,
-            "source": self.source,
-            "regions": [
-                {
-                    "code": code,
-                    "name": name,
-                    "welfare_pct": {p: w[k] for p, w in zip(self.presets, self.welfare_pct, strict=True)},
-                    "package_vs_status_quo_pct": None if self.package_change is None else self.package_change[k],
-                }
-                for k, (code, name) in enumerate(zip(self.regions, self.names, strict=True))
-            ],
-            "package_rates": [
-                {"levied_by": by, "on": on, "status_quo": a, "package": b}
-                for (by, on), (a, b) in self.package_rates.items()
-            ],
-        }
-
-
-def tariff_effects(
-    scenario: Scenario, package: dict[str, OptionRef] | None, presets: tuple[str, ...] = TARIFF_PRESETS
-) -> TariffEffects:
-    """Solve the GE model on the embedded data for each preset and, given a
-    package, for its tariff terms against the status quo's (in :data:`TARIFF_WORLD`)."""
-    from dealspace.economy import PRESETS, load_default, preset_tariffs, solve
-
-    economy = load_default()
-    welfare = tuple(
-        tuple(float(x) for x in 100 * (solve(economy, preset_tariffs(p, economy)).welfare_hat - 1))
-        for p in presets
-    )
-    change: tuple[float, ...] | None = None
-    rates: dict[tuple[str, str], tuple[float, float]] = {}
-    if package is not None:
-        _, delta, rates = tariff_change(scenario, package, TARIFF_WORLD)
-        change = tuple(float(x) for x in delta)
-    return TariffEffects(
-        presets=presets,
-        descriptions=tuple(PRESETS[p] for p in presets),
-        regions=economy.iso3,
-        names=economy.names,
-        welfare_pct=welfare,
-        source=economy.source,
-        package_change=change,
-        package_rates=rates,
-    )
-
-
-def has_tariffs(scenario: Scenario) -> bool:
-    """Whether the scenario has tariff issues (priced by the GE model)."""
-    return any(i.tariff is not None for i in scenario.issues)
-
-

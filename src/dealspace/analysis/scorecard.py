@@ -148,10 +148,13 @@ def contributions(
 
     Each issue's weighted value change from the status quo, plus an equal
     share of every bonus (nice-to-have, interaction) whose condition changes
-    truth value between the status quo and ``package``; the contributions sum
-    to :math:`u(x) - u(x^0)`.
+    truth value between the status quo and ``package``. A group of tariff
+    issues priced jointly contributes, per issue, the change of moving that
+    issue alone, plus an equal share of the rest (the non-additive part) among
+    the issues that move. The contributions sum to :math:`u(x) - u(x^0)`.
     """
     from dealspace.scenario.conditions import holds
+    from dealspace.space import grid_rows, joint_groups, joint_key
 
     by_issue = {i.id: i for i in scenario.issues}
     index = {}
@@ -169,6 +172,20 @@ def contributions(
         for issue_id in party.valuations:
             values = table[party.id, issue_id]
             out[issue_id][p] += values[index[issue_id]] - values[by_issue[issue_id].status_quo_index]
+        for owner, group in joint_groups(table):
+            if owner != party.id:
+                continue
+            joint = table[owner, joint_key(group)]
+
+            def value(choice: Mapping[str, np.ndarray], group: tuple[str, ...] = group, joint: np.ndarray = joint) -> float:
+                return float(joint[grid_rows(scenario, group, choice)][0])
+
+            start = value(before)
+            moving = [i for i in group if index[i] != by_issue[i].status_quo_index]
+            singles = {i: value({**before, i: now[i]}) - start for i in moving}
+            rest = value(now) - start - sum(singles.values())
+            for i in moving:
+                out[i][p] += singles[i] + rest / len(moving)
         for bonus in [*party.nice_to_haves, *party.interactions]:
             change = float(holds(bonus.condition, by_issue, now)[0]) - float(holds(bonus.condition, by_issue, before)[0])
             if change:

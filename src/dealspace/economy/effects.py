@@ -33,6 +33,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from dealspace.errors import DealspaceError, did_you_mean
+from dealspace.present.document import Chart
+from dealspace.present.notebook import Displayed
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -60,7 +62,7 @@ class PairRates:
 
 
 @dataclass(frozen=True)
-class TariffEffects:
+class TariffEffects(Displayed):
     """Welfare effects of a scenario's tariff terms by region (GE model); see the module docstring.
 
     ``regions[k]`` (``names[k]``, ``roles[k]`` = "party" or "region") has
@@ -95,6 +97,23 @@ class TariffEffects:
         """A chart title naming the scenario's own pairs and date."""
         when = f" ({self.date})" if self.date else ""
         return f"Tariff effects of {self.scenario}{when}: " + "; ".join(p.label for p in self.pairs)
+
+    def chart(self) -> Chart:
+        """Horizontal bars (:attr:`drawn_as`): the package's change, else the status quo's welfare."""
+        values = self.change_pct if self.change_pct is not None else self.status_quo_pct
+        what = "from the status quo to the package" if self.change_pct is not None else "in the status quo, against no tariffs"
+        return Chart(
+            "bars",
+            "tariffs",
+            self.title,
+            {
+                "labels": list(self.names),
+                "series": {"welfare change (%)": [float(v) for v in values]},
+                "xlabel": f"welfare change (%) {what}",
+                "signed_colors": True,
+                "value_format": "{:+.3f}",
+            },
+        )
 
     def to_frame(self) -> pd.DataFrame:
         """One row per region: name, role, status_quo_pct, package_pct, change_pct."""

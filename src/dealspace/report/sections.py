@@ -345,44 +345,28 @@ def protocols_section(data: ReportData) -> Section | None:
 
 
 def tariffs_section(data: ReportData) -> Section | None:
-    """Welfare effects of the 2025 tariff presets (GE model)."""
+    """What the scenario's tariff terms do to welfare (GE model), for its own parties and date."""
     t = data.tariffs
     if t is None:
         return None
-    chart = Chart(
-        "columns", "tariffs", "Welfare change by region under the 2025 US tariff settings",
-        {"labels": list(t.regions), "series": dict(zip(t.presets, (list(w) for w in t.welfare_pct), strict=True)),
-         "ylabel": "welfare change from 2023 (%)", "value_format": ""},
-    )
-    blocks: list[Chart | Table | Text] = [chart]
-    if t.package_change is not None:
-        rates = "; ".join(f"{by} on {on} {100 * a:.1f}% → {100 * b:.1f}%" for (by, on), (a, b) in t.package_rates.items())
-        blocks.append(Chart(
-            "bars", "tariffs-package", "What the Nash package's tariff terms change, by region",
-            {"labels": list(t.names), "series": {"change": list(t.package_change)},
-             "xlabel": "welfare change relative to the status quo (%)", "signed_colors": True, "value_format": "{:+.3f}"},
-        ))
-        blocks.append(Text(
-            f"The Nash package's tariff terms ({rates}; each pair's rate is the share-weighted mean of the "
-            f"scenario's tariff issues) against the status quo's, every other rate at the '{t.world}' preset: "
-            "100 (Ŵ_package / Ŵ_status-quo − 1).", "note",
-        ))
-    has_change = t.package_change is not None
+    has_package = t.change_pct is not None and t.package_pct is not None
     rows = tuple(
-        (t.names[k], t.regions[k], *(num(w[k], 3) for w in t.welfare_pct),
-         *((signed(t.package_change[k], 3),) if t.package_change is not None else ()))
+        (t.names[k], t.regions[k], num(t.status_quo_pct[k], 3),
+         *((num(t.package_pct[k], 3), signed(t.change_pct[k], 3)) if has_package else ()))  # type: ignore[index]
         for k in range(len(t.regions))
     )
     table = Table(
-        ("region", "code", *t.presets, *(("Nash package vs status quo",) if has_change else ())),
+        ("region", "code", "status quo vs no tariffs (%)", *(("Nash package vs no tariffs (%)", "change (pp)") if has_package else ())),
         rows,
-        numeric=(False, False, *(True for _ in t.presets), *((True,) if has_change else ())),
-        caption="; ".join(f"{p}: {d}" for p, d in zip(t.presets, t.descriptions, strict=True))
-        + f". Data: {t.source}. Model: Ignatenko, Lashkaripour, Macedoni & Simonovska (2025), JIE 157:104138.",
+        numeric=(False, False, True, *((True, True) if has_package else ())),
+        caption=f"Welfare: real income (consumption plus tariff revenue, {t.revenue} use of revenue), "
+        f"change against a world without these tariffs. Base world: {t.base_description}. Data: {t.source}. "
+        "Model: Ignatenko, Lashkaripour, Macedoni & Simonovska (2025), JIE 157:104138.",
     )
-    blocks.append(table)
+    rates = "; ".join(p.label for p in t.pairs)
+    blocks: list[Chart | Table | Text] = [t.chart(), Text(f"Rates on the scenario's pairs: {rates}.", "note"), table]
     return Section("tariffs", "Tariff welfare effects", tuple(blocks),
-                   "General-equilibrium changes relative to the 2023 baseline, in percent.")
+                   "General-equilibrium welfare effects of the scenario's tariff terms, in percent.")
 
 
 # ------------------------------------------------------------------ sources
