@@ -97,6 +97,21 @@ class Compiled:
     constraints: tuple[HardConstraint, ...]
     status_quo_utility: np.ndarray
     batna: np.ndarray
+    complete: tuple[bool, ...] = ()
+    _masks: dict[tuple[int, frozenset[str]], np.ndarray] = field(default_factory=dict, repr=False, compare=False)
+
+    def acceptable_rows(self, b: int, drop: frozenset[str]) -> np.ndarray:
+        """Rows of block ``b`` that break none of its constraints except those dropped
+        (memoised per block and set of dropped constraints that read the block)."""
+        broken = self.breaks[b]
+        key = (b, frozenset(k for k in drop if k in broken))
+        if key not in self._masks:
+            ok = np.ones(self.blocks[b].size, dtype=bool)
+            for name, rows in broken.items():
+                if name not in key[1]:
+                    ok &= ~rows
+            self._masks[key] = ok
+        return self._masks[key]
 
 
 @dataclass(frozen=True)
@@ -243,12 +258,13 @@ def compile_blocks(
     linking = [c.constraint.condition for c in constraints if not isinstance(c.constraint.condition, IssueIs)]
     groups = linked_issues(scenario.issue_ids, linking + [b.condition for _, b in bonuses])
     groups = _merge(scenario.issue_ids, groups, [g for _, g in joint_groups(table)])
-    blocks, breaks, baked = [], [], set()
+    blocks, breaks, baked, complete = [], [], set(), []
     for g in groups:
         block, broken, pruned = _block(scenario, list(g), table, constraints, bonuses, by_issue)
         blocks.append(block)
         breaks.append(broken)
         baked |= pruned
+        complete.append(not pruned)
     sq = utilities(scenario, scenario.status_quo(), values=table)
     batna = np.array(
         [sq[p] if party.batna == "status_quo" else float(party.batna) for p, party in enumerate(scenario.parties)]
@@ -262,6 +278,7 @@ def compile_blocks(
         constraints=constraints,
         status_quo_utility=sq,
         batna=batna,
+        complete=tuple(complete),
     )
 
 
@@ -324,22 +341,26 @@ def _view(
         for issue in scenario.issues:
             if issue.id not in issues and issue.id not in held:
                 held[issue.id] = issue.status_quo_index
-    active = [c.key for c in base.constraints if c.key not in drop]
     blocks = []
-    for block, broken in zip(base.blocks, base.breaks, strict=True):
-        ok = np.ones(block.size, dtype=bool)
-        for key in active:
-            if key in broken:
-                ok &= ~broken[key]
-        for k, issue_id in enumerate(block.issues):
-            if issue_id in held:
-                ok &= block.options[:, k] == held[issue_id]
-        rows = np.flatnonzero(ok)
+    for b, block in enumerate(base.blocks):
+        ok = base.acceptable_rows(b, drop)
+        fixed_here = [(k, held[i]) for k, i in enumerate(block.issues) if i in held]
+        if len(fixed_here) == len(block.issues) and base.complete[b]:
+            # Every issue held: one row, found by its position in the full option grid.
+            dims = tuple(len(scenario.issue(i).option_ids) for i in block.issues)
+            row = int(np.ravel_multi_index(tuple(k for _, k in fixed_here), dims)) if dims else 0
+            rows = np.array([row] if ok[row] else [], dtype=np.int64)
+        else:
+            keep = ok.copy() if fixed_here else ok
+            for k, option in fixed_here:
+                keep &= block.options[:, k] == option
+            rows = np.flatnonzero(keep)
         sq = block.status_quo_row
         new_sq = None
         if sq is not None and ok[sq]:
             new_sq = int(np.searchsorted(rows, sq))
-        blocks.append(Block(block.issues, block.options[rows], block.utility[rows], new_sq))
+        options = np.asfortranarray(np.take(block.options, rows, axis=0))
+        blocks.append(Block(block.issues, options, np.take(block.utility, rows, axis=0), new_sq))
     return DealSpace(
         scenario=scenario,
         parties=scenario.party_ids,
@@ -411,7 +432,7 @@ def _block(
     hit = np.flatnonzero((options == sq).all(axis=1))
     block = Block(
         issues=tuple(members),
-        options=options.astype(np.int64),
+        options=np.asfortranarray(options, dtype=np.int64),  # column tests of views are contiguous
         utility=utility,
         status_quo_row=int(hit[0]) if hit.size else None,
     )

@@ -1,0 +1,116 @@
+"""Speed of the main job, ``dealspace analyze`` with its report, against the code as it was
+before the pipeline (commit 789ece3), measured in the same run; and of ``dealspace --help``.
+
+The peer is the old code itself: the script checks the old commit out into a
+temporary git worktree and runs both versions as subprocesses on the same
+machine, alternating, so load affects both alike. It prints the median wall
+time of each, the ratio, and how often each compiled the scenario.
+
+Goal (issue 12): analyze with its report at least 2x faster than at 789ece3;
+``dealspace --help`` under 0.3 s of import time.
+
+Run from the repository root: ``.venv/bin/python benchmarks/analyze.py``
+(``--repeat N``, ``--scenario NAME``, ``--old COMMIT``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+OLD = "789ece3"
+
+#: Counts calls of the scenario compiler, then runs the CLI (works on both versions).
+PROBE = """
+import sys, dealspace.space as sp
+calls = [0]
+for name in ("compile_blocks", "compile"):
+    if hasattr(sp, name):
+        real = getattr(sp, name)
+        def counted(*a, _real=real, **k):
+            calls[0] += 1
+            return _real(*a, **k)
+        setattr(sp, name, counted)
+        break
+from dealspace.cli import main
+try:
+    main(sys.argv[1:])
+except SystemExit:
+    pass
+sys.stderr.write(f"COMPILES {calls[0]}\\n")
+"""
+
+
+def fmt(seconds: float) -> str:
+    """A duration in a readable unit."""
+    if seconds < 1:
+        return f"{1000 * seconds:.0f} ms"
+    if seconds < 120:
+        return f"{seconds:.2f} s"
+    return f"{seconds / 60:.1f} min"
+
+
+def run(src: Path, args: list[str], cwd: Path) -> tuple[float, int]:
+    """Wall time of one ``dealspace`` run from ``src`` and how many times it compiled."""
+    env = {**os.environ, "PYTHONPATH": str(src), "MPLBACKEND": "Agg"}
+    start = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, *args], cwd=cwd, env=env, capture_output=True, text=True, check=False
+    )
+    elapsed = time.perf_counter() - start
+    count = next((int(line.split()[1]) for line in done.stderr.splitlines() if line.startswith("COMPILES")), -1)
+    if done.returncode != 0 or count < 0:
+        raise SystemExit(f"run failed ({src}): {done.stderr[-2000:]}")
+    return elapsed, count
+
+
+def import_time(src: Path) -> float:
+    """Seconds to import the CLI (what ``dealspace --help`` pays before printing)."""
+    env = {**os.environ, "PYTHONPATH": str(src)}
+    code = "import time; t = time.perf_counter(); import dealspace.cli; print(time.perf_counter() - t)"
+    times = []
+    for _ in range(5):
+        out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+        times.append(float(out.stdout))
+    return min(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--scenario", default="us-japan-2025")
+    parser.add_argument("--old", default=OLD)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        old = Path(tmp) / "old"
+        subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(old), args.old],
+                       check=True, capture_output=True)
+        try:
+            times: dict[str, list[float]] = {"old": [], "new": []}
+            compiles = {}
+            for k in range(args.repeat):
+                for name, src in (("old", old / "src"), ("new", ROOT / "src")):
+                    out = Path(tmp) / f"{name}-{k}.html"
+                    elapsed, compiles[name] = run(src, ["analyze", args.scenario, "-o", str(out)], Path(tmp))
+                    times[name].append(elapsed)
+            old_t, new_t = statistics.median(times["old"]), statistics.median(times["new"])
+            print(f"dealspace analyze {args.scenario} with its report, median of {args.repeat} (same machine, alternating):")
+            print(f"  at {args.old}: {fmt(old_t):>9}   compiles {compiles['old']}")
+            print(f"  now:       {fmt(new_t):>9}   compiles {compiles['new']}")
+            print(f"  speed-up {old_t / new_t:.2f}x (goal: at least 2x)")
+            old_i, new_i = import_time(old / "src"), import_time(ROOT / "src")
+            print(f"import of the CLI (dealspace --help): at {args.old} {fmt(old_i)}, now {fmt(new_i)} (goal: under 0.3 s)")
+        finally:
+            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(old)], check=False,
+                           capture_output=True)
+
+
+if __name__ == "__main__":
+    main()
