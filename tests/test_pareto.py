@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +21,7 @@ from dealspace.analysis.pareto import (
 )
 from dealspace.errors import DealspaceError
 from dealspace.scenario.model import Scenario
-from dealspace.space import DealSpace, compile
+from dealspace.space import DealSpace, compile, utilities
 from strategies import brute_force, distinct, non_dominated, same_points, scenarios
 
 TOY = Path(__file__).parent / "data" / "toy.yaml"
@@ -170,7 +172,7 @@ def test_frontier_equals_brute_force(scenario: Scenario) -> None:
 @FAST
 @given(scenarios())
 def test_frontier_packages_are_feasible_and_exact(scenario: Scenario) -> None:
-    from dealspace.space import acceptable, utilities
+    from dealspace.space import acceptable
 
     f = pareto_frontier(scenario)
     sq = scenario.status_quo()
@@ -217,25 +219,95 @@ def test_frontier_is_a_frozen_dataclass(toy: Scenario) -> None:
     f = pareto_frontier(toy)
     assert isinstance(f, Frontier)
     with pytest.raises(AttributeError):
-        f.rows = None  # type: ignore[misc]
+        f.rows = None  # type: ignore[misc, assignment]
 
 
 # ------------------------------------------------------------------ kernel and scale
 
 
+@contextmanager
+def _tiny_kernel() -> Iterator[None]:
+    """Skyline kernel thresholds cut to a few points, so that small inputs go
+    through every branch of the divide and conquer (the result must not change)."""
+    saved = pareto._BASE, pareto._BRUTE
+    pareto._BASE, pareto._BRUTE = 3, {0: 4}
+    try:
+        yield
+    finally:
+        pareto._BASE, pareto._BRUTE = saved
+
+
+def _naive_skyline(
+    keys: np.ndarray, changes: np.ndarray, count: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The O(n²) definition of :func:`pareto._skyline`: a point is dropped when
+    another is ≥ everywhere and different; equal points keep one representative
+    (fewest changes, then smallest index) whose count sums the group's."""
+    n = len(keys)
+    ge = (keys[:, None, :] >= keys[None, :, :]).all(axis=2)
+    equal = (keys[:, None, :] == keys[None, :, :]).all(axis=2)
+    dominated = (ge & ~equal).any(axis=0)
+    kept, counts = [], []
+    for i in range(n):
+        group = np.flatnonzero(equal[i])
+        if dominated[i] or i != min(group, key=lambda j: (changes[j], j)):
+            continue
+        kept.append(i)
+        counts.append(count[group].sum())
+    return np.array(kept, dtype=np.int64), np.array(counts)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.integers(1, 6), st.integers(1, 400), st.integers(1, 6), st.booleans(), st.integers(0, 2**32 - 1)
+)
+def test_skyline_equals_naive_filter(parties: int, n: int, spread: int, tiny: bool, seed: int) -> None:
+    # Small integer ranges force many duplicate points and equal coordinates.
+    rng = np.random.default_rng(seed)
+    keys = rng.integers(-spread, spread + 1, (n, parties))
+    if n > 1:  # some exact copies of other rows
+        copies = rng.integers(0, n, n // 3)
+        keys[rng.integers(0, n, n // 3)] = keys[copies]
+    changes = rng.integers(0, 3, n)
+    count = rng.integers(1, 4, n).astype(float)
+    with _tiny_kernel() if tiny else nullcontext():
+        kept, cnt = pareto._skyline(keys, changes, count)
+    want_kept, want_cnt = _naive_skyline(keys, changes, count)
+    assert np.array_equal(kept, want_kept)
+    assert np.array_equal(cnt, want_cnt)
+
+
 @settings(max_examples=60, deadline=None)
-@given(st.integers(2, 5), st.integers(1, 300), st.integers(1, 6), st.integers(0, 2**32 - 1))
-def test_skyline_kernels_agree(parties: int, n: int, spread: int, seed: int) -> None:
-    # Small integer ranges force many ties and equal coordinates.
+@given(st.integers(2, 7), st.integers(1, 2000), st.integers(1, 40), st.integers(0, 2**32 - 1))
+def test_maxima_kernel_on_point_clouds(parties: int, n: int, spread: int, seed: int) -> None:
+    # Distinct points, as the kernel receives them; large enough to recurse.
     rng = np.random.default_rng(seed)
     keys = np.unique(rng.integers(0, spread + 1, (n, parties)), axis=0)
     brute = non_dominated(keys.astype(float), atol=0)
-    assert np.array_equal(pareto._skyline_sum(keys), brute)
+    assert np.array_equal(pareto._maxima(keys), brute)
+    with _tiny_kernel():
+        assert np.array_equal(pareto._maxima(keys), brute)
     if parties == 2:
         kept, count = pareto._skyline2_fused(keys, np.zeros(len(keys), int), np.ones(len(keys)))
         assert np.array_equal(kept, np.flatnonzero(brute)) and (count == 1).all()
-    if parties == 3:
-        assert np.array_equal(pareto._skyline3(keys), brute)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scenarios(min_parties=3, max_parties=5), st.booleans())
+def test_three_to_five_parties_equal_brute_force(scenario: Scenario, tiny: bool) -> None:
+    packages, utils = brute_force(scenario)
+    with _tiny_kernel() if tiny else nullcontext():
+        f = pareto_frontier(scenario)
+    if not packages:
+        assert len(f) == 0
+        return
+    optimal = non_dominated(utils)
+    assert same_points(f.utilities, utils[optimal])
+    assert len(f) == len(distinct(utils[optimal]))
+    for u, t in zip(f.utilities, f.ties, strict=True):
+        assert t == (np.abs(utils - u) <= 1e-7).all(axis=1).sum()
+    for k, package in enumerate(f.packages):  # back-pointers rebuild the right packages
+        assert np.allclose(utilities(scenario, package), f.utilities[k], rtol=1e-9, atol=1e-9)
 
 
 def _random_space(parties: int, issues: int, options: int, seed: int) -> DealSpace:
@@ -279,6 +351,20 @@ def test_merge_order_does_not_matter_at_scale(parties: int) -> None:
     for k in range(0, len(a), max(1, len(a) // 10)):
         assert is_pareto_optimal(a, a.package(k))
         assert np.allclose(space.utility(a.package(k)), a.utilities[k])
+
+
+@pytest.mark.parametrize(("parties", "issues"), [(3, 12), (5, 7), (6, 7)])
+def test_kernel_sizes_do_not_change_the_frontier(parties: int, issues: int) -> None:
+    # Real merges (tens of thousands of candidates, many incomparable) through the
+    # divide and conquer with its usual and with tiny leaves: the very same frontier.
+    space = _random_space(parties, issues, 4, seed=10 + parties)
+    a = pareto_frontier(space)
+    with _tiny_kernel():
+        b = pareto_frontier(space)
+    assert len(a) > 100
+    assert np.array_equal(a.rows, b.rows)
+    assert np.array_equal(a.utilities, b.utilities)
+    assert np.array_equal(a.ties, b.ties)
 
 
 def test_candidate_limit(monkeypatch: pytest.MonkeyPatch) -> None:

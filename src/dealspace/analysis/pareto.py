@@ -85,8 +85,14 @@ DECIMALS = 12
 #: Most candidate points one merge may create before the engine refuses.
 MAX_CANDIDATES = 30_000_000
 
-_CHUNK = 1024
 _LOWEST = np.iinfo(np.int64).min
+#: Skyline kernel sizes (speed only, never the result): the largest set whose
+#: maxima are found point against point; the largest ``|A|·|B|`` compared point
+#: against point by number of columns (key 0: any other number); booleans per
+#: dense chunk.
+_BASE = 256
+_BRUTE = {3: 1 << 15, 4: 1 << 15, 0: 1 << 17}
+_CELLS = 1 << 22
 
 
 # ------------------------------------------------------------------ result
@@ -254,47 +260,60 @@ def pareto_frontier(source: Scenario | DealSpace | Frontier) -> Frontier:
             np.zeros(0),
         )
     tol = party_tolerance(space)
-    rows = np.zeros((1, 0), dtype=np.int32)
     util = np.zeros((1, n_parties))
     changes = np.zeros(1, dtype=np.int64)
     count = np.ones(1)
+    # Back-pointers, one pair per block: each package's index in the previous
+    # frontier and its row of the block (the packages are rebuilt at the end).
+    parents: list[np.ndarray] = []
+    choices: list[np.ndarray] = []
     sq_index = {issue.id: issue.status_quo_index for issue in space.scenario.issues}
     for block in space.blocks:
         sq = np.array([sq_index[i] for i in block.issues], dtype=np.int64)
         b_rows, b_util, b_changes, b_count = _block_frontier(block, sq, tol)
-        n_cand = rows.shape[0] * b_rows.shape[0]
-        if n_cand > MAX_CANDIDATES:
+        size, g = util.shape[0], b_rows.shape[0]
+        if size * g > MAX_CANDIDATES:
             raise DealspaceError.single(
                 "",
-                f"the Pareto frontier grew to {rows.shape[0]:,} packages; merging issue(s) "
-                f"{', '.join(block.issues)} would test {n_cand:,} candidates "
+                f"the Pareto frontier grew to {size:,} packages; merging issue(s) "
+                f"{', '.join(block.issues)} would test {size * g:,} candidates "
                 f"(limit {MAX_CANDIDATES:,})",
                 "hold some issues fixed (compile(..., fixed=...)) or use fewer options",
             )
-        if rows.shape[0] == 1:  # a single point (the start): the block's frontier, moved
-            rows = np.concatenate([np.repeat(rows, b_rows.shape[0], axis=0), b_rows[:, None]], axis=1)
+        if size == 1:  # a single point (the start): the block's frontier, moved
+            parent, choice = np.zeros(g, dtype=np.intp), b_rows
             util = util[0] + b_util
             changes = changes[0] + b_changes
             count = count[0] * b_count
-            continue
-        if b_rows.shape[0] == 1:  # one undominated row: a translation keeps the frontier
-            rows = np.concatenate([rows, np.full((rows.shape[0], 1), b_rows[0], np.int32)], axis=1)
+        elif g == 1:  # one undominated row: a translation keeps the frontier
+            parent, choice = np.arange(size), np.full(size, b_rows[0], dtype=np.int32)
             util = util + b_util[0]
             changes = changes + b_changes[0]
             count = count * b_count[0]
-            continue
-        g = b_rows.shape[0]
-        cand_util = (util[:, None, :] + b_util[None, :, :]).reshape(-1, n_parties)
-        cand_changes = (changes[:, None] + b_changes[None, :]).ravel()
-        keep, count = _skyline(
-            _keys(cand_util, tol), cand_changes, (count[:, None] * b_count[None, :]).ravel()
-        )
-        i, j = np.divmod(keep, g)
-        rows = np.concatenate([rows[i], b_rows[j, None]], axis=1)
-        util = cand_util[keep]
-        changes = cand_changes[keep]
+        else:
+            cand_util = (util[:, None, :] + b_util[None, :, :]).reshape(-1, n_parties)
+            cand_changes = (changes[:, None] + b_changes[None, :]).ravel()
+            keep, count = _skyline(
+                _keys(cand_util, tol), cand_changes, (count[:, None] * b_count[None, :]).ravel()
+            )
+            parent, j = np.divmod(keep, g)
+            choice = b_rows[j]
+            util = cand_util[keep]
+            changes = cand_changes[keep]
+        parents.append(parent)
+        choices.append(choice)
     order = np.lexsort(-util.T[::-1])
-    return Frontier(space, rows[order], util[order], count[order])
+    return Frontier(space, _trace(order, parents, choices), util[order], count[order])
+
+
+def _trace(index: np.ndarray, parents: list[np.ndarray], choices: list[np.ndarray]) -> np.ndarray:
+    """``(len(index), B)`` block rows of the final frontier packages ``index``,
+    followed back through each merge's back-pointers."""
+    rows = np.empty((len(index), len(parents)), dtype=np.int32)
+    for b in range(len(parents) - 1, -1, -1):
+        rows[:, b] = choices[b][index]
+        index = parents[b][index]
+    return rows
 
 
 def is_pareto_optimal(
@@ -401,12 +420,7 @@ def _skyline(keys: np.ndarray, changes: np.ndarray, count: np.ndarray) -> tuple[
     reps = order[starts]
     group_count = np.add.reduceat(count[order], starts)
     ukeys = keys[reps]
-    if p == 1:
-        alive = ukeys[:, 0] == ukeys[:, 0].max()
-    elif p == 3:
-        alive = _skyline3(ukeys)
-    else:
-        alive = _skyline_sum(ukeys)
+    alive = ukeys[:, 0] == ukeys[:, 0].max() if p == 1 else _maxima(ukeys)
     kept = reps[alive]
     cnt = group_count[alive]
     back = np.argsort(kept, kind="stable")
@@ -436,93 +450,116 @@ def _skyline2_fused(
     return kept[back], cnt[back]
 
 
-def _staircase(y: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """2-d maxima of (y, z), sorted by y descending (z then ascending)."""
-    order = np.lexsort((-z, -y))
-    y, z = y[order], z[order]
-    best_before = np.empty_like(z)
-    if len(z):
-        best_before[0] = _LOWEST
-        np.maximum.accumulate(z[:-1], out=best_before[1:])
-    keep = z > best_before
-    return y[keep], z[keep]
+# Divide and conquer (Kung, Luccio and Preparata [1]_) for three or more parties.
+#
+# maxima(S): sort S lexicographically (descending) and cut it in halves T, L.
+# No point of L dominates a point of T (it would come first), so
+# maxima(S) = maxima(T) ∪ {l ∈ maxima(L): no t ∈ maxima(T) has t ≥ l},
+# and as every t ≥ l in the first coordinate already, that test drops it.
+#
+# covered(A, B, cols): for each b, whether some a ≥ b on cols. Split both sets
+# at the median m of one column c: b ≥ m can only be covered by a ≥ m (same
+# columns); b < m by a < m (same columns) or by a ≥ m, which then beats b on c
+# already (one column fewer). Two columns: a staircase and a binary search.
+# The cost is O(n log^(d-1) n) for n points of d parties instead of the
+# O(n · |frontier|) of a block-nested loop; small parts are compared point
+# against point with numpy.
 
 
-def _ge_matrix(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """``out[i, j]``: point ``a[i] ≥ b[j]`` in every coordinate (one 2-d pass per
-    coordinate: much faster than reducing a 3-d array over its short last axis)."""
-    out = a[:, 0, None] >= b[None, :, 0]
-    for d in range(1, a.shape[1]):
-        out &= a[:, d, None] >= b[None, :, d]
+def _maxima(keys: np.ndarray) -> np.ndarray:
+    """Mask of the maxima of distinct integer points (two or more columns)."""
+    n, p = keys.shape
+    ranks = np.empty((n, p), dtype=np.int64 if n >= 2**31 else np.int32)
+    for c in range(p):  # dense ranks: same order, smaller integers
+        ranks[:, c] = np.unique(keys[:, c], return_inverse=True)[1].ravel()
+    order = np.lexsort(-ranks.T[::-1])
+    out = np.empty(n, dtype=bool)
+    out[order] = _maxima_sorted(ranks[order])
+    return out
+
+
+def _maxima_sorted(s: np.ndarray) -> np.ndarray:
+    """Mask of the maxima of distinct points sorted lexicographically, descending."""
+    n = len(s)
+    if n <= _BASE:
+        return ~_dominated_within(s)
+    half = n // 2
+    top, low = s[:half], s[half:]
+    alive = np.empty(n, dtype=bool)
+    alive[:half] = _maxima_sorted(top)
+    low_alive = _maxima_sorted(low)
+    idx = np.flatnonzero(low_alive)
+    low_alive[idx] = ~_covered(top[alive[:half]], low[idx], tuple(range(1, s.shape[1])))
+    alive[half:] = low_alive
+    return alive
+
+
+def _covered(a: np.ndarray, b: np.ndarray, cols: tuple[int, ...]) -> np.ndarray:
+    """For each row of ``b``: some row of ``a`` is ≥ it in every column of ``cols``."""
+    na, nb = len(a), len(b)
+    if na == 0 or nb == 0:
+        return np.zeros(nb, dtype=bool)
+    if len(cols) == 1:
+        return np.asarray(b[:, cols[0]] <= a[:, cols[0]].max())
+    if len(cols) == 2:
+        return _covered2(a, b, cols[0], cols[1])
+    if na * nb <= _BRUTE.get(len(cols), _BRUTE[0]) or min(na, nb) <= 16:
+        return _covered_dense(a, b, cols)
+    c, rest = cols[0], cols[1:]
+    va, vb = a[:, c], b[:, c]
+    both = np.concatenate([va, vb])
+    m = np.partition(both, len(both) // 2)[len(both) // 2]
+    if m == both.min():  # a tie at the bottom: split just above it
+        above = both[both > m]
+        if above.size == 0:  # one value: this column decides nothing
+            return _covered(a, b, rest)
+        m = above.min()
+    a_hi, a_lo = a[va >= m], a[va < m]
+    hi = vb >= m
+    i_hi, i_lo = np.flatnonzero(hi), np.flatnonzero(~hi)
+    turn = (*rest, c)  # split on the next column further down
+    out = np.empty(nb, dtype=bool)
+    out[i_hi] = _covered(a_hi, b[i_hi], turn)
+    b_lo = b[i_lo]
+    lo_out = _covered(a_lo, b_lo, turn)
+    todo = np.flatnonzero(~lo_out)
+    if todo.size and len(a_hi):
+        lo_out[todo] = _covered(a_hi, b_lo[todo], rest)
+    out[i_lo] = lo_out
+    return out
+
+
+def _covered2(a: np.ndarray, b: np.ndarray, y: int, z: int) -> np.ndarray:
+    """:func:`_covered` on two columns: along ``a`` sorted by ``y`` (descending),
+    the running maximum of ``z`` answers every ``b`` by one binary search."""
+    order = np.lexsort((-a[:, z], -a[:, y]))
+    ay, best_z = a[order, y], np.maximum.accumulate(a[order, z])
+    idx = np.searchsorted(-ay, -b[:, y], side="right")  # rows of a with a_y ≥ b_y
+    out = idx > 0
+    out[out] = best_z[idx[out] - 1] >= b[out, z]
+    return out
+
+
+def _covered_dense(a: np.ndarray, b: np.ndarray, cols: tuple[int, ...]) -> np.ndarray:
+    """:func:`_covered` point against point, in chunks of at most ``_CELLS`` pairs."""
+    out = np.empty(len(b), dtype=bool)
+    step = max(1, _CELLS // len(a))
+    for lo in range(0, len(b), step):
+        out[lo : lo + step] = _ge_matrix(a, b[lo : lo + step], cols).any(axis=0)
+    return out
+
+
+def _ge_matrix(a: np.ndarray, b: np.ndarray, cols: Sequence[int]) -> np.ndarray:
+    """``out[i, j]``: ``a[i] ≥ b[j]`` on every column of ``cols`` (one 2-d pass per
+    column: much faster than reducing a 3-d array over its short last axis)."""
+    out = a[:, cols[0], None] >= b[None, :, cols[0]]
+    for c in cols[1:]:
+        out &= a[:, c, None] >= b[None, :, c]
     return out
 
 
 def _dominated_within(c: np.ndarray) -> np.ndarray:
     """For distinct points: dominated by another point of the same set."""
-    ge = _ge_matrix(c, c)
+    ge = _ge_matrix(c, c, range(c.shape[1]))
     np.fill_diagonal(ge, False)
     return np.asarray(ge.any(axis=0))
-
-
-def _skyline3(k: np.ndarray) -> np.ndarray:
-    """Maxima of distinct 3-d integer points.
-
-    Sweep in lexicographic order (descending), so every dominator of a point
-    comes before it; a point is dominated by an earlier one iff the staircase
-    (2-d maxima of the later two coordinates) of the earlier points holds a
-    point ``(y', z') ≥ (y, z)`` — one binary search: along the staircase
-    (``y`` descending) ``z`` increases, so the last entry with ``y' ≥ y`` has
-    the largest ``z'``.
-    """
-    n = len(k)
-    order = np.lexsort((-k[:, 2], -k[:, 1], -k[:, 0]))
-    sk = k[order]
-    alive_sorted = np.zeros(n, dtype=bool)
-    sy = np.zeros(0, dtype=np.int64)
-    sz = np.zeros(0, dtype=np.int64)
-    for lo in range(0, n, _CHUNK):
-        c = sk[lo : lo + _CHUNK]
-        dead = _dominated_within(c)
-        if len(sy):
-            idx = np.searchsorted(-sy, -c[:, 1], side="right")
-            has = idx > 0
-            dead[has] |= sz[idx[has] - 1] >= c[has, 2]
-        alive = ~dead
-        alive_sorted[lo : lo + _CHUNK] = alive
-        if alive.any():
-            sy, sz = _staircase(
-                np.concatenate([sy, c[alive, 1]]), np.concatenate([sz, c[alive, 2]])
-            )
-    out = np.zeros(n, dtype=bool)
-    out[order] = alive_sorted
-    return out
-
-
-def _skyline_sum(k: np.ndarray) -> np.ndarray:
-    """Maxima of distinct integer points in any dimension.
-
-    Sorted by coordinate sum (descending): a dominator has a strictly larger
-    sum, so it comes first. Each chunk is compared with the points kept so far
-    and with itself, in vectorised blocks.
-    """
-    n, p = k.shape
-    total = k.sum(axis=1, dtype=np.float64)
-    order = np.lexsort((*(-k.T[::-1]), -total))
-    sk = k[order]
-    alive_sorted = np.zeros(n, dtype=bool)
-    kept = np.zeros((0, p), dtype=np.int64)
-    for lo in range(0, n, _CHUNK):
-        c = sk[lo : lo + _CHUNK]
-        dead = _dominated_within(c)
-        step = max(1, (1 << 22) // max(1, len(c)))
-        for a in range(0, len(kept), step):
-            todo = np.flatnonzero(~dead)
-            if todo.size == 0:
-                break
-            dead[todo] |= _ge_matrix(kept[a : a + step], c[todo]).any(axis=0)
-        alive = ~dead
-        alive_sorted[lo : lo + _CHUNK] = alive
-        kept = np.concatenate([kept, c[alive]])
-    out = np.zeros(n, dtype=bool)
-    out[order] = alive_sorted
-    return out
