@@ -11,10 +11,10 @@ import yaml
 import dealspace
 from dealspace.economy import ModelParams, bilateral_welfare, load_default, solve, tariffs_in_force
 from dealspace.economy.scenario import (
-    price_tariffs,
     joint_values,
     package_tariffs,
     package_welfare,
+    price_tariffs,
     weight_warnings,
 )
 from dealspace.errors import DealspaceError
