@@ -69,11 +69,20 @@ class Unit:
     name: str
     blocks: tuple[int, ...]
     domain: str | None = None
+    issues: tuple[str, ...] = ()
+    #: Domains other than ``domain`` whose issues the unit carries (a compound block).
+    also: tuple[str, ...] = ()
+
+    @property
+    def label(self) -> str:
+        """The name, plus the other domains a compound unit binds:
+        ``trade+investment+economic_security``."""
+        return "+".join((self.name, *self.also))
 
 
 def whole(space: DealSpace) -> Unit:
     """The whole package as one unit."""
-    return Unit("package", tuple(range(len(space.blocks))), None)
+    return Unit("package", tuple(range(len(space.blocks))), None, tuple(space.scenario.issue_ids))
 
 
 def domain_units(space: DealSpace) -> list[Unit]:
@@ -83,7 +92,14 @@ def domain_units(space: DealSpace) -> list[Unit]:
     for b, block in enumerate(space.blocks):
         first = min(block.issues, key=scenario.issue_ids.index)
         by_domain[scenario.domain_of(first)].append(b)
-    return [Unit(d, tuple(bs), d) for d, bs in by_domain.items() if bs]
+    out = []
+    for d, bs in by_domain.items():
+        if not bs:
+            continue
+        issues = tuple(sorted((i for b in bs for i in space.blocks[b].issues), key=scenario.issue_ids.index))
+        also = tuple(dict.fromkeys(scenario.domain_of(i) for i in issues if scenario.domain_of(i) != d))
+        out.append(Unit(d, tuple(bs), d, issues, also))
+    return out
 
 
 def block_units(space: DealSpace) -> list[Unit]:
@@ -92,7 +108,7 @@ def block_units(space: DealSpace) -> list[Unit]:
     out = []
     for b, block in enumerate(space.blocks):
         issues = sorted(block.issues, key=scenario.issue_ids.index)
-        out.append(Unit("+".join(issues), (b,), scenario.domain_of(issues[0])))
+        out.append(Unit("+".join(issues), (b,), scenario.domain_of(issues[0]), tuple(issues)))
     return out
 
 
@@ -306,7 +322,15 @@ class Prepared:
             self._tables[key] = build_table(
                 self.space, unit, reservation, self.block_sq, self.top_k, self.max_frontier
             )
+            if unit.also:
+                self._tables[key] = dataclasses.replace(self._tables[key], name=unit.label)
         return self._tables[key]
+
+    def bindable(self, unit: Unit) -> bool:
+        """Whether the unit has a zone of agreement of its own: a candidate
+        that gives every party more than the unit's status quo."""
+        table = self.table(unit)
+        return bool(table.size and ((table.utility - table.reservation) > TOL).all(axis=1).any())
 
     def unit_stake(self, unit: Unit) -> np.ndarray:
         """``(P,)`` each party's stake in a unit: the sum of its blocks' utility ranges."""

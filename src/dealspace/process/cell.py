@@ -226,7 +226,7 @@ class Cell:
 
     def course(self, rngs: Sequence[np.random.Generator] | None, record: bool = False) -> Course:
         tables = self.protocol.tables(self.prepared)
-        engine = Engine(self.prepared, self.agents, tables, self.noise, rngs, record)
+        engine = Engine(self.prepared, self.agents, tables, self.noise, rngs, record, horizon=self.deadline)
         return self.protocol.run(engine, self.deadline)
 
     def settle(self, course: Course, uniforms: np.ndarray, traj: np.ndarray) -> tuple[Settlement, np.ndarray]:

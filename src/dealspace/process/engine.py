@@ -118,6 +118,9 @@ class Engine:
         (deterministic strategies and no noise; ``R`` is then 1).
     record
         Keep a trace of events (for single runs).
+    horizon
+        Rounds of the whole talks: the clock time-dependent strategies concede
+        on (None: each track's own deadline).
     """
 
     def __init__(
@@ -128,8 +131,10 @@ class Engine:
         noise: float = 0.0,
         rngs: Sequence[np.random.Generator] | None = None,
         record: bool = False,
+        horizon: int | None = None,
     ) -> None:
         self.prepared = prepared
+        self.horizon = horizon
         self.agents = list(agents)
         self.noise = float(noise)
         self.rngs = list(rngs) if rngs is not None else None
@@ -181,7 +186,7 @@ class Engine:
             res += weights[:, b] * self.prepared.block_sq[b, q]
         return est, res
 
-    def states(self, table: Table, deadline: int) -> list[State]:
+    def states(self, table: Table, deadline: int, offset: np.ndarray | int = 0) -> list[State]:
         out = []
         for p, agent in enumerate(self.agents):
             other, res = self.estimate(table, p)
@@ -190,7 +195,7 @@ class Engine:
                 uniforms = np.stack([rng.random(2 * deadline) for rng in self.rngs])
             elif agent.classifier.get("stochastic"):
                 raise DealspaceError.single("rngs", "a stochastic strategy needs per-run generators")
-            out.append(State(table, p, other, res, deadline, self.runs, uniforms))
+            out.append(State(table, p, other, res, deadline, self.runs, uniforms, offset, self.horizon))
             agent.reset()
         return out
 
@@ -219,13 +224,17 @@ class Engine:
         return offer
 
     # -- procedures --------------------------------------------------------------
-    def bargain(self, table: Table, deadline: int, first: int = 0, offset: int = 0) -> tuple[np.ndarray, np.ndarray]:
-        """Alternating offers on one track; ``(round agreed, candidate)`` per run (-1: none)."""
+    def bargain(
+        self, table: Table, deadline: int, first: int = 0, offset: np.ndarray | int = 0
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Alternating offers on one track opened in round ``offset`` of the talks
+        (per run, or one number); ``(track round agreed, candidate)`` per run (-1: none)."""
         agreed = np.full(self.runs, -1, dtype=np.int64)
         pick = np.full(self.runs, -1, dtype=np.int64)
         if table.size == 0 or deadline <= 0:
             return agreed, pick
-        states = self.states(table, deadline)
+        states = self.states(table, deadline, offset)
+        offset = int(np.asarray(offset).ravel()[0]) if np.size(offset) else 0
         live = np.ones(self.runs, dtype=bool)
         for t in range(deadline):
             p = (first + t) % 2

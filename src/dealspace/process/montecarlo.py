@@ -233,6 +233,7 @@ def _cell_frame(
             add(f"utility:{party}", out.utility[:, p])
             add(f"value:{party}", out.value[:, p])
             add(f"gain:{party}", out.value[:, p] - space.batna[p])
+            add(f"cost:{party}", out.paid[:, p])
         add("joint_gain", (out.value - space.batna[None, :]).sum(axis=1))
         d_front, d_nash = geometry.distances(out.utility)
         add("dist_frontier", d_front)

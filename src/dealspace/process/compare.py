@@ -1,0 +1,812 @@
+r"""Single undertaking or early harvests? Protocols compared on a calendar, with a verdict.
+
+The model
+---------
+:func:`compare_protocols` plays every protocol of the settings
+(:class:`ProcessSettings`) against a panel of strategy pairs, ``runs`` runs
+each (common random numbers: run ``i`` has the same seed in every cell), on
+one calendar (:class:`~dealspace.process.calendar.Calendar`): the same
+start, end and pace in every protocol, and strategies that concede on the
+calendar of the whole talks. Time costs are per party and per week:
+
+* the tariffs in force while there is no deal, priced by the economy module
+  (:mod:`dealspace.process.delay`; on whenever the scenario's tariff issues
+  and parties carry GE data), paid until the units holding the tariff issues
+  bind;
+* a political cost of delay ``delay_cost[p]`` points per unit of time, paid
+  on the part of the party's stake still open;
+* a breakdown hazard ``hazard[p]`` per unit of time: the talks collapse when
+  either party walks away, ``h = 1 − Π_p (1 − h_p)`` per round;
+* dated events (the scenario's ``events`` and the settings') that add to
+  those from their date on;
+* an optional discount factor per year (default 1: the costs above are the
+  time costs).
+
+Each protocol is summarised over pairs and runs (:data:`COLUMNS` defines every
+column). The **verdict** names the protocol with the highest mean joint
+gain, by how much, and under which settings; the **sensitivity table**
+repeats the comparison over a grid of hazard and delay-cost multipliers and
+paces, so the reader sees where the verdict flips.
+
+The benchmark of the literature: with complete information and a constant
+cost of delay, Rubinstein's (1982) alternating-offers game ends in immediate
+agreement, so no protocol gains by speed there; agendas matter when
+information is imperfect or issues differ in value and timing (Fershtman
+1990; Busch & Horstmann 1997; In & Serrano 2004). See ``docs/process.md``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from dealspace.errors import DealspaceError, did_you_mean
+from dealspace.process.calendar import Calendar, DatedEvent, parse_date
+from dealspace.process.candidates import TOL, Prepared, Unit, domain_units, whole
+from dealspace.process.cell import deal_space, strategy_pair
+from dealspace.process.costs import TimeCosts
+from dealspace.process.delay import TariffDelay, can_price, tariff_delay
+from dealspace.process.protocols import get_protocol
+from dealspace.space import DealSpace
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from dealspace.process.montecarlo import MonteCarloResult
+
+#: Protocols compared by default.
+COMPARED = ("alternating", "snt", "sequential", "sequential-negotiated", "silos")
+#: Strategy pairs averaged over by default.
+PANEL = (
+    "boulware,boulware",
+    "linear,linear",
+    "conceder,boulware",
+    "tit-for-tat,tit-for-tat",
+    "frequency,linear",
+    "nash,nash",
+)
+#: What each protocol name means, for legends.
+LABELS = {
+    "alternating": "single undertaking (alternating offers on the whole package)",
+    "snt": "single negotiating text (a mediator drafts, both accept or object)",
+    "sequential": "early harvests, bindable units in the scenario's domain order",
+    "sequential-negotiated": "early harvests, agenda negotiated by the parties",
+    "sequential-blocks": "early harvests, issue by issue",
+    "silos": "parallel silos (one track per domain, no cross-domain trades)",
+}
+
+Rates = float | tuple[tuple[str, float], ...]
+
+
+def _rates(value: Any, where: str, probability: bool = False) -> Rates:
+    """One number for every party, or party → number (a mapping or ``"a=1,b=2"``)."""
+    if isinstance(value, str):
+        text = value.strip()
+        if "=" not in text:
+            try:
+                value = float(text)
+            except ValueError:
+                raise DealspaceError.single(where, f"{value!r} is not a number or party=number list",
+                                            "write e.g. 0.02 or us=0.02,japan=0.28") from None
+        else:
+            pairs: dict[str, float] = {}
+            for part in text.split(","):
+                if not part.strip():
+                    continue
+                key, _, num = part.partition("=")
+                try:
+                    pairs[key.strip()] = float(num)
+                except ValueError:
+                    raise DealspaceError.single(where, f"{part!r} is not party=number",
+                                                "write e.g. us=0.02,japan=0.28") from None
+            value = pairs
+    rule = "a probability in [0, 1)" if probability else "a number ≥ 0"
+
+    def check(v: Any, at: str) -> float:
+        ok = isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) and v >= 0
+        if not ok or (probability and v >= 1):
+            raise DealspaceError.single(at, f"{v!r} is not {rule}")
+        return float(v)
+
+    if isinstance(value, Mapping):
+        return tuple(sorted((str(k), check(v, f"{where}.{k}")) for k, v in value.items()))
+    if isinstance(value, tuple) and all(isinstance(x, tuple) and len(x) == 2 for x in value):
+        return tuple(sorted((str(k), check(v, f"{where}.{k}")) for k, v in value))
+    return check(value, where)
+
+
+def rate_of(rates: Rates, party: str) -> float:
+    """The rate of one party (0 for a party a mapping leaves out)."""
+    if isinstance(rates, tuple):
+        return dict(rates).get(party, 0.0)
+    return float(rates)
+
+
+@dataclass(frozen=True)
+class ProcessSettings:
+    """Every knob of a protocol comparison (all with defaults).
+
+    Parameters
+    ----------
+    protocols
+        Protocols compared (names or ``{name: …, <parameters>}`` mappings);
+        default :data:`COMPARED`.
+    strategies
+        Strategy pairs ``"a,b"`` averaged over; default :data:`PANEL`.
+    runs
+        Runs per protocol × strategy pair (default 500).
+    seed
+        Master seed (default 0): run ``i`` has the same seed in every cell.
+    start
+        First day of the talks (ISO date); default the scenario's ``date``,
+        else 2025-01-01.
+    end
+        The day the talks must end by; default ``start + weeks``.
+    weeks
+        Length of the talks when ``end`` is not given (default 52).
+    every
+        Time between rounds in ``unit``\\ s (default 2: one round a fortnight).
+    unit
+        ``"week"`` (default) or ``"day"``: the unit of ``every``, ``hazard``
+        and ``delay_cost``.
+    hazard
+        Breakdown hazard per party per unit of time: one number for both or
+        ``{party: h}`` (default 0.0025 a week each, ≈ 12 % a year each; an
+        assumption — see the sensitivity table).
+    delay_cost
+        Political cost of delay per party, points per unit of time, on top of
+        the tariffs in force (default 0).
+    tariff_cost
+        Price the tariffs in force with the economy module when the scenario
+        allows it (default True).
+    points_per_welfare_pct
+        Points per percentage point of welfare for a year (default: the
+        scenario's setting, else the rate each party's valuation implies,
+        else 10; :func:`~dealspace.process.delay.exchange_rate`).
+    discount
+        Discount factor per year (default 1: the delay costs and the hazard are
+        the time costs).
+    noise
+        ``σ`` of each side's estimate of the other's valuation (default 0.1).
+    parties
+        Two parties of a larger scenario (default: the scenario's two).
+    events
+        Dated events added to the scenario's.
+    scenario_events
+        Apply the scenario's own dated events (default True).
+    sensitivity
+        Compute the sensitivity table (default True).
+    sensitivity_runs
+        Runs per cell of the sensitivity table (default 100).
+    hazard_scales, cost_scales
+        Multipliers of every hazard and of every delay cost in the
+        sensitivity grid (defaults (0, 1, 4)).
+    paces
+        Values of ``every`` in the sensitivity grid (default (1, 2, 4)).
+    """
+
+    protocols: tuple[Any, ...] = COMPARED
+    strategies: tuple[str, ...] = PANEL
+    runs: int = 500
+    seed: int = 0
+    start: str | None = None
+    end: str | None = None
+    weeks: float = 52.0
+    every: float = 2.0
+    unit: str = "week"
+    hazard: Rates = 0.0025
+    delay_cost: Rates = 0.0
+    tariff_cost: bool = True
+    points_per_welfare_pct: float | None = None
+    discount: float = 1.0
+    noise: float = 0.1
+    parties: tuple[str, str] | None = None
+    events: tuple[DatedEvent, ...] = ()
+    scenario_events: bool = True
+    sensitivity: bool = True
+    sensitivity_runs: int = 100
+    hazard_scales: tuple[float, ...] = (0.0, 1.0, 4.0)
+    cost_scales: tuple[float, ...] = (0.0, 1.0, 4.0)
+    paces: tuple[float, ...] = (1.0, 2.0, 4.0)
+
+    def __post_init__(self) -> None:
+        set_ = object.__setattr__
+        set_(self, "protocols", tuple(self.protocols) if not isinstance(self.protocols, str) else (self.protocols,))
+        for k, p in enumerate(self.protocols):
+            get_protocol(p, f"protocols[{k}]")
+        set_(self, "strategies", tuple(self.strategies) if not isinstance(self.strategies, str) else (self.strategies,))
+        for s in self.strategies:
+            strategy_pair(s)
+        if not self.protocols or not self.strategies:
+            raise DealspaceError.single("protocols", "nothing to compare", "give protocols and strategy pairs")
+        for key in ("runs", "sensitivity_runs"):
+            v = getattr(self, key)
+            if isinstance(v, bool) or not isinstance(v, int | np.integer) or v < 1:
+                raise DealspaceError.single(key, f"{key} is {v!r}", "use a whole number ≥ 1")
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int | np.integer) or self.seed < 0:
+            raise DealspaceError.single("seed", f"the seed is {self.seed!r}", "use a whole number ≥ 0")
+        if self.unit not in ("week", "day"):
+            raise DealspaceError.single("unit", f"unknown time unit '{self.unit}'", did_you_mean(self.unit, ["week", "day"]))
+        for key in ("weeks", "every"):
+            v = getattr(self, key)
+            if isinstance(v, bool) or not isinstance(v, int | float) or not (math.isfinite(v) and v > 0):
+                raise DealspaceError.single(key, f"{key} is {v!r}", "use a number > 0")
+        for key in ("start", "end"):
+            v = getattr(self, key)
+            if v is not None:
+                set_(self, key, parse_date(v, key).isoformat())
+        set_(self, "hazard", _rates(self.hazard, "hazard", probability=True))
+        set_(self, "delay_cost", _rates(self.delay_cost, "delay_cost"))
+        d = self.discount
+        if isinstance(d, bool) or not isinstance(d, int | float) or not (math.isfinite(d) and 0 < d <= 1):
+            raise DealspaceError.single("discount", f"the discount factor per year is {d!r}", "use a number in (0, 1]")
+        n = self.noise
+        if isinstance(n, bool) or not isinstance(n, int | float) or not (math.isfinite(n) and n >= 0):
+            raise DealspaceError.single("noise", f"the noise level is {n!r}", "use a number ≥ 0")
+        if self.points_per_welfare_pct is not None:
+            _rates(self.points_per_welfare_pct, "points_per_welfare_pct")
+        if self.parties is not None:
+            set_(self, "parties", tuple(self.parties))
+        set_(self, "events", tuple(e if isinstance(e, DatedEvent) else DatedEvent(**e) for e in self.events))
+        for key in ("hazard_scales", "cost_scales", "paces"):
+            values = tuple(float(v) for v in getattr(self, key))
+            if not values or any(not math.isfinite(v) or v < 0 for v in values) or (key == "paces" and min(values) <= 0):
+                raise DealspaceError.single(key, f"{key} is {values!r}", "give one or more numbers ≥ 0 (paces > 0)")
+            set_(self, key, values)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe, stable keys."""
+        def rates(r: Rates) -> Any:
+            return dict(r) if isinstance(r, tuple) else r
+
+        return {
+            "protocols": [p if isinstance(p, str) else dict(p) for p in self.protocols],
+            "strategies": list(self.strategies),
+            "runs": int(self.runs),
+            "seed": int(self.seed),
+            "start": self.start,
+            "end": self.end,
+            "weeks": self.weeks,
+            "every": self.every,
+            "unit": self.unit,
+            "hazard": rates(self.hazard),
+            "delay_cost": rates(self.delay_cost),
+            "tariff_cost": self.tariff_cost,
+            "points_per_welfare_pct": self.points_per_welfare_pct,
+            "discount": self.discount,
+            "noise": self.noise,
+            "parties": None if self.parties is None else list(self.parties),
+            "events": [e.to_dict() for e in self.events],
+            "scenario_events": self.scenario_events,
+            "sensitivity": self.sensitivity,
+            "sensitivity_runs": int(self.sensitivity_runs),
+            "hazard_scales": list(self.hazard_scales),
+            "cost_scales": list(self.cost_scales),
+            "paces": list(self.paces),
+        }
+
+    # -- derived -----------------------------------------------------------------
+    def calendar(self, space: DealSpace, every: float | None = None) -> Calendar:
+        """The calendar of the talks on a scenario (``every`` overrides the pace)."""
+        start = self.start or _scenario_date(space)
+        begin = parse_date(start, "start")
+        end = parse_date(self.end, "end") if self.end else begin + dt.timedelta(days=round(self.weeks * 7))
+        return Calendar(begin, end, self.every if every is None else every, self.unit)  # type: ignore[arg-type]
+
+    def all_events(self, space: DealSpace) -> tuple[DatedEvent, ...]:
+        """The scenario's dated events (if applied) and the settings'."""
+        own: tuple[DatedEvent, ...] = ()
+        if self.scenario_events:
+            own = tuple(scenario_events(space))
+        return own + self.events
+
+
+def _scenario_date(space: DealSpace) -> str:
+    date = getattr(space.scenario, "date", None)
+    if date:
+        try:
+            return parse_date(date, "date").isoformat()
+        except DealspaceError:
+            pass
+    return "2025-01-01"
+
+
+def scenario_events(space: DealSpace) -> list[DatedEvent]:
+    """The scenario's dated events (its optional ``events`` list)."""
+    out = []
+    for ev in getattr(space.scenario, "events", None) or []:
+        out.append(DatedEvent(ev.date, ev.label or "", dict(ev.delay_cost), dict(ev.hazard), ev.source or ""))
+    return out
+
+
+# ------------------------------------------------------------------ time costs
+
+
+def time_costs(
+    space: DealSpace,
+    settings: ProcessSettings,
+    calendar: Calendar,
+    tariff: TariffDelay | None,
+    hazard_scale: float = 1.0,
+    cost_scale: float = 1.0,
+) -> TimeCosts:
+    """The per-round time costs of a calendar: paths of the tariff cost, the
+    political cost and the combined hazard (see the module docstring)."""
+    parties = space.parties
+    known = set(parties)
+    rounds = calendar.rounds
+    events = settings.all_events(space)
+    for ev in events:
+        for p in (*ev.delay_cost, *ev.hazard):
+            if p not in known:
+                raise DealspaceError.single(f"events[{ev.date}]", f"unknown party '{p}'", did_you_mean(p, parties))
+    for key in ("hazard", "delay_cost"):
+        r = getattr(settings, key)
+        if isinstance(r, tuple):
+            for p, _ in r:
+                if p not in known:
+                    raise DealspaceError.single(key, f"unknown party '{p}'", did_you_mean(p, parties))
+    starts = [calendar.round_of(ev.date) for ev in events]
+    political = np.zeros((rounds, len(parties)))
+    survive = np.ones((rounds, len(parties)))
+    for k, p in enumerate(parties):
+        cost = np.full(rounds, rate_of(settings.delay_cost, p))
+        hazard = np.full(rounds, rate_of(settings.hazard, p))
+        keep = np.ones(rounds)
+        for ev, r0 in zip(events, starts, strict=True):
+            cost[r0:] += ev.delay_cost.get(p, 0.0)
+            keep[r0:] *= 1.0 - ev.hazard.get(p, 0.0)
+        unit_hazard = np.minimum(1.0 - (1.0 - hazard) * keep, 1.0)  # per unit of time
+        unit_hazard = np.minimum(unit_hazard * hazard_scale, 0.999)
+        political[:, k] = calendar.per_round(1.0, "cost") * cost * cost_scale
+        survive[:, k] = (1.0 - unit_hazard) ** calendar.every
+    tariff_round = np.zeros((rounds, len(parties)))
+    if tariff is not None:
+        per_round = np.array([tariff.per_week[p] for p in parties]) * calendar.weeks_per_round * cost_scale
+        tariff_round[:] = per_round
+    hazard_path = 1.0 - survive.prod(axis=1)
+    return TimeCosts(
+        discount=calendar.discount_per_round(settings.discount),
+        status_quo_issues=tariff.issues if tariff is not None else None,
+        sq_path=tuple(map(tuple, tariff_round)),
+        unc_path=tuple(map(tuple, political)),
+        hazard_path=tuple(hazard_path),
+    )
+
+
+# ------------------------------------------------------------------ columns
+
+#: Definition of every column of the per-protocol table (``<p>``: a party).
+COLUMNS: dict[str, str] = {
+    "protocol": "the protocol (legend below the table)",
+    "complete": "share of runs in which the whole package was agreed (complete + partial + none = 100 %)",
+    "partial": "share of runs in which some parts were bound but not all (early harvests, silos)",
+    "none": "share of runs with nothing agreed",
+    "breakdown": "share of runs in which the talks collapsed before they ended (whatever was bound by then stays); "
+    "it overlaps the three outcome columns",
+    "weeks": "mean weeks from the start of the talks to the last part bound, over runs with any part bound",
+    "gain:<p>": "mean realised gain of <p> over its BATNA, points: the value of what was bound, "
+    "discounted, net of the delay costs paid",
+    "gain:<p>_p10": "10th percentile of the same over runs and strategy pairs",
+    "cost:<p>": "mean delay cost <p> paid, points (tariffs in force + political cost)",
+    "joint": "sum of the parties' mean realised gains, points",
+    "to_nash": "mean distance of the outcome from the Nash package, in utilities normalised to each party's range",
+}
+#: Definition of every column of the sensitivity table.
+SENSITIVITY_COLUMNS: dict[str, str] = {
+    "hazard_x": "multiplier of every breakdown hazard (base settings: 1)",
+    "cost_x": "multiplier of every delay cost, tariffs and political (base: 1)",
+    "every": "weeks (or days) between rounds",
+    "winner": "the protocol with the highest mean joint gain in this cell",
+    "margin": "its lead over the runner-up, joint points",
+    "joint:<protocol>": "mean joint gain of each protocol in this cell, points",
+}
+#: Definition of every column of the units table.
+UNIT_COLUMNS: dict[str, str] = {
+    "unit": "a part of the package negotiated on its own track (domain; a compound unit lists the other domains it binds)",
+    "issues": "the issues bound with the unit",
+    "bindable": "the unit has a zone of agreement of its own (some option set gives both sides more than its status quo)",
+    "valid": "binding it first at the package's Nash options lowers no party's reach in the rest (as `dealspace harvest`)",
+    "early_value": "joint value realised by binding it first, points over the status quo",
+    "cost:<p>": "how much less <p> reaches in the end when this unit is bound first (0 when valid), points",
+}
+
+
+def definitions(kind: str, parties: Sequence[str], protocols: Sequence[str] = ()) -> dict[str, str]:
+    """Column → definition for a table (``protocols``, ``sensitivity`` or ``units``),
+    with ``<p>`` expanded for each party and ``<protocol>`` for each protocol."""
+    base = {"protocols": COLUMNS, "sensitivity": SENSITIVITY_COLUMNS, "units": UNIT_COLUMNS}[kind]
+    out: dict[str, str] = {}
+    for key, text in base.items():
+        if "<p>" in key:
+            for p in parties:
+                out[key.replace("<p>", p)] = text.replace("<p>", p)
+        elif "<protocol>" in key:
+            for proto in protocols:
+                out[key.replace("<protocol>", proto)] = text
+        else:
+            out[key] = text
+    return out
+
+
+# ------------------------------------------------------------------ result
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The one-line verdict and its conditions."""
+
+    winner: str
+    runner_up: str | None
+    margin: float
+    text: str
+    conditions: str
+    holds: int
+    cells: int
+    flips: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "winner": self.winner,
+            "runner_up": self.runner_up,
+            "margin": _num(self.margin),
+            "text": self.text,
+            "conditions": self.conditions,
+            "holds_in": self.holds,
+            "cells": self.cells,
+            "flips": list(self.flips),
+        }
+
+
+@dataclass(frozen=True, eq=False)
+class ProtocolComparison:
+    """Protocols compared on one calendar (see :func:`compare_protocols`).
+
+    Attributes
+    ----------
+    scenario
+        Scenario name.
+    parties
+        The two parties.
+    settings
+        The settings used.
+    calendar
+        The calendar (dates, pace, rounds).
+    table
+        One row per protocol (:data:`COLUMNS`).
+    pairs
+        One row per protocol × strategy pair (the Monte Carlo summary).
+    verdict
+        The winner, its margin, the conditions and where it flips.
+    sensitivity
+        One row per cell of the grid (:data:`SENSITIVITY_COLUMNS`), empty when
+        switched off.
+    units
+        The harvest units (:data:`UNIT_COLUMNS`).
+    delay
+        What each party pays per week without a deal: ``tariff`` (GE-priced,
+        or None), ``political``, ``hazard`` (per unit of time).
+    tariff
+        The GE pricing (None when off or impossible).
+    """
+
+    scenario: str
+    parties: tuple[str, ...]
+    settings: ProcessSettings
+    calendar: Calendar
+    table: pd.DataFrame
+    pairs: pd.DataFrame
+    verdict: Verdict
+    sensitivity: pd.DataFrame
+    units: pd.DataFrame
+    delay: dict[str, dict[str, float | None]]
+    tariff: TariffDelay | None
+
+    def columns(self, kind: str = "protocols") -> dict[str, str]:
+        """Definitions of the columns of ``table`` (``protocols``), ``sensitivity`` or ``units``."""
+        return definitions(kind, self.parties, list(self.table["protocol"]))
+
+    def to_frame(self) -> pd.DataFrame:
+        """The per-protocol table."""
+        return self.table
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe (no NaN), stable keys."""
+        return {
+            "scenario": self.scenario,
+            "parties": list(self.parties),
+            "settings": self.settings.to_dict(),
+            "calendar": self.calendar.to_dict(),
+            "delay": {k: {p: _num(v) for p, v in d.items()} for k, d in self.delay.items()},
+            "tariff": None if self.tariff is None else self.tariff.to_dict(),
+            "columns": self.columns("protocols"),
+            "protocols": records(self.table),
+            "legend": {p: LABELS.get(p.split("[")[0], p) for p in self.table["protocol"]},
+            "verdict": self.verdict.to_dict(),
+            "sensitivity": {"columns": self.columns("sensitivity"), "rows": records(self.sensitivity)},
+            "units": {"columns": self.columns("units"), "rows": records(self.units)},
+            "pairs": records(self.pairs),
+        }
+
+
+def _num(x: Any) -> Any:
+    if x is None:
+        return None
+    if isinstance(x, bool | np.bool_):
+        return bool(x)
+    if isinstance(x, int | np.integer):
+        return int(x)
+    if isinstance(x, float | np.floating):
+        return float(x) if math.isfinite(x) else None
+    return x
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as JSON-safe dicts (NaN and inf → None)."""
+    return [{str(k): _num(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
+
+
+# ------------------------------------------------------------------ compare
+
+
+def aggregate(result: MonteCarloResult, weeks_per_round: float) -> pd.DataFrame:
+    """Per protocol, over pairs and runs (:data:`COLUMNS`)."""
+    import pandas as pd
+
+    rows = []
+    for proto, g in result.runs.groupby("protocol", sort=False):
+        complete = g["agreement"].to_numpy(bool)
+        partial = g["partial"].to_numpy(bool)
+        row: dict[str, Any] = {
+            "protocol": proto,
+            "complete": float(complete.mean()),
+            "partial": float(partial.mean()),
+            "none": float((~complete & ~partial).mean()),
+            "breakdown": float(g["breakdown"].mean()),
+            "weeks": float(g["last_binding"].mean() * weeks_per_round) if g["last_binding"].notna().any() else np.nan,
+        }
+        for p in result.parties:
+            row[f"gain:{p}"] = float(g[f"gain:{p}"].mean())
+            row[f"gain:{p}_p10"] = float(g[f"gain:{p}"].quantile(0.1))
+            row[f"cost:{p}"] = float(g[f"cost:{p}"].mean())
+        row["joint"] = float(g["joint_gain"].mean())
+        row["to_nash"] = float(g["dist_nash"].mean())
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _play(
+    space: DealSpace, settings: ProcessSettings, costs: TimeCosts, rounds: int, runs: int,
+    progress: Callable[[int], None] | None,
+) -> MonteCarloResult:
+    from dealspace.process.montecarlo import monte_carlo
+
+    return monte_carlo(
+        space, list(settings.protocols), list(settings.strategies), runs=runs, seed=settings.seed,
+        deadline=rounds, costs=costs, noise=settings.noise, progress=progress,
+    )
+
+
+def _joint(result: MonteCarloResult) -> dict[str, float]:
+    g = result.runs.groupby("protocol", sort=False)["joint_gain"].mean()
+    return {str(k): float(v) for k, v in g.items()}
+
+
+def _winner(joint: Mapping[str, float]) -> tuple[str, str | None, float]:
+    ranked = sorted(joint.items(), key=lambda kv: -kv[1])
+    if len(ranked) == 1:
+        return ranked[0][0], None, math.nan
+    return ranked[0][0], ranked[1][0], ranked[0][1] - ranked[1][1]
+
+
+def sensitivity_table(
+    space: DealSpace,
+    settings: ProcessSettings,
+    tariff: TariffDelay | None,
+    progress: Callable[[int], None] | None = None,
+) -> pd.DataFrame:
+    """The winner in every cell of hazard × delay cost × pace (:data:`SENSITIVITY_COLUMNS`)."""
+    import pandas as pd
+
+    rows = []
+    for every in settings.paces:
+        cal = settings.calendar(space, every)
+        for hx in settings.hazard_scales:
+            for cx in settings.cost_scales:
+                costs = time_costs(space, settings, cal, tariff, hx, cx)
+                joint = _joint(_play(space, settings, costs, cal.rounds, settings.sensitivity_runs, progress))
+                win, _, margin = _winner(joint)
+                row: dict[str, Any] = {"hazard_x": hx, "cost_x": cx, "every": every, "winner": win, "margin": margin}
+                row.update({f"joint:{p}": v for p, v in joint.items()})
+                rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def harvest_units(space: DealSpace) -> pd.DataFrame:
+    """The domain units of early harvests: their issues, whether each is
+    bindable on its own, and what binding it first costs each party
+    (:data:`UNIT_COLUMNS`).
+
+    As in :mod:`dealspace.analysis.harvest`: with ``x*`` the Nash package of
+    the whole portfolio and gains ``g*``, binding unit ``H`` first at ``x*_H``
+    leaves the parties ``d^H = U_H(x*_H) + U_{−H}(sq)`` if the rest fails; the
+    rest is bargained from ``d^H`` (Nash over the rest's candidates), and the
+    unit's cost to ``p`` is ``max(0, g*_p − (final_p − d_p))``.
+    """
+    import pandas as pd
+
+    prepared = Prepared(space)
+    parties = space.parties
+    full = prepared.table(whole(space), whole_package=True)
+    rows = []
+    star = _nash_row(full.utility, full.reservation)
+    g_star = full.utility[star] - space.batna if star is not None else np.zeros(len(parties))
+    for unit in domain_units(space):
+        table = prepared.table(unit)
+        row: dict[str, Any] = {
+            "unit": unit.label,
+            "issues": ", ".join(unit.issues),
+            "bindable": prepared.bindable(unit),
+        }
+        if star is None:
+            row.update({"valid": False, "early_value": 0.0, **{f"cost:{p}": 0.0 for p in parties}})
+            rows.append(row)
+            continue
+        pos = [full.blocks.index(b) for b in unit.blocks]
+        rest_blocks = tuple(b for b in full.blocks if b not in unit.blocks)
+        u_h = sum(space.blocks[b].utility[full.rows[star, k]] for k, b in zip(pos, unit.blocks, strict=True))
+        sq_rest = prepared.block_sq[list(rest_blocks)].sum(axis=0) if rest_blocks else np.zeros(len(parties))
+        d_h = u_h + sq_rest
+        if rest_blocks:
+            rest = prepared.table(Unit("rest:" + unit.name, rest_blocks))
+            pick = _nash_row(rest.utility, sq_rest)
+            final = u_h + (rest.utility[pick] if pick is not None else sq_rest)
+        else:
+            final = d_h
+        # the BATNA, not the status quo, is what a party keeps without a deal
+        gains = final - space.batna
+        shortfall = np.maximum(0.0, g_star - gains)
+        row["valid"] = bool((shortfall <= 1e-6).all())
+        row["early_value"] = float((u_h - table.status_quo).sum()) if table.size else 0.0
+        row.update({f"cost:{p}": float(s) for p, s in zip(parties, shortfall, strict=True)})
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _nash_row(utility: np.ndarray, d: np.ndarray) -> int | None:
+    gains = utility - d
+    ok = (gains > TOL).all(axis=1)
+    if not ok.any():
+        return None
+    score = np.where(ok, np.log(np.where(ok[:, None], gains, 1.0)).sum(axis=1), -np.inf)
+    return int(np.argmax(score))
+
+
+def _conditions(settings: ProcessSettings, cal: Calendar, parties: Sequence[str],
+                delay: Mapping[str, Mapping[str, float | None]]) -> str:
+    unit = settings.unit
+    per = "a week" if unit == "week" else "a day"
+    hz = ", ".join(f"{p} {100 * rate_of(settings.hazard, p):.2g} %" for p in parties)
+    tariff = delay["tariff"]
+    parts = [
+        f"one round every {settings.every:g} {unit}{'s' if settings.every != 1 else ''} "
+        f"from {cal.start} to {cal.end} ({cal.rounds} rounds)",
+        f"breakdown hazard {hz} {per}",
+    ]
+    if any(v is not None for v in tariff.values()):
+        parts.append("tariffs in force cost " + ", ".join(
+            f"{p} {v:.3g}" for p, v in tariff.items() if v is not None) + " points a week (GE-priced)")
+    else:
+        parts.append("no tariff cost")
+    pol = ", ".join(f"{p} {rate_of(settings.delay_cost, p):.3g}" for p in parties)
+    parts.append(f"political delay cost {pol} points {per}")
+    if settings.discount != 1:
+        parts.append(f"discount factor {settings.discount:g} a year")
+    parts.append(f"noise {settings.noise:g}; {len(settings.strategies)} strategy pairs × {settings.runs} runs, seed {settings.seed}")
+    return "; ".join(parts)
+
+
+def compare_protocols(
+    space: DealSpace,
+    settings: ProcessSettings | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> ProtocolComparison:
+    """Every protocol against the strategy panel on one calendar, with a verdict
+    and a sensitivity table (see the module docstring).
+
+    Parameters
+    ----------
+    space
+        A compiled deal space (two parties, or pick two with ``settings.parties``).
+    settings
+        The knobs (default :class:`ProcessSettings`).
+    progress
+        Called with the number of runs just finished.
+
+    Returns
+    -------
+    ProtocolComparison
+
+    Raises
+    ------
+    DealspaceError
+        For bad settings (unknown parties, protocols, strategies; numbers out of range).
+    """
+    settings = settings or ProcessSettings()
+    space = deal_space(space, settings.parties)
+    parties = space.parties
+    cal = settings.calendar(space)
+    tariff = tariff_delay(space, settings.points_per_welfare_pct) if settings.tariff_cost and can_price(space) else None
+    costs = time_costs(space, settings, cal, tariff)
+    result = _play(space, settings, costs, cal.rounds, settings.runs, progress)
+    table = aggregate(result, cal.weeks_per_round)
+    sens = sensitivity_table(space, settings, tariff, progress) if settings.sensitivity else _empty_sensitivity()
+    delay = {
+        "tariff": {p: (tariff.per_week[p] if tariff is not None else None) for p in parties},
+        "political": {p: rate_of(settings.delay_cost, p) for p in parties},
+        "hazard": {p: rate_of(settings.hazard, p) for p in parties},
+    }
+    joint = dict(zip(table["protocol"], table["joint"], strict=True))
+    win, runner, margin = _winner(joint)
+    conditions = _conditions(settings, cal, parties, delay)
+    events = settings.all_events(space)
+    if events:
+        conditions += "; dated events: " + ", ".join(f"{e.label or 'event'} ({e.date})" for e in events)
+    flips: list[str] = []
+    holds = 0
+    for row in sens.to_dict(orient="records"):
+        if row["winner"] == win:
+            holds += 1
+        else:
+            flips.append(f"{row['winner']} at hazard ×{row['hazard_x']:g}, cost ×{row['cost_x']:g}, "
+                         f"every {row['every']:g} {settings.unit}s")
+    text = f"{win} wins: mean joint gain {joint[win]:.2f} points"
+    if runner is not None:
+        text += f", {margin:.2f} ahead of {runner} ({joint[runner]:.2f})"
+    if len(sens):
+        text += f"; it holds in {holds} of {len(sens)} sensitivity cells"
+        if flips:
+            text += f" and flips to {flips[0]}" + (f" (+{len(flips) - 1} more)" if len(flips) > 1 else "")
+    text += "."
+    verdict = Verdict(win, runner, margin, text, conditions, holds, len(sens), tuple(flips))
+    return ProtocolComparison(
+        scenario=space.scenario.name,
+        parties=tuple(parties),
+        settings=dataclasses.replace(settings),
+        calendar=cal,
+        table=table,
+        pairs=result.summary,
+        verdict=verdict,
+        sensitivity=sens,
+        units=harvest_units(space),
+        delay=delay,
+        tariff=tariff,
+    )
+
+
+def _empty_sensitivity() -> pd.DataFrame:
+    import pandas as pd
+
+    return pd.DataFrame(columns=["hazard_x", "cost_x", "every", "winner", "margin"])
+
+
+__all__ = [
+    "COLUMNS",
+    "COMPARED",
+    "LABELS",
+    "PANEL",
+    "ProcessSettings",
+    "ProtocolComparison",
+    "Verdict",
+    "aggregate",
+    "compare_protocols",
+    "harvest_units",
+    "sensitivity_table",
+    "time_costs",
+]
