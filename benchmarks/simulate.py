@@ -29,7 +29,7 @@ import numpy as np
 
 from dealspace.process import monte_carlo, simulate
 from dealspace.process.simulate import deal_space
-from dealspace.sweep import sweep
+from dealspace.process.sweep import sweep
 
 PROTOCOLS = ("alternating", "snt", "sequential", "sequential-negotiated", "silos")
 PAIRS = ("boulware,conceder", "tit-for-tat,tit-for-tat", "frequency,linear", "random,linear")

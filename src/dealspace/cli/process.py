@@ -12,7 +12,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 import numpy as np
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from dealspace.cli._app import app, console, friendly, print_json
 from dealspace.errors import DealspaceError
@@ -21,6 +23,7 @@ from dealspace.plotting import pyplot
 if TYPE_CHECKING:
     import pandas as pd
 
+    from dealspace.process.compare import ProcessSettings, ProtocolComparison
     from dealspace.process.montecarlo import MonteCarloResult
     from dealspace.process.simulate import Run
     from dealspace.scenario.model import Scenario
@@ -29,27 +32,6 @@ Source = Annotated[
     str,
     typer.Argument(help="A built-in scenario name (see `dealspace scenarios`) or a scenario file."),
 ]
-
-#: Protocols compared by ``compare-protocols``.
-COMPARED = ("alternating", "snt", "sequential", "sequential-negotiated", "silos")
-#: Strategy pairs averaged over by ``compare-protocols``.
-PANEL = (
-    "boulware,boulware",
-    "linear,linear",
-    "conceder,boulware",
-    "tit-for-tat,tit-for-tat",
-    "frequency,linear",
-    "nash,nash",
-)
-_LABEL = {
-    "alternating": "single undertaking (alternating offers)",
-    "snt": "single negotiating text (mediator)",
-    "sequential": "early harvests, domain by domain",
-    "sequential-negotiated": "early harvests, negotiated agenda",
-    "sequential-blocks": "early harvests, issue by issue",
-    "silos": "parallel silos (one track per domain)",
-}
-
 
 def _refuse_existing(path: Path, overwrite: bool) -> None:
     if path.exists() and not overwrite:
@@ -232,136 +214,122 @@ def print_summary(out: Console, result: MonteCarloResult) -> None:
 # ------------------------------------------------------------------ compare
 
 
-def compare(
-    source: str | Scenario,
-    runs: int = 500,
-    seed: int = 0,
-    deadline: int = 100,
-    discount: float = 0.99,
-    hazard: float = 0.01,
-    noise: float = 0.1,
-    strategies: tuple[str, ...] = PANEL,
-    protocols: tuple[str, ...] = COMPARED,
-    progress: Any = None,
-) -> tuple[pd.DataFrame, MonteCarloResult]:
-    """Every protocol against a panel of strategy pairs, aggregated per protocol.
+def print_comparison(out: Console, cmp: ProtocolComparison, title: str | None = None) -> None:
+    """The per-protocol table, the verdict with its conditions, the sensitivity
+    table and the harvest units, every column defined under its table."""
+    from dealspace.process.compare import LABELS
 
-    Returns the per-protocol table (means over pairs and runs) and the full result.
-    """
-    from dealspace.process.montecarlo import monte_carlo
-
-    result = monte_carlo(
-        source, list(protocols), list(strategies), runs=runs, seed=seed, deadline=deadline,
-        discount=discount, hazard=hazard, noise=noise, progress=progress,
-    )
-    return aggregate(result), result
-
-
-def aggregate(result: MonteCarloResult) -> pd.DataFrame:
-    """Per protocol: rates, time to last binding, realised value per party (mean, p10), joint gain."""
-    import pandas as pd
-
-    rows = []
-    for proto, g in result.runs.groupby("protocol", sort=False):
-        row: dict[str, Any] = {
-            "protocol": proto,
-            "agreement_rate": float(g["agreement"].mean()),
-            "deal_rate": float((g["agreement"] | g["partial"]).mean()),
-            "breakdown_rate": float(g["breakdown"].mean()),
-            "last_binding_mean": float(g["last_binding"].mean()),
-        }
-        for p in result.parties:
-            row[f"gain:{p}_mean"] = float(g[f"gain:{p}"].mean())
-            row[f"gain:{p}_p10"] = float(g[f"gain:{p}"].quantile(0.1))
-        row["joint_gain_mean"] = float(g["joint_gain"].mean())
-        row["dist_nash_mean"] = float(g["dist_nash"].mean())
-        rows.append(row)
-    return pd.DataFrame(rows)
-
-
-def verdict(table: pd.DataFrame) -> str:
-    """One sentence: single undertaking or early harvests?"""
-    rows = {r["protocol"]: r for r in table.to_dict(orient="records")}
-    su = rows.get("alternating")
-    harvest = [r for p, r in rows.items() if p.startswith("sequential") or p == "silos"]
-    if su is None or not harvest:
-        return ""
-    best = max(harvest, key=lambda r: r["joint_gain_mean"])
-    diff = su["joint_gain_mean"] - best["joint_gain_mean"]
-    if diff >= 0:
-        return (
-            f"Single undertaking: its mean joint gain ({su['joint_gain_mean']:.2f}) beats the best "
-            f"early-harvest design ({best['protocol']}, {best['joint_gain_mean']:.2f}) by {diff:.2f} points."
-        )
-    return (
-        f"Early harvests: {best['protocol']} has a higher mean joint gain ({best['joint_gain_mean']:.2f}) than "
-        f"the single undertaking ({su['joint_gain_mean']:.2f}), by {-diff:.2f} points."
-    )
-
-
-def print_compare(out: Console, table: pd.DataFrame, parties: tuple[str, ...], title: str) -> None:
-    """The per-protocol table, then what each protocol name means."""
-    t = Table(title=title)
-    cols = ["protocol", "complete", "any deal", "breakdown", "last bind", *(f"gain:{p}" for p in parties),
-            "joint", "to Nash"]
+    parties = cmp.parties
+    t = Table(title=escape(title or f"{cmp.scenario}: protocols compared on one calendar"))
+    cols = ["protocol", "complete", "partial", "none", "breakdown", "weeks",
+            *(f"gain:{p}" for p in parties), *(f"cost:{p}" for p in parties), "joint", "to_nash"]
     for col in cols:
-        t.add_column(col, justify="left" if col == "protocol" else "right")
-    for r in table.to_dict(orient="records"):
+        t.add_column(Text(col), justify="left" if col == "protocol" else "right")
+    for r in cmp.table.to_dict(orient="records"):
         t.add_row(
-            r["protocol"],
-            f"{r['agreement_rate']:.0%}",
-            f"{r['deal_rate']:.0%}",
-            f"{r['breakdown_rate']:.0%}",
-            _fmt(r["last_binding_mean"], 1),
-            *(_fmt(r[f"gain:{p}_mean"]) for p in parties),
-            _fmt(r["joint_gain_mean"]),
-            _fmt(r["dist_nash_mean"], 3),
+            escape(str(r["protocol"])),
+            *(f"{r[c]:.0%}" for c in ("complete", "partial", "none", "breakdown")),
+            _fmt(r["weeks"], 1),
+            *(_fmt(r[f"gain:{p}"]) for p in parties),
+            *(_fmt(r[f"cost:{p}"]) for p in parties),
+            _fmt(r["joint"]),
+            _fmt(r["to_nash"], 3),
         )
     out.print(t)
-    legend = "; ".join(f"{p}: {_LABEL.get(p, p)}" for p in table["protocol"])
+    _legend(out, {k: v for k, v in cmp.columns("protocols").items() if k in cols})
     out.print(
-        f"{legend}. gain = realised value over BATNA (mean; discounted, net of costs); "
-        "last bind = mean round of the last binding part; to Nash = distance in normalised utilities.",
-        style="dim",
-        highlight=False,
+        "protocols: " + "; ".join(f"{p}: {LABELS.get(str(p).split('[')[0], p)}" for p in cmp.table["protocol"]),
+        style="dim", highlight=False, markup=False, emoji=False,
     )
+    out.print(Text.assemble(("Verdict: ", "bold"), cmp.verdict.text))
+    out.print(Text.assemble(("Conditions: ", "bold"), cmp.verdict.conditions))
+    if cmp.tariff is not None:
+        tr = cmp.tariff
+        parts = [
+            f"{p}: {tr.per_week[p]:.3g} points a week ≈ {tr.income_pct_per_week[p]:.2g} % of a year's real income "
+            f"a week (welfare {tr.welfare_sq[p]:+.3f} % at the status quo, {tr.welfare_deal[p]:+.3f} % at the deal; "
+            f"{tr.points_per_welfare_pct[p]:.3g} points per welfare %, {tr.exchange_basis[p]})"
+            for p in parties
+        ]
+        out.print(Text("Tariffs in force (GE model): " + "; ".join(parts), style="dim"))
+    if len(cmp.sensitivity):
+        protos = list(cmp.table["protocol"])
+        s = Table(title="Sensitivity: which protocol wins where")
+        scols = ["hazard_x", "cost_x", "every", "winner", "margin", *(f"joint:{p}" for p in protos)]
+        for col in scols:
+            s.add_column(Text(col), justify="left" if col == "winner" else "right")
+        for r in cmp.sensitivity.to_dict(orient="records"):
+            style = None if r["winner"] == cmp.verdict.winner else "bold yellow"
+            s.add_row(
+                f"×{r['hazard_x']:g}", f"×{r['cost_x']:g}", f"{r['every']:g}", escape(str(r["winner"])),
+                _fmt(r["margin"]), *(_fmt(r.get(f"joint:{p}")) for p in protos), style=style,
+            )
+        out.print(s)
+        sdefs = cmp.columns("sensitivity")
+        _legend(out, {k: v for k, v in sdefs.items() if not k.startswith("joint:")} | {
+            "joint:<protocol>": "mean joint gain of that protocol in the cell, points; "
+                                "rows in yellow: the verdict flips"})
+    if len(cmp.units):
+        u = Table(title="Harvest units: what binding each first does")
+        ucols = ["unit", "issues", "bindable", "valid", "early_value", *(f"cost:{p}" for p in parties)]
+        for col in ucols:
+            u.add_column(Text(col), justify="left" if col in ("unit", "issues") else "right")
+        for r in cmp.units.to_dict(orient="records"):
+            u.add_row(escape(str(r["unit"])), escape(str(r["issues"])), "yes" if r["bindable"] else "no",
+                      "yes" if r["valid"] else "no", _fmt(r["early_value"]),
+                      *(_fmt(r[f"cost:{p}"]) for p in parties))
+        out.print(u)
+        _legend(out, {k: v for k, v in cmp.columns("units").items() if k in ucols})
 
 
-def plot_compare(table: pd.DataFrame, result: MonteCarloResult, path: Path) -> None:
-    """Bar chart: mean realised gain per party by protocol (p10–p90 whiskers),
-    and deal / breakdown rates."""
+def _legend(out: Console, defs: dict[str, str]) -> None:
+    out.print("\n".join(f"  {k}: {v}" for k, v in defs.items()), style="dim", highlight=False, markup=False,
+              emoji=False)
+
+
+def plot_compare(cmp: ProtocolComparison, result_runs: Any, path: Path) -> None:
+    """Bar chart: mean realised gain per party by protocol, and the outcome shares."""
     plt = pyplot()
 
-    parties = result.parties
+    table = cmp.table
+    parties = cmp.parties
     protos = list(table["protocol"])
     fig, (ax, ax2) = plt.subplots(1, 2, figsize=(12, 4.8), gridspec_kw={"width_ratios": [3, 2]})
     width = 0.8 / len(parties)
     x = np.arange(len(protos))
     for k, p in enumerate(parties):
-        g = result.runs.groupby("protocol", sort=False)[f"gain:{p}"]
-        mean = g.mean().reindex(protos).to_numpy()
-        lo = g.quantile(0.1).reindex(protos).to_numpy()
-        hi = g.quantile(0.9).reindex(protos).to_numpy()
-        ax.bar(x + k * width, mean, width, label=p, yerr=[mean - lo, hi - mean], capsize=3)
+        mean = table[f"gain:{p}"].to_numpy()
+        lo = table[f"gain:{p}_p10"].to_numpy()
+        ax.bar(x + k * width, mean, width, label=p, yerr=[np.maximum(mean - lo, 0), np.zeros_like(mean)], capsize=3)
     ax.set_xticks(x + width * (len(parties) - 1) / 2, protos, rotation=20, ha="right")
     ax.set_ylabel("realised gain over BATNA (points)")
-    ax.set_title("Realised gain by protocol (mean, p10–p90)")
+    ax.set_title("Realised gain by protocol (mean; whisker down to p10)")
     ax.axhline(0, color="black", linewidth=0.6)
     ax.legend()
-    ax2.bar(x - 0.2, table["deal_rate"], 0.4, label="any deal")
-    ax2.bar(x + 0.2, table["breakdown_rate"], 0.4, label="breakdown")
+    bottom = np.zeros(len(protos))
+    for col in ("complete", "partial", "none"):
+        ax2.bar(x, table[col], 0.6, bottom=bottom, label=col)
+        bottom += table[col].to_numpy()
     ax2.set_xticks(x, protos, rotation=20, ha="right")
     ax2.set_ylim(0, 1)
-    ax2.set_title("Deal and breakdown rates")
+    ax2.set_title("Outcomes (shares of runs)")
     ax2.legend()
-    s = result.settings
-    fig.suptitle(
-        f"Single undertaking or early harvests? δ={s['discount']:g}, hazard={s['hazard']:g}, "
-        f"noise={s['noise']:g}, {s['runs']} runs × {len(set(result.runs['strategies']))} strategy pairs"
-    )
+    cal = cmp.calendar
+    fig.suptitle(f"{cmp.scenario}: {cmp.verdict.winner} wins — {cal.rounds} rounds, one every "
+                 f"{cal.every:g} {cal.unit}s from {cal.start}")
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
+
+
+def settings_from_options(**options: Any) -> ProcessSettings:
+    """ProcessSettings from command-line options (None: the default)."""
+    from dealspace.process.compare import ProcessSettings
+
+    given = {k: v for k, v in options.items() if v is not None}
+    if "parties" in given:
+        given["parties"] = tuple(_parties(given["parties"]) or ())
+    return ProcessSettings(**given)
 
 
 @app.command("compare-protocols")
@@ -370,54 +338,68 @@ def compare_protocols(
     source: Source = "us-japan-2025",
     runs: Annotated[int, typer.Option("--runs", "-n", help="Runs per protocol and strategy pair.")] = 500,
     seed: Annotated[int, typer.Option("--seed", help="Master seed.")] = 0,
-    deadline: Annotated[int, typer.Option("--deadline", help="Rounds available.")] = 100,
-    discount: Annotated[float, typer.Option("--discount", help="Per-round discount factor.")] = 0.99,
-    hazard: Annotated[float, typer.Option("--hazard", help="Per-round breakdown probability.")] = 0.01,
+    start: Annotated[str | None, typer.Option("--start", help="First day of the talks, YYYY-MM-DD (default: the scenario's date).")] = None,
+    end: Annotated[str | None, typer.Option("--end", help="Day the talks must end by (default: start + --weeks).")] = None,
+    weeks: Annotated[float, typer.Option("--weeks", help="Length of the talks in weeks when --end is not given.")] = 52.0,
+    every: Annotated[float, typer.Option("--every", help="Time between rounds, in --unit (same pace in every protocol).")] = 2.0,
+    unit: Annotated[str, typer.Option("--unit", help="week or day: the unit of --every, --hazard and --delay-cost.")] = "week",
+    hazard: Annotated[str, typer.Option("--hazard", help="Breakdown hazard per party per unit of time: 0.0025 or us=0.002,japan=0.004.")] = "0.0025",
+    delay_cost: Annotated[str, typer.Option("--delay-cost", help="Political cost of delay, points per unit of time: 0.1 or us=0.02,japan=0.28 (on top of the GE-priced tariffs).")] = "0",
+    tariff_cost: Annotated[bool, typer.Option("--tariff-cost/--no-tariff-cost", help="Price the tariffs in force with the economy model.")] = True,
+    points_per_welfare_pct: Annotated[float | None, typer.Option("--points-per-welfare-pct", help="Points per % of welfare (default: scenario, else implied by each party's valuation, else 10).")] = None,
+    valuation_years: Annotated[float, typer.Option("--valuation-years", help="Years over which a package's value is counted (prices a week of delay).")] = 4.0,
+    discount: Annotated[float, typer.Option("--discount", help="Discount factor per year, in (0, 1].")] = 1.0,
     noise: Annotated[float, typer.Option("--noise", help="σ of each side's estimate of the other's valuation.")] = 0.1,
+    parties: Annotated[str | None, typer.Option("--parties", help="Two parties of a larger scenario, e.g. us,japan.")] = None,
+    sensitivity: Annotated[bool, typer.Option("--sensitivity/--no-sensitivity", help="Compute the sensitivity table.")] = True,
+    sensitivity_runs: Annotated[int, typer.Option("--sensitivity-runs", help="Runs per pair in each sensitivity cell.")] = 100,
     plot: Annotated[Path | None, typer.Option("--plot", help="Write a chart (PNG, SVG or PDF).")] = None,
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace an existing --plot file.")] = False,
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Single undertaking or early harvests? Every protocol against a panel of strategy pairs."""
+    """Single undertaking or early harvests? Every protocol against a panel of strategy pairs, on one calendar."""
+    from dealspace.process.compare import compare_protocols as run_compare
+    from dealspace.process.simulate import deal_space
     from dealspace.scenario import load_scenario
 
     if plot is not None:
         _refuse_existing(plot, overwrite)
         if plot.suffix.lower() not in (".png", ".svg", ".pdf"):
             raise DealspaceError.single("--plot", f"{plot} is not .png, .svg or .pdf", "choose one of these")
-    if runs < 1:
-        raise DealspaceError.single("--runs", f"runs is {runs}", "use a whole number ≥ 1")
+    settings = settings_from_options(
+        runs=runs, seed=seed, start=start, end=end, weeks=weeks, every=every, unit=unit, hazard=hazard,
+        delay_cost=delay_cost, tariff_cost=tariff_cost, points_per_welfare_pct=points_per_welfare_pct,
+        valuation_years=valuation_years,
+        discount=discount, noise=noise, parties=parties, sensitivity=sensitivity, sensitivity_runs=sensitivity_runs,
+    )
     scenario = load_scenario(source)
-    total = runs * len(COMPARED) * len(PANEL)
-    table, result = _with_progress(
-        lambda tick: compare(scenario, runs, seed, deadline, discount, hazard, noise, progress=tick),
-        total, "comparing protocols", show=not json_out,
-    )
+    space = deal_space(scenario, settings.parties)
+    cells = len(settings.protocols) * len(settings.strategies)
+    grid = len(settings.paces) * len(settings.hazard_scales) * len(settings.cost_scales) if sensitivity else 0
+    total = cells * (runs + grid * sensitivity_runs)
+    cmp = _with_progress(lambda tick: run_compare(space, settings, progress=tick), total, "comparing protocols",
+                         show=not json_out)
     if plot is not None:
-        plot_compare(table, result, plot)
+        plot_compare(cmp, None, plot)
     if json_out:
-        print_json({"settings": result.settings, "panel": list(PANEL), "protocols": _records(table),
-                    "verdict": verdict(table)})
+        print_json(cmp.to_dict())
         return
-    title = (
-        f"{scenario.title or scenario.name}: protocols compared — {runs} runs × {len(PANEL)} strategy pairs, "
-        f"δ={discount:g}, hazard={hazard:g}, noise={noise:g}"
-    )
-    print_compare(console, table, result.parties, title)
-    console.print(verdict(table), highlight=False)
-    console.print(f"strategy pairs: {', '.join(PANEL)}", highlight=False, style="dim")
+    print_comparison(console, cmp, f"{scenario.title or scenario.name}: protocols compared on one calendar")
+    console.print(f"strategy pairs: {', '.join(settings.strategies)}", highlight=False, style="dim", markup=False)
     if plot is not None:
-        console.print(f"wrote {plot}")
+        console.print(f"wrote {escape(str(plot))}", highlight=False)
 
 
 def process_summary(console: Console, scenario: Scenario) -> None:
-    """Compact compare-protocols table for ``dealspace analyze`` (modest runs)."""
+    """Compact comparison for ``dealspace analyze`` (100 runs per pair, no sensitivity grid)."""
+    from dealspace.process.compare import ProcessSettings, compare_protocols as run_compare
+    from dealspace.process.simulate import deal_space
+
     if len(scenario.parties) != 2:
         console.print("process simulation: skipped (it is bilateral; use `dealspace simulate --parties a,b`)")
         return
-    table, result = compare(scenario, runs=100, seed=0)
-    print_compare(console, table, result.parties, "Process: single undertaking or early harvests? (100 runs per pair)")
-    console.print(verdict(table), highlight=False)
+    cmp = run_compare(deal_space(scenario), ProcessSettings(runs=100, sensitivity=False))
+    print_comparison(console, cmp, "Process: single undertaking or early harvests? (100 runs per pair)")
 
 
 # ------------------------------------------------------------------ sweep
@@ -435,7 +417,7 @@ def sweep_command(
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Run a parameter grid of process simulations (local processes or a Dask cluster)."""
-    from dealspace.sweep import sweep
+    from dealspace.process.sweep import sweep
 
     frame = sweep(grid, scenario=scenario, scheduler=scheduler, workers=workers, out=out,
                   progress=not json_out, overwrite=overwrite)

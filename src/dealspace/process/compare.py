@@ -166,9 +166,13 @@ class ProcessSettings:
         Price the tariffs in force with the economy module when the scenario
         allows it (default True).
     points_per_welfare_pct
-        Points per percentage point of welfare for a year (default: the
-        scenario's setting, else the rate each party's valuation implies,
-        else 10; :func:`~dealspace.process.delay.exchange_rate`).
+        Points per percentage point of welfare (default: the scenario's
+        setting, else the rate each party's valuation implies, else 10;
+        :func:`~dealspace.process.delay.exchange_rate`).
+    valuation_years
+        Years over which a package's value is counted (default 4, a US
+        presidential term): a week's delay forgoes ``1/(52 · years)`` of the
+        tariff relief's value (:mod:`~dealspace.process.delay`).
     discount
         Discount factor per year (default 1: the delay costs and the hazard are
         the time costs).
@@ -204,6 +208,7 @@ class ProcessSettings:
     delay_cost: Rates = 0.0
     tariff_cost: bool = True
     points_per_welfare_pct: float | None = None
+    valuation_years: float = 4.0
     discount: float = 1.0
     noise: float = 0.1
     parties: tuple[str, str] | None = None
@@ -233,7 +238,7 @@ class ProcessSettings:
             raise DealspaceError.single("seed", f"the seed is {self.seed!r}", "use a whole number ≥ 0")
         if self.unit not in ("week", "day"):
             raise DealspaceError.single("unit", f"unknown time unit '{self.unit}'", did_you_mean(self.unit, ["week", "day"]))
-        for key in ("weeks", "every"):
+        for key in ("weeks", "every", "valuation_years"):
             v = getattr(self, key)
             if isinstance(v, bool) or not isinstance(v, int | float) or not (math.isfinite(v) and v > 0):
                 raise DealspaceError.single(key, f"{key} is {v!r}", "use a number > 0")
@@ -279,6 +284,7 @@ class ProcessSettings:
             "delay_cost": rates(self.delay_cost),
             "tariff_cost": self.tariff_cost,
             "points_per_welfare_pct": self.points_per_welfare_pct,
+            "valuation_years": self.valuation_years,
             "discount": self.discount,
             "noise": self.noise,
             "parties": None if self.parties is None else list(self.parties),
@@ -611,20 +617,48 @@ def sensitivity_table(
     tariff: TariffDelay | None,
     progress: Callable[[int], None] | None = None,
 ) -> pd.DataFrame:
-    """The winner in every cell of hazard × delay cost × pace (:data:`SENSITIVITY_COLUMNS`)."""
+    """The winner in every cell of hazard × delay cost × pace (:data:`SENSITIVITY_COLUMNS`).
+
+    The talks' course does not depend on the hazard or the costs (a breakdown
+    only cuts it short), so each protocol × pair is played once per pace and
+    settled under every hazard and cost multiplier (common random numbers).
+    """
     import pandas as pd
 
+    from dealspace.process.cell import Cell, first_uniforms, prepare, seed_sequence
+
+    prepared, _ = prepare(space)
+    protos = [get_protocol(p) for p in settings.protocols]
+    pairs = [strategy_pair(s) for s in settings.strategies]
+    children = seed_sequence(settings.seed).spawn(settings.sensitivity_runs)
+    batna = np.asarray(space.batna, dtype=float)
     rows = []
     for every in settings.paces:
         cal = settings.calendar(space, every)
-        for hx in settings.hazard_scales:
-            for cx in settings.cost_scales:
-                costs = time_costs(space, settings, cal, tariff, hx, cx)
-                joint = _joint(_play(space, settings, costs, cal.rounds, settings.sensitivity_runs, progress))
-                win, _, margin = _winner(joint)
-                row: dict[str, Any] = {"hazard_x": hx, "cost_x": cx, "every": every, "winner": win, "margin": margin}
-                row.update({f"joint:{p}": v for p, v in joint.items()})
-                rows.append(row)
+        grid = [(hx, cx) for hx in settings.hazard_scales for cx in settings.cost_scales]
+        costs = {key: time_costs(space, settings, cal, tariff, *key) for key in grid}
+        joint: dict[tuple[float, float], dict[str, list[float]]] = {key: {} for key in grid}
+        for proto in protos:
+            for agents in pairs:
+                cell = Cell(prepared, proto, agents, cal.rounds, costs[grid[0]], float(settings.noise))
+                rngs = [np.random.default_rng(c) for c in children]
+                uniforms = first_uniforms(rngs)
+                if cell.deterministic:
+                    course, traj = cell.course(None), np.zeros(len(rngs), dtype=np.int64)
+                else:
+                    course, traj = cell.course(rngs), np.arange(len(rngs))
+                for key in grid:
+                    out, _ = dataclasses.replace(cell, costs=costs[key]).settle(course, uniforms, traj)
+                    gain = float((out.value - batna[None, :]).sum(axis=1).mean())
+                    joint[key].setdefault(proto.label, []).append(gain)
+                if progress:
+                    progress(len(children) * len(grid))
+        for (hx, cx) in grid:
+            means = {p: float(np.mean(v)) for p, v in joint[(hx, cx)].items()}
+            win, _, margin = _winner(means)
+            row: dict[str, Any] = {"hazard_x": hx, "cost_x": cx, "every": every, "winner": win, "margin": margin}
+            row.update({f"joint:{p}": v for p, v in means.items()})
+            rows.append(row)
     return pd.DataFrame(rows)
 
 
@@ -742,7 +776,9 @@ def compare_protocols(
     space = deal_space(space, settings.parties)
     parties = space.parties
     cal = settings.calendar(space)
-    tariff = tariff_delay(space, settings.points_per_welfare_pct) if settings.tariff_cost and can_price(space) else None
+    tariff = None
+    if settings.tariff_cost and can_price(space):
+        tariff = tariff_delay(space, settings.points_per_welfare_pct, settings.valuation_years)
     costs = time_costs(space, settings, cal, tariff)
     result = _play(space, settings, costs, cal.rounds, settings.runs, progress)
     table = aggregate(result, cal.weeks_per_round)

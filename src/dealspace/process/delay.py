@@ -15,10 +15,14 @@ the party
 
 .. math::
 
-    c_p = \kappa \cdot \max\bigl(0,\ W_c(τ_{deal}) − W_c(τ_{sq})\bigr) / 52
+    c_p = \kappa_p \cdot \max\bigl(0,\ W_c(τ_{deal}) − W_c(τ_{sq})\bigr) / (52\, Y)
 
-points, with ``κ_p`` points per percentage point of welfare sustained for a
-year (:func:`exchange_rate`: a value given in the settings, the scenario's
+points, with ``κ_p`` points per percentage point of welfare — the scale on
+which the party values a standing tariff level, as ``value: economy`` does —
+and ``Y`` the years over which the package's value is counted
+(``valuation_years``, default :data:`VALUATION_YEARS`: a standing change
+worth ``κ_p ΔW`` points delivers it over ``Y`` years, so a week's delay forgoes
+``1/(52 Y)`` of it). ``κ_p`` is (:func:`exchange_rate`: a value given in the settings, the scenario's
 economy setting, or the rate the party's own ``value: economy`` valuation of
 the tariff issues implies; else :data:`POINTS_PER_WELFARE_PCT`). A party that the
 model finds *better* off at the status-quo tariffs pays nothing (the signed
@@ -45,6 +49,9 @@ from dealspace.space import DealSpace
 #: Points per percentage point of welfare for a year, when neither the
 #: scenario nor the settings give one (an assumption, stated with the result).
 POINTS_PER_WELFARE_PCT = 10.0
+#: Years over which a package's value is counted (an assumption: a US
+#: presidential term; set ``valuation_years``).
+VALUATION_YEARS = 4.0
 
 
 @dataclass(frozen=True)
@@ -78,14 +85,14 @@ class TariffDelay:
     welfare_deal: dict[str, float]
     points_per_welfare_pct: dict[str, float]
     exchange_basis: dict[str, str]
+    valuation_years: float
     per_week: dict[str, float]
     source: str
 
     @property
     def income_pct_per_week(self) -> dict[str, float]:
-        """Party → % of a year's real income lost per week without the deal (``c_p / κ``)."""
-        k = self.points_per_welfare_pct
-        return {p: (c / k[p] if k[p] else 0.0) for p, c in self.per_week.items()}
+        """Party → % of a year's real income lost per week without the deal (``ΔW / 52``)."""
+        return {p: max(0.0, self.welfare_deal[p] - self.welfare_sq[p]) / 52.0 for p in self.parties}
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -97,6 +104,7 @@ class TariffDelay:
             "welfare_deal_pct": dict(self.welfare_deal),
             "points_per_welfare_pct": dict(self.points_per_welfare_pct),
             "exchange_basis": dict(self.exchange_basis),
+            "valuation_years": self.valuation_years,
             "points_per_week": dict(self.per_week),
             "annual_income_pct_per_week": self.income_pct_per_week,
             "source": self.source,
@@ -135,7 +143,7 @@ def nash_package(space: DealSpace) -> dict[str, Any]:
 
 
 def exchange_rate(space: DealSpace, party: str, given: float | None = None) -> tuple[float, str]:
-    """``κ_p``, points per percentage point of welfare for a year, and where it comes from.
+    """``κ_p``, points per percentage point of welfare, and where it comes from.
 
     In order: the value ``given``; the scenario's ``economy.points_per_welfare_pct``;
     the rate implied by the party's own valuation of its ``value: economy``
@@ -162,7 +170,9 @@ def exchange_rate(space: DealSpace, party: str, given: float | None = None) -> t
     return POINTS_PER_WELFARE_PCT, "default (an assumption)"
 
 
-def tariff_delay(space: DealSpace, points_per_welfare_pct: float | None = None) -> TariffDelay:
+def tariff_delay(
+    space: DealSpace, points_per_welfare_pct: float | None = None, valuation_years: float = VALUATION_YEARS
+) -> TariffDelay:
     """Price the weekly cost of the status-quo tariffs for each party (module docstring).
 
     Raises
@@ -184,6 +194,8 @@ def tariff_delay(space: DealSpace, points_per_welfare_pct: float | None = None) 
                                         "add an ISO3 'country' to the party, or switch the tariff cost off")
     if points_per_welfare_pct is not None and not (np.isfinite(points_per_welfare_pct) and points_per_welfare_pct >= 0):
         raise DealspaceError.single("points_per_welfare_pct", f"{points_per_welfare_pct!r} is not a number ≥ 0")
+    if not (np.isfinite(valuation_years) and valuation_years > 0):
+        raise DealspaceError.single("valuation_years", f"{valuation_years!r} is not a number > 0")
     kappa = {p: exchange_rate(space, p, points_per_welfare_pct) for p in space.parties}
     economy, params = _economy(scenario)
     tariff = [scenario.issue(i) for i in issues]
@@ -203,7 +215,8 @@ def tariff_delay(space: DealSpace, points_per_welfare_pct: float | None = None) 
     idx = [economy.iso3.index(c) for c in countries]
     welfare_sq = {p: float(w_sq[i]) for p, i in zip(space.parties, idx, strict=True)}
     welfare_deal = {p: float(w_deal[i]) for p, i in zip(space.parties, idx, strict=True)}
-    per_week = {p: kappa[p][0] * max(0.0, welfare_deal[p] - welfare_sq[p]) / 52.0 for p in space.parties}
+    per_week = {p: kappa[p][0] * max(0.0, welfare_deal[p] - welfare_sq[p]) / (52.0 * valuation_years)
+                for p in space.parties}
     return TariffDelay(
         parties=tuple(space.parties),
         countries=countries,
@@ -213,6 +226,7 @@ def tariff_delay(space: DealSpace, points_per_welfare_pct: float | None = None) 
         welfare_deal=welfare_deal,
         points_per_welfare_pct={p: k for p, (k, _) in kappa.items()},
         exchange_basis={p: why for p, (_, why) in kappa.items()},
+        valuation_years=float(valuation_years),
         per_week=per_week,
         source=economy.source,
     )
