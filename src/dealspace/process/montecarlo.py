@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -100,6 +101,13 @@ class MonteCarloResult(Displayed):
 # ------------------------------------------------------------------ public
 
 
+@lru_cache(maxsize=8)
+def _children(seed: int, runs: int) -> tuple[np.random.SeedSequence, ...]:
+    """``SeedSequence(seed).spawn(runs)``, computed once per process (sweeps call
+    :func:`monte_carlo` with the same seed for many cells)."""
+    return tuple(np.random.SeedSequence(seed).spawn(runs))
+
+
 def monte_carlo(
     source: Source,
     protocols: Sequence[str | Protocol | dict[str, Any]] | str | Protocol = ("alternating",),
@@ -166,7 +174,7 @@ def monte_carlo(
     space = deal_space(source, parties)
     prepared, geometry = prepare(space)
     ss = seed_sequence(seed)
-    children = ss.spawn(int(runs))
+    children = _children(int(seed), int(runs)) if isinstance(seed, int | np.integer) else ss.spawn(int(runs))
     frames = []
     for proto in protos:
         for agents in pairs:
