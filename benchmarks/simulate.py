@@ -35,26 +35,32 @@ PAIRS = ("boulware,conceder", "tit-for-tat,tit-for-tat", "frequency,linear", "ra
 ROUNDS = 26
 
 
-def best_of(n: int, job: Callable[[], Any]) -> float:
+def best_of(n: int, job: Callable[[], Any], clock: Callable[[], float] = time.perf_counter) -> float:
     times = []
     for _ in range(n):
-        start = time.perf_counter()
+        start = clock()
         job()
-        times.append(time.perf_counter() - start)
+        times.append(clock() - start)
     return min(times)
+
+
+def cpu(job: Callable[[], Any]) -> float:
+    """CPU seconds of this process (one core; robust to other jobs on the machine)."""
+    return best_of(1, job, time.process_time)
 
 
 def single_core(scenario: str, runs: int) -> None:
     space = deal_space(scenario)
     monte_carlo(space, "alternating", ["linear,linear"], runs=10, seed=0)  # warm-up: tables, caches
-    print(f"1. monte_carlo, one core: {runs:,} runs of {scenario}, {ROUNDS} rounds, hazard 0.01 a round")
+    print(f"1. monte_carlo, one core (CPU seconds): {runs:,} runs of {scenario}, {ROUNDS} rounds, hazard 0.01 a "
+          f"round; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     print(f"   {'protocol':24s}{'strategies':26s}{'noise 0':>10s}{'noise 0.1':>11s}")
     worst = 0.0
     for proto in ("alternating", "snt", "sequential", "silos"):
         for pair in PAIRS:
             cells = []
             for noise in (0.0, 0.1):
-                t = best_of(1, lambda p=proto, s=pair, n=noise: monte_carlo(
+                t = cpu(lambda p=proto, s=pair, n=noise: monte_carlo(
                     space, p, [s], runs=runs, seed=1, deadline=ROUNDS, hazard=0.01, noise=n))
                 worst = max(worst, t)
                 cells.append(f"{t:9.2f}s")
@@ -63,11 +69,11 @@ def single_core(scenario: str, runs: int) -> None:
     print(f"   slowest cell: {worst:.2f} s for {runs:,} runs — goal < 1 s: {verdict} it")
     sample = 100
     children = np.random.SeedSequence(1).spawn(sample)
-    start = time.perf_counter()
+    start = time.process_time()
     for child in children:
         simulate(space, "alternating", "boulware,conceder", seed=child, deadline=ROUNDS, hazard=0.01, noise=0.1)
-    per_run = (time.perf_counter() - start) / sample
-    vector = best_of(1, lambda: monte_carlo(space, "alternating", ["boulware,conceder"], runs=runs, seed=1,
+    per_run = (time.process_time() - start) / sample
+    vector = cpu(lambda: monte_carlo(space, "alternating", ["boulware,conceder"], runs=runs, seed=1,
                                             deadline=ROUNDS, hazard=0.01, noise=0.1))
     print(
         f"   peer: simulate() one run at a time, {per_run * 1e3:.1f} ms/run → {per_run * runs:.1f} s for "
@@ -102,11 +108,10 @@ def sweeps(scenario: str, runs: int, repeat: int, dask: bool) -> None:
     run("1 process (in this one)", scheduler="sync")
     run("2 local processes", scheduler="processes", workers=2)
     if dask:
+        import dask as dask_
         import distributed
 
         from dealspace.process.sweep import MALLOC_TRIM
-
-        import dask as dask_
 
         for workers in (1, 2):
             with dask_.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": MALLOC_TRIM}), \

@@ -211,3 +211,31 @@ def test_sensitivity_flips_where_the_hand_computed_case_says(two: DealSpace) -> 
         assert row["joint:sequential"] == pytest.approx(expect_seq, abs=0.15)
         assert row["winner"] == ("alternating" if h < 1 / 3 else "sequential")
     assert table["winner"].tolist() == ["alternating", "alternating", "sequential", "sequential"]
+
+
+def test_scenario_events_apply_from_their_date(tmp_path: Path) -> None:
+    from dealspace import load_scenario
+
+    text = TWO.read_text(encoding="utf-8") + (
+        "events:\n"
+        "  - date: '2025-02-03'\n"
+        "    label: tariff deadline\n"
+        "    delay_cost: {b: 0.5}\n"
+        "    hazard: {a: 0.1}\n"
+        "    source: stylised, for the test\n"
+    )
+    path = tmp_path / "dated.yaml"
+    path.write_text(text, encoding="utf-8")
+    space = deal_space(load_scenario(path))
+    settings = ProcessSettings(every=1, weeks=10, hazard=0.0, sensitivity=False)
+    cal = settings.calendar(space)
+    assert str(cal.start) == "2025-01-06" and cal.round_of(dt.date(2025, 2, 3)) == 4
+    costs = time_costs(space, settings, cal, None)
+    assert np.asarray(costs.unc_path)[:, 1].tolist() == [0.0] * 4 + [0.5] * 6
+    assert np.asarray(costs.hazard_path) == pytest.approx([0.0] * 4 + [0.1] * 6)
+    off = time_costs(space, ProcessSettings(every=1, weeks=10, hazard=0.0, scenario_events=False), cal, None)
+    assert not np.asarray(off.unc_path).any()
+    bad = text.replace("'2025-02-03'", "'3 Feb 2025'")
+    path.write_text(bad, encoding="utf-8")
+    with pytest.raises(DealspaceError, match="not a date"):
+        load_scenario(path)

@@ -392,7 +392,8 @@ def compare_protocols(
 
 def process_summary(console: Console, scenario: Scenario) -> None:
     """Compact comparison for ``dealspace analyze`` (100 runs per pair, no sensitivity grid)."""
-    from dealspace.process.compare import ProcessSettings, compare_protocols as run_compare
+    from dealspace.process.compare import ProcessSettings
+    from dealspace.process.compare import compare_protocols as run_compare
     from dealspace.process.simulate import deal_space
 
     if len(scenario.parties) != 2:

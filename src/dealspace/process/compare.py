@@ -783,7 +783,7 @@ def compare_protocols(
     result = _play(space, settings, costs, cal.rounds, settings.runs, progress)
     table = aggregate(result, cal.weeks_per_round)
     sens = sensitivity_table(space, settings, tariff, progress) if settings.sensitivity else _empty_sensitivity()
-    delay = {
+    delay: dict[str, dict[str, float | None]] = {
         "tariff": {p: (tariff.per_week[p] if tariff is not None else None) for p in parties},
         "political": {p: rate_of(settings.delay_cost, p) for p in parties},
         "hazard": {p: rate_of(settings.hazard, p) for p in parties},

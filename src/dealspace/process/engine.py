@@ -159,7 +159,7 @@ class Engine:
             [b.utility.std(axis=0) if b.size else np.zeros(space.n_parties) for b in space.blocks]
         ).reshape(n_blocks, space.n_parties)
         self._draws: list[tuple[np.ndarray, np.ndarray]] = []
-        self._layouts: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
+        self._layouts: dict[tuple[int, int], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         if self.noise > 0 and self.rngs is not None:
             for _agent in range(2):
                 eps = np.empty((self.runs, n_blocks))
@@ -176,31 +176,34 @@ class Engine:
         if not self._draws:
             return table.utility[None, :, q].copy(), np.array([table.reservation[q]])
         weights, z = self._draws[me]
-        util, onehot = self._layout(table, q)
+        util, cols, onehot = self._layout(table, q)
         blocks = list(table.blocks)
         # two matrix products: the weighted block utilities and the option errors
         est = weights[:, blocks] @ util
-        est += z @ onehot
+        est += z[:, cols] @ onehot
         res = (table.reservation[q] - table.status_quo[q]) + weights[:, blocks] @ self.prepared.block_sq[blocks, q]
         return est, res
 
-    def _layout(self, table: Table, q: int) -> tuple[np.ndarray, np.ndarray]:
+    def _layout(self, table: Table, q: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Computed once per table: ``(K, C)`` party ``q``'s block utilities of
-        each candidate, and ``(n, C)`` the scaled indicator of the noise draw
-        each candidate's block rows use (``σ · sd_b`` where block ``b`` of
-        candidate ``c`` is at the draw's row)."""
+        each candidate; the columns ``cols`` of the noise draws of the table's
+        blocks; ``(len(cols), C)`` the scaled indicator of the draw each
+        candidate's block rows use (``σ · sd_b``)."""
         key = (id(table), q)
         hit = self._layouts.get(key)
         if hit is None:
             space = self.prepared.space
             util = np.zeros((len(table.blocks), table.size))
-            onehot = np.zeros((self._n_used, table.size))
-            cols = np.arange(table.size)
+            spans = [np.arange(self._offset[b], self._offset[b] + len(self._used[b])) for b in table.blocks]
+            cols = np.concatenate(spans) if spans else np.zeros(0, dtype=np.int64)
+            onehot = np.zeros((len(cols), table.size))
+            at = 0
             for k, b in enumerate(table.blocks):
                 util[k] = space.blocks[b].utility[table.rows[:, k], q]
-                pos = self._offset[b] + np.searchsorted(self._used[b], table.rows[:, k])
-                onehot[pos, cols] += self.noise * self._sd[b, q]
-            hit = self._layouts[key] = (util, onehot)
+                pos = at + np.searchsorted(self._used[b], table.rows[:, k])
+                onehot[pos, np.arange(table.size)] += self.noise * self._sd[b, q]
+                at += len(self._used[b])
+            hit = self._layouts[key] = (util, cols, onehot)
         return hit
 
     def states(self, table: Table, deadline: int, offset: np.ndarray | int = 0) -> list[State]:

@@ -24,6 +24,7 @@ a runs axis (``R × C`` arrays), in chunks.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -101,6 +102,15 @@ class MonteCarloResult(Displayed):
 # ------------------------------------------------------------------ public
 
 
+def one_blas_thread() -> AbstractContextManager[object]:
+    """Limit the BLAS to one thread, if ``threadpoolctl`` is installed."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - a core dependency; only speed depends on it
+        return nullcontext()
+    return threadpool_limits(limits=1, user_api="blas")
+
+
 @lru_cache(maxsize=8)
 def _children(seed: int, runs: int) -> tuple[np.random.SeedSequence, ...]:
     """``SeedSequence(seed).spawn(runs)``, computed once per process (sweeps call
@@ -176,10 +186,11 @@ def monte_carlo(
     ss = seed_sequence(seed)
     children = _children(int(seed), int(runs)) if isinstance(seed, int | np.integer) else ss.spawn(int(runs))
     frames = []
-    for proto in protos:
-        for agents in pairs:
-            cell = Cell(prepared, proto, agents, int(deadline), tc, float(noise))
-            frames.append(_cell_frame(cell, children, geometry, progress, chunk))
+    with one_blas_thread():  # small matrix products: threads only add overhead (and contend in sweeps)
+        for proto in protos:
+            for agents in pairs:
+                cell = Cell(prepared, proto, agents, int(deadline), tc, float(noise))
+                frames.append(_cell_frame(cell, children, geometry, progress, chunk))
     table = pd.concat(frames, ignore_index=True)
     summary = summarise(table, space.parties)
     settings = {
