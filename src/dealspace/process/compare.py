@@ -451,6 +451,7 @@ class Verdict:
     winner: str
     runner_up: str | None
     margin: float
+    margin_se: float
     text: str
     conditions: str
     holds: int
@@ -462,6 +463,7 @@ class Verdict:
             "winner": self.winner,
             "runner_up": self.runner_up,
             "margin": _num(self.margin),
+            "margin_se": _num(self.margin_se),
             "text": self.text,
             "conditions": self.conditions,
             "holds_in": self.holds,
@@ -790,6 +792,7 @@ def compare_protocols(
     }
     joint = dict(zip(table["protocol"], table["joint"], strict=True))
     win, runner, margin = _winner(joint)
+    margin_se = _paired_se(result, win, runner) if runner is not None else math.nan
     conditions = _conditions(settings, cal, parties, delay)
     events = settings.all_events(space)
     if events:
@@ -802,15 +805,23 @@ def compare_protocols(
         else:
             flips.append(f"{row['winner']} at hazard ×{row['hazard_x']:g}, cost ×{row['cost_x']:g}, "
                          f"every {row['every']:g} {settings.unit}s")
-    text = f"{win} wins: mean joint gain {joint[win]:.2f} points"
-    if runner is not None:
-        text += f", {margin:.2f} ahead of {runner} ({joint[runner]:.2f})"
+    tie = runner is not None and margin < 2 * margin_se
+    if tie:
+        text = (f"{win} and {runner} tie within sampling error: mean joint gain {joint[win]:.2f} and "
+                f"{joint[runner]:.2f} points (difference {margin:.2f} ± {2 * margin_se:.2f})")
+    else:
+        text = f"{win} wins: mean joint gain {joint[win]:.2f} points"
+        if runner is not None:
+            text += f", {margin:.2f} ± {2 * margin_se:.2f} ahead of {runner} ({joint[runner]:.2f})"
     if len(sens):
-        text += f"; it holds in {holds} of {len(sens)} sensitivity cells"
+        text += f"; it ranks first in {holds} of {len(sens)} sensitivity cells"
         if flips:
-            text += f" and flips to {flips[0]}" + (f" (+{len(flips) - 1} more)" if len(flips) > 1 else "")
+            text += f", {flips[0]}" + (f" (+{len(flips) - 1} more)" if len(flips) > 1 else "")
     text += "."
-    verdict = Verdict(win, runner, margin, text, conditions, holds, len(sens), tuple(flips))
+    family = _family_verdict(result, table, sens, settings)
+    if family:
+        text += " " + family
+    verdict = Verdict(win, runner, margin, margin_se, text, conditions, holds, len(sens), tuple(flips))
     return ProtocolComparison(
         scenario=space.scenario.name,
         parties=tuple(parties),
@@ -824,6 +835,46 @@ def compare_protocols(
         delay=delay,
         tariff=tariff,
     )
+
+
+def _paired_se(result: MonteCarloResult, a: str, b: str) -> float:
+    """Standard error of the mean difference in joint gain between protocols
+    ``a`` and ``b``, paired by strategy pair and run (common random numbers)."""
+    runs = result.runs
+    x = runs[runs["protocol"] == a].set_index(["strategies", "run"])["joint_gain"]
+    y = runs[runs["protocol"] == b].set_index(["strategies", "run"])["joint_gain"]
+    d = (x - y.reindex(x.index)).to_numpy(float)
+    d = d[np.isfinite(d)]
+    return float(d.std(ddof=1) / math.sqrt(len(d))) if len(d) > 1 else math.nan
+
+
+def _family_verdict(
+    result: MonteCarloResult, table: pd.DataFrame, sens: pd.DataFrame, settings: ProcessSettings
+) -> str:
+    """The designer's question: the best single-undertaking design (no part binds
+    early) against the best early-harvest design (parts bind when agreed)."""
+    labels = list(table["protocol"])
+    kinds = {get_protocol(p).label: get_protocol(p).harvests for p in settings.protocols}
+    single = [p for p in labels if kinds.get(p) is False]
+    harvest = [p for p in labels if kinds.get(p) is True]
+    if not single or not harvest:
+        return ""
+    joint = dict(zip(table["protocol"], table["joint"], strict=True))
+    s_best = max(single, key=joint.__getitem__)
+    h_best = max(harvest, key=joint.__getitem__)
+    gap = joint[s_best] - joint[h_best]
+    se = _paired_se(result, s_best, h_best)
+    lead = "the single undertaking" if gap > 0 else "early harvests"
+    text = (f"Single undertaking or early harvests: {lead} — the best single-undertaking design ({s_best}) "
+            f"{'beats' if gap > 0 else 'trails'} the best early-harvest design ({h_best}) by {abs(gap):.2f} ± "
+            f"{2 * se:.2f} joint points")
+    if len(sens):
+        cols = [c for c in sens.columns if c.startswith("joint:")]
+        s_cols = [f"joint:{p}" for p in single if f"joint:{p}" in cols]
+        h_cols = [f"joint:{p}" for p in harvest if f"joint:{p}" in cols]
+        same = int(((sens[s_cols].max(axis=1) > sens[h_cols].max(axis=1)) == (gap > 0)).sum())
+        text += f", and in {same} of {len(sens)} sensitivity cells"
+    return text + "."
 
 
 def _empty_sensitivity() -> pd.DataFrame:
