@@ -220,23 +220,23 @@ def print_comparison(out: Console, cmp: ProtocolComparison, title: str | None = 
     from dealspace.process.compare import LABELS
 
     parties = cmp.parties
+    rows = cmp.table.to_dict(orient="records")
     t = Table(title=escape(title or f"{cmp.scenario}: protocols compared on one calendar"))
-    cols = ["protocol", "complete", "partial", "none", "breakdown", "weeks",
-            *(f"gain:{p}" for p in parties), *(f"cost:{p}" for p in parties), "joint", "to_nash"]
+    cols = ["protocol", "complete", "partial", "none", "breakdown", "weeks"]
     for col in cols:
-        t.add_column(Text(col), justify="left" if col == "protocol" else "right")
-    for r in cmp.table.to_dict(orient="records"):
-        t.add_row(
-            escape(str(r["protocol"])),
-            *(f"{r[c]:.0%}" for c in ("complete", "partial", "none", "breakdown")),
-            _fmt(r["weeks"], 1),
-            *(_fmt(r[f"gain:{p}"]) for p in parties),
-            *(_fmt(r[f"cost:{p}"]) for p in parties),
-            _fmt(r["joint"]),
-            _fmt(r["to_nash"], 3),
-        )
+        t.add_column(Text(col), justify="left" if col == "protocol" else "right", no_wrap=True)
+    for r in rows:
+        t.add_row(Text(str(r["protocol"])), *(f"{r[c]:.0%}" for c in cols[1:5]), _fmt(r["weeks"], 1))
     out.print(t)
-    _legend(out, {k: v for k, v in cmp.columns("protocols").items() if k in cols})
+    v = Table(title="Realised gains and delay costs (points)")
+    vcols = ["protocol", *(f"gain:{p}" for p in parties), *(f"cost:{p}" for p in parties), "joint", "to_nash"]
+    for col in vcols:
+        v.add_column(Text(col), justify="left" if col == "protocol" else "right", no_wrap=True)
+    for r in rows:
+        v.add_row(Text(str(r["protocol"])), *(_fmt(r[c]) for c in vcols[1:-1]), _fmt(r["to_nash"], 3))
+    out.print(v)
+    cols = cols + vcols[1:]
+    _legend(out, {k: val for k, val in cmp.columns("protocols").items() if k in cols})
     out.print(
         "protocols: " + "; ".join(f"{p}: {LABELS.get(str(p).split('[')[0], p)}" for p in cmp.table["protocol"]),
         style="dim", highlight=False, markup=False, emoji=False,
@@ -253,22 +253,18 @@ def print_comparison(out: Console, cmp: ProtocolComparison, title: str | None = 
         ]
         out.print(Text("Tariffs in force (GE model): " + "; ".join(parts), style="dim"))
     if len(cmp.sensitivity):
-        protos = list(cmp.table["protocol"])
-        s = Table(title="Sensitivity: which protocol wins where")
-        scols = ["hazard_x", "cost_x", "every", "winner", "margin", *(f"joint:{p}" for p in protos)]
+        s = Table(title="Sensitivity: which protocol wins where (all joint gains: --json)")
+        scols = ["hazard_x", "cost_x", "every", "winner", "margin", "single_minus_harvest"]
         for col in scols:
-            s.add_column(Text(col), justify="left" if col == "winner" else "right")
+            s.add_column(Text(col), justify="left" if col == "winner" else "right", no_wrap=True)
         for r in cmp.sensitivity.to_dict(orient="records"):
-            style = None if r["winner"] == cmp.verdict.winner else "bold yellow"
-            s.add_row(
-                f"×{r['hazard_x']:g}", f"×{r['cost_x']:g}", f"{r['every']:g}", escape(str(r["winner"])),
-                _fmt(r["margin"]), *(_fmt(r.get(f"joint:{p}")) for p in protos), style=style,
-            )
+            style = None if r["winner"] == cmp.verdict.winner else "yellow"
+            s.add_row(f"×{r['hazard_x']:g}", f"×{r['cost_x']:g}", f"{r['every']:g}", Text(str(r["winner"])),
+                      _fmt(r["margin"]), _fmt(r.get("single_minus_harvest")), style=style)
         out.print(s)
-        sdefs = cmp.columns("sensitivity")
-        _legend(out, {k: v for k, v in sdefs.items() if not k.startswith("joint:")} | {
-            "joint:<protocol>": "mean joint gain of that protocol in the cell, points; "
-                                "rows in yellow: the verdict flips"})
+        _legend(out, {k: val for k, val in cmp.columns("sensitivity").items() if k in scols})
+        out.print("  rows in yellow: a different protocol ranks first than under the base settings",
+                  style="dim", highlight=False, markup=False)
     if len(cmp.units):
         u = Table(title="Harvest units: what binding each first does")
         ucols = ["unit", "issues", "bindable", "valid", "early_value", *(f"cost:{p}" for p in parties)]

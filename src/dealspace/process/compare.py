@@ -411,6 +411,8 @@ SENSITIVITY_COLUMNS: dict[str, str] = {
     "every": "weeks (or days) between rounds",
     "winner": "the protocol with the highest mean joint gain in this cell",
     "margin": "its lead over the runner-up, joint points",
+    "single_minus_harvest": "best single-undertaking design's mean joint gain minus the best early-harvest "
+    "design's, points (> 0: the single undertaking wins)",
     "joint:<protocol>": "mean joint gain of each protocol in this cell, points",
 }
 #: Definition of every column of the units table.
@@ -659,6 +661,9 @@ def sensitivity_table(
             means = {p: float(np.mean(v)) for p, v in joint[(hx, cx)].items()}
             win, _, margin = _winner(means)
             row: dict[str, Any] = {"hazard_x": hx, "cost_x": cx, "every": every, "winner": win, "margin": margin}
+            single = [means[p.label] for p in protos if not p.harvests]
+            harvest = [means[p.label] for p in protos if p.harvests]
+            row["single_minus_harvest"] = max(single) - max(harvest) if single and harvest else math.nan
             row.update({f"joint:{p}": v for p, v in means.items()})
             rows.append(row)
     return pd.DataFrame(rows)
