@@ -84,7 +84,7 @@ LABELS = {
 Rates = float | tuple[tuple[str, float], ...]
 
 
-def _rates(value: Any, where: str, probability: bool = False) -> Rates:
+def parse_rates(value: Any, where: str, probability: bool = False) -> Rates:
     """One number for every party, or party → number (a mapping or ``"a=1,b=2"``)."""
     if isinstance(value, str):
         text = value.strip()
@@ -246,8 +246,8 @@ class ProcessSettings:
             v = getattr(self, key)
             if v is not None:
                 set_(self, key, parse_date(v, key).isoformat())
-        set_(self, "hazard", _rates(self.hazard, "hazard", probability=True))
-        set_(self, "delay_cost", _rates(self.delay_cost, "delay_cost"))
+        set_(self, "hazard", parse_rates(self.hazard, "hazard", probability=True))
+        set_(self, "delay_cost", parse_rates(self.delay_cost, "delay_cost"))
         d = self.discount
         if isinstance(d, bool) or not isinstance(d, int | float) or not (math.isfinite(d) and 0 < d <= 1):
             raise DealspaceError.single("discount", f"the discount factor per year is {d!r}", "use a number in (0, 1]")
@@ -255,7 +255,7 @@ class ProcessSettings:
         if isinstance(n, bool) or not isinstance(n, int | float) or not (math.isfinite(n) and n >= 0):
             raise DealspaceError.single("noise", f"the noise level is {n!r}", "use a number ≥ 0")
         if self.points_per_welfare_pct is not None:
-            _rates(self.points_per_welfare_pct, "points_per_welfare_pct")
+            parse_rates(self.points_per_welfare_pct, "points_per_welfare_pct")
         if self.parties is not None:
             set_(self, "parties", tuple(self.parties))
         set_(self, "events", tuple(e if isinstance(e, DatedEvent) else DatedEvent(**e) for e in self.events))

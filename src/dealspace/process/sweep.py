@@ -434,9 +434,9 @@ def _space_of(scenario_json: str, digest: str, parties: Sequence[str] | None) ->
 def delay_spec(spec: Any, where: str) -> float | dict[str, float]:
     """A political delay cost per round: one number for both parties, or
     party → number (a mapping or ``"us=0.02,japan=0.28"``)."""
-    from dealspace.process.compare import _rates
+    from dealspace.process.compare import parse_rates
 
-    rates = _rates(spec, where)
+    rates = parse_rates(spec, where)
     return dict(rates) if isinstance(rates, tuple) else rates
 
 
