@@ -283,7 +283,7 @@ def _legend(out: Console, defs: dict[str, str]) -> None:
               emoji=False)
 
 
-def plot_compare(cmp: ProtocolComparison, result_runs: Any, path: Path) -> None:
+def plot_compare(cmp: ProtocolComparison, path: Path) -> None:
     """Bar chart: mean realised gain per party by protocol, and the outcome shares."""
     plt = pyplot()
 
@@ -376,7 +376,7 @@ def compare_protocols(
     cmp = _with_progress(lambda tick: run_compare(space, settings, progress=tick), total, "comparing protocols",
                          show=not json_out)
     if plot is not None:
-        plot_compare(cmp, None, plot)
+        plot_compare(cmp, plot)
     if json_out:
         print_json(cmp.to_dict())
         return
