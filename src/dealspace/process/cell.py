@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -253,6 +254,15 @@ class Cell:
 def first_uniforms(rngs: Sequence[np.random.Generator]) -> np.ndarray:
     """Each run's first draw: the uniform that sets its breakdown round."""
     return np.array([rng.random() for rng in rngs])
+
+
+def one_blas_thread() -> AbstractContextManager[object]:
+    """Limit the BLAS to one thread, if ``threadpoolctl`` is installed."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - a core dependency; only speed depends on it
+        return nullcontext()
+    return threadpool_limits(limits=1, user_api="blas")
 
 
 _CACHE: dict[int, tuple[DealSpace, Prepared, Geometry]] = {}

@@ -629,7 +629,7 @@ def sensitivity_table(
     """
     import pandas as pd
 
-    from dealspace.process.cell import Cell, first_uniforms, prepare, seed_sequence
+    from dealspace.process.cell import Cell, first_uniforms, one_blas_thread, prepare, seed_sequence
 
     prepared, _ = prepare(space)
     protos = [get_protocol(p) for p in settings.protocols]
@@ -647,10 +647,11 @@ def sensitivity_table(
                 cell = Cell(prepared, proto, agents, cal.rounds, costs[grid[0]], float(settings.noise))
                 rngs = [np.random.default_rng(c) for c in children]
                 uniforms = first_uniforms(rngs)
-                if cell.deterministic:
-                    course, traj = cell.course(None), np.zeros(len(rngs), dtype=np.int64)
-                else:
-                    course, traj = cell.course(rngs), np.arange(len(rngs))
+                with one_blas_thread():
+                    if cell.deterministic:
+                        course, traj = cell.course(None), np.zeros(len(rngs), dtype=np.int64)
+                    else:
+                        course, traj = cell.course(rngs), np.arange(len(rngs))
                 for key in grid:
                     out, _ = dataclasses.replace(cell, costs=costs[key]).settle(course, uniforms, traj)
                     gain = float((out.value - batna[None, :]).sum(axis=1).mean())

@@ -161,14 +161,17 @@ class Engine:
         self._draws: list[tuple[np.ndarray, np.ndarray]] = []
         self._layouts: dict[tuple[int, int], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         if self.noise > 0 and self.rngs is not None:
-            for _agent in range(2):
-                eps = np.empty((self.runs, n_blocks))
-                z = np.empty((self.runs, self._n_used))
-                for r, rng in enumerate(self.rngs):
-                    draw = rng.standard_normal(n_blocks + self._n_used)
-                    eps[r], z[r] = draw[:n_blocks], draw[n_blocks:]
-                weights = np.exp(self.noise * eps - self.noise**2 / 2)
-                self._draws.append((weights, z))
+            # per run: agent 0's block errors and option errors, then agent 1's —
+            # one call per run (a generator's normals come in the same sequence
+            # whether drawn in one call or two)
+            width = n_blocks + self._n_used
+            draws = np.empty((self.runs, 2 * width))
+            for r, rng in enumerate(self.rngs):
+                draws[r] = rng.standard_normal(2 * width)
+            for agent in range(2):
+                part = draws[:, agent * width : (agent + 1) * width]
+                weights = np.exp(self.noise * part[:, :n_blocks] - self.noise**2 / 2)
+                self._draws.append((weights, np.ascontiguousarray(part[:, n_blocks:])))
 
     def estimate(self, table: Table, me: int) -> tuple[np.ndarray, np.ndarray]:
         """Agent ``me``'s estimate of the other's utilities ``(R, C)`` and reservation ``(R,)``."""

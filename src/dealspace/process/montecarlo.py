@@ -24,7 +24,6 @@ a runs axis (``R × C`` arrays), in chunks.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -42,6 +41,7 @@ from dealspace.process.cell import (
     check_run_args,
     deal_space,
     first_uniforms,
+    one_blas_thread,
     pair_label,
     prepare,
     seed_sequence,
@@ -102,13 +102,13 @@ class MonteCarloResult(Displayed):
 # ------------------------------------------------------------------ public
 
 
-def one_blas_thread() -> AbstractContextManager[object]:
-    """Limit the BLAS to one thread, if ``threadpoolctl`` is installed."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - a core dependency; only speed depends on it
-        return nullcontext()
-    return threadpool_limits(limits=1, user_api="blas")
+@lru_cache(maxsize=8)
+def _first_draws(children: tuple[np.random.SeedSequence, ...]) -> np.ndarray:
+    """Each run's first draw (its breakdown uniform), computed once per set of
+    run seeds (cells with deterministic strategies need nothing else)."""
+    out = first_uniforms([np.random.default_rng(c) for c in children])
+    out.setflags(write=False)
+    return out
 
 
 @lru_cache(maxsize=8)
@@ -217,13 +217,13 @@ def _cell_frame(
     parts = []
     if cell.deterministic:
         course = cell.course(None)
+        first = _first_draws(tuple(children))  # only the breakdown draws differ between runs
         for lo in range(0, n, chunk):
-            rngs = [np.random.default_rng(c) for c in children[lo : lo + chunk]]
-            uniforms = first_uniforms(rngs)
-            out, _ = cell.settle(course, uniforms, np.zeros(len(rngs), dtype=np.int64))
-            parts.append((out, course, np.zeros(len(rngs), dtype=np.int64)))
+            uniforms = first[lo : lo + chunk]
+            out, _ = cell.settle(course, uniforms, np.zeros(len(uniforms), dtype=np.int64))
+            parts.append((out, course, np.zeros(len(uniforms), dtype=np.int64)))
             if progress:
-                progress(len(rngs))
+                progress(len(uniforms))
     else:
         for lo in range(0, n, chunk):
             rngs = [np.random.default_rng(c) for c in children[lo : lo + chunk]]
