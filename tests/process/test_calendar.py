@@ -239,3 +239,26 @@ def test_scenario_events_apply_from_their_date(tmp_path: Path) -> None:
     path.write_text(bad, encoding="utf-8")
     with pytest.raises(DealspaceError, match="not a date"):
         load_scenario(path)
+
+
+def test_harvest_then_package_binds_only_valid_harvests(two: DealSpace, usj: DealSpace) -> None:
+    from dealspace.process import best_reachable
+    from dealspace.process.candidates import Prepared
+    from dealspace.process.protocols import get_protocol
+
+    proto = get_protocol("harvest-package")
+    # two issues: binding the market first strips b of what it trades visas for — no valid harvest,
+    # so everything is negotiated as one package, exactly as the single undertaking does
+    assert [u.name for u in proto.agenda(Prepared(two))] == ["rest"]
+    for pair in ("linear,linear", "tft,tft", "boulware,boulware"):
+        hp = simulate(two, proto, pair, seed=0, deadline=26)
+        su = simulate(two, "alternating", pair, seed=0, deadline=26)
+        assert hp.in_force == su.in_force and hp.bindings[0].round == su.round
+    # us-japan: energy is the one valid harvest (as `dealspace harvest` finds); the rest keeps its linkage
+    agenda = proto.agenda(Prepared(usj))
+    assert [u.name for u in agenda] == ["energy", "rest"]
+    valid = {a.unit.name for a in Prepared(usj).assessments() if a.valid}
+    assert valid == {"energy"}
+    su_best = best_reachable(usj, "alternating", "utilitarian")
+    assert best_reachable(usj, proto, "utilitarian") <= su_best + 1e-9
+    assert best_reachable(usj, proto, "utilitarian") > best_reachable(usj, "sequential", "utilitarian")

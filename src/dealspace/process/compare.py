@@ -48,7 +48,7 @@ import numpy as np
 
 from dealspace.errors import DealspaceError, did_you_mean
 from dealspace.process.calendar import Calendar, DatedEvent, parse_date
-from dealspace.process.candidates import TOL, Prepared, Unit, domain_units, whole
+from dealspace.process.candidates import Prepared
 from dealspace.process.cell import deal_space, strategy_pair
 from dealspace.process.costs import TimeCosts
 from dealspace.process.delay import TariffDelay, can_price, tariff_delay
@@ -61,7 +61,7 @@ if TYPE_CHECKING:
     from dealspace.process.montecarlo import MonteCarloResult
 
 #: Protocols compared by default.
-COMPARED = ("alternating", "snt", "sequential", "sequential-negotiated", "silos")
+COMPARED = ("alternating", "snt", "sequential", "sequential-negotiated", "harvest-package", "silos")
 #: Strategy pairs averaged over by default.
 PANEL = (
     "boulware,boulware",
@@ -78,6 +78,7 @@ LABELS = {
     "sequential": "early harvests, bindable units in the scenario's domain order",
     "sequential-negotiated": "early harvests, agenda negotiated by the parties",
     "sequential-blocks": "early harvests, issue by issue",
+    "harvest-package": "valid early harvests first (as `dealspace harvest` finds), then the rest as one package",
     "silos": "parallel silos (one track per domain, no cross-domain trades)",
 }
 
@@ -672,62 +673,23 @@ def sensitivity_table(
 
 def harvest_units(space: DealSpace) -> pd.DataFrame:
     """The domain units of early harvests: their issues, whether each is
-    bindable on its own, and what binding it first costs each party
-    (:data:`UNIT_COLUMNS`).
-
-    As in :mod:`dealspace.analysis.harvest`: with ``x*`` the Nash package of
-    the whole portfolio and gains ``g*``, binding unit ``H`` first at ``x*_H``
-    leaves the parties ``d^H = U_H(x*_H) + U_{−H}(sq)`` if the rest fails; the
-    rest is bargained from ``d^H`` (Nash over the rest's candidates), and the
-    unit's cost to ``p`` is ``max(0, g*_p − (final_p − d_p))``.
-    """
+    bindable on its own, whether binding it first is a valid harvest and what
+    it costs each party (:data:`UNIT_COLUMNS`;
+    :func:`~dealspace.process.candidates.assess_units`)."""
     import pandas as pd
 
-    prepared = Prepared(space)
-    parties = space.parties
-    full = prepared.table(whole(space), whole_package=True)
     rows = []
-    star = _nash_row(full.utility, full.reservation)
-    g_star = full.utility[star] - space.batna if star is not None else np.zeros(len(parties))
-    for unit in domain_units(space):
-        table = prepared.table(unit)
+    for a in Prepared(space).assessments():
         row: dict[str, Any] = {
-            "unit": unit.label,
-            "issues": ", ".join(unit.issues),
-            "bindable": prepared.bindable(unit),
+            "unit": a.unit.label,
+            "issues": ", ".join(a.unit.issues),
+            "bindable": a.bindable,
+            "valid": a.valid,
+            "early_value": a.early_value,
         }
-        if star is None:
-            row.update({"valid": False, "early_value": 0.0, **{f"cost:{p}": 0.0 for p in parties}})
-            rows.append(row)
-            continue
-        pos = [full.blocks.index(b) for b in unit.blocks]
-        rest_blocks = tuple(b for b in full.blocks if b not in unit.blocks)
-        u_h = sum(space.blocks[b].utility[full.rows[star, k]] for k, b in zip(pos, unit.blocks, strict=True))
-        sq_rest = prepared.block_sq[list(rest_blocks)].sum(axis=0) if rest_blocks else np.zeros(len(parties))
-        d_h = u_h + sq_rest
-        if rest_blocks:
-            rest = prepared.table(Unit("rest:" + unit.name, rest_blocks))
-            pick = _nash_row(rest.utility, sq_rest)
-            final = u_h + (rest.utility[pick] if pick is not None else sq_rest)
-        else:
-            final = d_h
-        # the BATNA, not the status quo, is what a party keeps without a deal
-        gains = final - space.batna
-        shortfall = np.maximum(0.0, g_star - gains)
-        row["valid"] = bool((shortfall <= 1e-6).all())
-        row["early_value"] = float((u_h - table.status_quo).sum()) if table.size else 0.0
-        row.update({f"cost:{p}": float(s) for p, s in zip(parties, shortfall, strict=True)})
+        row.update({f"cost:{p}": float(v) for p, v in zip(space.parties, a.shortfall, strict=True)})
         rows.append(row)
     return pd.DataFrame(rows)
-
-
-def _nash_row(utility: np.ndarray, d: np.ndarray) -> int | None:
-    gains = utility - d
-    ok = (gains > TOL).all(axis=1)
-    if not ok.any():
-        return None
-    score = np.where(ok, np.log(np.where(ok[:, None], gains, 1.0)).sum(axis=1), -np.inf)
-    return int(np.argmax(score))
 
 
 def _conditions(settings: ProcessSettings, cal: Calendar, parties: Sequence[str],

@@ -418,6 +418,64 @@ class ParallelSilos(SequentialBinding):
         return Course(tables, units, bound, picks, complete, end, engine.events)
 
 
+class HarvestThenPackage(SequentialBinding):
+    """Early harvest, then the package: the *valid* harvests are agreed one at a
+    time and bind at once, then everything else is negotiated as one package.
+
+    A unit is a valid harvest when binding it first (at the portfolio's Nash
+    options) lowers no party's reach in the rest — the test of ``dealspace
+    harvest`` (:func:`~dealspace.process.candidates.assess_units`) — and it has a
+    zone of agreement of its own. The rest keeps its cross-issue trades: it is
+    a single undertaking over what was not harvested. This is the design of
+    the Doha declaration's para. 47 (agreements reached at an early stage may
+    be implemented provisionally; the rest is one undertaking).
+
+    Parameters
+    ----------
+    stage_rounds
+        Most rounds per harvest stage (default: until agreed or the calendar ends).
+    first
+        The party that opens each stage.
+
+    References
+    ----------
+    WTO, Doha Ministerial Declaration, para. 47 (2001); Sebenius (1983) on
+    linkage; In and Serrano (2004) on agenda restrictions.
+    """
+
+    name = "harvest-package"
+    description = "valid early harvests first, then the rest as one package"
+    harvests = True
+
+    def __init__(self, stage_rounds: int | None = None, first: int = 0) -> None:
+        super().__init__(order="given", units="domain", stage_rounds=stage_rounds, first=first, bindable=True)
+
+    @property
+    def params(self) -> dict[str, Any]:
+        return {"stage_rounds": self.stage_rounds, "first": self.first}
+
+    @property
+    def label(self) -> str:
+        return self.name + _extras(self.params, {"stage_rounds": None, "first": 0})
+
+    def agenda(self, prepared: Prepared) -> list[Unit]:
+        """The valid harvests in domain order, then the rest as one unit."""
+        space = prepared.space
+        early = [a.unit for a in prepared.assessments() if a.valid and a.bindable]
+        taken = {b for u in early for b in u.blocks}
+        rest = tuple(b for b in range(len(space.blocks)) if b not in taken)
+        if rest:
+            issues = tuple(i for b in rest for i in space.blocks[b].issues)
+            early.append(Unit("rest", rest, None, issues))
+        return early
+
+    def units(self, space: DealSpace) -> list[Unit]:
+        return self.agenda(Prepared(space))
+
+    def tables(self, prepared: Prepared) -> list[Table]:
+        return [prepared.table(u) for u in self.agenda(prepared)]
+
+
 def nondominated(points: np.ndarray) -> np.ndarray:
     """The distinct non-dominated rows of ``points`` (small sets). Rows equal
     to 9 decimals count as one; the first of them is kept, unrounded."""
@@ -454,6 +512,7 @@ PROTOCOLS: dict[str, tuple[type[Protocol], dict[str, Any]]] = {
     "sequential": (SequentialBinding, {}),
     "sequential-negotiated": (SequentialBinding, {"order": "negotiated"}),
     "sequential-blocks": (SequentialBinding, {"units": "block"}),
+    "harvest-package": (HarvestThenPackage, {}),
     "silos": (ParallelSilos, {}),
     "snt": (SingleNegotiatingText, {}),
 }
@@ -465,6 +524,8 @@ ALIASES = {
     "early-harvests": "sequential",
     "provisional": "sequential",
     "negotiated": "sequential-negotiated",
+    "harvest-then-package": "harvest-package",
+    "early-harvest-package": "harvest-package",
     "parallel": "silos",
     "parallel-silos": "silos",
     "single-text": "snt",
