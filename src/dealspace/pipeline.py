@@ -73,8 +73,9 @@ class Settings:
         Permutations sampled for domain values above 15 domains, and the seed
         of every random step (domain sampling, the process simulation).
     process
-        The protocol comparison (:class:`~dealspace.process.compare.ProcessSettings`);
-        None skips it. It runs for two-party scenarios only.
+        The protocol comparison (:class:`~dealspace.process.compare.ProcessSettings`,
+        here with 100 runs per protocol and strategy pair and 40 per sensitivity
+        cell); None skips it. It runs for two-party scenarios only.
     """
 
     solutions: tuple[str, ...] = ("nash", "kalai_smorodinsky", "egalitarian", "utilitarian")
@@ -82,7 +83,7 @@ class Settings:
     linkage: bool = True
     shapley_samples: int = 200
     seed: int = 0
-    process: ProcessSettings | None = field(default_factory=ProcessSettings)
+    process: ProcessSettings | None = field(default_factory=lambda: ProcessSettings(runs=100, sensitivity_runs=40))
 
     def to_dict(self) -> dict[str, Any]:
         out = {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items() if k != "process"}

@@ -98,6 +98,7 @@ class Compiled:
     status_quo_utility: np.ndarray
     batna: np.ndarray
     complete: tuple[bool, ...] = ()
+    pricing: Any = None  # the GE pricing of the tariff issues (economy.scenario.TariffPricing), if any
     _masks: dict[tuple[int, frozenset[str]], np.ndarray] = field(default_factory=dict, repr=False, compare=False)
 
     def acceptable_rows(self, b: int, drop: frozenset[str]) -> np.ndarray:
@@ -251,7 +252,8 @@ def compile_blocks(
 ) -> Compiled:
     """Value tables, blocks and every constraint's verdict per block row (see :class:`Compiled`)."""
     constraints = tuple(hard_constraints(scenario))
-    table = value_tables(scenario, values)
+    pricing = _pricing(scenario, values)
+    table = value_tables(scenario, values, pricing)
     bonuses = [(p, b) for p, party in enumerate(scenario.parties) for b in _bonuses(party)]
     by_issue = {i: scenario.issue(i) for i in scenario.issue_ids}
     # Issues read together by a cross-issue constraint or a bonus form one block.
@@ -279,6 +281,7 @@ def compile_blocks(
         status_quo_utility=sq,
         batna=batna,
         complete=tuple(complete),
+        pricing=pricing,
     )
 
 
@@ -486,8 +489,22 @@ def issue_values(valuation: Valuation, issue: Issue) -> np.ndarray:
     return raw / top if top > 0 else raw
 
 
+def _pricing(scenario: Scenario, given: Mapping[tuple[str, str], np.ndarray] | None) -> Any:
+    """The GE pricing of the scenario's tariff issues when some ``value: economy`` table is not given."""
+    given = given or {}
+    if any(
+        v.value == "economy" and (party.id, issue_id) not in given
+        for party in scenario.parties
+        for issue_id, v in party.valuations.items()
+    ):
+        from dealspace.economy.scenario import price_tariffs
+
+        return price_tariffs(scenario)
+    return None
+
+
 def value_tables(
-    scenario: Scenario, given: Mapping[tuple[str, str], np.ndarray] | None = None
+    scenario: Scenario, given: Mapping[tuple[str, str], np.ndarray] | None = None, pricing: Any = None
 ) -> dict[tuple[str, str], np.ndarray]:
     """Weighted value tables ``w_pi · v̂_pi`` for every (party, issue) valued."""
     given = dict(given or {})
@@ -502,7 +519,7 @@ def value_tables(
     if need_economy:
         from dealspace.economy.scenario import economy_values, joint_values, price_tariffs
 
-        pricing = price_tariffs(scenario)  # one GE pricing per compile
+        pricing = pricing or price_tariffs(scenario)  # one GE pricing per compile
         given.update(economy_values(scenario, need_economy, pricing))
         priced = set(need_economy)  # the economy tables not given by the caller
         for (party_id, group), table in joint_values(scenario, pricing).items():

@@ -108,8 +108,8 @@ def test_early_harvests_realise_value_before_the_end(usj: DealSpace) -> None:
 
 
 def test_breakdown_keeps_the_harvests(usj: DealSpace) -> None:
-    for seed in range(40):
-        run = simulate(usj, "sequential", ("boulware", "boulware"), seed=seed, hazard=0.03)
+    for seed in range(200):
+        run = simulate(usj, "sequential", ("conceder", "conceder"), seed=seed, hazard=0.01)
         if run.breakdown and run.bindings:
             assert all(b.round < run.breakdown_round for b in run.bindings)
             gains = sum(np.array(list(b.gains.values())) for b in run.bindings)
@@ -119,11 +119,16 @@ def test_breakdown_keeps_the_harvests(usj: DealSpace) -> None:
 
 
 def test_given_order_is_followed_and_unknown_units_are_refused(usj: DealSpace) -> None:
-    proto = SequentialBinding(order=["energy", "security"])
+    proto = SequentialBinding(order=["energy", "security"], bindable=False, stage_rounds=10)
     run = simulate(usj, proto, ("conceder", "conceder"), seed=0)
     tracks = [e.track for e in run.trace if e.kind == "offer"]
     assert tracks[0] == "energy"
-    assert tracks.index("security") < tracks.index("trade")
+    trade = next(t for t in tracks if t.startswith("trade"))
+    assert tracks.index("security") < tracks.index(trade)
+    # by default only the bindable units are negotiated: security has no zone of agreement of its own
+    bindable = simulate(usj, SequentialBinding(order=["energy", "security"]), ("conceder", "conceder"), seed=0)
+    assert "security" not in {e.track for e in bindable.trace if e.kind == "offer"}
+    assert not Prepared(usj).bindable(next(u for u in domain_units(usj) if u.name == "security"))
     with pytest.raises(DealspaceError, match="did you mean 'energy'|Did you mean 'energy'"):
         simulate(usj, SequentialBinding(order=["enrgy"]), ("linear", "linear"))
 

@@ -11,7 +11,7 @@ import pytest
 
 from dealspace.errors import DealspaceError
 from dealspace.process import TimeCosts, monte_carlo, simulate
-from dealspace.process.costs import NEVER, economy_status_quo_cost, settle
+from dealspace.process.costs import NEVER, settle
 from dealspace.process.simulate import deal_space
 from dealspace.space import DealSpace
 
@@ -128,8 +128,10 @@ def test_settle_by_hand() -> None:
     )
     assert broke.breakdown[0] and not broke.complete[0]
     assert broke.utility[0].tolist() == [5.0, 3.0]
-    cost4 = sum(0.5**t for t in range(4)) - 0.5 * sum(0.5**t for t in range(2, 4))
+    # the status quo's cost is the gain forgone until a unit binds: only unit 0's half, rounds 0–1
+    cost4 = 0.5 * sum(0.5**t for t in range(2))
     assert broke.value[0, 0] == pytest.approx(1 + 0.25 * 4 - cost4)
+    assert broke.paid[0, 0] == pytest.approx(cost4)
 
 
 def test_status_quo_cost_can_be_tied_to_issues(usj: DealSpace) -> None:
@@ -137,19 +139,13 @@ def test_status_quo_cost_can_be_tied_to_issues(usj: DealSpace) -> None:
     costs = TimeCosts(status_quo_cost=1.0, status_quo_issues=tariffs)
     run = simulate(usj, "sequential", ("conceder", "conceder"), seed=0, costs=costs)
     plain = simulate(usj, "sequential", ("conceder", "conceder"), seed=0)
-    trade = next(b for b in run.bindings if b.unit == "trade")
+    trade = next(b for b in run.bindings if b.unit.startswith("trade"))
     assert trade.round > 0
-    paid = np.diff(plain.value_over_time[:, 0] - run.value_over_time[:, 0], prepend=0.0)
-    assert paid[: trade.round] == pytest.approx(1.0)  # full tariff cost until trade binds
-    assert paid[trade.round :] == pytest.approx(0.0)  # none after
-
-
-def test_economy_prices_the_status_quo() -> None:
-    from dealspace import load_scenario
-
-    cost = economy_status_quo_cost(load_scenario("us-japan-2025"), points_per_welfare_pct=10)
-    assert len(cost) == 2 and all(c >= 0 for c in cost)
-    assert cost[1] > cost[0]  # Japan bears the cost of the US tariffs
+    paid = plain.value_over_time[:, 0] - run.value_over_time[:, 0]
+    # the tariff relief forgone until trade binds, one point a round, counted when it binds
+    assert paid[: trade.round] == pytest.approx(0.0)
+    assert paid[trade.round :] == pytest.approx(float(trade.round))
+    assert plain.value["us"] - run.value["us"] == pytest.approx(trade.round)
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from dealspace.errors import DealspaceError
-from dealspace.sweep import Grid, load_grid, run_grid, sweep
+from dealspace.process.sweep import Grid, load_grid, run_grid, sweep
 
 TOY = str(Path(__file__).parents[1] / "data" / "toy.yaml")
 

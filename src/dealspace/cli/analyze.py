@@ -58,7 +58,7 @@ def analyze(
     from dealspace.scenario import load_scenario
 
     scenario = load_scenario(source)
-    process = None if no_process else replace(ProcessSettings(), runs=runs, seed=seed)
+    process = None if no_process else replace(Settings().process or ProcessSettings(), runs=runs, seed=seed)
     settings = Settings(seed=seed, process=process)
     if json_out:
         print_json(run(scenario, settings).to_dict())
@@ -78,7 +78,7 @@ def print_results(results: Results) -> None:
     """The terminal summary of the main job's results (renders; computes nothing)."""
     from dealspace.cli.engine import engine_summary
     from dealspace.cli.linkage import linkage_summary
-    from dealspace.cli.process import print_compare
+    from dealspace.cli.process import print_comparison
     from dealspace.cli.scenario import print_scenario
 
     scenario = results.scenario
@@ -90,7 +90,7 @@ def print_results(results: Results) -> None:
         linkage_summary(console, results.linkage, results.domain_values, labels)
     if results.protocols is not None:
         s = results.protocols.settings
-        print_compare(
+        print_comparison(
             console,
             results.protocols,
             f"Process: single undertaking or early harvests? ({s.runs} runs per strategy pair)",

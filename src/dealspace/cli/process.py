@@ -1,6 +1,6 @@
 """Process commands: ``simulate``, ``compare-protocols``, ``sweep``.
 
-``process_summary(console, scenario)`` prints the compact compare-protocols
+``print_comparison(console, comparison)`` renders a protocol comparison (also for
 table used by ``dealspace analyze``.
 """
 
@@ -14,23 +14,16 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from dealspace.cli._app import app, console, friendly, print_json
 from dealspace.errors import DealspaceError
 from dealspace.present.plotting import pyplot
-from dealspace.process.compare import (
-    COLUMNS,
-    LABELS,
-    ProcessSettings,
-    ProtocolComparison,
-    compare_protocols,
-    total_runs,
-)
-from dealspace.space import compile
 
 if TYPE_CHECKING:
     import pandas as pd
 
+    from dealspace.process.compare import ProcessSettings, ProtocolComparison
     from dealspace.process.montecarlo import MonteCarloResult
     from dealspace.process.simulate import Run
 
@@ -220,121 +213,176 @@ def print_summary(out: Console, result: MonteCarloResult) -> None:
 # ------------------------------------------------------------------ compare
 
 
-def print_compare(out: Console, comparison: ProtocolComparison, title: str) -> None:
-    """The per-protocol table, then what each protocol name and column means."""
-    parties = comparison.parties
-    t = Table(title=escape(title))
-    cols = ["protocol", "complete", "any deal", "breakdown", "last bind", *(f"gain:{p}" for p in parties),
-            "joint", "to Nash"]
+def print_comparison(out: Console, cmp: ProtocolComparison, title: str | None = None) -> None:
+    """The per-protocol table, the verdict with its conditions, the sensitivity
+    table and the harvest units, every column defined under its table."""
+    from dealspace.process.compare import LABELS
+
+    parties = cmp.parties
+    rows = cmp.table.to_dict(orient="records")
+    t = Table(title=escape(title or f"{cmp.scenario}: protocols compared on one calendar"))
+    cols = ["protocol", "complete", "partial", "none", "breakdown", "weeks"]
     for col in cols:
-        t.add_column(escape(col), justify="left" if col == "protocol" else "right")
-    for r in comparison.rows:
-        t.add_row(
-            r["protocol"],
-            f"{r['agreement_rate']:.0%}",
-            f"{r['deal_rate']:.0%}",
-            f"{r['breakdown_rate']:.0%}",
-            _fmt(r["last_binding_mean"], 1),
-            *(_fmt(r[f"gain:{p}_mean"]) for p in parties),
-            _fmt(r["joint_gain_mean"]),
-            _fmt(r["dist_nash_mean"], 3),
-        )
+        t.add_column(Text(col), justify="left" if col == "protocol" else "right", no_wrap=True)
+    for r in rows:
+        t.add_row(Text(str(r["protocol"])), *(f"{r[c]:.0%}" for c in cols[1:5]), _fmt(r["weeks"], 1))
     out.print(t)
-    legend = "; ".join(f"{r['protocol']}: {LABELS.get(r['protocol'], r['protocol'])}" for r in comparison.rows)
+    v = Table(title="Realised gains and delay costs (points)")
+    vcols = ["protocol", *(f"gain:{p}" for p in parties), *(f"cost:{p}" for p in parties), "joint", "to_nash"]
+    for col in vcols:
+        v.add_column(Text(col), justify="left" if col == "protocol" else "right", no_wrap=True)
+    for r in rows:
+        v.add_row(Text(str(r["protocol"])), *(_fmt(r[c]) for c in vcols[1:-1]), _fmt(r["to_nash"], 3))
+    out.print(v)
+    cols = cols + vcols[1:]
+    _legend(out, {k: val for k, val in cmp.columns("protocols").items() if k in cols})
     out.print(
-        f"{legend}. complete = {COLUMNS['agreement_rate']}; any deal = {COLUMNS['deal_rate']}; "
-        f"breakdown = {COLUMNS['breakdown_rate']}; gain = {COLUMNS['gain:<party>_mean']}; "
-        f"last bind = {COLUMNS['last_binding_mean']}; to Nash = {COLUMNS['dist_nash_mean']}.",
-        style="dim",
-        highlight=False,
-        markup=False,
+        "protocols: " + "; ".join(f"{p}: {LABELS.get(str(p).split('[')[0], p)}" for p in cmp.table["protocol"]),
+        style="dim", highlight=False, markup=False, emoji=False,
     )
-    if comparison.verdict:
-        out.print(comparison.verdict, highlight=False, markup=False)
+    out.print(Text.assemble(("Verdict: ", "bold"), cmp.verdict.text))
+    out.print(Text.assemble(("Conditions: ", "bold"), cmp.verdict.conditions))
+    if cmp.tariff is not None:
+        tr = cmp.tariff
+        parts = [
+            f"{p}: {tr.per_week[p]:.3g} points a week ≈ {tr.income_pct_per_week[p]:.2g} % of a year's real income "
+            f"a week (welfare {tr.welfare_sq[p]:+.3f} % at the status quo, {tr.welfare_deal[p]:+.3f} % at the deal; "
+            f"{tr.points_per_welfare_pct[p]:.3g} points per welfare %, {tr.exchange_basis[p]})"
+            for p in parties
+        ]
+        out.print(Text("Tariffs in force (GE model): " + "; ".join(parts), style="dim"))
+    if len(cmp.sensitivity):
+        s = Table(title="Sensitivity: which protocol wins where (all joint gains: --json)")
+        scols = ["hazard_x", "cost_x", "every", "winner", "margin", "single_minus_harvest"]
+        for col in scols:
+            s.add_column(Text(col), justify="left" if col == "winner" else "right", no_wrap=True)
+        for r in cmp.sensitivity.to_dict(orient="records"):
+            style = None if r["winner"] == cmp.verdict.winner else "yellow"
+            s.add_row(f"×{r['hazard_x']:g}", f"×{r['cost_x']:g}", f"{r['every']:g}", Text(str(r["winner"])),
+                      _fmt(r["margin"]), _fmt(r.get("single_minus_harvest")), style=style)
+        out.print(s)
+        _legend(out, {k: val for k, val in cmp.columns("sensitivity").items() if k in scols})
+        out.print("  rows in yellow: a different protocol ranks first than under the base settings",
+                  style="dim", highlight=False, markup=False)
+    if len(cmp.units):
+        u = Table(title="Harvest units: what binding each first does")
+        ucols = ["unit", "issues", "bindable", "valid", "early_value", *(f"cost:{p}" for p in parties)]
+        for col in ucols:
+            u.add_column(Text(col), justify="left" if col in ("unit", "issues") else "right")
+        for r in cmp.units.to_dict(orient="records"):
+            u.add_row(escape(str(r["unit"])), escape(str(r["issues"])), "yes" if r["bindable"] else "no",
+                      "yes" if r["valid"] else "no", _fmt(r["early_value"]),
+                      *(_fmt(r[f"cost:{p}"]) for p in parties))
+        out.print(u)
+        _legend(out, {k: v for k, v in cmp.columns("units").items() if k in ucols})
 
 
-def plot_compare(comparison: ProtocolComparison, path: Path) -> None:
-    """Bar chart: mean realised gain per party by protocol (p10–p90 whiskers),
-    and deal / breakdown rates."""
+def _legend(out: Console, defs: dict[str, str]) -> None:
+    out.print("\n".join(f"  {k}: {v}" for k, v in defs.items()), style="dim", highlight=False, markup=False,
+              emoji=False)
+
+
+def plot_compare(cmp: ProtocolComparison, path: Path) -> None:
+    """Bar chart: mean realised gain per party by protocol, and the outcome shares."""
     plt = pyplot()
 
-    result = comparison.detail
-    table = comparison.to_frame().reset_index()
-    parties = result.parties
+    table = cmp.table
+    parties = cmp.parties
     protos = list(table["protocol"])
     fig, (ax, ax2) = plt.subplots(1, 2, figsize=(12, 4.8), gridspec_kw={"width_ratios": [3, 2]})
     width = 0.8 / len(parties)
     x = np.arange(len(protos))
     for k, p in enumerate(parties):
-        g = result.runs.groupby("protocol", sort=False)[f"gain:{p}"]
-        mean = g.mean().reindex(protos).to_numpy()
-        lo = g.quantile(0.1).reindex(protos).to_numpy()
-        hi = g.quantile(0.9).reindex(protos).to_numpy()
-        ax.bar(x + k * width, mean, width, label=p, yerr=[mean - lo, hi - mean], capsize=3)
+        mean = table[f"gain:{p}"].to_numpy()
+        lo = table[f"gain:{p}_p10"].to_numpy()
+        ax.bar(x + k * width, mean, width, label=p, yerr=[np.maximum(mean - lo, 0), np.zeros_like(mean)], capsize=3)
     ax.set_xticks(x + width * (len(parties) - 1) / 2, protos, rotation=20, ha="right")
     ax.set_ylabel("realised gain over BATNA (points)")
-    ax.set_title("Realised gain by protocol (mean, p10–p90)")
+    ax.set_title("Realised gain by protocol (mean; whisker down to p10)")
     ax.axhline(0, color="black", linewidth=0.6)
     ax.legend()
-    ax2.bar(x - 0.2, table["deal_rate"], 0.4, label="any deal")
-    ax2.bar(x + 0.2, table["breakdown_rate"], 0.4, label="breakdown")
+    bottom = np.zeros(len(protos))
+    for col in ("complete", "partial", "none"):
+        ax2.bar(x, table[col], 0.6, bottom=bottom, label=col)
+        bottom += table[col].to_numpy()
     ax2.set_xticks(x, protos, rotation=20, ha="right")
     ax2.set_ylim(0, 1)
-    ax2.set_title("Deal and breakdown rates")
+    ax2.set_title("Outcomes (shares of runs)")
     ax2.legend()
-    s = result.settings
-    fig.suptitle(
-        f"Single undertaking or early harvests? δ={s['discount']:g}, hazard={s['hazard']:g}, "
-        f"noise={s['noise']:g}, {s['runs']} runs × {len(set(result.runs['strategies']))} strategy pairs"
-    )
+    cal = cmp.calendar
+    fig.suptitle(f"{cmp.scenario}: {cmp.verdict.winner} wins — {cal.rounds} rounds, one every "
+                 f"{cal.every:g} {cal.unit}s from {cal.start}")
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
 
 
+def settings_from_options(**options: Any) -> ProcessSettings:
+    """ProcessSettings from command-line options (None: the default)."""
+    from dealspace.process.compare import ProcessSettings
+
+    given = {k: v for k, v in options.items() if v is not None}
+    if "parties" in given:
+        given["parties"] = tuple(_parties(given["parties"]) or ())
+    return ProcessSettings(**given)
+
+
 @app.command("compare-protocols")
 @friendly
-def compare_protocols_command(
+def compare_protocols(
     source: Source = "us-japan-2025",
     runs: Annotated[int, typer.Option("--runs", "-n", help="Runs per protocol and strategy pair.")] = 500,
     seed: Annotated[int, typer.Option("--seed", help="Master seed.")] = 0,
-    deadline: Annotated[int, typer.Option("--deadline", help="Rounds available.")] = 100,
-    discount: Annotated[float, typer.Option("--discount", help="Per-round discount factor.")] = 0.99,
-    hazard: Annotated[float, typer.Option("--hazard", help="Per-round breakdown probability.")] = 0.01,
+    start: Annotated[str | None, typer.Option("--start", help="First day of the talks, YYYY-MM-DD (default: the scenario's date).")] = None,
+    end: Annotated[str | None, typer.Option("--end", help="Day the talks must end by (default: start + --weeks).")] = None,
+    weeks: Annotated[float, typer.Option("--weeks", help="Length of the talks in weeks when --end is not given.")] = 52.0,
+    every: Annotated[float, typer.Option("--every", help="Time between rounds, in --unit (same pace in every protocol).")] = 2.0,
+    unit: Annotated[str, typer.Option("--unit", help="week or day: the unit of --every, --hazard and --delay-cost.")] = "week",
+    hazard: Annotated[str, typer.Option("--hazard", help="Breakdown hazard per party per unit of time: 0.0025 or us=0.002,japan=0.004.")] = "0.0025",
+    delay_cost: Annotated[str, typer.Option("--delay-cost", help="Political cost of delay, points per unit of time: 0.1 or us=0.02,japan=0.28 (on top of the GE-priced tariffs).")] = "0",
+    tariff_cost: Annotated[bool, typer.Option("--tariff-cost/--no-tariff-cost", help="Price the tariffs in force with the economy model.")] = True,
+    points_per_welfare_pct: Annotated[float | None, typer.Option("--points-per-welfare-pct", help="Points per % of welfare (default: scenario, else implied by each party's valuation, else 10).")] = None,
+    valuation_years: Annotated[float, typer.Option("--valuation-years", help="Years over which a package's value is counted (prices a week of delay).")] = 4.0,
+    discount: Annotated[float, typer.Option("--discount", help="Discount factor per year, in (0, 1].")] = 1.0,
     noise: Annotated[float, typer.Option("--noise", help="σ of each side's estimate of the other's valuation.")] = 0.1,
+    parties: Annotated[str | None, typer.Option("--parties", help="Two parties of a larger scenario, e.g. us,japan.")] = None,
+    sensitivity: Annotated[bool, typer.Option("--sensitivity/--no-sensitivity", help="Compute the sensitivity table.")] = True,
+    sensitivity_runs: Annotated[int, typer.Option("--sensitivity-runs", help="Runs per pair in each sensitivity cell.")] = 100,
     plot: Annotated[Path | None, typer.Option("--plot", help="Write a chart (PNG, SVG or PDF).")] = None,
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace an existing --plot file.")] = False,
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Single undertaking or early harvests? Every protocol against a panel of strategy pairs."""
+    """Single undertaking or early harvests? Every protocol against a panel of strategy pairs, on one calendar."""
+    from dealspace.process.compare import compare_protocols as run_compare
+    from dealspace.process.simulate import deal_space
     from dealspace.scenario import load_scenario
 
     if plot is not None:
         _refuse_existing(plot, overwrite)
         if plot.suffix.lower() not in (".png", ".svg", ".pdf"):
             raise DealspaceError.single("--plot", f"{plot} is not .png, .svg or .pdf", "choose one of these")
-    if runs < 1:
-        raise DealspaceError.single("--runs", f"runs is {runs}", "use a whole number ≥ 1")
+    settings = settings_from_options(
+        runs=runs, seed=seed, start=start, end=end, weeks=weeks, every=every, unit=unit, hazard=hazard,
+        delay_cost=delay_cost, tariff_cost=tariff_cost, points_per_welfare_pct=points_per_welfare_pct,
+        valuation_years=valuation_years,
+        discount=discount, noise=noise, parties=parties, sensitivity=sensitivity, sensitivity_runs=sensitivity_runs,
+    )
     scenario = load_scenario(source)
-    settings = ProcessSettings(runs=runs, seed=seed, deadline=deadline, discount=discount, hazard=hazard, noise=noise)
-    space = compile(scenario)
-    comparison = _with_progress(
-        lambda tick: compare_protocols(space, settings, progress=tick),
-        total_runs(settings), "comparing protocols", show=not json_out,
-    )
+    space = deal_space(scenario, settings.parties)
+    cells = len(settings.protocols) * len(settings.strategies)
+    grid = len(settings.paces) * len(settings.hazard_scales) * len(settings.cost_scales) if sensitivity else 0
+    total = cells * (runs + grid * sensitivity_runs)
+    cmp = _with_progress(lambda tick: run_compare(space, settings, progress=tick), total, "comparing protocols",
+                         show=not json_out)
     if plot is not None:
-        plot_compare(comparison, plot)
+        plot_compare(cmp, plot)
     if json_out:
-        print_json(comparison.to_dict())
+        print_json(cmp.to_dict())
         return
-    title = (
-        f"{scenario.title or scenario.name}: protocols compared — {runs} runs × {len(settings.strategies)} strategy "
-        f"pairs, δ={discount:g}, hazard={hazard:g}, noise={noise:g}"
-    )
-    print_compare(console, comparison, title)
+    print_comparison(console, cmp, f"{scenario.title or scenario.name}: protocols compared on one calendar")
     console.print(f"strategy pairs: {', '.join(settings.strategies)}", highlight=False, style="dim", markup=False)
     if plot is not None:
-        console.print(f"wrote {plot}", markup=False)
+        console.print(f"wrote {escape(str(plot))}", highlight=False)
 
 
 # ------------------------------------------------------------------ sweep
@@ -352,7 +400,7 @@ def sweep_command(
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Run a parameter grid of process simulations (local processes or a Dask cluster)."""
-    from dealspace.sweep import sweep
+    from dealspace.process.sweep import sweep
 
     frame = sweep(grid, scenario=scenario, scheduler=scheduler, workers=workers, out=out,
                   progress=not json_out, overwrite=overwrite)

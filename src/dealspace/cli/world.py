@@ -108,12 +108,12 @@ def run_experiments(
     exact: bool = False,
     progress: bool = True,
 ) -> dict[str, WorldResult]:
-    """Run named experiments with :func:`dealspace.sweep.run_grid`, chunked; results pooled per experiment.
+    """Run named experiments with :func:`dealspace.process.sweep.run_grid`, chunked; results pooled per experiment.
 
     Every run has its own seed (``SeedSequence(seed, spawn_key=(run,))``), so
     the results do not depend on the scheduler or the chunking.
     """
-    from dealspace.sweep import run_grid
+    from dealspace.process.sweep import run_grid
     from dealspace.world.model import combine, run_task
 
     total = runs * len(experiments)

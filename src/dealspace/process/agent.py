@@ -92,6 +92,13 @@ class State:
     uniforms
         ``(R, 2·deadline)`` uniform draws for stochastic strategies (one
         stream per run, from the run's own seed), or None.
+    offset
+        ``(R,)`` (or a number) the round of the talks in which this track
+        opened: the track's round ``t`` is round ``offset + t`` of the talks.
+    horizon
+        Rounds of the whole talks (the calendar's ``T``); None: ``deadline``.
+        Time-dependent strategies concede on this clock
+        (:meth:`time_fraction`), the same in every protocol.
 
     Attributes
     ----------
@@ -109,6 +116,8 @@ class State:
     deadline: int
     runs: int = 1
     uniforms: np.ndarray | None = None
+    offset: np.ndarray | int = 0
+    horizon: int | None = None
     t: int = 0
     received: list[np.ndarray] = field(default_factory=list)
     sent: list[np.ndarray] = field(default_factory=list)
@@ -208,10 +217,13 @@ class State:
             return np.asarray(self.other[0, idx])
         return np.asarray(self.other[np.arange(self.runs), idx])
 
-    def time_fraction(self, t: int | None = None) -> float:
-        """``t / (T-1)`` clipped to [0, 1]."""
+    def time_fraction(self, t: int | None = None) -> np.ndarray:
+        """Calendar time since the start of the talks, ``(offset + t) / (H − 1)``
+        clipped to [0, 1] (``H`` the horizon): per run when the track opened on
+        different rounds in different runs."""
         t = self.t if t is None else t
-        return min(1.0, max(0.0, t / max(1, self.deadline - 1)))
+        horizon = self.horizon if self.horizon is not None else self.deadline
+        return np.clip((np.asarray(self.offset, dtype=float) + t) / max(1, horizon - 1), 0.0, 1.0)
 
 
 # ------------------------------------------------------------------ strategies

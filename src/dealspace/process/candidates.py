@@ -70,11 +70,20 @@ class Unit:
     name: str
     blocks: tuple[int, ...]
     domain: str | None = None
+    issues: tuple[str, ...] = ()
+    #: Domains other than ``domain`` whose issues the unit carries (a compound block).
+    also: tuple[str, ...] = ()
+
+    @property
+    def label(self) -> str:
+        """The name, plus the other domains a compound unit binds:
+        ``trade+investment+economic_security``."""
+        return "+".join((self.name, *self.also))
 
 
 def whole(space: DealSpace) -> Unit:
     """The whole package as one unit."""
-    return Unit("package", tuple(range(len(space.blocks))), None)
+    return Unit("package", tuple(range(len(space.blocks))), None, tuple(space.scenario.issue_ids))
 
 
 def domain_units(space: DealSpace) -> list[Unit]:
@@ -84,7 +93,14 @@ def domain_units(space: DealSpace) -> list[Unit]:
     for b, block in enumerate(space.blocks):
         first = min(block.issues, key=scenario.issue_ids.index)
         by_domain[scenario.domain_of(first)].append(b)
-    return [Unit(d, tuple(bs), d) for d, bs in by_domain.items() if bs]
+    out = []
+    for d, bs in by_domain.items():
+        if not bs:
+            continue
+        issues = tuple(sorted((i for b in bs for i in space.blocks[b].issues), key=scenario.issue_ids.index))
+        also = tuple(dict.fromkeys(scenario.domain_of(i) for i in issues if scenario.domain_of(i) != d))
+        out.append(Unit(d, tuple(bs), d, issues, also))
+    return out
 
 
 def block_units(space: DealSpace) -> list[Unit]:
@@ -93,7 +109,7 @@ def block_units(space: DealSpace) -> list[Unit]:
     out = []
     for b, block in enumerate(space.blocks):
         issues = sorted(block.issues, key=scenario.issue_ids.index)
-        out.append(Unit("+".join(issues), (b,), scenario.domain_of(issues[0])))
+        out.append(Unit("+".join(issues), (b,), scenario.domain_of(issues[0]), tuple(issues)))
     return out
 
 
@@ -280,6 +296,7 @@ class Prepared:
     block_sq: np.ndarray = field(init=False)
     stake: np.ndarray = field(init=False)
     _tables: dict[tuple[str, tuple[int, ...]], Table] = field(init=False, default_factory=dict)
+    _assessed: list[UnitAssessment] | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         space = self.space
@@ -307,8 +324,87 @@ class Prepared:
             self._tables[key] = build_table(
                 self.space, unit, reservation, self.block_sq, self.top_k, self.max_frontier
             )
+            if unit.also:
+                self._tables[key] = dataclasses.replace(self._tables[key], name=unit.label)
         return self._tables[key]
+
+    def assessments(self) -> list[UnitAssessment]:
+        """:func:`assess_units` of this space (computed once)."""
+        if self._assessed is None:
+            self._assessed = assess_units(self)
+        return self._assessed
+
+    def bindable(self, unit: Unit) -> bool:
+        """Whether the unit has a zone of agreement of its own: a candidate
+        that gives every party more than the unit's status quo."""
+        table = self.table(unit)
+        return bool(table.size and ((table.utility - table.reservation) > TOL).all(axis=1).any())
 
     def unit_stake(self, unit: Unit) -> np.ndarray:
         """``(P,)`` each party's stake in a unit: the sum of its blocks' utility ranges."""
         return np.asarray(self.stake[list(unit.blocks)].sum(axis=0))
+
+
+# ------------------------------------------------------------------ harvest units
+
+
+@dataclass(frozen=True)
+class UnitAssessment:
+    """What binding a unit first does (see :func:`assess_units`)."""
+
+    unit: Unit
+    bindable: bool
+    valid: bool
+    early_value: float
+    shortfall: np.ndarray  # (P,)
+
+
+def nash_row(utility: np.ndarray, d: np.ndarray) -> int | None:
+    """The candidate maximising ``Σ_p log(u_p − d_p)`` over those with every gain
+    positive (None when there is none)."""
+    gains = utility - d
+    ok = (gains > TOL).all(axis=1)
+    if not ok.any():
+        return None
+    score = np.where(ok, np.log(np.where(ok[:, None], gains, 1.0)).sum(axis=1), -np.inf)
+    return int(np.argmax(score))
+
+
+def assess_units(prepared: Prepared) -> list[UnitAssessment]:
+    """Each domain unit as a candidate early harvest, by the test of
+    :mod:`dealspace.analysis.harvest` on the process's units.
+
+    With ``x*`` the Nash package of the whole portfolio and gains ``g*``,
+    binding unit ``H`` first at ``x*_H`` leaves ``d^H = U_H(x*_H) + U_{−H}(sq)``
+    if the rest fails; the rest is bargained from ``d^H`` (Nash over the
+    rest's candidates). The unit's *shortfall* for ``p`` is
+    ``max(0, g*_p − (final_p − d_p))``; it is *valid* when no party falls
+    short, *bindable* when it has a zone of agreement of its own.
+    """
+    space = prepared.space
+    parties = space.n_parties
+    full = prepared.table(whole(space), whole_package=True)
+    star = nash_row(full.utility, full.reservation) if full.size else None
+    out = []
+    for unit in domain_units(space):
+        table = prepared.table(unit)
+        bindable = prepared.bindable(unit)
+        if star is None:
+            out.append(UnitAssessment(unit, bindable, False, 0.0, np.zeros(parties)))
+            continue
+        g_star = full.utility[star] - space.batna
+        u_h = np.zeros(parties)
+        for b in unit.blocks:
+            u_h = u_h + space.blocks[b].utility[full.rows[star, full.blocks.index(b)]]
+        rest_blocks = tuple(b for b in full.blocks if b not in unit.blocks)
+        sq_rest = prepared.block_sq[list(rest_blocks)].sum(axis=0) if rest_blocks else np.zeros(parties)
+        final = u_h + sq_rest
+        if rest_blocks:
+            rest = prepared.table(Unit("rest:" + unit.name, rest_blocks))
+            pick = nash_row(rest.utility, sq_rest) if rest.size else None
+            if pick is not None:
+                final = u_h + rest.utility[pick]
+        shortfall = np.maximum(0.0, g_star - (final - space.batna))
+        early = float((u_h - table.status_quo).sum()) if table.size else 0.0
+        out.append(UnitAssessment(unit, bindable, bool((shortfall <= 1e-6).all()), early, shortfall))
+    return out

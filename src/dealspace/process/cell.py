@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -226,7 +227,7 @@ class Cell:
 
     def course(self, rngs: Sequence[np.random.Generator] | None, record: bool = False) -> Course:
         tables = self.protocol.tables(self.prepared)
-        engine = Engine(self.prepared, self.agents, tables, self.noise, rngs, record)
+        engine = Engine(self.prepared, self.agents, tables, self.noise, rngs, record, horizon=self.deadline)
         return self.protocol.run(engine, self.deadline)
 
     def settle(self, course: Course, uniforms: np.ndarray, traj: np.ndarray) -> tuple[Settlement, np.ndarray]:
@@ -253,6 +254,15 @@ class Cell:
 def first_uniforms(rngs: Sequence[np.random.Generator]) -> np.ndarray:
     """Each run's first draw: the uniform that sets its breakdown round."""
     return np.array([rng.random() for rng in rngs])
+
+
+def one_blas_thread() -> AbstractContextManager[object]:
+    """Limit the BLAS to one thread, if ``threadpoolctl`` is installed."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - a core dependency; only speed depends on it
+        return nullcontext()
+    return threadpool_limits(limits=1, user_api="blas")
 
 
 _CACHE: dict[int, tuple[DealSpace, Prepared, Geometry]] = {}

@@ -20,26 +20,35 @@ and ``δ ∈ (0, 1]`` the per-round discount factor, a party's *realised value* 
 
     V = d + \sum_{u\ \text{bound}} δ^{τ_u} g_u
           + [\text{complete}]\, δ^{τ_c} (sq - d)
-          - \sum_{t=0}^{n-1} δ^t \bigl(c_{sq}\, o_{sq}(t) + c_{unc}\, o(t)\bigr)
+          - \sum_{u\ \text{bound}} s^{sq}_u \sum_{t<τ_u} δ^t c_{sq}(t)
+          - \sum_{t=0}^{n-1} δ^t c_{unc}(t)\, o(t)
 
 * an agreement's gains count once, discounted to the round they bind
   (Rubinstein 1982): a binding early harvest accrues from the round it is
   agreed, a single undertaking realises nothing before its final agreement;
 * without a complete agreement a party keeps its BATNA plus the harvests
   already bound (they stay after a breakdown);
-* ``c_sq`` is the running cost of the status quo per round (e.g. tariffs in
-  force), ``c_unc`` the cost of uncertainty per round (investment held back),
-  both paid while talks last: for ``n`` rounds — up to the complete
-  agreement, the breakdown, or the end of the talks;
-* ``o(t)`` is the share of the party's stake still open at round ``t``
-  (stake of a unit: the range of the party's utility over its options;
-  units bound at or before ``t`` are closed); ``o_sq(t)`` the same over the
-  units holding ``status_quo_issues`` (all units by default).
+* ``c_sq(t)`` is the cost of the status quo per round (e.g. the tariffs in
+  force, priced against the deal being discussed): the gain *forgone* while
+  the units holding ``status_quo_issues`` (all by default) are not yet bound.
+  It is paid for the rounds before such a unit binds, in proportion to the
+  unit's share ``s^{sq}_u`` of the party's stake in those units; talks that
+  bind nothing forgo nothing (the party keeps its BATNA, which already has
+  the status quo in it);
+* ``c_unc(t)`` is the cost of uncertainty (or any political cost of the talks
+  dragging on) per round, paid while the talks last — for ``n`` rounds, up to
+  the complete agreement, the breakdown or the end of the talks — on the
+  share ``o(t)`` of the party's stake still open (stake of a unit: the range
+  of the party's utility over its options; units bound at or before ``t``
+  are closed), as the fixed bargaining costs of Rubinstein (1982);
+* costs may change from round to round (``sq_path``, ``unc_path``: calendar
+  time and dated events, :mod:`dealspace.process.compare`), and so may the
+  hazard (``hazard_path``): ``P(K ≥ k) = Π_{t<k} (1 − h_t)``.
 
-The sum of discounts is :math:`S(a, n) = \sum_{t=a}^{n-1} δ^t = (δ^a - δ^n)/(1-δ)`
-(``n - a`` when ``δ = 1``), so
-
-.. math:: \sum_{t<n} δ^t c\,o(t) = c\,\bigl(S(0, n) - \sum_{u\ \text{bound}} s_u S(τ_u, n)\bigr).
+With ``C(a, n) = Σ_{t=a}^{n-1} δ^t c(t)`` (closed form
+``c (δ^a − δ^n)/(1 − δ)`` for a constant cost), the uncertainty cost is
+``C(0, n) − Σ_{u bound} s_u C(τ_u, n)`` and the status quo's
+``Σ_{u bound} s^{sq}_u C(0, τ_u)``.
 
 The final *utility* of an outcome (undiscounted, no costs) is ``u(x)`` for a
 complete agreement ``x`` and ``d + Σ_{bound} g_u`` otherwise.
@@ -117,6 +126,9 @@ class TimeCosts:
     status_quo_cost: float | tuple[float, ...] = 0.0
     uncertainty_cost: float | tuple[float, ...] = 0.0
     status_quo_issues: tuple[str, ...] | None = None
+    sq_path: tuple[tuple[float, ...], ...] | None = None
+    unc_path: tuple[tuple[float, ...], ...] | None = None
+    hazard_path: tuple[float, ...] | None = None
 
     def __post_init__(self) -> None:
         d, h = self.discount, self.hazard
@@ -130,6 +142,18 @@ class TimeCosts:
         object.__setattr__(self, "uncertainty_cost", _pair(self.uncertainty_cost, "uncertainty_cost"))
         if self.status_quo_issues is not None:
             object.__setattr__(self, "status_quo_issues", tuple(self.status_quo_issues))
+        for key in ("sq_path", "unc_path"):
+            path = getattr(self, key)
+            if path is not None:
+                arr = np.asarray(path, dtype=float)
+                if arr.ndim != 2 or not np.isfinite(arr).all() or (arr < 0).any():
+                    raise DealspaceError.single(key, "a cost path is rounds × parties of finite numbers ≥ 0")
+                object.__setattr__(self, key, tuple(tuple(float(v) for v in row) for row in arr))
+        if self.hazard_path is not None:
+            arr = np.asarray(self.hazard_path, dtype=float)
+            if arr.ndim != 1 or not np.isfinite(arr).all() or (arr < 0).any() or (arr >= 1).any():
+                raise DealspaceError.single("hazard_path", "a hazard path is one probability in [0, 1) per round")
+            object.__setattr__(self, "hazard_path", tuple(float(v) for v in arr))
 
     @property
     def c_sq(self) -> np.ndarray:
@@ -142,7 +166,40 @@ class TimeCosts:
     @property
     def costly(self) -> bool:
         """Whether any running cost is positive."""
-        return bool(self.c_sq.any() or self.c_unc.any())
+        paths = [np.asarray(p) for p in (self.sq_path, self.unc_path) if p is not None]
+        return bool(self.c_sq.any() or self.c_unc.any() or any(p.any() for p in paths))
+
+    def _path(self, kind: str) -> np.ndarray | None:
+        path = self.sq_path if kind == "sq" else self.unc_path
+        return None if path is None else np.asarray(path, dtype=float)
+
+    def rate(self, kind: str, t: np.ndarray) -> np.ndarray:
+        """``(len(t), P)`` the running cost ``c(t)`` per round (``kind``: ``"sq"`` or ``"unc"``);
+        a path holds its last value beyond its end."""
+        t = np.asarray(t, dtype=np.int64)
+        path = self._path(kind)
+        if path is None:
+            c = self.c_sq if kind == "sq" else self.c_unc
+            return np.broadcast_to(c, (len(t), len(c))).copy()
+        return np.asarray(path[np.clip(t, 0, len(path) - 1)])
+
+    def cost_sum(self, kind: str, a: np.ndarray, n: np.ndarray) -> np.ndarray:
+        """``Σ_{t=a}^{n-1} δ^t c(t)`` per party: shape ``broadcast(a, n) + (P,)``.
+
+        Constant costs use :meth:`discount_sum`; a path uses its cumulative
+        sum ``K[t] = Σ_{s<t} δ^s c(s)``, so the sum is ``K[n] − K[min(a, n)]``.
+        """
+        path = self._path(kind)
+        if path is None:
+            c = self.c_sq if kind == "sq" else self.c_unc
+            return np.asarray(self.discount_sum(a, n)[..., None] * c)
+        flow = self.factor(np.arange(len(path)))[:, None] * path
+        cum = np.concatenate([np.zeros((1, path.shape[1])), np.cumsum(flow, axis=0)])
+        a = np.asarray(a, dtype=np.int64)
+        n = np.asarray(n, dtype=np.int64)
+        lo = np.clip(np.minimum(a, n), 0, len(path))
+        hi = np.clip(n, 0, len(path))
+        return np.asarray(cum[hi] - cum[lo])
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -151,6 +208,9 @@ class TimeCosts:
             "status_quo_cost": list(self.c_sq),
             "uncertainty_cost": list(self.c_unc),
             "status_quo_issues": None if self.status_quo_issues is None else list(self.status_quo_issues),
+            "sq_path": None if self.sq_path is None else [list(r) for r in self.sq_path],
+            "unc_path": None if self.unc_path is None else [list(r) for r in self.unc_path],
+            "hazard_path": None if self.hazard_path is None else list(self.hazard_path),
         }
 
     # -- breakdown -------------------------------------------------------------
@@ -160,6 +220,11 @@ class TimeCosts:
         ``K = ⌊log(1-U)/log(1-h)⌋``; :data:`NEVER` when ``h = 0``.
         """
         u = np.asarray(uniform, dtype=float)
+        if self.hazard_path is not None:
+            # P(K ≥ k) = Π_{t<k} (1 − h_t): K is the number of k ≥ 1 with log-survival ≥ log(1 − U)
+            surv = np.cumsum(np.log1p(-np.asarray(self.hazard_path)))
+            k = np.searchsorted(-surv, -np.log1p(-u), side="right")
+            return np.where(k >= len(surv), NEVER, k).astype(np.int64)
         if self.hazard == 0:
             return np.full(u.shape, NEVER, dtype=np.int64)
         k = np.floor(np.log1p(-u) / math.log1p(-self.hazard))
@@ -191,6 +256,7 @@ class Settlement:
     cost_rounds: np.ndarray  # (N,) rounds during which costs accrued
     utility: np.ndarray  # (N, P)
     value: np.ndarray  # (N, P)
+    paid: np.ndarray  # (N, P) running costs paid (discounted)
 
 
 def settle(
@@ -241,15 +307,20 @@ def settle(
     disc = costs.factor(tau) * bound  # (U, N)
     value = batna[None, :] + np.einsum("un,unp->np", disc, gains)
     value += (complete * costs.factor(np.maximum(complete_round, 0)))[:, None] * (status_quo - batna)[None, :]
+    paid = np.zeros_like(value)
     if costs.costly:
-        total = costs.discount_sum(np.zeros_like(n), n)  # (N,)
-        closed = costs.discount_sum(tau, n[None, :]) * bound  # (U, N)
-        open_all = total[:, None] - closed.T @ share  # (N, P)
-        open_sq = total[:, None] - closed.T @ sq_share
-        value -= open_sq * costs.c_sq[None, :] + open_all * costs.c_unc[None, :]
+        zero = np.zeros_like(n)
+        # the cost of uncertainty: paid on the open stake while the talks last
+        total = costs.cost_sum("unc", zero, n)  # (N, P)
+        closed = costs.cost_sum("unc", tau, np.broadcast_to(n, tau.shape)) * bound[:, :, None]  # (U, N, P)
+        paid += total - np.einsum("unp,up->np", closed, share)
+        # the status quo's cost: the gain forgone until a unit holding its issues binds
+        forgone = costs.cost_sum("sq", np.zeros_like(tau), tau) * bound[:, :, None]  # (U, N, P)
+        paid += np.einsum("unp,up->np", forgone, sq_share)
+        value -= paid
     base = np.where(complete[:, None], status_quo[None, :], batna[None, :])
     utility = base + np.einsum("un,unp->np", bound.astype(float), gains)
-    return Settlement(bound, complete, broke, n, utility, value)
+    return Settlement(bound, complete, broke, n, utility, value, paid)
 
 
 def value_path(
@@ -278,89 +349,12 @@ def value_path(
         path[t >= complete_round] += costs.factor(complete_round) * (status_quo - batna)
     if costs.costly:
         open_all = np.ones((rounds, len(batna)))
-        open_sq = np.ones((rounds, len(batna)))
         for u, tau in enumerate(bound_round):
             if tau >= 0:
                 open_all[t >= tau] -= share[u]
-                open_sq[t >= tau] -= sq_share[u]
+                forgone = costs.cost_sum("sq", np.zeros(1, dtype=np.int64), np.array([tau]))[0]
+                path[t >= tau] -= sq_share[u] * forgone
         paying = (t < cost_rounds)[:, None]
-        flow = costs.factor(t)[:, None] * paying * (open_sq * costs.c_sq + open_all * costs.c_unc)
+        flow = costs.factor(t)[:, None] * paying * open_all * costs.rate("unc", t)
         path -= np.cumsum(flow, axis=0)
     return path
-
-
-# ------------------------------------------------------------------ economy
-
-
-def economy_status_quo_cost(
-    scenario: Any,
-    points_per_welfare_pct: float,
-    rounds_per_year: float = 52.0,
-    params: Any = None,
-) -> tuple[float, ...]:
-    """Running cost of the status quo per round, priced by the tariff model.
-
-    For every issue with a ``tariff`` spec, the welfare change (in percent)
-    each party's country suffers when the tariff is at its status-quo rate
-    (all other tariffs at the economy's baseline) is computed with
-    :func:`dealspace.economy.bilateral_welfare`; the losses are summed over
-    the issues (a first-order approximation: the one-sector model prices each
-    tariff as if it applied to all bilateral trade), converted to points with
-    ``points_per_welfare_pct`` and spread over ``rounds_per_year`` rounds.
-
-    Parameters
-    ----------
-    scenario
-        A Scenario whose parties name a ``country`` and whose tariff issues
-        carry a ``tariff`` spec.
-    points_per_welfare_pct
-        Utility points per percentage point of welfare (per year).
-    rounds_per_year
-        How many negotiating rounds make a year.
-    params
-        :class:`dealspace.economy.ModelParams` (default: the model's).
-
-    Returns
-    -------
-    tuple of float
-        One cost (≥ 0) per party per round.
-
-    Raises
-    ------
-    DealspaceError
-        When the economy module is unavailable, a party has no country, or
-        the scenario has no tariff issue.
-    """
-    try:
-        from dealspace import economy
-    except ImportError:  # pragma: no cover - the module ships with dealspace
-        raise DealspaceError.single("economy", "the economy module is not available", "give status_quo_cost as numbers") from None
-    if not hasattr(economy, "bilateral_welfare") or not hasattr(economy, "load_default"):
-        raise DealspaceError.single("economy", "the economy module cannot price tariffs", "give status_quo_cost as numbers")
-    if points_per_welfare_pct < 0 or rounds_per_year <= 0:
-        raise DealspaceError.single("economy", "points per welfare % must be ≥ 0 and rounds per year > 0")
-    missing = [p.id for p in scenario.parties if not p.country]
-    if missing:
-        raise DealspaceError.single(
-            f"parties.{missing[0]}.country", "no country: the economy module cannot price its tariff costs",
-            "add an ISO3 'country' to the party",
-        )
-    base = economy.load_default()
-    loss = np.zeros(len(scenario.parties))
-    found = False
-    for issue in scenario.issues:
-        spec = issue.tariff
-        if spec is None:
-            continue
-        found = True
-        sq = issue.option_ids[issue.status_quo_index]
-        if spec.rates is not None and str(sq) in spec.rates:
-            rate = spec.rates[str(sq)]
-        else:
-            rate = float(sq)
-        change = economy.bilateral_welfare(base, spec.levied_by, spec.on, rate / 100.0, params)
-        for p, party in enumerate(scenario.parties):
-            loss[p] += -min(0.0, float(change.get(party.country, 0.0)))
-    if not found:
-        raise DealspaceError.single("issues", "the scenario has no tariff issue to price", "give status_quo_cost as numbers")
-    return tuple(float(x) for x in loss * points_per_welfare_pct / rounds_per_year)

@@ -118,6 +118,9 @@ class Engine:
         (deterministic strategies and no noise; ``R`` is then 1).
     record
         Keep a trace of events (for single runs).
+    horizon
+        Rounds of the whole talks: the clock time-dependent strategies concede
+        on (None: each track's own deadline).
     """
 
     def __init__(
@@ -128,8 +131,10 @@ class Engine:
         noise: float = 0.0,
         rngs: Sequence[np.random.Generator] | None = None,
         record: bool = False,
+        horizon: int | None = None,
     ) -> None:
         self.prepared = prepared
+        self.horizon = horizon
         self.agents = list(agents)
         self.noise = float(noise)
         self.rngs = list(rngs) if rngs is not None else None
@@ -154,15 +159,19 @@ class Engine:
             [b.utility.std(axis=0) if b.size else np.zeros(space.n_parties) for b in space.blocks]
         ).reshape(n_blocks, space.n_parties)
         self._draws: list[tuple[np.ndarray, np.ndarray]] = []
+        self._layouts: dict[tuple[int, int], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         if self.noise > 0 and self.rngs is not None:
-            for _agent in range(2):
-                eps = np.empty((self.runs, n_blocks))
-                z = np.empty((self.runs, self._n_used))
-                for r, rng in enumerate(self.rngs):
-                    draw = rng.standard_normal(n_blocks + self._n_used)
-                    eps[r], z[r] = draw[:n_blocks], draw[n_blocks:]
-                weights = np.exp(self.noise * eps - self.noise**2 / 2)
-                self._draws.append((weights, z))
+            # per run: agent 0's block errors and option errors, then agent 1's —
+            # one call per run (a generator's normals come in the same sequence
+            # whether drawn in one call or two)
+            width = n_blocks + self._n_used
+            draws = np.empty((self.runs, 2 * width))
+            for r, rng in enumerate(self.rngs):
+                draws[r] = rng.standard_normal(2 * width)
+            for agent in range(2):
+                part = draws[:, agent * width : (agent + 1) * width]
+                weights = np.exp(self.noise * part[:, :n_blocks] - self.noise**2 / 2)
+                self._draws.append((weights, np.ascontiguousarray(part[:, n_blocks:])))
 
     def estimate(self, table: Table, me: int) -> tuple[np.ndarray, np.ndarray]:
         """Agent ``me``'s estimate of the other's utilities ``(R, C)`` and reservation ``(R,)``."""
@@ -170,18 +179,37 @@ class Engine:
         if not self._draws:
             return table.utility[None, :, q].copy(), np.array([table.reservation[q]])
         weights, z = self._draws[me]
-        space = self.prepared.space
-        est = np.zeros((self.runs, table.size))
-        res = np.full(self.runs, table.reservation[q] - table.status_quo[q])
-        for k, b in enumerate(table.blocks):
-            u = space.blocks[b].utility[table.rows[:, k], q]
-            pos = self._offset[b] + np.searchsorted(self._used[b], table.rows[:, k])
-            est += weights[:, b, None] * u[None, :]
-            est += (self.noise * self._sd[b, q]) * z[:, pos]
-            res += weights[:, b] * self.prepared.block_sq[b, q]
+        util, cols, onehot = self._layout(table, q)
+        blocks = list(table.blocks)
+        # two matrix products: the weighted block utilities and the option errors
+        est = weights[:, blocks] @ util
+        est += z[:, cols] @ onehot
+        res = (table.reservation[q] - table.status_quo[q]) + weights[:, blocks] @ self.prepared.block_sq[blocks, q]
         return est, res
 
-    def states(self, table: Table, deadline: int) -> list[State]:
+    def _layout(self, table: Table, q: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Computed once per table: ``(K, C)`` party ``q``'s block utilities of
+        each candidate; the columns ``cols`` of the noise draws of the table's
+        blocks; ``(len(cols), C)`` the scaled indicator of the draw each
+        candidate's block rows use (``σ · sd_b``)."""
+        key = (id(table), q)
+        hit = self._layouts.get(key)
+        if hit is None:
+            space = self.prepared.space
+            util = np.zeros((len(table.blocks), table.size))
+            spans = [np.arange(self._offset[b], self._offset[b] + len(self._used[b])) for b in table.blocks]
+            cols = np.concatenate(spans) if spans else np.zeros(0, dtype=np.int64)
+            onehot = np.zeros((len(cols), table.size))
+            at = 0
+            for k, b in enumerate(table.blocks):
+                util[k] = space.blocks[b].utility[table.rows[:, k], q]
+                pos = at + np.searchsorted(self._used[b], table.rows[:, k])
+                onehot[pos, np.arange(table.size)] += self.noise * self._sd[b, q]
+                at += len(self._used[b])
+            hit = self._layouts[key] = (util, cols, onehot)
+        return hit
+
+    def states(self, table: Table, deadline: int, offset: np.ndarray | int = 0) -> list[State]:
         out = []
         for p, agent in enumerate(self.agents):
             other, res = self.estimate(table, p)
@@ -190,7 +218,7 @@ class Engine:
                 uniforms = np.stack([rng.random(2 * deadline) for rng in self.rngs])
             elif agent.classifier.get("stochastic"):
                 raise DealspaceError.single("rngs", "a stochastic strategy needs per-run generators")
-            out.append(State(table, p, other, res, deadline, self.runs, uniforms))
+            out.append(State(table, p, other, res, deadline, self.runs, uniforms, offset, self.horizon))
             agent.reset()
         return out
 
@@ -219,13 +247,17 @@ class Engine:
         return offer
 
     # -- procedures --------------------------------------------------------------
-    def bargain(self, table: Table, deadline: int, first: int = 0, offset: int = 0) -> tuple[np.ndarray, np.ndarray]:
-        """Alternating offers on one track; ``(round agreed, candidate)`` per run (-1: none)."""
+    def bargain(
+        self, table: Table, deadline: int, first: int = 0, offset: np.ndarray | int = 0
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Alternating offers on one track opened in round ``offset`` of the talks
+        (per run, or one number); ``(track round agreed, candidate)`` per run (-1: none)."""
         agreed = np.full(self.runs, -1, dtype=np.int64)
         pick = np.full(self.runs, -1, dtype=np.int64)
         if table.size == 0 or deadline <= 0:
             return agreed, pick
-        states = self.states(table, deadline)
+        states = self.states(table, deadline, offset)
+        offset = int(np.asarray(offset).ravel()[0]) if np.size(offset) else 0
         live = np.ones(self.runs, dtype=bool)
         for t in range(deadline):
             p = (first + t) % 2

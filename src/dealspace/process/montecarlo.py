@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -40,6 +41,7 @@ from dealspace.process.cell import (
     check_run_args,
     deal_space,
     first_uniforms,
+    one_blas_thread,
     pair_label,
     prepare,
     seed_sequence,
@@ -98,6 +100,22 @@ class MonteCarloResult(Displayed):
 
 
 # ------------------------------------------------------------------ public
+
+
+@lru_cache(maxsize=8)
+def _first_draws(children: tuple[np.random.SeedSequence, ...]) -> np.ndarray:
+    """Each run's first draw (its breakdown uniform), computed once per set of
+    run seeds (cells with deterministic strategies need nothing else)."""
+    out = first_uniforms([np.random.default_rng(c) for c in children])
+    out.setflags(write=False)
+    return out
+
+
+@lru_cache(maxsize=8)
+def _children(seed: int, runs: int) -> tuple[np.random.SeedSequence, ...]:
+    """``SeedSequence(seed).spawn(runs)``, computed once per process (sweeps call
+    :func:`monte_carlo` with the same seed for many cells)."""
+    return tuple(np.random.SeedSequence(seed).spawn(runs))
 
 
 def monte_carlo(
@@ -166,12 +184,13 @@ def monte_carlo(
     space = deal_space(source, parties)
     prepared, geometry = prepare(space)
     ss = seed_sequence(seed)
-    children = ss.spawn(int(runs))
+    children = _children(int(seed), int(runs)) if isinstance(seed, int | np.integer) else ss.spawn(int(runs))
     frames = []
-    for proto in protos:
-        for agents in pairs:
-            cell = Cell(prepared, proto, agents, int(deadline), tc, float(noise))
-            frames.append(_cell_frame(cell, children, geometry, progress, chunk))
+    with one_blas_thread():  # small matrix products: threads only add overhead (and contend in sweeps)
+        for proto in protos:
+            for agents in pairs:
+                cell = Cell(prepared, proto, agents, int(deadline), tc, float(noise))
+                frames.append(_cell_frame(cell, children, geometry, progress, chunk))
     table = pd.concat(frames, ignore_index=True)
     summary = summarise(table, space.parties)
     settings = {
@@ -198,13 +217,13 @@ def _cell_frame(
     parts = []
     if cell.deterministic:
         course = cell.course(None)
+        first = _first_draws(tuple(children))  # only the breakdown draws differ between runs
         for lo in range(0, n, chunk):
-            rngs = [np.random.default_rng(c) for c in children[lo : lo + chunk]]
-            uniforms = first_uniforms(rngs)
-            out, _ = cell.settle(course, uniforms, np.zeros(len(rngs), dtype=np.int64))
-            parts.append((out, course, np.zeros(len(rngs), dtype=np.int64)))
+            uniforms = first[lo : lo + chunk]
+            out, _ = cell.settle(course, uniforms, np.zeros(len(uniforms), dtype=np.int64))
+            parts.append((out, course, np.zeros(len(uniforms), dtype=np.int64)))
             if progress:
-                progress(len(rngs))
+                progress(len(uniforms))
     else:
         for lo in range(0, n, chunk):
             rngs = [np.random.default_rng(c) for c in children[lo : lo + chunk]]
@@ -233,6 +252,7 @@ def _cell_frame(
             add(f"utility:{party}", out.utility[:, p])
             add(f"value:{party}", out.value[:, p])
             add(f"gain:{party}", out.value[:, p] - space.batna[p])
+            add(f"cost:{party}", out.paid[:, p])
         add("joint_gain", (out.value - space.batna[None, :]).sum(axis=1))
         d_front, d_nash = geometry.distances(out.utility)
         add("dist_frontier", d_front)

@@ -18,9 +18,12 @@ Protocols
 :class:`SequentialBinding` — *provisional binding / early harvests*: units
     (domains, or blocks) are negotiated one at a time, in a given order or an
     order the parties negotiate; each unit's agreement binds at once and is
-    never reopened, so its gains accrue from the round agreed. Each unit gets
-    ``stage_rounds`` rounds (default ``T // units``) and strategies see the
-    stage's own clock; a unit not agreed in its stage stays at the status quo.
+    never reopened, so its gains accrue from the round agreed. By default a
+    stage lasts until its unit is agreed or the calendar ends (``stage_rounds``
+    caps it); strategies concede on the calendar of the whole talks, so no
+    stage has a shorter clock. Only *bindable* units — with a zone of
+    agreement of their own — are put on the agenda (``bindable=False``: all);
+    the others stay at the status quo.
 :class:`ParallelSilos` — one track per domain, all running at once over the
     full deadline, each agreement binding when reached; no cross-domain
     trades are possible.
@@ -218,9 +221,12 @@ class SequentialBinding(Protocol):
     units
         ``"domain"`` or ``"block"``.
     stage_rounds
-        Rounds per unit (default ``deadline // number of units``).
+        Most rounds per unit (default: until agreed or the calendar ends).
     first
         The party that opens each stage.
+    bindable
+        Negotiate only the units with a zone of agreement of their own (the
+        bindable harvests); the others stay at the status quo.
 
     References
     ----------
@@ -238,6 +244,7 @@ class SequentialBinding(Protocol):
         units: str = "domain",
         stage_rounds: int | None = None,
         first: int = 0,
+        bindable: bool = True,
     ) -> None:
         if units not in ("domain", "block"):
             raise DealspaceError.single("units", f"unknown unit kind '{units}'", did_you_mean(units, ["domain", "block"]))
@@ -252,10 +259,12 @@ class SequentialBinding(Protocol):
         self.unit_kind = units
         self.stage_rounds = stage_rounds
         self.first = _first(first)
+        self.bindable = bool(bindable)
 
     @property
     def params(self) -> dict[str, Any]:
-        return {"order": self.order, "units": self.unit_kind, "stage_rounds": self.stage_rounds, "first": self.first}
+        return {"order": self.order, "units": self.unit_kind, "stage_rounds": self.stage_rounds, "first": self.first,
+                "bindable": self.bindable}
 
     @property
     def label(self) -> str:
@@ -267,7 +276,9 @@ class SequentialBinding(Protocol):
             base, params["units"] = f"{base}-blocks", "domain"
         if isinstance(params["order"], tuple):
             params["order"] = ">".join(params["order"])
-        return base + _extras(params, {"order": "given", "units": "domain", "stage_rounds": None, "first": 0})
+        return base + _extras(
+            params, {"order": "given", "units": "domain", "stage_rounds": None, "first": 0, "bindable": True}
+        )
 
     def units(self, space: DealSpace) -> list[Unit]:
         return domain_units(space) if self.unit_kind == "domain" else block_units(space)
@@ -304,7 +315,6 @@ class SequentialBinding(Protocol):
     def run(self, engine: Engine, deadline: int) -> Course:
         prepared = engine.prepared
         agenda = self.agenda(prepared)
-        rounds = self.stage_rounds or max(1, deadline // max(1, len(agenda)))
         runs = engine.runs
         start = np.zeros(runs, dtype=np.int64)
         bound = np.full((len(agenda), runs), -1, dtype=np.int64)
@@ -314,11 +324,12 @@ class SequentialBinding(Protocol):
         for u, unit in enumerate(agenda):
             table = prepared.table(unit)
             tables.append(table)
-            if int(start.min()) >= deadline or table.size == 0:
+            if int(start.min()) >= deadline or table.size == 0 or (self.bindable and not prepared.bindable(unit)):
                 continue
-            # every stage has its own clock of `rounds` rounds; the overall
-            # deadline cuts it short (the same in a batch as in a single run)
-            rel, pick = engine.bargain(table, rounds, self.first, offset=int(start[0]))
+            # a stage lasts until agreed, its cap, or the calendar's end; the
+            # agents' clock is the calendar's (offset = the round the stage opens)
+            rounds = self.stage_rounds or deadline - int(start.min())
+            rel, pick = engine.bargain(table, rounds, self.first, offset=start)
             at = start + rel
             ok = (rel >= 0) & (at < deadline)
             bound[u] = np.where(ok, at, -1)
@@ -407,6 +418,64 @@ class ParallelSilos(SequentialBinding):
         return Course(tables, units, bound, picks, complete, end, engine.events)
 
 
+class HarvestThenPackage(SequentialBinding):
+    """Early harvest, then the package: the *valid* harvests are agreed one at a
+    time and bind at once, then everything else is negotiated as one package.
+
+    A unit is a valid harvest when binding it first (at the portfolio's Nash
+    options) lowers no party's reach in the rest — the test of ``dealspace
+    harvest`` (:func:`~dealspace.process.candidates.assess_units`) — and it has a
+    zone of agreement of its own. The rest keeps its cross-issue trades: it is
+    a single undertaking over what was not harvested. This is the design of
+    the Doha declaration's para. 47 (agreements reached at an early stage may
+    be implemented provisionally; the rest is one undertaking).
+
+    Parameters
+    ----------
+    stage_rounds
+        Most rounds per harvest stage (default: until agreed or the calendar ends).
+    first
+        The party that opens each stage.
+
+    References
+    ----------
+    WTO, Doha Ministerial Declaration, para. 47 (2001); Sebenius (1983) on
+    linkage; In and Serrano (2004) on agenda restrictions.
+    """
+
+    name = "harvest-package"
+    description = "valid early harvests first, then the rest as one package"
+    harvests = True
+
+    def __init__(self, stage_rounds: int | None = None, first: int = 0) -> None:
+        super().__init__(order="given", units="domain", stage_rounds=stage_rounds, first=first, bindable=True)
+
+    @property
+    def params(self) -> dict[str, Any]:
+        return {"stage_rounds": self.stage_rounds, "first": self.first}
+
+    @property
+    def label(self) -> str:
+        return self.name + _extras(self.params, {"stage_rounds": None, "first": 0})
+
+    def agenda(self, prepared: Prepared) -> list[Unit]:
+        """The valid harvests in domain order, then the rest as one unit."""
+        space = prepared.space
+        early = [a.unit for a in prepared.assessments() if a.valid and a.bindable]
+        taken = {b for u in early for b in u.blocks}
+        rest = tuple(b for b in range(len(space.blocks)) if b not in taken)
+        if rest:
+            issues = tuple(i for b in rest for i in space.blocks[b].issues)
+            early.append(Unit("rest", rest, None, issues))
+        return early
+
+    def units(self, space: DealSpace) -> list[Unit]:
+        return self.agenda(Prepared(space))
+
+    def tables(self, prepared: Prepared) -> list[Table]:
+        return [prepared.table(u) for u in self.agenda(prepared)]
+
+
 def nondominated(points: np.ndarray) -> np.ndarray:
     """The distinct non-dominated rows of ``points`` (small sets). Rows equal
     to 9 decimals count as one; the first of them is kept, unrounded."""
@@ -443,6 +512,7 @@ PROTOCOLS: dict[str, tuple[type[Protocol], dict[str, Any]]] = {
     "sequential": (SequentialBinding, {}),
     "sequential-negotiated": (SequentialBinding, {"order": "negotiated"}),
     "sequential-blocks": (SequentialBinding, {"units": "block"}),
+    "harvest-package": (HarvestThenPackage, {}),
     "silos": (ParallelSilos, {}),
     "snt": (SingleNegotiatingText, {}),
 }
@@ -454,6 +524,8 @@ ALIASES = {
     "early-harvests": "sequential",
     "provisional": "sequential",
     "negotiated": "sequential-negotiated",
+    "harvest-then-package": "harvest-package",
+    "early-harvest-package": "harvest-package",
     "parallel": "silos",
     "parallel-silos": "silos",
     "single-text": "snt",

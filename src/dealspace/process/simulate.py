@@ -39,6 +39,7 @@ from dealspace.process.cell import (
     check_run_args,
     deal_space,
     first_uniforms,
+    one_blas_thread,
     prepare,
     seed_sequence,
     strategy_pair,
@@ -258,7 +259,8 @@ def simulate(
     ss = seed_sequence(seed)
     rng = np.random.default_rng(ss)
     uniform = first_uniforms([rng])
-    course = cell.course([rng], record=True)
+    with one_blas_thread():  # as in monte_carlo: the same products, the same bits
+        course = cell.course([rng], record=True)
     out, breakdown = cell.settle(course, uniform, np.zeros(1, dtype=np.int64))
     d_front, d_nash = geometry.distances(out.utility)
     return _make_run(cell, course, out, int(breakdown[0]), ss, float(d_front[0]), float(d_nash[0]))

@@ -16,8 +16,10 @@ Time-dependent tactics (Faratin, Sierra & Jennings 1998) use
           F(t) = k + (1-k)\,\Bigl(\frac{t}{T-1}\Bigr)^{1/e},
 
 with ``P_max`` the agent's best candidate, ``P_min`` its reservation value
-(its best candidate if nothing reaches the reservation), ``T`` the track's
-deadline in rounds. ``e < 1`` is *Boulware* (concede late), ``e = 1`` linear,
+(its best candidate if nothing reaches the reservation), ``t`` the round of
+the talks and ``T`` the rounds of the whole calendar — the same clock in every
+protocol, so an agent concedes as fast per week whether it bargains over the
+whole package or over one part of it (:meth:`~dealspace.process.agent.State.time_fraction`). ``e < 1`` is *Boulware* (concede late), ``e = 1`` linear,
 ``e > 1`` *Conceder*.
 
 The others mirror the other side (:class:`TitForTat`), aim at the Nash
@@ -100,9 +102,9 @@ class TimeDependent(Aspiration):
     def params(self) -> dict[str, Any]:
         return {"e": self.e, "k": self.k}
 
-    def concession(self, state: State, t: int) -> float:
-        """``F(t)``."""
-        return self.k + (1.0 - self.k) * state.time_fraction(t) ** (1.0 / self.e)
+    def concession(self, state: State, t: int) -> np.ndarray:
+        """``F(t)`` on the calendar clock of the talks (:meth:`State.time_fraction`)."""
+        return np.asarray(self.k + (1.0 - self.k) * state.time_fraction(t) ** (1.0 / self.e))
 
     def target(self, state: State, t: int) -> np.ndarray:
         lo, hi = state.floor, state.own_max

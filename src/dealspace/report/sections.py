@@ -311,37 +311,48 @@ def offers_section(data: ReportData) -> Section | None:
 
 
 def protocols_section(data: ReportData) -> Section | None:
-    """The protocol comparison under delay costs and breakdown risk."""
+    """The protocol comparison on one calendar: outcomes, gains, the verdict and where it flips."""
     cmp = data.protocols
     if cmp is None:
         return None
-    from dealspace.process.compare import COLUMNS, LABELS
+    from dealspace.process.compare import LABELS
 
     labels = dict(zip(data.space.parties, _labels(data), strict=True))
-    chart = cmp.chart()
-    chart = Chart(chart.kind, chart.key, chart.title, {**chart.data, "labels": [
-        LABELS.get(p, p).split(" (")[0] for p in chart.data["labels"]], "series": {
-        labels[p]: v for p, v in chart.data["series"].items()}})
-    rows = tuple(
-        (LABELS.get(r["protocol"], r["protocol"]), f"{100 * r['agreement_rate']:.0f}%", f"{100 * r['deal_rate']:.0f}%",
-         f"{100 * r['breakdown_rate']:.0f}%", num(r["last_binding_mean"], 1),
-         *(num(r[f"gain:{p}_mean"]) for p in cmp.parties), num(r["joint_gain_mean"]), num(r["dist_nash_mean"], 3))
-        for r in cmp.rows
+    rows = cmp.table.to_dict(orient="records")
+    names = [LABELS.get(str(r["protocol"]).split("[")[0], str(r["protocol"])).split(" (")[0] for r in rows]
+    chart = Chart(
+        "columns", "protocols", "Mean realised gain over BATNA, by protocol",
+        {"labels": names, "series": {labels[p]: [r[f"gain:{p}"] for r in rows] for p in cmp.parties},
+         "ylabel": "gain over BATNA (each party's points)", "value_format": "{:.1f}"},
     )
-    st = cmp.settings
+    defs = cmp.columns("protocols")
     table = Table(
-        ("protocol", "complete", "any deal", "breakdown", "last binding round",
-         *(f"gain {labels[p]}" for p in cmp.parties), "joint gain", "distance to Nash"),
-        rows,
-        numeric=(False, True, True, True, True, *(True for _ in cmp.parties), True, True),
-        caption=f"complete: {COLUMNS['agreement_rate']}; any deal: {COLUMNS['deal_rate']}; breakdown: "
-        f"{COLUMNS['breakdown_rate']}; gain: {COLUMNS['gain:<party>_mean']}; distance to Nash: "
-        f"{COLUMNS['dist_nash_mean']}. {st.runs} runs per protocol × each of {len(st.strategies)} strategy pairs "
-        f"({', '.join(st.strategies)}), seed {st.seed}, deadline {st.deadline} rounds, value discounted "
-        f"{100 * (1 - st.discount):.0f}% a round, breakdown risk {100 * st.hazard:.1f}% a round, "
-        f"{100 * st.noise:.0f}% noise in each side's estimate of the other's valuation.",
+        ("protocol", "complete", "partial", "none", "breakdown", "weeks to last binding",
+         *(f"gain {labels[p]}" for p in cmp.parties), *(f"delay cost {labels[p]}" for p in cmp.parties),
+         "distance to Nash"),
+        tuple(
+            (name, *(f"{100 * r[c]:.0f}%" for c in ("complete", "partial", "none", "breakdown")), num(r["weeks"], 1),
+             *(num(r[f"gain:{p}"]) for p in cmp.parties), *(num(r[f"cost:{p}"]) for p in cmp.parties),
+             num(r["to_nash"], 3))
+            for name, r in zip(names, rows, strict=True)
+        ),
+        numeric=(False, True, True, True, True, True, *(True for _ in cmp.parties), *(True for _ in cmp.parties), True),
+        caption="; ".join(f"{k}: {v}" for k, v in defs.items() if k in ("complete", "partial", "none", "breakdown",
+                                                                          "weeks", "to_nash")),
     )
-    return Section("protocols", "Which process? Protocols compared", (chart, table), cmp.verdict)
+    blocks: list[Chart | Table | Text] = [chart, table, Text("Conditions: " + cmp.verdict.conditions, "note")]
+    if len(cmp.sensitivity):
+        sdefs = cmp.columns("sensitivity")
+        blocks.append(Table(
+            ("hazard ×", "delay cost ×", "pace (every … )", "winner", "margin"),
+            tuple((f"×{r['hazard_x']:g}", f"×{r['cost_x']:g}", f"{r['every']:g} {cmp.settings.unit}s",
+                   LABELS.get(str(r["winner"]).split("[")[0], str(r["winner"])).split(" (")[0], num(r["margin"]))
+                  for r in cmp.sensitivity.to_dict(orient="records")),
+            numeric=(True, True, True, False, True),
+            caption="Sensitivity: which protocol ranks first as the breakdown hazard, the delay costs and the pace "
+            "change. " + "; ".join(f"{k}: {v}" for k, v in sdefs.items() if k in ("winner", "margin")),
+        ))
+    return Section("protocols", "Which process? Protocols compared", tuple(blocks), cmp.verdict.text)
 
 
 def tariffs_section(data: ReportData) -> Section | None:

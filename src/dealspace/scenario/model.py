@@ -491,6 +491,33 @@ class EconomySettings(Traced):
     revenue: Literal["income-tax", "lump-sum"] = "lump-sum"
 
 
+# ---------------------------------------------------------------- dated events
+
+
+class ScenarioEvent(Traced):
+    """A dated event that changes the cost of delay from its date on (a tariff
+    deadline, an election, a court ruling): each named party's political cost
+    of delay rises by ``delay_cost[party]`` points a week and its breakdown
+    hazard by ``hazard[party]`` a week. Used by the process simulation
+    (docs/process.md); the deal space ignores it."""
+
+    date: str = Field(description="ISO date YYYY-MM-DD from which the change applies.")
+    label: str | None = None
+    delay_cost: dict[Id, NonNegative] = Field(default_factory=dict)
+    hazard: dict[Id, Annotated[float, Field(ge=0, lt=1, allow_inf_nan=False)]] = Field(default_factory=dict)
+
+    @field_validator("date")
+    @classmethod
+    def _iso(cls, value: str) -> str:
+        import datetime as _dt
+
+        try:
+            _dt.date.fromisoformat(str(value)[:10])
+        except ValueError:
+            raise PydanticCustomError("bad_date", "'{v}' is not a date: write YYYY-MM-DD", {"v": value}) from None
+        return str(value)[:10]
+
+
 # ---------------------------------------------------------------- scenario
 
 
@@ -505,6 +532,7 @@ class Scenario(Traced):
     parties: list[Party] = Field(min_length=2)
     domains: list[Domain] = Field(min_length=1)
     economy: EconomySettings | None = None
+    events: list[ScenarioEvent] = Field(default_factory=list, description="Dated events (process simulation).")
 
     @model_validator(mode="after")
     def _semantics(self) -> Scenario:

@@ -417,7 +417,7 @@ _TABLES: dict[str, PayoffTable] = {}
 
 
 def run_task(params: dict[str, Any]) -> WorldResult:
-    """One chunk of runs for :func:`dealspace.sweep.run_grid` (picklable, top level).
+    """One chunk of runs for :func:`dealspace.process.sweep.run_grid` (picklable, top level).
 
     ``params`` holds ``world`` and the keyword arguments of :func:`simulate`
     (``runs``, ``seed``, ``run_offset``, ``first``, ``outcome``, …). The

@@ -25,6 +25,7 @@ Grid files (YAML)
     seeds: [1, 2, 3]               # master seeds (or a count n: seeds 0 … n-1)
     status_quo_cost: 0.0           # per party per round (a number or [a, b])
     uncertainty_cost: 0.0
+    delay_cost: ["us=0.02,japan=0.28", 0.0]   # political cost per party per round: a grid axis
 
 Every key but ``protocols`` and ``strategies`` is optional. A scalar is a
 one-value list. Unknown keys, protocol and strategy names get a did-you-mean
@@ -37,6 +38,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import math
 import os
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -65,7 +67,10 @@ GRID_KEYS = (
     "seeds",
     "status_quo_cost",
     "uncertainty_cost",
+    "delay_cost",
 )
+#: MALLOC_TRIM_THRESHOLD_ for the workers of a LocalCluster started here (bytes).
+MALLOC_TRIM = 128 * 1024 * 1024
 #: Scheduler names understood besides a Dask address.
 LOCAL = ("processes", "sync", "dask")
 
@@ -159,9 +164,14 @@ def _run_dask(
     if isinstance(scheduler, distributed.Client):
         client, own = scheduler, False
     elif scheduler == "dask":
-        cluster = distributed.LocalCluster(
-            n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True, dashboard_address=None
-        )
+        import dask
+
+        # Dask's nannies set MALLOC_TRIM_THRESHOLD_=65536, which makes the
+        # simulations' many short-lived arrays slow to allocate; use glibc's scale
+        with dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": MALLOC_TRIM}):
+            cluster = distributed.LocalCluster(
+                n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True, dashboard_address=None
+            )
         client, own = distributed.Client(cluster), True
     else:
         client, own = distributed.Client(str(scheduler)), True
@@ -237,12 +247,14 @@ class Grid:
     parties: list[str] | None = None
     status_quo_cost: Any = 0.0
     uncertainty_cost: Any = 0.0
+    delay_cost: list[Any] = field(default_factory=lambda: [0.0])
 
     def cells(self) -> list[dict[str, Any]]:
         """Every combination, as parameter dicts (without the scenario)."""
         out = []
-        for proto, pair, deadline, disc, haz, noise, seed in itertools.product(
-            self.protocols, self.strategies, self.deadline, self.discount, self.hazard, self.noise, self.seeds
+        for proto, pair, deadline, disc, haz, noise, delay, seed in itertools.product(
+            self.protocols, self.strategies, self.deadline, self.discount, self.hazard, self.noise, self.delay_cost,
+            self.seeds,
         ):
             out.append(
                 {
@@ -257,6 +269,7 @@ class Grid:
                     "parties": self.parties,
                     "status_quo_cost": self.status_quo_cost,
                     "uncertainty_cost": self.uncertainty_cost,
+                    "delay_cost": delay,
                 }
             )
         return out
@@ -264,7 +277,7 @@ class Grid:
     def __len__(self) -> int:
         return (
             len(self.protocols) * len(self.strategies) * len(self.deadline) * len(self.discount)
-            * len(self.hazard) * len(self.noise) * len(self.seeds)
+            * len(self.hazard) * len(self.noise) * len(self.delay_cost) * len(self.seeds)
         )
 
 
@@ -374,9 +387,16 @@ def load_grid(source: str | Path | Mapping[str, Any]) -> Grid:
                 TimeCosts(**{key: data[key]})
             except DealspaceError as err:
                 problems.extend(err.problems)
+    delay_cost = []
+    for k, spec in enumerate(listed("delay_cost", [0.0])):
+        try:
+            delay_cost.append(delay_spec(spec, f"delay_cost[{k}]"))
+        except DealspaceError as err:
+            problems.extend(err.problems)
     if problems:
         raise DealspaceError(problems, source=where)
     return Grid(
+        delay_cost=delay_cost,
         protocols=protocols,
         strategies=pairs,
         runs=runs[0],
@@ -411,6 +431,43 @@ def _space_of(scenario_json: str, digest: str, parties: Sequence[str] | None) ->
     return _SPACES[key]
 
 
+def delay_spec(spec: Any, where: str) -> float | dict[str, float]:
+    """A political delay cost per round: one number for both parties, or
+    party → number (a mapping or ``"us=0.02,japan=0.28"``)."""
+    from dealspace.process.compare import parse_rates
+
+    rates = parse_rates(spec, where)
+    return dict(rates) if isinstance(rates, tuple) else rates
+
+
+def _add(base: Any, delay: float | Mapping[str, float], parties: Sequence[str]) -> tuple[float, ...]:
+    """The uncertainty cost per party plus the delay cost of a cell."""
+    from dealspace.process.costs import TimeCosts
+
+    own = TimeCosts(uncertainty_cost=base).c_unc
+    if isinstance(delay, Mapping):
+        unknown = [p for p in delay if p not in parties]
+        if unknown:
+            raise DealspaceError.single("delay_cost", f"unknown party '{unknown[0]}'", did_you_mean(unknown[0], parties))
+        extra = [float(delay.get(p, 0.0)) for p in parties]
+    else:
+        extra = [float(delay)] * len(parties)
+    return tuple(float(a + b) for a, b in zip(own, extra, strict=True))
+
+
+def _label(delay: float | Mapping[str, float]) -> str:
+    if isinstance(delay, Mapping):
+        return ",".join(f"{p}={v:g}" for p, v in delay.items())
+    return f"{float(delay):g}"
+
+
+def sweep_cells(params: dict[str, Any]) -> list[dict[str, Any]]:
+    """A batch of grid cells run one after the other in one task (picklable):
+    one task per worker share amortises start-up and the compiled space."""
+    shared = {k: params[k] for k in ("scenario_json", "scenario_name", "digest")}
+    return [sweep_cell({**shared, **cell}) for cell in params["cells"]]
+
+
 def sweep_cell(params: dict[str, Any]) -> dict[str, Any]:
     """One grid cell: a Monte Carlo batch, summarised in one row (picklable)."""
     from dealspace.process.montecarlo import monte_carlo
@@ -427,7 +484,7 @@ def sweep_cell(params: dict[str, Any]) -> dict[str, Any]:
         hazard=params["hazard"],
         noise=params["noise"],
         status_quo_cost=params.get("status_quo_cost", 0.0),
-        uncertainty_cost=params.get("uncertainty_cost", 0.0),
+        uncertainty_cost=_add(params.get("uncertainty_cost", 0.0), params.get("delay_cost", 0.0), space.parties),
     )
     row = {str(k): v for k, v in result.summary.iloc[0].to_dict().items()}
     row.pop("runs", None)
@@ -439,6 +496,7 @@ def sweep_cell(params: dict[str, Any]) -> dict[str, Any]:
         "discount": params["discount"],
         "hazard": params["hazard"],
         "noise": params["noise"],
+        "delay_cost": _label(params.get("delay_cost", 0.0)),
         "seed": params["seed"],
         "runs": params["runs"],
     }
@@ -500,10 +558,16 @@ def sweep(
     sc = source if isinstance(source, Scenario) else load_scenario(source)
     text = sc.model_dump_json(by_alias=True)
     digest = hashlib.sha1(text.encode()).hexdigest()
-    cells = [{**c, "scenario_json": text, "scenario_name": sc.name, "digest": digest} for c in spec.cells()]
-    rows = run_grid(sweep_cell, cells, scheduler=scheduler, workers=workers, progress=progress,
-                    description=f"sweep {sc.name}")
-    frame = pd.DataFrame(rows)
+    cells = spec.cells()
+    parallel = 1 if scheduler == "sync" else (workers or os.cpu_count() or 1)
+    size = max(1, math.ceil(len(cells) / (4 * parallel)))  # ~4 batches per worker: balance and little overhead
+    batches = [
+        {"cells": cells[lo : lo + size], "scenario_json": text, "scenario_name": sc.name, "digest": digest}
+        for lo in range(0, len(cells), size)
+    ]
+    parts = run_grid(sweep_cells, batches, scheduler=scheduler, workers=workers, progress=progress,
+                     description=f"sweep {sc.name} ({len(cells)} cells)")
+    frame = pd.DataFrame([row for part in parts for row in part])
     if target is not None:
         target.parent.mkdir(parents=True, exist_ok=True)
         frame.to_parquet(target, index=False)
