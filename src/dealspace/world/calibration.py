@@ -40,7 +40,8 @@ from dealspace.economy.gravity import Economy, ModelParams
 from dealspace.errors import DealspaceError, Problem, did_you_mean
 from dealspace.scenario.load import load_model_file
 from dealspace.world.payoffs import FloatArray, PayoffTable
-from dealspace.world.spec import OUTCOMES, Concession, Parameters, PartnerSpec, WorldSpec
+from dealspace.world.scores import smoothed
+from dealspace.world.spec import MOVES, OUTCOMES, Concession, Parameters, PartnerSpec, WorldSpec
 
 __all__ = ["OUTCOMES", "Partner", "World", "build_world", "compare_with_history", "list_worlds", "load_world"]
 
@@ -305,7 +306,8 @@ def compare_with_history(result: WorldResult) -> pd.DataFrame:
 
     Columns: ``history`` (settle / retaliate / stay) and its ``date``;
     ``model`` — the modal conclusion over the runs (a bloc counts as
-    retaliation); ``p_history`` — the model's probability of what happened;
+    retaliation); ``p_history`` — the model's probability of what happened
+    (add-½ smoothed, :func:`dealspace.world.scores.smoothed`: never 0);
     ``p_settle``, ``p_retaliate``, ``p_stay``; ``hit`` — modal = history;
     ``settle_rank_model`` / ``settle_rank_history`` — among partners that
     settled in history, the rank of the model's mean turn of settlement and
@@ -319,7 +321,9 @@ def compare_with_history(result: WorldResult) -> pd.DataFrame:
         if not p.history:
             continue
         mine = runs[runs["partner"] == p.code]
-        probs = {"settle": (mine["action"] == "settle").mean(), "retaliate": mine["retaliated"].mean(), "stay": (mine["action"] == "stay").mean()}
+        move = np.where(mine["retaliated"], "retaliate", mine["action"])
+        counts = [float((move == m).sum()) for m in MOVES]
+        probs = dict(zip(MOVES, smoothed(counts).tolist(), strict=True))
         model = max(probs, key=lambda a: probs[a])
         df = mine[mine["action"] == "settle"]
         rows.append(

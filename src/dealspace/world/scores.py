@@ -131,7 +131,7 @@ class FitScores:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe: plain floats, None for missing values."""
-        return {"runs": self.runs, "forecasts": _records(self.table), "partners": _records(self.partners)}
+        return {"runs": self.runs, "forecasts": records(self.table), "partners": records(self.partners)}
 
     def beats(self, baseline: str, score: str = "log_score") -> bool:
         """Whether the model's mean ``score`` is lower than the baseline's."""
@@ -199,7 +199,8 @@ def _slug(name: str) -> str:
     return name.replace("every partner settles", "all_settle").replace(" ", "_")
 
 
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows of a frame (index first) as JSON-safe dicts: plain numbers, None for NaN/inf."""
     data = frame.reset_index()
     out = []
     for rec in data.to_dict(orient="records"):
