@@ -156,7 +156,7 @@ def render_report(report: WorldReport, out: Console) -> None:
 
 def render_brief(brief: BellwetherBrief, out: Console) -> None:
     """The compact world tables of `dealspace analyze`."""
-    print_frame(brief.by_outcome, f"The wider world — after {brief.bellwether}'s outcome ({brief.runs} runs each)", {"p_retaliate": "P(retaliate), others", "p_bloc": "P(bloc)", "p_settle": "P(settle)", "payoff": "mean payoff"}, out)
+    print_frame(brief.by_outcome, f"The wider world — after {brief.name}'s outcome ({brief.runs} runs each)", {"p_retaliate": "P(retaliate), others", "p_bloc": "P(bloc)", "p_settle": "P(settle)", "payoff": "mean payoff"}, out)
     adv = brief.first_mover["advantage"]
     out.print(
         f"First mover (each partner first vs last, same seeds): mean advantage {adv.mean():+.3f} welfare points; "

@@ -216,6 +216,7 @@ class BellwetherBrief:
     """
 
     bellwether: str
+    name: str
     runs: int
     by_outcome: pd.DataFrame
     first_mover: pd.DataFrame
@@ -226,7 +227,7 @@ class BellwetherBrief:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe."""
-        return {"bellwether": self.bellwether, "runs": self.runs, "by_outcome": records(self.by_outcome), "first_mover": records(self.first_mover)}
+        return {"bellwether": self.bellwether, "name": self.name, "runs": self.runs, "by_outcome": records(self.by_outcome), "first_mover": records(self.first_mover)}
 
 
 def bellwether_brief(world: World, bellwether: str = "JPN", runs: int = 100, seed: int | None = 0, order: str | Sequence[str] = "stakes") -> BellwetherBrief:
@@ -247,4 +248,4 @@ def bellwether_brief(world: World, bellwether: str = "JPN", runs: int = 100, see
     by_outcome = pd.DataFrame.from_dict(rows, orient="index")
     by_outcome.index.name = f"{code} outcome"
     fm = first_mover(world, max(10, runs // 5), seed, order=order, table=table)
-    return BellwetherBrief(code, runs, by_outcome, fm[["first", "last", "advantage", "se"]])
+    return BellwetherBrief(code, world.partners[world.index(code)].name, runs, by_outcome, fm[["first", "last", "advantage", "se"]])

@@ -16,6 +16,7 @@ import datetime as dt
 from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from dealspace.scenario.model import Base
 
@@ -86,7 +87,7 @@ class Weights(Base):
     @classmethod
     def _not_all_zero(cls, v: dict[str, float]) -> dict[str, float]:
         if not v or sum(v.values()) <= 0:
-            raise ValueError("give a positive weight to at least one type")
+            raise PydanticCustomError("world_weights", "the weights are all zero: give a positive weight to at least one type")
         return v
 
 
@@ -102,7 +103,7 @@ class Likelihood(Base):
     def _rows_sum_to_one(cls, v: dict[str, list[float]]) -> dict[str, list[float]]:
         bad = [t for t, row in v.items() if abs(sum(row) - 1.0) > 1e-9]
         if bad:
-            raise ValueError(f"the rows of {bad} do not sum to 1; make each row 3 probabilities summing to 1")
+            raise PydanticCustomError("world_rows", "the rows of {bad} do not sum to 1: make each row 3 probabilities summing to 1", {"bad": ", ".join(bad)})
         return v
 
 
@@ -142,7 +143,7 @@ class Concession(Base):
     def _one_kind(self) -> Concession:
         flow = self.usd_bn is not None and self.years is not None
         if (self.cost_pct is None) == (not flow) or (self.usd_bn is None) != (self.years is None):
-            raise ValueError("give either cost_pct, or usd_bn together with years")
+            raise PydanticCustomError("world_concession", "a concession needs either cost_pct, or usd_bn together with years")
         return self
 
 
@@ -168,7 +169,7 @@ class History(Base):
     def _outcome_fits(self) -> History:
         allowed = ("stay",) if self.action == "stay" else OUTCOMES[self.action]
         if self.outcome not in allowed:
-            raise ValueError(f"outcome '{self.outcome}' does not answer '{self.action}'; use one of {list(allowed)}")
+            raise PydanticCustomError("world_history", "outcome '{outcome}' does not answer '{action}': use one of {allowed}", {"outcome": self.outcome, "action": self.action, "allowed": ", ".join(allowed)})
         return self
 
 
