@@ -10,7 +10,14 @@ import pandas as pd
 import pytest
 
 from dealspace.world import fit_scores, load_world, simulate
-from dealspace.world.scores import base_rates, baselines, brier, log_score, score_forecasts, smoothed
+from dealspace.world.scores import (
+    base_rates,
+    baselines,
+    brier,
+    log_score,
+    score_forecasts,
+    smoothed,
+)
 
 
 def test_brier_and_log_score_on_hand_cases() -> None:

@@ -28,7 +28,13 @@ from dealspace.world.experiments import (
 )
 from dealspace.world.model import WorldResult, simulate
 from dealspace.world.payoffs import PayoffTable
-from dealspace.world.run import BellwetherBrief, WorldReport, bellwether_brief, run_experiments, run_world
+from dealspace.world.run import (
+    BellwetherBrief,
+    WorldReport,
+    bellwether_brief,
+    run_experiments,
+    run_world,
+)
 from dealspace.world.scores import FitScores, fit_scores
 
 __all__ = [

@@ -440,7 +440,7 @@ def simulate(
             rows_run, events_run = _one_run(world, game, run, seed, order, base_order, first_idx, fixed, forced)
             rows += rows_run
             events += events_run
-    settings = {"runs": runs, "seed": seed, "first": first, "outcome": outcome, "order": order if isinstance(order, str) else list(order), "spillover": world.spillover if spillover is None else spillover, "context": context, "noise": game.noise, "true_type": true_type, "exact": exact}
+    settings: dict[str, Any] = {"runs": runs, "seed": seed, "first": first, "outcome": outcome, "order": order if isinstance(order, str) else list(order), "spillover": world.spillover if spillover is None else spillover, "context": context, "noise": game.noise, "true_type": true_type, "exact": exact}
     settings |= {"blocs": [[world.codes[k] for k in b] for b in bloc_idx], "never_retaliate": [world.codes[k] for k in never_idx]}
     return WorldResult(world, pd.DataFrame(rows), pd.DataFrame(events), settings, table.solves)
 

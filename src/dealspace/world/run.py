@@ -244,7 +244,7 @@ def bellwether_brief(world: World, bellwether: str = "JPN", runs: int = 100, see
     for o in OUTCOMES["settle"]:
         part = dom.partners[(dom.partners["first_outcome"] == o) & (dom.partners["partner"] != code)]
         m = metrics(replace(dom, partners=part))
-        rows[o] = {"p_retaliate": float(by_first[o]), "p_bloc": m["bloc"], "p_settle": m["settle"], "payoff": m["payoff"]}
+        rows[o] = {"p_retaliate": float(by_first.to_numpy(dtype=float)[list(by_first.index).index(o)]), "p_bloc": m["bloc"], "p_settle": m["settle"], "payoff": m["payoff"]}
     by_outcome = pd.DataFrame.from_dict(rows, orient="index")
     by_outcome.index.name = f"{code} outcome"
     fm = first_mover(world, max(10, runs // 5), seed, order=order, table=table)

@@ -135,7 +135,9 @@ class FitScores:
 
     def beats(self, baseline: str, score: str = "log_score") -> bool:
         """Whether the model's mean ``score`` is lower than the baseline's."""
-        return bool(self.table.loc["model", score] < self.table.loc[baseline, score])
+        column = self.table[score].to_numpy(dtype=float)
+        rows = list(self.table.index)
+        return bool(column[rows.index("model")] < column[rows.index(baseline)])
 
 
 def score_forecasts(forecasts: Mapping[str, ArrayLike], actual: Sequence[int]) -> pd.DataFrame:

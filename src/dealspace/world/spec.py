@@ -143,7 +143,7 @@ class Concession(Base):
     def _one_kind(self) -> Concession:
         flow = self.usd_bn is not None and self.years is not None
         if (self.cost_pct is None) == (not flow) or (self.usd_bn is None) != (self.years is None):
-            raise PydanticCustomError("world_concession", "a concession needs either cost_pct, or usd_bn together with years")
+            raise PydanticCustomError("world_concession", "a concession is a cost or a pledged flow: give cost_pct, or usd_bn together with years")
         return self
 
 
