@@ -76,7 +76,8 @@ class World:
     ``likelihood[a]`` is the (types × outcomes) table :math:`L_a(o\\mid\\theta)`
     for ``a`` in ``settle``, ``retaliate``, ``bloc``; ``truth`` the
     distribution the true type is drawn from in each run; ``order`` the
-    default order of partner codes.
+    default order of partner codes; ``terms_spillover`` and ``reputation``
+    the parameters of :mod:`dealspace.world.terms` (0: off).
     """
 
     name: str

@@ -63,6 +63,13 @@ The :math:`W_p` partners compare come from the second-order expansion of
 the GE welfare around the threat world (:meth:`PayoffTable.approx`, exact
 when at most two partners have left the threat state) unless
 ``exact=True``; realised payoffs are always exact GE solutions.
+The concession :math:`c_p` in :math:`V_p` and in the payoff is the one the
+US demands when :math:`p` comes to the table: with terms spillover it
+depends on the deals already struck, and a strategic US mixes *bad* into
+its answers to early settlements (:mod:`dealspace.world.terms`; both off,
+the demand is :math:`c_p`). Forced blocs (``blocs``) retaliate together
+when their first member moves; partners in ``never_retaliate`` have no
+retaliate action and join no bloc.
 Choices maximise :math:`V_p` or, with noise :math:`\lambda > 0`, follow the
 logit rule :math:`P(a) \propto \exp(V_p(a)/\lambda)`. A partner's realised
 payoff is :math:`W_p` in the final state, less the concessions it paid,
