@@ -33,6 +33,8 @@ def test_run_world_result_object(toy: World) -> None:
     assert {r["partner"] for r in data["partners"]} == {"A", "B", "C", "D"}
     assert [f["forecast"] for f in data["fit"]["forecasts"]] == ["model", "uniform", "every partner settles", "base rates"]
     assert isinstance(report.to_frame(), pd.DataFrame) and list(report.first_mover.index) == ["A", "B", "C", "D"]  # type: ignore[union-attr]
+    random = run_world(toy, runs=4, seed=1, order="random", first_mover_runs=2)
+    assert random.settings["first_mover_order"] == "given" and random.first_mover is not None
     forced = run_world(toy, runs=4, seed=1, first="A", outcome="bad", first_mover_runs=0)
     assert forced.fit is None and forced.first_mover is None and "fit" not in forced.to_dict()
 

@@ -146,7 +146,8 @@ def run_world(
         Forced blocs and partners that never retaliate (codes or names).
     first_mover_runs : int, optional
         Runs per partner and position for the first-mover table
-        (default ``max(10, runs // 5)``; 0 skips it).
+        (default ``max(10, runs // 5)``; 0 skips it). The others keep
+        ``order`` (the world's given order when ``order="random"``).
     exact : bool
         Solve every state partners weigh instead of the expansion.
     chunk, runner
@@ -173,7 +174,8 @@ def run_world(
     main = results["main"]
     domino = retaliation_by_first(combine([results[o] for o in OUTCOMES["settle"]]))
     fm_runs = max(10, runs // 5) if first_mover_runs is None else first_mover_runs
-    fm = first_mover(world, fm_runs, seed, order=order, exact=exact, blocs=blocs, never_retaliate=never) if fm_runs > 0 else None
+    fm_order = "given" if order == "random" else order  # first vs last needs a fixed order for the others
+    fm = first_mover(world, fm_runs, seed, order=fm_order, exact=exact, blocs=blocs, never_retaliate=never) if fm_runs > 0 else None
     unforced = first is None and outcome is None and any(p.history for p in world.partners)
     settings = {
         "world": world.name,
@@ -189,6 +191,7 @@ def run_world(
         "terms_spillover": world.terms_spillover,
         "reputation": world.reputation,
         "first_mover_runs": fm_runs,
+        "first_mover_order": fm_order if isinstance(fm_order, str) else list(fm_order),
         "exact": exact,
     }
     return WorldReport(
