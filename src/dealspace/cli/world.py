@@ -94,7 +94,9 @@ def world_command(
     w = w.with_(**changes) if changes else w
     blocs = [_names(b) for b in bloc or []]
     never = [n for item in never_retaliate or [] for n in _names(item)]
-    local = scheduler is None and runs * 4 <= LOCAL_LIMIT
+    fm_runs = max(10, runs // 5) if first_mover_runs is None else first_mover_runs
+    games = 4 * runs + 2 * len(w.partners) * fm_runs  # main + domino, then each partner first and last
+    local = scheduler is None and games <= LOCAL_LIMIT
     runner = None if local else _grid_runner(scheduler, workers, progress=not json_out)
     report = run_world(
         w, runs, seed, order=order_arg, first=first, outcome=outcome, blocs=blocs, never_retaliate=never,

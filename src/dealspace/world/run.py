@@ -22,7 +22,14 @@ from typing import TYPE_CHECKING, Any
 
 from dealspace.errors import DealspaceError, did_you_mean
 from dealspace.world.calibration import OUTCOMES, World, compare_with_history
-from dealspace.world.experiments import first_mover, metrics, retaliation_by_first, summary
+from dealspace.world.experiments import (
+    first_mover,
+    first_mover_orders,
+    first_mover_table,
+    metrics,
+    retaliation_by_first,
+    summary,
+)
 from dealspace.world.model import ORDERS, WorldResult, combine, run_task
 from dealspace.world.scores import FitScores, fit_scores, records
 
@@ -175,7 +182,12 @@ def run_world(
     domino = retaliation_by_first(combine([results[o] for o in OUTCOMES["settle"]]))
     fm_runs = max(10, runs // 5) if first_mover_runs is None else first_mover_runs
     fm_order = "given" if order == "random" else order  # first vs last needs a fixed order for the others
-    fm = first_mover(world, fm_runs, seed, order=fm_order, exact=exact, blocs=blocs, never_retaliate=never) if fm_runs > 0 else None
+    fm = None
+    if fm_runs > 0:
+        plays = first_mover_orders(world, fm_order)
+        names = {f"{code} {label}": (code, label) for code, label in plays}
+        done = run_experiments(world, {n: {"order": plays[k]} for n, k in names.items()}, fm_runs, seed, chunk=chunk, runner=runner, **common)
+        fm = first_mover_table(world, {k: done[n] for n, k in names.items()})
     unforced = first is None and outcome is None and any(p.history for p in world.partners)
     settings = {
         "world": world.name,
