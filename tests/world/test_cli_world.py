@@ -93,6 +93,9 @@ def test_blocs_never_retaliate_and_names_everywhere() -> None:
     settings = json.loads(listed.stdout)["settings"]
     assert settings["order"][-1] == "AUS" and settings["reputation"] == 0.5 and settings["terms_spillover"] == 0.0
     assert all(r["bloc"] == 0.0 for r in json.loads(listed.stdout)["partners"])
+    random = runner.invoke(app, ["world", "--runs", "3", "--json", "--first-mover-runs", "2", "--order", "random"])
+    assert random.exit_code == 0, random.output
+    assert json.loads(random.stdout)["settings"]["first_mover_order"] == "given"
 
 
 def test_world_summary_for_analyze() -> None:
