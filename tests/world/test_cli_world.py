@@ -87,6 +87,7 @@ def test_blocs_never_retaliate_and_names_everywhere() -> None:
     rows = {r["partner"]: r for r in data["partners"]}
     assert rows["EU"]["bloc"] == 1.0 and rows["JPN"]["bloc"] == 1.0
     assert rows["KOR"]["retaliate"] == rows["CHN"]["retaliate"] == rows["CAN"]["retaliate"] == 0.0
+    assert "fit" not in data  # a forced bloc is a counterfactual, not scored against 2025
     order = "VNM,MEX,CAN,TWN,KOR,CHE,JPN,CHN,EU,IND,GBR,australia"
     listed = runner.invoke(app, ["world", "--runs", "4", "--json", "--first-mover-runs", "0", "--order", order, "--no-blocs", "--terms-spillover", "0", "--reputation", "0.5"])
     assert listed.exit_code == 0, listed.output

@@ -78,8 +78,9 @@ class WorldReport:
     move, mean turn and payoff. ``domino``: P(retaliate) of each other
     partner by the bellwether's forced outcome (rows partners + ``mean``).
     ``first_mover``: each partner first vs last on the same seeds (None if
-    skipped). ``fit``: proper scores against 2025 (None when the run is
-    forced or no partner has a history). ``history``: the modal move and the
+    skipped). ``fit``: proper scores against 2025 (None when a first mover,
+    its outcome, a bloc or a never-retaliate is forced — counterfactuals are
+    not forecasts — or no partner has a history). ``history``: the modal move and the
     settlement order next to 2025. Drawn as tables; :meth:`draw` writes the
     cascade and the domino heatmap.
     """
@@ -188,7 +189,8 @@ def run_world(
         names = {f"{code} {label}": (code, label) for code, label in plays}
         done = run_experiments(world, {n: {"order": plays[k]} for n, k in names.items()}, fm_runs, seed, chunk=chunk, runner=runner, **common)
         fm = first_mover_table(world, {k: done[n] for n, k in names.items()})
-    unforced = first is None and outcome is None and any(p.history for p in world.partners)
+    # the fit is a forecast of the model as specified: forced moves are counterfactuals, not scored
+    unforced = first is None and outcome is None and not blocs and not never and any(p.history for p in world.partners)
     settings = {
         "world": world.name,
         "runs": runs,
