@@ -77,6 +77,12 @@ class Count(Sourced):
     value: Annotated[int, Field(ge=0, le=10**6)]
 
 
+class Waits(Sourced):
+    """How often a partner may postpone (a whole number, at most 20)."""
+
+    value: Annotated[int, Field(ge=0, le=20)]
+
+
 class Weights(Base):
     """Non-negative weights per type (normalised on loading)."""
 
@@ -122,7 +128,7 @@ class Parameters(Base):
     escalation_step: Rate = Field(description="Default escalation of the US rate after retaliation (threat + step).")
     transfer_share: Share = Field(description="Part of a pledged flow counted as a net transfer.")
     delay_share: Points = Field(description="Cost of one wait as a multiple of the partner's gain from a deal.")
-    max_waits: Count = Field(description="How often a partner may go to the back of the queue.")
+    max_waits: Waits = Field(description="How often a partner may go to the back of the queue.")
     noise: Points = Field(description="Logit scale of choices, welfare points (0: best reply).")
     min_bloc: Count = Field(description="Members a joint retaliation needs.")
     spillover: Share = Field(description="Information spillover s: how much one partner's outcome says about the US type facing the others.")
