@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from world_toy import TOY_WORLD, toy_economy
 
 from dealspace.economy.gravity import solve
 from dealspace.errors import DealspaceError
@@ -129,10 +130,12 @@ def test_forced_first_outcome(world: World, table: PayoffTable) -> None:
 
 
 def test_without_spillover_choices_do_not_depend_on_the_first_outcome(world: World, table: PayoffTable) -> None:
-    # beliefs never move and partners value options against the threat world: no channel left
+    # beliefs never move, partners value options against the threat world and deal terms do
+    # not spill over: no channel left
+    closed = world.with_(terms_spillover=0.0, reputation=0.0)
     frames = []
     for outcome in ("good", "bad", "none"):
-        res = simulate(world, 15, seed=2, first="JPN", outcome=outcome, spillover=0.0, context="reference", table=table)
+        res = simulate(closed, 15, seed=2, first="JPN", outcome=outcome, spillover=0.0, context="reference", table=table)
         others = res.partners[res.partners["partner"] != "JPN"]
         frames.append(others[["run", "partner", "action", "outcome", "turn", "waits"]].reset_index(drop=True))
     pd.testing.assert_frame_equal(frames[0], frames[1])
@@ -244,12 +247,15 @@ def _write(tmp_path: Path, change) -> Path:  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (lambda d: d["partners"][0]["threat"].pop("source"), r"partners\[0\] \(JPN\)\.threat: has no source"),
+        (lambda d: d["partners"][0]["threat"].pop("source"), r"partners\[0\]\.threat\.source: this required field is missing"),
+        (lambda d: d["partners"][0]["threat"].update(source="  "), r"partners\[0\]\.threat\.source"),
         (lambda d: d["partners"][0].update(treat=d["partners"][0]["threat"]), "(?i)did you mean 'threat'"),
         (lambda d: d["partners"][0].update(region="JAP"), "(?i)did you mean 'JPN'"),
-        (lambda d: d["likelihoods"]["settle"]["value"].update(dealmaker=[0.5, 0.5, 0.5]), "summing to 1"),
+        (lambda d: d["likelihoods"]["settle"]["value"].update(dealmaker=[0.5, 0.5, 0.5]), "do not sum to 1"),
         (lambda d: d["parameters"].update(noice=d["parameters"]["noise"]), "(?i)did you mean 'noise'"),
-        (lambda d: d["order"]["value"].pop(), "does not list every partner"),
+        (lambda d: d["order"]["value"].pop(), r"does not list every partner once \(missing \['TWN'\]\)"),
+        (lambda d: d["partners"][2]["history"].update(outcome="escalate"), "does not answer 'settle'"),
+        (lambda d: d["partners"][2]["history"].update(date="July"), "YYYY-MM-DD"),
     ],
 )
 def test_bad_world_files(tmp_path: Path, world: World, change, message: str) -> None:  # type: ignore[no-untyped-def]
@@ -257,6 +263,73 @@ def test_bad_world_files(tmp_path: Path, world: World, change, message: str) -> 
     with pytest.raises(DealspaceError, match=message) as err:
         load_world(path, economy=world.economy)
     assert str(path) in str(err.value)
+
+
+def test_every_problem_of_a_world_file_at_once(tmp_path: Path, world: World) -> None:
+    def change(d: dict) -> None:  # type: ignore[type-arg]
+        d["partners"][0]["threat"].pop("source")
+        d["partners"][0]["treat"] = 0.3
+        d["partners"][1]["deal"]["value"] = "fifteen"
+        d["likelihoods"]["settle"]["value"]["dealmaker"] = [0.5, 0.5, 0.5]
+        d["parameters"]["noice"] = d["parameters"]["noise"]
+        d["partners"][3]["concessions"][0].pop("years")
+
+    with pytest.raises(DealspaceError) as err:
+        load_world(_write(tmp_path, change), economy=world.economy)
+    wheres = [p.where for p in err.value.problems]
+    assert len(wheres) == 6
+    assert set(wheres) == {"partners[0].threat.source", "partners[0].treat", "partners[1].deal.value", "likelihoods.settle.value", "parameters.noice", "partners[3].concessions[0]"}
+    assert all(p.fix or ":" in p.what for p in err.value.problems)  # each says how to fix it
+
+    def cross(d: dict) -> None:  # type: ignore[type-arg]
+        d["partners"][0]["region"] = "JAP"
+        d["order"]["value"].pop()
+        d["prior"]["value"].pop("boomerang")
+
+    with pytest.raises(DealspaceError) as err:
+        load_world(_write(tmp_path, cross), economy=world.economy)
+    assert {p.where for p in err.value.problems} == {"partners[0] (JPN).region", "order.value", "prior.value"}
+
+
+def test_not_a_mapping_and_bad_yaml(tmp_path: Path, world: World) -> None:
+    path = tmp_path / "w.yaml"
+    path.write_text("- just\n- a list\n")
+    with pytest.raises(DealspaceError, match="not a mapping"):
+        load_world(path, economy=world.economy)
+    path.write_text("name: [unclosed\n")
+    with pytest.raises(DealspaceError, match="not valid YAML"):
+        load_world(path, economy=world.economy)
+
+
+def test_adding_a_partner(tmp_path: Path) -> None:
+    # docs/world.md's example (Brazil), on the toy economy where region E is outside the game
+    data = yaml.safe_load(TOY_WORLD.read_text())
+    data["partners"].append(yaml.safe_load(BRAZIL) | {"region": "E"})
+    data["order"]["value"].append("BRA")
+    path = tmp_path / "w.yaml"
+    path.write_text(yaml.safe_dump(data))
+    w = load_world(path, economy=toy_economy(with_e=True))
+    bra = w.partners[w.index("brazil")]
+    assert (bra.threat, bra.deal, bra.retaliation) == (0.5, 0.5, 0.5) and bra.history["action"] == "stay"
+    res = simulate(w, 3, seed=0)
+    assert "BRA" in set(res.partners["partner"])
+
+
+BRAZIL = """
+code: BRA
+name: Brazil
+threat: {value: 0.50, source: "50 % (cited as equal to India), Aug 2025 (facts C: NDTV Profit 6 Aug 2025)"}
+deal: {value: 0.50, source: "assumption - no deal recorded"}
+concessions:
+  - item: generic concession
+    cost_pct: {value: 0.02, source: "assumption - no deal recorded"}
+history:
+  action: stay
+  outcome: stay
+  date: 2025-08-06
+  note: Lula indicated possible retaliation, none recorded in the facts
+  source: facts C, D (NDTV Profit 6 Aug 2025; NHK via daily8)
+"""
 
 
 def test_unknown_world_name() -> None:

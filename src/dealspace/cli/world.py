@@ -1,4 +1,4 @@
-"""``dealspace world``: the bellwether game — who settles, who retaliates, and the domino."""
+"""``dealspace world``: the bellwether game — parse the options, call :func:`dealspace.world.run_world`, render."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from dealspace.cli._app import app, console, friendly, print_json
@@ -16,8 +17,7 @@ from dealspace.errors import DealspaceError, did_you_mean
 if TYPE_CHECKING:
     import pandas as pd
 
-    from dealspace.world.calibration import World
-    from dealspace.world.model import WorldResult
+    from dealspace.world.run import BellwetherBrief, WorldReport
 
 # The model (numpy, pandas, the GE solver) is imported when the command runs,
 # so that `dealspace --help` stays fast.
@@ -25,7 +25,11 @@ OUTCOME_NAMES = ("good", "bad", "none")
 ORDER_NAMES = ("given", "stakes", "random")
 #: Above this many games in total, runs go to worker processes (or --scheduler).
 LOCAL_LIMIT = 2000
+#: Runs per task when runs go to workers.
+CHUNK = 250
 PARTNER_COLUMNS = {"settle": "settle", "good_deal": "good deal", "retaliate": "retaliate", "bloc": "bloc", "stay": "stay", "mean_turn": "turn", "payoff": "payoff"}
+FIRST_MOVER_COLUMNS = {"first": "first", "last": "last", "advantage": "advantage", "se": "± se", "settle_first": "settle 1st", "settle_last": "settle last", "retaliate_last": "retal. last"}
+FIT_COLUMNS = {"move_2025": "2025", "date": "date", "p_settle": "P(settle)", "p_retaliate": "P(retal.)", "p_stay": "P(stay)", "brier": "Brier", "log_score": "log score"}
 
 
 @app.command("world")
@@ -35,9 +39,16 @@ def world_command(
     outcome: Annotated[str | None, typer.Option(help="Force the first partner's outcome: 'good' (deal kept), 'bad' (concessions paid, tariff snaps back) or 'none' (no deal).")] = None,
     runs: Annotated[int, typer.Option(help="Monte Carlo runs per experiment.")] = 200,
     seed: Annotated[int, typer.Option(help="Seed; the same seed gives the same tables.")] = 0,
-    order: Annotated[str, typer.Option(help="Order of moves: 'stakes' (largest gain from a deal first), 'given' (the world's historical order) or 'random'.")] = "stakes",
+    order: Annotated[str, typer.Option(help="Order of moves: 'stakes' (largest gain from a deal first), 'given' (the world's historical order), 'random', or partners separated by commas (codes or names).")] = "stakes",
     world: Annotated[str, typer.Option(help="A built-in world (world-2025) or a world YAML file.")] = "world-2025",
+    bloc: Annotated[list[str] | None, typer.Option("--bloc", metavar="PARTNERS", help="Force a bloc: partners (codes or names, comma-separated, e.g. EU,JPN) that retaliate together when the first of them moves. Repeatable.")] = None,
+    never_retaliate: Annotated[list[str] | None, typer.Option("--never-retaliate", metavar="PARTNERS", help="Partners (codes or names, comma-separated) that never retaliate, alone or in a bloc. Repeatable.")] = None,
+    no_blocs: Annotated[bool, typer.Option("--no-blocs", help="Forbid joint retaliation that partners would form by themselves (forced --bloc still applies).")] = False,
+    terms_spillover: Annotated[float | None, typer.Option(help="Deal-terms spillover tau in [0, 1]: how far later partners' concessions are pulled toward earlier deals' (default: the world's; 0 = off).")] = None,
+    reputation: Annotated[float | None, typer.Option(help="Strategic US rho in [0, 1]: punish early settlers to raise later concessions (default: the world's; 0 = off).")] = None,
+    first_mover_runs: Annotated[int | None, typer.Option(help="Runs per partner and position in the first-mover table (default runs/5, at least 10; 0 skips the table).")] = None,
     plot: Annotated[Path | None, typer.Option(help="Write the cascade and the domino heatmap to this image (.png, .svg, .pdf).")] = None,
+    overwrite: Annotated[bool, typer.Option(help="Replace an existing --plot file.")] = False,
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
     scheduler: Annotated[str | None, typer.Option(help="Where runs go: 'sync', 'processes', 'dask' or a Dask address (tcp://host:8786). Default: this process for small jobs, local processes for large ones.")] = None,
     workers: Annotated[int | None, typer.Option(help="Worker processes for the local schedulers.")] = None,
@@ -49,94 +60,128 @@ def world_command(
     expected GE welfare under their beliefs about the US type (dealmaker,
     hardliner, boomerang); each outcome is public and everyone updates by
     Bayes' rule. Prints who does what, the domino (each partner's chance of
-    retaliating after a good, bad or no deal by the first mover) and, for
-    unforced runs, the comparison with what happened in 2025.
+    retaliating after a good, bad or no deal by the first mover), the
+    first-mover table and, for unforced runs, the fit to 2025 with proper
+    scores against baselines.
     """
     if runs < 1:
         raise DealspaceError.single("--runs", f"is {runs}", "use a whole number >= 1")
     if outcome is not None and outcome not in OUTCOME_NAMES:
         raise DealspaceError.single("--outcome", f"unknown outcome {outcome!r}", did_you_mean(outcome, OUTCOME_NAMES))
-    if order not in ORDER_NAMES:
-        raise DealspaceError.single("--order", f"unknown order {order!r}", did_you_mean(order, ORDER_NAMES))
-    if plot is not None and plot.suffix.lower() not in (".png", ".svg", ".pdf"):
-        raise DealspaceError.single("--plot", f"{plot.name!r} has no image suffix", "end the name in .png, .svg or .pdf")
-    from dealspace.world import compare_with_history, load_world, retaliation_by_first, summary
-    from dealspace.world.model import combine
+    order_arg: str | list[str] = order
+    if "," in order:
+        order_arg = _names(order)
+    elif order not in ORDER_NAMES:
+        raise DealspaceError.single("--order", f"unknown order {order!r}", did_you_mean(order, ORDER_NAMES) + " (or list partners separated by commas)")
+    if plot is not None:
+        if plot.suffix.lower() not in (".png", ".svg", ".pdf"):
+            raise DealspaceError.single("--plot", f"{plot.name!r} has no image suffix", "end the name in .png, .svg or .pdf")
+        if plot.exists() and not overwrite:
+            raise DealspaceError.single("--plot", f"{plot} exists", "choose another name or pass --overwrite")
+    for name, value in (("--terms-spillover", terms_spillover), ("--reputation", reputation)):
+        if value is not None and not 0.0 <= value <= 1.0:
+            raise DealspaceError.single(name, f"is {value}", "use a number in [0, 1]")
+    from dealspace.world import load_world, run_world
 
     w = load_world(world)
-    if first is not None:
-        first = w.partners[w.index(first)].code
-    bellwether = first or ("JPN" if "JPN" in w.codes else w.order[0])
-    experiments = {"main": {"first": first, "outcome": outcome, "order": order}}
-    experiments |= {o: {"first": bellwether, "outcome": o, "order": order} for o in OUTCOME_NAMES}
-    results = run_experiments(w, experiments, runs, seed, scheduler, workers, exact, progress=not json_out)
-    main, domino = results["main"], combine([results[o] for o in OUTCOME_NAMES])
-    table = summary(main)
-    dom = retaliation_by_first(domino)
-    history = compare_with_history(main) if outcome is None and first is None and any(p.history for p in w.partners) else None
+    changes: dict[str, Any] = {}
+    if terms_spillover is not None:
+        changes["terms_spillover"] = terms_spillover
+    if reputation is not None:
+        changes["reputation"] = reputation
+    if no_blocs:
+        changes["min_bloc"] = 10**6
+    w = w.with_(**changes) if changes else w
+    blocs = [_names(b) for b in bloc or []]
+    never = [n for item in never_retaliate or [] for n in _names(item)]
+    fm_runs = max(10, runs // 5) if first_mover_runs is None else first_mover_runs
+    games = 4 * runs + 2 * len(w.partners) * fm_runs  # main + domino, then each partner first and last
+    local = scheduler is None and games <= LOCAL_LIMIT
+    runner = None if local else _grid_runner(scheduler, workers, progress=not json_out)
+    report = run_world(
+        w, runs, seed, order=order_arg, first=first, outcome=outcome, blocs=blocs, never_retaliate=never,
+        first_mover_runs=first_mover_runs, exact=exact, chunk=None if local else CHUNK, runner=runner,
+    )
     if plot is not None:
-        from dealspace.world.charts import save_world_chart
-
-        save_world_chart(main, dom, plot, first=bellwether)
-    settings = {"world": w.name, "runs": runs, "seed": seed, "order": order, "first": first, "outcome": outcome, "bellwether": bellwether, "exact": exact}
+        report.draw(plot)
     if json_out:
-        out: dict[str, Any] = {"settings": settings, "partners": _records(table), "domino": _records(dom)}
-        if history is not None:
-            out["history"] = _records(history.drop(columns=["settle_turn"]))
-            out["history_summary"] = dict(history.attrs)
-        print_json(out)
+        print_json(report.to_dict())
         return
-    head = f"first {first}" + (f", outcome forced to '{outcome}'" if outcome else "") if first else "no partner forced first"
-    console.print(f"[bold]{w.name}[/]: {len(w.partners)} partners, {runs} runs, seed {seed}, order '{order}', {head}.", highlight=False)
-    print_frame(table, f"Partners — shares of runs ending in each move ({'outcome ' + repr(outcome) if outcome else 'unforced'})", PARTNER_COLUMNS)
-    print_frame(dom, f"Domino — P(retaliate) after {bellwether}'s outcome ({runs} runs each, same seeds)", {c: c for c in dom.columns})
-    if history is not None:
-        cols = {"history": "2025", "date": "date", "model": "model", "p_history": "P(2025)", "hit": "hit", "settle_rank_history": "order 2025", "settle_rank_model": "order model"}
-        print_frame(history, f"Model vs 2025 (order '{order}')", cols)
-        console.print(f"hits {history['hit'].sum()}/{len(history)}; settlement order rank correlation {history.attrs['rank_correlation']:.2f}", highlight=False)
+    render_report(report, console)
     if plot is not None:
-        console.print(f"chart written to {plot}", highlight=False)
+        console.print(f"chart written to {escape(str(plot))}", highlight=False)
 
 
-def run_experiments(
-    w: World,
-    experiments: dict[str, dict[str, Any]],
-    runs: int,
-    seed: int,
-    scheduler: str | None = None,
-    workers: int | None = None,
-    exact: bool = False,
-    progress: bool = True,
-) -> dict[str, WorldResult]:
-    """Run named experiments with :func:`dealspace.process.sweep.run_grid`, chunked; results pooled per experiment.
+def _names(text: str) -> list[str]:
+    """'EU, japan' -> ['EU', 'japan'] (resolved to codes by the model, which accepts codes and names)."""
+    names = [t.strip() for t in text.split(",") if t.strip()]
+    if not names:
+        raise DealspaceError.single("partners", f"{text!r} names no partner", "give codes or names separated by commas, e.g. EU,JPN")
+    return names
 
-    Every run has its own seed (``SeedSequence(seed, spawn_key=(run,))``), so
-    the results do not depend on the scheduler or the chunking.
-    """
+
+def _grid_runner(scheduler: str | None, workers: int | None, progress: bool) -> Any:
     from dealspace.process.sweep import run_grid
-    from dealspace.world.model import combine, run_task
 
-    total = runs * len(experiments)
-    local = scheduler is None and total <= LOCAL_LIMIT
-    chunks = 1 if local else max(1, math.ceil(runs / 250))
-    size = math.ceil(runs / chunks)
-    tasks = []
-    for name, options in experiments.items():
-        for start in range(0, runs, size):
-            tasks.append({"world": w, "runs": min(size, runs - start), "seed": seed, "run_offset": start, "exact": exact, **options, "_name": name})
-    names = [t.pop("_name") for t in tasks]
-    parts = run_grid(run_task, tasks, scheduler="sync" if local else scheduler, workers=workers, progress=progress and not local, description="world")
-    return {name: combine([p for n, p in zip(names, parts, strict=True) if n == name]) for name in experiments}
+    def runner(task: Any, tasks: list[dict[str, Any]]) -> list[Any]:
+        return list(run_grid(task, tasks, scheduler=scheduler, workers=workers, progress=progress, description="world"))
+
+    return runner
+
+
+def render_report(report: WorldReport, out: Console) -> None:
+    """The tables of `dealspace world` (what the command prints)."""
+    s = report.settings
+    head = f"first {s['first']}" + (f", outcome forced to '{s['outcome']}'" if s["outcome"] else "") if s["first"] else "no partner forced first"
+    extras = []
+    if s["blocs"]:
+        extras.append("forced blocs " + "; ".join("+".join(b) for b in s["blocs"]))
+    if s["never_retaliate"]:
+        extras.append("never retaliate: " + ", ".join(s["never_retaliate"]))
+    extras.append(f"terms spillover {s['terms_spillover']:g}, reputation {s['reputation']:g}")
+    order = s["order"] if isinstance(s["order"], str) else ",".join(s["order"])
+    out.print(escape(f"{s['world']}: {len(report.world.partners)} partners, {s['runs']} runs, seed {s['seed']}, order '{order}', {head}; {'; '.join(extras)}."), highlight=False)
+    print_frame(report.partners, f"Partners — shares of runs ending in each move ({'outcome ' + repr(s['outcome']) if s['outcome'] else 'unforced'})", PARTNER_COLUMNS, out)
+    print_frame(report.domino, f"Domino — P(retaliate) after {s['bellwether']}'s outcome ({s['runs']} runs each, same seeds)", {c: c for c in report.domino.columns}, out)
+    if report.first_mover is not None:
+        print_frame(report.first_mover, f"First mover — payoff (welfare points) of each partner first vs last ({s['first_mover_runs']} runs each, same seeds)", FIRST_MOVER_COLUMNS, out)
+    if report.fit is not None:
+        fit = report.fit
+        print_frame(fit.partners, "Fit to 2025 — the model's probability of each move (add-½ smoothed) and its proper scores (lower is better)", FIT_COLUMNS, out)
+        print_frame(fit.table, "Model vs baselines — mean Brier score, mean log score (nats), hits", {"brier": "Brier", "log_score": "log score", "hits": "hits"}, out)
+        verdict = ", ".join(f"{'beats' if fit.beats(b) else 'does not beat'} '{b}'" for b in fit.table.index if b != "model")
+        out.print(escape(f"On the log score the model {verdict}."), highlight=False)
+    if report.history is not None:
+        h = report.history
+        out.print(escape(f"Settlement order: rank correlation {h.attrs['rank_correlation']:.2f} between the model's mean turn and the 2025 dates of the partners that settled."), highlight=False)
+
+
+def render_brief(brief: BellwetherBrief, out: Console) -> None:
+    """The compact world tables of `dealspace analyze`."""
+    print_frame(brief.by_outcome, f"The wider world — after {brief.name}'s outcome ({brief.runs} runs each)", {"p_retaliate": "P(retaliate), others", "p_bloc": "P(bloc)", "p_settle": "P(settle)", "payoff": "mean payoff"}, out)
+    adv = brief.first_mover["advantage"]
+    out.print(
+        f"First mover (each partner first vs last, same seeds): mean advantage {adv.mean():+.3f} welfare points; "
+        f"largest {escape(str(adv.idxmax()))} {adv.max():+.3f}, smallest {escape(str(adv.idxmin()))} {adv.min():+.3f}.",
+        highlight=False,
+    )
+
+
+def world_summary(out: Console, runs: int = 100, seed: int = 0) -> None:
+    """Compact tables for ``dealspace analyze`` (built-in world-2025, order by stakes; a few seconds)."""
+    from dealspace.world import bellwether_brief, load_world
+
+    render_brief(bellwether_brief(load_world("world-2025"), "JPN", runs, seed), out)
 
 
 def print_frame(frame: pd.DataFrame, title: str, columns: dict[str, str], out: Console | None = None) -> None:
-    """A DataFrame as a rich table (index first; numbers to 2 decimals)."""
-    table = Table(title=title, title_justify="left")
-    table.add_column(str(frame.index.name or ""), no_wrap=True)
+    """A DataFrame as a rich table (index first; numbers to 2 decimals; text escaped)."""
+    table = Table(title=escape(title), title_justify="left")
+    table.add_column(escape(str(frame.index.name or "")), no_wrap=True)
     for label in columns.values():
-        table.add_column(label, justify="right", no_wrap=True)
+        table.add_column(escape(label), justify="right", no_wrap=True)
     for key, row in frame.iterrows():
-        table.add_row(str(key), *(_fmt(row[c]) for c in columns))
+        table.add_row(escape(str(key)), *(escape(_fmt(row[c])) for c in columns))
     (out or console).print(table)
 
 
@@ -146,41 +191,3 @@ def _fmt(value: Any) -> str:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return "—" if math.isnan(value) else f"{value:.2f}"
     return str(value)
-
-
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    data = frame.reset_index()
-    records = data.astype(object).where(data.notna(), None).to_dict(orient="records")  # NaN is not JSON
-    return [{str(k): v for k, v in r.items()} for r in records]
-
-
-def world_summary(out: Console, runs: int = 100, seed: int = 0) -> None:
-    """Compact tables for ``dealspace analyze``: the domino after Japan's outcome, and the first-mover payoff.
-
-    Uses the built-in world-2025 in the order of stakes; a few seconds.
-    """
-    from dataclasses import replace
-
-    from dealspace.world import domino, first_mover, load_world, metrics, retaliation_by_first
-
-    w = load_world("world-2025")
-    table = w.payoff_table()
-    dom = domino(w, "JPN", runs, seed, order="stakes", table=table)
-    by_first = retaliation_by_first(dom).loc["mean"]
-    rows = Table(title=f"The wider world — after Japan's outcome ({runs} runs each)", title_justify="left")
-    for col in ("Japan's outcome", "P(retaliate), others", "P(bloc)", "P(settle)", "mean payoff"):
-        rows.add_column(col, justify="right" if col != "Japan's outcome" else "left")
-    for o in OUTCOME_NAMES:
-        part = dom.partners[(dom.partners["first_outcome"] == o) & (dom.partners["partner"] != "JPN")]
-        m = metrics(replace(dom, partners=part))
-        rows.add_row(o, f"{by_first[o]:.2f}", f"{m['bloc']:.2f}", f"{m['settle']:.2f}", f"{m['payoff']:.3f}")
-    out.print(rows)
-    fm = first_mover(w, max(10, runs // 5), seed, order="stakes", table=table)
-    adv = fm["advantage"]
-    best, worst = str(adv.idxmax()), str(adv.idxmin())
-    out.print(
-        f"First mover (each partner first vs last, same seeds): mean advantage {adv.mean():+.3f} welfare points; "
-        f"largest {best} {adv.max():+.3f}, smallest {worst} {adv.min():+.3f}.",
-        highlight=False,
-    )
-

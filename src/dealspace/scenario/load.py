@@ -15,7 +15,7 @@ import re
 import types
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any, Union, get_args, get_origin
+from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 
 import yaml
 from pydantic import BaseModel, Tag, ValidationError
@@ -31,6 +31,8 @@ MAX_DEPTH = 64
 MAX_NODES = 1_000_000
 
 SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".json": "json"}
+
+M = TypeVar("M", bound=BaseModel)
 
 
 def list_scenarios() -> list[str]:
@@ -99,6 +101,26 @@ def scenario_from_data(data: Any, source: str) -> Scenario:
         raise DealspaceError(problems_from_validation(err), source) from None
     except DealspaceError as err:
         raise DealspaceError(err.problems, source) from None
+
+
+def load_model_file(path: Path, model: type[M], what: str, source: str = "") -> M:
+    """Read a YAML or JSON file safely (:func:`read_document`) and validate it as ``model``.
+
+    Every validation problem is reported at once, with the file (``source``,
+    default the path), the field path and the fix. ``what`` names the kind
+    of file in messages ("world").
+    """
+    source = source or str(path)
+    try:
+        data = read_document(path)
+    except DealspaceError as err:
+        raise DealspaceError(err.problems, source) from None
+    if not isinstance(data, dict):
+        raise DealspaceError.single("", f"the top level is a {_kind(data)}, not a mapping", f"a {what} file is a mapping of keys ({', '.join(key_names(model)[:4])}, …)", source=source)
+    try:
+        return model.model_validate(data)
+    except ValidationError as err:
+        raise DealspaceError(problems_from_validation(err, model), source) from None
 
 
 def read_document(path: Path) -> Any:
@@ -255,16 +277,17 @@ def _kind(data: Any) -> str:
 
 # ------------------------------------------------------------ error messages
 
-def locate(loc: tuple[Any, ...]) -> tuple[str, type[BaseModel] | None]:
+def locate(loc: tuple[Any, ...], root: type[BaseModel] = Scenario) -> tuple[str, type[BaseModel] | None]:
     """pydantic's error location → the field path a user reads
     (``parties[1].valuations.auto_tariff``) and the model class there.
 
-    The walk follows the Scenario's type annotations, so union branch names
-    that pydantic puts in locations (a condition's tag, a member's class
-    name) are recognised and left out of the path.
+    The walk follows the type annotations of ``root`` (the Scenario by
+    default), so union branch names that pydantic puts in locations (a
+    condition's tag, a member's class name) are recognised and left out of
+    the path.
     """
     out = ""
-    t: Any = Scenario
+    t: Any = root
     for part in loc:
         t = _unwrap(t)
         branch = _branch(t, part)
@@ -340,20 +363,26 @@ _FIXES = {
     "model_type": "write a mapping (key: value)",
     "too_short": "add at least one entry",
     "string_pattern_mismatch": "use letters, digits, '_', '-' or '.' only",
+    "less_than_equal": "use a smaller number",
+    "date_from_datetime_parsing": "write the date as YYYY-MM-DD",
+    "date_parsing": "write the date as YYYY-MM-DD",
+    "int_from_float": "use a whole number",
+    "int_parsing": "write a whole number",
 }
 
 
-def problems_from_validation(err: ValidationError) -> list[Problem]:
+def problems_from_validation(err: ValidationError, root: type[BaseModel] = Scenario) -> list[Problem]:
+    """Every pydantic error of a document validated as ``root`` as a :class:`Problem` (path, what, fix)."""
     problems: list[Problem] = []
     seen: set[tuple[str, str]] = set()
     errors = err.errors(include_url=False)
     for e in errors:
-        where, _ = locate(tuple(e["loc"]))
+        where, _ = locate(tuple(e["loc"]), root)
         what = e["msg"]
         fix = _FIXES.get(e["type"], "")
         if e["type"] == "extra_forbidden":
             key = str(e["loc"][-1])
-            _, model = locate(tuple(e["loc"][:-1]))
+            _, model = locate(tuple(e["loc"][:-1]), root)
             what = f"unknown key '{key}'"
             fix = did_you_mean(key, key_names(model)) if model is not None else "remove it"
         elif e["type"] == "missing":

@@ -12,7 +12,13 @@ welfare points (percent of the partner's GDP) as
 with :math:`\sigma` the ``transfer_share`` (the part of a pledged flow that
 is a net transfer). Defaults: ``retaliation`` = the threat (reciprocal),
 ``escalated`` = threat + ``escalation_step``, ``escalated_retaliation`` =
-``retaliation``, ``prior`` = the common prior.
+``retaliation``, ``prior`` = the common prior. A partner's
+``exempt_share`` :math:`e_p` (e.g. USMCA-compliant goods) scales every US
+rate on it by :math:`1 - e_p` (threat, deal, escalated): the tariff the
+partner's exports pay on average.
+
+The format is :class:`dealspace.world.spec.WorldSpec`; files are read and
+validated with the scenario loader, every problem reported at once.
 
 :func:`compare_with_history` sets a simulated result against what happened
 (the ``history`` entries, from ``../shared/facts/tariffs-2025.md``).
@@ -29,31 +35,19 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from dealspace.economy.gravity import Economy, ModelParams
-from dealspace.errors import DealspaceError, did_you_mean
+from dealspace.errors import DealspaceError, Problem, did_you_mean
+from dealspace.scenario.load import load_model_file
 from dealspace.world.payoffs import FloatArray, PayoffTable
+from dealspace.world.scores import smoothed
+from dealspace.world.spec import MOVES, OUTCOMES, Concession, Parameters, PartnerSpec, WorldSpec
+
+__all__ = ["OUTCOMES", "Partner", "World", "build_world", "compare_with_history", "list_worlds", "load_world"]
 
 if TYPE_CHECKING:
     from dealspace.world.model import WorldResult
 
-#: The large economy's possible responses to each action, in likelihood-column order.
-OUTCOMES = {"settle": ("good", "bad", "none"), "retaliate": ("backdown", "hold", "escalate"), "bloc": ("backdown", "hold", "escalate")}
-
-MAX_FILE_BYTES = 1_000_000
-PARAMETERS = {
-    "background": (0.0, 10.0),
-    "escalation_step": (0.0, 10.0),
-    "transfer_share": (0.0, 1.0),
-    "delay_share": (0.0, 10.0),
-    "max_waits": (0, 20),
-    "noise": (0.0, 100.0),
-    "min_bloc": (2, 100),
-    "spillover": (0.0, 1.0),
-    "tot_discount": (0.0, 1.0),
-}
-PARTNER_KEYS = ("code", "name", "region", "threat", "deal", "escalated", "retaliation", "escalated_retaliation", "prior", "concessions", "history")
 BN_PER_UNIT = {"million USD": 1e3, "thousand USD": 1e6, "USD": 1e9}
 
 
@@ -72,6 +66,7 @@ class Partner:
     concession: float
     prior: tuple[float, ...]
     history: Mapping[str, Any] = field(default_factory=dict)
+    exempt_share: float = 0.0
 
 
 @dataclass(frozen=True, eq=False)
@@ -81,7 +76,8 @@ class World:
     ``likelihood[a]`` is the (types × outcomes) table :math:`L_a(o\\mid\\theta)`
     for ``a`` in ``settle``, ``retaliate``, ``bloc``; ``truth`` the
     distribution the true type is drawn from in each run; ``order`` the
-    default order of partner codes.
+    default order of partner codes; ``terms_spillover`` and ``reputation``
+    the parameters of :mod:`dealspace.world.terms` (0: off).
     """
 
     name: str
@@ -99,6 +95,8 @@ class World:
     min_bloc: int = 2
     spillover: float = 1.0
     tot_discount: float = 1.0
+    terms_spillover: float = 0.0
+    reputation: float = 0.0
     params: ModelParams = field(default_factory=ModelParams)
 
     @property
@@ -142,189 +140,165 @@ def list_worlds() -> list[str]:
 
 
 def load_world(source: str | Path = "world-2025", economy: Economy | None = None, params: ModelParams | None = None) -> World:
-    """Load a world: a built-in name (:func:`list_worlds`) or a YAML file.
+    """Load a world: a built-in name (:func:`list_worlds`) or a YAML / JSON file.
+
+    The file is read and validated like a scenario
+    (:func:`dealspace.scenario.load.load_model_file` with
+    :class:`~dealspace.world.spec.WorldSpec`), then checked against the
+    economy (:func:`build_world`).
 
     Parameters
     ----------
     source : str or Path
     economy : Economy, optional
-        Default :func:`dealspace.economy.data.load_regions` (14 regions, with Taiwan).
+        Default :func:`dealspace.economy.data.load_regions` (14 regions with Taiwan: the world model uses EU and TWN).
     params : ModelParams, optional
         GE parameters (default: the study's baseline).
 
     Raises
     ------
     DealspaceError
-        Naming the file, the field path and the fix.
+        Listing every problem at once: the file, the field path and the fix.
     """
     name = str(source)
     if name in list_worlds():
-        text = (resources.files("dealspace.world") / f"{name}.yaml").read_text(encoding="utf-8")
+        with resources.as_file(resources.files("dealspace.world") / f"{name}.yaml") as path:
+            spec = load_model_file(path, WorldSpec, "world", source=f"built-in world {name!r}")
         where = f"built-in world {name!r}"
     else:
         path = Path(source)
         if not path.is_file():
             hint = did_you_mean(name, list_worlds())
             raise DealspaceError.single("world", f"{name!r} is neither a built-in world nor a file", hint)
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise DealspaceError.single(str(path), "is larger than 1 MB", "a world file is a few kilobytes")
-        text = path.read_text(encoding="utf-8")
+        spec = load_model_file(path, WorldSpec, "world")
         where = str(path)
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as err:
-        raise DealspaceError.single(where, f"is not valid YAML: {err}", "fix the syntax") from None
     if economy is None:
         from dealspace.economy.data import load_regions
 
         economy = load_regions()
-    return _build(data, where, economy, params or ModelParams())
+    return build_world(spec, economy, params or ModelParams(), where)
 
 
-def _value(node: Any, path: str, where: str) -> Any:
-    if not isinstance(node, dict) or "value" not in node:
-        raise DealspaceError.single(path, "must be {value: ..., source: ...}", "give the number with its source", source=where)
-    if not str(node.get("source") or "").strip():
-        raise DealspaceError.single(path, "has no source", "say where the number comes from (or 'assumption - why')", source=where)
-    return node["value"]
+def build_world(spec: WorldSpec, economy: Economy, params: ModelParams, where: str = "") -> World:
+    """A :class:`World` from a validated file: cross-field checks, defaults, concession costs.
 
-
-def _number(node: Any, path: str, where: str, low: float = 0.0, high: float = 10.0) -> float:
-    value = _value(node, path, where)
-    if isinstance(value, bool) or not isinstance(value, int | float) or not np.isfinite(value) or not low <= value <= high:
-        raise DealspaceError.single(path, f"is {value!r}", f"use a number in [{low}, {high}]", source=where)
-    return float(value)
-
-
-def _weights(node: Any, types: tuple[str, ...], path: str, where: str) -> tuple[float, ...]:
-    value = _value(node, path, where)
-    if not isinstance(value, dict) or set(value) != set(types):
-        raise DealspaceError.single(path, f"must give a weight for each type {list(types)}", "write {dealmaker: 0.5, ...}", source=where)
-    w = np.array([value[t] for t in types], dtype=float)
-    if not np.isfinite(w).all() or (w < 0).any() or w.sum() <= 0:
-        raise DealspaceError.single(path, f"has weights {w.tolist()}", "use non-negative weights, not all zero", source=where)
-    return tuple(float(x) for x in w / w.sum())
-
-
-def _build(data: Any, where: str, economy: Economy, params: ModelParams) -> World:
-    if not isinstance(data, dict):
-        raise DealspaceError.single("", "is not a mapping", "start from world-2025.yaml", source=where)
-    for key in ("name", "large", "types", "likelihoods", "prior", "truth", "parameters", "order", "partners"):
-        if key not in data:
-            raise DealspaceError.single(key, "is missing", "see world-2025.yaml for the layout", source=where)
-    types = tuple(str(t) for t in data["types"])
+    Every problem (type names, partner codes, regions, the order) is
+    collected and raised at once.
+    """
+    problems: list[Problem] = []
+    types = tuple(spec.types)
     if len(types) < 2:
-        raise DealspaceError.single("types", "needs at least two types", "add types", source=where)
-    likelihood = {}
+        problems.append(Problem("types", "needs at least two types", "add types"))
+    likelihood: dict[str, FloatArray] = {}
     for action in ("settle", "retaliate", "bloc"):
-        path = f"likelihoods.{action}"
-        node = data["likelihoods"].get(action) if isinstance(data["likelihoods"], dict) else None
-        table = _value(node, path, where)
-        assert isinstance(node, dict)  # _value checked it
+        table = getattr(spec.likelihoods, action)
         expected = list(OUTCOMES[action])
-        if node.get("outcomes") != expected:
-            raise DealspaceError.single(f"{path}.outcomes", f"is {node.get('outcomes')!r}", f"use {expected}", source=where)
-        if not isinstance(table, dict) or set(table) != set(types):
-            raise DealspaceError.single(f"{path}.value", f"must have one row per type {list(types)}", "add the missing rows", source=where)
-        try:
-            rows = np.array([table[t] for t in types], dtype=float)
-        except (TypeError, ValueError):
-            rows = np.full((0, 0), np.nan)
-        if rows.shape != (len(types), 3) or (rows < 0).any() or not np.allclose(rows.sum(axis=1), 1.0, atol=1e-9):
-            raise DealspaceError.single(f"{path}.value", "rows must be 3 non-negative probabilities summing to 1", "fix the row sums", source=where)
-        likelihood[action] = rows
-    prior = _weights(data["prior"], types, "prior", where)
-    truth = np.array(_weights(data["truth"], types, "truth", where))
-    par = data["parameters"] if isinstance(data["parameters"], dict) else {}
-    unknown = sorted(set(par) - set(PARAMETERS))
-    if unknown:
-        raise DealspaceError.single(f"parameters.{unknown[0]}", "is not a parameter", did_you_mean(unknown[0], PARAMETERS), source=where)
-    values: dict[str, float] = {}
-    for key, (low, high) in PARAMETERS.items():
-        if key not in par:
-            raise DealspaceError.single(f"parameters.{key}", "is missing", "give it with its source", source=where)
-        values[key] = _number(par[key], f"parameters.{key}", where, low, high)
-    for key in ("max_waits", "min_bloc"):
-        if values[key] != int(values[key]):
-            raise DealspaceError.single(f"parameters.{key}", f"is {values[key]}", "use a whole number", source=where)
-    partners = tuple(_partner(entry, k, types, prior, values, economy, where) for k, entry in enumerate(data["partners"] or []))
-    codes = [p.code for p in partners]
-    if not partners or len(set(codes)) != len(codes):
-        raise DealspaceError.single("partners", f"codes {codes} are empty or repeat", "give each partner once", source=where)
-    order = tuple(str(c) for c in _value(data["order"], "order", where))
+        if table.outcomes != expected:
+            problems.append(Problem(f"likelihoods.{action}.outcomes", f"is {table.outcomes}", f"use {expected}"))
+        if set(table.value) != set(types):
+            problems.append(Problem(f"likelihoods.{action}.value", f"has rows {sorted(table.value)}", f"give one row per type {list(types)}"))
+        else:
+            likelihood[action] = np.array([table.value[t] for t in types], dtype=float)
+    for label, weights in (("prior", spec.prior), ("truth", spec.truth)):
+        if set(weights.value) != set(types):
+            problems.append(Problem(f"{label}.value", f"has weights for {sorted(weights.value)}", f"give a weight for each type {list(types)}"))
+    par = spec.parameters
+    if par.min_bloc.value < 2:
+        problems.append(Problem("parameters.min_bloc.value", f"is {par.min_bloc.value}", "use a whole number >= 2"))
+    if spec.large not in economy.iso3:
+        problems.append(Problem("large", f"{spec.large!r} is not a region of the economy", did_you_mean(spec.large, economy.iso3)))
+    codes = [p.code for p in spec.partners]
+    for code in sorted({c for c in codes if codes.count(c) > 1}):
+        problems.append(Problem("partners", f"code {code!r} is used more than once", "give each partner once"))
+    regions: list[str] = []
+    for k, entry in enumerate(spec.partners):
+        path = f"partners[{k}] ({entry.code})"
+        region = entry.region or entry.code
+        regions.append(region)
+        if region not in economy.iso3:
+            problems.append(Problem(f"{path}.region", f"{region!r} is not a region of the economy", did_you_mean(region, economy.iso3)))
+        elif region == spec.large:
+            problems.append(Problem(f"{path}.region", f"is the large economy {spec.large!r}", "give the partner its own region"))
+        if entry.prior is not None and set(entry.prior.value) != set(types):
+            problems.append(Problem(f"{path}.prior.value", f"has weights for {sorted(entry.prior.value)}", f"give a weight for each type {list(types)}"))
+    for region in sorted({r for r in regions if regions.count(r) > 1}):
+        problems.append(Problem("partners", f"region {region!r} is used by more than one partner", "give each partner its own region"))
+    order = [str(c) for c in spec.order.value]
     if sorted(order) != sorted(codes):
-        raise DealspaceError.single("order", f"{list(order)} does not list every partner once", f"list {codes}", source=where)
-    economy.index(str(data["large"]))
+        missing, extra = sorted(set(codes) - set(order)), sorted(set(order) - set(codes))
+        what = "does not list every partner once" + (f" (missing {missing})" if missing else "") + (f" (unknown {extra})" if extra else "")
+        problems.append(Problem("order.value", what, f"list each of {codes} once"))
+    unit = BN_PER_UNIT.get(economy.unit)
+    if unit is None:
+        problems.append(Problem("economy.unit", f"is {economy.unit!r}", f"use an economy in one of {list(BN_PER_UNIT)} with GDP"))
+    if problems:
+        raise DealspaceError(problems, where)
+    assert unit is not None
+    prior = _normalise(spec.prior.value, types)
+    partners = tuple(_partner(entry, types, prior, par, economy, unit) for entry in spec.partners)
     return World(
-        name=str(data["name"]),
+        name=spec.name,
         economy=economy,
-        large=str(data["large"]),
+        large=spec.large,
         types=types,
         partners=partners,
         likelihood=likelihood,
-        truth=truth,
-        order=order,
-        background=values["background"],
-        delay_share=values["delay_share"],
-        max_waits=int(values["max_waits"]),
-        noise=values["noise"],
-        min_bloc=int(values["min_bloc"]),
-        spillover=values["spillover"],
-        tot_discount=values["tot_discount"],
+        truth=np.array(_normalise(spec.truth.value, types)),
+        order=tuple(order),
+        background=par.background.value,
+        delay_share=par.delay_share.value,
+        max_waits=int(par.max_waits.value),
+        noise=par.noise.value,
+        min_bloc=int(par.min_bloc.value),
+        spillover=par.spillover.value,
+        tot_discount=par.tot_discount.value,
+        terms_spillover=par.terms_spillover.value if par.terms_spillover else 0.0,
+        reputation=par.reputation.value if par.reputation else 0.0,
         params=params,
     )
 
 
-def _partner(entry: Any, k: int, types: tuple[str, ...], prior: tuple[float, ...], par: dict[str, float], economy: Economy, where: str) -> Partner:
-    path = f"partners[{k}]"
-    if not isinstance(entry, dict) or "code" not in entry:
-        raise DealspaceError.single(path, "must be a mapping with a code", "see world-2025.yaml", source=where)
-    path = f"partners[{k}] ({entry['code']})"
-    for key in entry:
-        if key not in PARTNER_KEYS:
-            raise DealspaceError.single(f"{path}.{key}", "is not a partner field", did_you_mean(key, PARTNER_KEYS), source=where)
-    region = str(entry.get("region", entry["code"]))
-    if region not in economy.iso3:
-        raise DealspaceError.single(f"{path}.region", f"{region!r} is not a region of the economy", did_you_mean(region, economy.iso3), source=where)
-    if "threat" not in entry or "deal" not in entry:
-        raise DealspaceError.single(path, "needs threat and deal", "give both rates with sources", source=where)
-    threat = _number(entry["threat"], f"{path}.threat", where)
-    retaliation = _number(entry["retaliation"], f"{path}.retaliation", where) if "retaliation" in entry else threat
-    escalated = _number(entry["escalated"], f"{path}.escalated", where) if "escalated" in entry else threat + par["escalation_step"]
-    if "escalated_retaliation" in entry:
-        escalated_retaliation = _number(entry["escalated_retaliation"], f"{path}.escalated_retaliation", where)
-    else:
-        escalated_retaliation = retaliation
-    gdp_bn = economy.gdp[economy.index(region)] / BN_PER_UNIT.get(economy.unit, np.nan)
-    if not np.isfinite(gdp_bn) or gdp_bn <= 0:
-        raise DealspaceError.single("economy.unit", f"is {economy.unit!r}", f"use an economy in one of {list(BN_PER_UNIT)} with GDP", source=where)
+def _normalise(weights: Mapping[str, float], types: tuple[str, ...]) -> tuple[float, ...]:
+    w = np.array([weights[t] for t in types], dtype=float)
+    return tuple(float(x) for x in w / w.sum())
+
+
+def concession_cost(items: list[Concession], gdp_bn: float, transfer_share: float) -> float:
+    """:math:`c_p` in welfare points (module docstring)."""
     cost = 0.0
-    for i, item in enumerate(entry.get("concessions") or []):
-        ipath = f"{path}.concessions[{i}]"
-        if not isinstance(item, dict):
-            raise DealspaceError.single(ipath, "must be a mapping", "give usd_bn and years, or cost_pct", source=where)
-        if "cost_pct" in item:
-            cost += _number(item["cost_pct"], f"{ipath}.cost_pct", where)
-        elif "usd_bn" in item and "years" in item:
-            flow = _number(item["usd_bn"], f"{ipath}.usd_bn", where, 0.0, 1e5) / _number(item["years"], f"{ipath}.years", where, 0.1, 100.0)
-            cost += 100.0 * par["transfer_share"] * flow / gdp_bn
-        else:
-            raise DealspaceError.single(ipath, "has neither cost_pct nor usd_bn + years", "give one of them with sources", source=where)
-    history = entry.get("history") or {}
-    if history and (history.get("action") not in ("settle", "retaliate", "stay") or not str(history.get("source") or "").strip()):
-        raise DealspaceError.single(f"{path}.history", "needs action (settle, retaliate or stay) and a source", "see world-2025.yaml", source=where)
+    for item in items:
+        if item.cost_pct is not None:
+            cost += item.cost_pct.value
+        elif item.usd_bn is not None and item.years is not None:
+            cost += 100.0 * transfer_share * (item.usd_bn.value / item.years.value) / gdp_bn
+    return cost
+
+
+def _partner(entry: PartnerSpec, types: tuple[str, ...], prior: tuple[float, ...], par: Parameters, economy: Economy, unit: float) -> Partner:
+    region = entry.region or entry.code
+    keep = 1.0 - (entry.exempt_share.value if entry.exempt_share else 0.0)
+    threat = entry.threat.value
+    retaliation = entry.retaliation.value if entry.retaliation else threat
+    escalated = entry.escalated.value if entry.escalated else threat + par.escalation_step.value
+    gdp_bn = float(economy.gdp[economy.index(region)]) / unit
+    history: dict[str, Any] = {}
+    if entry.history is not None:
+        h = entry.history
+        history = {"action": h.action, "outcome": h.outcome, "date": h.date.isoformat(), "note": h.note or "", "source": h.source}
+        history["moves"] = tuple({"date": m.date.isoformat(), "what": m.what, "source": m.source} for m in h.moves)
     return Partner(
-        code=str(entry["code"]),
-        name=str(entry.get("name", entry["code"])),
+        code=entry.code,
+        name=entry.name or entry.code,
         region=region,
-        threat=threat,
-        deal=_number(entry["deal"], f"{path}.deal", where),
-        escalated=escalated,
+        threat=keep * threat,
+        deal=keep * entry.deal.value,
+        escalated=keep * escalated,
         retaliation=retaliation,
-        escalated_retaliation=escalated_retaliation,
-        concession=cost,
-        prior=_weights(entry["prior"], types, f"{path}.prior", where) if "prior" in entry else prior,
-        history={k: str(v) for k, v in history.items()},
+        escalated_retaliation=entry.escalated_retaliation.value if entry.escalated_retaliation else retaliation,
+        concession=concession_cost(entry.concessions, gdp_bn, par.transfer_share.value),
+        prior=_normalise(entry.prior.value, types) if entry.prior else prior,
+        history=history,
+        exempt_share=1.0 - keep,
     )
 
 
@@ -333,7 +307,8 @@ def compare_with_history(result: WorldResult) -> pd.DataFrame:
 
     Columns: ``history`` (settle / retaliate / stay) and its ``date``;
     ``model`` — the modal conclusion over the runs (a bloc counts as
-    retaliation); ``p_history`` — the model's probability of what happened;
+    retaliation); ``p_history`` — the model's probability of what happened
+    (add-½ smoothed, :func:`dealspace.world.scores.smoothed`: never 0);
     ``p_settle``, ``p_retaliate``, ``p_stay``; ``hit`` — modal = history;
     ``settle_rank_model`` / ``settle_rank_history`` — among partners that
     settled in history, the rank of the model's mean turn of settlement and
@@ -347,7 +322,9 @@ def compare_with_history(result: WorldResult) -> pd.DataFrame:
         if not p.history:
             continue
         mine = runs[runs["partner"] == p.code]
-        probs = {"settle": (mine["action"] == "settle").mean(), "retaliate": mine["retaliated"].mean(), "stay": (mine["action"] == "stay").mean()}
+        move = np.where(mine["retaliated"], "retaliate", mine["action"])
+        counts = [float((move == m).sum()) for m in MOVES]
+        probs = dict(zip(MOVES, smoothed(counts).tolist(), strict=True))
         model = max(probs, key=lambda a: probs[a])
         df = mine[mine["action"] == "settle"]
         rows.append(

@@ -134,13 +134,29 @@ def first_mover(world: World, runs: int = 100, seed: int | None = 0, order: str 
     """
     table = options.pop("table", None)
     table = world.payoff_table() if table is None else table
+    plays = first_mover_orders(world, order, table)
+    results = {name: simulate(world, runs, seed, order=moves, table=table, **options) for name, moves in plays.items()}
+    return first_mover_table(world, results)
+
+
+def first_mover_orders(world: World, order: str | Sequence[str] = "given", table: PayoffTable | None = None) -> dict[tuple[str, str], list[str]]:
+    """The orders :func:`first_mover` plays: ``(code, "first" | "last")`` → partner codes."""
     base = order_codes(world, order, table)
-    rows = []
+    plays = {}
     for code in world.codes:
         rest = [c for c in base if c != code]
+        plays[(code, "first")] = [code, *rest]
+        plays[(code, "last")] = [*rest, code]
+    return plays
+
+
+def first_mover_table(world: World, results: Mapping[tuple[str, str], WorldResult]) -> pd.DataFrame:
+    """The first-mover table from the results of the :func:`first_mover_orders` plays (same seeds)."""
+    rows = []
+    for code in world.codes:
         ends = {}
-        for label, moves in (("first", [code, *rest]), ("last", [*rest, code])):
-            df = simulate(world, runs, seed, order=moves, table=table, **options).partners
+        for label in ("first", "last"):
+            df = results[(code, label)].partners
             ends[label] = df[df["partner"] == code].set_index("run")
         diff = ends["first"]["payoff"] - ends["last"]["payoff"]
         row: dict[str, Any] = {"partner": code, "first": ends["first"]["payoff"].mean(), "last": ends["last"]["payoff"].mean()}

@@ -63,6 +63,13 @@ The :math:`W_p` partners compare come from the second-order expansion of
 the GE welfare around the threat world (:meth:`PayoffTable.approx`, exact
 when at most two partners have left the threat state) unless
 ``exact=True``; realised payoffs are always exact GE solutions.
+The concession :math:`c_p` in :math:`V_p` and in the payoff is the one the
+US demands when :math:`p` comes to the table: with terms spillover it
+depends on the deals already struck, and a strategic US mixes *bad* into
+its answers to early settlements (:mod:`dealspace.world.terms`; both off,
+the demand is :math:`c_p`). Forced blocs (``blocs``) retaliate together
+when their first member moves; partners in ``never_retaliate`` have no
+retaliate action and join no bloc.
 Choices maximise :math:`V_p` or, with noise :math:`\lambda > 0`, follow the
 logit rule :math:`P(a) \propto \exp(V_p(a)/\lambda)`. A partner's realised
 payoff is :math:`W_p` in the final state, less the concessions it paid,
@@ -100,7 +107,7 @@ import pandas as pd
 
 from dealspace.errors import DealspaceError, did_you_mean
 from dealspace.present.notebook import Displayed
-from dealspace.world import beliefs
+from dealspace.world import beliefs, terms
 from dealspace.world.calibration import OUTCOMES, World
 from dealspace.world.payoffs import (
     DEAL,
@@ -144,9 +151,21 @@ class WorldResult(Displayed):
 class _Game:
     """Precomputed arrays of one world for the kernel (internal: inputs are valid)."""
 
-    def __init__(self, world: World, table: PayoffTable, spillover: float, context: str, noise: float, exact: bool) -> None:
+    def __init__(
+        self,
+        world: World,
+        table: PayoffTable,
+        spillover: float,
+        context: str,
+        noise: float,
+        exact: bool,
+        blocs: Sequence[Sequence[int]] = (),
+        never_retaliate: Sequence[int] = (),
+    ) -> None:
         self.world, self.table, self.context, self.noise, self.exact = world, table, context, noise, exact
         self.n = len(world.partners)
+        self.forced_bloc = {m: tuple(b) for b in blocs for m in b}
+        self.never = frozenset(never_retaliate)
         self.lik = {a: np.asarray(world.likelihood[a], dtype=float) for a in ("settle", "retaliate", "bloc")}
         self.seen = {a: beliefs.mix(v, spillover) for a, v in self.lik.items()}
         self.cost = np.array([p.concession for p in world.partners])
@@ -166,19 +185,21 @@ class _Game:
         """The terms-of-trade gain of ``p``'s own tariff in ``base`` that it does not count (``tot_discount``)."""
         return self.world.tot_discount * max(self._w(p, base, HOLD) - self._w(p, base, THREAT), 0.0)
 
-    def per_type(self, p: int, base: Key) -> dict[str, FloatArray]:
-        """Expected payoff of settle / retaliate / stay for each type (K,)."""
+    def per_type(self, p: int, base: Key, cost: float) -> dict[str, FloatArray]:
+        """Expected payoff of settle / retaliate / stay for each type (K,), given the concession demanded."""
         w = [self._w(p, base, s) for s in range(len(STATES))]
-        c = self.cost[p]
-        settle = np.array([w[DEAL] - c, w[THREAT] - c, w[THREAT]])
-        tot = self.tot(p, base)
-        retaliate = np.array([w[DEAL], w[HOLD] - tot, w[ESCALATED] - tot])
+        settle = np.array([w[DEAL] - cost, w[THREAT] - cost, w[THREAT]])
         k = len(self.world.types)
-        return {"settle": self.lik["settle"] @ settle, "retaliate": self.lik["retaliate"] @ retaliate, "stay": np.full(k, w[THREAT])}
+        out = {"settle": self.lik["settle"] @ settle}
+        if p not in self.never:
+            tot = self.tot(p, base)
+            out["retaliate"] = self.lik["retaliate"] @ np.array([w[DEAL], w[HOLD] - tot, w[ESCALATED] - tot])
+        out["stay"] = np.full(k, w[THREAT])
+        return out
 
-    def values(self, p: int, mu: FloatArray, base: Key, can_wait: bool) -> dict[str, float]:
+    def values(self, p: int, mu: FloatArray, base: Key, can_wait: bool, cost: float | None = None) -> dict[str, float]:
         """:math:`V_p(a)` for the available actions (module docstring)."""
-        table = self.per_type(p, base)
+        table = self.per_type(p, base, float(self.cost[p]) if cost is None else cost)
         out = {a: float(mu @ v) for a, v in table.items()}
         if can_wait:
             prob, post = beliefs.posteriors(mu, self.seen["settle"])
@@ -195,17 +216,19 @@ class _Game:
         cum = np.cumsum(z / z.sum())
         return names[min(int(np.searchsorted(cum, u, side="right")), len(names) - 1)]
 
-    def bloc(self, mover: int, open_: list[int], mu: FloatArray, state: list[int]) -> list[int]:
+    def bloc(self, mover: int, open_: list[int], mu: FloatArray, state: list[int], demands: FloatArray) -> list[int]:
         """Members of the joint retaliation led by ``mover`` (empty if none forms)."""
         base = self.base(state)
         alone: dict[int, float] = {}
         members = [mover]
         for j in open_:
-            v = self.values(j, mu[j], base, can_wait=False)
+            if j in self.never or j in self.forced_bloc:
+                continue
+            v = self.values(j, mu[j], base, can_wait=False, cost=float(demands[j]))
             if max(v, key=lambda a: v[a]) == "retaliate":
                 members.append(j)
                 alone[j] = v["retaliate"]
-        alone[mover] = self.values(mover, mu[mover], base, can_wait=False)["retaliate"]
+        alone[mover] = self.values(mover, mu[mover], base, can_wait=False, cost=float(demands[mover]))["retaliate"]
         while len(members) >= self.world.min_bloc:
             pay = np.empty((len(members), 3))
             tot = np.array([self.tot(m, base) for m in members])
@@ -226,8 +249,12 @@ class _Game:
     def base(self, state: list[int]) -> Key:
         return tuple(state) if self.context == "current" else self.reference
 
-    def draw(self, action: str, true_type: int, u: float) -> int:
-        cum = np.cumsum(self.lik[action][true_type])
+    def draw(self, action: str, true_type: int, u: float, punish: float = 0.0) -> int:
+        """The US response; a strategic US answers a settlement with *bad* with extra weight ``punish``."""
+        row = self.lik[action][true_type]
+        if punish > 0.0:
+            row = terms.punishing(row, punish, OUTCOMES["settle"].index("bad"))
+        cum = np.cumsum(row)
         return min(int(np.searchsorted(cum, u * cum[-1], side="right")), len(cum) - 1)
 
     def play(self, order: Sequence[int], true_type: int, u_choice: FloatArray, u_out: FloatArray, forced: int | None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -241,8 +268,11 @@ class _Game:
         n = self.n
         mu = np.array([p.prior for p in self.world.partners], dtype=float)
         state = [THREAT] * n
-        paid = np.zeros(n, dtype=bool)
+        paid = np.zeros(n, dtype=float)
         waits = np.zeros(n, dtype=int)
+        precedents: list[float] = []  # concessions of the good deals struck so far
+        punished = 0  # settlements the US answered with "bad" so far
+        concluded = 0
         done: dict[int, dict[str, Any]] = {}
         events: list[dict[str, Any]] = []
         queue = deque(order)
@@ -250,10 +280,14 @@ class _Game:
         while queue:
             p = queue.popleft()
             open_ = [j for j in queue if j != p]
+            demand = terms.demanded(float(self.cost[p]), precedents, punished, self.world.terms_spillover, self.world.reputation)
+            partners_in_bloc = [m for m in self.forced_bloc.get(p, ()) if m == p or m in open_]
             if turn == 0 and forced is not None:
                 action = "settle"
+            elif len(partners_in_bloc) >= 2:
+                action = "forced bloc"
             else:
-                values = self.values(p, mu[p], self.base(state), can_wait=waits[p] < self.world.max_waits and bool(open_))
+                values = self.values(p, mu[p], self.base(state), can_wait=waits[p] < self.world.max_waits and bool(open_), cost=demand)
                 action = self.choose(values, float(u_choice[p, waits[p]]))
             if action == "wait":
                 waits[p] += 1
@@ -265,19 +299,30 @@ class _Game:
             if action == "stay":
                 label = "stay"
             else:
-                if action == "retaliate":
-                    members = self.bloc(p, open_, mu, state)
+                if action == "forced bloc":
+                    movers, kind = [p, *(m for m in partners_in_bloc if m != p)], "bloc"
+                    for m in movers[1:]:
+                        queue.remove(m)
+                elif action == "retaliate":
+                    demands = np.array([terms.demanded(float(c), precedents, punished, self.world.terms_spillover, self.world.reputation) for c in self.cost])
+                    members = self.bloc(p, open_, mu, state, demands)
                     if members:
                         movers, kind = members, "bloc"
                         for m in members[1:]:
                             queue.remove(m)
-                o = forced if (turn == 0 and forced is not None) else self.draw(kind, true_type, float(u_out[p]))
+                punish = terms.punishment(self.world.reputation, concluded, n) if kind == "settle" else 0.0
+                o = forced if (turn == 0 and forced is not None) else self.draw(kind, true_type, float(u_out[p]), punish)
                 label = OUTCOMES[kind][o]
                 s, pays = EFFECTS["settle" if kind == "settle" else "retaliate"][o]
                 for m in movers:
-                    state[m], paid[m] = s, pays
+                    state[m], paid[m] = s, demand if pays else 0.0
+                if kind == "settle" and label == "good":
+                    precedents.append(demand)
+                if kind == "settle" and label == "bad":
+                    punished += 1
                 for j in range(n):
                     mu[j] = beliefs.update(mu[j], self.seen[kind], o)
+            concluded += len(movers)
             for m in movers:
                 done[m] = {"action": kind, "outcome": label, "turn": turn + 1, "bloc_size": len(movers) if kind == "bloc" else 0}
             events.append({"turn": turn + 1, "partners": " ".join(self.world.partners[m].code for m in movers), "action": kind, "outcome": label})
@@ -299,10 +344,10 @@ class _Game:
                     "retaliated": d["action"] in ("retaliate", "bloc"),
                     "waits": int(waits[p]),
                     "welfare_pct": float(welfare[p]),
-                    "concession": float(self.cost[p] * paid[p]),
+                    "concession": float(paid[p]),
                     "delay_cost": float(self.delay[p] * waits[p]),
                     "tot_netted": tot,
-                    "payoff": float(welfare[p] - self.cost[p] * paid[p] - self.delay[p] * waits[p] - tot),
+                    "payoff": float(welfare[p] - paid[p] - self.delay[p] * waits[p] - tot),
                     "us_welfare_pct": us,
                 }
             )
@@ -324,6 +369,8 @@ def simulate(
     table: PayoffTable | None = None,
     exact: bool = False,
     run_offset: int = 0,
+    blocs: Sequence[Sequence[str]] = (),
+    never_retaliate: Sequence[str] = (),
 ) -> WorldResult:
     """Seeded Monte Carlo of the bellwether game (model in the module docstring).
 
@@ -362,6 +409,12 @@ def simulate(
         Monte Carlo runs cheap. Realised payoffs are always exact.
     run_offset : int
         Index of the first run (for chunked sweeps).
+    blocs : sequence of sequences of str
+        Forced blocs (codes or names): when the first member comes to the
+        table, all open members retaliate jointly (``min_bloc`` does not
+        apply). A partner may be in one bloc only.
+    never_retaliate : sequence of str
+        Partners (codes or names) that never retaliate, alone or in a bloc.
 
     Returns
     -------
@@ -385,7 +438,8 @@ def simulate(
         forced = OUTCOMES["settle"].index(outcome)
     first_idx = world.index(first) if first is not None else None
     fixed = None if true_type is None else type_index(world, true_type)
-    game = _Game(world, table, world.spillover if spillover is None else spillover, context, world.noise if noise is None else noise, exact)
+    bloc_idx, never_idx = forced_groups(world, blocs, never_retaliate)
+    game = _Game(world, table, world.spillover if spillover is None else spillover, context, world.noise if noise is None else noise, exact, bloc_idx, never_idx)
     rows: list[dict[str, Any]] = []
     events: list[dict[str, Any]] = []
     with one_blas_thread():
@@ -393,7 +447,8 @@ def simulate(
             rows_run, events_run = _one_run(world, game, run, seed, order, base_order, first_idx, fixed, forced)
             rows += rows_run
             events += events_run
-    settings = {"runs": runs, "seed": seed, "first": first, "outcome": outcome, "order": order if isinstance(order, str) else list(order), "spillover": world.spillover if spillover is None else spillover, "context": context, "noise": game.noise, "true_type": true_type, "exact": exact}
+    settings: dict[str, Any] = {"runs": runs, "seed": seed, "first": first, "outcome": outcome, "order": order if isinstance(order, str) else list(order), "spillover": world.spillover if spillover is None else spillover, "context": context, "noise": game.noise, "true_type": true_type, "exact": exact}
+    settings |= {"blocs": [[world.codes[k] for k in b] for b in bloc_idx], "never_retaliate": [world.codes[k] for k in never_idx]}
     return WorldResult(world, pd.DataFrame(rows), pd.DataFrame(events), settings, table.solves)
 
 
@@ -432,6 +487,23 @@ def run_task(params: dict[str, Any]) -> WorldResult:
             _TABLES.clear()
         _TABLES[key] = world.payoff_table()
     return simulate(world, table=_TABLES[key], **options)
+
+
+def forced_groups(world: World, blocs: Sequence[Sequence[str]], never_retaliate: Sequence[str]) -> tuple[list[list[int]], list[int]]:
+    """Partner indices of the forced blocs and of the partners that never retaliate (friendly errors)."""
+    bloc_idx = [[world.index(c) for c in b] for b in blocs]
+    never_idx = sorted({world.index(c) for c in never_retaliate})
+    seen: set[int] = set()
+    for b in bloc_idx:
+        if len(set(b)) < 2:
+            raise DealspaceError.single("bloc", f"{[world.codes[k] for k in b]} has fewer than two partners", "name at least two partners, e.g. EU,JPN")
+        if seen & set(b):
+            raise DealspaceError.single("bloc", f"{world.codes[min(seen & set(b))]} is in two blocs", "put each partner in one bloc")
+        seen |= set(b)
+    clash = seen & set(never_idx)
+    if clash:
+        raise DealspaceError.single("never-retaliate", f"{world.codes[min(clash)]} is also in a forced bloc", "a bloc retaliates: drop it from one of the two")
+    return [sorted(set(b), key=b.index) for b in bloc_idx], never_idx
 
 
 def type_index(world: World, name: str) -> int:
