@@ -10,6 +10,7 @@ failure (unreadable, malformed, hostile, too deep) into a
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -23,6 +24,19 @@ from defusedxml import (
 
 from dealspace.errors import DealspaceError
 from dealspace.scenario.load import MAX_FILE_BYTES
+
+
+#: A comment before the ``<?xml …?>`` declaration (seen in Genius's nonlinear
+#: profiles); Genius's own parser accepts it, a strict one does not.
+_LATE_DECLARATION = re.compile(rb"^(\xef\xbb\xbf)?(\s*<!--.*?-->)+\s*(<\?xml[^>]*\?>)", re.DOTALL)
+
+
+def _misplaced_declaration(data: bytes) -> bytes:
+    """``data`` without an XML declaration that follows a leading comment."""
+    match = _LATE_DECLARATION.match(data)
+    if match is None:
+        return data
+    return data[: match.start(3)] + data[match.end(3) :]
 
 
 def read_xml(path: Path) -> ET.Element:
@@ -53,6 +67,7 @@ def read_xml(path: Path) -> ET.Element:
         "remove the <!DOCTYPE …> block: Genius files need none, and dealspace never "
         "expands entities or fetches external references"
     )
+    data = _misplaced_declaration(data)
     try:
         root = SafeET.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DTDForbidden:

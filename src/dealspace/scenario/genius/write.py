@@ -2,7 +2,11 @@
 
 :func:`genius_problems` lists what an additive Genius profile cannot express,
 :func:`genius_documents` builds the XML trees and :func:`write_genius` writes
-them to a folder, never overwriting unless asked. The utilities Genius
+them to a folder, never overwriting unless asked. The scenario layer does not
+compute utilities: the caller passes each party's per-option values ``v̂``
+(best option = 1) and BATNA in points (see
+:func:`dealspace.interop.genius.write_genius_scenario`, which computes them with
+:mod:`dealspace.space`). The utilities Genius
 computes from the files are the party's dealspace utilities divided by the
 party's total weight (see ``docs/genius.md``). Texts are chosen so that
 :func:`~dealspace.scenario.genius.read.load_genius` recovers the same ids,
@@ -13,7 +17,7 @@ from __future__ import annotations
 
 import math
 import xml.etree.ElementTree as ET
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +26,11 @@ from dealspace.scenario.genius.text import discount_from_notes, unique_ids
 from dealspace.scenario.model import Issue, Scenario
 
 
-def genius_problems(scenario: Scenario) -> list[Problem]:
+#: ``(party id, issue id)`` → the party's value of each option of the issue, best = 1.
+Values = Mapping[tuple[str, str], Sequence[float]]
+
+
+def genius_problems(scenario: Scenario, values: Values | None = None) -> list[Problem]:
     """What an additive Genius profile cannot express, one problem per element.
 
     Must-haves, red lines, nice-to-haves, interactions and ``value: economy``
@@ -57,7 +65,7 @@ def genius_problems(scenario: Scenario) -> list[Problem]:
                         "replace 'economy' by a value per option before writing Genius XML",
                     )
                 )
-        if not out and _scale(scenario, party)[0] <= 0:
+        if not out and values is not None and _scale(scenario, party, values)[0] <= 0:
             out.append(
                 Problem(
                     f"parties[{p}].valuations",
@@ -68,18 +76,23 @@ def genius_problems(scenario: Scenario) -> list[Problem]:
     return out
 
 
-def _values(issue: Issue, party_valuations: Any) -> list[float] | None:
+def _values(issue: Issue, party: Any, values: Values) -> list[float] | None:
     """The party's v̂ values of an issue (best option = 1), or None if unvalued."""
-    from dealspace.space import issue_values
-
-    valuation = party_valuations.get(issue.id)
-    if valuation is None:
+    if issue.id not in party.valuations:
         return None
-    return [float(v) for v in issue_values(valuation, issue)]
+    table = values.get((party.id, issue.id))
+    if table is None or len(table) != len(issue.option_ids):
+        raise DealspaceError.single(
+            f"values[{party.id!r}, {issue.id!r}]",
+            f"no value table with one value per option ({len(issue.option_ids)}) for party "
+            f"'{party.id}' on issue '{issue.id}'",
+            "pass the party's per-option values (best = 1) for every issue it values",
+        )
+    return [float(v) for v in table]
 
 
 def _scale(
-    scenario: Scenario, party: Any
+    scenario: Scenario, party: Any, values: Values
 ) -> tuple[float, dict[str, float], dict[str, list[float]]]:
     """Total weight W, Genius weight and evaluations per issue of one party.
 
@@ -91,13 +104,13 @@ def _scale(
     weights: dict[str, float] = {}
     evals: dict[str, list[float]] = {}
     for issue in scenario.issues:
-        values = _values(issue, party.valuations)
-        if values is None or max(values) <= 0:
+        table = _values(issue, party, values)
+        if table is None or max(table) <= 0:
             weights[issue.id] = 0.0
             evals[issue.id] = [1.0] * len(issue.option_ids)
         else:
             weights[issue.id] = float(party.valuations[issue.id].weight)
-            evals[issue.id] = values
+            evals[issue.id] = table
     total = math.fsum(weights.values())
     return total, weights, evals
 
@@ -145,12 +158,17 @@ def _objective(parent: ET.Element, name: str) -> ET.Element:
     )
 
 
-def genius_documents(scenario: Scenario) -> dict[str, ET.Element]:
+def genius_documents(
+    scenario: Scenario, values: Values, batnas: Mapping[str, float]
+) -> dict[str, ET.Element]:
     """The Genius XML trees of a scenario: ``{file stem: root}``, domain first.
 
-    The domain is named ``<scenario>_domain`` and each profile after its party
-    id. Each issue's status-quo option is listed first, so that
-    :func:`load_genius` recovers it.
+    ``values[(party, issue)]`` is the party's value of each option (best = 1)
+    for every issue it values; ``batnas[party]`` its BATNA in its own points
+    (the status-quo utility when its BATNA is ``status_quo``). The domain is
+    named ``<scenario>_domain`` and each profile after its party id. Each
+    issue's status-quo option is listed first, so that :func:`load_genius`
+    recovers it.
 
     Raises
     ------
@@ -158,7 +176,7 @@ def genius_documents(scenario: Scenario) -> dict[str, ET.Element]:
         If the scenario holds elements Genius cannot express (see
         :func:`genius_problems`).
     """
-    problems = genius_problems(scenario)
+    problems = genius_problems(scenario, values)
     if problems:
         raise DealspaceError(
             problems, f"scenario '{scenario.name}' cannot be written as Genius XML"
@@ -183,7 +201,7 @@ def genius_documents(scenario: Scenario) -> dict[str, ET.Element]:
     stems = _file_stems(scenario)
     out = {stems[0]: domain}
     for party, stem in zip(scenario.parties, stems[1:], strict=True):
-        total, weights, evals = _scale(scenario, party)
+        total, weights, evals = _scale(scenario, party, values)
         profile = ET.Element("utility_space")
         objective = _objective(profile, scenario.name)
         for k, issue in enumerate(issues):
@@ -205,23 +223,13 @@ def genius_documents(scenario: Scenario) -> dict[str, ET.Element]:
                 {"index": str(k + 1), "value": _number_text(weights[issue.id] / total)},
             )
         ET.SubElement(
-            profile, "reservation", {"value": _number_text(_batna(scenario, party) / total)}
+            profile, "reservation", {"value": _number_text(float(batnas[party.id]) / total)}
         )
         discount = discount_from_notes(party.notes)
         if discount is not None:
             ET.SubElement(profile, "discount_factor", {"value": _number_text(discount)})
         out[stem] = profile
     return out
-
-
-def _batna(scenario: Scenario, party: Any) -> float:
-    """The party's BATNA in its own points (the status-quo utility if 'status_quo')."""
-    if party.batna != "status_quo":
-        return float(party.batna)
-    from dealspace.space import utilities
-
-    p = scenario.party_ids.index(party.id)
-    return float(utilities(scenario, scenario.status_quo())[p])
 
 
 def _file_stems(scenario: Scenario) -> list[str]:
@@ -242,7 +250,13 @@ def _file_stems(scenario: Scenario) -> list[str]:
     return [domain, *(p.id for p in scenario.parties)]
 
 
-def write_genius(scenario: Scenario, folder: Path, overwrite: bool = False) -> list[Path]:
+def write_genius(
+    scenario: Scenario,
+    folder: Path,
+    values: Values,
+    batnas: Mapping[str, float],
+    overwrite: bool = False,
+) -> list[Path]:
     """Write an additive scenario as Genius XML: one domain file and one profile per party.
 
     Parameters
@@ -251,6 +265,9 @@ def write_genius(scenario: Scenario, folder: Path, overwrite: bool = False) -> l
         A scenario without must-haves, red lines, nice-to-haves, interactions
         or ``value: economy`` valuations. Numeric issues become discrete
         issues whose items are the grid values; domains are merged into one.
+    values, batnas
+        Each party's per-option values (best = 1) and BATNA in points, as for
+        :func:`genius_documents`.
     folder
         The output folder (created if missing). It must not already hold other
         ``.xml`` files, which would be read as part of the scenario.
@@ -278,7 +295,7 @@ def write_genius(scenario: Scenario, folder: Path, overwrite: bool = False) -> l
         ``overwrite`` is False) or a foreign ``.xml`` file in the folder.
     """
     folder = Path(folder)
-    documents = genius_documents(scenario)
+    documents = genius_documents(scenario, values, batnas)
     targets = [folder / f"{stem}.xml" for stem in documents]
     if folder.exists() and not folder.is_dir():
         raise DealspaceError.single(
