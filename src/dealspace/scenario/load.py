@@ -13,6 +13,7 @@ import json
 import math
 import re
 import types
+from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Union, get_args, get_origin
@@ -45,7 +46,7 @@ def builtin_path(name: str) -> Path:
     return Path(str(folder / f"{name}.yaml"))
 
 
-def load_scenario(source: str | Path, profiles: list[str | Path] | None = None) -> Scenario:
+def load_scenario(source: str | Path, profiles: Sequence[str | Path] | None = None) -> Scenario:
     """Load and validate a scenario.
 
     ``source`` is a built-in name (see :func:`list_scenarios`), a ``.yaml`` /

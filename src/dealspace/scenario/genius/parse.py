@@ -36,7 +36,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dealspace.errors import DealspaceError, Problem, did_you_mean
+from dealspace.errors import DealspaceError, Problem
 from dealspace.scenario.genius.text import number, unique_ids
 
 #: Issue kinds Genius evaluates additively.
@@ -111,7 +111,8 @@ class Profile:
     ``evaluations`` holds a discrete issue's item id → evaluation (items
     without a usable evaluation are absent), ``functions`` an integer or real
     issue's :class:`Linear` evaluator; ``notes`` lists where Genius's rules
-    replaced what the file says.
+    replaced what the file says; ``outside`` the largest evaluation of items
+    that are not in the domain (Genius divides by it too).
     """
 
     path: Path
@@ -122,6 +123,7 @@ class Profile:
     discount: float | None
     kind: str = "linear"
     notes: tuple[str, ...] = field(default=())
+    outside: dict[int, float] = field(default_factory=dict)
 
 
 class _Problems:
@@ -386,6 +388,7 @@ def parse_profile(path: Path, root: ET.Element, issues: tuple[DomainIssue, ...])
     notes: list[str] = []
     evaluations: dict[int, dict[str, float]] = {}
     functions: dict[int, Linear] = {}
+    outside: dict[int, float] = {}
     attribute_weights: dict[int, float] = {}
     for k, element in enumerate(container.iter("issue")):
         index = _int(element.get("index"))
@@ -411,7 +414,7 @@ def parse_profile(path: Path, root: ET.Element, issues: tuple[DomainIssue, ...])
             )
             continue
         if issue.kind == "discrete":
-            evaluations[index] = _evaluations(element, issue, problems, notes)
+            evaluations[index] = _evaluations(element, issue, problems, notes, outside)
         else:
             linear = _linear(element, issue, problems)
             if linear is not None:
@@ -443,7 +446,7 @@ def parse_profile(path: Path, root: ET.Element, issues: tuple[DomainIssue, ...])
     discount = _discount(root, notes)
     problems.raise_if_any()
     return Profile(
-        path, weights, evaluations, functions, reservation, discount, kind, tuple(notes)
+        path, weights, evaluations, functions, reservation, discount, kind, tuple(notes), outside
     )
 
 
@@ -474,29 +477,35 @@ def _weights(
 
 
 def _evaluations(
-    element: ET.Element, issue: DomainIssue, problems: _Problems, notes: list[str]
+    element: ET.Element,
+    issue: DomainIssue,
+    problems: _Problems,
+    notes: list[str],
+    maxima: dict[int, float],
 ) -> dict[str, float]:
     """Item id → evaluation; items matched by ``value`` (by ``index`` only without a value)."""
     by_value = {item.value: item for item in issue.items}
     by_index = {item.index: item for item in issue.items if item.index is not None}
     out: dict[str, float] = {}
     unusable: list[str] = []
+    unknown: list[str] = []
+    outside: dict[str, float] = {}
     for j, node in enumerate(element.iter("item")):
         value = node.get("value")
         raw_index = node.get("index")
         if value is not None:
             at = f"{issue.path}/item[value={value}]"
             item = by_value.get(value)
-            if item is None:
-                problems.add(
-                    f"{at}@value",
-                    f"issue '{issue.name}' has no item '{value}' in the domain",
-                    did_you_mean(value, by_value),
-                )
+            if item is None:  # Genius keeps it (its evaluation counts in the maximum)
+                unknown.append(repr(value))
+                x = number(node.get("evaluation"))
+                if x is not None and x >= 0:
+                    outside[value] = x
                 continue
         else:
             at = f"{issue.path}/item[{'index=' + raw_index if raw_index else j + 1}]"
-            found = by_index.get(_int(raw_index)) if raw_index is not None else None
+            position = _int(raw_index)
+            found = by_index.get(position) if position is not None else None
             if found is None:
                 problems.add(
                     at,
@@ -520,6 +529,13 @@ def _evaluations(
             )
             continue
         out[item.id] = x  # an item evaluated twice keeps its last evaluation, as in Genius
+    if unknown:
+        notes.append(
+            f"issue '{issue.name}': item(s) {', '.join(unknown[:6])} are not in the domain "
+            "(no outcome has them; Genius still divides by the largest evaluation, theirs included)"
+        )
+    if outside:
+        maxima[issue.index] = max(outside.values())
     missing = [item.value for item in issue.items if item.id not in out]
     if missing:
         notes.append(
@@ -541,6 +557,11 @@ def _linear(element: ET.Element, issue: DomainIssue, problems: _Problems) -> Lin
         if node is None:
             return Linear(0.0, 0.0, float(origin))  # Genius: slope 0, offset 0
         slope, offset = number(node.get("slope")), number(node.get("offset"))
+        if node.get("slope") is None and node.get("offset") is None:
+            # the older form, as for real issues: parameter1·x + parameter0
+            p0, p1 = number(node.get("parameter0")), number(node.get("parameter1"))
+            if p0 is not None and p1 is not None:
+                return Linear(p1, p0, 0.0)
         if slope is None or offset is None:
             problems.add(
                 where,

@@ -183,7 +183,8 @@ def negotiations(folder: Path) -> dict[Path, list[Path]]:
     out: dict[Path, list[Path]] = {path: [] for path, _ in domains}
     by_path = dict(roots)
     for profile in profiles:
-        fits = [d for d, root in domains if _refers(by_path[profile], root)]
+        scores = {d: _refers(by_path[profile], root) for d, root in domains}
+        fits = [d for d, score in scores.items() if score is not None]
         if not fits:
             raise DealspaceError.single(
                 "",
@@ -191,15 +192,18 @@ def negotiations(folder: Path) -> dict[Path, list[Path]]:
                 "keep each profile next to its domain, or give the domain and profile files explicitly",
                 str(profile),
             )
-        best = max(_common_start(d.stem, profile.stem) for d in fits)
+        ranks = {d: (scores[d] or 0, _common_start(d.stem, profile.stem)) for d in fits}
+        best = max(ranks.values())
         for d in fits:  # equally good fits (identical domains) all get the profile
-            if _common_start(d.stem, profile.stem) == best:
+            if ranks[d] == best:
                 out[d].append(profile)
     return out
 
 
-def _refers(profile: ET.Element, domain: ET.Element) -> bool:
-    """Whether a profile names exactly the domain's issues (index, name, item values)."""
+def _refers(profile: ET.Element, domain: ET.Element) -> int | None:
+    """How well a profile fits a domain: None unless it names exactly the
+    domain's issues (indexes and names), else how many of its item values the
+    domain has."""
     issues: dict[str, tuple[str | None, set[str]]] = {}
     for issue in domain.iter("issue"):
         issues[(issue.get("index") or "").strip()] = (
@@ -207,17 +211,17 @@ def _refers(profile: ET.Element, domain: ET.Element) -> bool:
             {v for v in (i.get("value") for i in issue.iter("item")) if v is not None},
         )
     seen = set()
+    matched = 0
     for issue in profile.iter("issue"):
         index = (issue.get("index") or "").strip()
         if index not in issues:
-            return False
+            return None
         name, values = issues[index]
         if issue.get("name") is not None and name is not None and issue.get("name") != name:
-            return False
-        if any(i.get("value") not in values for i in issue.iter("item") if i.get("value")):
-            return False
+            return None
+        matched += sum(1 for i in issue.iter("item") if i.get("value") in values)
         seen.add(index)
-    return seen == set(issues)
+    return matched if seen == set(issues) else None
 
 
 def _common_start(a: str, b: str) -> int:
@@ -318,8 +322,11 @@ def _scenario(
             if issue.kind == "discrete":
                 evals = profile.evaluations[issue.index]
                 top = max(evals.values(), default=0.0)
+                # Genius divides by the largest evaluation in the profile, even of an item
+                # not in the domain; dealspace by the largest option value: scale the weight
+                overall = max(top, profile.outside.get(issue.index, 0.0))
                 valuations[issue.id] = {
-                    "weight": w if top >= ZERO_MAX else 0.0,
+                    "weight": w * top / overall if overall >= ZERO_MAX else 0.0,
                     "value": {item.id: evals.get(item.id, 0.0) for item in issue.items},
                 }
                 continue

@@ -25,7 +25,6 @@ from dealspace.errors import DealspaceError, Problem
 from dealspace.scenario.genius.text import discount_from_notes, unique_ids
 from dealspace.scenario.model import Issue, Scenario
 
-
 #: ``(party id, issue id)`` → the party's value of each option of the issue, best = 1.
 Values = Mapping[tuple[str, str], Sequence[float]]
 
