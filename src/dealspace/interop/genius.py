@@ -1,4 +1,4 @@
-"""Write a scenario as Genius XML (or GeniusWeb JSON) with dealspace's utilities.
+"""Write a scenario as Genius XML or GeniusWeb JSON with dealspace's utilities.
 
 The scenario layer's writers take each party's per-option values and BATNA as
 arguments (the scenario layer computes no utilities); these functions compute
@@ -46,3 +46,14 @@ def write_genius_scenario(scenario: Scenario, folder: Path, overwrite: bool = Fa
         raise DealspaceError(problems, f"scenario '{scenario.name}' cannot be written as Genius XML")
     values, batnas = value_inputs(scenario)
     return write_genius(scenario, folder, values, batnas, overwrite=overwrite)
+
+
+def write_geniusweb_scenario(scenario: Scenario, folder: Path, overwrite: bool = False) -> list[Path]:
+    """:func:`~dealspace.scenario.geniusweb.write.write_geniusweb` with dealspace's values and BATNAs."""
+    from dealspace.scenario.geniusweb import write_geniusweb
+
+    problems = genius_problems(scenario)
+    if problems:
+        raise DealspaceError(problems, f"scenario '{scenario.name}' cannot be written as GeniusWeb JSON")
+    values, batnas = value_inputs(scenario)
+    return write_geniusweb(scenario, folder, values, batnas, overwrite=overwrite)

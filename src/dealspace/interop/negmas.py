@@ -50,8 +50,9 @@ from dealspace.scenario.model import Scenario
 from dealspace.space import acceptable, utilities, value_tables
 
 if TYPE_CHECKING:
-    import negmas
     import negmas.inout
+
+    import negmas
 
 INSTALL_HINT = "install NegMAS: pip install 'dealspace[negmas]'"
 
@@ -343,8 +344,9 @@ class NegmasStrategy(Strategy):
     def _seat(self, state: State, run: int) -> Any:
         key = (id(state.table), run)
         if key not in self._seats:
-            import negmas
             from negmas.preferences import MappingUtilityFunction
+
+            import negmas
 
             space = negmas.make_os([negmas.make_issue(state.table.size, name="package")])
             own = state.own

@@ -51,7 +51,7 @@ def load_scenario(source: str | Path, profiles: Sequence[str | Path] | None = No
 
     ``source`` is a built-in name (see :func:`list_scenarios`), a ``.yaml`` /
     ``.yml`` / ``.json`` file, a folder holding a Genius domain XML and one
-    profile XML per party, or a Genius domain ``.xml`` file: with ``profiles``
+    profile XML per party (or GeniusWeb JSON profiles), or a Genius domain ``.xml`` file: with ``profiles``
     (the profile files), else with the profiles next to it that refer to it.
 
     Raises
@@ -68,6 +68,12 @@ def load_scenario(source: str | Path, profiles: Sequence[str | Path] | None = No
             raise DealspaceError.single(
                 "", "profiles are given with a domain file, not a folder", "give the domain .xml file", str(path)
             )
+        if not any(p.suffix.lower() == ".xml" for p in path.iterdir()) and any(
+            p.suffix.lower() == ".json" for p in path.iterdir()
+        ):
+            from dealspace.scenario.geniusweb import load_geniusweb_folder
+
+            return load_geniusweb_folder(path)
         return load_genius(path)
     if path.is_file() and path.suffix.lower() == ".xml":
         from dealspace.scenario.genius import load_genius_files
