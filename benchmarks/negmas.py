@@ -16,7 +16,9 @@ its agreement is then checked against them).
 
 Run from the repository root: ``.venv/bin/python benchmarks/negmas.py``
 (needs ``pip install 'dealspace[negmas]'``). Conversion to NegMAS (pricing the
-tariff issues with the GE model once) is not timed.
+tariff issues with the GE model once) and one warm-up negotiation on each side
+(NegMAS inverting the utility functions, dealspace compiling the deal space)
+are not timed.
 """
 
 from __future__ import annotations
@@ -51,6 +53,9 @@ def bench(name: str, runs: int, hard: str) -> None:
             return "off the deal space"
         return "Pareto-optimal" if is_pareto_optimal(frontier, package) else "dominated"
 
+    # warm-up (not timed): NegMAS inverts each utility function once (enumerating or
+    # sampling the outcome space) and keeps it; dealspace compiles the deal space once
+    run_sao(scenario, [negmas.sao.BoulwareTBNegotiator] * 2, n_steps=100, converted=converted)
     start = time.perf_counter()
     theirs = [
         run_sao(scenario, [negmas.sao.BoulwareTBNegotiator] * 2, n_steps=100, converted=converted)[0]

@@ -103,34 +103,37 @@ def is_additive(scenario: Scenario) -> bool:
     )
 
 
-_WRAPPER: type | None = None
+_WRAPPERS: dict[bool, type] = {}
 
 
-def _wrapper() -> type:
-    """:class:`DealspaceUtility`, built on first use (NegMAS is optional)."""
-    global _WRAPPER
-    if _WRAPPER is None:
-        from negmas.preferences import LinearAdditiveUtilityFunction
+def _wrapper(hard: bool) -> type:
+    """The :class:`DealspaceUtility` class, built on first use (NegMAS is optional).
 
-        class DealspaceUtility(LinearAdditiveUtilityFunction):
-            """A party's dealspace utility; the reservation value off the deal space.
+    With ``hard`` (packages off the deal space at the reservation value) it is a
+    plain NegMAS utility function, so NegMAS's inverters evaluate it outcome by
+    outcome; without, it is a linear-additive function (the weighted value
+    tables) whose ``eval`` adds the bonuses, so NegMAS's inverters can use the
+    additive structure on spaces too large to enumerate.
+    """
+    if hard not in _WRAPPERS:
+        from negmas.preferences import LinearAdditiveUtilityFunction, UtilityFunction
 
-            It is a linear-additive function (the weighted value tables) whose
-            ``eval`` adds the bonuses and gives packages that break a must-have
-            or red line the reservation value, so NegMAS's inverters can use the
-            additive structure on spaces too large to enumerate.
-            """
+        base = UtilityFunction if hard else LinearAdditiveUtilityFunction
+
+        class DealspaceUtility(base):  # type: ignore[misc,valid-type]
+            """A party's dealspace utility (bonuses included); with ``hard``, the
+            reservation value for packages that break a must-have or red line."""
 
             def __init__(
                 self,
                 scenario: Scenario,
                 party: int,
                 tables: Mapping[tuple[str, str], np.ndarray],
-                hard: bool,
                 **kwargs: Any,
             ) -> None:
+                if hard:
+                    kwargs.pop("values", None)
                 super().__init__(**kwargs)
-                self.hard = hard
                 self.scenario = scenario
                 self.party = party
                 self.tables = tables
@@ -142,7 +145,7 @@ def _wrapper() -> type:
                 key = tuple(offer)
                 if key not in self._cache:
                     package = package_of(self.scenario, key)
-                    if not self.hard or acceptable(self.scenario, package):
+                    if not hard or acceptable(self.scenario, package):
                         self._cache[key] = float(
                             utilities(self.scenario, package, self.tables)[self.party]
                         )
@@ -150,8 +153,8 @@ def _wrapper() -> type:
                         self._cache[key] = float(self.reserved_value)
                 return self._cache[key]
 
-        _WRAPPER = DealspaceUtility
-    return _WRAPPER
+        _WRAPPERS[hard] = DealspaceUtility
+    return _WRAPPERS[hard]
 
 
 def to_negmas(scenario: Scenario, hard: str = "reservation") -> negmas.inout.Scenario:
@@ -195,7 +198,7 @@ def to_negmas(scenario: Scenario, hard: str = "reservation") -> negmas.inout.Sce
         if is_additive(scenario):
             ufuns.append(LinearAdditiveUtilityFunction(values=funs, **common))
         else:
-            ufuns.append(_wrapper()(scenario, p, tables, hard == "reservation", values=funs, **common))
+            ufuns.append(_wrapper(hard == "reservation")(scenario, p, tables, values=funs, **common))
     return NegmasScenario(outcome_space=space, ufuns=tuple(ufuns), name=scenario.name)
 
 
