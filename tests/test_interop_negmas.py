@@ -82,19 +82,19 @@ def test_round_trip_through_negmas(name: str) -> None:
 
 
 def test_from_negmas_reads_negmas_genius_loader(tmp_path: Path) -> None:
-    """NegMAS's own Genius reader and dealspace's agree on a Genius folder."""
+    """from_negmas keeps every utility of a scenario read by NegMAS's own Genius reader.
+
+    (NegMAS 0.16's reader keeps the raw evaluations, not divided by the issue's
+    maximum as Genius does, so these are NegMAS's utilities, not Genius's.)"""
     loaded = negmas.inout.Scenario.from_genius_folder(DATA / "genius" / "holiday")
     assert loaded is not None
     s = from_negmas(loaded)
-    ours = dealspace.load_scenario(DATA / "genius" / "holiday")
-    by_name = {p.name: p for p in ours.parties}
     for outcome in loaded.outcome_space.enumerate_or_sample():
         theirs = [float(u(outcome)) for u in loaded.ufuns]
         labels = [{o.label: o.id for o in issue.options} for issue in s.issues]
         package = package_of(s, [m[str(v)] for m, v in zip(labels, outcome, strict=True)])
         got = utilities(s, package)
         assert got == pytest.approx(theirs, abs=1e-9)
-    assert len(by_name) == len(s.parties)
 
 
 def test_from_negmas_refuses_what_it_cannot_read() -> None:
