@@ -130,3 +130,13 @@ def test_negmas_negotiator_on_us_japan() -> None:
     run = simulate(s, "alternating", (NegmasStrategy(Boulware), "boulware"), seed=1, deadline=100)
     assert run.package is None or acceptable(s, run.package)
     assert run.agreement
+
+
+@pytest.mark.slow
+def test_us_japan_in_negmas() -> None:
+    """The reverse: us-japan-2025 (19 issues) negotiated by NegMAS's own mechanism."""
+    s = dealspace.load_scenario("us-japan-2025")
+    converted = to_negmas(s, hard="ignore")
+    package, got = run_sao(s, [Boulware, Boulware], n_steps=50, converted=converted)
+    assert package is not None
+    assert got == pytest.approx(utilities(s, package))  # bonuses included, constraints not

@@ -64,7 +64,7 @@ def genius_problems(scenario: Scenario, values: Values | None = None) -> list[Pr
                         "replace 'economy' by a value per option before writing Genius XML",
                     )
                 )
-        if not out and values is not None and _scale(scenario, party, values)[0] <= 0:
+        if not out and values is not None and profile_scale(scenario, party, values)[0] <= 0:
             out.append(
                 Problem(
                     f"parties[{p}].valuations",
@@ -90,7 +90,7 @@ def _values(issue: Issue, party: Any, values: Values) -> list[float] | None:
     return [float(v) for v in table]
 
 
-def _scale(
+def profile_scale(
     scenario: Scenario, party: Any, values: Values
 ) -> tuple[float, dict[str, float], dict[str, list[float]]]:
     """Total weight W, Genius weight and evaluations per issue of one party.
@@ -200,7 +200,7 @@ def genius_documents(
     stems = _file_stems(scenario)
     out = {stems[0]: domain}
     for party, stem in zip(scenario.parties, stems[1:], strict=True):
-        total, weights, evals = _scale(scenario, party, values)
+        total, weights, evals = profile_scale(scenario, party, values)
         profile = ET.Element("utility_space")
         objective = _objective(profile, scenario.name)
         for k, issue in enumerate(issues):

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from dealspace.errors import DealspaceError
-from dealspace.scenario.genius.write import Values, _scale, genius_problems
+from dealspace.scenario.genius.write import Values, genius_problems, profile_scale
 from dealspace.scenario.model import Scenario
 
 
@@ -50,7 +50,7 @@ def geniusweb_documents(
         issue.id: texts[issue.id][issue.status_quo_index] for issue in scenario.issues
     }
     for party in scenario.parties:
-        total, weights, evals = _scale(scenario, party, values)
+        total, weights, evals = profile_scale(scenario, party, values)
         space: dict[str, Any] = {
             "name": party.id,
             "domain": domain,
