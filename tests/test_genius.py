@@ -253,11 +253,12 @@ def additive() -> Scenario:
 
 def test_yaml_to_genius_keeps_utilities_up_to_scale(tmp_path: Path) -> None:
     """Genius utilities = dealspace utilities / W_p, W_p = the party's total
-    weight over issues it values (fish counts 0 for 'a': all its values are 0)."""
+    weight over issues it values (fish, all of whose values are 0 for 'a', is
+    written with its weight and evaluations 0)."""
     s = additive()
     write_genius(s, tmp_path / "g")
     back = load_genius(tmp_path / "g")
-    scale = {"a": 4 + 1 + 1, "b": 2 + 3 + 3}
+    scale = {"a": 4 + 1 + 1 + 2, "b": 2 + 3 + 3}
     assert back.issue_ids == s.issue_ids
     assert back.party_ids == s.party_ids
     assert back.status_quo() == {"tariff": "25", "rice": "quota", "defence": "none", "fish": "none"}
@@ -270,7 +271,7 @@ def test_yaml_to_genius_keeps_utilities_up_to_scale(tmp_path: Path) -> None:
         for p, party_id in enumerate(s.party_ids):
             assert reloaded[p] == pytest.approx(original[p] / scale[party_id], abs=1e-12, rel=0)
     sq_b = utilities(s, s.status_quo())[1]
-    assert back.party("a").batna == pytest.approx(1.2 / 6, abs=1e-12)
+    assert back.party("a").batna == pytest.approx(1.2 / 8, abs=1e-12)
     assert back.party("b").batna == pytest.approx(sq_b / 8, abs=1e-12)
     # the written files agree with Genius's formula too
     assert_matches_genius(back, tmp_path / "g", {"a": "a", "b": "b"})
@@ -573,7 +574,8 @@ def test_all_zero_evaluations_count_nothing(tmp_path: Path) -> None:
     edit(path, 'value="1 week" evaluation="4"', 'value="1 week" evaluation="0"')
     edit(path, 'value="2 weeks" evaluation="9"', 'value="2 weeks" evaluation="0.0"')
     s = dealspace.load_scenario(folder)
-    assert s.party("traveller_a").valuations["Length"].weight == 0.0
+    length = s.party("traveller_a").valuations["Length"]
+    assert set(length.value.values()) == {0.0} and length.weight == pytest.approx(0.2)
     assert_matches_genius(s, folder, {p.name: p.id for p in s.parties})
 
 

@@ -92,15 +92,15 @@ class Linear:
         y = self.slope * (x - self.origin) + self.offset
         return min(1.0, max(0.0, y)) if self.clamp else y
 
-    def kinks(self, lower: float, upper: float) -> list[float]:
-        """The x in (lower, upper) where the clamp bends the line."""
+    def kinks(self, lower: float, upper: float) -> list[tuple[float, float]]:
+        """The points ``(x, level)`` in (lower, upper) where the clamp bends the line."""
         if not self.clamp or self.slope == 0:
             return []
         out = []
         for level in (0.0, 1.0):
             x = self.origin + (level - self.offset) / self.slope
             if lower < x < upper:
-                out.append(x)
+                out.append((x, level))
         return sorted(out)
 
 

@@ -38,15 +38,12 @@ from dealspace.scenario.genius.parse import (
     parse_profile,
 )
 from dealspace.scenario.genius.safe_xml import read_xml
-from dealspace.scenario.genius.text import discount_note, safe_id, unique_ids
+from dealspace.scenario.genius.text import REAL_STEPS, discount_note, safe_id, unique_ids
 from dealspace.scenario.load import scenario_from_data
 from dealspace.scenario.model import MAX_NUMERIC_OPTIONS, NumericRange, Scenario
 
 #: Id of the one domain that holds every issue of a loaded Genius scenario.
 DOMAIN_ID = "genius"
-
-#: Grid intervals of a real issue (``real_steps + 1`` points, both bounds included).
-REAL_STEPS = 100
 
 #: Genius's ``EvaluatorDiscrete.normalize``: a largest evaluation below this counts 0.
 ZERO_MAX = 1e-5
@@ -297,8 +294,10 @@ def numeric_range(issue: DomainIssue, real_steps: int) -> tuple[NumericRange, st
 
 
 def _points(f: Linear, lo: float, hi: float) -> list[list[float]]:
-    xs = [lo, *f.kinks(lo, hi), hi] if hi > lo else [lo, lo + 1.0]
-    return [[x, f(x)] for x in xs]
+    """The evaluator as piecewise-linear points: the bounds and the clamp corners (exact levels)."""
+    if hi <= lo:
+        return [[lo, f(lo)], [lo + 1.0, f(lo)]]
+    return [[lo, f(lo)], *([x, level] for x, level in f.kinks(lo, hi)), [hi, f(hi)]]
 
 
 def _scenario(
@@ -325,8 +324,11 @@ def _scenario(
                 # Genius divides by the largest evaluation in the profile, even of an item
                 # not in the domain; dealspace by the largest option value: scale the weight
                 overall = max(top, profile.outside.get(issue.index, 0.0))
+                if overall < ZERO_MAX:  # worth nothing; the weight still counts in the normalisation
+                    valuations[issue.id] = {"weight": w, "value": {i.id: 0.0 for i in issue.items}}
+                    continue
                 valuations[issue.id] = {
-                    "weight": w * top / overall if overall >= ZERO_MAX else 0.0,
+                    "weight": w * top / overall,
                     "value": {item.id: evals.get(item.id, 0.0) for item in issue.items},
                 }
                 continue
@@ -334,8 +336,8 @@ def _scenario(
             grid, coarse = grids[issue.index]
             top = max(f(float(x)) for x in grid.grid())
             valuations[issue.id] = {
-                "weight": w * top if top > 0 else 0.0,
-                "value": _points(f, issue.lower, issue.upper),
+                "weight": w * top if top > 0 else w,
+                "value": _points(f, issue.lower, issue.upper) if top > 0 else [[issue.lower, 0.0], [issue.lower + 1.0, 0.0]],
             }
             if coarse is not None and w > 0 and f.slope != 0:
                 half = 0.5 if issue.kind == "real" else 1.0
