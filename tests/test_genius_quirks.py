@@ -411,6 +411,7 @@ def write_quirky(domain: dict, folder: Path) -> None:
         ET.ElementTree(space).write(folder / f"p{p}.xml")
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(domain=quirky_domains())
 def test_random_quirky_domains_match_genius(domain: dict, tmp_path_factory: pytest.TempPathFactory) -> None:
