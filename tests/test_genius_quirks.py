@@ -110,6 +110,17 @@ def genius_ufun(domain: Path, profile: Path):
                     return min(1.0, max(0.0, slope * (x - lb) + offset))
 
                 evaluators[index] = integer
+            elif ev.get("ftype") == "triangular":  # Genius's EVALFUNCTYPE.evalTriangular
+                lo, hi, top = (float(ev.get(f"parameter{k}")) for k in range(3))
+
+                def triangular(x, lo=lo, hi=hi, top=top):
+                    if x < lo:
+                        return 0.0
+                    if x < top:
+                        return (x - lo) / (top - lo)
+                    return 1 - (x - top) / (hi - top) if x < hi else 0.0
+
+                evaluators[index] = triangular
             else:
                 p0, p1 = float(ev.get("parameter0")), float(ev.get("parameter1"))
 
@@ -173,7 +184,7 @@ def the_domain(folder: Path) -> Path:
 # ------------------------------------------------------------ the corpus
 
 
-@pytest.mark.parametrize("name", ["rootweight", "numeric", "items", "multilateral"])
+@pytest.mark.parametrize("name", ["rootweight", "numeric", "items", "multilateral", "triangular"])
 def test_corpus_loads_with_genius_utilities(name: str) -> None:
     folder = QUIRKS / name
     s = dealspace.load_scenario(folder)
@@ -214,6 +225,16 @@ def test_integer_and_real_issues() -> None:
         assert gap <= 0.7 * 0.00015 * 60 / 2 + 1e-12
     # a finer grid on request
     assert len(load_genius(QUIRKS / "numeric", real_steps=600).issue("Price").option_ids) == 601
+
+
+def test_triangular_evaluator() -> None:
+    """A triangular real evaluator is piecewise linear: exact on the grid, its bound noted."""
+    s = load_genius(QUIRKS / "triangular")
+    buyer = s.party("son_buyer").valuations["Quantity"]
+    assert buyer.value == [(0.0, 0.0), (10.0, 0.0), (27.3, 1.0), (45.0, 0.0), (50.0, 0.0)]
+    top = max(1 - (x - 27.3) / (45 - 27.3) if x >= 27.3 else (x - 10) / 17.3 for x in (27.0, 27.5))
+    assert buyer.weight == pytest.approx(0.6 * top)  # the peak lies between grid points
+    assert f"{0.6 * (1 / 17.3) * 0.5 / 2:.3g}" in (s.notes or "")
 
 
 def test_discount_factor_rules() -> None:

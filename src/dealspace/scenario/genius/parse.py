@@ -92,6 +92,18 @@ class Linear:
         y = self.slope * (x - self.origin) + self.offset
         return min(1.0, max(0.0, y)) if self.clamp else y
 
+    @property
+    def steepest(self) -> float:
+        """The largest ``|slope|`` of the function (for error bounds)."""
+        return abs(self.slope)
+
+    def points(self, lower: float, upper: float) -> list[list[float]]:
+        """The function on [lower, upper] as piecewise-linear points (clamp corners exact)."""
+        if upper <= lower:
+            return [[lower, self(lower)], [lower + 1.0, self(lower)]]
+        inner = ([x, level] for x, level in self.kinks(lower, upper))
+        return [[lower, self(lower)], *inner, [upper, self(upper)]]
+
     def kinks(self, lower: float, upper: float) -> list[tuple[float, float]]:
         """The points ``(x, level)`` in (lower, upper) where the clamp bends the line."""
         if not self.clamp or self.slope == 0:
@@ -102,6 +114,44 @@ class Linear:
             if lower < x < upper:
                 out.append((x, level))
         return sorted(out)
+
+
+@dataclass(frozen=True)
+class Triangular:
+    """Genius's triangular real evaluator (``EVALFUNCTYPE.evalTriangular``):
+    0 up to ``low``, rising linearly to 1 at ``top``, falling to 0 at ``high``, 0 beyond."""
+
+    low: float
+    high: float
+    top: float
+
+    def __call__(self, x: float) -> float:
+        if x < self.low:
+            return 0.0
+        if x < self.top:
+            return (x - self.low) / (self.top - self.low)
+        if x < self.high:
+            return 1.0 - (x - self.top) / (self.high - self.top)
+        return 0.0
+
+    @property
+    def steepest(self) -> float:
+        """The largest ``|slope|`` of the function (for error bounds)."""
+        rise = 1 / (self.top - self.low) if self.top > self.low else 0.0
+        fall = 1 / (self.high - self.top) if self.high > self.top else 0.0
+        return max(rise, fall)
+
+    def points(self, lower: float, upper: float) -> list[list[float]]:
+        """Piecewise-linear points on [lower, upper]; a jump (``top == low``) gets a
+        point just before it."""
+        if upper <= lower:
+            return [[lower, self(lower)], [lower + 1.0, self(lower)]]
+        corners = (x for x in (self.low, self.top, self.high) if lower < x < upper)
+        xs = sorted({lower, upper, *corners})
+        out = [[x, self(x)] for x in xs]
+        if self.top <= self.low and lower < self.low < upper:  # the rise is a jump at low
+            out.insert(xs.index(self.low), [self.low - 1e-9 * (upper - lower), 0.0])
+        return out
 
 
 @dataclass(frozen=True)
@@ -118,7 +168,7 @@ class Profile:
     path: Path
     weights: dict[int, float]
     evaluations: dict[int, dict[str, float]]
-    functions: dict[int, Linear]
+    functions: dict[int, Linear | Triangular]
     reservation: float | None
     discount: float | None
     kind: str = "linear"
@@ -387,7 +437,7 @@ def parse_profile(path: Path, root: ET.Element, issues: tuple[DomainIssue, ...])
     by_index = {issue.index: issue for issue in issues}
     notes: list[str] = []
     evaluations: dict[int, dict[str, float]] = {}
-    functions: dict[int, Linear] = {}
+    functions: dict[int, Linear | Triangular] = {}
     outside: dict[int, float] = {}
     attribute_weights: dict[int, float] = {}
     for k, element in enumerate(container.iter("issue")):
@@ -545,7 +595,9 @@ def _evaluations(
     return out
 
 
-def _linear(element: ET.Element, issue: DomainIssue, problems: _Problems) -> Linear | None:
+def _linear(
+    element: ET.Element, issue: DomainIssue, problems: _Problems
+) -> Linear | Triangular | None:
     """The linear evaluator of an integer or real issue, as Genius reads it."""
     where = f"{issue.path}/evaluator"
     node = element.find("evaluator")
@@ -584,11 +636,21 @@ def _linear(element: ET.Element, issue: DomainIssue, problems: _Problems) -> Lin
         return Linear(0.0, p0, 0.0, clamp=False)
     if ftype == "linear" and p0 is not None and p1 is not None:
         return Linear(p1, p0, 0.0)
+    p2 = number(node.get("parameter2"))
+    if ftype == "triangular" and p0 is not None and p1 is not None and p2 is not None:
+        if not p0 <= p2 <= p1 or p0 == p1:
+            problems.add(
+                where,
+                "a triangular evaluator needs parameter0 ≤ parameter2 ≤ parameter1 (low, top, "
+                f"high), got {p0:g}, {p2:g}, {p1:g}",
+                "fix the parameters",
+            )
+            return None
+        return Triangular(p0, p1, p2)
     problems.add(
         where,
         f"evaluator ftype {ftype!r} with parameter0={node.get('parameter0')!r}, "
-        f"parameter1={node.get('parameter1')!r} is not a linear or constant evaluator "
-        "(triangular and Faratin evaluators are not additive-linear)",
+        f"parameter1={node.get('parameter1')!r} is not a linear, constant or triangular evaluator",
         '<evaluator ftype="linear" parameter0="offset" parameter1="slope"/>',
     )
     return None

@@ -31,7 +31,6 @@ from typing import Any
 from dealspace.errors import DealspaceError
 from dealspace.scenario.genius.parse import (
     DomainIssue,
-    Linear,
     Profile,
     file_kind,
     parse_domain,
@@ -293,13 +292,6 @@ def numeric_range(issue: DomainIssue, real_steps: int) -> tuple[NumericRange, st
     return NumericRange(min=lo, max=hi, step=(hi - lo) / steps), f"{steps + 1} points"
 
 
-def _points(f: Linear, lo: float, hi: float) -> list[list[float]]:
-    """The evaluator as piecewise-linear points: the bounds and the clamp corners (exact levels)."""
-    if hi <= lo:
-        return [[lo, f(lo)], [lo + 1.0, f(lo)]]
-    return [[lo, f(lo)], *([x, level] for x, level in f.kinks(lo, hi)), [hi, f(hi)]]
-
-
 def _scenario(
     name: str,
     domain_path: Path,
@@ -337,15 +329,17 @@ def _scenario(
             top = max(f(float(x)) for x in grid.grid())
             valuations[issue.id] = {
                 "weight": w * top if top > 0 else w,
-                "value": _points(f, issue.lower, issue.upper) if top > 0 else [[issue.lower, 0.0], [issue.lower + 1.0, 0.0]],
+                "value": f.points(issue.lower, issue.upper)
+                if top > 0
+                else [[issue.lower, 0.0], [issue.lower + 1.0, 0.0]],
             }
-            if coarse is not None and w > 0 and f.slope != 0:
+            if coarse is not None and w > 0 and f.steepest != 0:
                 half = 0.5 if issue.kind == "real" else 1.0
                 notes.append(
                     f"{issue.kind.capitalize()} issue '{issue.name}' [{issue.lower:g}, {issue.upper:g}] "
                     f"is discretised on a grid ({coarse}, step {grid.step:.6g}): an offer off the grid "
                     f"moved to the nearest grid point changes {party_id}'s utility by at most "
-                    f"{w * abs(f.slope) * grid.step * half:.3g}."
+                    f"{w * f.steepest * grid.step * half:.3g}."
                 )
         party: dict[str, Any] = {
             "id": party_id,
