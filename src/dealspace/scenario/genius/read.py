@@ -104,8 +104,8 @@ def load_genius(folder: Path, domain: str | None = None, real_steps: int = REAL_
         raise DealspaceError.single(
             "",
             f"the folder holds {len(found)} domains: {_names(found)}",
-            "pick one: give the domain file itself (its profiles are found by what they "
-            "refer to), or use load_genius_folder to load them all",
+            f"give one domain file, e.g. {folder / next(iter(found)).name} (its profiles are "
+            "those that refer to it); in Python, load_genius_folder loads them all",
             str(folder),
         )
     else:
