@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from dealspace.cli._app import app, console, friendly, print_error, print_json
@@ -19,7 +20,7 @@ Source = Annotated[
     str,
     typer.Argument(
         help="A built-in scenario name (see `dealspace scenarios`), a YAML/JSON file, "
-        "or a folder with a Genius domain and its profiles."
+        "a folder with a Genius domain and its profiles, or a Genius domain .xml file."
     ),
 ]
 
@@ -70,22 +71,37 @@ def validate(
             print_error(err)
             continue
         console.print(
-            f"[green]ok[/] {name}: {len(s.parties)} parties, {len(s.domains)} domains, "
+            f"[green]ok[/] {escape(name)}: {len(s.parties)} parties, {len(s.domains)} domains, "
             f"{len(s.issues)} issues",
             highlight=False,
         )
+        for sentence in (s.notes or "").split(". "):
+            if "discretised" in sentence:  # a Genius real issue: say the error bound
+                console.print(f"  {escape(sentence.rstrip('.'))}.", highlight=False)
     if bad:
         raise typer.Exit(code=2)
+
+
+Profiles = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--profile",
+        "-p",
+        help="With a Genius domain .xml file: a profile file (repeat per party). "
+        "Without it, the profiles next to the domain that refer to it are used.",
+    ),
+]
 
 
 @app.command()
 @friendly
 def show(
     source: Source = "us-japan-2025",
+    profile: Profiles = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print the validated scenario as JSON.")] = False,
 ) -> None:
     """Show a scenario's parties, domains, issues and constraints as tables."""
-    s = load_scenario(source)
+    s = load_scenario(source, profile)
     if json_out:
         print_json(s.model_dump(mode="json", by_alias=True, exclude_none=True))
         return
@@ -184,10 +200,11 @@ def convert(
         Path,
         typer.Argument(help="Output: .yaml/.yml/.json file, or a folder (Genius XML: domain + profiles)."),
     ],
+    profile: Profiles = None,
     overwrite: Annotated[bool, typer.Option(help="Replace an existing output.")] = False,
 ) -> None:
     """Convert a scenario between YAML, JSON and Genius XML (by extension or folder)."""
-    s = load_scenario(source)
+    s = load_scenario(source, profile)
     if output.suffix.lower() in {".yaml", ".yml", ".json"}:
         if not overwrite:
             _refuse_existing(output)
@@ -209,9 +226,9 @@ def convert(
             f"unknown output format '{output.suffix}'",
             "use .yaml, .yml, .json, or a folder name (no suffix) for Genius XML",
         )
-    from dealspace.scenario.genius import write_genius
+    from dealspace.interop.genius import write_genius_scenario
 
-    written = write_genius(s, output, overwrite=overwrite)
+    written = write_genius_scenario(s, output, overwrite=overwrite)
     console.print(f"wrote {len(written)} Genius files to {output}/")
 
 

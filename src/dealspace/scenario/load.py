@@ -13,6 +13,7 @@ import json
 import math
 import re
 import types
+from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
@@ -47,12 +48,13 @@ def builtin_path(name: str) -> Path:
     return Path(str(folder / f"{name}.yaml"))
 
 
-def load_scenario(source: str | Path) -> Scenario:
+def load_scenario(source: str | Path, profiles: Sequence[str | Path] | None = None) -> Scenario:
     """Load and validate a scenario.
 
     ``source`` is a built-in name (see :func:`list_scenarios`), a ``.yaml`` /
-    ``.yml`` / ``.json`` file, or a folder holding a Genius domain XML and one
-    profile XML per party.
+    ``.yml`` / ``.json`` file, a folder holding a Genius domain XML and one
+    profile XML per party (or GeniusWeb JSON profiles), or a Genius domain ``.xml`` file: with ``profiles``
+    (the profile files), else with the profiles next to it that refer to it.
 
     Raises
     ------
@@ -64,7 +66,25 @@ def load_scenario(source: str | Path) -> Scenario:
     if path.is_dir():
         from dealspace.scenario.genius import load_genius
 
+        if profiles:
+            raise DealspaceError.single(
+                "", "profiles are given with a domain file, not a folder", "give the domain .xml file", str(path)
+            )
+        if not any(p.suffix.lower() == ".xml" for p in path.iterdir()) and any(
+            p.suffix.lower() == ".json" for p in path.iterdir()
+        ):
+            from dealspace.scenario.geniusweb import load_geniusweb_folder
+
+            return load_geniusweb_folder(path)
         return load_genius(path)
+    if path.is_file() and path.suffix.lower() == ".xml":
+        from dealspace.scenario.genius import load_genius_files
+
+        return load_genius_files(path, [Path(p) for p in profiles or []])
+    if profiles:
+        raise DealspaceError.single(
+            "", "profiles go with a Genius domain .xml file", "give the domain .xml file", str(source)
+        )
     if path.is_file():
         return scenario_from_data(read_document(path), str(path))
     if isinstance(source, str) and source in list_scenarios():

@@ -1,29 +1,55 @@
-"""Check Genius XML trees and turn them into plain records.
+"""Check Genius XML trees and turn them into plain records, following Genius's rules.
 
-:func:`file_kind` tells a domain file from a profile file;
-:func:`parse_domain` reads a domain's discrete issues and items into
-:class:`DomainIssue` records (with safe, unique ids) and :func:`parse_profile`
-reads one party's weights, evaluations, reservation value and discount factor
-into a :class:`Profile`, matching issues by ``index`` and items by ``value``
-and/or ``index``. Every problem of a file is collected and raised together as
-one :class:`~dealspace.errors.DealspaceError` naming the file and the element
-path (e.g. ``objective/issue[index=2]/item[index=3]@evaluation``).
+:func:`file_kind` tells a domain file from a profile file; :func:`parse_domain`
+reads a domain's issues (discrete items, or the bounds of ``integer`` and
+``real`` issues) into :class:`DomainIssue` records and :func:`parse_profile`
+reads one party's weights, evaluations, linear evaluators, reservation value
+and discount factor into a :class:`Profile`.
+
+Where Genius 10.4 (``genius.core.utility.AdditiveUtilitySpace`` and its
+evaluators) loads a file, so does this module, with Genius's reading:
+
+* issues are matched by ``index``, anywhere in the objective tree (objective
+  nodes only group issues; Genius ignores their weights), and a ``<weight>``
+  whose index names no issue (the root objective's) is ignored;
+* discrete items are matched by their ``value`` text (item indexes are not
+  used unless an item has no value); an item listed twice in the domain is one
+  item; an item evaluated twice keeps its last evaluation;
+* an evaluation that is ``"null"`` or not a number leaves the item without an
+  evaluation — counted as 0 (Genius's ``getValue``), and reported in
+  :attr:`Profile.notes`;
+* an integer issue's evaluation is ``clamp(slope·(x − lowerbound) + offset,
+  0, 1)``, a real issue's ``clamp(parameter1·x + parameter0, 0, 1)`` (or the
+  constant ``parameter0``);
+* a discount factor that is not a number, or outside (0, 1], is 1; a
+  reservation value that is not a number is absent (0).
+
+Every problem that stops Genius too is collected and raised together as one
+:class:`~dealspace.errors.DealspaceError` naming the file and the element path
+(e.g. ``objective/issue[index=2]/item[value=Crete]@evaluation``).
 """
 
 from __future__ import annotations
 
 import math
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from dealspace.errors import DealspaceError, Problem, did_you_mean
+from dealspace.errors import DealspaceError, Problem
 from dealspace.scenario.genius.text import number, unique_ids
+
+#: Issue kinds Genius evaluates additively.
+KINDS = ("discrete", "integer", "real")
+#: ``<utility_space type=…>`` values that are not additive (Genius's UTILITYSPACETYPE).
+NON_ADDITIVE = ("nonlinear", "constraint")
+#: Elements that only non-additive (hyper-rectangle / constraint) profiles hold.
+NON_ADDITIVE_TAGS = ("hyperRectangle", "ufun", "utility", "constraint", "rconstraint")
 
 
 @dataclass(frozen=True)
 class DomainItem:
-    """One item of a domain issue: its index (if given), value text and dealspace id."""
+    """One item of a discrete domain issue: its index (if given), value text and dealspace id."""
 
     index: int | None
     value: str
@@ -32,12 +58,15 @@ class DomainItem:
 
 @dataclass(frozen=True)
 class DomainIssue:
-    """One discrete domain issue: its index, name, dealspace id and items."""
+    """One domain issue: discrete ``items``, or ``integer``/``real`` with bounds."""
 
     index: int
     name: str
     id: str
-    items: tuple[DomainItem, ...]
+    kind: str = "discrete"
+    items: tuple[DomainItem, ...] = ()
+    lower: float = 0.0
+    upper: float = 0.0
 
     @property
     def path(self) -> str:
@@ -46,14 +75,105 @@ class DomainIssue:
 
 
 @dataclass(frozen=True)
+class Linear:
+    """Genius's linear evaluator: ``clamp(slope·(x − origin) + offset, 0, 1)``.
+
+    ``origin`` is the issue's lower bound for integer issues and 0 for real
+    issues (Genius's ``EvaluatorInteger`` and ``EvaluatorReal``); a
+    ``constant`` real evaluator is ``slope = 0`` and is not clamped.
+    """
+
+    slope: float
+    offset: float
+    origin: float = 0.0
+    clamp: bool = True
+
+    def __call__(self, x: float) -> float:
+        y = self.slope * (x - self.origin) + self.offset
+        return min(1.0, max(0.0, y)) if self.clamp else y
+
+    @property
+    def steepest(self) -> float:
+        """The largest ``|slope|`` of the function (for error bounds)."""
+        return abs(self.slope)
+
+    def points(self, lower: float, upper: float) -> list[list[float]]:
+        """The function on [lower, upper] as piecewise-linear points (clamp corners exact)."""
+        if upper <= lower:
+            return [[lower, self(lower)], [lower + 1.0, self(lower)]]
+        inner = ([x, level] for x, level in self.kinks(lower, upper))
+        return [[lower, self(lower)], *inner, [upper, self(upper)]]
+
+    def kinks(self, lower: float, upper: float) -> list[tuple[float, float]]:
+        """The points ``(x, level)`` in (lower, upper) where the clamp bends the line."""
+        if not self.clamp or self.slope == 0:
+            return []
+        out = []
+        for level in (0.0, 1.0):
+            x = self.origin + (level - self.offset) / self.slope
+            if lower < x < upper:
+                out.append((x, level))
+        return sorted(out)
+
+
+@dataclass(frozen=True)
+class Triangular:
+    """Genius's triangular real evaluator (``EVALFUNCTYPE.evalTriangular``):
+    0 up to ``low``, rising linearly to 1 at ``top``, falling to 0 at ``high``, 0 beyond."""
+
+    low: float
+    high: float
+    top: float
+
+    def __call__(self, x: float) -> float:
+        if x < self.low:
+            return 0.0
+        if x < self.top:
+            return (x - self.low) / (self.top - self.low)
+        if x < self.high:
+            return 1.0 - (x - self.top) / (self.high - self.top)
+        return 0.0
+
+    @property
+    def steepest(self) -> float:
+        """The largest ``|slope|`` of the function (for error bounds)."""
+        rise = 1 / (self.top - self.low) if self.top > self.low else 0.0
+        fall = 1 / (self.high - self.top) if self.high > self.top else 0.0
+        return max(rise, fall)
+
+    def points(self, lower: float, upper: float) -> list[list[float]]:
+        """Piecewise-linear points on [lower, upper]; a jump (``top == low``) gets a
+        point just before it."""
+        if upper <= lower:
+            return [[lower, self(lower)], [lower + 1.0, self(lower)]]
+        corners = (x for x in (self.low, self.top, self.high) if lower < x < upper)
+        xs = sorted({lower, upper, *corners})
+        out = [[x, self(x)] for x in xs]
+        if self.top <= self.low and lower < self.low < upper:  # the rise is a jump at low
+            out.insert(xs.index(self.low), [self.low - 1e-9 * (upper - lower), 0.0])
+        return out
+
+
+@dataclass(frozen=True)
 class Profile:
-    """One party's profile; weights and evaluations keyed by domain issue index."""
+    """One party's profile, keyed by domain issue index.
+
+    ``evaluations`` holds a discrete issue's item id → evaluation (items
+    without a usable evaluation are absent), ``functions`` an integer or real
+    issue's :class:`Linear` evaluator; ``notes`` lists where Genius's rules
+    replaced what the file says; ``outside`` the largest evaluation of items
+    that are not in the domain (Genius divides by it too).
+    """
 
     path: Path
     weights: dict[int, float]
     evaluations: dict[int, dict[str, float]]
+    functions: dict[int, Linear | Triangular]
     reservation: float | None
     discount: float | None
+    kind: str = "linear"
+    notes: tuple[str, ...] = field(default=())
+    outside: dict[int, float] = field(default_factory=dict)
 
 
 class _Problems:
@@ -83,18 +203,35 @@ def _space(root: ET.Element) -> ET.Element | None:
     return root.find(".//negotiation_template")
 
 
+def non_additive(root: ET.Element) -> str | None:
+    """Why a profile is not additive (Genius's nonlinear/constraint spaces), or None."""
+    space = _space(root)
+    kind = (space.get("type") if space is not None else None) or root.get("type") or ""
+    if kind.strip().lower() in NON_ADDITIVE:
+        return f'<utility_space type="{kind.strip()}">'
+    for tag in NON_ADDITIVE_TAGS:
+        if root.find(f".//{tag}") is not None:
+            return f"<{tag}> elements"
+    return None
+
+
 def file_kind(root: ET.Element) -> str | None:
     """``"domain"``, ``"profile"`` or None (not a Genius file).
 
     A file with a <negotiation_template> is a domain; otherwise a
-    <utility_space> is a profile when some item has an ``evaluation``.
+    <utility_space> is a profile when it is non-additive or holds what only
+    profiles hold (an item ``evaluation``, an ``<evaluator>`` or a ``<weight>``).
     """
     if root.tag == "negotiation_template" or root.find(".//negotiation_template") is not None:
         return "domain"
     space = _space(root)
     if space is None:
         return None
+    if non_additive(root) is not None:
+        return "profile"
     if any("evaluation" in item.attrib for item in space.iter("item")):
+        return "profile"
+    if space.find(".//evaluator") is not None or space.find(".//weight") is not None:
         return "profile"
     return "domain"
 
@@ -116,31 +253,40 @@ def _int(text: str | None) -> int | None:
         return None
 
 
-def _check_flat(container: ET.Element, problems: _Problems) -> None:
-    nested = container.find(".//objective")
-    if nested is not None:
-        problems.add(
-            f"objective/objective[index={nested.get('index', '?')}]",
-            "nested objectives (an objective tree) are not supported",
-            "flatten the tree: list every issue directly under the root objective",
-        )
+def issue_kind(element: ET.Element) -> str:
+    """An issue element's kind: its ``type``, else ``etype``, else ``vtype``, else discrete."""
+    for key in ("type", "etype", "vtype"):
+        text = element.get(key)
+        if text and text.strip():
+            return text.strip().lower()
+    return "discrete"
+
+
+def _bounds(element: ET.Element) -> tuple[str | None, str | None]:
+    """The ``lowerbound``/``upperbound`` texts: attributes, else a ``<range>`` child."""
+    lower, upper = element.get("lowerbound"), element.get("upperbound")
+    node = element.find("range")
+    if node is not None:
+        lower = lower if lower is not None else node.get("lowerbound")
+        upper = upper if upper is not None else node.get("upperbound")
+    return lower, upper
 
 
 def parse_domain(path: Path, root: ET.Element) -> tuple[DomainIssue, ...]:
-    """The discrete issues of a domain file, in file order.
+    """The issues of a domain file, in file order.
 
     Raises
     ------
     DealspaceError
-        Listing every problem of the file (bad or repeated indexes and values,
-        non-discrete issues, issues with fewer than two items, nested objectives).
+        Listing every problem of the file (bad or repeated issue indexes, items
+        without a value, issues without items, missing or bad bounds,
+        unsupported issue types).
     """
     problems = _Problems(path)
     space = _space(root)
     assert space is not None, "classified as a domain"
     container = _container(space)
-    _check_flat(container, problems)
-    raw: list[tuple[int, str, list[tuple[int | None, str]]]] = []
+    raw: list[tuple[int, str, str, list[tuple[int | None, str]], float, float]] = []
     seen: set[int] = set()
     for k, issue in enumerate(container.iter("issue")):
         index = _int(issue.get("index"))
@@ -158,68 +304,31 @@ def parse_domain(path: Path, root: ET.Element) -> tuple[DomainIssue, ...]:
             )
             continue
         seen.add(index)
-        kind = (issue.get("type") or issue.get("etype") or "discrete").strip().lower()
-        if kind != "discrete":
+        name = issue.get("name") or f"issue {index}"
+        kind = issue_kind(issue)
+        if kind not in KINDS:
             problems.add(
                 f"{where}@type",
-                f"issue type '{kind}' is not supported (only discrete issues are)",
-                'list the issue\'s values as <item> elements with type="discrete"',
+                f"issue type '{kind}' is not supported (Genius's additive issues are "
+                "discrete, integer or real)",
+                'use type="discrete" with <item> values, or an integer/real range',
             )
             continue
-        items: list[tuple[int | None, str]] = []
-        item_indexes: set[int] = set()
-        item_values: set[str] = set()
-        for j, item in enumerate(issue.iter("item")):
-            item_index = _int(item.get("index"))
-            value = item.get("value")
-            at = f"{where}/item[{'index=' + str(item_index) if item_index is not None else j + 1}]"
-            if item.get("index") is not None and item_index is None:
-                problems.add(
-                    f"{at}@index",
-                    f"'{item.get('index')}' is not an integer",
-                    "use an integer index",
-                )
-                continue
-            if value is None:
-                problems.add(
-                    f"{at}@value",
-                    "the item has no 'value'",
-                    "give every <item> a 'value' attribute",
-                )
-                continue
-            if item_index is not None:
-                if item_index in item_indexes:
-                    problems.add(
-                        f"{at}@index",
-                        f"the index {item_index} is used twice",
-                        "give each item its own index",
-                    )
-                    continue
-                item_indexes.add(item_index)
-            if value in item_values:
-                problems.add(
-                    f"{at}@value",
-                    f"the value '{value}' is listed twice",
-                    "remove the duplicate item",
-                )
-                continue
-            item_values.add(value)
-            items.append((item_index, value))
-        if len(items) < 2 and not any(p.where.startswith(where) for p in problems.items):
-            problems.add(
-                where,
-                f"the issue has {len(items)} item(s): there is nothing to negotiate",
-                "list at least two <item> values, or remove the issue",
-            )
-        raw.append((index, issue.get("name") or f"issue {index}", items))
+        if kind == "discrete":
+            items = _domain_items(issue, where, problems)
+            raw.append((index, name, kind, items, 0.0, 0.0))
+            continue
+        lower, upper = _range(issue, where, kind, problems)
+        if lower is not None and upper is not None:
+            raw.append((index, name, kind, [], lower, upper))
     if not raw and not problems.items:
         problems.add(
             "objective", "the domain has no <issue>", "list the issues under the root <objective>"
         )
     problems.raise_if_any()
-    issue_ids = unique_ids([name for _, name, _ in raw], [f"issue{index}" for index, _, _ in raw])
+    issue_ids = unique_ids([r[1] for r in raw], [f"issue{r[0]}" for r in raw])
     out = []
-    for (index, name, items), issue_id in zip(raw, issue_ids, strict=True):
+    for (index, name, kind, items, lower, upper), issue_id in zip(raw, issue_ids, strict=True):
         option_ids = unique_ids(
             [value for _, value in items],
             [f"item{i if i is not None else j + 1}" for j, (i, _) in enumerate(items)],
@@ -229,32 +338,108 @@ def parse_domain(path: Path, root: ET.Element) -> tuple[DomainIssue, ...]:
                 index=index,
                 name=name,
                 id=issue_id,
+                kind=kind,
                 items=tuple(
                     DomainItem(i, v, o) for (i, v), o in zip(items, option_ids, strict=True)
                 ),
+                lower=lower,
+                upper=upper,
             )
         )
     return tuple(out)
 
 
+def _domain_items(
+    issue: ET.Element, where: str, problems: _Problems
+) -> list[tuple[int | None, str]]:
+    """A discrete issue's (index, value) items; a value listed twice is one item."""
+    items: list[tuple[int | None, str]] = []
+    values: set[str] = set()
+    for j, item in enumerate(issue.iter("item")):
+        value = item.get("value")
+        if value is None:
+            problems.add(
+                f"{where}/item[{j + 1}]@value",
+                "the item has no 'value'",
+                "give every <item> a 'value' attribute",
+            )
+            continue
+        if value in values:
+            continue  # Genius: the same value, the same item
+        values.add(value)
+        items.append((_int(item.get("index")), value))
+    if not items and not any(p.where.startswith(where) for p in problems.items):
+        problems.add(
+            where, "the discrete issue has no <item>", "list the issue's values as <item> elements"
+        )
+    # An item index is used only to find an item that has no value in a
+    # profile; drop indexes that are repeated, since they name no one item.
+    counts: dict[int, int] = {}
+    for i, _ in items:
+        if i is not None:
+            counts[i] = counts.get(i, 0) + 1
+    return [(i if i is not None and counts[i] == 1 else None, v) for i, v in items]
+
+
+def _range(
+    issue: ET.Element, where: str, kind: str, problems: _Problems
+) -> tuple[float | None, float | None]:
+    lower_text, upper_text = _bounds(issue)
+    if lower_text is None or upper_text is None:
+        problems.add(
+            where,
+            f"the {kind} issue has no lowerbound/upperbound",
+            'add lowerbound="…" upperbound="…" (attributes or a <range> element)',
+        )
+        return None, None
+    convert = _int if kind == "integer" else number
+    lower, upper = convert(lower_text), convert(upper_text)
+    if lower is None or upper is None:
+        bad = lower_text if lower is None else upper_text
+        problems.add(
+            f"{where}@lowerbound" if lower is None else f"{where}@upperbound",
+            f"'{bad}' is not {'an integer' if kind == 'integer' else 'a finite number'}",
+            f"write the bound as {'an integer' if kind == 'integer' else 'a number'}",
+        )
+        return None, None
+    if lower > upper:
+        problems.add(
+            where, f"lowerbound {lower_text} is above upperbound {upper_text}", "swap them"
+        )
+        return None, None
+    return float(lower), float(upper)
+
+
 def parse_profile(path: Path, root: ET.Element, issues: tuple[DomainIssue, ...]) -> Profile:
-    """One party's profile over the domain ``issues``.
+    """One party's additive profile over the domain ``issues``.
 
     Raises
     ------
     DealspaceError
-        Listing every problem of the file (issues or items not in the domain,
-        missing or invalid evaluations and weights, bad reservation value or
-        discount factor).
+        For a non-additive profile (one clear message), or listing every
+        problem of the file that Genius cannot load either (issues not in the
+        domain, missing evaluators or weights, weights that are not numbers).
     """
     problems = _Problems(path)
+    why = non_additive(root)
+    if why is not None:
+        raise DealspaceError.single(
+            "",
+            f"the profile is not additive ({why}: a nonlinear or constraint utility space); "
+            "dealspace reads additive Genius profiles only",
+            "use an additive (linear) profile: weights and per-item evaluations",
+            str(path),
+        )
     space = _space(root)
     assert space is not None, "classified as a profile"
+    kind = (space.get("type") or "linear").strip().lower()
     container = _container(space)
-    _check_flat(container, problems)
     by_index = {issue.index: issue for issue in issues}
+    notes: list[str] = []
     evaluations: dict[int, dict[str, float]] = {}
-    weights: dict[int, float] = {}
+    functions: dict[int, Linear | Triangular] = {}
+    outside: dict[int, float] = {}
+    attribute_weights: dict[int, float] = {}
     for k, element in enumerate(container.iter("issue")):
         index = _int(element.get("index"))
         if index is None:
@@ -273,161 +458,202 @@ def parse_profile(path: Path, root: ET.Element, issues: tuple[DomainIssue, ...])
                 f"use one of the domain's issue indexes: {', '.join(str(i.index) for i in issues)}",
             )
             continue
-        if index in evaluations:
+        if index in evaluations or index in functions:
             problems.add(
                 where, f"the issue index {index} appears twice", "evaluate each issue once"
             )
             continue
-        evaluations[index] = _evaluations(element, issue, problems)
+        if issue.kind == "discrete":
+            evaluations[index] = _evaluations(element, issue, problems, notes, outside)
+        else:
+            linear = _linear(element, issue, problems)
+            if linear is not None:
+                functions[index] = linear
         if element.get("weight") is not None:
-            weights[index] = _weight(element.get("weight"), f"{where}@weight", problems)
-    for element in container.iter("weight"):
-        index = _int(element.get("index"))
-        where = f"objective/weight[index={element.get('index')}]"
-        if index is None or index not in by_index:
-            problems.add(
-                f"{where}@index",
-                f"the weight refers to no domain issue (index {element.get('index')!r})",
-                f"use one of the domain's issue indexes: {', '.join(str(i.index) for i in issues)}",
-            )
-            continue
-        w = _weight(element.get("value"), f"{where}@value", problems)
-        if index in weights and not math.isclose(weights[index], w, rel_tol=1e-12, abs_tol=1e-15):
-            problems.add(
-                where,
-                f"issue {index} has two different weights ({weights[index]:g} and {w:g})",
-                "give each issue one weight (a <weight> element or a 'weight' attribute, not both)",
-            )
-        weights[index] = w
+            attribute_weights[index] = _weight(element.get("weight"), f"{where}@weight", problems)
+    weights = _weights(container, by_index, attribute_weights, problems)
     for issue in issues:
-        if issue.index not in evaluations:
-            problems.add(
-                issue.path,
-                f"the profile does not evaluate the domain issue '{issue.name}' (index {issue.index})",
-                "add the issue with an 'evaluation' for each item",
-            )
+        if issue.index not in evaluations and issue.index not in functions:
+            if not any(p.where.startswith(issue.path) for p in problems.items):
+                problems.add(
+                    issue.path,
+                    f"the profile does not evaluate the domain issue '{issue.name}' (index {issue.index})",
+                    "add the issue with an 'evaluation' for each item (or an <evaluator>)",
+                )
         elif issue.index not in weights:
             problems.add(
                 issue.path,
                 f"issue '{issue.name}' (index {issue.index}) has no weight",
                 f'add <weight index="{issue.index}" value="…"/> to the objective',
             )
-    if not problems.items:
-        if not any(w > 0 for w in weights.values()):
-            problems.add(
-                "objective/weight",
-                "every weight is zero: the party values nothing",
-                "give at least one issue a positive weight",
-            )
-        for issue in issues:
-            if weights[issue.index] > 0 and not any(
-                v > 0 for v in evaluations[issue.index].values()
-            ):
-                problems.add(
-                    f"{issue.path}/item@evaluation",
-                    f"every evaluation of issue '{issue.name}' is zero, yet its weight is "
-                    f"{weights[issue.index]:g} (Genius would divide by zero)",
-                    "give the best item a positive evaluation, or the issue weight 0",
-                )
-    reservation = _single_number(root, "reservation", problems)
-    discount = _single_number(root, "discount_factor", problems)
-    if discount is not None and not 0 <= discount <= 1:
+    if not problems.items and not any(w > 0 for w in weights.values()):
         problems.add(
-            "discount_factor@value",
-            f"{discount:g} is outside [0, 1]",
-            "use a factor between 0 and 1",
+            "objective/weight",
+            "every weight is zero: the party values nothing",
+            "give at least one issue a positive weight",
         )
+    reservation = _reservation(root, notes)
+    discount = _discount(root, notes)
     problems.raise_if_any()
-    return Profile(path, weights, evaluations, reservation, discount)
+    return Profile(
+        path, weights, evaluations, functions, reservation, discount, kind, tuple(notes), outside
+    )
 
 
-def _evaluations(element: ET.Element, issue: DomainIssue, problems: _Problems) -> dict[str, float]:
-    """Item id → evaluation; items matched by ``value`` and/or ``index``."""
+def _weights(
+    container: ET.Element,
+    by_index: dict[int, DomainIssue],
+    attribute_weights: dict[int, float],
+    problems: _Problems,
+) -> dict[int, float]:
+    """Issue index → weight; ``<weight>`` elements naming no issue are ignored (as Genius does)."""
+    weights = dict(attribute_weights)
+    for element in container.iter("weight"):
+        index = _int(element.get("index"))
+        if index is None or index not in by_index:
+            continue  # the root objective's weight, or an objective node's: Genius ignores it
+        where = f"objective/weight[index={index}]"
+        w = _weight(element.get("value"), f"{where}@value", problems)
+        if index in attribute_weights and not math.isclose(
+            attribute_weights[index], w, rel_tol=1e-12, abs_tol=1e-15
+        ):
+            problems.add(
+                where,
+                f"issue {index} has two different weights ({attribute_weights[index]:g} and {w:g})",
+                "give each issue one weight (a <weight> element or a 'weight' attribute, not both)",
+            )
+        weights[index] = w
+    return weights
+
+
+def _evaluations(
+    element: ET.Element,
+    issue: DomainIssue,
+    problems: _Problems,
+    notes: list[str],
+    maxima: dict[int, float],
+) -> dict[str, float]:
+    """Item id → evaluation; items matched by ``value`` (by ``index`` only without a value)."""
     by_value = {item.value: item for item in issue.items}
     by_index = {item.index: item for item in issue.items if item.index is not None}
     out: dict[str, float] = {}
+    unusable: list[str] = []
+    unknown: list[str] = []
+    outside: dict[str, float] = {}
     for j, node in enumerate(element.iter("item")):
         value = node.get("value")
         raw_index = node.get("index")
-        index = _int(raw_index)
-        if raw_index is not None:
-            at = f"{issue.path}/item[index={raw_index}]"
-        elif value is not None:
+        if value is not None:
             at = f"{issue.path}/item[value={value}]"
+            item = by_value.get(value)
+            if item is None:  # Genius keeps it (its evaluation counts in the maximum)
+                unknown.append(repr(value))
+                x = number(node.get("evaluation"))
+                if x is not None and x >= 0:
+                    outside[value] = x
+                continue
         else:
-            at = f"{issue.path}/item[{j + 1}]"
-        if raw_index is not None and index is None:
-            problems.add(
-                f"{at}@index",
-                f"'{raw_index}' is not an integer",
-                "use the domain item's integer index",
-            )
-            continue
-        if value is None and index is None:
-            problems.add(
-                at,
-                "the item has neither 'value' nor 'index'",
-                "name the domain item by 'value' (or 'index')",
-            )
-            continue
-        match_value = by_value.get(value) if value is not None else None
-        match_index = by_index.get(index) if index is not None else None
-        if value is not None and match_value is None:
-            problems.add(
-                f"{at}@value",
-                f"issue '{issue.name}' has no item '{value}' in the domain",
-                did_you_mean(value, by_value),
-            )
-            continue
-        if value is None and match_index is None:
-            problems.add(
-                f"{at}@index",
-                f"issue '{issue.name}' has no item with index {index} in the domain",
-                f"use one of: {', '.join(str(i) for i in by_index)}",
-            )
-            continue
-        item = match_value or match_index
-        assert item is not None
-        if match_value is not None and index is not None and match_value.index not in (None, index):
-            problems.add(
-                at,
-                f"value '{value}' is item {match_value.index} in the domain, not item {index}",
-                "make 'index' and 'value' name the same domain item",
-            )
-            continue
-        if item.id in out:
-            problems.add(at, f"item '{item.value}' is evaluated twice", "evaluate each item once")
-            continue
+            at = f"{issue.path}/item[{'index=' + raw_index if raw_index else j + 1}]"
+            position = _int(raw_index)
+            found = by_index.get(position) if position is not None else None
+            if found is None:
+                problems.add(
+                    at,
+                    "the item has no 'value' and its 'index' names no domain item",
+                    "name the domain item by 'value'",
+                )
+                continue
+            item = found
         text = node.get("evaluation")
         x = number(text)
-        if text is None:
-            problems.add(
-                f"{at}@evaluation",
-                "the item has no evaluation",
-                'add evaluation="…" (a number ≥ 0)',
-            )
-        elif x is None:
-            problems.add(
-                f"{at}@evaluation",
-                f"'{text}' is not a finite number",
-                "write a number ≥ 0, e.g. 0.5",
-            )
-        elif x < 0:
+        if x is None:
+            # Genius skips an evaluation it cannot read ("null", "high", NaN, missing).
+            out.pop(item.id, None)
+            unusable.append(item.value)
+            continue
+        if x < 0:
             problems.add(
                 f"{at}@evaluation",
                 f"{text} is negative",
-                "use evaluations ≥ 0 (the best item gets the most)",
+                "use evaluations ≥ 0 (the best item gets the most; Genius refuses negatives too)",
             )
-        else:
-            out[item.id] = x
+            continue
+        out[item.id] = x  # an item evaluated twice keeps its last evaluation, as in Genius
+    if unknown:
+        notes.append(
+            f"issue '{issue.name}': item(s) {', '.join(unknown[:6])} are not in the domain "
+            "(no outcome has them; Genius still divides by the largest evaluation, theirs included)"
+        )
+    if outside:
+        maxima[issue.index] = max(outside.values())
     missing = [item.value for item in issue.items if item.id not in out]
-    if missing and not any(p.where.startswith(issue.path) for p in problems.items):
-        problems.add(
-            issue.path,
-            f"no evaluation for item(s) {', '.join(repr(m) for m in missing[:6])} of issue '{issue.name}'",
-            "evaluate every item of the domain issue",
+    if missing:
+        notes.append(
+            f"issue '{issue.name}': no usable evaluation for {', '.join(repr(m) for m in missing[:6])}"
+            f"{' …' if len(missing) > 6 else ''} (Genius skips it; counted as 0)"
         )
     return out
+
+
+def _linear(
+    element: ET.Element, issue: DomainIssue, problems: _Problems
+) -> Linear | Triangular | None:
+    """The linear evaluator of an integer or real issue, as Genius reads it."""
+    where = f"{issue.path}/evaluator"
+    node = element.find("evaluator")
+    if issue.kind == "integer":
+        lower_text, _ = _bounds(element)
+        origin = _int(lower_text) if lower_text is not None else None
+        if origin is None:
+            origin = int(issue.lower)
+        if node is None:
+            return Linear(0.0, 0.0, float(origin))  # Genius: slope 0, offset 0
+        slope, offset = number(node.get("slope")), number(node.get("offset"))
+        if node.get("slope") is None and node.get("offset") is None:
+            # the older form, as for real issues: parameter1·x + parameter0
+            p0, p1 = number(node.get("parameter0")), number(node.get("parameter1"))
+            if p0 is not None and p1 is not None:
+                return Linear(p1, p0, 0.0)
+        if slope is None or offset is None:
+            problems.add(
+                where,
+                f"the integer evaluator needs numeric 'slope' and 'offset' (got {node.get('slope')!r}, "
+                f"{node.get('offset')!r})",
+                '<evaluator ftype="linear" slope="…" offset="…"/>',
+            )
+            return None
+        return Linear(slope, offset, float(origin))
+    if node is None:
+        problems.add(
+            where,
+            "the real issue has no <evaluator>",
+            '<evaluator ftype="linear" parameter0="offset" parameter1="slope"/>',
+        )
+        return None
+    ftype = (node.get("ftype") or "").strip().lower()
+    p0, p1 = number(node.get("parameter0")), number(node.get("parameter1"))
+    if ftype == "constant" and p0 is not None:
+        return Linear(0.0, p0, 0.0, clamp=False)
+    if ftype == "linear" and p0 is not None and p1 is not None:
+        return Linear(p1, p0, 0.0)
+    p2 = number(node.get("parameter2"))
+    if ftype == "triangular" and p0 is not None and p1 is not None and p2 is not None:
+        if not p0 <= p2 <= p1 or p0 == p1:
+            problems.add(
+                where,
+                "a triangular evaluator needs parameter0 ≤ parameter2 ≤ parameter1 (low, top, "
+                f"high), got {p0:g}, {p2:g}, {p1:g}",
+                "fix the parameters",
+            )
+            return None
+        return Triangular(p0, p1, p2)
+    problems.add(
+        where,
+        f"evaluator ftype {ftype!r} with parameter0={node.get('parameter0')!r}, "
+        f"parameter1={node.get('parameter1')!r} is not a linear, constant or triangular evaluator",
+        '<evaluator ftype="linear" parameter0="offset" parameter1="slope"/>',
+    )
+    return None
 
 
 def _weight(text: str | None, where: str, problems: _Problems) -> float:
@@ -441,17 +667,28 @@ def _weight(text: str | None, where: str, problems: _Problems) -> float:
     return x
 
 
-def _single_number(root: ET.Element, tag: str, problems: _Problems) -> float | None:
-    nodes = list(root.iter(tag))
-    if not nodes:
-        return None
-    if len(nodes) > 1:
-        problems.add(tag, f"<{tag}> appears {len(nodes)} times", "keep one")
-        return None
-    text = nodes[0].get("value")
-    x = number(text)
-    if x is None:
-        problems.add(
-            f"{tag}@value", f"'{text}' is not a finite number", "write a number such as 0.5"
-        )
-    return x
+def _reservation(root: ET.Element, notes: list[str]) -> float | None:
+    """The last readable ``<reservation value>``; one Genius cannot read is absent (0)."""
+    out = None
+    for node in root.iter("reservation"):
+        x = number(node.get("value"))
+        if x is None:
+            notes.append(
+                f"reservation value {node.get('value')!r} is not a number: Genius ignores it (0)"
+            )
+            continue
+        out = x
+    return out
+
+
+def _discount(root: ET.Element, notes: list[str]) -> float | None:
+    """The ``<discount_factor>``: Genius reads 1 for text that is not a number in (0, 1]."""
+    out = None
+    for node in root.iter("discount_factor"):
+        text = node.get("value")
+        x = number(text)
+        if x is None or not 0 < x <= 1:
+            notes.append(f"discount factor {text!r} is not a number in (0, 1]: Genius uses 1")
+            x = 1.0
+        out = x
+    return out

@@ -10,6 +10,7 @@ failure (unreadable, malformed, hostile, too deep) into a
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -23,6 +24,38 @@ from defusedxml import (
 
 from dealspace.errors import DealspaceError
 from dealspace.scenario.load import MAX_FILE_BYTES
+
+#: A comment before the ``<?xml …?>`` declaration (seen in Genius's nonlinear
+#: profiles); Genius's own parser accepts it, a strict one does not.
+_LATE_DECLARATION = re.compile(rb"^(\xef\xbb\xbf)?(\s*<!--.*?-->)+\s*(<\?xml[^>]*\?>)", re.DOTALL)
+
+
+#: An ``&`` that starts no character or entity reference (Genius's parser
+#: accepts "the good, the bad & the ugly"; XML does not).
+_BARE_AMPERSAND = re.compile(rb"&(?!#[0-9]+;|#x[0-9a-fA-F]+;|[A-Za-z_][A-Za-z0-9_.\-]*;)")
+
+
+def _as_utf8(data: bytes) -> bytes:
+    """Bytes that are not UTF-8 and declare no encoding, read as Windows-1252.
+
+    Genius reads files in the platform's encoding; archive files written on
+    Windows hold e.g. a cp1252 '€' with no declaration, which XML would read
+    as (invalid) UTF-8.
+    """
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        if b"encoding=" not in data[:200]:
+            return data.decode("cp1252", errors="replace").encode("utf-8")
+    return data
+
+
+def _misplaced_declaration(data: bytes) -> bytes:
+    """``data`` without an XML declaration that follows a leading comment."""
+    match = _LATE_DECLARATION.match(data)
+    if match is None:
+        return data
+    return data[: match.start(3)] + data[match.end(3) :]
 
 
 def read_xml(path: Path) -> ET.Element:
@@ -53,6 +86,7 @@ def read_xml(path: Path) -> ET.Element:
         "remove the <!DOCTYPE …> block: Genius files need none, and dealspace never "
         "expands entities or fetches external references"
     )
+    data = _BARE_AMPERSAND.sub(b"&amp;", _misplaced_declaration(_as_utf8(data)))
     try:
         root = SafeET.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DTDForbidden:

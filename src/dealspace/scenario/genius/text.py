@@ -20,6 +20,9 @@ _NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
 _DISCOUNT_NOTE = re.compile(r"discount_factor\s*=\s*([^\s,;]+)")
 _ID_MAX = 80
 
+#: Grid intervals of a Genius real issue read by dealspace (``REAL_STEPS + 1`` points).
+REAL_STEPS = 100
+
 
 def safe_id(text: str) -> str:
     """``text`` as a dealspace id (letters, digits, ``_ . -``), or ``""``.
