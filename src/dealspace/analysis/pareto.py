@@ -34,10 +34,15 @@ ever enumerating the :math:`\prod_b |U_b|` packages. The work of a merge is
 
 The filter (a *skyline*) is: two parties — sort by the first utility and keep
 each point whose second utility beats the running maximum, :math:`O(n \log n)`;
-three parties — a sweep on the first utility against the two-dimensional
-staircase of the points already kept (a binary search per point), chunked and
-vectorised; four or more — points sorted by their sum (only a point with a
-larger sum can dominate) and checked chunk by chunk against the points kept.
+three or more — divide and conquer [1]_: sort lexicographically, find the
+maxima of each half, and drop the points of the lower half that a maximum of
+the upper half covers, a dominance query on one coordinate fewer (the first is
+already ordered) answered by splitting at medians, down to a staircase and a
+binary search on two coordinates. That is :math:`O(n \log^{P-1} n)` for
+``n`` candidates and ``P`` parties, instead of the :math:`O(n \cdot |F|)` of a
+block-nested loop; small parts are compared directly (64 pairs per machine
+word). Each merge keeps back-pointers (each package's index in the previous
+frontier and its row of the block); the packages are rebuilt once at the end.
 
 Ties and tolerance
 ------------------
@@ -45,7 +50,9 @@ Utilities are compared on a grid of :data:`REL_TOL` times each party's range
 (the sum over blocks of the largest absolute block utility), so ``0.1 + 0.2``
 and ``0.3`` are one point. Packages with equal utility vectors are collapsed
 to one representative: the package that changes the fewest issues from the
-status quo, then the first in lexicographic order of block rows. The
+status quo, then the first in lexicographic order of block rows (the candidates
+are deduplicated before the skyline, so the kernel only sees distinct points,
+and a point is dominated only by a *different* point ≥ it everywhere). The
 representative is exact under merging: a prefix of the preferred package is
 itself the preferred prefix of its utility (changes and utilities are both
 additive). ``Frontier.ties`` counts every feasible package with the
