@@ -184,17 +184,22 @@ def _duration(seconds: float) -> str:
 
 
 def run_old_vs_new(parties: int, issues: int, options: int, seed: int) -> None:
-    """The frontier now and as at 789ece3, on one space: times, ratio, equality."""
+    """The frontier now and as at 789ece3, on one space: times (wall and CPU, as
+    the machine may be shared), ratio, and whether the frontiers are identical."""
     space = compile(random_scenario(parties, issues, options, seed))
+    cpu = time.process_time()
     t_new, new = best_of(lambda: pareto_frontier(space), 1)
+    cpu_new, cpu = time.process_time() - cpu, time.process_time()
     t_old, (rows, util, ties) = best_of(lambda: old_pareto_frontier(space), 1)
+    cpu_old = time.process_time() - cpu
     same = (
         np.array_equal(new.rows, rows)
         and np.array_equal(new.utilities, util)
         and np.array_equal(new.ties, ties)
     )
     print(f"{parties} parties × {issues} issues × {options} options: {len(new):,} frontier packages; "
-          f"old {_duration(t_old)}, new {_duration(t_new)}, ratio {t_old / t_new:.1f}×; "
+          f"old {_duration(t_old)}, new {_duration(t_new)}, ratio {t_old / t_new:.1f}× "
+          f"(CPU: {_duration(cpu_old)} vs {_duration(cpu_new)}, {cpu_old / cpu_new:.1f}×); "
           f"same frontier (packages, utilities, ties): {'yes' if same else 'NO'}")
 
 

@@ -229,12 +229,15 @@ def test_frontier_is_a_frozen_dataclass(toy: Scenario) -> None:
 def _tiny_kernel() -> Iterator[None]:
     """Skyline kernel thresholds cut to a few points, so that small inputs go
     through every branch of the divide and conquer (the result must not change)."""
-    saved = pareto._BASE, pareto._BRUTE
-    pareto._BASE, pareto._BRUTE = 3, {0: 4}
+    names = ("_BASE", "_LEAF", "_THIN", "_BITS_MIN")
+    saved = [getattr(pareto, name) for name in names]
+    for name, value in zip(names, (3, 4, 1, 2), strict=True):
+        setattr(pareto, name, value)
     try:
         yield
     finally:
-        pareto._BASE, pareto._BRUTE = saved
+        for name, value in zip(names, saved, strict=True):
+            setattr(pareto, name, value)
 
 
 def _naive_skyline(

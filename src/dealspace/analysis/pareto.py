@@ -34,10 +34,15 @@ ever enumerating the :math:`\prod_b |U_b|` packages. The work of a merge is
 
 The filter (a *skyline*) is: two parties — sort by the first utility and keep
 each point whose second utility beats the running maximum, :math:`O(n \log n)`;
-three parties — a sweep on the first utility against the two-dimensional
-staircase of the points already kept (a binary search per point), chunked and
-vectorised; four or more — points sorted by their sum (only a point with a
-larger sum can dominate) and checked chunk by chunk against the points kept.
+three or more — divide and conquer [1]_: sort lexicographically, find the
+maxima of each half, and drop the points of the lower half that a maximum of
+the upper half covers, a dominance query on one coordinate fewer (the first is
+already ordered) answered by splitting at medians, down to a staircase and a
+binary search on two coordinates. That is :math:`O(n \log^{P-1} n)` for
+``n`` candidates and ``P`` parties, instead of the :math:`O(n \cdot |F|)` of a
+block-nested loop; small parts are compared directly (64 pairs per machine
+word). Each merge keeps back-pointers (each package's index in the previous
+frontier and its row of the block); the packages are rebuilt once at the end.
 
 Ties and tolerance
 ------------------
@@ -45,7 +50,9 @@ Utilities are compared on a grid of :data:`REL_TOL` times each party's range
 (the sum over blocks of the largest absolute block utility), so ``0.1 + 0.2``
 and ``0.3`` are one point. Packages with equal utility vectors are collapsed
 to one representative: the package that changes the fewest issues from the
-status quo, then the first in lexicographic order of block rows. The
+status quo, then the first in lexicographic order of block rows (the candidates
+are deduplicated before the skyline, so the kernel only sees distinct points,
+and a point is dominated only by a *different* point ≥ it everywhere). The
 representative is exact under merging: a prefix of the preferred package is
 itself the preferred prefix of its utility (changes and utilities are both
 additive). ``Frontier.ties`` counts every feasible package with the
@@ -86,13 +93,16 @@ DECIMALS = 12
 MAX_CANDIDATES = 30_000_000
 
 _LOWEST = np.iinfo(np.int64).min
-#: Skyline kernel sizes (speed only, never the result): the largest set whose
-#: maxima are found point against point; the largest ``|A|·|B|`` compared point
-#: against point by number of columns (key 0: any other number); booleans per
-#: dense chunk.
+# Skyline kernel sizes (speed only, never the result): the largest set whose
+# maxima are found point against point; the largest |A|·|B| of a dominance
+# query answered without splitting, or its smaller side; the smallest side
+# answered with bitsets rather than a boolean matrix; booleans per dense chunk.
 _BASE = 256
-_BRUTE = {3: 1 << 15, 4: 1 << 15, 0: 1 << 17}
+_LEAF = 1 << 22
+_THIN = 16
+_BITS_MIN = 64
 _CELLS = 1 << 22
+_BIT = np.left_shift(np.uint64(1), np.arange(64, dtype=np.uint64))
 
 
 # ------------------------------------------------------------------ result
@@ -420,7 +430,8 @@ def _skyline(keys: np.ndarray, changes: np.ndarray, count: np.ndarray) -> tuple[
     reps = order[starts]
     group_count = np.add.reduceat(count[order], starts)
     ukeys = keys[reps]
-    alive = ukeys[:, 0] == ukeys[:, 0].max() if p == 1 else _maxima(ukeys)
+    # ukeys are in ascending lexicographic order (the sort above)
+    alive = ukeys[:, 0] == ukeys[:, 0].max() if p == 1 else _maxima(ukeys, ascending=True)
     kept = reps[alive]
     cnt = group_count[alive]
     back = np.argsort(kept, kind="stable")
@@ -466,13 +477,14 @@ def _skyline2_fused(
 # against point with numpy.
 
 
-def _maxima(keys: np.ndarray) -> np.ndarray:
-    """Mask of the maxima of distinct integer points (two or more columns)."""
+def _maxima(keys: np.ndarray, ascending: bool = False) -> np.ndarray:
+    """Mask of the maxima of distinct integer points (two or more columns);
+    ``ascending``: the points are already in ascending lexicographic order."""
     n, p = keys.shape
     ranks = np.empty((n, p), dtype=np.int64 if n >= 2**31 else np.int32)
-    for c in range(p):  # dense ranks: same order, smaller integers
+    for c in range(p):  # dense ranks: the same order, smaller integers
         ranks[:, c] = np.unique(keys[:, c], return_inverse=True)[1].ravel()
-    order = np.lexsort(-ranks.T[::-1])
+    order = np.arange(n - 1, -1, -1) if ascending else np.lexsort(-ranks.T[::-1])
     out = np.empty(n, dtype=bool)
     out[order] = _maxima_sorted(ranks[order])
     return out
@@ -503,8 +515,10 @@ def _covered(a: np.ndarray, b: np.ndarray, cols: tuple[int, ...]) -> np.ndarray:
         return np.asarray(b[:, cols[0]] <= a[:, cols[0]].max())
     if len(cols) == 2:
         return _covered2(a, b, cols[0], cols[1])
-    if na * nb <= _BRUTE.get(len(cols), _BRUTE[0]) or min(na, nb) <= 16:
-        return _covered_dense(a, b, cols)
+    if na * nb <= _LEAF or min(na, nb) <= _THIN:
+        if min(na, nb) < _BITS_MIN:
+            return _covered_dense(a, b, cols)
+        return _covered_bits(a, b, cols)
     c, rest = cols[0], cols[1:]
     va, vb = a[:, c], b[:, c]
     both = np.concatenate([va, vb])
@@ -538,6 +552,44 @@ def _covered2(a: np.ndarray, b: np.ndarray, y: int, z: int) -> np.ndarray:
     out = idx > 0
     out[out] = best_z[idx[out] - 1] >= b[out, z]
     return out
+
+
+def _covered_bits(a: np.ndarray, b: np.ndarray, cols: tuple[int, ...]) -> np.ndarray:
+    """:func:`_covered` with bitsets over the smaller of ``a`` and ``b``: 64
+    pairs per machine word instead of one per byte."""
+    if len(a) <= len(b):  # for each b: the a's ≥ it (−a ≤ −b) on every column
+        idx, _ = _bitset_and(-a, -b, cols)
+        out = np.zeros(len(b), dtype=bool)
+        out[idx] = True
+        return out
+    _, hits = _bitset_and(b, a, cols)  # for each a: the b's ≤ it; then any a
+    words = np.bitwise_or.reduce(hits, axis=0) if len(hits) else np.zeros(hits.shape[1], np.uint64)
+    bits = np.unpackbits(words.astype("<u8").view(np.uint8), bitorder="little")
+    return bits[: len(b)].astype(bool)
+
+
+def _bitset_and(s: np.ndarray, q: np.ndarray, cols: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """For each row of ``q``, the bitset (``(n+63)//64`` words) of the rows of
+    ``s`` that are ≤ it on every column of ``cols``; only the rows of ``q`` with
+    a non-empty set are returned, as ``(indices, bitsets)``.
+
+    Per column, the rows of ``s`` ≤ a value are a prefix of ``s`` sorted by that
+    column: the bitsets of all ``n + 1`` prefixes are one cumulative OR, and a
+    binary search picks each query's prefix.
+    """
+    n = len(s)
+    idx = np.arange(len(q))
+    hits = np.empty((0, (n + 63) >> 6), np.uint64)
+    for k, c in enumerate(cols):
+        order = np.argsort(s[:, c])
+        prefix = np.zeros((n + 1, hits.shape[1]), np.uint64)
+        prefix[np.arange(1, n + 1), order >> 6] = _BIT[order & 63]
+        np.bitwise_or.accumulate(prefix, axis=0, out=prefix)
+        rows = prefix[np.searchsorted(s[order, c], q[idx, c], side="right")]
+        hits = rows if k == 0 else np.bitwise_and(hits, rows, out=rows)
+        live = hits.any(axis=1)
+        idx, hits = idx[live], hits[live]
+    return idx, hits
 
 
 def _covered_dense(a: np.ndarray, b: np.ndarray, cols: tuple[int, ...]) -> np.ndarray:
