@@ -1,0 +1,50 @@
+"""``dealspace serve``: the negotiation room (needs the ``server`` extra)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from dealspace.cli._app import app, console_err, friendly
+from dealspace.errors import DealspaceError
+
+INSTALL_HINT = "the negotiation room needs the server extra: pip install 'dealspace[server]'"
+
+
+@app.command()
+@friendly
+def serve(
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            help="Database: a SQLite file (default: dealspace-room.db in this folder) or a URL "
+            "such as postgresql+psycopg://user:password@host/dbname.",
+        ),
+    ] = None,
+    host: Annotated[str, typer.Option(help="Address to listen on (loopback by default).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    quiet: Annotated[bool, typer.Option("--quiet", help="No access log.")] = False,
+) -> None:
+    """Run the negotiation room: a mediated, confidential negotiation service with a
+    browser interface (http://HOST:PORT/) and a JSON API (/docs)."""
+    try:
+        import uvicorn
+
+        from dealspace.server.app import create_app
+    except ImportError:
+        console_err.print(f"[bold red]error:[/] {INSTALL_HINT}", highlight=False)
+        raise typer.Exit(code=2) from None
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        application = create_app(db)
+    except SQLAlchemyError as err:
+        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        raise DealspaceError.single(
+            "--db", f"cannot open the database: {first}", "check the path or URL and that the server runs"
+        ) from None
+    if not quiet:
+        console_err.print(f"negotiation room on http://{host}:{port}/  (API docs: /docs)", highlight=False)
+    uvicorn.run(application, host=host, port=port, log_level="warning", access_log=not quiet)
