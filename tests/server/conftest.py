@@ -134,7 +134,7 @@ class Server:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 180
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 err = self.proc.stderr.read().decode() if self.proc.stderr else ""
@@ -144,7 +144,7 @@ class Server:
                     return self
             except httpx.HTTPError:
                 time.sleep(0.2)
-        raise RuntimeError("the server did not start in 60 s")
+        raise RuntimeError("the server did not start in 180 s")
 
     def kill(self) -> None:
         if self.proc is not None and self.proc.poll() is None:

@@ -185,7 +185,8 @@ def read(shared: Mapping[str, Any], prefs: Mapping[str, Any], form: Any) -> dict
         r["id"]
         for dom in view_now["domains"]
         for r in dom["issues"]
-        if [o["index"] for o in r["all_options"] if o["must"]] == _ticks(form, f"must.{r['id']}")
+        if not r["scored"]  # no ticks shown: constraints kept as they are
+        or [o["index"] for o in r["all_options"] if o["must"]] == _ticks(form, f"must.{r['id']}")
         and [o["index"] for o in r["all_options"] if o["never"]] == _ticks(form, f"never.{r['id']}")
     }
     for kind, fresh in (("must_haves", must), ("red_lines", never)):

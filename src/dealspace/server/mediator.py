@@ -33,6 +33,7 @@ Intervention*, 1981 (the single negotiating text).
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -105,7 +106,27 @@ def load(source: str | Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, dic
             )
         return split(load_scenario(source))
     check_shape(source, "scenario")
-    return split(scenario_from_data(dict(source), "scenario"))
+    economy = source.get("economy") if isinstance(source, Mapping) else None
+    if isinstance(economy, Mapping) and economy.get("data", "default") != "default":
+        # A path would make the server read its own files for a stranger.
+        raise DealspaceError.single(
+            "scenario.economy.data",
+            "the room prices tariffs with the embedded data only",
+            "remove 'data' or set it to 'default'",
+        )
+    return split(scenario_from_data(source, "scenario"))
+
+
+def parse_upload(text: str, filename: str) -> Any:
+    """An uploaded scenario file (YAML or JSON) → parsed data, read as safely as
+    scenario files are (safe YAML, depth and alias-expansion limits)."""
+    from dealspace.scenario.load import parse_json, parse_yaml
+
+    if not text.strip():
+        raise DealspaceError.single("", "the file is empty", "choose a scenario file", source=filename)
+    data = parse_json(text, filename) if filename.lower().endswith(".json") else parse_yaml(text, filename)
+    check_shape(data, filename)
+    return data
 
 
 def builtin_names() -> list[str]:
@@ -223,7 +244,28 @@ def assemble(
                 {"id": f"mediator.locked.{i}", "condition": _is(issues[i], v)} for i, v in extra_must.items()
             ]
         parties.append(party)
-    return scenario_from_data({**shared, "parties": parties}, "negotiation")
+    return _priced(scenario_from_data({**shared, "parties": parties}, "negotiation"), shared)
+
+
+#: Tariff pricing (GE model solves) by shared part: it depends on nothing private.
+_PRICING: dict[str, Any] = {}
+
+
+def _priced(scenario: Scenario, shared: Mapping[str, Any]) -> Scenario:
+    """Reuse the GE pricing of tariff issues across rounds: it is a function
+    of the issues, their tariff specs, the economy settings and the parties'
+    countries — the shared part — so it is solved once per negotiation."""
+    if not any(issue.tariff is not None for issue in scenario.issues):
+        return scenario
+    key = json.dumps(shared, sort_keys=True)
+    cached = _PRICING.get(key)
+    if cached is None:
+        if len(_PRICING) > 256:
+            _PRICING.clear()
+        _PRICING[key] = scenario.tariff_pricing
+    else:
+        scenario.__dict__.setdefault("tariff_pricing", cached)
+    return scenario
 
 
 def _is(issue: Mapping[str, Any], option: Any) -> dict[str, Any]:

@@ -258,7 +258,7 @@ def _text(s: Session, nid: str) -> dict[str, Any]:
             status = "open"
         issues = []
         for issue_id in part["issues"]:
-            model = mediator.shared_issue(neg.shared, issue_id)
+            model = _issue(nid, neg.shared, issue_id)
             option = package.get(issue_id) if package else None
             old = before.get(issue_id) if before else None
             issues.append(
@@ -292,6 +292,20 @@ def _text(s: Session, nid: str) -> dict[str, Any]:
         "parts": out_parts,
         "version": _version(s, nid),
     }
+
+
+_ISSUES: dict[str, dict[str, Any]] = {}
+
+
+def _issue(nid: str, shared: Mapping[str, Any], issue_id: str) -> Any:
+    """The Issue model (labels), built once per negotiation (the issue list never changes)."""
+    models = _ISSUES.get(nid)
+    if models is None:
+        if len(_ISSUES) > 1000:
+            _ISSUES.clear()
+        models = {i["id"]: mediator.shared_issue(shared, i["id"]) for d in shared["domains"] for i in d["issues"]}
+        _ISSUES[nid] = models
+    return models[issue_id]
 
 
 def log(store: Store, p: Principal, nid: str) -> dict[str, Any]:
