@@ -12,6 +12,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -125,6 +126,7 @@ class Server:
         self.port = port or free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen[bytes] | None = None
+        self.errors = tempfile.TemporaryFile()  # the server's stderr (a pipe could fill and block it)
 
     def start(self) -> Server:
         env = {**os.environ, "PYTHONPATH": str(ROOT / "src") + os.pathsep + os.environ.get("PYTHONPATH", "")}
@@ -132,13 +134,13 @@ class Server:
             [sys.executable, "-c", "import sys; from dealspace.cli import main; main(sys.argv[1:])", "serve", "--db", self.db, "--port", str(self.port), "--quiet"],
             env=env,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stderr=self.errors,
         )
         deadline = time.monotonic() + 180
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                err = self.proc.stderr.read().decode() if self.proc.stderr else ""
-                raise RuntimeError(f"the server exited: {err}")
+                self.errors.seek(0)
+                raise RuntimeError(f"the server exited: {self.errors.read().decode()[-2000:]}")
             try:
                 if httpx.get(self.base + "/api/health", timeout=1).status_code == 200:
                     return self

@@ -255,3 +255,10 @@ def test_openapi_lists_the_endpoints(client):
     ):
         assert path in paths
     assert client.get("/docs").status_code == 200
+
+
+def test_an_uploaded_scenario_cannot_make_the_server_read_its_files(client):
+    data = toy_data()
+    data["economy"] = {"data": "/etc/passwd"}
+    r = client.post("/api/negotiations", json={"scenario": data})
+    assert r.status_code == 422 and r.json()["details"][0]["loc"] == "scenario.economy.data"
