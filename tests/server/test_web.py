@@ -114,8 +114,9 @@ def test_ticks_and_weights_become_preferences(client):
     original = mediator.load("us-japan-2025")[1]["japan"]
     assert prefs["valuations"]["defence"]["weight"] == 7.5
     assert prefs["batna"] == 45
-    assert {"id": "energy.never", "label": "US energy purchases and Alaska LNG: never alaska_offtake",
-            "condition": {"issue": "energy", "in": ["alaska_offtake"]}} in prefs["red_lines"]
+    never = next(c for c in prefs["red_lines"] if c.get("id") == "energy.never")
+    assert never["condition"] == {"issue": "energy", "in": ["alaska_offtake"]}
+    assert never["label"] == "US energy purchases and Alaska LNG: never Binding long-term Alaska LNG offtake / JV stake"
     assert prefs["must_haves"] == original["must_haves"]  # unchanged ticks keep the originals
     assert prefs["interactions"] == original["interactions"][1:]
 

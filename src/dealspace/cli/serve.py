@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from dealspace.cli._app import app, console_err, friendly
 from dealspace.errors import DealspaceError
@@ -34,7 +35,7 @@ def serve(
 
         from dealspace.server.app import create_app
     except ImportError:
-        console_err.print(f"[bold red]error:[/] {INSTALL_HINT}", highlight=False)
+        console_err.print(f"[bold red]error:[/] {escape(INSTALL_HINT)}", highlight=False)
         raise typer.Exit(code=2) from None
     from sqlalchemy.exc import SQLAlchemyError
 
