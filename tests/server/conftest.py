@@ -126,7 +126,8 @@ class Server:
         self.port = port or free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen[bytes] | None = None
-        self.errors = tempfile.TemporaryFile()  # the server's stderr (a pipe could fill and block it)
+        # The server's stderr (a pipe could fill and block it); closed with the object.
+        self.errors = tempfile.TemporaryFile()  # noqa: SIM115
 
     def start(self) -> Server:
         env = {**os.environ, "PYTHONPATH": str(ROOT / "src") + os.pathsep + os.environ.get("PYTHONPATH", "")}
@@ -146,6 +147,7 @@ class Server:
                     return self
             except httpx.HTTPError:
                 time.sleep(0.2)
+        self.kill()
         raise RuntimeError("the server did not start in 180 s")
 
     def kill(self) -> None:

@@ -41,8 +41,8 @@ def submit_all(base: str, room: dict[str, Any]) -> None:
         assert httpx.put(url, headers=h(token), json=prefs, timeout=60).status_code == 200
 
 
-def test_sigkill_during_a_burst_loses_no_acknowledged_write(db: str) -> None:
-    server = Server(db).start()
+def burst_then_kill(server: Server) -> tuple[list[str], int, dict[str, Any]]:
+    """Writers hammer the server; SIGKILL it mid-burst. Returns what was acknowledged."""
     base = server.base
     room = new_room(base)
     nid = room["id"]
@@ -100,7 +100,18 @@ def test_sigkill_during_a_burst_loses_no_acknowledged_write(db: str) -> None:
     stop.set()
     for t in threads:
         t.join(timeout=30)
+    return acked_comments, acked_revisions, room
+
+
+def test_sigkill_during_a_burst_loses_no_acknowledged_write(db: str) -> None:
+    server = Server(db).start()
+    try:
+        acked_comments, acked_revisions, room = burst_then_kill(server)
+    finally:
+        server.kill()
+    nid = room["id"]
     assert len(acked_comments) >= 40 and acked_revisions >= 2
+    print(f"SIGKILL after {len(acked_comments)} acknowledged comments and {acked_revisions} revisions")
 
     again = Server(db).start()
     try:

@@ -48,4 +48,8 @@ def serve(
         ) from None
     if not quiet:
         console_err.print(f"negotiation room on http://{host}:{port}/  (API docs: /docs)", highlight=False)
-    uvicorn.run(application, host=host, port=port, log_level="warning", access_log=not quiet)
+    # Keep idle connections longer than clients and proxies usually do, so a
+    # reused connection is not closed under a request in flight.
+    uvicorn.run(
+        application, host=host, port=port, log_level="warning", access_log=not quiet, timeout_keep_alive=75
+    )

@@ -17,6 +17,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from dealspace.server import api, web
@@ -43,7 +44,8 @@ See docs/server.md.
 
 
 class BodyLimit:
-    """Refuse request bodies over ``limit`` bytes with 413 (declared or streamed)."""
+    """Refuse request bodies over ``limit`` bytes with 413 (declared or streamed);
+    answer any unexpected error with a bare 500 and log only its type."""
 
     def __init__(self, app: ASGIApp, limit: int = MAX_BODY) -> None:
         self.app = app
@@ -80,6 +82,12 @@ class BodyLimit:
         except _TooLarge:
             if not started:
                 await _too_large(send, self.limit)
+        except ClientDisconnect:
+            pass  # the client left: nobody to answer
+        except Exception as exc:  # noqa: BLE001  no traceback, no message (it could quote private data)
+            log.error("internal error %s on %s %s", type(exc).__name__, scope.get("method"), scope.get("path"))
+            if not started:
+                await _json(send, 500, {"error": "internal", "message": "internal error"})
 
 
 class _TooLarge(Exception):
@@ -87,11 +95,15 @@ class _TooLarge(Exception):
 
 
 async def _too_large(send: Send, limit: int) -> None:
-    body = json.dumps({"error": "too_large", "message": f"the request body is over {limit:,} bytes"}).encode()
+    await _json(send, 413, {"error": "too_large", "message": f"the request body is over {limit:,} bytes"})
+
+
+async def _json(send: Send, status: int, data: dict[str, Any]) -> None:
+    body = json.dumps(data).encode()
     await send(
         {
             "type": "http.response.start",
-            "status": 413,
+            "status": status,
             "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
         }
     )
@@ -135,12 +147,6 @@ def create_app(db: str | None = None, *, migrate: bool = True) -> FastAPI:
     async def _http(request: Request, exc: StarletteHTTPException) -> Any:
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "error")
         return JSONResponse({"error": code, "message": str(exc.detail)}, status_code=exc.status_code)
-
-    @app.exception_handler(Exception)
-    async def _crash(request: Request, exc: Exception) -> Any:
-        # Only the type: a message could quote confidential data.
-        log.error("internal error %s on %s %s", type(exc).__name__, request.method, request.url.path)
-        return JSONResponse({"error": "internal", "message": "internal error"}, status_code=500)
 
     app.add_middleware(BodyLimit)
     return app
