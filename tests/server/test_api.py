@@ -262,3 +262,15 @@ def test_an_uploaded_scenario_cannot_make_the_server_read_its_files(client):
     data["economy"] = {"data": "/etc/passwd"}
     r = client.post("/api/negotiations", json={"scenario": data})
     assert r.status_code == 422 and r.json()["details"][0]["loc"] == "scenario.economy.data"
+
+
+def test_unexpected_errors_are_bare_500s_without_their_message(client, monkeypatch, caplog):
+    room = Room(client)
+
+    def boom(*args, **kwargs):
+        raise ValueError("SECRET-IN-THE-MESSAGE")
+
+    monkeypatch.setattr("dealspace.server.room.text", boom)
+    r = client.get(room.url("/text"), headers=bearer(room.admin))
+    assert r.status_code == 500 and r.json() == {"error": "internal", "message": "internal error"}
+    assert "SECRET-IN-THE-MESSAGE" not in caplog.text and "ValueError" in caplog.text
