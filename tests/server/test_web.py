@@ -178,3 +178,33 @@ def test_serve_without_the_server_extra_says_how_to_install_it():
                        env={"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin", "COLUMNS": "200"})
     assert r.returncode == 2
     assert "pip install 'dealspace[server]'" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_user_text_is_escaped_in_pages(client):
+    tokens = create(client, "us-japan-2025")
+    nid = join(client, tokens["us"]).rsplit("/", 1)[1]
+    client.cookies.clear()
+    evil = "<script>alert(1)</script>"
+    for party in ("us", "japan"):
+        url = f"/api/negotiations/{nid}/parties/{party}/preferences"
+        prefs = client.get(url, headers=bearer(tokens[party])).json()["preferences"]
+        assert client.put(url, headers=bearer(tokens[party]), json=prefs).status_code == 200
+    r = client.post(f"/api/negotiations/{nid}/text/parts/trade/comment", headers=bearer(tokens["japan"]), json={"text": evil})
+    assert r.status_code == 200
+    page = client.get(join(client, tokens["us"])).text
+    assert evil not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_the_admin_page_shows_status_text_and_log_only(client):
+    tokens = create(client, "us-japan-2025")
+    room = join(client, tokens["admin"])
+    page = client.get(room)
+    assert page.status_code == 200 and "You are <strong id=\"me\">the admin" in page.text
+    assert 'id="preferences-form"' not in page.text and 'id="advice"' not in page.text
+    form = FormFields("preferences-form")
+    form.feed(page.text)
+    assert form.fields == {}
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text)
+    assert csrf is None  # no forms that change anything
+    r = client.post(room + "/parts/trade/accept", data={"csrf": "x"})
+    assert r.status_code == 403
