@@ -226,11 +226,29 @@ def get_advice(store: Store, p: Principal, nid: str, party: str) -> dict[str, An
         return {"party": party, "round": neg.round, "zopa": neg.zopa, **(seat.advice or {})}
 
 
+#: Text views by negotiation, with the log version they were built at.
+_TEXTS: dict[str, tuple[int, dict[str, Any]]] = {}
+
+
 def text(store: Store, p: Principal, nid: str) -> dict[str, Any]:
-    """The current single negotiating text and each part's status."""
+    """The current single negotiating text and each part's status.
+
+    Every state change appends to the log in its own transaction, so the
+    log's last sequence number identifies the state: a view built at that
+    version is reused until it moves (polling costs one query). The version
+    is read before the view, so a view is never labelled newer than it is.
+    """
     _own_negotiation(p, nid)
     with store.read() as s:
-        return _text(s, nid)
+        version = _version(s, nid)
+        hit = _TEXTS.get(nid)
+        if hit is not None and hit[0] == version:
+            return hit[1]
+        view = _text(s, nid)
+    if len(_TEXTS) > 5000:
+        _TEXTS.clear()
+    _TEXTS[nid] = (version, view)
+    return view
 
 
 def _text(s: Session, nid: str) -> dict[str, Any]:
