@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from dealspace.server import room
+from dealspace.server import mediator, room
 from dealspace.server.auth import COOKIE, Principal, csrf_ok
 from dealspace.server.room import RoomError
 
@@ -73,10 +73,8 @@ def _body(schema: dict[str, Any], example: Any, required: bool = True) -> dict[s
 
 
 @router.get("/scenarios", summary="Built-in scenarios a negotiation can start from")
-async def scenarios() -> dict[str, Any]:
-    from dealspace.server import mediator
-
-    return {"builtin": await run_in_threadpool(mediator.builtin_names)}
+async def scenarios() -> JSONResponse:
+    return JSONResponse({"builtin": await run_in_threadpool(mediator.builtin_names)})
 
 
 @router.post(
@@ -98,18 +96,18 @@ async def create(request: Request) -> JSONResponse:
 
 
 @router.get("/negotiations/{nid}", summary="Status, parties and the shared issue list")
-async def overview(nid: str, request: Request) -> dict[str, Any]:
+async def overview(nid: str, request: Request) -> JSONResponse:
     p = await principal(request)
-    return await run_in_threadpool(room.overview, request.app.state.store, p, nid)
+    return JSONResponse(await run_in_threadpool(room.overview, request.app.state.store, p, nid))
 
 
 @router.get(
     "/negotiations/{nid}/parties/{party}/preferences",
     summary="A party's confidential preferences (that party's token only)",
 )
-async def get_preferences(nid: str, party: str, request: Request) -> dict[str, Any]:
+async def get_preferences(nid: str, party: str, request: Request) -> JSONResponse:
     p = await principal(request)
-    return await run_in_threadpool(room.get_preferences, request.app.state.store, p, nid, party)
+    return JSONResponse(await run_in_threadpool(room.get_preferences, request.app.state.store, p, nid, party))
 
 
 @router.put(
@@ -124,25 +122,25 @@ async def get_preferences(nid: str, party: str, request: Request) -> dict[str, A
         },
     ),
 )
-async def put_preferences(nid: str, party: str, request: Request) -> dict[str, Any]:
+async def put_preferences(nid: str, party: str, request: Request) -> JSONResponse:
     p = await principal(request)
     data = await body(request)
-    return await run_in_threadpool(room.put_preferences, request.app.state.store, p, nid, party, data)
+    return JSONResponse(await run_in_threadpool(room.put_preferences, request.app.state.store, p, nid, party, data))
 
 
 @router.get(
     "/negotiations/{nid}/parties/{party}/advice",
     summary="The mediator's private advice to a party: own utility, shortfall, menu of equivalent offers",
 )
-async def advice(nid: str, party: str, request: Request) -> dict[str, Any]:
+async def advice(nid: str, party: str, request: Request) -> JSONResponse:
     p = await principal(request)
-    return await run_in_threadpool(room.get_advice, request.app.state.store, p, nid, party)
+    return JSONResponse(await run_in_threadpool(room.get_advice, request.app.state.store, p, nid, party))
 
 
 @router.get("/negotiations/{nid}/text", summary="The current single negotiating text and each part's status")
-async def text(nid: str, request: Request) -> dict[str, Any]:
+async def text(nid: str, request: Request) -> JSONResponse:
     p = await principal(request)
-    return await run_in_threadpool(room.text, request.app.state.store, p, nid)
+    return JSONResponse(await run_in_threadpool(room.text, request.app.state.store, p, nid))
 
 
 def _round(data: Any) -> int | None:
@@ -173,13 +171,13 @@ async def _respond(nid: str, part: str, request: Request, verdict: str) -> dict[
 
 
 @router.post("/negotiations/{nid}/text/parts/{part}/accept", summary="Accept a part of the text", openapi_extra=_ANSWER)
-async def accept(nid: str, part: str, request: Request) -> dict[str, Any]:
-    return await _respond(nid, part, request, "accept")
+async def accept(nid: str, part: str, request: Request) -> JSONResponse:
+    return JSONResponse(await _respond(nid, part, request, "accept"))
 
 
 @router.post("/negotiations/{nid}/text/parts/{part}/reject", summary="Reject a part of the text", openapi_extra=_ANSWER)
-async def reject(nid: str, part: str, request: Request) -> dict[str, Any]:
-    return await _respond(nid, part, request, "reject")
+async def reject(nid: str, part: str, request: Request) -> JSONResponse:
+    return JSONResponse(await _respond(nid, part, request, "reject"))
 
 
 @router.post(
@@ -187,12 +185,12 @@ async def reject(nid: str, part: str, request: Request) -> dict[str, Any]:
     summary="Lock a part every party accepted (a provisional binding agreement)",
     openapi_extra=_body({"type": "object", "properties": {"round": {"type": "integer"}}}, {"round": 1}, False),
 )
-async def lock(nid: str, part: str, request: Request) -> dict[str, Any]:
+async def lock(nid: str, part: str, request: Request) -> JSONResponse:
     p = await principal(request)
     data = await body(request, required=False)
     if data is not None:
         _object(data, "the body")
-    return await run_in_threadpool(room.lock, request.app.state.store, p, nid, part, _round(data))
+    return JSONResponse(await run_in_threadpool(room.lock, request.app.state.store, p, nid, part, _round(data)))
 
 
 @router.post(
@@ -200,21 +198,21 @@ async def lock(nid: str, part: str, request: Request) -> dict[str, Any]:
     summary="Comment on a part (shown to every party in the log)",
     openapi_extra=_body({"type": "object", "properties": {"text": {"type": "string"}}}, {"text": "why 20bn?"}),
 )
-async def comment(nid: str, part: str, request: Request) -> dict[str, Any]:
+async def comment(nid: str, part: str, request: Request) -> JSONResponse:
     p = await principal(request)
     data = _object(await body(request), "the body")
     text_ = data.get("text")
     if not isinstance(text_, str):
         raise RoomError(422, "invalid_request", "'text' must be text")
-    return await run_in_threadpool(room.comment, request.app.state.store, p, nid, part, text_)
+    return JSONResponse(await run_in_threadpool(room.comment, request.app.state.store, p, nid, part, text_))
 
 
 @router.get("/negotiations/{nid}/log", summary="The append-only audit log: who did what, when")
-async def audit_log(nid: str, request: Request) -> dict[str, Any]:
+async def audit_log(nid: str, request: Request) -> JSONResponse:
     p = await principal(request)
-    return await run_in_threadpool(room.log, request.app.state.store, p, nid)
+    return JSONResponse(await run_in_threadpool(room.log, request.app.state.store, p, nid))
 
 
 @router.get("/health", summary="Liveness")
-async def health() -> dict[str, str]:
-    return {"status": "ok"}
+async def health() -> JSONResponse:
+    return JSONResponse({"status": "ok"})

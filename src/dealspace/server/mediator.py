@@ -42,11 +42,17 @@ from typing import Any
 from dealspace.analysis.bargaining import nash
 from dealspace.analysis.offers import equivalent_offers
 from dealspace.analysis.zopa import zopa
-from dealspace.errors import DealspaceError, Problem
+from dealspace.errors import DealspaceError, Problem, did_you_mean
 from dealspace.scenario import load_scenario
 from dealspace.scenario.conditions import describe as _describe
 from dealspace.scenario.conditions import option_mask
-from dealspace.scenario.load import check_shape, scenario_from_data
+from dealspace.scenario.load import (
+    check_shape,
+    list_scenarios,
+    parse_json,
+    parse_yaml,
+    scenario_from_data,
+)
 from dealspace.scenario.model import Constraint, Issue, IssueIs, Scenario
 from dealspace.space import compile
 
@@ -96,11 +102,7 @@ def load(source: str | Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, dic
     Raises DealspaceError with field paths, exactly as for scenario files.
     """
     if isinstance(source, str):
-        from dealspace.scenario.load import list_scenarios
-
         if source not in list_scenarios():
-            from dealspace.errors import did_you_mean
-
             raise DealspaceError.single(
                 "scenario", f"no built-in scenario '{source}'", did_you_mean(source, list_scenarios())
             )
@@ -120,8 +122,6 @@ def load(source: str | Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, dic
 def parse_upload(text: str, filename: str) -> Any:
     """An uploaded scenario file (YAML or JSON) → parsed data, read as safely as
     scenario files are (safe YAML, depth and alias-expansion limits)."""
-    from dealspace.scenario.load import parse_json, parse_yaml
-
     if not text.strip():
         raise DealspaceError.single("", "the file is empty", "choose a scenario file", source=filename)
     data = parse_json(text, filename) if filename.lower().endswith(".json") else parse_yaml(text, filename)
@@ -130,8 +130,6 @@ def parse_upload(text: str, filename: str) -> Any:
 
 
 def builtin_names() -> list[str]:
-    from dealspace.scenario.load import list_scenarios
-
     return list_scenarios()
 
 
@@ -159,8 +157,6 @@ def validate(shared: Mapping[str, Any], party_id: str, prefs: Any) -> dict[str, 
         raise PreferenceError([Problem("", "the preferences must be a JSON object", "send {\"valuations\": …}")])
     unknown = sorted(set(prefs) - set(PRIVATE_KEYS))
     if unknown:
-        from dealspace.errors import did_you_mean
-
         raise PreferenceError(
             [Problem(k, f"unknown key '{k}'", did_you_mean(k, PRIVATE_KEYS)) for k in unknown]
         )
