@@ -42,12 +42,12 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(db: str) -> tuple[subprocess.Popen[bytes], str]:
+def start_server(db: str, workers: int = 1) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src") + os.pathsep + os.environ.get("PYTHONPATH", "")}
     proc = subprocess.Popen(
         [sys.executable, "-c", "import sys; from dealspace.cli import main; main(sys.argv[1:])",
-         "serve", "--db", db, "--host", "127.0.0.1", "--port", str(port), "--quiet"],
+         "serve", "--db", db, "--host", "127.0.0.1", "--port", str(port), "--quiet", "--workers", str(workers)],
         env=env,
         stdout=subprocess.DEVNULL,
     )
@@ -156,10 +156,11 @@ def main() -> None:
     ap.add_argument("--negotiations", type=int, default=25, help="negotiations, two parties each (default 25)")
     ap.add_argument("--scenario", default="us-japan-2025-trade-only", help="built-in scenario of every negotiation")
     ap.add_argument("--backends", default="sqlite,postgresql", help="comma-separated: sqlite, postgresql")
+    ap.add_argument("--workers", type=int, default=1, help="server processes (dealspace serve --workers)")
     ap.add_argument("--pg", default=os.environ.get("DEALSPACE_TEST_PG"), help="PostgreSQL URL (default: $DEALSPACE_TEST_PG)")
     args = ap.parse_args()
     print(f"load: {args.negotiations} negotiations × 2 parties, scenario {args.scenario}, {args.duration:.0f} s each, "
-          f"loopback, {os.cpu_count()} CPUs shared by server and load generator")
+          f"loopback, {args.workers} server process(es), {os.cpu_count()} CPUs shared by server and load generator")
     results: dict[str, dict[str, Any]] = {}
     for backend in [b.strip() for b in args.backends.split(",") if b.strip()]:
         if backend == "postgresql":
@@ -169,7 +170,7 @@ def main() -> None:
             db = args.pg
         else:
             db = str(Path(tempfile.mkdtemp(prefix="dealspace-load-")) / "room.db")
-        proc, base = start_server(db)
+        proc, base = start_server(db, args.workers)
         try:
             samples = asyncio.run(run_load(base, args.scenario, args.negotiations, args.duration))
         finally:

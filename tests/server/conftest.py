@@ -121,8 +121,9 @@ def free_port() -> int:
 class Server:
     """``dealspace serve`` in a subprocess on loopback."""
 
-    def __init__(self, db: str, port: int | None = None) -> None:
+    def __init__(self, db: str, port: int | None = None, workers: int = 1) -> None:
         self.db = db
+        self.workers = workers
         self.port = port or free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen[bytes] | None = None
@@ -132,7 +133,8 @@ class Server:
     def start(self) -> Server:
         env = {**os.environ, "PYTHONPATH": str(ROOT / "src") + os.pathsep + os.environ.get("PYTHONPATH", "")}
         self.proc = subprocess.Popen(
-            [sys.executable, "-c", "import sys; from dealspace.cli import main; main(sys.argv[1:])", "serve", "--db", self.db, "--port", str(self.port), "--quiet"],
+            [sys.executable, "-c", "import sys; from dealspace.cli import main; main(sys.argv[1:])", "serve", "--db", self.db, "--port", str(self.port), "--quiet",
+             "--workers", str(self.workers)],
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=self.errors,

@@ -205,3 +205,26 @@ def test_concurrent_accept_and_reject_open_one_new_round(live: Server, trial: in
     text = httpx.get(f"{base}/api/negotiations/{nid}/text", headers=a, timeout=30).json()
     assert text["round"] == len(proposed) == 2  # exactly one new round
     assert [e["detail"]["round"] for e in proposed] == [1, 2]
+
+
+def test_several_worker_processes_share_one_database(db: str) -> None:
+    """``serve --workers 2``: answers through either process close the round once."""
+    server = Server(db, workers=2).start()
+    try:
+        for _ in range(2):
+            room = new_room(server.base)
+            nid = room["id"]
+            submit_all(server.base, room)
+            url = f"{server.base}/api/negotiations/{nid}/text/parts"
+            a, b = h(room["parties"]["a"]), h(room["parties"]["b"])
+            for token in (a, b):
+                assert httpx.post(f"{url}/trade/accept", headers=token, json={"round": 1}, timeout=30).status_code == 200
+            results = at_once(
+                lambda a=a, url=url: httpx.post(f"{url}/security/accept", headers=a, json={"round": 1}, timeout=60),
+                lambda b=b, url=url: httpx.post(f"{url}/security/accept", headers=b, json={"round": 1}, timeout=60),
+            )
+            assert [r.status_code for r in results] == [200, 200]
+            log = httpx.get(f"{server.base}/api/negotiations/{nid}/log", headers=a, timeout=30).json()["entries"]
+            assert [e["action"] for e in log].count("concluded") == 1
+    finally:
+        server.stop()

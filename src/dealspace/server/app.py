@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from pathlib import Path
 from typing import Any
 
@@ -108,6 +109,16 @@ async def _json(send: Send, status: int, data: dict[str, Any]) -> None:
         }
     )
     await send({"type": "http.response.body", "body": body})
+
+
+#: Environment variable that hands the database URL to worker processes.
+DB_ENV = "DEALSPACE_ROOM_DB"
+
+
+def from_environment() -> FastAPI:
+    """The application for one of several worker processes (``serve --workers``):
+    the database URL comes from :data:`DB_ENV`; the parent has migrated it."""
+    return create_app(os.environ[DB_ENV], migrate=False)
 
 
 def create_app(db: str | None = None, *, migrate: bool = True) -> FastAPI:
