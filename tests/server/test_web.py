@@ -208,3 +208,12 @@ def test_the_admin_page_shows_status_text_and_log_only(client):
     assert csrf is None  # no forms that change anything
     r = client.post(room + "/parts/trade/accept", data={"csrf": "x"})
     assert r.status_code == 403
+
+
+def test_serve_with_a_database_it_cannot_open_says_so(tmp_path):
+    code = "import sys; from dealspace.cli import main; main(sys.argv[1:])"
+    bad = str(tmp_path / "no" / "such" / "folder" / "room.db")
+    r = subprocess.run([sys.executable, "-c", code, "serve", "--db", bad], capture_output=True, text=True,
+                       timeout=300, env={"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin", "COLUMNS": "200"})
+    assert r.returncode == 2
+    assert "cannot open the database" in r.stderr and "Traceback" not in r.stderr
