@@ -52,10 +52,11 @@ from dealspace.scenario.model import Scenario
 from dealspace.space import Block, DealSpace, compile, value_tables
 
 try:  # optional extra
-    import negmas
     from negmas.preferences import LinearAdditiveUtilityFunction, TableFun
     from negmas.preferences import pareto_frontier as negmas_pareto_frontier
     from negmas.preferences.ops import pareto_frontier_numpy as negmas_pareto_filter
+
+    import negmas
 except ImportError:  # pragma: no cover - depends on the environment
     negmas = None
 

@@ -218,6 +218,7 @@ def compile(
     fixed: Mapping[str, OptionRef] | None = None,
     issues: Collection[str] | None = None,
     values: Mapping[tuple[str, str], np.ndarray] | None = None,
+    pricing: Any = None,
 ) -> DealSpace:
     """Compile a scenario into a :class:`DealSpace`.
 
@@ -236,8 +237,11 @@ def compile(
     values
         Precomputed *unweighted* value tables ``(party, issue) → v̂ per option``;
         by default ``value: economy`` issues are priced by :mod:`dealspace.economy`.
+    pricing
+        A GE pricing of the tariff issues already computed
+        (:func:`dealspace.economy.scenario.price_tariffs`), reused instead of solving again.
     """
-    base = compile_blocks(scenario, values)
+    base = compile_blocks(scenario, values, pricing)
     return _view(
         base,
         drop=frozenset(drop),
@@ -248,11 +252,11 @@ def compile(
 
 
 def compile_blocks(
-    scenario: Scenario, values: Mapping[tuple[str, str], np.ndarray] | None = None
+    scenario: Scenario, values: Mapping[tuple[str, str], np.ndarray] | None = None, pricing: Any = None
 ) -> Compiled:
     """Value tables, blocks and every constraint's verdict per block row (see :class:`Compiled`)."""
     constraints = tuple(hard_constraints(scenario))
-    pricing = _pricing(scenario, values)
+    pricing = pricing if pricing is not None else _pricing(scenario, values)
     table = value_tables(scenario, values, pricing)
     bonuses = [(p, b) for p, party in enumerate(scenario.parties) for b in _bonuses(party)]
     by_issue = {i: scenario.issue(i) for i in scenario.issue_ids}

@@ -12,17 +12,8 @@ import sys
 from dealspace.cli._app import app, print_error
 from dealspace.errors import DealspaceError
 
-# Each module registers its commands on ``app`` when imported.
-from dealspace.cli import scenario as _scenario  # noqa: E402,F401  isort: skip
-from dealspace.cli import analyze as _analyze  # noqa: E402,F401  isort: skip
-from dealspace.cli import engine as _engine  # noqa: E402,F401  isort: skip
-from dealspace.cli import linkage as _linkage  # noqa: E402,F401  isort: skip
-from dealspace.cli import tariffs as _tariffs  # noqa: E402,F401  isort: skip
-from dealspace.cli import facts as _facts  # noqa: E402,F401  isort: skip
-from dealspace.cli import report as _report  # noqa: E402,F401  isort: skip
-from dealspace.cli import process as _process  # noqa: E402,F401  isort: skip
-from dealspace.cli import world as _world  # noqa: E402,F401  isort: skip
-from dealspace.cli import serve as _serve  # noqa: E402,F401  isort: skip
+# Each command's module registers it on ``app`` when the command first runs
+# (dealspace.cli._lazy), so `dealspace --help` imports none of the engine.
 
 
 def main(argv: list[str] | None = None) -> None:

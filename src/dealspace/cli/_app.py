@@ -12,11 +12,13 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from dealspace.cli._lazy import LazyGroup  # noqa: E402
 from dealspace.errors import DealspaceError
 
 app = typer.Typer(
     name="dealspace",
     help="Analyse and design multi-issue, cross-domain negotiations.",
+    cls=LazyGroup,
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -25,6 +27,11 @@ app = typer.Typer(
 )
 console = Console()
 console_err = Console(stderr=True)
+
+
+@app.callback()
+def _root() -> None:
+    """Analyse and design multi-issue, cross-domain negotiations."""
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -240,28 +240,28 @@ def assemble(
                 {"id": f"mediator.locked.{i}", "condition": _is(issues[i], v)} for i, v in extra_must.items()
             ]
         parties.append(party)
-    return _priced(scenario_from_data({**shared, "parties": parties}, "negotiation"), shared)
+    return scenario_from_data({**shared, "parties": parties}, "negotiation")
 
 
 #: Tariff pricing (GE model solves) by shared part: it depends on nothing private.
 _PRICING: dict[str, Any] = {}
 
 
-def _priced(scenario: Scenario, shared: Mapping[str, Any]) -> Scenario:
-    """Reuse the GE pricing of tariff issues across rounds: it is a function
+def _priced(scenario: Scenario, shared: Mapping[str, Any]) -> Any:
+    """The GE pricing of the tariff issues, reused across rounds: it is a function
     of the issues, their tariff specs, the economy settings and the parties'
     countries — the shared part — so it is solved once per negotiation."""
     if not any(issue.tariff is not None for issue in scenario.issues):
-        return scenario
+        return None
+    from dealspace.economy.scenario import price_tariffs
+
     key = json.dumps(shared, sort_keys=True)
     cached = _PRICING.get(key)
     if cached is None:
         if len(_PRICING) > 256:
             _PRICING.clear()
-        _PRICING[key] = scenario.tariff_pricing
-    else:
-        scenario.__dict__.setdefault("tariff_pricing", cached)
-    return scenario
+        cached = _PRICING[key] = price_tariffs(scenario)
+    return cached
 
 
 def _is(issue: Mapping[str, Any], option: Any) -> dict[str, Any]:
@@ -289,12 +289,13 @@ def mediate(
     except DealspaceError:
         # Only the rejections can make valid preferences contradictory.
         return Mediation(False, None, {p: Advice(None, math.nan, None) for p in party_ids})
-    space = compile(scenario, fixed=locked)
+    pricing = _priced(scenario, shared)
+    space = compile(scenario, fixed=locked, pricing=pricing)
     z = zopa(space)
     solution = nash(space)
     text = _plain(solution.package) if solution.agreement and solution.package else None
     advice = {}
-    with_locks = assemble(shared, prefs, rejected, extra_must=locked) if locked else scenario
+    with_locks = compile(assemble(shared, prefs, rejected, extra_must=locked), pricing=pricing) if locked else space
     for p in party_ids:
         offers: list[dict[str, Any]] = []
         if text is not None:
