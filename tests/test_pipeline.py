@@ -67,7 +67,7 @@ def test_json_is_the_whole_result_with_stable_keys(toy_cli: tuple[str, dict, str
     _, data, _, _ = toy_cli
     assert set(data) == {
         "dealspace", "scenario", "settings", "reach", "zopa", "frontier", "solutions", "nash_terms",
-        "logrolls", "offers", "linkage", "domain_values", "redlines", "protocols", "tariffs", "sources",
+        "logrolls", "offers", "linkage", "domain_values", "redlines", "protocols", "tariffs", "world", "sources",
     }
     assert data["settings"]["process"]["runs"] == 20
     assert list(data["solutions"]) == ["Nash", "Kalai–Smorodinsky", "egalitarian", "utilitarian"]
@@ -129,3 +129,13 @@ def test_notebook_display_of_results() -> None:
     html = results._repr_html_()
     assert "<table" in html and "Nash" in html
     assert re.search(r"Kalai", html)
+
+
+def test_world_section_follows_the_scenarios_parties() -> None:
+    """The bellwether section appears when a party is a partner of the 2025 world, with its name;
+    a scenario without countries gets none."""
+    us_japan = analyze(load_scenario("us-japan-2025"), Settings(process=None, linkage=False, world_runs=20))
+    assert us_japan.world is not None and us_japan.world.bellwether == "JPN"
+    assert set(us_japan.world.by_outcome.index) == {"good", "bad", "none"}
+    toy = analyze(load_scenario(TOY), Settings(process=None))
+    assert toy.world is None and toy.to_dict()["world"] is None

@@ -42,6 +42,8 @@ from dealspace.scenario.sources import SourceRef, collect_sources
 from dealspace.space import DealSpace, compile
 from dealspace.tolerances import TERM_TOL
 from dealspace.version import __version__
+from dealspace.world.calibration import World
+from dealspace.world.run import BellwetherBrief, bellwether_brief
 
 #: Called with the name of each step before it runs (for a progress bar).
 Progress = Callable[[str], None]
@@ -76,6 +78,9 @@ class Settings:
         The protocol comparison (:class:`~dealspace.process.compare.ProcessSettings`,
         here with 100 runs per protocol and strategy pair and 40 per sensitivity
         cell); None skips it. It runs for two-party scenarios only.
+    world_runs
+        Runs of the bellwether model (:mod:`dealspace.world`) when a party is a
+        partner of the built-in 2025 world (its ``country``); 0 skips it.
     """
 
     solutions: tuple[str, ...] = ("nash", "kalai_smorodinsky", "egalitarian", "utilitarian")
@@ -84,6 +89,7 @@ class Settings:
     shapley_samples: int = 200
     seed: int = 0
     process: ProcessSettings | None = field(default_factory=lambda: ProcessSettings(runs=100, sensitivity_runs=40))
+    world_runs: int = 100
 
     def to_dict(self) -> dict[str, Any]:
         out = {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items() if k != "process"}
@@ -118,6 +124,10 @@ class Results(Displayed):
         The protocol comparison (None when skipped or not bilateral).
     tariffs
         GE welfare effects, for scenarios with tariff issues.
+    world
+        The bellwether model: how the other partners of the 2025 world answer
+        this party's deal, good or bad, and the first-mover advantage (None
+        when no party is a partner of the world).
     sources
         Every ``source`` field of the scenario, grouped by text.
     """
@@ -137,6 +147,7 @@ class Results(Displayed):
     offers: tuple[OfferMenu, ...]
     protocols: ProtocolComparison | None
     tariffs: TariffEffects | None
+    world: BellwetherBrief | None
     sources: tuple[SourceRef, ...]
 
     @property
@@ -169,6 +180,7 @@ class Results(Displayed):
             "redlines": self.redlines.to_dict(),
             "protocols": None if self.protocols is None else self.protocols.to_dict(),
             "tariffs": None if self.tariffs is None else self.tariffs.to_dict(),
+            "world": None if self.world is None else self.world.to_dict(),
             "sources": [ref.to_dict() for ref in self.sources],
         }
 
@@ -238,6 +250,11 @@ def analyze(scenario: Scenario, settings: Settings | None = None, progress: Prog
     if has_tariff_issues(scenario):
         step("tariff welfare (GE model)")
         effects = tariff_effects(scenario, best.package)
+    brief = None
+    bellwether = _bellwether(scenario) if settings.world_runs > 0 else None
+    if bellwether is not None:
+        step("the wider world (bellwether model)")
+        brief = bellwether_brief(bellwether[0], bellwether[1], runs=settings.world_runs, seed=settings.seed)
     return Results(
         scenario=scenario,
         space=space,
@@ -256,5 +273,19 @@ def analyze(scenario: Scenario, settings: Settings | None = None, progress: Prog
         offers=menus,
         protocols=protocols,
         tariffs=effects,
+        world=brief,
         sources=collect_sources(scenario),
     )
+
+
+def _bellwether(scenario: Scenario) -> tuple[World, str] | None:
+    """The built-in 2025 world and the scenario's party that is one of its partners (not the large country)."""
+    from dealspace.world import load_world
+
+    countries = [p.country for p in scenario.parties if p.country]
+    if not countries:
+        return None
+    world = load_world()
+    partners = {p.region for p in world.partners}
+    first = next((c for c in countries if c in partners and c != world.large), None)
+    return (world, first) if first is not None else None

@@ -109,7 +109,7 @@ def test_document_has_the_sections_in_order(us_japan: ReportData) -> None:
     doc = layout(us_japan)
     assert [s.id for s in doc.sections] == [
         "portfolio", "zopa", "frontier", "recommended", "linkage", "domains", "redlines",
-        "offers", "protocols", "tariffs", "sources",
+        "offers", "protocols", "tariffs", "world", "sources",
     ]
     assert doc.verdict.ok
     assert "Nash" in doc.verdict.detail

@@ -12,9 +12,8 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any
 
-import click
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 #: command → (module under dealspace.cli, one-line help shown by ``dealspace --help``).
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -107,30 +106,29 @@ class LazyGroup(TyperGroup):
 
     _listing = False
 
-    def list_commands(self, ctx: click.Context) -> list[str]:
+    def list_commands(self, ctx: Any) -> list[str]:
         return list(available())
 
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
         if cmd_name in self.commands:
             return self.commands[cmd_name]
         spec = available().get(cmd_name)
         if spec is None:
             return None
         if self._listing:  # ``--help``: the one-line help, without importing the module
-            return click.Command(cmd_name, help=spec[1], short_help=spec[1])
+            return TyperCommand(cmd_name, help=spec[1], short_help=spec[1])
         return self._load(cmd_name, spec[0])
 
-    def _load(self, cmd_name: str, module: str) -> click.Command | None:
+    def _load(self, cmd_name: str, module: str) -> Any:
         from dealspace.cli._app import app
 
         import_module(f"dealspace.cli.{module}")
-        group = typer.main.get_command(app)
-        assert isinstance(group, click.Group)
+        group: Any = typer.main.get_command(app)
         for name, command in group.commands.items():
             self.commands.setdefault(name, command)
         return self.commands.get(cmd_name)
 
-    def format_help(self, ctx: click.Context, formatter: Any) -> None:
+    def format_help(self, ctx: Any, formatter: Any) -> None:
         self._listing = True
         try:
             super().format_help(ctx, formatter)

@@ -42,6 +42,7 @@ def layout(data: Results) -> Document:
                 parts.offers_section(data),
                 parts.protocols_section(data),
                 parts.tariffs_section(data),
+                parts.world_section(data),
                 parts.sources_section(data),
             )
             if section is not None

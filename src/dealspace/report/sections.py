@@ -380,6 +380,39 @@ def tariffs_section(data: ReportData) -> Section | None:
                    "General-equilibrium welfare effects of the scenario's tariff terms, in percent.")
 
 
+def world_section(data: ReportData) -> Section | None:
+    """The wider world: how the other partners answer this party's deal (bellwether model)."""
+    w = data.world
+    if w is None:
+        return None
+    rows = tuple(
+        (str(outcome), *(f"{100 * float(r[c]):.0f}%" for c in ("p_retaliate", "p_bloc", "p_settle")),
+         num(float(r["payoff"]), 3))
+        for outcome, r in w.by_outcome.iterrows()
+    )
+    table = Table(
+        (f"{w.name}'s outcome", "others retaliate", "others form a bloc", "others settle", "others' mean payoff"),
+        rows,
+        numeric=(False, True, True, True, True),
+        caption=f"Bellwether model of the 2025 world ({w.runs} runs): the other partners' moves after {w.name}'s "
+        "outcome is forced — good (deal kept), bad (concessions paid, tariff snaps back) or none (no deal). "
+        "Payoff: welfare points of the GE model. Method and fit to 2025: docs/world.md.",
+    )
+    blocks: list[Table | Text] = [table]
+    first = {str(k): (float(a), float(e)) for k, a, e in
+             zip(w.first_mover.index, w.first_mover["advantage"], w.first_mover["se"], strict=True)}
+    if w.bellwether in first:
+        advantage, se = first[w.bellwether]
+        blocks.append(Text(
+            f"Moving first rather than last is worth {signed(advantage, 3)} welfare points to {w.name} "
+            f"(± {num(2 * se, 3)}, two standard errors).", "note"))
+    retaliate = {str(k): float(v) for k, v in w.by_outcome["p_retaliate"].items()}
+    good, none = retaliate["good"], retaliate["none"]
+    lead = (f"After a good deal for {w.name}, other partners retaliate with probability {100 * good:.0f}%; "
+            f"after no deal, {100 * none:.0f}%.")
+    return Section("world", "The wider world: who settles next", tuple(blocks), lead)
+
+
 # ------------------------------------------------------------------ sources
 
 
