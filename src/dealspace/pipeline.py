@@ -33,7 +33,8 @@ from dealspace.analysis.redlines import RedlinePrices, redline_prices
 from dealspace.analysis.regional import TARIFF_PRESETS, TariffEffects, has_tariffs, tariff_effects
 from dealspace.analysis.scorecard import contributions
 from dealspace.analysis.shapley import DomainValues, domain_values
-from dealspace.analysis.silos import LinkageResult, linkage
+from dealspace.analysis.silos import LinkageResult
+from dealspace.analysis.threats import decompose_linkage
 from dealspace.analysis.zopa import ZopaResult, zopa
 from dealspace.present.notebook import Displayed
 from dealspace.process.compare import ProcessSettings, ProtocolComparison, compare_protocols
@@ -112,8 +113,10 @@ class Results(Displayed):
         Issue → each party's utility change from the status quo at the Nash
         package (issues that move), ``"(bonuses)"`` for cross-issue bonuses.
     linkage, domain_values
-        Silos versus one portfolio, and each domain's value (None with one
-        domain, or when switched off).
+        Silos (each bound only by its own constraints) versus one portfolio —
+        the integrative value of linkage, with ``linkage.threats`` naming the
+        constraints that close silos (threat-based linkage) — and each
+        domain's value (None with one domain, or when switched off).
     redlines, logrolls, offers
         The price of each hard constraint; the trades behind the Nash
         package; each party's menu of equivalent offers.
@@ -221,7 +224,7 @@ def analyze(scenario: Scenario, settings: Settings | None = None, progress: Prog
     link = values = None
     if settings.linkage and len(scenario.domains) > 1 and not space.empty:
         step("linkage: silos vs portfolio")
-        link = linkage(space)
+        link = decompose_linkage(space).headline()
         step("domain values")
         values = domain_values(space, seed=settings.seed, samples=settings.shapley_samples)
     step("red-line prices")

@@ -147,7 +147,7 @@ def domain_values(
     *,
     domains: Iterable[str] | None = None,
     exact: bool | None = None,
-    off_table: OffTable = "apply",
+    off_table: OffTable = "own",
 ) -> DomainValues:
     """Shapley value of each domain to the portfolio's joint surplus.
 

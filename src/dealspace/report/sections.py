@@ -51,9 +51,12 @@ def verdict(data: ReportData) -> Verdict:
             f"of {len(data.scenario.issues)} issues and gives {gains} points over their BATNAs."
         )
         if link is not None:
+            per_party = ", ".join(
+                f"{n} {signed(v)}" for n, v in zip(names, link.linkage_value, strict=True)
+            )
             detail += (
-                f" Negotiating the {len(link.domains)} domains as one portfolio rather than in silos adds "
-                f"{signed(link.joint_linkage_value)} joint points."
+                f" Negotiating the {len(link.domains)} domains as one portfolio rather than in silos "
+                f"(each bound by its own constraints) changes each side's gain by {per_party} of its own points."
             )
     else:
         headline = "No deal every side prefers to walking away."
@@ -62,7 +65,10 @@ def verdict(data: ReportData) -> Verdict:
         ("acceptable packages", f"{data.reach.n_acceptable:,}"),
         ("Pareto-optimal", f"{len(data.frontier):,}"),
         ("in the ZOPA", f"{z.n_packages:,}"),
-        *((("value of linkage", signed(link.joint_linkage_value)),) if link is not None else ()),
+        *(
+            (f"value of linkage, {n}", signed(v))
+            for n, v in zip(names, link.linkage_value if link is not None else (), strict=False)
+        ),
     )
     return Verdict(headline=headline, detail=detail, ok=bool(z.exists), figures=figures)
 
@@ -210,34 +216,58 @@ def best_line(data: ReportData) -> str:
 
 
 def linkage_section(data: ReportData) -> Section | None:
-    """The waterfall from siloed talks to one portfolio."""
+    """Silos vs one portfolio per party, and the integrative vs threat-based split."""
     link, s = data.linkage, data.scenario
     if link is None:
         return None
     names = {d.id: d.name or d.id for d in s.domains}
-    chart = linkage_chart(link, names)
-    frame = link.to_frame()
+    labels = _labels(data)
     parties = link.parties
+    chart = linkage_chart(link, names, dict(zip(parties, labels, strict=True)))
+    frame = link.to_frame()
     rows = []
     for name, row in frame.iterrows():
         zopa = row["zopa"]
         rows.append(
             (names.get(str(name), str(name)), "" if zopa is None or zopa != zopa else ("yes" if zopa else "no"),
-             *(num(row[f"gain:{p}"]) for p in parties), num(row["joint"]))
+             *(num(row[f"gain:{p}"]) for p in parties))
         )
-    labels = _labels(data)
     table = Table(
-        ("negotiation", "ZOPA", *(f"gain {n}" for n in labels), "joint"),
+        ("negotiation", "ZOPA", *(f"gain {n}" for n in labels)),
         tuple(rows),
-        numeric=(False, False, *(True for _ in labels), True),
+        numeric=(False, False, *(True for _ in labels)),
+        caption="Each silo is bound only by the must-haves and red lines on its own issues; gains in each "
+        "party's own points (never added across parties).",
         emphasis=(len(rows) - 1,),
     )
-    blocks: list[Chart | Table | Text] = [chart, table]
+    blocks: list[Chart | Table | Text | Bullets] = [chart, table]
     if link.unlocked:
         blocks.insert(0, Text("Unlocked by linkage (no ZOPA alone, part of the portfolio deal): "
                               + ", ".join(names[d] for d in link.unlocked) + "."))
-    lead = (f"Silos combined {num(link.silo_joint)} joint points; one portfolio {num(link.portfolio_joint)} "
-            f"({signed(link.joint_linkage_value)}).")
+    if any(si.agreement for si in link.silos) and not link.silo_package_acceptable:
+        blocks.append(Text("The silo deals together break a must-have or red line that reads several domains.", "note"))
+    parts = link.threats
+    if parts is not None:
+        blocks.append(
+            Table(
+                ("party", "integrative", "threat-based", "total"),
+                tuple(
+                    (n, signed(parts.integrative.linkage_value[k]), signed(parts.threat[k]),
+                     signed(parts.imposed.linkage_value[k]))
+                    for k, n in enumerate(labels)
+                ),
+                numeric=(False, True, True, True),
+                caption="Integrative: from the valuations, each silo bound only by its own constraints. "
+                "Threat-based: what is lost in the silos when every party's demands on other domains bind "
+                "them too (off-table issues at the status quo). Total: the value of linkage with every "
+                "constraint binding every silo (Sebenius 1983; Tollison and Willett 1979).",
+            )
+        )
+        lines = parts.sentences()
+        blocks.append(Bullets(tuple(lines)) if lines else Text("No constraint on another domain closes a silo."))
+    lead = "Value of linkage, each party in its own points: " + ", ".join(
+        f"{n} {signed(v)}" for n, v in zip(labels, link.linkage_value, strict=True)
+    ) + "."
     return Section("linkage", "Value of linkage: silos vs one portfolio", tuple(blocks), lead)
 
 
