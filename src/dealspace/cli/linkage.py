@@ -351,6 +351,7 @@ def _print_redlines(scenario: Scenario, result: RedlinePrices) -> None:
             note,
         )
     console.print(table)
+    console.print("[dim]" + JOINT_NOTE.replace("'joint'", "'Δ joint'") + "[/]", highlight=False)
 
 
 # ---------------------------------------------------------------- offers
@@ -490,8 +491,10 @@ def _print_harvest(scenario: Scenario, result: HarvestResult) -> None:
     valid = result.valid
     if valid:
         console.print(
-            f"Best early harvest: [bold]{valid[0].name}[/] ({valid[0].value:+.2f} joint points realised early).",
+            f"Best early harvest: [bold]{escape(valid[0].name)}[/] ({valid[0].value:+.2f} points realised early, "
+            "summed across parties).",
             highlight=False,
         )
+        console.print(f"[dim]{JOINT_NOTE}[/]", highlight=False)
     else:
         console.print("No harvest is safe: bind nothing until everything is agreed.")

@@ -184,23 +184,46 @@ def aggregate(result: MonteCarloResult) -> tuple[dict[str, Any], ...]:
     return tuple(rows)
 
 
-def verdict(rows: tuple[dict[str, Any], ...]) -> str:
-    """One sentence: single undertaking or early harvests?"""
+def verdict(rows: tuple[dict[str, Any], ...], tol: float = 1e-9) -> str:
+    """One sentence: single undertaking or early harvests?
+
+    Scale-free: designs are compared party by party (each in its own points),
+    never by a sum of points across parties. A design is better when every
+    party's mean gain is at least as high and one is higher (Pareto dominance
+    of the mean gains); otherwise the sentence says who gains under which.
+    """
     by = {r["protocol"]: r for r in rows}
     su = by.get("alternating")
     harvest = [r for p, r in by.items() if p.startswith("sequential") or p == "silos"]
     if su is None or not harvest:
         return ""
-    best = max(harvest, key=lambda r: r["joint_gain_mean"])
-    diff = su["joint_gain_mean"] - best["joint_gain_mean"]
-    if diff >= 0:
+    parties = [k[len("gain:") : -len("_mean")] for k in su if k.startswith("gain:") and k.endswith("_mean")]
+
+    def gains(r: dict[str, Any]) -> str:
+        return ", ".join(f"{p} {r[f'gain:{p}_mean']:.2f}" for p in parties)
+
+    def dominates(a: dict[str, Any], b: dict[str, Any]) -> bool:
+        diff = [a[f"gain:{p}_mean"] - b[f"gain:{p}_mean"] for p in parties]
+        return all(d >= -tol for d in diff) and any(d > tol for d in diff)
+
+    better = [r for r in harvest if dominates(r, su)]
+    if better:
+        best = next((r for r in better if not any(dominates(o, r) for o in better)), better[0])
         return (
-            f"Single undertaking: its mean joint gain ({su['joint_gain_mean']:.2f}) beats the best "
-            f"early-harvest design ({best['protocol']}, {best['joint_gain_mean']:.2f}) by {diff:.2f} points."
+            f"Early harvests: {best['protocol']} gives every party a mean gain at least as high as the "
+            f"single undertaking ({gains(best)} against {gains(su)}, each in its own points)."
         )
+    if all(dominates(su, r) or all(abs(su[f"gain:{p}_mean"] - r[f"gain:{p}_mean"]) <= tol for p in parties)
+           for r in harvest):
+        return (
+            f"Single undertaking: every party's mean gain ({gains(su)}, each in its own points) is at least "
+            f"as high as under any early-harvest design."
+        )
+    mixed = [r for r in harvest if not dominates(su, r)]
     return (
-        f"Early harvests: {best['protocol']} has a higher mean joint gain ({best['joint_gain_mean']:.2f}) than "
-        f"the single undertaking ({su['joint_gain_mean']:.2f}), by {-diff:.2f} points."
+        f"No design is better for every party: the single undertaking gives {gains(su)}; "
+        + "; ".join(f"{r['protocol']} gives {gains(r)}" for r in mixed)
+        + " (each party's mean gain in its own points)."
     )
 
 
