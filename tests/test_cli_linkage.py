@@ -28,12 +28,14 @@ def run(*args: str) -> tuple[int, str]:
 
 
 def test_linkage_tables() -> None:
-    code, out = run("linkage", LINKED)
+    code, out = run("linkage", LINKED, "--shapley")
     assert code == 0, out
     assert "Unlocked by linkage" in out and "trade, security" in out
     assert "per party in its own points: United States +2.00, Japan +2.00" in out
     assert "adds points across parties" in out  # the joint column carries its note
     assert "Shapley" in out
+    assert "Characteristic function (joint surplus): monotone, superadditive" in out
+    assert "trade and security: United States +2.00 (complements)" in out
     assert "in exchange for Japan yielding on defence spending" in out
     assert "Why the silos without a ZOPA fail" in out
 
@@ -41,6 +43,10 @@ def test_linkage_tables() -> None:
 def test_linkage_json() -> None:
     code, out = run("linkage", LINKED, "--json")
     assert code == 0, out
+    data = json.loads(out)
+    assert data["domain_values"] is None
+    assert data["domain_worth"]["marginal"]["investment"] == {"us": 2.0, "jp": 1.0}
+    code, out = run("linkage", LINKED, "--json", "--shapley")
     data = json.loads(out)
     assert data["linkage"]["joint_linkage_value"] == pytest.approx(4.0)
     assert data["domain_values"]["values"] == {"trade": 2.0, "security": 2.0, "investment": 3.0}
@@ -52,7 +58,7 @@ def test_linkage_chosen_domains_and_off_table() -> None:
     assert code == 0, out
     data = json.loads(out)
     assert data["linkage"]["domains"] == ["trade", "investment"]
-    assert data["domain_values"]["domains"] == ["trade", "investment"]
+    assert data["domain_worth"]["domains"] == ["trade", "investment"]
     code, out = run("linkage", str(DATA / "toy.yaml"), "--ignore-off-table", "--json")
     assert code == 0, out
     assert json.loads(out)["linkage"]["off_table"] == "ignore"

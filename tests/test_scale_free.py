@@ -83,6 +83,14 @@ def test_rescaling_one_party_changes_no_headline(data: dict[str, Any], draw: st.
         assert la.portfolio.package == lb.portfolio.package
         for k in range(len(scale)):
             assert lb.linkage_value[k] == pytest.approx(scale[k] * la.linkage_value[k], rel=1e-9, abs=1e-9)
+        wa, wb = a.domain_worth, b.domain_worth
+        assert wa is not None and wb is not None
+        for k in range(len(scale)):
+            for ma, mb in zip(wa.marginal, wb.marginal, strict=True):
+                assert mb[k] == pytest.approx(scale[k] * ma[k], rel=1e-9, abs=1e-9)
+        assert [wa.kind(pair, k) for pair in wa.interactions for k in range(len(scale))] == [
+            wb.kind(pair, k) for pair in wb.interactions for k in range(len(scale))
+        ]
         ta, tb = la.threats, lb.threats
         assert ta is not None and tb is not None
         assert ta.closures == tb.closures

@@ -33,8 +33,9 @@ from dealspace.analysis.redlines import RedlinePrices, redline_prices
 from dealspace.analysis.regional import TARIFF_PRESETS, TariffEffects, has_tariffs, tariff_effects
 from dealspace.analysis.scorecard import contributions
 from dealspace.analysis.shapley import DomainValues, domain_values
-from dealspace.analysis.silos import LinkageResult
+from dealspace.analysis.silos import LinkageResult, Negotiator
 from dealspace.analysis.threats import decompose_linkage
+from dealspace.analysis.worth import DomainWorth, domain_worth
 from dealspace.analysis.zopa import ZopaResult, zopa
 from dealspace.present.notebook import Displayed
 from dealspace.process.compare import ProcessSettings, ProtocolComparison, compare_protocols
@@ -68,8 +69,12 @@ class Settings:
     menu_size
         Offers in each party's menu of equivalent offers.
     linkage
-        Compare each domain alone with one portfolio (and value each domain)
-        when the scenario has more than one domain.
+        Compare each domain alone with one portfolio (integrative and
+        threat-based linkage) and value each domain (marginal values and
+        pairwise interactions, per party) when the scenario has more than one domain.
+    shapley
+        Also compute Shapley values of the domains, with their characteristic
+        function diagnosed (off by default: marginal values are the headline).
     shapley_samples, seed
         Permutations sampled for domain values above 15 domains, and the seed
         of every random step (domain sampling, the process simulation).
@@ -84,6 +89,7 @@ class Settings:
     solutions: tuple[str, ...] = ("nash", "kalai_smorodinsky", "egalitarian", "utilitarian")
     menu_size: int = 3
     linkage: bool = True
+    shapley: bool = False
     shapley_samples: int = 200
     seed: int = 0
     process: ProcessSettings | None = field(default_factory=ProcessSettings)
@@ -116,7 +122,11 @@ class Results(Displayed):
         Silos (each bound only by its own constraints) versus one portfolio —
         the integrative value of linkage, with ``linkage.threats`` naming the
         constraints that close silos (threat-based linkage) — and each
-        domain's value (None with one domain, or when switched off).
+        domain's value (None with one domain, or when switched off;
+        ``domain_values`` — Shapley — only with ``Settings.shapley``).
+    domain_worth
+        Each domain's marginal value given all the others and each pair's
+        interaction, per party (also ``linkage.worth``).
     redlines, logrolls, offers
         The price of each hard constraint; the trades behind the Nash
         package; each party's menu of equivalent offers.
@@ -138,6 +148,7 @@ class Results(Displayed):
     nash_terms: dict[str, tuple[float, ...]]
     linkage: LinkageResult | None
     domain_values: DomainValues | None
+    domain_worth: DomainWorth | None
     redlines: RedlinePrices
     logrolls: Logrolls | None
     offers: tuple[OfferMenu, ...]
@@ -172,6 +183,7 @@ class Results(Displayed):
             "offers": [m.to_dict() for m in self.offers],
             "linkage": None if self.linkage is None else self.linkage.to_dict(),
             "domain_values": None if self.domain_values is None else self.domain_values.to_dict(),
+            "domain_worth": None if self.domain_worth is None else self.domain_worth.to_dict(),
             "redlines": self.redlines.to_dict(),
             "protocols": None if self.protocols is None else self.protocols.to_dict(),
             "tariffs": None if self.tariffs is None else self.tariffs.to_dict(),
@@ -221,12 +233,16 @@ def analyze(scenario: Scenario, settings: Settings | None = None, progress: Prog
     solutions = {SOLUTION_LABELS.get(n, n): SOLUTIONS[n](frontier) for n in names}
     best = solutions["Nash"]
     terms = contributions(scenario, space.table, best.package) if best.package is not None else {}
-    link = values = None
+    link = values = worth = None
     if settings.linkage and len(scenario.domains) > 1 and not space.empty:
         step("linkage: silos vs portfolio")
-        link = decompose_linkage(space).headline()
+        neg = Negotiator(space, "own")
+        parts = decompose_linkage(space, negotiator=neg)
         step("domain values")
-        values = domain_values(space, seed=settings.seed, samples=settings.shapley_samples)
+        worth = domain_worth(space, negotiator=neg)
+        link = parts.headline(worth)
+        if settings.shapley:
+            values = domain_values(space, seed=settings.seed, samples=settings.shapley_samples)
     step("red-line prices")
     prices = redline_prices(space)
     step("logrolls and equivalent offers")
@@ -257,6 +273,7 @@ def analyze(scenario: Scenario, settings: Settings | None = None, progress: Prog
         },
         linkage=link,
         domain_values=values,
+        domain_worth=worth,
         redlines=prices,
         logrolls=rolls,
         offers=menus,

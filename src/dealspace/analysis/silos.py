@@ -375,6 +375,9 @@ class LinkageResult(Displayed):
         The :class:`~dealspace.analysis.threats.LinkageDecomposition` this
         result heads (integrative vs threat-based linkage), when built by
         :func:`~dealspace.analysis.threats.decompose_linkage`.
+    worth
+        Each domain's marginal value and pairwise interactions per party
+        (:class:`~dealspace.analysis.worth.DomainWorth`), when attached.
     """
 
     scenario: str
@@ -391,6 +394,7 @@ class LinkageResult(Displayed):
     unlocked: tuple[str, ...]
     off_table: str = "apply"
     threats: Any = field(default=None, compare=False, repr=False)
+    worth: Any = field(default=None, compare=False, repr=False)
 
     @property
     def additive(self) -> bool:
@@ -492,6 +496,7 @@ class LinkageResult(Displayed):
             "unlocked": list(self.unlocked),
             "off_table": self.off_table,
             "threats": None if self.threats is None else self.threats.to_dict(),
+            "worth": None if self.worth is None else self.worth.to_dict(),
         }
 
     def chart(self) -> Chart:

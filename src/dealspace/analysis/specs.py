@@ -16,6 +16,7 @@ from dealspace.analysis.pareto import Frontier
 from dealspace.analysis.redlines import RedlinePrices
 from dealspace.analysis.shapley import DomainValues
 from dealspace.analysis.silos import LinkageResult
+from dealspace.analysis.worth import DomainWorth
 from dealspace.present.document import Chart
 from dealspace.space import DealSpace
 
@@ -77,6 +78,19 @@ def linkage_chart(
         {"labels": steps, "series": series, "xlabel": "gain over BATNA (each party's own points)"},
     )
 
+
+
+def worth_chart(worth: DomainWorth, names: Mapping[str, str] | None = None,
+                parties: Mapping[str, str] | None = None) -> Chart:
+    """Chart spec: each domain's marginal value given all the others, one bar per party."""
+    names = names or {}
+    parties = parties or {}
+    return Chart(
+        "bars", "domains", "What each party loses if a domain leaves the table",
+        {"labels": [names.get(d, d) for d in worth.domains],
+         "series": {parties.get(p, p): [m[q] for m in worth.marginal] for q, p in enumerate(worth.parties)},
+         "xlabel": "marginal value given all other domains (each party's own points)", "signed_colors": False},
+    )
 
 
 def shapley_chart(values: DomainValues, names: Mapping[str, str] | None = None) -> Chart:

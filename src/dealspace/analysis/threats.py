@@ -155,9 +155,10 @@ class LinkageDecomposition(Displayed):
                 lines.append(f"The silo {c.domain} is closed only by several off-table constraints together.")
         return lines
 
-    def headline(self) -> LinkageResult:
-        """The integrative linkage result carrying this decomposition (``.threats``)."""
-        return replace(self.integrative, threats=self)
+    def headline(self, worth: Any = None) -> LinkageResult:
+        """The integrative linkage result carrying this decomposition (``.threats``)
+        and, when given, the domains' worth (``.worth``)."""
+        return replace(self.integrative, threats=self, worth=worth)
 
     def to_frame(self) -> pd.DataFrame:
         """One row per silo: open alone, open with every constraint, the constraints that close or change it."""
@@ -205,7 +206,7 @@ class LinkageDecomposition(Displayed):
 
 
 def decompose_linkage(
-    scenario: Scenario | DealSpace, domains: Iterable[str] | None = None
+    scenario: Scenario | DealSpace, domains: Iterable[str] | None = None, *, negotiator: Negotiator | None = None
 ) -> LinkageDecomposition:
     """Split the value of linkage into its integrative and threat-based parts.
 
@@ -215,6 +216,8 @@ def decompose_linkage(
         The negotiation portfolio (compiled once when a scenario is given).
     domains
         The domains analysed (default: all).
+    negotiator
+        Reuse a :class:`Negotiator` (its space and cache; any ``off_table`` rule).
 
     Returns
     -------
@@ -237,7 +240,7 @@ def decompose_linkage(
     >>> parts.leverage_only
     ('us:rice_access',)
     """
-    own = Negotiator(scenario, "own")
+    own = Negotiator(scenario, "own") if negotiator is None else negotiator.with_off_table("own")
     apply = own.with_off_table("apply")
     s = own.scenario
     chosen = check_domains(s, domains)

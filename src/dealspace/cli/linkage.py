@@ -8,6 +8,7 @@ with ``--json``. :func:`linkage_summary` is the compact version used by
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated, Any, cast
 
 import typer
@@ -23,12 +24,14 @@ from dealspace.analysis.shapley import DomainValues, domain_values
 from dealspace.analysis.silos import (
     OFF_TABLE,
     LinkageResult,
+    Negotiator,
     OffTable,
     check_domains,
     check_party,
-    linkage,
+    linkage_of,
 )
 from dealspace.analysis.threats import LinkageDecomposition, decompose_linkage
+from dealspace.analysis.worth import DomainWorth, domain_worth
 from dealspace.cli._app import app, console, friendly, print_json
 from dealspace.errors import DealspaceError
 from dealspace.scenario import Scenario, load_scenario
@@ -79,6 +82,13 @@ def linkage_command(
         bool,
         typer.Option("--ignore-off-table", help="The same as --off-table ignore."),
     ] = False,
+    shapley: Annotated[
+        bool,
+        typer.Option(
+            "--shapley",
+            help="Also show Shapley values of the domains, with their characteristic function diagnosed.",
+        ),
+    ] = False,
     json_out: JsonOut = False,
 ) -> None:
     """Value of linkage: each domain negotiated alone vs the portfolio as one.
@@ -99,17 +109,22 @@ def linkage_command(
             "--off-table", f"unknown setting '{mode}'", "use 'own', 'apply' or 'ignore'"
         )
     rule = cast(OffTable, mode)
+    neg = Negotiator(scenario, rule)
+    worth = domain_worth(scenario, chosen, negotiator=neg)
     if rule == "own":
-        result = decompose_linkage(scenario, chosen).headline()
+        result = decompose_linkage(scenario, chosen, negotiator=neg).headline(worth)
     else:
-        result = linkage(scenario, chosen, off_table=rule)
-    values = domain_values(scenario, seed=seed, samples=samples, domains=chosen, off_table=rule)
-    rolls = logrolls(scenario, result.portfolio.package) if result.portfolio.agreement else None
+        result = replace(linkage_of(neg, chosen), worth=worth)
+    values = (
+        domain_values(neg.space, seed=seed, samples=samples, domains=chosen, off_table=rule) if shapley else None
+    )
+    rolls = logrolls(neg.space, result.portfolio.package) if result.portfolio.agreement else None
     if json_out:
         print_json(
             {
                 "linkage": result.to_dict(),
-                "domain_values": values.to_dict(),
+                "domain_worth": worth.to_dict(),
+                "domain_values": None if values is None else values.to_dict(),
                 "logrolls": rolls.to_dict() if rolls else None,
             }
         )
@@ -121,7 +136,10 @@ def linkage_command(
     _print_linkage_words(console, result, labels)
     if result.threats is not None:
         _print_threats(console, result.threats, labels)
-    console.print(_values_table(values))
+    _print_worth(console, worth, labels)
+    if values is not None:
+        console.print(_values_table(values))
+        _print_diagnosis(console, values, labels)
     if rolls is not None:
         console.print("[bold]What the portfolio package trades[/]")
         for line in rolls.sentences():
@@ -243,6 +261,46 @@ def _print_threats(out: Console, parts: LinkageDecomposition, labels: dict[str, 
         out.print("No constraint on another domain closes a silo: linkage here is integrative only.")
 
 
+def _print_worth(out: Console, worth: DomainWorth, labels: dict[str, str]) -> None:
+    table = Table(title="What each domain brings, per party (own points)")
+    table.add_column("domain")
+    for p in worth.parties:
+        table.add_column(f"alone {escape(labels[p])}", justify="right")
+    for p in worth.parties:
+        table.add_column(f"marginal {escape(labels[p])}", justify="right")
+    for d, alone, marg in zip(worth.domains, worth.alone, worth.marginal, strict=True):
+        table.add_row(escape(d), *(_num(x) for x in alone), *(_num(x) for x in marg))
+    out.print(table)
+    out.print(
+        "[dim]Marginal: what the party's Nash gain loses if the domain alone leaves a table holding "
+        "every other domain.[/]",
+        highlight=False,
+    )
+    pairs = worth.strongest(5)
+    if pairs:
+        out.print("[bold]Strongest interactions[/] (positive: complements; negative: substitutes)")
+        for (k, m), val in pairs:
+            words = ", ".join(
+                f"{escape(labels[p])} {_num(x)} ({worth.kind((k, m), q)})"
+                for q, (p, x) in enumerate(zip(worth.parties, val, strict=True))
+            )
+            out.print(f"  • {escape(k)} and {escape(m)}: {words}", highlight=False)
+
+
+def _print_diagnosis(out: Console, values: DomainValues, labels: dict[str, str]) -> None:
+    for diag in values.diagnosis:
+        who = "joint surplus" if diag.who == "joint" else labels.get(diag.who, diag.who)
+        props = (
+            f"{'monotone' if diag.monotone else '[yellow]not monotone[/]'}, "
+            f"{'superadditive' if diag.superadditive else '[yellow]not superadditive[/]'}"
+        )
+        witness = "; ".join(escape(w) for w in (diag.monotone_witness, diag.superadditive_witness) if w)
+        out.print(
+            f"Characteristic function ({escape(who)}): {props}" + (f" — {witness}" if witness else ""),
+            highlight=False,
+        )
+
+
 def _values_table(values: DomainValues) -> Table:
     how = "exact" if values.exact else f"estimated from {values.samples} permutations"
     table = Table(title=f"Each domain's Shapley value of the joint surplus ({how})")
@@ -301,6 +359,9 @@ def linkage_summary(console: Console, result: LinkageResult, values: DomainValue
             console.print(f"  • {escape(line)}", highlight=False)
     if values is not None:
         console.print(_values_table(values))
+        _print_diagnosis(console, values, labels)
+    elif result.worth is not None:
+        _print_worth(console, result.worth, labels)
 
 
 # ---------------------------------------------------------------- red lines

@@ -7,7 +7,13 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from dealspace.analysis.specs import frontier_chart, linkage_chart, redlines_chart, shapley_chart
+from dealspace.analysis.specs import (
+    frontier_chart,
+    linkage_chart,
+    redlines_chart,
+    shapley_chart,
+    worth_chart,
+)
 from dealspace.pipeline import Results as ReportData
 from dealspace.present.document import Bullets, Chart, Section, Table, Text, Verdict, num, signed
 from dealspace.scenario.conditions import describe
@@ -272,21 +278,67 @@ def linkage_section(data: ReportData) -> Section | None:
 
 
 def domains_section(data: ReportData) -> Section | None:
-    """Shapley value of each domain."""
-    v, s = data.domain_values, data.scenario
-    if v is None:
+    """Each domain's marginal value and pairwise interactions per party; Shapley values when asked for."""
+    w, v, s = data.domain_worth, data.domain_values, data.scenario
+    if w is None and v is None:
         return None
     names = {d.id: d.name or d.id for d in s.domains}
-    chart = shapley_chart(v, names)
-    rows = tuple(
-        (names[d], num(val), "—" if share != share else f"{100 * share:.0f}%", num(alone))
-        for d, val, share, alone in zip(v.domains, v.values, v.shares, v.singles, strict=True)
-    )
-    table = Table(("domain", "Shapley value", "share", "alone"), rows, numeric=(False, True, True, True),
-                  caption="Average marginal joint gain of adding the domain to the table, over every order; "
-                  "'alone': the domain negotiated by itself.")
-    return Section("domains", "What each domain brings", (chart, table),
-                   f"The shares add up to the portfolio's joint gain, {num(v.grand)} points.")
+    labels = _labels(data)
+    by_id = dict(zip(data.space.parties, labels, strict=True))
+    blocks: list[Chart | Table | Text | Bullets] = []
+    lead = ""
+    if w is not None:
+        blocks.append(worth_chart(w, names, by_id))
+        rows = tuple(
+            (names[d], *(signed(x) for x in alone), *(signed(x) for x in m))
+            for d, alone, m in zip(w.domains, w.alone, w.marginal, strict=True)
+        )
+        blocks.append(Table(
+            ("domain", *(f"alone {n}" for n in labels), *(f"marginal {n}" for n in labels)),
+            rows, numeric=(False, *(True for _ in labels), *(True for _ in labels)),
+            caption="Marginal: what each party's Nash gain loses if the domain alone leaves a table holding "
+            "every other domain. Alone: the domain negotiated by itself. Each party in its own points.",
+        ))
+        pairs = w.strongest(6)
+        if pairs:
+            blocks.append(Text("Strongest interactions (second differences; positive: complements, negative: "
+                               "substitutes):"))
+            blocks.append(Bullets(tuple(
+                f"{names[k]} and {names[m]}: " + ", ".join(
+                    f"{n} {signed(x)} ({w.kind((k, m), q)})" for q, (n, x) in enumerate(zip(labels, val, strict=True))
+                )
+                for (k, m), val in pairs
+            )))
+        lead = "Marginal values per party: " + "; ".join(
+            f"{n}: largest {names[w.domains[int(np.argmax([m[q] for m in w.marginal]))]]}"
+            for q, n in enumerate(labels)
+        ) + "."
+    if v is not None:
+        blocks.append(shapley_chart(v, names))
+        rows_v = tuple(
+            (names[d], num(val), "—" if share != share else f"{100 * share:.0f}%",
+             *(num(x) for x in (v.by_party[k] if v.by_party else ())))
+            for k, (d, val, share) in enumerate(zip(v.domains, v.values, v.shares, strict=True))
+        )
+        blocks.append(Table(
+            ("domain", "Shapley (joint)", "share", *(f"Shapley {n}" for n in (labels if v.by_party else ()))),
+            rows_v, numeric=(False, True, True, *(True for _ in (labels if v.by_party else ()))),
+            caption="Average marginal gain of adding the domain over every order of adding domains. "
+            "The joint column adds points across parties.",
+        ))
+        for diag in v.diagnosis:
+            who = "joint surplus" if diag.who == "joint" else by_id.get(diag.who, diag.who)
+            if diag.monotone and diag.superadditive:
+                blocks.append(Text(f"Characteristic function ({who}): monotone and superadditive.", "note"))
+            else:
+                bad = [w_ for w_ in (diag.monotone_witness, diag.superadditive_witness) if w_]
+                blocks.append(Text(
+                    f"Characteristic function ({who}): "
+                    f"{'monotone' if diag.monotone else 'not monotone'}, "
+                    f"{'superadditive' if diag.superadditive else 'not superadditive'} — " + "; ".join(bad)
+                    + ". Shapley shares then average over orders in which adding a domain destroys value.",
+                    "note"))
+    return Section("domains", "What each domain brings", tuple(blocks), lead)
 
 
 def redlines_section(data: ReportData) -> Section:
