@@ -182,3 +182,33 @@ def test_near_tie_names_the_weight_that_flips_it() -> None:
     d["parties"][0]["valuations"][tie.flip["issue"]]["weight"] = tie.flip["weight"] + tie.flip["delta"] * 1.01
     assert nash(compile(Scenario.model_validate(d))).package == tie.flip["rival"]
     assert "Near tie" in tie.warning
+
+
+def test_robust_command_and_pipeline(tmp_path: Any) -> None:
+    import yaml
+    from typer.testing import CliRunner
+
+    from dealspace.cli import app
+    from dealspace.pipeline import Settings, analyze
+    from dealspace.report.sections import robustness_section, verdict
+
+    path = tmp_path / "sym.yaml"
+    data = symmetric()
+    data["parties"][0]["valuations"]["x"]["value"]["r"] = 0.6
+    path.write_text(yaml.safe_dump(data))
+    runner = CliRunner()
+    out = runner.invoke(app, ["robust", str(path), "--draws", "200", "--json"])
+    assert out.exit_code == 0, out.output
+    js = json.loads(out.stdout)
+    assert js["draws"] == 200 and js["p_zopa"] == 1.0 and js["tornado"][0]["key"] == "value:a:x:l"
+    out = runner.invoke(app, ["robust", str(path), "--draws", "100"], env={"COLUMNS": "160"})
+    assert out.exit_code == 0 and "Tornado" in out.stdout and "Robust recommendation" in out.stdout
+    results = analyze(Scenario.model_validate(data), Settings(process=None, robust_draws=200))
+    assert results.robustness is not None and results.robustness.to_dict() == js
+    assert "Under the scenario's ranges (200 draws)" in verdict(results).detail
+    section = robustness_section(results)
+    assert section is not None and section.id == "robustness"
+    assert results.to_dict()["robustness"]["p_zopa"] == 1.0
+    plain = symmetric()
+    plain["parties"][0]["valuations"]["x"]["value"] = {"n": 0, "l": 1, "r": 1}
+    assert runner.invoke(app, ["robust", str(path).replace("sym", "nope")]).exit_code == 2

@@ -31,6 +31,7 @@ from dealspace.analysis.pareto import Frontier, pareto_frontier
 from dealspace.analysis.reach import Reach, reach
 from dealspace.analysis.redlines import RedlinePrices, redline_prices
 from dealspace.analysis.regional import TARIFF_PRESETS, TariffEffects, has_tariffs, tariff_effects
+from dealspace.analysis.robust import NearTie, Robustness, near_ties, robust, uncertain_numbers
 from dealspace.analysis.scorecard import contributions
 from dealspace.analysis.shapley import DomainValues, domain_values
 from dealspace.analysis.silos import LinkageResult, Negotiator
@@ -72,6 +73,9 @@ class Settings:
         Compare each domain alone with one portfolio (integrative and
         threat-based linkage) and value each domain (marginal values and
         pairwise interactions, per party) when the scenario has more than one domain.
+    robust_draws
+        Draws of the robustness analysis when the scenario gives ranges
+        (:func:`~dealspace.analysis.robust.robust`, seeded by ``seed``; 0 skips it).
     shapley
         Also compute Shapley values of the domains, with their characteristic
         function diagnosed (off by default: marginal values are the headline).
@@ -91,6 +95,7 @@ class Settings:
     linkage: bool = True
     shapley: bool = False
     shapley_samples: int = 200
+    robust_draws: int = 1000
     seed: int = 0
     process: ProcessSettings | None = field(default_factory=ProcessSettings)
     tariff_presets: tuple[str, ...] = TARIFF_PRESETS
@@ -124,6 +129,11 @@ class Results(Displayed):
         constraints that close silos (threat-based linkage) — and each
         domain's value (None with one domain, or when switched off;
         ``domain_values`` — Shapley — only with ``Settings.shapley``).
+    near_tie
+        Other frontier packages within 0.5 % of the Nash product, and the
+        smallest one-weight change that flips the recommendation.
+    robustness
+        Seeded draws of the scenario's ranges (None without ranges).
     domain_worth
         Each domain's marginal value given all the others and each pair's
         interaction, per party (also ``linkage.worth``).
@@ -149,6 +159,8 @@ class Results(Displayed):
     linkage: LinkageResult | None
     domain_values: DomainValues | None
     domain_worth: DomainWorth | None
+    near_tie: NearTie | None
+    robustness: Robustness | None
     redlines: RedlinePrices
     logrolls: Logrolls | None
     offers: tuple[OfferMenu, ...]
@@ -184,6 +196,8 @@ class Results(Displayed):
             "linkage": None if self.linkage is None else self.linkage.to_dict(),
             "domain_values": None if self.domain_values is None else self.domain_values.to_dict(),
             "domain_worth": None if self.domain_worth is None else self.domain_worth.to_dict(),
+            "near_tie": None if self.near_tie is None else self.near_tie.to_dict(),
+            "robustness": None if self.robustness is None else self.robustness.to_dict(),
             "redlines": self.redlines.to_dict(),
             "protocols": None if self.protocols is None else self.protocols.to_dict(),
             "tariffs": None if self.tariffs is None else self.tariffs.to_dict(),
@@ -243,6 +257,11 @@ def analyze(scenario: Scenario, settings: Settings | None = None, progress: Prog
         link = parts.headline(worth)
         if settings.shapley:
             values = domain_values(space, seed=settings.seed, samples=settings.shapley_samples)
+    tie = near_ties(frontier, best.package) if best.agreement else None
+    robustness = None
+    if settings.robust_draws > 0 and uncertain_numbers(scenario) and not space.empty:
+        step("robustness (draws of the ranges)")
+        robustness = robust(space, draws=settings.robust_draws, seed=settings.seed)
     step("red-line prices")
     prices = redline_prices(space)
     step("logrolls and equivalent offers")
@@ -274,6 +293,8 @@ def analyze(scenario: Scenario, settings: Settings | None = None, progress: Prog
         linkage=link,
         domain_values=values,
         domain_worth=worth,
+        near_tie=tie,
+        robustness=robustness,
         redlines=prices,
         logrolls=rolls,
         offers=menus,

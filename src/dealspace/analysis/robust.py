@@ -59,7 +59,7 @@ from dealspace.analysis.pareto import Frontier, pareto_frontier
 from dealspace.errors import DealspaceError
 from dealspace.present.notebook import Displayed
 from dealspace.scenario.model import OptionRef, Range, Scenario
-from dealspace.space import Block, DealSpace, compile, issue_values
+from dealspace.space import Block, DealSpace, compile, issue_values, utilities
 from dealspace.tolerances import GAIN_TOL
 
 #: Other packages within this relative distance of the Nash product are a near tie.
@@ -404,8 +404,12 @@ def robust(
     nash_keys: list[PackageKey | None] = []
     ks_keys: list[PackageKey | None] = []
     packages: dict[PackageKey, dict[str, OptionRef]] = {}
+    tables, batnas = [], []
     for t in range(n):
-        nk, kk, npk, kpk = _solve(rw.space_at(theta[t]))
+        space_t = rw.space_at(theta[t])
+        tables.append(space_t.table)
+        batnas.append(space_t.batna)
+        nk, kk, npk, kpk = _solve(space_t)
         nash_keys.append(nk)
         ks_keys.append(kk)
         for key, pkg in ((nk, npk), (kk, kpk)):
@@ -428,9 +432,8 @@ def robust(
     m = len(s.party_ids)
     gains = np.zeros((len(order), n, m))
     for t in range(n):
-        space_t = rw.space_at(theta[t])
         for c, key in enumerate(order):
-            gains[c, t] = space_t.utility(packages[key]) - space_t.batna
+            gains[c, t] = utilities(s, packages[key], values=tables[t]) - batnas[t]
     accept = np.asarray(gains > GAIN_TOL)
     all_accept = np.asarray(accept.all(axis=2))
     product = np.prod(np.maximum(gains, 0.0), axis=2)

@@ -22,6 +22,7 @@ from dealspace.cli import facts as _facts  # noqa: E402,F401  isort: skip
 from dealspace.cli import report as _report  # noqa: E402,F401  isort: skip
 from dealspace.cli import process as _process  # noqa: E402,F401  isort: skip
 from dealspace.cli import world as _world  # noqa: E402,F401  isort: skip
+from dealspace.cli import robust as _robust  # noqa: E402,F401  isort: skip
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -64,6 +64,17 @@ def verdict(data: ReportData) -> Verdict:
                 f" Negotiating the {len(link.domains)} domains as one portfolio rather than in silos "
                 f"(each bound by its own constraints) changes each side's gain by {per_party} of its own points."
             )
+        if data.near_tie is not None and data.near_tie.warning:
+            detail += " " + data.near_tie.warning
+        if data.robustness is not None and data.robustness.recommendation is not None:
+            rec = data.robustness.recommendation
+            detail += (
+                f" Under the scenario's ranges ({data.robustness.draws:,} draws) a ZOPA exists in "
+                f"{data.robustness.p_zopa:.0%} of draws and this package is the Nash package in "
+                f"{next((c.p_nash for c in data.robustness.candidates if c.is_point_nash), 0.0):.0%}; "
+                f"the robust recommendation is accepted by every side in {rec.p_all_accept:.0%}"
+                + (" (it is this package)." if rec.is_point_nash else " (a different package).")
+            )
     else:
         headline = "No deal every side prefers to walking away."
         detail = z.explanation
@@ -339,6 +350,47 @@ def domains_section(data: ReportData) -> Section | None:
                     + ". Shapley shares then average over orders in which adding a domain destroys value.",
                     "note"))
     return Section("domains", "What each domain brings", tuple(blocks), lead)
+
+
+def robustness_section(data: ReportData) -> Section | None:
+    """How the recommendation holds up under the scenario's ranges; the near-tie check without them."""
+    r, tie, s = data.robustness, data.near_tie, data.scenario
+    if r is None:
+        if tie is None or not tie.warning:
+            return None
+        return Section("robustness", "Robustness", (Text(tie.warning),),
+                       "The recommended package is a near tie.")
+    labels = _labels(data)
+    sq = s.status_quo()
+    rows = []
+    for n, c in enumerate(r.candidates, start=1):
+        moves = "; ".join(f"{_issue_name(s, i)}: {_option(s, i, c.package[i])}" for i in s.issue_ids
+                          if str(c.package[i]) != str(sq[i])) or "the status quo"
+        tag = (" (robust)" if n - 1 == r.recommended else "") + (" (point Nash)" if c.is_point_nash else "")
+        rows.append((f"{n}{tag}", moves, f"{c.p_nash:.1%}", f"{c.p_ks:.1%}",
+                     *(f"{x:.1%}" for x in c.p_accept), f"{c.p_all_accept:.1%}"))
+    blocks: list[Table | Text | Bullets] = [
+        Text(f"A ZOPA exists in {r.p_zopa:.1%} of {r.draws:,} seeded draws of the scenario's "
+             f"{len(r.uncertain)} uncertain numbers (seed {r.seed})."),
+        Table(("#", "changes from the status quo", "P(Nash)", "P(KS)", *(f"P({n} accepts)" for n in labels),
+               "P(all accept)"), tuple(rows),
+              numeric=(False, False, True, True, *(True for _ in labels), True),
+              caption="Robust recommendation: the package every party accepts most often, ties broken by the "
+              "expected Nash product."),
+    ]
+    if r.tornado:
+        blocks.append(Table(
+            ("uncertain number", "low", "point", "high", "Nash package changes", "flips at"),
+            tuple((b.label, f"{b.low:.4g}", f"{b.point:.4g}", f"{b.high:.4g}",
+                   "at low and high" if b.changes_low and b.changes_high else "at low" if b.changes_low
+                   else "at high" if b.changes_high else "no",
+                   ", ".join(f"{x:.4g}" for x in (b.flip_low, b.flip_high) if x is not None))
+                  for b in r.tornado[:10]),
+            numeric=(False, True, True, True, False, True),
+            caption="Tornado: each number alone across its range, the others at their point values.",
+        ))
+    blocks.append(Bullets(tuple(r.sentences())))
+    return Section("robustness", "Robustness under uncertain preferences", tuple(blocks), r.sentences()[0])
 
 
 def redlines_section(data: ReportData) -> Section:
