@@ -431,9 +431,20 @@ def robust(
     # utilities of the top packages in every draw
     m = len(s.party_ids)
     gains = np.zeros((len(order), n, m))
-    for t in range(n):
-        for c, key in enumerate(order):
-            gains[c, t] = utilities(s, packages[key], values=tables[t]) - batnas[t]
+    for c, key in enumerate(order):
+        # the fixed part (bonuses) once; the drawn tables at the package's options per draw
+        pkg = packages[key]
+        terms = [(p, pid, i, s.issue(i).option_index(pkg[i])) for p, pid in enumerate(s.party_ids)
+                 for i in s.party(pid).valuations]
+        fixed = utilities(s, pkg, values=rw.base_table)
+        for p, pid, i, k in terms:
+            fixed[p] -= rw.base_table[pid, i][k]
+        for t in range(n):
+            u = fixed.copy()
+            table = tables[t]
+            for p, pid, i, k in terms:
+                u[p] += table[pid, i][k]
+            gains[c, t] = u - batnas[t]
     accept = np.asarray(gains > GAIN_TOL)
     all_accept = np.asarray(accept.all(axis=2))
     product = np.prod(np.maximum(gains, 0.0), axis=2)
