@@ -59,7 +59,7 @@ def test_json_is_the_whole_result_with_stable_keys(toy_cli: tuple[str, dict, str
     _, data, _, _ = toy_cli
     assert set(data) == {
         "dealspace", "scenario", "settings", "reach", "zopa", "frontier", "solutions", "nash_terms",
-        "logrolls", "offers", "linkage", "domain_values", "domain_worth", "near_tie", "robustness", "redlines", "protocols", "tariffs", "sources",
+        "logrolls", "offers", "linkage", "domain_values", "domain_worth", "near_tie", "robustness", "coalitions", "redlines", "protocols", "tariffs", "sources",
     }
     assert data["settings"]["process"]["runs"] == 20
     assert list(data["solutions"]) == ["Nash", "Kalai–Smorodinsky", "egalitarian", "utilitarian"]

@@ -25,6 +25,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from dealspace.analysis.bargaining import SOLUTIONS, Solution
+from dealspace.analysis.coalitions import Coalitions, coalitions
 from dealspace.analysis.logroll import Logrolls, logrolls
 from dealspace.analysis.offers import OfferMenu, equivalent_offers
 from dealspace.analysis.pareto import Frontier, pareto_frontier
@@ -134,6 +135,9 @@ class Results(Displayed):
         smallest one-weight change that flips the recommendation.
     robustness
         Seeded draws of the scenario's ranges (None without ranges).
+    coalitions
+        With three or more parties: every coalition's own ZOPA and Nash package
+        and which would walk away from the grand package (None with two).
     domain_worth
         Each domain's marginal value given all the others and each pair's
         interaction, per party (also ``linkage.worth``).
@@ -161,6 +165,7 @@ class Results(Displayed):
     domain_worth: DomainWorth | None
     near_tie: NearTie | None
     robustness: Robustness | None
+    coalitions: Coalitions | None
     redlines: RedlinePrices
     logrolls: Logrolls | None
     offers: tuple[OfferMenu, ...]
@@ -198,6 +203,7 @@ class Results(Displayed):
             "domain_worth": None if self.domain_worth is None else self.domain_worth.to_dict(),
             "near_tie": None if self.near_tie is None else self.near_tie.to_dict(),
             "robustness": None if self.robustness is None else self.robustness.to_dict(),
+            "coalitions": None if self.coalitions is None else self.coalitions.to_dict(),
             "redlines": self.redlines.to_dict(),
             "protocols": None if self.protocols is None else self.protocols.to_dict(),
             "tariffs": None if self.tariffs is None else self.tariffs.to_dict(),
@@ -262,6 +268,10 @@ def analyze(scenario: Scenario, settings: Settings | None = None, progress: Prog
     if settings.robust_draws > 0 and uncertain_numbers(scenario) and not space.empty:
         step("robustness (draws of the ranges)")
         robustness = robust(space, draws=settings.robust_draws, seed=settings.seed)
+    groups = None
+    if space.n_parties >= 3 and not space.empty:
+        step("coalitions")
+        groups = coalitions(space)
     step("red-line prices")
     prices = redline_prices(space)
     step("logrolls and equivalent offers")
@@ -295,6 +305,7 @@ def analyze(scenario: Scenario, settings: Settings | None = None, progress: Prog
         domain_worth=worth,
         near_tie=tie,
         robustness=robustness,
+        coalitions=groups,
         redlines=prices,
         logrolls=rolls,
         offers=menus,

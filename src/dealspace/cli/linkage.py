@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from dealspace.analysis.coalitions import Coalitions, coalitions
 from dealspace.analysis.harvest import HarvestResult, early_harvest
 from dealspace.analysis.logroll import logrolls
 from dealspace.analysis.offers import OfferMenu, equivalent_offers
@@ -362,6 +363,61 @@ def linkage_summary(console: Console, result: LinkageResult, values: DomainValue
         _print_diagnosis(console, values, labels)
     elif result.worth is not None:
         _print_worth(console, result.worth, labels)
+
+
+# ---------------------------------------------------------------- coalitions
+
+
+@app.command("coalitions")
+@friendly
+def coalitions_command(
+    source: Source,
+    free: Annotated[
+        bool,
+        typer.Option(
+            "--free",
+            help="A coalition may move any issue a member has a stake in; outsiders have no veto "
+            "(default: issues an outsider has a stake in stay at the status quo).",
+        ),
+    ] = False,
+    json_out: JsonOut = False,
+) -> None:
+    """Who can deal with whom: every coalition of two or more parties, whether it has a
+    ZOPA on its own, its Nash package, and which coalitions would walk away from the
+    grand coalition's Nash package."""
+    scenario = load_scenario(source)
+    result = coalitions(scenario, outsiders="free" if free else "hold")
+    if json_out:
+        print_json(result.to_dict())
+        return
+    print_coalitions(console, result, _labels(scenario))
+
+
+def print_coalitions(out: Console, result: Coalitions, labels: dict[str, str]) -> None:
+    """The coalitions table and the core-style verdict (renders; computes nothing)."""
+    table = Table(title="Coalitions: each on its own (gains over BATNA, each party's own points)")
+    for col in ("coalition", "issues it can move", "ZOPA", "members' Nash gains", "outsiders", "walks away"):
+        table.add_column(col)
+    for c in result.coalitions:
+        table.add_row(
+            escape(" + ".join(labels[p] for p in c.members)),
+            str(len(c.issues)),
+            "[green]yes[/]" if c.zopa else "[red]no[/]",
+            escape(", ".join(f"{labels[p]} {_num(g)}" for p, g in zip(c.members, c.gains, strict=True))),
+            escape(", ".join(f"{labels[p]} {_num(g)}" for p, g in c.outsider_gains.items())),
+            "[bold yellow]yes[/]" if c.blocks_grand else "",
+        )
+    out.print(table)
+    if result.grand is None:
+        out.print("The grand coalition has no ZOPA: no package every party prefers to its BATNA.")
+    elif result.in_core:
+        out.print("No coalition would walk away from the grand coalition's Nash package.")
+    else:
+        out.print(
+            "Would walk away from the grand package (each member gets strictly more alone): "
+            + escape("; ".join(" + ".join(labels[p] for p in m) for m in result.blocking)),
+            highlight=False,
+        )
 
 
 # ---------------------------------------------------------------- red lines

@@ -393,6 +393,34 @@ def robustness_section(data: ReportData) -> Section | None:
     return Section("robustness", "Robustness under uncertain preferences", tuple(blocks), r.sentences()[0])
 
 
+def coalitions_section(data: ReportData) -> Section | None:
+    """Who can deal with whom (three or more parties)."""
+    c = data.coalitions
+    if c is None:
+        return None
+    labels = dict(zip(data.space.parties, _labels(data), strict=True))
+    rows = tuple(
+        (" + ".join(labels[p] for p in x.members), str(len(x.issues)), "yes" if x.zopa else "no",
+         ", ".join(f"{labels[p]} {signed(g)}" for p, g in zip(x.members, x.gains, strict=True)),
+         ", ".join(f"{labels[p]} {signed(g)}" for p, g in x.outsider_gains.items()),
+         "yes" if x.blocks_grand else "")
+        for x in c.coalitions
+    )
+    table = Table(("coalition", "issues it can move", "ZOPA", "members' Nash gains", "outsiders", "walks away"),
+                  rows, numeric=(False, True, False, False, False, False),
+                  caption="Each coalition on its own: issues an outsider has a stake in stay at the status quo, "
+                  "outsiders' constraints do not bind; 'walks away': every member gets strictly more alone than "
+                  "in the grand coalition's Nash package.")
+    if c.grand is None:
+        lead = "The grand coalition has no ZOPA."
+    elif c.in_core:
+        lead = "No coalition would walk away from the grand package."
+    else:
+        lead = "Would walk away from the grand package: " + "; ".join(
+            " + ".join(labels[p] for p in m) for m in c.blocking) + "."
+    return Section("coalitions", "Who can deal with whom", (table,), lead)
+
+
 def redlines_section(data: ReportData) -> Section:
     """The price of each must-have and red line."""
     r = data.redlines
