@@ -165,18 +165,20 @@ class Reweigher:
         s = self.scenario
         lo_w = {(p.id, i): v.weight for p in s.parties for i, v in p.valuations.items()}
         hi_w = dict(lo_w)
-        for u in self.params:
-            if u.kind == "weight":
-                lo_w[u.party, u.issue] = u.range.low  # type: ignore[index]
-                hi_w[u.party, u.issue] = u.range.high  # type: ignore[index]
+        for x in self.params:
+            if x.kind == "weight" and x.issue is not None:
+                lo_w[x.party, x.issue] = x.range.low
+                hi_w[x.party, x.issue] = x.range.high
         for b, block in enumerate(self.blocks):
             if block.size < 64:
                 continue
-            u = block.utility
+            util = block.utility
             front = np.ones(block.size, dtype=bool)
             for start in range(0, block.size, 512):
-                h = u[start:start + 512, None, :]
-                front[start:start + 512] &= ~(((u[None] >= h).all(axis=2) & (u[None] > h).any(axis=2)).any(axis=1))
+                h = util[start:start + 512, None, :]
+                front[start:start + 512] &= ~(
+                    ((util[None] >= h).all(axis=2) & (util[None] > h).any(axis=2)).any(axis=1)
+                )
             terms = []  # (party index, lo weight, hi weight, v̂ at every row)
             for k, issue_id in enumerate(block.issues):
                 for p, party in enumerate(s.parties):
