@@ -176,9 +176,9 @@ class Reweigher:
             front = np.ones(block.size, dtype=bool)
             for start in range(0, block.size, 512):
                 h = util[start:start + 512, None, :]
-                front[start:start + 512] &= ~(
-                    ((util[None] >= h).all(axis=2) & (util[None] > h).any(axis=2)).any(axis=1)
-                )
+                weakly = np.all(util[None] >= h, axis=2)
+                strictly = np.any(util[None] > h, axis=2)
+                front[start:start + 512] &= ~np.any(weakly & strictly, axis=1)
             terms = []  # (party index, lo weight, hi weight, v̂ at every row)
             for k, issue_id in enumerate(block.issues):
                 for p, party in enumerate(s.parties):
