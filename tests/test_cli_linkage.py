@@ -18,6 +18,7 @@ DATA = Path(__file__).parent / "data"
 LINKED = str(DATA / "linkage" / "linkage.yaml")
 REDLINES = str(DATA / "linkage" / "redlines.yaml")
 OFFERS = str(DATA / "linkage" / "offers.yaml")
+THREAT = str(DATA / "linkage" / "threat.yaml")
 runner = CliRunner()
 
 
@@ -27,11 +28,14 @@ def run(*args: str) -> tuple[int, str]:
 
 
 def test_linkage_tables() -> None:
-    code, out = run("linkage", LINKED)
+    code, out = run("linkage", LINKED, "--shapley")
     assert code == 0, out
     assert "Unlocked by linkage" in out and "trade, security" in out
-    assert "+4.00 joint points" in out
+    assert "per party in its own points: United States +2.00, Japan +2.00" in out
+    assert "adds points across parties" in out  # the joint column carries its note
     assert "Shapley" in out
+    assert "Characteristic function (joint surplus): monotone, superadditive" in out
+    assert "trade and security: United States +2.00 (complements)" in out
     assert "in exchange for Japan yielding on defence spending" in out
     assert "Why the silos without a ZOPA fail" in out
 
@@ -39,6 +43,10 @@ def test_linkage_tables() -> None:
 def test_linkage_json() -> None:
     code, out = run("linkage", LINKED, "--json")
     assert code == 0, out
+    data = json.loads(out)
+    assert data["domain_values"] is None
+    assert data["domain_worth"]["marginal"]["investment"] == {"us": 2.0, "jp": 1.0}
+    code, out = run("linkage", LINKED, "--json", "--shapley")
     data = json.loads(out)
     assert data["linkage"]["joint_linkage_value"] == pytest.approx(4.0)
     assert data["domain_values"]["values"] == {"trade": 2.0, "security": 2.0, "investment": 3.0}
@@ -50,10 +58,33 @@ def test_linkage_chosen_domains_and_off_table() -> None:
     assert code == 0, out
     data = json.loads(out)
     assert data["linkage"]["domains"] == ["trade", "investment"]
-    assert data["domain_values"]["domains"] == ["trade", "investment"]
+    assert data["domain_worth"]["domains"] == ["trade", "investment"]
     code, out = run("linkage", str(DATA / "toy.yaml"), "--ignore-off-table", "--json")
     assert code == 0, out
     assert json.loads(out)["linkage"]["off_table"] == "ignore"
+    code, out = run("linkage", str(DATA / "toy.yaml"), "--off-table", "apply", "--json")
+    assert code == 0, out
+    data = json.loads(out)["linkage"]
+    assert data["off_table"] == "apply" and data["threats"] is None
+    code, out = run("linkage", str(DATA / "toy.yaml"), "--off-table", "sometimes")
+    assert code == 2 and "own" in out
+
+
+def test_linkage_names_the_constraint_that_closes_a_silo() -> None:
+    # Hand-worked in tests/data/linkage/threat.yaml.
+    code, out = run("linkage", THREAT)
+    assert code == 0, out
+    assert "integrative vs threat-based" in out
+    assert "'Rice access' (us:rice_access) closes the silo energy" in out
+    assert "leverage, not a term of the deal" in out
+    code, out = run("linkage", THREAT, "--json")
+    data = json.loads(out)["linkage"]
+    assert data["off_table"] == "own"
+    assert data["linkage_value"] == pytest.approx({"us": 3.0, "jp": -1.0})
+    assert data["threats"]["threat"] == pytest.approx({"us": 1.0, "jp": 2.0})
+    assert data["threats"]["total"] == pytest.approx({"us": 4.0, "jp": 1.0})
+    assert data["threats"]["closures"][1]["closed_by"] == ["us:rice_access"]
+    assert data["threats"]["leverage_only"] == ["us:rice_access"]
 
 
 def test_unknown_domain_and_party_exit_2() -> None:
@@ -118,7 +149,15 @@ def test_linkage_summary() -> None:
     labels = {p.id: p.label for p in scenario.parties}
     linkage_summary(console, linkage(scenario), domain_values(scenario), labels)
     text = console.export_text()
-    assert "Value of linkage" in text and "joint" in text
-    assert "+7.00" in text and "+4.00" in text
+    assert "Value of linkage" in text and "own points" in text
+    assert "+4.00" in text and "+3.00" in text and "+2.00" in text
     assert "Unlocked by linkage: trade, security" in text
     assert "Shapley" in text
+    from dealspace.analysis.threats import decompose_linkage
+
+    console = Console(record=True, width=120)
+    threat = load_scenario(THREAT)
+    parts = decompose_linkage(threat)
+    linkage_summary(console, parts.headline(), None, {"us": "us", "jp": "jp"})
+    text = console.export_text()
+    assert "threat-based" in text and "closes the silo energy" in text

@@ -17,6 +17,7 @@ from dealspace.analysis.silos import (
     linkage,
     nash_product,
 )
+from dealspace.analysis.threats import decompose_linkage
 from dealspace.errors import DealspaceError
 from dealspace.scenario.model import Scenario
 from dealspace.space import compile, utilities
@@ -87,7 +88,7 @@ def test_cross_domain_bonus_breaks_additivity(toy: Scenario) -> None:
 
 def test_off_table_constraints_block_silos_unless_ignored(toy: Scenario) -> None:
     # Alpha's must-have 'tariff ≤ 20' blocks the security silo (tariff held at 25).
-    strict = linkage(toy)
+    strict = linkage(toy, off_table="apply")
     security = strict.silos[1]
     assert not security.zopa
     assert "tariff_cut" in security.explanation
@@ -121,7 +122,7 @@ def test_ignoring_off_table_constraints_can_open_a_silo() -> None:
         ],
     }
     s = Scenario.model_validate(data)
-    strict, loose = linkage(s), linkage(s, off_table="ignore")
+    strict, loose = linkage(s, off_table="apply"), linkage(s, off_table="ignore")
     assert [silo.zopa for silo in strict.silos] == [False, False]
     assert [silo.zopa for silo in loose.silos] == [False, True]
     assert loose.silos[1].gains == pytest.approx((1.0, 1.0))
@@ -172,7 +173,7 @@ def test_nash_product_of_gains() -> None:
 def test_portfolio_nash_product_is_at_least_every_silos(scenario: Scenario) -> None:
     # Every silo's feasible set is a face of the portfolio's (off-table issues at
     # the status quo), so the portfolio maximises the product over a larger set.
-    r = linkage(scenario)
+    r = linkage(scenario, off_table="apply")
     for silo in r.silos:
         assert r.portfolio.nash_product >= silo.nash_product * (1 - 1e-9) - 1e-9
         if silo.zopa:
@@ -183,3 +184,89 @@ def test_portfolio_nash_product_is_at_least_every_silos(scenario: Scenario) -> N
     assert r.linkage_value == pytest.approx(
         tuple(np.subtract(r.portfolio.gains, r.silo_gains)), abs=1e-9
     )
+
+
+# ---------------------------------------------------------------- integrative vs threat-based
+
+
+def test_own_merits_silos_and_the_threat_that_closes_one() -> None:
+    # Numbers worked out by hand in tests/data/linkage/threat.yaml.
+    s = load_scenario(DATA / "linkage" / "threat.yaml")
+    parts = decompose_linkage(s)
+    own, imposed = parts.integrative, parts.imposed
+    assert own.off_table == "own" and imposed.off_table == "apply"
+    assert [si.zopa for si in own.silos] == [False, True]
+    assert own.silos[1].gains == pytest.approx((1.0, 2.0))
+    assert not own.silo_package_acceptable  # rice stays 'none': the must-have fails
+    assert own.portfolio.package == {"rice": "some", "lng": "buy"}
+    assert own.linkage_value == pytest.approx((3.0, -1.0))
+    assert [si.zopa for si in imposed.silos] == [False, False]
+    assert imposed.linkage_value == pytest.approx((4.0, 1.0))
+    assert parts.threat == pytest.approx((1.0, 2.0))
+    energy = parts.closures[1]
+    assert energy.open_alone and not energy.open_with_all and energy.closed_by_threat
+    assert energy.closed_by == ("us:rice_access",) and not energy.jointly
+    assert parts.closures[0].closed_by == ()  # trade has no ZOPA even on its own merits
+    assert parts.binds_portfolio == {"us:rice_access": False}
+    assert parts.leverage_only == ("us:rice_access",)
+    assert parts.closed_by_threat == ("energy",)
+    assert "closes the silo energy" in parts.sentences()[0]
+    head = parts.headline()
+    assert head.threats is parts and head.linkage_value == own.linkage_value
+    data = json.loads(json.dumps(head.to_dict()))
+    assert data["threats"]["closures"][1]["closed_by"] == ["us:rice_access"]
+    assert list(parts.to_frame().index) == ["trade", "energy"]
+
+
+def test_a_constraint_that_binds_the_portfolio_is_not_leverage() -> None:
+    # As threat.yaml, but jp values rice more: without the must-have the
+    # portfolio's Nash package keeps rice at 'none', so rice access binds it.
+    data = {
+        "name": "binding",
+        "parties": [
+            {
+                "id": "us",
+                "valuations": {
+                    "rice": {"weight": 3, "value": {"none": 0, "some": 1}},
+                    "lng": {"weight": 1, "value": {"none": 0, "buy": 1}},
+                },
+                "must_haves": [{"id": "rice_access", "condition": {"issue": "rice", "in": ["some"]}}],
+            },
+            {
+                "id": "jp",
+                "valuations": {
+                    "rice": {"weight": 1.5, "value": {"none": 1, "some": 0}},
+                    "lng": {"weight": 2, "value": {"none": 0, "buy": 1}},
+                },
+            },
+        ],
+        "domains": [
+            {"id": "trade", "issues": [{"id": "rice", "options": ["none", "some"], "status_quo": "none"}]},
+            {"id": "energy", "issues": [{"id": "lng", "options": ["none", "buy"], "status_quo": "none"}]},
+        ],
+    }
+    # Free of the must-have: (none, buy) -> (1, 2) product 2; (some, buy) -> (4, 0.5) product 2 — a tie
+    # broken by the engine; with jp's rice weight 1.5 the must-have forces (some, buy) -> (4, 0.5).
+    s = Scenario.model_validate(data)
+    parts = decompose_linkage(s)
+    assert parts.closures[1].closed_by == ("us:rice_access",)
+    assert parts.integrative.portfolio.gains == pytest.approx((4.0, 0.5))
+    assert parts.threat == pytest.approx((1.0, 2.0))
+
+
+@FAST
+@given(scenarios(max_parties=3))
+def test_decomposition_adds_up(scenario: Scenario) -> None:
+    # integrative + threat-based = total (every constraint binds every silo),
+    # and a constraint closes a silo only if that silo is open on its own merits.
+    parts = decompose_linkage(scenario)
+    total = np.add(parts.integrative.linkage_value, parts.threat)
+    assert total == pytest.approx(np.asarray(parts.imposed.linkage_value), abs=1e-9)
+    assert parts.integrative.portfolio.package == parts.imposed.portfolio.package
+    for c in parts.closures:
+        if c.closed_by:
+            assert c.open_alone and not c.open_with_all
+        if c.open_alone is False:
+            assert c.closed_by == () and c.changed_by == ()
+        if c.open_with_all:
+            assert c.closed_by == ()

@@ -46,7 +46,8 @@ def test_every_front_end_shows_the_same_numbers(toy_cli: tuple[str, dict, str, s
     link = data["linkage"]
     for party, value in link["linkage_value"].items():
         assert f"{value:+.2f}" in term, party
-    assert f"{link['joint_linkage_value']:+.2f}" in term
+    for party, value in link["threats"]["threat"].items():
+        assert (f"{value:+.2f}" if abs(value) >= 0.005 else "0.00") in term, party
     for row in data["protocols"]["protocols"]:
         for party in data["scenario"]["parties"]:
             mean = f"{row[f'gain:{party}']:.2f}"
@@ -67,7 +68,8 @@ def test_json_is_the_whole_result_with_stable_keys(toy_cli: tuple[str, dict, str
     _, data, _, _ = toy_cli
     assert set(data) == {
         "dealspace", "scenario", "settings", "reach", "zopa", "frontier", "solutions", "nash_terms",
-        "logrolls", "offers", "linkage", "domain_values", "redlines", "protocols", "tariffs", "world", "sources",
+        "logrolls", "offers", "linkage", "domain_values", "domain_worth", "near_tie", "robustness", "coalitions",
+        "redlines", "protocols", "tariffs", "world", "sources",
     }
     assert data["settings"]["process"]["runs"] == 20
     assert list(data["solutions"]) == ["Nash", "Kalai–Smorodinsky", "egalitarian", "utilitarian"]

@@ -25,14 +25,18 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from dealspace.analysis.bargaining import SOLUTIONS, Solution
+from dealspace.analysis.coalitions import Coalitions, coalitions
 from dealspace.analysis.logroll import Logrolls, logrolls
 from dealspace.analysis.offers import OfferMenu, equivalent_offers
 from dealspace.analysis.pareto import Frontier, pareto_frontier
 from dealspace.analysis.reach import Reach, reach
 from dealspace.analysis.redlines import RedlinePrices, redline_prices
+from dealspace.analysis.robust import NearTie, Robustness, near_ties, robust, uncertain_numbers
 from dealspace.analysis.scorecard import contributions
 from dealspace.analysis.shapley import DomainValues, domain_values
-from dealspace.analysis.silos import LinkageResult, linkage
+from dealspace.analysis.silos import LinkageResult, Negotiator
+from dealspace.analysis.threats import decompose_linkage
+from dealspace.analysis.worth import DomainWorth, domain_worth
 from dealspace.analysis.zopa import ZopaResult, zopa
 from dealspace.economy.effects import TariffEffects, has_tariff_issues, tariff_effects
 from dealspace.present.notebook import Displayed
@@ -69,8 +73,15 @@ class Settings:
     menu_size
         Offers in each party's menu of equivalent offers.
     linkage
-        Compare each domain alone with one portfolio (and value each domain)
-        when the scenario has more than one domain.
+        Compare each domain alone with one portfolio (integrative and
+        threat-based linkage) and value each domain (marginal values and
+        pairwise interactions, per party) when the scenario has more than one domain.
+    robust_draws
+        Draws of the robustness analysis when the scenario gives ranges
+        (:func:`~dealspace.analysis.robust.robust`, seeded by ``seed``; 0 skips it).
+    shapley
+        Also compute Shapley values of the domains, with their characteristic
+        function diagnosed (off by default: marginal values are the headline).
     shapley_samples, seed
         Permutations sampled for domain values above 15 domains, and the seed
         of every random step (domain sampling, the process simulation).
@@ -86,7 +97,9 @@ class Settings:
     solutions: tuple[str, ...] = ("nash", "kalai_smorodinsky", "egalitarian", "utilitarian")
     menu_size: int = 3
     linkage: bool = True
+    shapley: bool = False
     shapley_samples: int = 200
+    robust_draws: int = 1000
     seed: int = 0
     process: ProcessSettings | None = field(default_factory=lambda: ProcessSettings(runs=100, sensitivity_runs=40))
     world_runs: int = 100
@@ -115,8 +128,22 @@ class Results(Displayed):
         Issue → each party's utility change from the status quo at the Nash
         package (issues that move), ``"(bonuses)"`` for cross-issue bonuses.
     linkage, domain_values
-        Silos versus one portfolio, and each domain's value (None with one
-        domain, or when switched off).
+        Silos (each bound only by its own constraints) versus one portfolio —
+        the integrative value of linkage, with ``linkage.threats`` naming the
+        constraints that close silos (threat-based linkage) — and each
+        domain's value (None with one domain, or when switched off;
+        ``domain_values`` — Shapley — only with ``Settings.shapley``).
+    near_tie
+        Other frontier packages within 0.5 % of the Nash product, and the
+        smallest one-weight change that flips the recommendation.
+    robustness
+        Seeded draws of the scenario's ranges (None without ranges).
+    coalitions
+        With three or more parties: every coalition's own ZOPA and Nash package
+        and which would walk away from the grand package (None with two).
+    domain_worth
+        Each domain's marginal value given all the others and each pair's
+        interaction, per party (also ``linkage.worth``).
     redlines, logrolls, offers
         The price of each hard constraint; the trades behind the Nash
         package; each party's menu of equivalent offers.
@@ -142,6 +169,10 @@ class Results(Displayed):
     nash_terms: dict[str, tuple[float, ...]]
     linkage: LinkageResult | None
     domain_values: DomainValues | None
+    domain_worth: DomainWorth | None
+    near_tie: NearTie | None
+    robustness: Robustness | None
+    coalitions: Coalitions | None
     redlines: RedlinePrices
     logrolls: Logrolls | None
     offers: tuple[OfferMenu, ...]
@@ -177,6 +208,10 @@ class Results(Displayed):
             "offers": [m.to_dict() for m in self.offers],
             "linkage": None if self.linkage is None else self.linkage.to_dict(),
             "domain_values": None if self.domain_values is None else self.domain_values.to_dict(),
+            "domain_worth": None if self.domain_worth is None else self.domain_worth.to_dict(),
+            "near_tie": None if self.near_tie is None else self.near_tie.to_dict(),
+            "robustness": None if self.robustness is None else self.robustness.to_dict(),
+            "coalitions": None if self.coalitions is None else self.coalitions.to_dict(),
             "redlines": self.redlines.to_dict(),
             "protocols": None if self.protocols is None else self.protocols.to_dict(),
             "tariffs": None if self.tariffs is None else self.tariffs.to_dict(),
@@ -227,12 +262,25 @@ def analyze(scenario: Scenario, settings: Settings | None = None, progress: Prog
     solutions = {SOLUTION_LABELS.get(n, n): SOLUTIONS[n](frontier) for n in names}
     best = solutions["Nash"]
     terms = contributions(scenario, space.table, best.package) if best.package is not None else {}
-    link = values = None
+    link = values = worth = None
     if settings.linkage and len(scenario.domains) > 1 and not space.empty:
         step("linkage: silos vs portfolio")
-        link = linkage(space)
+        neg = Negotiator(space, "own")
+        parts = decompose_linkage(space, negotiator=neg)
         step("domain values")
-        values = domain_values(space, seed=settings.seed, samples=settings.shapley_samples)
+        worth = domain_worth(space, negotiator=neg)
+        link = parts.headline(worth)
+        if settings.shapley:
+            values = domain_values(space, seed=settings.seed, samples=settings.shapley_samples)
+    tie = near_ties(frontier, best.package) if best.agreement else None
+    robustness = None
+    if settings.robust_draws > 0 and uncertain_numbers(scenario) and not space.empty:
+        step("robustness (draws of the ranges)")
+        robustness = robust(space, draws=settings.robust_draws, seed=settings.seed)
+    groups = None
+    if space.n_parties >= 3 and not space.empty:
+        step("coalitions")
+        groups = coalitions(space)
     step("red-line prices")
     prices = redline_prices(space)
     step("logrolls and equivalent offers")
@@ -268,6 +316,10 @@ def analyze(scenario: Scenario, settings: Settings | None = None, progress: Prog
         },
         linkage=link,
         domain_values=values,
+        domain_worth=worth,
+        near_tie=tie,
+        robustness=robustness,
+        coalitions=groups,
         redlines=prices,
         logrolls=rolls,
         offers=menus,

@@ -114,7 +114,7 @@ def test_every_chart_is_visible_and_nothing_fails(report: Path, tmp_path: Path) 
     result, log = probe(report, tmp_path)
     charts = result["charts"]
     assert [c["id"] for c in charts] == [
-        "chart-frontier", "chart-linkage", "chart-shapley", "chart-redlines", "chart-protocols",
+        "chart-frontier", "chart-linkage", "chart-domains", "chart-redlines", "chart-protocols",
         "chart-tariffs", "chart-tariffs-package",
     ]
     for c in charts:

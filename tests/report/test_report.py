@@ -61,7 +61,8 @@ def test_build_collects_every_analysis(toy: ReportData) -> None:
     assert toy.zopa.exists
     assert len(toy.frontier) == len(pareto_frontier(toy.space))
     assert toy.linkage.domains == ("trade", "security")
-    assert toy.domain_values.domains == ("trade", "security")
+    assert toy.domain_worth.domains == ("trade", "security")
+    assert toy.domain_values is None  # Shapley values only with Settings(shapley=True)
     assert {p.key for p in toy.redlines.prices} == {"a:no_open_rice", "a:tariff_cut"}
     assert toy.logrolls is not None and toy.logrolls.moves
     assert [m.party for m in toy.offers] == ["a", "b"]
@@ -129,7 +130,7 @@ def test_html_is_self_contained(us_japan_html: str) -> None:
 
 def test_every_chart_is_inline_and_ids_are_unique(us_japan: ReportData, us_japan_html: str) -> None:
     charts = [b for s in layout(us_japan).sections for b in s.blocks if isinstance(b, Chart)]
-    assert [c.key for c in charts] == ["frontier", "linkage", "shapley", "redlines", "protocols", "tariffs", "tariffs-package"]
+    assert [c.key for c in charts] == ["frontier", "linkage", "domains", "redlines", "protocols", "tariffs", "tariffs-package"]
     assert us_japan_html.count("<svg") == len(charts)
     ids = re.findall(r'\sid="([^"]+)"', us_japan_html)
     assert len(ids) == len(set(ids))
@@ -259,8 +260,8 @@ def test_cli_report_format_from_suffix_and_errors(tmp_path: Path) -> None:
 def test_frame_html_shows_a_chart_and_a_table(toy: ReportData) -> None:
     html = frame_html(toy.frontier)
     assert html.count("<svg") == 1 and "<table" in html and "Frontier" in html
-    html = frame_html(toy.domain_values)
-    assert "<svg" in html and "shapley" in html
+    html = frame_html(toy.domain_worth)
+    assert "<svg" in html and "domains" in html
     assert "<table" in frame_html(toy.zopa)  # to_dict only: a field/value table
 
 

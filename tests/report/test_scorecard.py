@@ -273,3 +273,34 @@ def test_cli_score_with_another_scenario(tmp_path: Path) -> None:
     result = runner.invoke(app, ["score", str(path), "--scenario", "us-japan-2025"])
     assert result.exit_code == 2
     assert "terms.tariff: unknown issue" in result.stderr
+
+
+# ------------------------------------------------------------------ overall verdict
+
+
+def test_overall_verdict_cannot_hide_a_broken_must_have_or_a_lopsided_split() -> None:
+    from dataclasses import replace
+
+    from dealspace.analysis.scorecard import Criterion
+
+    card = score(load_deal("us-japan-2025-07"), load_scenario("us-japan-2025"))
+    m = card.criterion("mutual benefit")
+    shares = m.details["shares"]
+    # the shares are each side's gain over its ideal gain, as the computation lines say
+    assert shares["us"] == pytest.approx(float(m.computation[0].rsplit("g/a = ", 1)[1]), abs=0.005)
+    assert card.verdict.startswith("Mutual gain")
+    assert card.in_sample and "in-sample" in card.verdict  # scenario dated on the deal's day
+    assert card.to_dict()["verdict"] == card.verdict
+
+    def with_mutual(shares: dict[str, float], broken: list[str]) -> str:
+        fake = Criterion("mutual benefit", min(shares.values()), "", (), (), {"shares": shares, "broken": broken})
+        criteria = tuple(fake if c.name == "mutual benefit" else c for c in card.criteria)
+        return replace(card, criteria=criteria, in_sample=False).verdict
+
+    assert with_mutual({"us": 0.74, "japan": 0.13}, []).startswith("Mutual gain but lopsided")
+    assert "United States 0.74, Japan 0.13" in with_mutual({"us": 0.74, "japan": 0.13}, [])
+    assert with_mutual({"us": 0.74, "japan": -0.1}, []).startswith("One-sided: Japan")
+    broken = with_mutual({"us": 0.9, "japan": 0.8}, ["us:rice_access"])
+    assert broken.startswith("Not acceptable as it stands: it breaks us:rice_access")
+    out = CliRunner().invoke(app, ["score", "us-japan-2025-07"], env={"COLUMNS": "200"})
+    assert out.exit_code == 0 and out.stdout.splitlines()[1].startswith("Mutual gain")

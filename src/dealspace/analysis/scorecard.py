@@ -79,6 +79,9 @@ if TYPE_CHECKING:
 
 # ------------------------------------------------------------------ results
 
+#: One side's share of its reachable gain at least this many times the other's: lopsided.
+LOPSIDED = 2.0
+
 
 @dataclass(frozen=True)
 class Criterion:
@@ -112,6 +115,36 @@ class Scorecard(Displayed):
     package: dict[str, OptionRef]
     criteria: tuple[Criterion, ...]
 
+    in_sample: bool = False
+    labels: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def verdict(self) -> str:
+        """One overall line that cannot hide a broken must-have or a lopsided split.
+
+        Reads the mutual-benefit criterion: each side's gain as a share of its
+        reachable (ideal) gain, :math:`z_p = g_p / a_p`. Broken constraints come
+        first; then a side that does not gain; then a split where one side's
+        share is at least :data:`LOPSIDED` times the other's.
+        """
+        m = self.criterion("mutual benefit")
+        shares = m.details.get("shares", {})
+        words = ", ".join(f"{self.labels.get(p, p)} {z:.2f}" for p, z in shares.items())
+        broken = m.details.get("broken", [])
+        if broken:
+            out = f"Not acceptable as it stands: it breaks {', '.join(broken)} (shares of reachable gain: {words})."
+        elif any(z <= 0 for z in shares.values()):
+            losers = [self.labels.get(p, p) for p, z in shares.items() if z <= 0]
+            out = f"One-sided: {', '.join(losers)} gain nothing over their BATNA (shares of reachable gain: {words})."
+        elif shares and max(shares.values()) >= LOPSIDED * min(shares.values()):
+            out = f"Mutual gain but lopsided: each side's share of its reachable gain — {words}."
+        else:
+            out = f"Mutual gain, evenly split: each side's share of its reachable gain — {words}."
+        if self.in_sample:
+            out += (" The comparison with the bargaining solutions is in-sample: the scenario's options "
+                    "were written knowing the deal.")
+        return out
+
     def criterion(self, name: str) -> Criterion:
         for c in self.criteria:
             if c.name == name:
@@ -134,6 +167,8 @@ class Scorecard(Displayed):
             "title": self.deal.title or self.deal.name,
             "scenario": self.scenario,
             "package": dict(self.package),
+            "verdict": self.verdict,
+            "in_sample": self.in_sample,
             "criteria": [c.to_dict() for c in self.criteria],
         }
 
@@ -351,7 +386,12 @@ def mutual(c: _Context) -> Criterion:
     verdict = "every side gains over its BATNA" if (gains > 0).all() else "some side does not gain over its BATNA"
     if len(better):
         verdict += f"; {_pct(left)} of each side's ideal gain left on the table"
-    return Criterion("mutual benefit", float(z.min()), verdict, tuple(lines))
+    details = {
+        "shares": {p: float(z[k]) for k, p in enumerate(c.scenario.party_ids)},
+        "broken": list(broken),
+        "pareto_optimal": bool(optimal),
+    }
+    return Criterion("mutual benefit", float(z.min()), verdict, tuple(lines), (), details)
 
 
 def fairness(c: _Context) -> Criterion:
@@ -476,6 +516,8 @@ def score(deal: Deal, scenario: Scenario, label: str = "") -> Scorecard:
         scenario=scenario.name,
         package={i: package[i] for i in scenario.issue_ids},
         criteria=tuple(x for x in found if x is not None),
+        in_sample=bool(deal.date and scenario.date and str(scenario.date) >= str(deal.date)),
+        labels={p.id: p.label for p in scenario.parties},
     )
 
 

@@ -64,6 +64,69 @@ from dealspace.space import DealSpace
 MAX_EXACT = 15
 
 
+#: Most domains whose characteristic function is diagnosed (3^n pairs of coalitions).
+MAX_DIAGNOSED = 10
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """Properties of one characteristic function :math:`v` (``who``: ``joint`` or a party id).
+
+    *Monotone*: :math:`v(S) \\le v(T)` whenever :math:`S \\subseteq T` (adding a
+    domain never hurts); *superadditive*: :math:`v(S \\cup T) \\ge v(S) + v(T)`
+    for disjoint :math:`S, T` (linking never destroys value). When either
+    fails, Shapley shares are averages over orders in which adding a domain
+    can destroy value — read them with the marginal values and interactions
+    of :mod:`dealspace.analysis.worth`. ``*_witness`` is a counter-example in words.
+    """
+
+    who: str
+    monotone: bool
+    superadditive: bool
+    monotone_witness: str = ""
+    superadditive_witness: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "who": self.who,
+            "monotone": self.monotone,
+            "superadditive": self.superadditive,
+            "monotone_witness": self.monotone_witness,
+            "superadditive_witness": self.superadditive_witness,
+        }
+
+
+def diagnose(who: str, n: int, names: tuple[str, ...], v: Callable[[int], float], tol: float = 1e-9) -> Diagnosis:
+    """Check monotonicity and superadditivity of ``v`` over bit-mask coalitions of ``n`` players."""
+
+    def words(mask: int) -> str:
+        return "{" + ", ".join(names[k] for k in range(n) if mask >> k & 1) + "}"
+
+    mono, mono_w = True, ""
+    for mask in range(1 << n):
+        for k in range(n):
+            if not mask >> k & 1 and v(mask | 1 << k) < v(mask) - tol:
+                mono, mono_w = False, f"v{words(mask)} = {v(mask):.4g} > v{words(mask | 1 << k)} = {v(mask | 1 << k):.4g}"
+                break
+        if not mono:
+            break
+    sup, sup_w = True, ""
+    for a in range(1, 1 << n):
+        rest = ((1 << n) - 1) & ~a
+        b = rest
+        while b:
+            if b > a and v(a | b) < v(a) + v(b) - tol:
+                sup = False
+                sup_w = (
+                    f"v{words(a | b)} = {v(a | b):.4g} < v{words(a)} + v{words(b)} = {v(a):.4g} + {v(b):.4g}"
+                )
+                break
+            b = (b - 1) & rest
+        if not sup:
+            break
+    return Diagnosis(who, mono, sup, mono_w, sup_w)
+
+
 @dataclass(frozen=True)
 class DomainValues(Displayed):
     """Shapley values of the domains. Build with :func:`domain_values`.
@@ -86,6 +149,14 @@ class DomainValues(Displayed):
         Permutations drawn (0 when exact).
     coalitions
         Number of coalitions solved.
+    parties, by_party
+        Party ids and, per domain, each party's Shapley value of its own gain
+        :math:`v_p(S) = u_p(x^N(S)) - d_p` (own points; these do not change
+        when another party's points are rescaled, unlike ``values``).
+    diagnosis
+        Whether the characteristic function is monotone and superadditive,
+        for the joint surplus and for each party (exact values only, at most
+        :data:`MAX_DIAGNOSED` domains), with a counter-example when not.
     """
 
     scenario: str
@@ -97,6 +168,9 @@ class DomainValues(Displayed):
     exact: bool
     samples: int
     coalitions: int
+    parties: tuple[str, ...] = ()
+    by_party: tuple[tuple[float, ...], ...] = ()
+    diagnosis: tuple[Diagnosis, ...] = ()
 
     @property
     def shares(self) -> tuple[float, ...]:
@@ -122,6 +196,11 @@ class DomainValues(Displayed):
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "parties": list(self.parties),
+            "by_party": {
+                d: dict(zip(self.parties, v, strict=True)) for d, v in zip(self.domains, self.by_party, strict=True)
+            },
+            "diagnosis": [d.to_dict() for d in self.diagnosis],
             "scenario": self.scenario,
             "domains": list(self.domains),
             "values": dict(zip(self.domains, self.values, strict=True)),
@@ -147,7 +226,7 @@ def domain_values(
     *,
     domains: Iterable[str] | None = None,
     exact: bool | None = None,
-    off_table: OffTable = "apply",
+    off_table: OffTable = "own",
 ) -> DomainValues:
     """Shapley value of each domain to the portfolio's joint surplus.
 
@@ -211,22 +290,40 @@ def domain_values(
         )
     if not exact and samples < 2:
         raise DealspaceError.single("samples", f"{samples} permutations", "sample at least 2")
-    cache: dict[int, float] = {0: 0.0}
+    n_parties = len(scenario.party_ids)
+    cache: dict[int, np.ndarray] = {0: np.zeros(n_parties)}
 
-    def worth(mask: int) -> float:
+    def gains(mask: int) -> np.ndarray:
         if mask not in cache:
             chosen = [domains[k] for k in range(n) if mask >> k & 1]
             out = neg.negotiate(domain_issues(scenario, chosen))
-            cache[mask] = out.joint if out.agreement else 0.0
+            cache[mask] = np.asarray(out.gains, dtype=float) if out.agreement else np.zeros(n_parties)
         return cache[mask]
 
+    def worth(mask: int) -> float:
+        return float(gains(mask).sum())
+
+    def party_worth(q: int) -> Callable[[int], float]:
+        return lambda mask: float(gains(mask)[q])
+
     full = (1 << n) - 1
+    per_party: list[np.ndarray] = []
+    diagnosis: list[Diagnosis] = []
     if exact:
         values = _exact(n, worth)
+        for q in range(n_parties):
+            per_party.append(_exact(n, party_worth(q)))
         errors = np.zeros(n)
         drawn = 0
+        if n <= MAX_DIAGNOSED:
+            diagnosis.append(diagnose("joint", n, domains, worth))
+            for q, p in enumerate(scenario.party_ids):
+                diagnosis.append(diagnose(p, n, domains, party_worth(q)))
     else:
         values, errors = _sampled(n, worth, np.random.default_rng(seed), samples)
+        for q in range(n_parties):
+            est, _ = _sampled(n, party_worth(q), np.random.default_rng(seed), samples)
+            per_party.append(est)
         drawn = samples
     return DomainValues(
         scenario=scenario.name,
@@ -238,6 +335,9 @@ def domain_values(
         exact=exact,
         samples=drawn,
         coalitions=len(cache),
+        parties=scenario.party_ids,
+        by_party=tuple(tuple(float(pp[k]) for pp in per_party) for k in range(n)),
+        diagnosis=tuple(diagnosis),
     )
 
 

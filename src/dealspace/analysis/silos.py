@@ -22,11 +22,13 @@ and its outcome is the Nash bargaining solution over :math:`X_S`,
 or *no deal* (payoff :math:`d`, domains left at :math:`x^0`) when no package
 of :math:`X_S` gives every party a strictly positive gain — the S-negotiation
 has no ZOPA. Hard constraints (must-haves, red lines) apply in every
-negotiation, evaluated with the off-table issues at the status quo: a party's
-must-have on another domain blocks a silo that leaves that domain untouched —
-linkage imposed by a party. With ``off_table="ignore"`` a negotiation leaves
-out the constraints that read none of its issues (a constraint that reads
-both on- and off-table issues still binds).
+negotiation whose issues they all read (``off_table="own"``, the default:
+each silo on its own merits). With ``off_table="apply"`` every constraint
+binds everywhere, evaluated with the off-table issues at the status quo: a
+party's must-have on another domain blocks a silo that leaves that domain
+untouched — linkage imposed by a party (:mod:`dealspace.analysis.threats`
+separates the two). With ``off_table="ignore"`` a negotiation leaves out only
+the constraints that read none of its issues.
 
 *Silos* are the single-domain negotiations :math:`x^N(\\{k\\})`; each silo's
 gain :math:`g_k = u(x^N(\\{k\\})) - d` is measured with the other domains at
@@ -64,7 +66,7 @@ References
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
@@ -82,10 +84,13 @@ from dealspace.tolerances import GAIN_TOL
 #: Absolute tolerance (utility points) below which two gains are equal.
 TOL = GAIN_TOL
 
-#: How hard constraints that read only issues off the table are treated in a
+#: How hard constraints that read issues off the table are treated in a
 #: sub-negotiation: ``"apply"`` (they bind, with those issues at the status
-#: quo) or ``"ignore"`` (they are not the business of that negotiation).
-OffTable = Literal["apply", "ignore"]
+#: quo), ``"ignore"`` (those that read *only* off-table issues are left out)
+#: or ``"own"`` (only constraints whose issues are *all* on the table bind —
+#: each negotiation judged on its own merits, :mod:`dealspace.analysis.threats`).
+OffTable = Literal["apply", "ignore", "own"]
+OFF_TABLE = ("apply", "ignore", "own")
 
 
 # ---------------------------------------------------------------- shared core
@@ -141,9 +146,9 @@ class Negotiator:
     """
 
     def __init__(self, source: Scenario | DealSpace, off_table: OffTable = "apply") -> None:
-        if off_table not in ("apply", "ignore"):
+        if off_table not in OFF_TABLE:
             raise DealspaceError.single(
-                "off_table", f"unknown setting '{off_table}'", "use 'apply' or 'ignore'"
+                "off_table", f"unknown setting '{off_table}'", "use 'apply', 'ignore' or 'own'"
             )
         base = source if isinstance(source, DealSpace) else compile(source)
         if base.dropped or base.fixed or base.negotiated is not None:
@@ -194,18 +199,25 @@ class Negotiator:
         finds an agreement: both test for a package with every gain strictly
         positive (:mod:`dealspace.analysis.zopa`).
         """
+        drops = self._drop(issues, drop)
         key = (
             None if issues is None else frozenset(issues),
-            frozenset(drop),
+            drops,
             None if fixed is None else frozenset((k, str(v)) for k, v in fixed.items()),
             None if disagreement is None else tuple(np.round(disagreement, 12)),
         )
         if key not in self._cache:
-            space = self.compile(issues=issues, drop=self._drop(issues, drop), fixed=fixed)
+            space = self.compile(issues=issues, drop=drops, fixed=fixed)
             if disagreement is not None:
                 space = space.restrict(batna=np.asarray(disagreement, dtype=float))
             self._cache[key] = self._solve(space, fixed)
         return self._cache[key]
+
+    def with_off_table(self, off_table: OffTable) -> Negotiator:
+        """The same negotiator (same space, shared cache) with another ``off_table`` rule."""
+        other = Negotiator(self.space, off_table)
+        other._cache = self._cache
+        return other
 
     def explain(self, issues: Collection[str] | None = None) -> str:
         """Plain-words ZOPA check of a negotiation (what blocks a deal)."""
@@ -215,10 +227,19 @@ class Negotiator:
     def _drop(self, issues: Collection[str] | None, drop: Collection[str]) -> frozenset[str]:
         """``drop`` plus, when ignoring them, the constraints off the table."""
         out = frozenset(drop)
-        if self.off_table == "ignore" and issues is not None:
-            on = frozenset(issues)
+        if issues is None:
+            return out
+        on = frozenset(issues)
+        if self.off_table == "ignore":
             out |= {key for key, reads in self._reads.items() if not reads & on}
+        elif self.off_table == "own":
+            out |= {key for key, reads in self._reads.items() if not reads <= on}
         return out
+
+    def off_table_constraints(self, issues: Collection[str]) -> tuple[str, ...]:
+        """Keys of the constraints that read some issue outside ``issues``."""
+        on = frozenset(issues)
+        return tuple(key for key, reads in self._reads.items() if not reads <= on)
 
     def _solve(self, space: DealSpace, fixed: Mapping[str, OptionRef] | None) -> Outcome:
         solution = solve(space, "nash")
@@ -348,7 +369,15 @@ class LinkageResult(Displayed):
     unlocked
         Domains with no ZOPA alone whose issues move in the portfolio package.
     off_table
-        Whether constraints off a negotiation's table were applied or ignored.
+        Whether constraints off a negotiation's table were applied or ignored
+        (``"own"``: each negotiation bound only by its own constraints).
+    threats
+        The :class:`~dealspace.analysis.threats.LinkageDecomposition` this
+        result heads (integrative vs threat-based linkage), when built by
+        :func:`~dealspace.analysis.threats.decompose_linkage`.
+    worth
+        Each domain's marginal value and pairwise interactions per party
+        (:class:`~dealspace.analysis.worth.DomainWorth`), when attached.
     """
 
     scenario: str
@@ -364,6 +393,8 @@ class LinkageResult(Displayed):
     linkage_value: tuple[float, ...]
     unlocked: tuple[str, ...]
     off_table: str = "apply"
+    threats: Any = field(default=None, compare=False, repr=False)
+    worth: Any = field(default=None, compare=False, repr=False)
 
     @property
     def additive(self) -> bool:
@@ -464,6 +495,8 @@ class LinkageResult(Displayed):
             "nash_product_difference": self.nash_product_difference,
             "unlocked": list(self.unlocked),
             "off_table": self.off_table,
+            "threats": None if self.threats is None else self.threats.to_dict(),
+            "worth": None if self.worth is None else self.worth.to_dict(),
         }
 
     def chart(self) -> Chart:
@@ -474,7 +507,7 @@ class LinkageResult(Displayed):
 
 
 def linkage(
-    scenario: Scenario | DealSpace, domains: Iterable[str] | None = None, *, off_table: OffTable = "apply"
+    scenario: Scenario | DealSpace, domains: Iterable[str] | None = None, *, off_table: OffTable = "own"
 ) -> LinkageResult:
     """Compare each domain negotiated alone with the domains negotiated as one.
 
@@ -486,11 +519,16 @@ def linkage(
         The domains to analyse (default: all). Domains outside the choice
         stay at the status quo in every negotiation, the portfolio included.
     off_table
-        ``"apply"`` (default): every must-have and red line binds in every
-        negotiation, evaluated with off-table issues at the status quo — a
-        party's demand on another domain blocks a silo that leaves it alone.
-        ``"ignore"``: a negotiation leaves out the constraints that read none
-        of its issues (what a silo could reach on its own merits).
+        ``"own"`` (default): a negotiation is bound only by the must-haves
+        and red lines whose issues are all on its table — each silo judged on
+        its own merits, so the value of linkage is the *integrative* value of
+        combining issues (the headline; :mod:`dealspace.analysis.threats`
+        names the constraints that would close a silo).
+        ``"apply"``: every must-have and red line binds in every negotiation,
+        evaluated with off-table issues at the status quo — a party's demand
+        on another domain blocks a silo that leaves it alone (linkage imposed
+        by a threat). ``"ignore"``: leave out only the constraints that read
+        none of the negotiation's issues.
 
     Returns
     -------
@@ -510,8 +548,10 @@ def linkage(
     portfolio solves it over packages that move any chosen domain's issues.
     The value of linkage of party :math:`p` is
     :math:`L_p = g_p(x^N(D)) - g_p(x^{silo})` (see the module docstring).
-    Because the silo feasible sets are faces of the portfolio's, the portfolio
-    Nash product is at least every silo's; a negative :math:`L_p` means the
+    With ``off_table="apply"`` the silo feasible sets are faces of the
+    portfolio's, so the portfolio Nash product is at least every silo's; with
+    ``"own"`` a silo may reach a package the portfolio's cross-domain
+    constraints forbid. A negative :math:`L_p` means the
     portfolio shifts surplus away from :math:`p` while raising the product.
 
     References
@@ -527,8 +567,13 @@ def linkage(
     >>> result.silo_joint, result.portfolio_joint, result.unlocked
     (3.0, 7.0, ('trade', 'security'))
     """
-    neg = Negotiator(scenario, off_table)
+    return linkage_of(Negotiator(scenario, off_table), domains)
+
+
+def linkage_of(neg: Negotiator, domains: Iterable[str] | None = None) -> LinkageResult:
+    """:func:`linkage` with a given :class:`Negotiator` (its ``off_table`` rule and cache)."""
     scenario = neg.scenario
+    off_table = neg.off_table
     chosen = check_domains(scenario, domains)
     sq = neg.status_quo
     portfolio = neg.negotiate(domain_issues(scenario, chosen))

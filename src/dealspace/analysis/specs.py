@@ -16,9 +16,9 @@ from dealspace.analysis.pareto import Frontier
 from dealspace.analysis.redlines import RedlinePrices
 from dealspace.analysis.shapley import DomainValues
 from dealspace.analysis.silos import LinkageResult
+from dealspace.analysis.worth import DomainWorth
 from dealspace.present.document import Chart
 from dealspace.space import DealSpace
-from dealspace.tolerances import REL_TOL
 
 #: Acceptable packages sampled as the frontier chart's background.
 CLOUD = 1000
@@ -57,27 +57,40 @@ def frontier_chart(frontier: Frontier, solutions: Mapping[str, Solution], names:
 
 
 
-def linkage_chart(link: LinkageResult, names: Mapping[str, str] | None = None) -> Chart:
-    """Chart spec: the waterfall from each domain alone to one portfolio (joint gains)."""
-    names = names or {}
-    steps: list[tuple[str, float, str]] = []
-    changes = sum(float(sum(si.change)) for si in link.silos)
-    base = float(sum(link.silo_sum)) - changes  # joint surplus of the status quo over the BATNAs
-    if abs(base) > REL_TOL:
-        steps.append(("status quo", base, "total"))
-    for silo in link.silos:
-        steps.append((names.get(silo.domain, silo.domain), float(sum(silo.change)), "delta" if silo.agreement else "none"))
-    interactions = link.silo_joint - base - changes
-    if abs(interactions) > REL_TOL:
-        steps.append(("cross-domain effects", interactions, "delta"))
-    steps.append(("silos combined", link.silo_joint, "total"))
-    steps.append(("value of linkage", link.joint_linkage_value, "delta"))
-    steps.append(("portfolio", link.portfolio_joint, "total"))
+def linkage_chart(
+    link: LinkageResult, names: Mapping[str, str] | None = None, parties: Mapping[str, str] | None = None
+) -> Chart:
+    """Chart spec: each party's gain in silos, in the portfolio, and the value of linkage
+    (grouped bars, one colour per party; each in its own points, never summed)."""
+    del names  # the chart shows totals, not domains
+    parties = parties or {}
+    steps = ["silos combined", "portfolio", "value of linkage"]
+    series = {
+        parties.get(p, p): [link.silo_gains[k], link.portfolio.gains[k], link.linkage_value[k]]
+        for k, p in enumerate(link.parties)
+    }
+    if link.threats is not None:
+        steps.append("threat-based part")
+        for k, p in enumerate(link.parties):
+            series[parties.get(p, p)].append(link.threats.threat[k])
     return Chart(
-        "waterfall", "linkage", "Joint gain: each domain alone, then one portfolio",
-        {"steps": steps, "ylabel": "joint gain over BATNAs (sum of points)"},
+        "bars", "linkage", "Gains over BATNA: silos vs one portfolio",
+        {"labels": steps, "series": series, "xlabel": "gain over BATNA (each party's own points)"},
     )
 
+
+
+def worth_chart(worth: DomainWorth, names: Mapping[str, str] | None = None,
+                parties: Mapping[str, str] | None = None) -> Chart:
+    """Chart spec: each domain's marginal value given all the others, one bar per party."""
+    names = names or {}
+    parties = parties or {}
+    return Chart(
+        "bars", "domains", "What each party loses if a domain leaves the table",
+        {"labels": [names.get(d, d) for d in worth.domains],
+         "series": {parties.get(p, p): [m[q] for m in worth.marginal] for q, p in enumerate(worth.parties)},
+         "xlabel": "marginal value given all other domains (each party's own points)", "signed_colors": False},
+    )
 
 
 def shapley_chart(values: DomainValues, names: Mapping[str, str] | None = None) -> Chart:

@@ -59,7 +59,16 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "linkage",
         "Early harvest: which domains or issues of the portfolio's Nash package can be bound now without lowering what any party reaches in the rest.",
     ),
-    "robust": ("robust", "Robustness when weights are only ranges."),
+    "robust": (
+        "robust",
+        "Robustness under uncertain preferences: P(ZOPA), P(each top package is the Nash or "
+        "Kalai–Smorodinsky package), P(each party accepts it), the robust recommendation, a tornado "
+        "with flip values and the expected value of learning.",
+    ),
+    "coalitions": (
+        "linkage",
+        "Who can deal with whom: every coalition of two or more parties, whether it has a ZOPA on its own, its Nash package, and which coalitions would walk away from the grand coalition's Nash package.",
+    ),
     "tariffs": ("tariffs", "Solve the general-equilibrium tariff model for a tariff setting."),
     "facts": (
         "facts",

@@ -8,26 +8,33 @@ with ``--json``. :func:`linkage_summary` is the compact version used by
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from dataclasses import replace
+from typing import Annotated, Any, cast
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from dealspace.analysis.coalitions import Coalitions, coalitions
 from dealspace.analysis.harvest import HarvestResult, early_harvest
 from dealspace.analysis.logroll import logrolls
 from dealspace.analysis.offers import OfferMenu, equivalent_offers
 from dealspace.analysis.redlines import RedlinePrices, redline_prices
 from dealspace.analysis.shapley import DomainValues, domain_values
 from dealspace.analysis.silos import (
+    OFF_TABLE,
     LinkageResult,
+    Negotiator,
     OffTable,
     check_domains,
     check_party,
-    linkage,
+    linkage_of,
 )
+from dealspace.analysis.threats import LinkageDecomposition, decompose_linkage
+from dealspace.analysis.worth import DomainWorth, domain_worth
 from dealspace.cli._app import app, console, friendly, print_json
+from dealspace.errors import DealspaceError
 from dealspace.scenario import Scenario, load_scenario
 
 Source = Annotated[
@@ -62,12 +69,25 @@ def linkage_command(
     ] = None,
     seed: Annotated[int, typer.Option(help="Seed of the Shapley sampler (above 15 domains).")] = 0,
     samples: Annotated[int, typer.Option(help="Permutations sampled above 15 domains.")] = 200,
+    off_table: Annotated[
+        str,
+        typer.Option(
+            "--off-table",
+            help="Which must-haves and red lines bind a silo: 'own' (default: only those whose "
+            "issues are all in the silo — the integrative value, with the constraints that close "
+            "silos named), 'apply' (every one, off-table issues at the status quo) or 'ignore' "
+            "(all but those reading none of its issues).",
+        ),
+    ] = "own",
     ignore_off_table: Annotated[
         bool,
+        typer.Option("--ignore-off-table", help="The same as --off-table ignore."),
+    ] = False,
+    shapley: Annotated[
+        bool,
         typer.Option(
-            "--ignore-off-table",
-            help="In each negotiation, leave out the must-haves and red lines that read "
-            "none of its issues (default: they bind, off-table issues at the status quo).",
+            "--shapley",
+            help="Also show Shapley values of the domains, with their characteristic function diagnosed.",
         ),
     ] = False,
     json_out: JsonOut = False,
@@ -75,38 +95,56 @@ def linkage_command(
     """Value of linkage: each domain negotiated alone vs the portfolio as one.
 
     Silo gains (each domain alone, the others at the status quo, Nash
-    solution) against the portfolio's Nash package, per party and jointly;
-    the domains that have no ZOPA alone but move once linked; each domain's
-    Shapley value of the joint surplus; and the trades behind the portfolio
-    package.
+    solution) against the portfolio's Nash package, per party in its own
+    points; by default each silo is bound only by its own constraints (the
+    integrative value of linkage) and the constraints on other domains that
+    would close a silo are named (threat-based linkage). Also the domains
+    that have no ZOPA alone but move once linked, each domain's value, and
+    the trades behind the portfolio package.
     """
     scenario = load_scenario(source)
     chosen = check_domains(scenario, domain or None)
-    off_table: OffTable = "ignore" if ignore_off_table else "apply"
-    result = linkage(scenario, chosen, off_table=off_table)
-    values = domain_values(
-        scenario, seed=seed, samples=samples, domains=chosen, off_table=off_table
+    mode = "ignore" if ignore_off_table else off_table
+    if mode not in OFF_TABLE:
+        raise DealspaceError.single(
+            "--off-table", f"unknown setting '{mode}'", "use 'own', 'apply' or 'ignore'"
+        )
+    rule = cast(OffTable, mode)
+    neg = Negotiator(scenario, rule)
+    worth = domain_worth(scenario, chosen, negotiator=neg)
+    if rule == "own":
+        result = decompose_linkage(scenario, chosen, negotiator=neg).headline(worth)
+    else:
+        result = replace(linkage_of(neg, chosen), worth=worth)
+    values = (
+        domain_values(neg.space, seed=seed, samples=samples, domains=chosen, off_table=rule) if shapley else None
     )
-    rolls = logrolls(scenario, result.portfolio.package) if result.portfolio.agreement else None
+    rolls = logrolls(neg.space, result.portfolio.package) if result.portfolio.agreement else None
     if json_out:
         print_json(
             {
                 "linkage": result.to_dict(),
-                "domain_values": values.to_dict(),
+                "domain_worth": worth.to_dict(),
+                "domain_values": None if values is None else values.to_dict(),
                 "logrolls": rolls.to_dict() if rolls else None,
             }
         )
         return
     labels = _labels(scenario)
-    console.rule(f"[bold]Value of linkage — {scenario.title or scenario.name}")
+    console.rule(f"[bold]Value of linkage — {escape(scenario.title or scenario.name)}")
     console.print(_linkage_table(result, labels))
     console.print(_silo_table(result, scenario))
-    _print_linkage_words(console, result)
-    console.print(_values_table(values))
+    _print_linkage_words(console, result, labels)
+    if result.threats is not None:
+        _print_threats(console, result.threats, labels)
+    _print_worth(console, worth, labels)
+    if values is not None:
+        console.print(_values_table(values))
+        _print_diagnosis(console, values, labels)
     if rolls is not None:
         console.print("[bold]What the portfolio package trades[/]")
         for line in rolls.sentences():
-            console.print(f"  • {line}", highlight=False)
+            console.print(f"  • {escape(line)}", highlight=False)
 
 
 def _linkage_table(result: LinkageResult, labels: dict[str, str]) -> Table:
@@ -155,11 +193,29 @@ def _silo_table(result: LinkageResult, scenario: Scenario) -> Table:
     return table
 
 
-def _print_linkage_words(out: Console, result: LinkageResult) -> None:
+RULES = {
+    "own": "each silo bound only by its own must-haves and red lines",
+    "apply": "every must-have and red line binds every silo (off-table issues at the status quo)",
+    "ignore": "each silo bound by the constraints that read any of its issues",
+}
+
+#: The note under every sum of points across parties.
+JOINT_NOTE = (
+    "'joint' adds points across parties: each party's points are its own scale, "
+    "so the sum means something only if the scenario's weights are comparable."
+)
+
+
+def _gains_words(parties: tuple[str, ...], values: tuple[float, ...], labels: dict[str, str]) -> str:
+    return ", ".join(f"{escape(labels[p])} {_num(v)}" for p, v in zip(parties, values, strict=True))
+
+
+def _print_linkage_words(out: Console, result: LinkageResult, labels: dict[str, str]) -> None:
+    out.print(f"[dim]Silos: {RULES.get(result.off_table, result.off_table)}.[/]", highlight=False)
     if result.unlocked:
         out.print(
             f"Unlocked by linkage (no ZOPA alone, part of the portfolio deal): "
-            f"[bold]{', '.join(result.unlocked)}[/]",
+            f"[bold]{escape(', '.join(result.unlocked))}[/]",
             highlight=False,
         )
     if any(s.agreement for s in result.silos) and not result.silo_package_acceptable:
@@ -168,17 +224,82 @@ def _print_linkage_words(out: Console, result: LinkageResult) -> None:
     if blocked:
         out.print("[bold]Why the silos without a ZOPA fail[/]")
         for s in blocked:
-            out.print(f"  • [bold]{s.domain}[/]: {s.explanation}", highlight=False)
+            out.print(f"  • [bold]{escape(s.domain)}[/]: {escape(s.explanation)}", highlight=False)
     if not result.additive:
         out.print(
             "[yellow]Silo gains do not add up to the combined silo package: "
             "cross-domain interactions are at work.[/]"
         )
+    kind = "integrative value of " if result.off_table == "own" else ""
     out.print(
-        f"Linking the domains adds {result.joint_linkage_value:+.2f} joint points "
-        f"({result.silo_joint:.2f} in silos → {result.portfolio_joint:.2f} as a portfolio).",
+        f"The {kind}linkage, per party in its own points: "
+        f"{_gains_words(result.parties, result.linkage_value, labels)}.",
         highlight=False,
     )
+    out.print(f"[dim]{JOINT_NOTE}[/]", highlight=False)
+
+
+def _print_threats(out: Console, parts: LinkageDecomposition, labels: dict[str, str]) -> None:
+    table = Table(title="Value of linkage: integrative vs threat-based (each party's own points)")
+    table.add_column("party")
+    table.add_column("integrative", justify="right")
+    table.add_column("threat-based", justify="right")
+    table.add_column("total (every constraint binds every silo)", justify="right")
+    for k, p in enumerate(parts.parties):
+        table.add_row(
+            escape(labels[p]),
+            _num(parts.integrative.linkage_value[k]),
+            _num(parts.threat[k]),
+            _num(parts.imposed.linkage_value[k]),
+        )
+    out.print(table)
+    lines = parts.sentences()
+    if lines:
+        out.print("[bold]Which constraint closes which silo[/]")
+        for line in lines:
+            out.print(f"  • {escape(line)}", highlight=False)
+    else:
+        out.print("No constraint on another domain closes a silo: linkage here is integrative only.")
+
+
+def _print_worth(out: Console, worth: DomainWorth, labels: dict[str, str]) -> None:
+    table = Table(title="What each domain brings, per party (own points)")
+    table.add_column("domain")
+    for p in worth.parties:
+        table.add_column(f"alone {escape(labels[p])}", justify="right")
+    for p in worth.parties:
+        table.add_column(f"marginal {escape(labels[p])}", justify="right")
+    for d, alone, marg in zip(worth.domains, worth.alone, worth.marginal, strict=True):
+        table.add_row(escape(d), *(_num(x) for x in alone), *(_num(x) for x in marg))
+    out.print(table)
+    out.print(
+        "[dim]Marginal: what the party's Nash gain loses if the domain alone leaves a table holding "
+        "every other domain.[/]",
+        highlight=False,
+    )
+    pairs = worth.strongest(5)
+    if pairs:
+        out.print("[bold]Strongest interactions[/] (positive: complements; negative: substitutes)")
+        for (k, m), val in pairs:
+            words = ", ".join(
+                f"{escape(labels[p])} {_num(x)} ({worth.kind((k, m), q)})"
+                for q, (p, x) in enumerate(zip(worth.parties, val, strict=True))
+            )
+            out.print(f"  • {escape(k)} and {escape(m)}: {words}", highlight=False)
+
+
+def _print_diagnosis(out: Console, values: DomainValues, labels: dict[str, str]) -> None:
+    for diag in values.diagnosis:
+        who = "joint surplus" if diag.who == "joint" else labels.get(diag.who, diag.who)
+        props = (
+            f"{'monotone' if diag.monotone else '[yellow]not monotone[/]'}, "
+            f"{'superadditive' if diag.superadditive else '[yellow]not superadditive[/]'}"
+        )
+        witness = "; ".join(escape(w) for w in (diag.monotone_witness, diag.superadditive_witness) if w)
+        out.print(
+            f"Characteristic function ({escape(who)}): {props}" + (f" — {witness}" if witness else ""),
+            highlight=False,
+        )
 
 
 def _values_table(values: DomainValues) -> Table:
@@ -206,33 +327,97 @@ def _values_table(values: DomainValues) -> Table:
 
 
 def linkage_summary(console: Console, result: LinkageResult, values: DomainValues | None, labels: dict[str, str]) -> None:
-    """Print a compact linkage table (silos vs portfolio per party and joint)
-    and the domains' values; rendered from ``dealspace analyze``'s results."""
-    table = Table(title="Value of linkage (gains over BATNA, Nash packages)")
+    """Print a compact linkage table (silos vs portfolio per party, in its own
+    points; with the threat-based part when ``result.threats`` is set) and the
+    domains' values; rendered from ``dealspace analyze``'s results."""
+    parts = result.threats
+    title = "Value of linkage (gains over BATNA, Nash packages, each party's own points)"
+    table = Table(title=title)
     table.add_column("party")
     table.add_column("silos", justify="right")
     table.add_column("portfolio", justify="right")
-    table.add_column("linkage value", justify="right")
+    table.add_column("linkage value" if parts is None else "integrative", justify="right")
+    if parts is not None:
+        table.add_column("threat-based", justify="right")
     for k, p in enumerate(result.parties):
-        table.add_row(
+        row = [
             escape(labels[p]),
             _num(result.silo_gains[k]),
             _num(result.portfolio.gains[k]),
             _num(result.linkage_value[k]),
-        )
-    table.add_row(
-        "[bold]joint[/]",
-        _num(result.silo_joint),
-        _num(result.portfolio_joint),
-        f"[bold]{_num(result.joint_linkage_value)}[/]",
-    )
+        ]
+        if parts is not None:
+            row.append(_num(parts.threat[k]))
+        table.add_row(*row)
     console.print(table)
+    console.print(f"[dim]Silos: {RULES.get(result.off_table, result.off_table)}.[/]", highlight=False)
     if result.unlocked:
         console.print(
             f"Unlocked by linkage: [bold]{escape(', '.join(result.unlocked))}[/]", highlight=False
         )
+    if parts is not None:
+        for line in parts.sentences():
+            console.print(f"  • {escape(line)}", highlight=False)
     if values is not None:
         console.print(_values_table(values))
+        _print_diagnosis(console, values, labels)
+    elif result.worth is not None:
+        _print_worth(console, result.worth, labels)
+
+
+# ---------------------------------------------------------------- coalitions
+
+
+@app.command("coalitions")
+@friendly
+def coalitions_command(
+    source: Source,
+    free: Annotated[
+        bool,
+        typer.Option(
+            "--free",
+            help="A coalition may move any issue a member has a stake in; outsiders have no veto "
+            "(default: issues an outsider has a stake in stay at the status quo).",
+        ),
+    ] = False,
+    json_out: JsonOut = False,
+) -> None:
+    """Who can deal with whom: every coalition of two or more parties, whether it has a
+    ZOPA on its own, its Nash package, and which coalitions would walk away from the
+    grand coalition's Nash package."""
+    scenario = load_scenario(source)
+    result = coalitions(scenario, outsiders="free" if free else "hold")
+    if json_out:
+        print_json(result.to_dict())
+        return
+    print_coalitions(console, result, _labels(scenario))
+
+
+def print_coalitions(out: Console, result: Coalitions, labels: dict[str, str]) -> None:
+    """The coalitions table and the core-style verdict (renders; computes nothing)."""
+    table = Table(title="Coalitions: each on its own (gains over BATNA, each party's own points)")
+    for col in ("coalition", "issues it can move", "ZOPA", "members' Nash gains", "outsiders", "walks away"):
+        table.add_column(col)
+    for c in result.coalitions:
+        table.add_row(
+            escape(" + ".join(labels[p] for p in c.members)),
+            str(len(c.issues)),
+            "[green]yes[/]" if c.zopa else "[red]no[/]",
+            escape(", ".join(f"{labels[p]} {_num(g)}" for p, g in zip(c.members, c.gains, strict=True))),
+            escape(", ".join(f"{labels[p]} {_num(g)}" for p, g in c.outsider_gains.items())),
+            "[bold yellow]yes[/]" if c.blocks_grand else "",
+        )
+    out.print(table)
+    if result.grand is None:
+        out.print("The grand coalition has no ZOPA: no package every party prefers to its BATNA.")
+    elif result.in_core:
+        out.print("No coalition would walk away from the grand coalition's Nash package.")
+    else:
+        out.print(
+            "Would walk away from the grand package (each member gets strictly more alone): "
+            + escape("; ".join(" + ".join(labels[p] for p in m) for m in result.blocking)),
+            highlight=False,
+        )
 
 
 # ---------------------------------------------------------------- red lines
@@ -283,6 +468,7 @@ def _print_redlines(scenario: Scenario, result: RedlinePrices) -> None:
             note,
         )
     console.print(table)
+    console.print("[dim]" + JOINT_NOTE.replace("'joint'", "'Δ joint'") + "[/]", highlight=False)
 
 
 # ---------------------------------------------------------------- offers
@@ -422,8 +608,10 @@ def _print_harvest(scenario: Scenario, result: HarvestResult) -> None:
     valid = result.valid
     if valid:
         console.print(
-            f"Best early harvest: [bold]{valid[0].name}[/] ({valid[0].value:+.2f} joint points realised early).",
+            f"Best early harvest: [bold]{escape(valid[0].name)}[/] ({valid[0].value:+.2f} points realised early, "
+            "summed across parties).",
             highlight=False,
         )
+        console.print(f"[dim]{JOINT_NOTE}[/]", highlight=False)
     else:
         console.print("No harvest is safe: bind nothing until everything is agreed.")

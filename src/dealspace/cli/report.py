@@ -88,6 +88,7 @@ def score(
         print_json(card.to_dict())
         return
     console.rule(f"[bold]{escape(d.title or d.name)}")
+    console.print(f"[bold]{escape(card.verdict)}[/]", highlight=False)
     console.print(f"scenario {escape(s.name)}; {len(d.terms)} terms; {len(d.durability)} evidence items", highlight=False)
     summary = Table(title="Scorecard")
     for col in ("criterion", "score", "verdict"):

@@ -38,6 +38,8 @@ def layout(data: Results) -> Document:
                 parts.recommended(data),
                 parts.linkage_section(data),
                 parts.domains_section(data),
+                parts.robustness_section(data),
+                parts.coalitions_section(data),
                 parts.redlines_section(data),
                 parts.offers_section(data),
                 parts.protocols_section(data),

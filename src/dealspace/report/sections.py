@@ -7,7 +7,13 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from dealspace.analysis.specs import frontier_chart, linkage_chart, redlines_chart, shapley_chart
+from dealspace.analysis.specs import (
+    frontier_chart,
+    linkage_chart,
+    redlines_chart,
+    shapley_chart,
+    worth_chart,
+)
 from dealspace.pipeline import Results as ReportData
 from dealspace.present.document import Bullets, Chart, Section, Table, Text, Verdict, num, signed
 from dealspace.scenario.conditions import describe
@@ -51,9 +57,23 @@ def verdict(data: ReportData) -> Verdict:
             f"of {len(data.scenario.issues)} issues and gives {gains} points over their BATNAs."
         )
         if link is not None:
+            per_party = ", ".join(
+                f"{n} {signed(v)}" for n, v in zip(names, link.linkage_value, strict=True)
+            )
             detail += (
-                f" Negotiating the {len(link.domains)} domains as one portfolio rather than in silos adds "
-                f"{signed(link.joint_linkage_value)} joint points."
+                f" Negotiating the {len(link.domains)} domains as one portfolio rather than in silos "
+                f"(each bound by its own constraints) changes each side's gain by {per_party} of its own points."
+            )
+        if data.near_tie is not None and data.near_tie.warning:
+            detail += " " + data.near_tie.warning
+        if data.robustness is not None and data.robustness.recommendation is not None:
+            rec = data.robustness.recommendation
+            detail += (
+                f" Under the scenario's ranges ({data.robustness.draws:,} draws) a ZOPA exists in "
+                f"{data.robustness.p_zopa:.0%} of draws and this package is the Nash package in "
+                f"{next((c.p_nash for c in data.robustness.candidates if c.is_point_nash), 0.0):.0%}; "
+                f"the robust recommendation is accepted by every side in {rec.p_all_accept:.0%}"
+                + (" (it is this package)." if rec.is_point_nash else " (a different package).")
             )
     else:
         headline = "No deal every side prefers to walking away."
@@ -62,7 +82,10 @@ def verdict(data: ReportData) -> Verdict:
         ("acceptable packages", f"{data.reach.n_acceptable:,}"),
         ("Pareto-optimal", f"{len(data.frontier):,}"),
         ("in the ZOPA", f"{z.n_packages:,}"),
-        *((("value of linkage", signed(link.joint_linkage_value)),) if link is not None else ()),
+        *(
+            (f"value of linkage, {n}", signed(v))
+            for n, v in zip(names, link.linkage_value if link is not None else (), strict=False)
+        ),
     )
     return Verdict(headline=headline, detail=detail, ok=bool(z.exists), figures=figures)
 
@@ -210,53 +233,192 @@ def best_line(data: ReportData) -> str:
 
 
 def linkage_section(data: ReportData) -> Section | None:
-    """The waterfall from siloed talks to one portfolio."""
+    """Silos vs one portfolio per party, and the integrative vs threat-based split."""
     link, s = data.linkage, data.scenario
     if link is None:
         return None
     names = {d.id: d.name or d.id for d in s.domains}
-    chart = linkage_chart(link, names)
-    frame = link.to_frame()
+    labels = _labels(data)
     parties = link.parties
+    chart = linkage_chart(link, names, dict(zip(parties, labels, strict=True)))
+    frame = link.to_frame()
     rows = []
     for name, row in frame.iterrows():
         zopa = row["zopa"]
         rows.append(
             (names.get(str(name), str(name)), "" if zopa is None or zopa != zopa else ("yes" if zopa else "no"),
-             *(num(row[f"gain:{p}"]) for p in parties), num(row["joint"]))
+             *(num(row[f"gain:{p}"]) for p in parties))
         )
-    labels = _labels(data)
     table = Table(
-        ("negotiation", "ZOPA", *(f"gain {n}" for n in labels), "joint"),
+        ("negotiation", "ZOPA", *(f"gain {n}" for n in labels)),
         tuple(rows),
-        numeric=(False, False, *(True for _ in labels), True),
+        numeric=(False, False, *(True for _ in labels)),
+        caption="Each silo is bound only by the must-haves and red lines on its own issues; gains in each "
+        "party's own points (never added across parties).",
         emphasis=(len(rows) - 1,),
     )
-    blocks: list[Chart | Table | Text] = [chart, table]
+    blocks: list[Chart | Table | Text | Bullets] = [chart, table]
     if link.unlocked:
         blocks.insert(0, Text("Unlocked by linkage (no ZOPA alone, part of the portfolio deal): "
                               + ", ".join(names[d] for d in link.unlocked) + "."))
-    lead = (f"Silos combined {num(link.silo_joint)} joint points; one portfolio {num(link.portfolio_joint)} "
-            f"({signed(link.joint_linkage_value)}).")
+    if any(si.agreement for si in link.silos) and not link.silo_package_acceptable:
+        blocks.append(Text("The silo deals together break a must-have or red line that reads several domains.", "note"))
+    parts = link.threats
+    if parts is not None:
+        blocks.append(
+            Table(
+                ("party", "integrative", "threat-based", "total"),
+                tuple(
+                    (n, signed(parts.integrative.linkage_value[k]), signed(parts.threat[k]),
+                     signed(parts.imposed.linkage_value[k]))
+                    for k, n in enumerate(labels)
+                ),
+                numeric=(False, True, True, True),
+                caption="Integrative: from the valuations, each silo bound only by its own constraints. "
+                "Threat-based: what is lost in the silos when every party's demands on other domains bind "
+                "them too (off-table issues at the status quo). Total: the value of linkage with every "
+                "constraint binding every silo (Sebenius 1983; Tollison and Willett 1979).",
+            )
+        )
+        lines = parts.sentences()
+        blocks.append(Bullets(tuple(lines)) if lines else Text("No constraint on another domain closes a silo."))
+    lead = "Value of linkage, each party in its own points: " + ", ".join(
+        f"{n} {signed(v)}" for n, v in zip(labels, link.linkage_value, strict=True)
+    ) + "."
     return Section("linkage", "Value of linkage: silos vs one portfolio", tuple(blocks), lead)
 
 
 def domains_section(data: ReportData) -> Section | None:
-    """Shapley value of each domain."""
-    v, s = data.domain_values, data.scenario
-    if v is None:
+    """Each domain's marginal value and pairwise interactions per party; Shapley values when asked for."""
+    w, v, s = data.domain_worth, data.domain_values, data.scenario
+    if w is None and v is None:
         return None
     names = {d.id: d.name or d.id for d in s.domains}
-    chart = shapley_chart(v, names)
+    labels = _labels(data)
+    by_id = dict(zip(data.space.parties, labels, strict=True))
+    blocks: list[Chart | Table | Text | Bullets] = []
+    lead = ""
+    if w is not None:
+        blocks.append(worth_chart(w, names, by_id))
+        rows = tuple(
+            (names[d], *(signed(x) for x in alone), *(signed(x) for x in m))
+            for d, alone, m in zip(w.domains, w.alone, w.marginal, strict=True)
+        )
+        blocks.append(Table(
+            ("domain", *(f"alone {n}" for n in labels), *(f"marginal {n}" for n in labels)),
+            rows, numeric=(False, *(True for _ in labels), *(True for _ in labels)),
+            caption="Marginal: what each party's Nash gain loses if the domain alone leaves a table holding "
+            "every other domain. Alone: the domain negotiated by itself. Each party in its own points.",
+        ))
+        pairs = w.strongest(6)
+        if pairs:
+            blocks.append(Text("Strongest interactions (second differences; positive: complements, negative: "
+                               "substitutes):"))
+            blocks.append(Bullets(tuple(
+                f"{names[k]} and {names[m]}: " + ", ".join(
+                    f"{n} {signed(x)} ({w.kind((k, m), q)})" for q, (n, x) in enumerate(zip(labels, val, strict=True))
+                )
+                for (k, m), val in pairs
+            )))
+        lead = "Marginal values per party: " + "; ".join(
+            f"{n}: largest {names[w.domains[int(np.argmax([m[q] for m in w.marginal]))]]}"
+            for q, n in enumerate(labels)
+        ) + "."
+    if v is not None:
+        blocks.append(shapley_chart(v, names))
+        rows_v = tuple(
+            (names[d], num(val), "—" if share != share else f"{100 * share:.0f}%",
+             *(num(x) for x in (v.by_party[k] if v.by_party else ())))
+            for k, (d, val, share) in enumerate(zip(v.domains, v.values, v.shares, strict=True))
+        )
+        blocks.append(Table(
+            ("domain", "Shapley (joint)", "share", *(f"Shapley {n}" for n in (labels if v.by_party else ()))),
+            rows_v, numeric=(False, True, True, *(True for _ in (labels if v.by_party else ()))),
+            caption="Average marginal gain of adding the domain over every order of adding domains. "
+            "The joint column adds points across parties.",
+        ))
+        for diag in v.diagnosis:
+            who = "joint surplus" if diag.who == "joint" else by_id.get(diag.who, diag.who)
+            if diag.monotone and diag.superadditive:
+                blocks.append(Text(f"Characteristic function ({who}): monotone and superadditive.", "note"))
+            else:
+                bad = [w_ for w_ in (diag.monotone_witness, diag.superadditive_witness) if w_]
+                blocks.append(Text(
+                    f"Characteristic function ({who}): "
+                    f"{'monotone' if diag.monotone else 'not monotone'}, "
+                    f"{'superadditive' if diag.superadditive else 'not superadditive'} — " + "; ".join(bad)
+                    + ". Shapley shares then average over orders in which adding a domain destroys value.",
+                    "note"))
+    return Section("domains", "What each domain brings", tuple(blocks), lead)
+
+
+def robustness_section(data: ReportData) -> Section | None:
+    """How the recommendation holds up under the scenario's ranges; the near-tie check without them."""
+    r, tie, s = data.robustness, data.near_tie, data.scenario
+    if r is None:
+        if tie is None or not tie.warning:
+            return None
+        return Section("robustness", "Robustness", (Text(tie.warning),),
+                       "The recommended package is a near tie.")
+    labels = _labels(data)
+    sq = s.status_quo()
+    rows = []
+    for n, c in enumerate(r.candidates, start=1):
+        moves = "; ".join(f"{_issue_name(s, i)}: {_option(s, i, c.package[i])}" for i in s.issue_ids
+                          if str(c.package[i]) != str(sq[i])) or "the status quo"
+        tag = (" (robust)" if n - 1 == r.recommended else "") + (" (point Nash)" if c.is_point_nash else "")
+        rows.append((f"{n}{tag}", moves, f"{c.p_nash:.1%}", f"{c.p_ks:.1%}",
+                     *(f"{x:.1%}" for x in c.p_accept), f"{c.p_all_accept:.1%}"))
+    blocks: list[Table | Text | Bullets] = [
+        Text(f"A ZOPA exists in {r.p_zopa:.1%} of {r.draws:,} seeded draws of the scenario's "
+             f"{len(r.uncertain)} uncertain numbers (seed {r.seed})."),
+        Table(("#", "changes from the status quo", "P(Nash)", "P(KS)", *(f"P({n} accepts)" for n in labels),
+               "P(all accept)"), tuple(rows),
+              numeric=(False, False, True, True, *(True for _ in labels), True),
+              caption="Robust recommendation: the package every party accepts most often, ties broken by the "
+              "expected Nash product."),
+    ]
+    if r.tornado:
+        blocks.append(Table(
+            ("uncertain number", "low", "point", "high", "Nash package changes", "flips at"),
+            tuple((b.label, f"{b.low:.4g}", f"{b.point:.4g}", f"{b.high:.4g}",
+                   "at low and high" if b.changes_low and b.changes_high else "at low" if b.changes_low
+                   else "at high" if b.changes_high else "no",
+                   ", ".join(f"{x:.4g}" for x in (b.flip_low, b.flip_high) if x is not None))
+                  for b in r.tornado[:10]),
+            numeric=(False, True, True, True, False, True),
+            caption="Tornado: each number alone across its range, the others at their point values.",
+        ))
+    blocks.append(Bullets(tuple(r.sentences())))
+    return Section("robustness", "Robustness under uncertain preferences", tuple(blocks), r.sentences()[0])
+
+
+def coalitions_section(data: ReportData) -> Section | None:
+    """Who can deal with whom (three or more parties)."""
+    c = data.coalitions
+    if c is None:
+        return None
+    labels = dict(zip(data.space.parties, _labels(data), strict=True))
     rows = tuple(
-        (names[d], num(val), "—" if share != share else f"{100 * share:.0f}%", num(alone))
-        for d, val, share, alone in zip(v.domains, v.values, v.shares, v.singles, strict=True)
+        (" + ".join(labels[p] for p in x.members), str(len(x.issues)), "yes" if x.zopa else "no",
+         ", ".join(f"{labels[p]} {signed(g)}" for p, g in zip(x.members, x.gains, strict=True)),
+         ", ".join(f"{labels[p]} {signed(g)}" for p, g in x.outsider_gains.items()),
+         "yes" if x.blocks_grand else "")
+        for x in c.coalitions
     )
-    table = Table(("domain", "Shapley value", "share", "alone"), rows, numeric=(False, True, True, True),
-                  caption="Average marginal joint gain of adding the domain to the table, over every order; "
-                  "'alone': the domain negotiated by itself.")
-    return Section("domains", "What each domain brings", (chart, table),
-                   f"The shares add up to the portfolio's joint gain, {num(v.grand)} points.")
+    table = Table(("coalition", "issues it can move", "ZOPA", "members' Nash gains", "outsiders", "walks away"),
+                  rows, numeric=(False, True, False, False, False, False),
+                  caption="Each coalition on its own: issues an outsider has a stake in stay at the status quo, "
+                  "outsiders' constraints do not bind; 'walks away': every member gets strictly more alone than "
+                  "in the grand coalition's Nash package.")
+    if c.grand is None:
+        lead = "The grand coalition has no ZOPA."
+    elif c.in_core:
+        lead = "No coalition would walk away from the grand package."
+    else:
+        lead = "Would walk away from the grand package: " + "; ".join(
+            " + ".join(labels[p] for p in m) for m in c.blocking) + "."
+    return Section("coalitions", "Who can deal with whom", (table,), lead)
 
 
 def redlines_section(data: ReportData) -> Section:

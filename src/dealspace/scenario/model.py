@@ -376,6 +376,44 @@ class Domain(Traced):
 Direction = Literal["increasing", "decreasing"]
 
 
+class Range(Base):
+    """An uncertain number: uniform on ``[low, high]``, or triangular with mode
+    ``most_likely``. Its point value (used by every exact analysis) is
+    ``most_likely`` when given, else the midpoint; ``dealspace robust`` draws it."""
+
+    low: Number
+    high: Number
+    most_likely: Number | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Range:
+        mid = self.low if self.most_likely is None else self.most_likely
+        if not self.low <= mid <= self.high:
+            raise PydanticCustomError(
+                "bad_range", "a range needs low ≤ most_likely ≤ high, got {r}", {"r": self.model_dump(exclude_none=True)}
+            )
+        return self
+
+    @property
+    def point(self) -> float:
+        return (self.low + self.high) / 2 if self.most_likely is None else self.most_likely
+
+
+def _is_range(v: Any) -> bool:
+    return isinstance(v, dict) and "low" in v and "high" in v
+
+
+def _point(v: dict[str, Any]) -> Any:
+    """The point value of a range given as data (validated later by :class:`Range`)."""
+    ml = v.get("most_likely")
+    if ml is not None:
+        return ml
+    low, high = v.get("low"), v.get("high")
+    if isinstance(low, int | float) and isinstance(high, int | float) and not isinstance(low, bool):
+        return (low + high) / 2
+    return low
+
+
 class Valuation(Traced):
     """How much a party cares about one issue and which options it prefers.
 
@@ -383,10 +421,51 @@ class Valuation(Traced):
     ``decreasing`` (linear over a numeric range); a list of ``[x, value]``
     points (piecewise linear over a numeric range); ``economy`` (the welfare
     change the economy module computes for the party's country).
+
+    The weight and each value of a mapping may be a range ``{low, high}`` or
+    ``{low, most_likely, high}``; it is kept in ``weight_range`` /
+    ``value_ranges`` and replaced by its point value (:class:`Range`).
     """
 
     weight: NonNegative = 1.0
     value: dict[str, float] | Direction | list[tuple[float, float]] | Literal["economy"]
+    weight_range: Range | None = None
+    value_ranges: dict[str, Range] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _ranges(cls, data: Any) -> Any:
+        """Move ranges out of ``weight`` and ``value`` into their own fields."""
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        if _is_range(data.get("weight")):
+            data["weight_range"] = data["weight"]
+            data["weight"] = _point(data["weight"])
+        value = data.get("value")
+        if isinstance(value, dict) and any(_is_range(v) for v in value.values()):
+            ranges = dict(data.get("value_ranges") or {})
+            plain = {}
+            for key, v in value.items():
+                name = f"{key:g}" if isinstance(key, float) else str(key)
+                if _is_range(v):
+                    ranges[name] = v
+                    plain[key] = _point(v)
+                else:
+                    plain[key] = v
+            data["value"], data["value_ranges"] = plain, ranges
+        return data
+
+    @model_validator(mode="after")
+    def _ranges_non_negative(self) -> Valuation:
+        for name, r in ([("weight", self.weight_range)] if self.weight_range else []) + [
+            (f"the value of option '{k}'", v) for k, v in self.value_ranges.items()
+        ]:
+            if r.low < 0:
+                raise PydanticCustomError(
+                    "negative", "{what}: a range must lie at or above 0, got low = {v}", {"what": name, "v": r.low}
+                )
+        return self
 
     @field_validator("value", mode="before")
     @classmethod
@@ -460,11 +539,22 @@ class Party(Traced):
         description="Utility of walking away, in the party's points; 'status_quo' = "
         "the utility of the status-quo package.",
     )
+    batna_range: Range | None = Field(None, description="The BATNA as an uncertain number (set from batna: {low, high}).")
     valuations: dict[Id, Valuation] = Field(default_factory=dict)
     must_haves: list[Constraint] = Field(default_factory=list)
     red_lines: list[Constraint] = Field(default_factory=list)
     nice_to_haves: list[Bonus] = Field(default_factory=list)
     interactions: list[Bonus] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _batna_range(cls, data: Any) -> Any:
+        """``batna: {low, high}`` (or with ``most_likely``) is kept in ``batna_range``."""
+        if isinstance(data, dict) and _is_range(data.get("batna")):
+            data = dict(data)
+            data["batna_range"] = data["batna"]
+            data["batna"] = _point(data["batna"])
+        return data
 
     @property
     def label(self) -> str:

@@ -1,0 +1,121 @@
+"""Coalitions: who can deal with whom, against brute force for 3–4 parties."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from dealspace.analysis.coalitions import coalitions, movable
+from dealspace.scenario.model import Scenario
+from dealspace.space import acceptable, hard_constraints, utilities
+from strategies import all_packages, scenarios
+
+FAST = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+TOL = 1e-9
+
+
+def shipbuilding() -> dict[str, Any]:
+    # US and Korea gain from 'ships'; Japan insists on a low tariff, which costs the US 1
+    # and Korea 0.5. The grand Nash package: ships yes, tariff low -> (1, 0.5, 3).
+    # US+Korea alone (the tariff is Japan's stake: held) -> ships yes -> (2, 1): both
+    # strictly better, so they would walk away. Japan dislikes the ships deal slightly
+    # ('free' rule: it loses 0.5 and has no veto; 'hold': ships is its stake too).
+    return {
+        "name": "ships",
+        "parties": [
+            {"id": "us", "valuations": {"ships": {"weight": 2, "value": {"no": 0, "yes": 1}},
+                                        "tariff": {"weight": 1, "value": {"high": 1, "low": 0}}}},
+            {"id": "korea", "valuations": {"ships": {"weight": 1, "value": {"no": 0, "yes": 1}},
+                                           "tariff": {"weight": 0.5, "value": {"high": 1, "low": 0}}}},
+            {"id": "japan", "valuations": {"tariff": {"weight": 3, "value": {"high": 0, "low": 1}}},
+             "must_haves": [{"id": "cut", "condition": {"issue": "tariff", "in": ["low"]}}]},
+        ],
+        "domains": [{"id": "D", "issues": [
+            {"id": "ships", "options": ["no", "yes"], "status_quo": "no"},
+            {"id": "tariff", "options": ["high", "low"], "status_quo": "high"},
+        ]}],
+    }
+
+
+def test_a_pair_can_deal_without_the_third() -> None:
+    r = coalitions(Scenario.model_validate(shipbuilding()))
+    by = {c.members: c for c in r.coalitions}
+    pair = by["us", "korea"]
+    assert pair.issues == ("ships",) and pair.zopa and pair.package == {"ships": "yes", "tariff": "high"}
+    assert pair.gains == pytest.approx((2.0, 1.0))
+    assert r.grand == {"ships": "yes", "tariff": "low"}
+    assert r.grand_gains == pytest.approx((1.0, 0.5, 3.0))
+    assert pair.blocks_grand  # us gets 2 alone with Korea against 1 in the grand deal
+    assert ("us", "korea") in r.blocking and not r.in_core
+    assert pair.outsider_gains == {"japan": 0.0}
+    assert not by["korea", "japan"].zopa  # only the tariff: Korea loses what Japan gains
+    # Japan with a stake in ships: held, the pair has nothing to move; freed, it deals and Japan loses
+    data = shipbuilding()
+    data["parties"][2]["valuations"]["ships"] = {"weight": 0.5, "value": {"no": 1, "yes": 0}}
+    held = {c.members: c for c in coalitions(Scenario.model_validate(data)).coalitions}
+    assert held["us", "korea"].issues == () and not held["us", "korea"].zopa
+    free = {c.members: c for c in coalitions(Scenario.model_validate(data), outsiders="free").coalitions}
+    assert free["us", "korea"].zopa and free["us", "korea"].outsider_gains == {"japan": pytest.approx(-0.5)}
+    data = json.loads(json.dumps(r.to_dict()))
+    assert data["blocking"] == [["us", "korea"]]
+    assert "walks_away" in r.to_frame().columns
+
+
+@FAST
+@given(scenarios(min_parties=3, max_parties=4, max_outcomes=64), st.sampled_from(["hold", "free"]))
+def test_coalitions_match_brute_force(scenario: Scenario, rule: str) -> None:
+    r = coalitions(scenario, outsiders=rule)
+    ids = scenario.party_ids
+    packages = list(all_packages(scenario))
+    sq = scenario.status_quo()
+    u = np.array([utilities(scenario, p) for p in packages])
+    batna = np.array([
+        utilities(scenario, sq)[k] if party.batna == "status_quo" else float(party.batna)
+        for k, party in enumerate(scenario.parties)
+    ])
+    keys = {c.key: c.party for c in hard_constraints(scenario)}
+    grand_u = None if r.grand is None else utilities(scenario, r.grand)
+    for c in r.coalitions:
+        idx = [ids.index(p) for p in c.members]
+        free = set(movable(scenario, c.members, rule))
+        drop = [k for k, party in keys.items() if party not in c.members]
+        ok = np.array([
+            all(str(p[i]) == str(sq[i]) for i in scenario.issue_ids if i not in free)
+            and acceptable(scenario, p, drop=drop)
+            for p in packages
+        ])
+        gains = u[:, idx] - batna[idx]
+        assert c.zopa == bool((ok & (gains > TOL).all(axis=1)).any()), c.members
+        if c.zopa and c.package is not None:
+            best = np.max(np.where(ok & (gains > TOL).all(axis=1), np.prod(np.maximum(gains, 0), axis=1), -1))
+            mine = np.prod(np.asarray(c.gains))
+            assert mine == pytest.approx(best, rel=1e-6, abs=1e-9)
+        if grand_u is not None and len(c.members) < len(ids):
+            over = u[:, idx] - grand_u[idx]
+            walks = bool((ok & (over > 1e-7).all(axis=1)).any())
+            strict = bool((ok & (over > 1e-5).all(axis=1)).any())
+            assert c.blocks_grand in (walks, strict) and (not strict or c.blocks_grand)
+
+
+def test_coalitions_command_and_pipeline(tmp_path: Any) -> None:
+    import yaml
+    from typer.testing import CliRunner
+
+    from dealspace.cli import app
+    from dealspace.pipeline import Settings, analyze
+
+    path = tmp_path / "ships.yaml"
+    path.write_text(yaml.safe_dump(shipbuilding()))
+    runner = CliRunner()
+    out = runner.invoke(app, ["coalitions", str(path)], env={"COLUMNS": "200"})
+    assert out.exit_code == 0, out.output
+    assert "Would walk away from the grand package" in out.stdout and "us + korea" in out.stdout
+    js = runner.invoke(app, ["coalitions", str(path), "--json", "--free"])
+    assert json.loads(js.stdout)["outsiders"] == "free"
+    results = analyze(Scenario.model_validate(shipbuilding()), Settings(process=None))
+    assert results.coalitions is not None and results.to_dict()["coalitions"]["blocking"] == [["us", "korea"]]
