@@ -20,7 +20,7 @@ from pydantic import ValidationError
 
 from dealspace.errors import DealspaceError
 from dealspace.pipeline import Settings, analyze
-from dealspace.process.compare import verdict
+from dealspace.process.compare import party_verdict as verdict
 from dealspace.report.sections import verdict as report_verdict
 from dealspace.scenario.model import Scenario
 from strategies import scenario_data

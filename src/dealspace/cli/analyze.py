@@ -44,8 +44,16 @@ def analyze(
     ] = 100,
     seed: Annotated[int, typer.Option("--seed", min=0, max=2**32 - 1, help="Seed of every random step.")] = 0,
     no_process: Annotated[
-        bool, typer.Option("--no-process", help="Skip the protocol comparison (the slowest step).")
+        bool, typer.Option("--no-process", help="Skip the protocol comparison.")
     ] = False,
+    sensitivity: Annotated[
+        bool,
+        typer.Option("--sensitivity/--no-sensitivity", help="The protocol verdict's sensitivity grid (27 cells)."),
+    ] = True,
+    world_runs: Annotated[
+        int,
+        typer.Option("--world-runs", min=0, max=10_000, help="Runs of the bellwether model (0 skips it)."),
+    ] = 100,
 ) -> None:
     """Analyse a scenario (default: the built-in US–Japan 2025 portfolio) and write its report."""
     from dataclasses import replace
@@ -58,8 +66,9 @@ def analyze(
     from dealspace.scenario import load_scenario
 
     scenario = load_scenario(source)
-    process = None if no_process else replace(Settings().process or ProcessSettings(), runs=runs, seed=seed)
-    settings = Settings(seed=seed, process=process)
+    base = Settings().process or ProcessSettings()
+    process = None if no_process else replace(base, runs=runs, seed=seed, sensitivity=sensitivity)
+    settings = Settings(seed=seed, process=process, world_runs=world_runs)
     if json_out:
         print_json(run(scenario, settings).to_dict())
         return

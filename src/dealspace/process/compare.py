@@ -774,6 +774,7 @@ def compare_protocols(
             flips.append(f"{row['winner']} at hazard ×{row['hazard_x']:g}, cost ×{row['cost_x']:g}, "
                          f"every {row['every']:g} {settings.unit}s")
     tie = runner is not None and margin < 2 * margin_se
+    per_party = party_verdict([{str(k): v for k, v in r.items()} for r in table.to_dict(orient="records")])
     if tie:
         text = (f"{win} and {runner} tie within sampling error: mean joint gain {joint[win]:.2f} and "
                 f"{joint[runner]:.2f} points (difference {margin:.2f} ± {2 * margin_se:.2f})")
@@ -785,7 +786,9 @@ def compare_protocols(
         text += f"; it ranks first in {holds} of {len(sens)} sensitivity cells"
         if flips:
             text += f", {flips[0]}" + (f" (+{len(flips) - 1} more)" if len(flips) > 1 else "")
-    text += "."
+    text += " (joint gain: the sum of both parties' points, a comparison across their scales)."
+    if per_party:
+        text = per_party + " By joint gain, " + text[0].lower() + text[1:]
     family = _family_verdict(result, table, sens, settings)
     if family:
         text += " " + family
@@ -865,3 +868,51 @@ __all__ = [
     "sensitivity_table",
     "time_costs",
 ]
+
+
+def party_verdict(rows: Sequence[Mapping[str, Any]], tol: float = 1e-9) -> str:
+    """One scale-free sentence: single undertaking or early harvests?
+
+    Designs are compared party by party (each in its own points), never by a
+    sum of points across parties: a design is better when every party's mean
+    gain is at least as high and one is higher (Pareto dominance of the mean
+    gains); otherwise the sentence says who gains under which. Rows hold
+    ``gain:<party>`` (or ``gain:<party>_mean``) per protocol.
+    """
+    by = {str(r["protocol"]): r for r in rows}
+    su = by.get("alternating")
+    harvest = [r for p, r in by.items() if p.split("[")[0].startswith(("sequential", "harvest")) or p == "silos"]
+    if su is None or not harvest:
+        return ""
+    suffix = "_mean" if any(k.startswith("gain:") and k.endswith("_mean") for k in su) else ""
+    parties = [k[len("gain:") : len(k) - len(suffix)] for k in su
+               if k.startswith("gain:") and k.endswith(suffix) and not k.endswith("_p10")]
+
+    def g(r: Mapping[str, Any], p: str) -> float:
+        return float(r[f"gain:{p}{suffix}"])
+
+    def gains(r: Mapping[str, Any]) -> str:
+        return ", ".join(f"{p} {g(r, p):.2f}" for p in parties)
+
+    def dominates(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
+        diff = [g(a, p) - g(b, p) for p in parties]
+        return all(d >= -tol for d in diff) and any(d > tol for d in diff)
+
+    better = [r for r in harvest if dominates(r, su)]
+    if better:
+        best = next((r for r in better if not any(dominates(o, r) for o in better)), better[0])
+        return (
+            f"Early harvests: {best['protocol']} gives every party a mean gain at least as high as the "
+            f"single undertaking ({gains(best)} against {gains(su)}, each in its own points)."
+        )
+    if all(dominates(su, r) or all(abs(g(su, p) - g(r, p)) <= tol for p in parties) for r in harvest):
+        return (
+            f"Single undertaking: every party's mean gain ({gains(su)}, each in its own points) is at least "
+            f"as high as under any early-harvest design."
+        )
+    mixed = [r for r in harvest if not dominates(su, r)]
+    return (
+        f"No design is better for every party: the single undertaking gives {gains(su)}; "
+        + "; ".join(f"{r['protocol']} gives {gains(r)}" for r in mixed)
+        + " (each party's mean gain in its own points)."
+    )
