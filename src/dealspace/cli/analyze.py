@@ -85,6 +85,8 @@ def analyze(
 
 def print_results(results: Results) -> None:
     """The terminal summary of the main job's results (renders; computes nothing)."""
+    from rich.markup import escape
+
     from dealspace.cli.engine import engine_summary
     from dealspace.cli.linkage import linkage_summary
     from dealspace.cli.process import print_comparison
@@ -95,6 +97,16 @@ def print_results(results: Results) -> None:
     print_party_summary(results.reach, {p.id: p.label for p in scenario.parties})
     engine_summary(console, results.frontier, results.zopa, results.solutions)
     labels = {p.id: p.label for p in scenario.parties}
+    if results.near_tie is not None and results.near_tie.warning:
+        console.print(f"[yellow]{escape(results.near_tie.warning)}[/]", highlight=False)
+    if results.robustness is not None:
+        from dealspace.cli.robust import print_robust
+
+        print_robust(console, results.robustness, scenario)
+    if results.coalitions is not None:
+        from dealspace.cli.linkage import print_coalitions
+
+        print_coalitions(console, results.coalitions, labels)
     if results.linkage is not None:
         linkage_summary(console, results.linkage, results.domain_values, labels)
     if results.protocols is not None:
