@@ -115,7 +115,7 @@ def test_every_chart_is_visible_and_nothing_fails(report: Path, tmp_path: Path) 
     charts = result["charts"]
     assert [c["id"] for c in charts] == [
         "chart-frontier", "chart-linkage", "chart-domains", "chart-redlines", "chart-protocols",
-        "chart-tariffs", "chart-tariffs-package",
+        "chart-tariffs",
     ]
     for c in charts:
         assert c["width"] > 300 and c["height"] > 100, c

@@ -488,21 +488,27 @@ def protocols_section(data: ReportData) -> Section | None:
          "ylabel": "gain over BATNA (each party's points)", "value_format": "{:.1f}"},
     )
     defs = cmp.columns("protocols")
-    table = Table(
-        ("protocol", "complete", "partial", "none", "breakdown", "weeks to last binding",
-         *(f"gain {labels[p]}" for p in cmp.parties), *(f"delay cost {labels[p]}" for p in cmp.parties),
-         "distance to Nash"),
+    outcomes = Table(
+        ("protocol", "complete", "partial", "none", "breakdown", "weeks to last binding", "distance to Nash"),
         tuple(
             (name, *(f"{100 * r[c]:.0f}%" for c in ("complete", "partial", "none", "breakdown")), num(r["weeks"], 1),
-             *(num(r[f"gain:{p}"]) for p in cmp.parties), *(num(r[f"cost:{p}"]) for p in cmp.parties),
              num(r["to_nash"], 3))
             for name, r in zip(names, rows, strict=True)
         ),
-        numeric=(False, True, True, True, True, True, *(True for _ in cmp.parties), *(True for _ in cmp.parties), True),
+        numeric=(False, True, True, True, True, True, True),
         caption="; ".join(f"{k}: {v}" for k, v in defs.items() if k in ("complete", "partial", "none", "breakdown",
                                                                           "weeks", "to_nash")),
     )
-    blocks: list[Chart | Table | Text] = [chart, table, Text("Conditions: " + cmp.verdict.conditions, "note")]
+    gains = Table(
+        ("protocol", *(f"gain {labels[p]}" for p in cmp.parties), *(f"delay cost {labels[p]}" for p in cmp.parties)),
+        tuple(
+            (name, *(num(r[f"gain:{p}"]) for p in cmp.parties), *(num(r[f"cost:{p}"]) for p in cmp.parties))
+            for name, r in zip(names, rows, strict=True)
+        ),
+        numeric=(False, *(True for _ in cmp.parties), *(True for _ in cmp.parties)),
+        caption="; ".join(f"{k}: {v}" for k, v in defs.items() if k.startswith(("gain:", "cost:"))),
+    )
+    blocks: list[Chart | Table | Text] = [chart, outcomes, gains, Text("Conditions: " + cmp.verdict.conditions, "note")]
     if len(cmp.sensitivity):
         sdefs = cmp.columns("sensitivity")
         blocks.append(Table(
