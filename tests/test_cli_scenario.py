@@ -83,7 +83,9 @@ def test_scenarios_lists_builtins() -> None:
 
 
 def test_help_everywhere() -> None:
-    names = [c.name or c.callback.__name__.replace("_", "-") for c in app.registered_commands]
+    from dealspace.cli._lazy import available
+
+    names = list(available())
     assert "analyze" in names
     for name in names:
         result = runner.invoke(app, [name, "--help"])

@@ -67,7 +67,7 @@ def test_build_collects_every_analysis(toy: ReportData) -> None:
     assert toy.logrolls is not None and toy.logrolls.moves
     assert [m.party for m in toy.offers] == ["a", "b"]
     assert toy.protocols is not None
-    assert {r["protocol"] for r in toy.protocols.rows} == set(Settings().process.protocols)
+    assert set(toy.protocols.table["protocol"]) == set(Settings().process.protocols)
     assert toy.tariffs is None  # the toy has no tariff issues: no GE section
 
 
@@ -109,7 +109,7 @@ def test_numbers_use_a_true_minus_and_no_negative_zero() -> None:
 def test_document_has_the_sections_in_order(us_japan: ReportData) -> None:
     doc = layout(us_japan)
     assert [s.id for s in doc.sections] == [
-        "portfolio", "zopa", "frontier", "recommended", "linkage", "domains", "redlines",
+        "portfolio", "zopa", "frontier", "recommended", "linkage", "domains", "robustness", "redlines",
         "offers", "protocols", "tariffs", "world", "sources",
     ]
     assert doc.verdict.ok
@@ -130,7 +130,7 @@ def test_html_is_self_contained(us_japan_html: str) -> None:
 
 def test_every_chart_is_inline_and_ids_are_unique(us_japan: ReportData, us_japan_html: str) -> None:
     charts = [b for s in layout(us_japan).sections for b in s.blocks if isinstance(b, Chart)]
-    assert [c.key for c in charts] == ["frontier", "linkage", "domains", "redlines", "protocols", "tariffs", "tariffs-package"]
+    assert [c.key for c in charts] == ["frontier", "linkage", "domains", "redlines", "protocols", "tariffs"]
     assert us_japan_html.count("<svg") == len(charts)
     ids = re.findall(r'\sid="([^"]+)"', us_japan_html)
     assert len(ids) == len(set(ids))
