@@ -62,10 +62,18 @@ def run(src: Path, args: list[str], cwd: Path) -> tuple[float, int]:
     env = {**os.environ, "PYTHONPATH": str(src), "MPLBACKEND": "Agg"}
     start = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, "-c", PROBE, *args], cwd=cwd, env=env, capture_output=True, text=True, check=False
+        [sys.executable, "-c", PROBE, *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     elapsed = time.perf_counter() - start
-    count = next((int(line.split()[1]) for line in done.stderr.splitlines() if line.startswith("COMPILES")), -1)
+    count = next(
+        (int(line.split()[1]) for line in done.stderr.splitlines() if line.startswith("COMPILES")),
+        -1,
+    )
     if done.returncode != 0 or count < 0:
         raise SystemExit(f"run failed ({src}): {done.stderr[-2000:]}")
     return elapsed, count
@@ -74,10 +82,14 @@ def run(src: Path, args: list[str], cwd: Path) -> tuple[float, int]:
 def import_time(src: Path) -> float:
     """Seconds to import the CLI (what ``dealspace --help`` pays before printing)."""
     env = {**os.environ, "PYTHONPATH": str(src)}
-    code = "import time; t = time.perf_counter(); import dealspace.cli; print(time.perf_counter() - t)"
+    code = (
+        "import time; t = time.perf_counter(); import dealspace.cli; print(time.perf_counter() - t)"
+    )
     times = []
     for _ in range(5):
-        out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+        out = subprocess.run(
+            [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+        )
         times.append(float(out.stdout))
     return min(times)
 
@@ -90,33 +102,53 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         old = Path(tmp) / "old"
-        subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(old), args.old],
-                       check=True, capture_output=True)
+        subprocess.run(
+            ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(old), args.old],
+            check=True,
+            capture_output=True,
+        )
         try:
             # "now, like for like": without what the main job gained since (the protocol
             # verdict's sensitivity grid and the bellwether model).
             lean = ["--no-sensitivity", "--world-runs", "0"]
-            runs = {"old": (old / "src", []), "new": (ROOT / "src", []), "lean": (ROOT / "src", lean)}
+            runs = {
+                "old": (old / "src", []),
+                "new": (ROOT / "src", []),
+                "lean": (ROOT / "src", lean),
+            }
             times: dict[str, list[float]] = {name: [] for name in runs}
             compiles = {}
             for k in range(args.repeat):
                 for name, (src, extra) in runs.items():
                     out = Path(tmp) / f"{name}-{k}.html"
-                    elapsed, compiles[name] = run(src, ["analyze", args.scenario, "-o", str(out), *extra], Path(tmp))
+                    elapsed, compiles[name] = run(
+                        src, ["analyze", args.scenario, "-o", str(out), *extra], Path(tmp)
+                    )
                     times[name].append(elapsed)
             t = {name: statistics.median(v) for name, v in times.items()}
-            print(f"dealspace analyze {args.scenario} with its report, median of {args.repeat} (same machine, alternating):")
+            print(
+                f"dealspace analyze {args.scenario} with its report, median of {args.repeat} (same machine, alternating):"
+            )
             print(f"  at {args.old}:            {fmt(t['old']):>9}   compiles {compiles['old']}")
-            print(f"  now, everything:       {fmt(t['new']):>9}   compiles {compiles['new']}   "
-                  f"speed-up {t['old'] / t['new']:.2f}x")
-            print(f"  now, like for like:    {fmt(t['lean']):>9}   compiles {compiles['lean']}   "
-                  f"speed-up {t['old'] / t['lean']:.2f}x  ({' '.join(lean)})")
+            print(
+                f"  now, everything:       {fmt(t['new']):>9}   compiles {compiles['new']}   "
+                f"speed-up {t['old'] / t['new']:.2f}x"
+            )
+            print(
+                f"  now, like for like:    {fmt(t['lean']):>9}   compiles {compiles['lean']}   "
+                f"speed-up {t['old'] / t['lean']:.2f}x  ({' '.join(lean)})"
+            )
             print("  goal: at least 2x")
             old_i, new_i = import_time(old / "src"), import_time(ROOT / "src")
-            print(f"import of the CLI (dealspace --help): at {args.old} {fmt(old_i)}, now {fmt(new_i)} (goal: under 0.3 s)")
+            print(
+                f"import of the CLI (dealspace --help): at {args.old} {fmt(old_i)}, now {fmt(new_i)} (goal: under 0.3 s)"
+            )
         finally:
-            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(old)], check=False,
-                           capture_output=True)
+            subprocess.run(
+                ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(old)],
+                check=False,
+                capture_output=True,
+            )
 
 
 if __name__ == "__main__":

@@ -61,18 +61,35 @@ def main() -> int:
         newton, eq = timed(lambda: solve(economy, tariffs, params), 15)
         x_newton = np.log(np.concatenate([eq.wage_hat, eq.expenditure_hat, eq.labour_hat]))
         peers = {
-            "scipy root hybr, analytic Jacobian": (lambda: root(fun, x0, jac=jac, method="hybr", options={"xtol": 1e-12}), 5),
-            "scipy root lm, analytic Jacobian": (lambda: root(fun, x0, jac=jac, method="lm", options={"xtol": 1e-12, "ftol": 1e-12}), 5),
-            "scipy root lm, finite differences": (lambda: root(fun, x0, method="lm", options={"xtol": 1e-12, "ftol": 1e-12}), 1),
+            "scipy root hybr, analytic Jacobian": (
+                lambda: root(fun, x0, jac=jac, method="hybr", options={"xtol": 1e-12}),
+                5,
+            ),
+            "scipy root lm, analytic Jacobian": (
+                lambda: root(fun, x0, jac=jac, method="lm", options={"xtol": 1e-12, "ftol": 1e-12}),
+                5,
+            ),
+            "scipy root lm, finite differences": (
+                lambda: root(fun, x0, method="lm", options={"xtol": 1e-12, "ftol": 1e-12}),
+                1,
+            ),
         }
         results = {name: timed(call, repeat) for name, (call, repeat) in peers.items()}
 
-    print(f"default economy: {n} countries, {3 * n} unknowns, preset liberation-day; Python {sys.version.split()[0]}, numpy {np.__version__}, 1 BLAS thread")
-    print(f"{'dealspace solve (Newton, analytic Jacobian)':45s} {1000 * newton:9.1f} ms  median of 15, {eq.iterations} Newton steps, max |residual| {np.abs(fun(x_newton)).max():.1e}")
+    print(
+        f"default economy: {n} countries, {3 * n} unknowns, preset liberation-day; Python {sys.version.split()[0]}, numpy {np.__version__}, 1 BLAS thread"
+    )
+    print(
+        f"{'dealspace solve (Newton, analytic Jacobian)':45s} {1000 * newton:9.1f} ms  median of 15, {eq.iterations} Newton steps, max |residual| {np.abs(fun(x_newton)).max():.1e}"
+    )
     for name, (seconds, sol) in results.items():
         gap = np.abs(sol.x - x_newton).max()
-        evaluations = f"{sol.nfev} residual evaluations" + (f", {sol.njev} Jacobians" if getattr(sol, "njev", None) else "")
-        print(f"{name:45s} {1000 * seconds:9.1f} ms  {evaluations}, success={sol.success}, max |residual| {np.abs(sol.fun).max():.1e}, max |x - x_newton| {gap:.1e}")
+        evaluations = f"{sol.nfev} residual evaluations" + (
+            f", {sol.njev} Jacobians" if getattr(sol, "njev", None) else ""
+        )
+        print(
+            f"{name:45s} {1000 * seconds:9.1f} ms  {evaluations}, success={sol.success}, max |residual| {np.abs(sol.fun).max():.1e}, max |x - x_newton| {gap:.1e}"
+        )
     for name, (seconds, _) in results.items():
         print(f"ratio {name} / dealspace: {seconds / newton:.1f}x")
     print(f"US welfare {100 * (eq.welfare_hat[economy.index('USA')] - 1):.4f} % (study: 1.13 %)")

@@ -135,10 +135,14 @@ def run_case(
     repeat = 5 if parties <= 3 else 2
     t_ours, frontier = best_of(lambda: pareto_frontier(space), repeat)
     outcomes = options**issues
-    print(f"\n== {name}: {parties} parties, {issues} issues × {options} options "
-          f"= {outcomes:.3g} outcomes (seed {seed})")
-    print(f"dealspace  pareto_frontier(space)        {t_ours * 1e3:10.2f} ms   "
-          f"({len(frontier)} frontier packages; compile {t_compile * 1e3:.1f} ms)   goal: {goal}")
+    print(
+        f"\n== {name}: {parties} parties, {issues} issues × {options} options "
+        f"= {outcomes:.3g} outcomes (seed {seed})"
+    )
+    print(
+        f"dealspace  pareto_frontier(space)        {t_ours * 1e3:10.2f} ms   "
+        f"({len(frontier)} frontier packages; compile {t_compile * 1e3:.1f} ms)   goal: {goal}"
+    )
     if negmas is None:
         print("NegMAS     not installed (pip install negmas, the 'bench' extra): not compared")
         return
@@ -148,11 +152,15 @@ def run_case(
             if outcomes > 5e6
             else f"skipped: above this run's limit of {negmas_limit:.3g} outcomes"
         )
-        print(f"NegMAS     not run: its pareto_frontier enumerates all {outcomes:.3g} outcomes — {why}")
+        print(
+            f"NegMAS     not run: its pareto_frontier enumerates all {outcomes:.3g} outcomes — {why}"
+        )
         if "e2e" in RATE:
             guess = RATE["e2e"] * outcomes * parties
-            print(f"           (at the rate measured above it would take ~{_duration(guess)}, "
-                  f"ratio ~{guess / t_ours:.3g}×)")
+            print(
+                f"           (at the rate measured above it would take ~{_duration(guess)}, "
+                f"ratio ~{guess / t_ours:.3g}×)"
+            )
         return
     ufuns, issue_list = negmas_ufuns(scenario)
     start = time.perf_counter()
@@ -162,10 +170,14 @@ def run_case(
     points = all_points(space)
     t_filter, idx = best_of(lambda: negmas_pareto_filter(points, sort_by_welfare=False), 1)
     same = point_set(utils) == point_set(frontier.utilities) == point_set(points[idx])
-    print(f"NegMAS     pareto_frontier(ufuns, issues) {t_e2e * 1e3:10.2f} ms   "
-          f"ratio {t_e2e / t_ours:,.0f}×   (incl. our compile: {t_e2e / (t_ours + t_compile):,.0f}×)")
-    print(f"NegMAS     pareto_frontier_numpy(points)  {t_filter * 1e3:10.2f} ms   "
-          f"ratio {t_filter / t_ours:,.0f}×   (filter only, utilities pre-evaluated)")
+    print(
+        f"NegMAS     pareto_frontier(ufuns, issues) {t_e2e * 1e3:10.2f} ms   "
+        f"ratio {t_e2e / t_ours:,.0f}×   (incl. our compile: {t_e2e / (t_ours + t_compile):,.0f}×)"
+    )
+    print(
+        f"NegMAS     pareto_frontier_numpy(points)  {t_filter * 1e3:10.2f} ms   "
+        f"ratio {t_filter / t_ours:,.0f}×   (filter only, utilities pre-evaluated)"
+    )
     print(f"same frontier utilities: {'yes' if same else 'NO'} ({len(utils)} points in NegMAS)")
 
 
@@ -198,10 +210,12 @@ def run_old_vs_new(parties: int, issues: int, options: int, seed: int) -> None:
         and np.array_equal(new.utilities, util)
         and np.array_equal(new.ties, ties)
     )
-    print(f"{parties} parties × {issues} issues × {options} options: {len(new):,} frontier packages; "
-          f"old {_duration(t_old)}, new {_duration(t_new)}, ratio {t_old / t_new:.1f}× "
-          f"(CPU: {_duration(cpu_old)} vs {_duration(cpu_new)}, {cpu_old / cpu_new:.1f}×); "
-          f"same frontier (packages, utilities, ties): {'yes' if same else 'NO'}")
+    print(
+        f"{parties} parties × {issues} issues × {options} options: {len(new):,} frontier packages; "
+        f"old {_duration(t_old)}, new {_duration(t_new)}, ratio {t_old / t_new:.1f}× "
+        f"(CPU: {_duration(cpu_old)} vs {_duration(cpu_new)}, {cpu_old / cpu_new:.1f}×); "
+        f"same frontier (packages, utilities, ties): {'yes' if same else 'NO'}"
+    )
 
 
 def main() -> None:
@@ -259,7 +273,9 @@ def old_pareto_frontier(space: DealSpace) -> tuple[np.ndarray, np.ndarray, np.nd
                 "hold some issues fixed (compile(..., fixed=...)) or use fewer options",
             )
         if rows.shape[0] == 1:  # a single point (the start): the block's frontier, moved
-            rows = np.concatenate([np.repeat(rows, b_rows.shape[0], axis=0), b_rows[:, None]], axis=1)
+            rows = np.concatenate(
+                [np.repeat(rows, b_rows.shape[0], axis=0), b_rows[:, None]], axis=1
+            )
             util = util[0] + b_util
             changes = changes[0] + b_changes
             count = count[0] * b_count
@@ -302,7 +318,9 @@ def _old_block_frontier(
     return keep.astype(np.int32), block.utility[keep], changes[keep], cnt
 
 
-def _old_skyline(keys: np.ndarray, changes: np.ndarray, count: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _old_skyline(
+    keys: np.ndarray, changes: np.ndarray, count: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Indices (ascending) of the non-dominated candidates, one per key vector.
 
     Among equal keys the representative has the fewest changes, then the

@@ -44,10 +44,26 @@ def free_port() -> int:
 
 def start_server(db: str, workers: int = 1) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src") + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT / "src") + os.pathsep + os.environ.get("PYTHONPATH", ""),
+    }
     proc = subprocess.Popen(
-        [sys.executable, "-c", "import sys; from dealspace.cli import main; main(sys.argv[1:])",
-         "serve", "--db", db, "--host", "127.0.0.1", "--port", str(port), "--quiet", "--workers", str(workers)],
+        [
+            sys.executable,
+            "-c",
+            "import sys; from dealspace.cli import main; main(sys.argv[1:])",
+            "serve",
+            "--db",
+            db,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--quiet",
+            "--workers",
+            str(workers),
+        ],
         env=env,
         stdout=subprocess.DEVNULL,
     )
@@ -74,14 +90,22 @@ def percentile(values: list[float], q: float) -> float:
 
 
 async def party_loop(
-    client: httpx.AsyncClient, nid: str, party: str, token: str, parts: list[str], end: float,
-    samples: list[tuple[str, float, int]], rng: random.Random,
+    client: httpx.AsyncClient,
+    nid: str,
+    party: str,
+    token: str,
+    parts: list[str],
+    end: float,
+    samples: list[tuple[str, float, int]],
+    rng: random.Random,
 ) -> None:
     h = {"Authorization": f"Bearer {token}"}
     url = f"/api/negotiations/{nid}"
     for attempt in range(5):
         try:
-            prefs = (await client.get(f"{url}/parties/{party}/preferences", headers=h)).json()["preferences"]
+            prefs = (await client.get(f"{url}/parties/{party}/preferences", headers=h)).json()[
+                "preferences"
+            ]
             break
         except httpx.TransportError:
             if attempt == 4:
@@ -111,25 +135,44 @@ async def party_loop(
         samples.append((kind, time.perf_counter() - t0, status))
 
 
-async def run_load(base: str, scenario: str, negotiations: int, duration: float) -> list[tuple[str, float, int]]:
-    limits = httpx.Limits(max_connections=2 * negotiations + 10, max_keepalive_connections=2 * negotiations + 10)
+async def run_load(
+    base: str, scenario: str, negotiations: int, duration: float
+) -> list[tuple[str, float, int]]:
+    limits = httpx.Limits(
+        max_connections=2 * negotiations + 10, max_keepalive_connections=2 * negotiations + 10
+    )
     async with httpx.AsyncClient(base_url=base, timeout=120, limits=limits) as client:
         rooms = []
         for _ in range(negotiations):
             r = await client.post("/api/negotiations", json={"scenario": scenario})
             r.raise_for_status()
             rooms.append(r.json())
-        info = (await client.get(f"/api/negotiations/{rooms[0]['id']}",
-                                 headers={"Authorization": f"Bearer {rooms[0]['admin_token']}"})).json()
+        info = (
+            await client.get(
+                f"/api/negotiations/{rooms[0]['id']}",
+                headers={"Authorization": f"Bearer {rooms[0]['admin_token']}"},
+            )
+        ).json()
         parts = [p["id"] for p in info["parts"]]
         samples: list[tuple[str, float, int]] = []
         end = time.monotonic() + duration
         rng = random.Random(17)
-        await asyncio.gather(*[
-            party_loop(client, room["id"], party, token, parts, end, samples, random.Random(rng.random()))
-            for room in rooms
-            for party, token in room["parties"].items()
-        ])
+        await asyncio.gather(
+            *[
+                party_loop(
+                    client,
+                    room["id"],
+                    party,
+                    token,
+                    parts,
+                    end,
+                    samples,
+                    random.Random(rng.random()),
+                )
+                for room in rooms
+                for party, token in room["parties"].items()
+            ]
+        )
         return samples
 
 
@@ -138,34 +181,58 @@ def report(name: str, samples: list[tuple[str, float, int]], duration: float) ->
     errors = len(samples) - len(ok)
     lat = [s[1] * 1000 for s in ok]
     rate = len(samples) / duration
-    print(f"\n{name}: {len(samples)} requests in {duration:.0f} s = {rate:.1f} req/s; "
-          f"p50 {percentile(lat, 50):.0f} ms, p95 {percentile(lat, 95):.0f} ms, p99 {percentile(lat, 99):.0f} ms; "
-          f"server errors {errors}")
+    print(
+        f"\n{name}: {len(samples)} requests in {duration:.0f} s = {rate:.1f} req/s; "
+        f"p50 {percentile(lat, 50):.0f} ms, p95 {percentile(lat, 95):.0f} ms, p99 {percentile(lat, 99):.0f} ms; "
+        f"server errors {errors}"
+    )
     for kind in ("poll", "submit", "answer"):
         k = [s[1] * 1000 for s in ok if s[0] == kind]
         codes = sorted({s[2] for s in samples if s[0] == kind})
         if k:
-            print(f"  {kind:7s} n={len(k):6d}  mean {statistics.fmean(k):7.0f} ms  p95 {percentile(k, 95):7.0f} ms  "
-                  f"statuses {codes}")
+            print(
+                f"  {kind:7s} n={len(k):6d}  mean {statistics.fmean(k):7.0f} ms  p95 {percentile(k, 95):7.0f} ms  "
+                f"statuses {codes}"
+            )
     return {"rate": rate, "p95": percentile(lat, 95), "errors": errors}
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--duration", type=float, default=60.0, help="seconds of load per database (default 60)")
-    ap.add_argument("--negotiations", type=int, default=25, help="negotiations, two parties each (default 25)")
-    ap.add_argument("--scenario", default="us-japan-2025-trade-only", help="built-in scenario of every negotiation")
-    ap.add_argument("--backends", default="sqlite,postgresql", help="comma-separated: sqlite, postgresql")
-    ap.add_argument("--workers", type=int, default=1, help="server processes (dealspace serve --workers)")
-    ap.add_argument("--pg", default=os.environ.get("DEALSPACE_TEST_PG"), help="PostgreSQL URL (default: $DEALSPACE_TEST_PG)")
+    ap.add_argument(
+        "--duration", type=float, default=60.0, help="seconds of load per database (default 60)"
+    )
+    ap.add_argument(
+        "--negotiations", type=int, default=25, help="negotiations, two parties each (default 25)"
+    )
+    ap.add_argument(
+        "--scenario",
+        default="us-japan-2025-trade-only",
+        help="built-in scenario of every negotiation",
+    )
+    ap.add_argument(
+        "--backends", default="sqlite,postgresql", help="comma-separated: sqlite, postgresql"
+    )
+    ap.add_argument(
+        "--workers", type=int, default=1, help="server processes (dealspace serve --workers)"
+    )
+    ap.add_argument(
+        "--pg",
+        default=os.environ.get("DEALSPACE_TEST_PG"),
+        help="PostgreSQL URL (default: $DEALSPACE_TEST_PG)",
+    )
     args = ap.parse_args()
-    print(f"load: {args.negotiations} negotiations × 2 parties, scenario {args.scenario}, {args.duration:.0f} s each, "
-          f"loopback, {args.workers} server process(es), {os.cpu_count()} CPUs shared by server and load generator")
+    print(
+        f"load: {args.negotiations} negotiations × 2 parties, scenario {args.scenario}, {args.duration:.0f} s each, "
+        f"loopback, {args.workers} server process(es), {os.cpu_count()} CPUs shared by server and load generator"
+    )
     results: dict[str, dict[str, Any]] = {}
     for backend in [b.strip() for b in args.backends.split(",") if b.strip()]:
         if backend == "postgresql":
             if not args.pg:
-                print("\npostgresql: skipped (set DEALSPACE_TEST_PG or --pg; `eval \"$(.ci/services.sh)\"` starts one)")
+                print(
+                    '\npostgresql: skipped (set DEALSPACE_TEST_PG or --pg; `eval "$(.ci/services.sh)"` starts one)'
+                )
                 continue
             db = args.pg
         else:
@@ -182,8 +249,10 @@ def main() -> None:
         results[backend] = report(backend, samples, args.duration)
     if "sqlite" in results and "postgresql" in results:
         ratio = results["postgresql"]["rate"] / results["sqlite"]["rate"]
-        print(f"\nPostgreSQL / SQLite throughput: {ratio:.2f}×  "
-              f"(p95 {results['postgresql']['p95']:.0f} ms vs {results['sqlite']['p95']:.0f} ms)")
+        print(
+            f"\nPostgreSQL / SQLite throughput: {ratio:.2f}×  "
+            f"(p95 {results['postgresql']['p95']:.0f} ms vs {results['sqlite']['p95']:.0f} ms)"
+        )
 
 
 if __name__ == "__main__":

@@ -58,7 +58,9 @@ def bench(name: str, runs: int, hard: str) -> None:
     run_sao(scenario, [negmas.sao.BoulwareTBNegotiator] * 2, n_steps=100, converted=converted)
     start = time.perf_counter()
     theirs = [
-        run_sao(scenario, [negmas.sao.BoulwareTBNegotiator] * 2, n_steps=100, converted=converted)[0]
+        run_sao(scenario, [negmas.sao.BoulwareTBNegotiator] * 2, n_steps=100, converted=converted)[
+            0
+        ]
         for _ in range(runs)
     ]
     negmas_rate = runs / (time.perf_counter() - start)
@@ -75,7 +77,9 @@ def bench(name: str, runs: int, hard: str) -> None:
         verdicts = [verdict(p) for p in packages]
         return ", ".join(f"{verdicts.count(v)} {v}" for v in dict.fromkeys(verdicts))
 
-    print(f"{name} ({len(scenario.issues)} issues; NegMAS hard constraints: {hard}), {runs} runs each")
+    print(
+        f"{name} ({len(scenario.issues)} issues; NegMAS hard constraints: {hard}), {runs} runs each"
+    )
     print(f"  NegMAS SAO, Boulware x2:       {negmas_rate:8.2f} negotiations/s   {summary(theirs)}")
     print(f"  dealspace alternating, Boulware: {ours_rate:8.2f} negotiations/s   {summary(ours)}")
     print(f"  ratio dealspace / NegMAS: {ours_rate / negmas_rate:.1f}x")

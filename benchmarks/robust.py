@@ -27,7 +27,11 @@ def with_weight_ranges(scenario: Scenario, spread: float = 0.2) -> Scenario:
     parties = []
     for party in scenario.parties:
         valuations = {
-            issue: v.model_copy(update={"weight_range": Range(low=v.weight * (1 - spread), high=v.weight * (1 + spread))})
+            issue: v.model_copy(
+                update={
+                    "weight_range": Range(low=v.weight * (1 - spread), high=v.weight * (1 + spread))
+                }
+            )
             for issue, v in party.valuations.items()
         }
         parties.append(party.model_copy(update={"valuations": valuations}))
@@ -67,14 +71,22 @@ def main() -> None:
     else:
         r = robust(space, draws=args.draws, seed=0, tornado=False)
         label = "1 process"
-        print(f"P(ZOPA) = {r.p_zopa:.3f}; top package P(Nash) = {r.candidates[0].p_nash:.3f}; "
-              f"recommended P(all accept) = {r.recommendation.p_all_accept if r.recommendation else float('nan'):.3f}")
+        print(
+            f"P(ZOPA) = {r.p_zopa:.3f}; top package P(Nash) = {r.candidates[0].p_nash:.3f}; "
+            f"recommended P(all accept) = {r.recommendation.p_all_accept if r.recommendation else float('nan'):.3f}"
+        )
     total = time.perf_counter() - t
-    print(f"{len(rw.params)} uncertain weights; {args.draws:,} draws in {total:.1f} s ({label}); "
-          f"{1000 * total / args.draws:.2f} ms per draw")
-    print(f"peer: one exact Nash+KS solve of the point space {1000 * solve:.2f} ms; re-weighted {1000 * reweighed:.2f} ms")
-    print(f"ratio (time per draw / exact solve): {total / args.draws / solve:.2f}; target 10,000 draws < 20 s: "
-          f"{'met' if total * 10_000 / args.draws < 20 else 'NOT met'}")
+    print(
+        f"{len(rw.params)} uncertain weights; {args.draws:,} draws in {total:.1f} s ({label}); "
+        f"{1000 * total / args.draws:.2f} ms per draw"
+    )
+    print(
+        f"peer: one exact Nash+KS solve of the point space {1000 * solve:.2f} ms; re-weighted {1000 * reweighed:.2f} ms"
+    )
+    print(
+        f"ratio (time per draw / exact solve): {total / args.draws / solve:.2f}; target 10,000 draws < 20 s: "
+        f"{'met' if total * 10_000 / args.draws < 20 else 'NOT met'}"
+    )
 
 
 if __name__ == "__main__":

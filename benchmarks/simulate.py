@@ -35,7 +35,9 @@ PAIRS = ("boulware,conceder", "tit-for-tat,tit-for-tat", "frequency,linear", "ra
 ROUNDS = 26
 
 
-def best_of(n: int, job: Callable[[], Any], clock: Callable[[], float] = time.perf_counter) -> float:
+def best_of(
+    n: int, job: Callable[[], Any], clock: Callable[[], float] = time.perf_counter
+) -> float:
     times = []
     for _ in range(n):
         start = clock()
@@ -52,16 +54,21 @@ def cpu(job: Callable[[], Any]) -> float:
 def single_core(scenario: str, runs: int) -> None:
     space = deal_space(scenario)
     monte_carlo(space, "alternating", ["linear,linear"], runs=10, seed=0)  # warm-up: tables, caches
-    print(f"1. monte_carlo, one core (CPU seconds): {runs:,} runs of {scenario}, {ROUNDS} rounds, hazard 0.01 a "
-          f"round; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    print(
+        f"1. monte_carlo, one core (CPU seconds): {runs:,} runs of {scenario}, {ROUNDS} rounds, hazard 0.01 a "
+        f"round; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
+    )
     print(f"   {'protocol':24s}{'strategies':26s}{'noise 0':>10s}{'noise 0.1':>11s}")
     worst = 0.0
     for proto in ("alternating", "snt", "sequential", "silos"):
         for pair in PAIRS:
             cells = []
             for noise in (0.0, 0.1):
-                t = cpu(lambda p=proto, s=pair, n=noise: monte_carlo(
-                    space, p, [s], runs=runs, seed=1, deadline=ROUNDS, hazard=0.01, noise=n))
+                t = cpu(
+                    lambda p=proto, s=pair, n=noise: monte_carlo(
+                        space, p, [s], runs=runs, seed=1, deadline=ROUNDS, hazard=0.01, noise=n
+                    )
+                )
                 worst = max(worst, t)
                 cells.append(f"{t:9.2f}s")
             print(f"   {proto:24s}{pair:26s}{cells[0]:>10s}{cells[1]:>11s}")
@@ -71,10 +78,28 @@ def single_core(scenario: str, runs: int) -> None:
     children = np.random.SeedSequence(1).spawn(sample)
     start = time.process_time()
     for child in children:
-        simulate(space, "alternating", "boulware,conceder", seed=child, deadline=ROUNDS, hazard=0.01, noise=0.1)
+        simulate(
+            space,
+            "alternating",
+            "boulware,conceder",
+            seed=child,
+            deadline=ROUNDS,
+            hazard=0.01,
+            noise=0.1,
+        )
     per_run = (time.process_time() - start) / sample
-    vector = cpu(lambda: monte_carlo(space, "alternating", ["boulware,conceder"], runs=runs, seed=1,
-                                            deadline=ROUNDS, hazard=0.01, noise=0.1))
+    vector = cpu(
+        lambda: monte_carlo(
+            space,
+            "alternating",
+            ["boulware,conceder"],
+            runs=runs,
+            seed=1,
+            deadline=ROUNDS,
+            hazard=0.01,
+            noise=0.1,
+        )
+    )
     print(
         f"   peer: simulate() one run at a time, {per_run * 1e3:.1f} ms/run → {per_run * runs:.1f} s for "
         f"{runs:,} runs; vectorised monte_carlo {vector:.2f} s: {per_run * runs / vector:.0f}× faster"
@@ -94,14 +119,18 @@ def sweeps(scenario: str, runs: int, repeat: int, dask: bool) -> None:
         "seeds": seeds,
     }
     total = per_cell * len(PROTOCOLS) * len(PAIRS) * seeds
-    print(f"2. sweep: {len(PROTOCOLS)} protocols × {len(PAIRS)} pairs × {seeds} seeds × {per_cell:,} runs "
-          f"= {total:,} runs (noise 0.1), {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
+    print(
+        f"2. sweep: {len(PROTOCOLS)} protocols × {len(PAIRS)} pairs × {seeds} seeds × {per_cell:,} runs "
+        f"= {total:,} runs (noise 0.1), {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}"
+    )
     times: dict[str, float] = {}
     frames: dict[str, Any] = {}
 
     def run(label: str, **kw: Any) -> None:
         out: dict[str, Any] = {}
-        times[label] = best_of(repeat, lambda: out.update(frame=sweep(grid, scenario, progress=False, **kw)))
+        times[label] = best_of(
+            repeat, lambda: out.update(frame=sweep(grid, scenario, progress=False, **kw))
+        )
         frames[label] = out["frame"]
         print(f"   {label:28s}{times[label]:8.2f} s  ({total / times[label]:,.0f} runs/s)")
 
@@ -114,15 +143,28 @@ def sweeps(scenario: str, runs: int, repeat: int, dask: bool) -> None:
         from dealspace.process.sweep import MALLOC_TRIM
 
         for workers in (1, 2):
-            with dask_.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": MALLOC_TRIM}), \
-                    distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                             dashboard_address=None) as cluster:
-                sweep(grid, scenario, scheduler=cluster.scheduler_address, progress=False)  # warm the workers
-                run(f"Dask LocalCluster, {workers} worker(s)", scheduler=cluster.scheduler_address, workers=workers)
+            with (
+                dask_.config.set(
+                    {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": MALLOC_TRIM}
+                ),
+                distributed.LocalCluster(
+                    n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+                ) as cluster,
+            ):
+                sweep(
+                    grid, scenario, scheduler=cluster.scheduler_address, progress=False
+                )  # warm the workers
+                run(
+                    f"Dask LocalCluster, {workers} worker(s)",
+                    scheduler=cluster.scheduler_address,
+                    workers=workers,
+                )
     base = frames["1 process (in this one)"]
     same = all(f.equals(base) for f in frames.values())
     ref = times["1 process (in this one)"]
-    print("   speed-up over 1 process: " + ", ".join(f"{k}: {ref / t:.2f}×" for k, t in times.items()))
+    print(
+        "   speed-up over 1 process: " + ", ".join(f"{k}: {ref / t:.2f}×" for k, t in times.items())
+    )
     if dask:
         d1, d2 = times["Dask LocalCluster, 1 worker(s)"], times["Dask LocalCluster, 2 worker(s)"]
         print(f"   Dask, 2 workers over 1: {d1 / d2:.2f}×")

@@ -36,7 +36,9 @@ import numpy as np
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("DEALSPACE_SHARED", ROOT.parent / "shared"))  # ../shared; override for worktrees
+SHARED = Path(
+    os.environ.get("DEALSPACE_SHARED", ROOT.parent / "shared")
+)  # ../shared; override for worktrees
 STUDY = SHARED / "data" / "ge" / "ignatenko2025_liberation_day"
 OUT = ROOT / "src" / "dealspace" / "economy" / "data"
 ARCHIVE = "countries_2023.npz"
@@ -54,11 +56,18 @@ def read_inputs(folder: Path) -> dict[str, np.ndarray]:
     if list(labels["iso_code"]) != list(range(1, len(labels) + 1)):
         raise SystemExit("error: country_labels.csv iso_code is not 1..N")
     n = len(labels)
-    flows = pd.read_csv(folder / "trade_cepii.csv").apply(pd.to_numeric, errors="raise").fillna(0.0).to_numpy(dtype=float)
+    flows = (
+        pd.read_csv(folder / "trade_cepii.csv")
+        .apply(pd.to_numeric, errors="raise")
+        .fillna(0.0)
+        .to_numpy(dtype=float)
+    )
     gdp = pd.read_csv(folder / "gdp.csv")["gdp"].to_numpy(dtype=float) / 1000
     rates = pd.read_csv(folder / "tariffs.csv")["applied_tariff"].to_numpy(dtype=float)
     if flows.shape != (n, n) or gdp.shape != (n,) or rates.shape != (n,):
-        raise SystemExit(f"error: shapes {flows.shape}, {gdp.shape}, {rates.shape} for {n} countries")
+        raise SystemExit(
+            f"error: shapes {flows.shape}, {gdp.shape}, {rates.shape} for {n} countries"
+        )
     if (flows < 0).any() or np.any(np.diag(flows) != 0) or (gdp <= 0).any():
         raise SystemExit("error: negative flows, a filled diagonal or GDP <= 0")
     return {
@@ -100,7 +109,9 @@ def sidecar(folder: Path, arrays: dict[str, np.ndarray]) -> dict[str, object]:
             "liberation_day": "US tariff announced on 2 April 2025 on each country (USTR list), decimal, not floored; "
             "EU members 0.20; USA and RUS 0",
         },
-        "inputs": {name: {"sha1": hashlib.sha1((folder / name).read_bytes()).hexdigest()} for name in FILES},
+        "inputs": {
+            name: {"sha1": hashlib.sha1((folder / name).read_bytes()).hexdigest()} for name in FILES
+        },
         "licence": "BACI: Etalab 2.0; WDI: CC BY 4.0; the replication repositories state no licence (only data, no code, are used)",
         "rebuild": ".venv/bin/python scripts/compile_country_data.py",
     }
@@ -109,13 +120,20 @@ def sidecar(folder: Path, arrays: dict[str, np.ndarray]) -> dict[str, object]:
 def main() -> int:
     missing = [f for f in FILES if not (STUDY / f).is_file()]
     if missing:
-        print(f"error: {missing} not found in {STUDY}; this script needs ../shared next to the repository", file=sys.stderr)
+        print(
+            f"error: {missing} not found in {STUDY}; this script needs ../shared next to the repository",
+            file=sys.stderr,
+        )
         return 2
     arrays = read_inputs(STUDY)
     write_archive(OUT / ARCHIVE, arrays)
-    (OUT / SIDECAR).write_text(json.dumps(sidecar(STUDY, arrays), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    (OUT / SIDECAR).write_text(
+        json.dumps(sidecar(STUDY, arrays), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
     size = (OUT / ARCHIVE).stat().st_size
-    print(f"{len(arrays['iso3'])} countries, world goods trade {arrays['flows'].sum() / 1e9:.2f} tn USD; {ARCHIVE}: {size / 1024:.0f} KiB")
+    print(
+        f"{len(arrays['iso3'])} countries, world goods trade {arrays['flows'].sum() / 1e9:.2f} tn USD; {ARCHIVE}: {size / 1024:.0f} KiB"
+    )
     return 0
 
 

@@ -46,7 +46,9 @@ import pandas as pd
 from dealspace.economy import aggregate, build_economy, load_study
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("DEALSPACE_SHARED", ROOT.parent / "shared"))  # ../shared; override for worktrees
+SHARED = Path(
+    os.environ.get("DEALSPACE_SHARED", ROOT.parent / "shared")
+)  # ../shared; override for worktrees
 STUDY = SHARED / "data" / "ge" / "ignatenko2025_liberation_day"
 ICIO = SHARED / "data" / "ge" / "tariffwar" / "ICIO2022.mat"
 FACTS = SHARED / "facts" / "tariffs-2025.md"
@@ -66,13 +68,31 @@ SINGLE = {
     "CHE": "Switzerland",
 }
 TAIWAN = "TWN"
-ORDER = ["USA", "JPN", "CHN", "EU", "GBR", "CAN", "MEX", "KOR", "VNM", "IND", "AUS", "CHE", TAIWAN, "ROW"]
+ORDER = [
+    "USA",
+    "JPN",
+    "CHN",
+    "EU",
+    "GBR",
+    "CAN",
+    "MEX",
+    "KOR",
+    "VNM",
+    "IND",
+    "AUS",
+    "CHE",
+    TAIWAN,
+    "ROW",
+]
 NAMES = {**SINGLE, "EU": "European Union (27)", TAIWAN: "Taiwan", "ROW": "Rest of world"}
 FLOOR = 0.10
 
 LD_SOURCE = "Ignatenko et al. (2025) replication data, tariffs.csv (USTR list of 2 April 2025), floored at 10 %"
 # Taiwan is not in the study's tariffs.csv; the rate is row "Other 2 Apr rates" of section A of the facts file.
-TWN_LD = (0.32, "Yano Research 22 Apr 2025 https://www.yanoresearch.com/hirameki/536 (Taiwan is not in the study's tariffs.csv)")
+TWN_LD = (
+    0.32,
+    "Yano Research 22 Apr 2025 https://www.yanoresearch.com/hirameki/536 (Taiwan is not in the study's tariffs.csv)",
+)
 # Negotiated rates recorded in ../shared/facts/tariffs-2025.md (section A and C). None is recorded for Taiwan.
 DEALS = {
     "JPN": (0.15, "2025-07-22", "US-Japan deal, 15 % all-in; EO 14345 of 4 Sep 2025 (90 FR 43535)"),
@@ -81,7 +101,11 @@ DEALS = {
     "KOR": (0.15, "2025-07-30", "US-Korea framework, 15 % incl. autos"),
     "VNM": (0.20, "2025-07-02", "US-Vietnam deal, 20 % (40 % on transshipment)"),
     "CHE": (0.15, "2025-11-14", "US-Switzerland MOU, 39 % cut to 15 %"),
-    "CHN": (0.20, "2025-10-30", "Busan truce: 10 % reciprocal + fentanyl tariff cut to 10 % (excl. pre-2025 s.301)"),
+    "CHN": (
+        0.20,
+        "2025-10-30",
+        "Busan truce: 10 % reciprocal + fentanyl tariff cut to 10 % (excl. pre-2025 s.301)",
+    ),
     "IDN": (0.19, "2025-07-22", "US-Indonesia deal, 32 % cut to 19 % (in ROW here)"),
     "PHL": (0.19, "2025-07-22", "US-Philippines deal, 19 % (in ROW here)"),
 }
@@ -97,7 +121,9 @@ def read_icio(path: Path) -> tuple[list[str], list[str], np.ndarray]:
     try:
         import h5py  # only this script needs it
     except ImportError:
-        raise SystemExit("error: reading ICIO2022.mat needs h5py: .venv/bin/pip install h5py (not a package dependency)") from None
+        raise SystemExit(
+            "error: reading ICIO2022.mat needs h5py: .venv/bin/pip install h5py (not a package dependency)"
+        ) from None
     with h5py.File(path, "r") as f:
         data = f["data"]
 
@@ -109,18 +135,30 @@ def read_icio(path: Path) -> tuple[list[str], list[str], np.ndarray]:
         year = int(data["year"][()].item())
         services = int(data["services_sector"][()].item()) - 1
         cube = np.asarray(data["Xjik_3D"][()], dtype=float).transpose(2, 1, 0)
-    if year != 2022 or cube.shape != (len(countries), len(countries), len(sectors)) or "ervice" not in sectors[services]:
-        raise SystemExit(f"error: unexpected ICIO file {path}: year {year}, shape {cube.shape}, services sector {sectors[services]!r}")
+    if (
+        year != 2022
+        or cube.shape != (len(countries), len(countries), len(sectors))
+        or "ervice" not in sectors[services]
+    ):
+        raise SystemExit(
+            f"error: unexpected ICIO file {path}: year {year}, shape {cube.shape}, services sector {sectors[services]!r}"
+        )
     goods = [k for k in range(len(sectors)) if k != services]
     return countries, [sectors[k] for k in goods], cube[:, :, goods]
 
 
-def taiwan_flows(groups: dict[str, list[str]]) -> tuple[dict[str, float], dict[str, float], float, list[str]]:
+def taiwan_flows(
+    groups: dict[str, list[str]],
+) -> tuple[dict[str, float], dict[str, float], float, list[str]]:
     """Taiwan's ICIO 2022 goods exports to and imports from each region, and its domestic absorption (million USD)."""
     countries, _, cube = read_icio(ICIO)
     goods = cube.sum(axis=2)
     index = {c: k for k, c in enumerate(countries)}
-    members: dict[str, list[str]] = {code: [m for m in groups[code] if m in index] for code in ORDER if code not in (TAIWAN, "ROW")}
+    members: dict[str, list[str]] = {
+        code: [m for m in groups[code] if m in index]
+        for code in ORDER
+        if code not in (TAIWAN, "ROW")
+    }
     if len(members["EU"]) != 27:
         raise SystemExit(f"error: ICIO lacks EU members {sorted(set(groups['EU']) - set(index))}")
     taken = {m for ms in members.values() for m in ms} | {TAIWAN}
@@ -136,18 +174,25 @@ def check_facts_rate() -> None:
     text = FACTS.read_text(encoding="utf-8")
     found = re.search(r"Other 2 Apr rates.*?Taiwan (\d+)\s*%", text)
     if not found or int(found.group(1)) / 100 != TWN_LD[0]:
-        raise SystemExit(f"error: {FACTS} no longer gives Taiwan {TWN_LD[0]:.0%} among the 2 April rates; update TWN_LD")
+        raise SystemExit(
+            f"error: {FACTS} no longer gives Taiwan {TWN_LD[0]:.0%} among the 2 April rates; update TWN_LD"
+        )
 
 
 def main() -> int:
     for path in (STUDY, ICIO, FACTS):
         if not path.exists():
-            print(f"error: {path} not found; this script needs ../shared next to the repository", file=sys.stderr)
+            print(
+                f"error: {path} not found; this script needs ../shared next to the repository",
+                file=sys.stderr,
+            )
             return 2
     check_facts_rate()
     world = load_study(STUDY)
     if TAIWAN in world.iso3:
-        raise SystemExit("error: the study's data now hold Taiwan; carve it out of its region instead of appending it")
+        raise SystemExit(
+            "error: the study's data now hold Taiwan; carve it out of its region instead of appending it"
+        )
     eu = sorted(pd.read_stata(STUDY / "raw_data" / "EU_countries.dta")["iso3"].astype(str))
     taken = set(SINGLE) | set(eu)
     groups = {code: [code] for code in SINGLE}
@@ -213,7 +258,9 @@ def main() -> int:
             idx = [world.index(m) for m in groups.get(code, [code])]
             weight = us_imports[idx]
             rate = float(np.sum(announced[idx] * weight) / weight.sum())
-            how = LD_SOURCE + ("; US-import-weighted mean over members (BACI 2023)" if len(idx) > 1 else "")
+            how = LD_SOURCE + (
+                "; US-import-weighted mean over members (BACI 2023)" if len(idx) > 1 else ""
+            )
         deal = DEALS.get(code)
         rows.append(
             {
@@ -221,7 +268,8 @@ def main() -> int:
                 "region": code if code in ORDER else "ROW",
                 "liberation_day_rate": round(rate, 4),
                 "liberation_day_date": "2025-04-02",
-                "liberation_day_source": how + ("; ../shared/facts/tariffs-2025.md" if code == TAIWAN else ""),
+                "liberation_day_source": how
+                + ("; ../shared/facts/tariffs-2025.md" if code == TAIWAN else ""),
                 "deal_rate": deal[0] if deal else None,
                 "deal_date": deal[1] if deal else None,
                 "deal_source": (deal[2] + "; ../shared/facts/tariffs-2025.md") if deal else None,
@@ -230,8 +278,14 @@ def main() -> int:
     pd.DataFrame(rows).to_csv(OUT / "tariffs_2025.csv", index=False)
 
     print(f"{n} regions, world expenditure {flows.sum() / 1e6:.2f} tn USD")
-    print(f"Taiwan (ICIO 2022, million USD): domestic {domestic:,.1f}, exports {sum(exports.values()):,.1f}, imports {sum(imports.values()):,.1f}, implied income {income[t]:,.1f}")
-    print("  " + ", ".join(f"{c} {exports[c]:,.0f}/{imports[c]:,.0f}" for c in study_order) + "  (exports/imports)")
+    print(
+        f"Taiwan (ICIO 2022, million USD): domestic {domestic:,.1f}, exports {sum(exports.values()):,.1f}, imports {sum(imports.values()):,.1f}, implied income {income[t]:,.1f}"
+    )
+    print(
+        "  "
+        + ", ".join(f"{c} {exports[c]:,.0f}/{imports[c]:,.0f}" for c in study_order)
+        + "  (exports/imports)"
+    )
     print(f"  ICIO countries in ROW: {len(icio_row)}; ROW entries clipped: {clipped}")
     print(table[["iso3", "gdp", "local_share"]].to_string(index=False))
     return 0

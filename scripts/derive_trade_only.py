@@ -37,7 +37,11 @@ def derive(full: dict[str, Any]) -> dict[str, Any]:
 
     parties = []
     for party in full["parties"]:
-        p = {k: v for k, v in party.items() if k not in ("valuations", "must_haves", "red_lines", "nice_to_haves", "interactions")}
+        p = {
+            k: v
+            for k, v in party.items()
+            if k not in ("valuations", "must_haves", "red_lines", "nice_to_haves", "interactions")
+        }
         p["valuations"] = {k: v for k, v in party.get("valuations", {}).items() if k in on_table}
         for key in ("must_haves", "red_lines", "nice_to_haves", "interactions"):
             kept = [c for c in party.get(key, []) if reads_trade_only(c)]

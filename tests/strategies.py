@@ -71,7 +71,10 @@ def _valuation(draw: st.DrawFn, issue: dict[str, Any]) -> dict[str, Any]:
             values = draw(st.lists(_number(0.0, 1.0), min_size=2, max_size=2))
             return {"weight": weight, "value": [[options[0], values[0]], [options[-1], values[1]]]}
     values = draw(st.lists(_number(0.0, 1.0), min_size=len(options), max_size=len(options)))
-    return {"weight": weight, "value": {str(_key(o)): v for o, v in zip(options, values, strict=True)}}
+    return {
+        "weight": weight,
+        "value": {str(_key(o)): v for o, v in zip(options, values, strict=True)},
+    }
 
 
 def _opposite(value: Any) -> Any:
@@ -94,21 +97,30 @@ def _test(draw: st.DrawFn, issues: list[dict[str, Any]]) -> dict[str, Any]:
     """A one-issue test: a proper, non-empty subset of the options."""
     issue = draw(st.sampled_from(issues))
     options = _options(issue)
-    chosen = draw(st.lists(st.sampled_from(options), min_size=1, max_size=len(options) - 1, unique=True))
+    chosen = draw(
+        st.lists(st.sampled_from(options), min_size=1, max_size=len(options) - 1, unique=True)
+    )
     if "range" in issue and draw(st.booleans()):
         x = draw(st.sampled_from(options))
         return {"issue": issue["id"], draw(st.sampled_from(["min", "max"])): x}
-    return {"issue": issue["id"], draw(st.sampled_from(["in", "not_in"])): [_key(o) for o in chosen]}
+    return {
+        "issue": issue["id"],
+        draw(st.sampled_from(["in", "not_in"])): [_key(o) for o in chosen],
+    }
 
 
 @st.composite
-def condition(draw: st.DrawFn, issues: list[dict[str, Any]], cross: bool | None = None) -> dict[str, Any]:
+def condition(
+    draw: st.DrawFn, issues: list[dict[str, Any]], cross: bool | None = None
+) -> dict[str, Any]:
     """A condition: one issue, or (``cross``) a combination across issues."""
     if cross is None:
         cross = len(issues) > 1 and draw(st.integers(0, 2)) == 0
     if not cross or len(issues) < 2:
         return draw(_test(issues))
-    a, b = draw(st.lists(st.sampled_from(issues), min_size=2, max_size=2, unique_by=lambda i: i["id"]))
+    a, b = draw(
+        st.lists(st.sampled_from(issues), min_size=2, max_size=2, unique_by=lambda i: i["id"])
+    )
     first, second = draw(_test([a])), draw(_test([b]))
     form = draw(st.sampled_from(["all", "any", "not", "if"]))
     if form == "all":
@@ -143,7 +155,10 @@ def scenario_data(
         if parties and draw(st.booleans()):  # interests opposed to the first party's
             for issue_id, theirs in parties[0]["valuations"].items():
                 if issue_id in valuations:
-                    valuations[issue_id] = {**valuations[issue_id], "value": _opposite(theirs["value"])}
+                    valuations[issue_id] = {
+                        **valuations[issue_id],
+                        "value": _opposite(theirs["value"]),
+                    }
         party: dict[str, Any] = {"id": f"p{p}", "valuations": valuations}
         if draw(st.booleans()):
             party["batna"] = draw(_number(0.0, 4.0))
@@ -203,10 +218,14 @@ def all_packages(scenario: Scenario) -> Iterator[dict[str, Any]]:
         yield dict(zip(ids, combo, strict=True))
 
 
-def brute_force(scenario: Scenario, drop: tuple[str, ...] = ()) -> tuple[list[dict[str, Any]], np.ndarray]:
+def brute_force(
+    scenario: Scenario, drop: tuple[str, ...] = ()
+) -> tuple[list[dict[str, Any]], np.ndarray]:
     """Every feasible package and its utilities ``(n, P)``, straight from the definitions."""
     packages = [x for x in all_packages(scenario) if acceptable(scenario, x, drop)]
-    utils = np.array([utilities(scenario, x) for x in packages]).reshape(len(packages), len(scenario.parties))
+    utils = np.array([utilities(scenario, x) for x in packages]).reshape(
+        len(packages), len(scenario.parties)
+    )
     return packages, utils
 
 

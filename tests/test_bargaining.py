@@ -36,10 +36,25 @@ def split_the_pie(batna_a: float = 0.0, batna_b: float = 0.0, weight_b: float = 
         {
             "name": "pie",
             "parties": [
-                {"id": "a", "batna": batna_a, "valuations": {"share": {"weight": 10, "value": "increasing"}}},
-                {"id": "b", "batna": batna_b, "valuations": {"share": {"weight": weight_b * 10, "value": "decreasing"}}},
+                {
+                    "id": "a",
+                    "batna": batna_a,
+                    "valuations": {"share": {"weight": 10, "value": "increasing"}},
+                },
+                {
+                    "id": "b",
+                    "batna": batna_b,
+                    "valuations": {"share": {"weight": weight_b * 10, "value": "decreasing"}},
+                },
             ],
-            "domains": [{"id": "d", "issues": [{"id": "share", "range": {"min": 0, "max": 10, "step": 1}, "status_quo": 0}]}],
+            "domains": [
+                {
+                    "id": "d",
+                    "issues": [
+                        {"id": "share", "range": {"min": 0, "max": 10, "step": 1}, "status_quo": 0}
+                    ],
+                }
+            ],
         }
     )
 
@@ -69,7 +84,9 @@ def test_ks_differs_from_egalitarian_with_unequal_scales() -> None:
     pie = split_the_pie(weight_b=2.0)
     # shares 6 (gains 6, 8) and 7 (gains 7, 6) both give min 6; leximin prefers 6
     e = egalitarian(pie)
-    assert e.package == {"share": 6.0} and e.ties == [{"share": 7.0}] and e.score == pytest.approx(6.0)
+    assert (
+        e.package == {"share": 6.0} and e.ties == [{"share": 7.0}] and e.score == pytest.approx(6.0)
+    )
     assert kalai_smorodinsky(pie).package == {"share": 5.0}
     assert nash(pie).package == {"share": 5.0}
 
@@ -183,7 +200,9 @@ def _same_choice(a: Solution, b: Solution) -> bool:
     st.floats(0.05, 20.0),
     st.floats(-10.0, 10.0),
 )
-def test_nash_and_ks_are_affine_invariant(scenario: Scenario, data: st.DataObject, alpha: float, beta: float) -> None:
+def test_nash_and_ks_are_affine_invariant(
+    scenario: Scenario, data: st.DataObject, alpha: float, beta: float
+) -> None:
     space = compile(scenario)
     party = data.draw(st.integers(0, space.n_parties - 1))
     moved = _transform(space, party, alpha, beta)

@@ -283,7 +283,9 @@ def test_trade_only_file_is_derived_from_the_full_scenario() -> None:
     import importlib.util
 
     root = Path(__file__).resolve().parents[1]
-    spec = importlib.util.spec_from_file_location("derive", root / "scripts" / "derive_trade_only.py")
+    spec = importlib.util.spec_from_file_location(
+        "derive", root / "scripts" / "derive_trade_only.py"
+    )
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

@@ -138,8 +138,14 @@ def test_three_party_chart_and_table(tmp_path: Path) -> None:
 
     data = yaml.safe_load(TOY.read_text())
     data["parties"].append(
-        {"id": "c", "name": "Gamma", "valuations": {"rice": {"value": {"closed": 0, "quota": 1, "open": 0.5}},
-                                                    "defence": {"value": {"none": 1, "some": 0, "more": 0}}}}
+        {
+            "id": "c",
+            "name": "Gamma",
+            "valuations": {
+                "rice": {"value": {"closed": 0, "quota": 1, "open": 0.5}},
+                "defence": {"value": {"none": 1, "some": 0, "more": 0}},
+            },
+        }
     )
     path = tmp_path / "three.yaml"
     path.write_text(yaml.safe_dump(data))

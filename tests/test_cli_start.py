@@ -23,7 +23,9 @@ def test_help_lists_every_command_without_loading_the_engine() -> None:
         "heavy = [m for m in ('numpy', 'pandas', 'pydantic', 'matplotlib', 'dealspace.scenario') if m in sys.modules]\n"
         "print('HEAVY', heavy)"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
     assert "HEAVY []" in out
     for name in available():
         assert re.search(rf"\b{re.escape(name)}\b", out), name

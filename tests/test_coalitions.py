@@ -28,17 +28,35 @@ def shipbuilding() -> dict[str, Any]:
     return {
         "name": "ships",
         "parties": [
-            {"id": "us", "valuations": {"ships": {"weight": 2, "value": {"no": 0, "yes": 1}},
-                                        "tariff": {"weight": 1, "value": {"high": 1, "low": 0}}}},
-            {"id": "korea", "valuations": {"ships": {"weight": 1, "value": {"no": 0, "yes": 1}},
-                                           "tariff": {"weight": 0.5, "value": {"high": 1, "low": 0}}}},
-            {"id": "japan", "valuations": {"tariff": {"weight": 3, "value": {"high": 0, "low": 1}}},
-             "must_haves": [{"id": "cut", "condition": {"issue": "tariff", "in": ["low"]}}]},
+            {
+                "id": "us",
+                "valuations": {
+                    "ships": {"weight": 2, "value": {"no": 0, "yes": 1}},
+                    "tariff": {"weight": 1, "value": {"high": 1, "low": 0}},
+                },
+            },
+            {
+                "id": "korea",
+                "valuations": {
+                    "ships": {"weight": 1, "value": {"no": 0, "yes": 1}},
+                    "tariff": {"weight": 0.5, "value": {"high": 1, "low": 0}},
+                },
+            },
+            {
+                "id": "japan",
+                "valuations": {"tariff": {"weight": 3, "value": {"high": 0, "low": 1}}},
+                "must_haves": [{"id": "cut", "condition": {"issue": "tariff", "in": ["low"]}}],
+            },
         ],
-        "domains": [{"id": "D", "issues": [
-            {"id": "ships", "options": ["no", "yes"], "status_quo": "no"},
-            {"id": "tariff", "options": ["high", "low"], "status_quo": "high"},
-        ]}],
+        "domains": [
+            {
+                "id": "D",
+                "issues": [
+                    {"id": "ships", "options": ["no", "yes"], "status_quo": "no"},
+                    {"id": "tariff", "options": ["high", "low"], "status_quo": "high"},
+                ],
+            }
+        ],
     }
 
 
@@ -46,7 +64,11 @@ def test_a_pair_can_deal_without_the_third() -> None:
     r = coalitions(Scenario.model_validate(shipbuilding()))
     by = {c.members: c for c in r.coalitions}
     pair = by["us", "korea"]
-    assert pair.issues == ("ships",) and pair.zopa and pair.package == {"ships": "yes", "tariff": "high"}
+    assert (
+        pair.issues == ("ships",)
+        and pair.zopa
+        and pair.package == {"ships": "yes", "tariff": "high"}
+    )
     assert pair.gains == pytest.approx((2.0, 1.0))
     assert r.grand == {"ships": "yes", "tariff": "low"}
     assert r.grand_gains == pytest.approx((1.0, 0.5, 3.0))
@@ -59,8 +81,12 @@ def test_a_pair_can_deal_without_the_third() -> None:
     data["parties"][2]["valuations"]["ships"] = {"weight": 0.5, "value": {"no": 1, "yes": 0}}
     held = {c.members: c for c in coalitions(Scenario.model_validate(data)).coalitions}
     assert held["us", "korea"].issues == () and not held["us", "korea"].zopa
-    free = {c.members: c for c in coalitions(Scenario.model_validate(data), outsiders="free").coalitions}
-    assert free["us", "korea"].zopa and free["us", "korea"].outsider_gains == {"japan": pytest.approx(-0.5)}
+    free = {
+        c.members: c for c in coalitions(Scenario.model_validate(data), outsiders="free").coalitions
+    }
+    assert free["us", "korea"].zopa and free["us", "korea"].outsider_gains == {
+        "japan": pytest.approx(-0.5)
+    }
     data = json.loads(json.dumps(r.to_dict()))
     assert data["blocking"] == [["us", "korea"]]
     assert "walks_away" in r.to_frame().columns
@@ -74,25 +100,31 @@ def test_coalitions_match_brute_force(scenario: Scenario, rule: str) -> None:
     packages = list(all_packages(scenario))
     sq = scenario.status_quo()
     u = np.array([utilities(scenario, p) for p in packages])
-    batna = np.array([
-        utilities(scenario, sq)[k] if party.batna == "status_quo" else float(party.batna)
-        for k, party in enumerate(scenario.parties)
-    ])
+    batna = np.array(
+        [
+            utilities(scenario, sq)[k] if party.batna == "status_quo" else float(party.batna)
+            for k, party in enumerate(scenario.parties)
+        ]
+    )
     keys = {c.key: c.party for c in hard_constraints(scenario)}
     grand_u = None if r.grand is None else utilities(scenario, r.grand)
     for c in r.coalitions:
         idx = [ids.index(p) for p in c.members]
         free = set(movable(scenario, c.members, rule))
         drop = [k for k, party in keys.items() if party not in c.members]
-        ok = np.array([
-            all(str(p[i]) == str(sq[i]) for i in scenario.issue_ids if i not in free)
-            and acceptable(scenario, p, drop=drop)
-            for p in packages
-        ])
+        ok = np.array(
+            [
+                all(str(p[i]) == str(sq[i]) for i in scenario.issue_ids if i not in free)
+                and acceptable(scenario, p, drop=drop)
+                for p in packages
+            ]
+        )
         gains = u[:, idx] - batna[idx]
         assert c.zopa == bool((ok & (gains > TOL).all(axis=1)).any()), c.members
         if c.zopa and c.package is not None:
-            best = np.max(np.where(ok & (gains > TOL).all(axis=1), np.prod(np.maximum(gains, 0), axis=1), -1))
+            best = np.max(
+                np.where(ok & (gains > TOL).all(axis=1), np.prod(np.maximum(gains, 0), axis=1), -1)
+            )
             mine = np.prod(np.asarray(c.gains))
             assert mine == pytest.approx(best, rel=1e-6, abs=1e-9)
         if grand_u is not None and len(c.members) < len(ids):
@@ -118,4 +150,6 @@ def test_coalitions_command_and_pipeline(tmp_path: Any) -> None:
     js = runner.invoke(app, ["coalitions", str(path), "--json", "--free"])
     assert json.loads(js.stdout)["outsiders"] == "free"
     results = analyze(Scenario.model_validate(shipbuilding()), Settings(process=None))
-    assert results.coalitions is not None and results.to_dict()["coalitions"]["blocking"] == [["us", "korea"]]
+    assert results.coalitions is not None and results.to_dict()["coalitions"]["blocking"] == [
+        ["us", "korea"]
+    ]

@@ -478,7 +478,9 @@ def test_no_xml_at_all(tmp_path: Path) -> None:
 def test_two_domains(tmp_path: Path) -> None:
     folder = copy_holiday(tmp_path)
     shutil.copy(folder / "holiday_domain.xml", folder / "other_domain.xml")
-    assert_refused(folder, "case", "the folder holds 2 domains", "holiday_domain.xml, other_domain.xml")
+    assert_refused(
+        folder, "case", "the folder holds 2 domains", "holiday_domain.xml, other_domain.xml"
+    )
     # the domain file itself picks the negotiation
     s = dealspace.load_scenario(folder / "other_domain.xml")
     assert s.party_ids == ("traveller_a", "traveller_b")
@@ -526,9 +528,14 @@ def test_unreadable_evaluation_counts_zero(tmp_path: Path, bad: str) -> None:
 
 def test_negative_evaluation_refused(tmp_path: Path) -> None:
     folder = copy_holiday(tmp_path)
-    edit(folder / "traveller_b.xml", 'value="Hotel" evaluation="2"', 'value="Hotel" evaluation="-1"')
+    edit(
+        folder / "traveller_b.xml", 'value="Hotel" evaluation="2"', 'value="Hotel" evaluation="-1"'
+    )
     assert_refused(
-        folder, "traveller_b.xml", "objective/issue[index=3]/item[value=Hotel]@evaluation", "-1 is negative"
+        folder,
+        "traveller_b.xml",
+        "objective/issue[index=3]/item[value=Hotel]@evaluation",
+        "-1 is negative",
     )
 
 
@@ -597,10 +604,15 @@ def test_non_discrete_issue(tmp_path: Path) -> None:
         '<issue index="2" name="Length" type="integer"',
     )
     assert_refused(
-        folder, "holiday_domain.xml", "objective/issue[index=2]", "integer issue has no lowerbound/upperbound"
+        folder,
+        "holiday_domain.xml",
+        "objective/issue[index=2]",
+        "integer issue has no lowerbound/upperbound",
     )
     edit(folder / "holiday_domain.xml", 'type="integer"', 'type="price"')
-    assert_refused(folder, "holiday_domain.xml", "objective/issue[index=2]@type", "'price' is not supported")
+    assert_refused(
+        folder, "holiday_domain.xml", "objective/issue[index=2]@type", "'price' is not supported"
+    )
 
 
 def test_duplicate_issue_index_in_domain(tmp_path: Path) -> None:
@@ -650,4 +662,6 @@ def test_cli_shows_element_paths(tmp_path: Path) -> None:
     )
     result = runner.invoke(app, ["validate", str(folder)])
     assert result.exit_code == 2
-    assert "objective/issue[index=3]/item[value=Hotel]@evaluation" in result.output.replace("\n", "")
+    assert "objective/issue[index=3]/item[value=Hotel]@evaluation" in result.output.replace(
+        "\n", ""
+    )

@@ -270,7 +270,9 @@ def test_multi_domain_folder() -> None:
     }
     for stem, s in every.items():
         assert_genius_utilities(s, folder / f"{stem}.xml", profile_files(folder, s))
-    with pytest.raises(DealspaceError, match="holds 2 domains: Travel-A-domain.xml, Travel-B-domain.xml"):
+    with pytest.raises(
+        DealspaceError, match="holds 2 domains: Travel-A-domain.xml, Travel-B-domain.xml"
+    ):
         dealspace.load_scenario(folder)
     # the domain file alone finds its profiles; explicit profiles are taken as given
     b = dealspace.load_scenario(folder / "Travel-B-domain.xml")
@@ -294,8 +296,15 @@ def test_cli_domain_file_and_profiles() -> None:
     folder = QUIRKS / "multi"
     result = runner.invoke(
         app,
-        ["show", str(folder / "Travel-A-domain.xml"), "-p", str(folder / "Travel-A-prof1.xml"),
-         "-p", str(folder / "Travel-A-prof2.xml"), "--json"],
+        [
+            "show",
+            str(folder / "Travel-A-domain.xml"),
+            "-p",
+            str(folder / "Travel-A-prof1.xml"),
+            "-p",
+            str(folder / "Travel-A-prof2.xml"),
+            "--json",
+        ],
     )
     assert result.exit_code == 0, result.output
     assert '"Travel-A-prof2"' in result.output
@@ -336,9 +345,9 @@ def test_written_back_keeps_every_utility(name: str, tmp_path: Path) -> None:
     for package in itertools.islice(_packages(first), 3000):
         got = utilities(second, package) * scale
         assert got == pytest.approx(utilities(first, package), abs=1e-12)
-    assert [float(p.batna) * w for p, w in zip(second.parties, scale, strict=True)] == pytest.approx(
-        [float(p.batna) for p in first.parties], abs=1e-12
-    )
+    assert [
+        float(p.batna) * w for p, w in zip(second.parties, scale, strict=True)
+    ] == pytest.approx([float(p.batna) for p in first.parties], abs=1e-12)
 
 
 def _packages(s: Scenario):
@@ -360,9 +369,15 @@ def quirky_domains(draw: st.DrawFn) -> dict:
         kind = draw(st.sampled_from(["discrete", "discrete", "integer", "real"]))
         if kind == "discrete":
             m = draw(st.integers(2, 4))
-            issues.append({"index": index, "name": f"I{k}", "kind": kind,
-                           "values": [f"v{j} x" for j in range(m)],
-                           "dupes": draw(st.lists(st.integers(0, m - 1), max_size=2))})
+            issues.append(
+                {
+                    "index": index,
+                    "name": f"I{k}",
+                    "kind": kind,
+                    "values": [f"v{j} x" for j in range(m)],
+                    "dupes": draw(st.lists(st.integers(0, m - 1), max_size=2)),
+                }
+            )
         else:
             lo = draw(st.integers(-5, 5))
             hi = lo + draw(st.integers(1, 12))
@@ -382,19 +397,24 @@ def quirky_domains(draw: st.DrawFn) -> dict:
                     draw(st.floats(-0.5, 1.5).map(lambda x: round(x, 4))),
                 )
         weights = [draw(st.floats(0.01, 1).map(lambda x: round(x, 4))) for _ in issues]
-        profiles.append({
-            "evals": evals, "weights": weights,
-            "root_weight": draw(st.booleans()),
-            "reversed": draw(st.booleans()),
-            "reservation": draw(st.floats(0, 1).map(lambda x: round(x, 3))),
-        })
+        profiles.append(
+            {
+                "evals": evals,
+                "weights": weights,
+                "root_weight": draw(st.booleans()),
+                "reversed": draw(st.booleans()),
+                "reservation": draw(st.floats(0, 1).map(lambda x: round(x, 3))),
+            }
+        )
     return {"issues": issues, "profiles": profiles}
 
 
 def write_quirky(domain: dict, folder: Path) -> None:
     folder.mkdir()
     root = ET.Element("negotiation_template")
-    objective = ET.SubElement(ET.SubElement(root, "utility_space"), "objective", index="0", name="r")
+    objective = ET.SubElement(
+        ET.SubElement(root, "utility_space"), "objective", index="0", name="r"
+    )
     for issue in domain["issues"]:
         attrs = {"index": str(issue["index"]), "name": issue["name"], "type": issue["kind"]}
         if issue["kind"] != "discrete":
@@ -411,8 +431,13 @@ def write_quirky(domain: dict, folder: Path) -> None:
         if prof["root_weight"]:
             ET.SubElement(objective, "weight", index="0", value="1.0")
         for issue, w in zip(domain["issues"], prof["weights"], strict=True):
-            node = ET.SubElement(objective, "issue", index=str(issue["index"]), name=issue["name"],
-                                 type=issue["kind"])
+            node = ET.SubElement(
+                objective,
+                "issue",
+                index=str(issue["index"]),
+                name=issue["name"],
+                type=issue["kind"],
+            )
             ev = prof["evals"][issue["index"]]
             if issue["kind"] == "discrete":
                 pairs = list(zip(issue["values"], ev, strict=True))
@@ -421,21 +446,32 @@ def write_quirky(domain: dict, folder: Path) -> None:
             elif issue["kind"] == "integer":
                 node.set("lowerbound", str(issue["bounds"][0]))
                 node.set("upperbound", str(issue["bounds"][1]))
-                ET.SubElement(node, "evaluator", ftype="linear", slope=str(ev[0]), offset=str(ev[1]))
+                ET.SubElement(
+                    node, "evaluator", ftype="linear", slope=str(ev[0]), offset=str(ev[1])
+                )
             else:
-                ET.SubElement(node, "range", lowerbound=str(issue["bounds"][0]),
-                              upperbound=str(issue["bounds"][1]))
-                ET.SubElement(node, "evaluator", ftype="linear", parameter0=str(ev[1]),
-                              parameter1=str(ev[0]))
+                ET.SubElement(
+                    node,
+                    "range",
+                    lowerbound=str(issue["bounds"][0]),
+                    upperbound=str(issue["bounds"][1]),
+                )
+                ET.SubElement(
+                    node, "evaluator", ftype="linear", parameter0=str(ev[1]), parameter1=str(ev[0])
+                )
             ET.SubElement(objective, "weight", index=str(issue["index"]), value=str(w))
         ET.SubElement(space, "reservation", value=str(prof["reservation"]))
         ET.ElementTree(space).write(folder / f"p{p}.xml")
 
 
 @pytest.mark.slow
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(domain=quirky_domains())
-def test_random_quirky_domains_match_genius(domain: dict, tmp_path_factory: pytest.TempPathFactory) -> None:
+def test_random_quirky_domains_match_genius(
+    domain: dict, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     folder = tmp_path_factory.mktemp("quirky") / "d"
     write_quirky(domain, folder)
     try:

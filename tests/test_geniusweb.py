@@ -28,11 +28,13 @@ def geniusweb_utility(profile: dict, bid: dict) -> float:
     space = profile["LinearAdditiveUtilitySpace"]
     total = 0.0
     for name, w in space["issueWeights"].items():
-        (kind, body), = space["issueUtilities"][name].items()
+        ((kind, body),) = space["issueUtilities"][name].items()
         if kind == "discreteutils":
             total += w * body["valueUtilities"][str(bid[name])]
         else:
-            lo, lu, hi, hu = (body[k] for k in ("lowValue", "lowUtility", "highValue", "highUtility"))
+            lo, lu, hi, hu = (
+                body[k] for k in ("lowValue", "lowUtility", "highValue", "highUtility")
+            )
             total += w * (lu + (hu - lu) * (float(bid[name]) - lo) / (hi - lo))
     return total
 
@@ -92,7 +94,11 @@ def test_status_quo_batna_written_as_reservation_bid(tmp_path: Path) -> None:
         "name": "sq",
         "parties": [
             {"id": "a", "valuations": {"x": {"weight": 2, "value": {"p": 1, "q": 0.5}}}},
-            {"id": "b", "batna": 0.1, "valuations": {"x": {"weight": 1, "value": {"p": 0, "q": 1}}}},
+            {
+                "id": "b",
+                "batna": 0.1,
+                "valuations": {"x": {"weight": 1, "value": {"p": 0, "q": 1}}},
+            },
         ],
         "domains": [{"id": "d", "issues": [{"id": "x", "options": ["p", "q"], "status_quo": "q"}]}],
     }
@@ -109,10 +115,19 @@ def test_status_quo_batna_written_as_reservation_bid(tmp_path: Path) -> None:
 
 
 def test_bad_profiles_one_message(tmp_path: Path) -> None:
-    (tmp_path / "p1.json").write_text(json.dumps({"LinearAdditiveUtilitySpace": {
-        "domain": {"issuesValues": {"x": {"values": ["a", "b"]}}},
-        "issueWeights": {"x": "heavy"},
-        "issueUtilities": {"x": {"discreteutils": {"valueUtilities": {"a": 1, "b": 0}}}}}}))
+    (tmp_path / "p1.json").write_text(
+        json.dumps(
+            {
+                "LinearAdditiveUtilitySpace": {
+                    "domain": {"issuesValues": {"x": {"values": ["a", "b"]}}},
+                    "issueWeights": {"x": "heavy"},
+                    "issueUtilities": {
+                        "x": {"discreteutils": {"valueUtilities": {"a": 1, "b": 0}}}
+                    },
+                }
+            }
+        )
+    )
     (tmp_path / "p2.json").write_text((tmp_path / "p1.json").read_text())
     with pytest.raises(DealspaceError, match=r"p1.json: issueWeights.x: 'heavy' is not a number"):
         load_geniusweb([tmp_path / "p1.json", tmp_path / "p2.json"])

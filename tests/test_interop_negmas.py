@@ -101,7 +101,10 @@ def test_from_negmas_refuses_what_it_cannot_read() -> None:
     s = dealspace.load_scenario(DATA / "toy.yaml")  # constraints: wrapper ufuns
     os_ = negmas.make_os([negmas.make_issue((0.0, 1.0), name="x")])
     with pytest.raises(DealspaceError, match="continuous"):
-        from_negmas([negmas.LinearAdditiveUtilityFunction(values=[negmas.IdentityFun()], outcome_space=os_)] * 2)
+        from_negmas(
+            [negmas.LinearAdditiveUtilityFunction(values=[negmas.IdentityFun()], outcome_space=os_)]
+            * 2
+        )
     assert to_negmas(s).ufuns[0] is not None
 
 

@@ -230,7 +230,9 @@ def test_a_constraint_that_binds_the_portfolio_is_not_leverage() -> None:
                     "rice": {"weight": 3, "value": {"none": 0, "some": 1}},
                     "lng": {"weight": 1, "value": {"none": 0, "buy": 1}},
                 },
-                "must_haves": [{"id": "rice_access", "condition": {"issue": "rice", "in": ["some"]}}],
+                "must_haves": [
+                    {"id": "rice_access", "condition": {"issue": "rice", "in": ["some"]}}
+                ],
             },
             {
                 "id": "jp",
@@ -241,8 +243,14 @@ def test_a_constraint_that_binds_the_portfolio_is_not_leverage() -> None:
             },
         ],
         "domains": [
-            {"id": "trade", "issues": [{"id": "rice", "options": ["none", "some"], "status_quo": "none"}]},
-            {"id": "energy", "issues": [{"id": "lng", "options": ["none", "buy"], "status_quo": "none"}]},
+            {
+                "id": "trade",
+                "issues": [{"id": "rice", "options": ["none", "some"], "status_quo": "none"}],
+            },
+            {
+                "id": "energy",
+                "issues": [{"id": "lng", "options": ["none", "buy"], "status_quo": "none"}],
+            },
         ],
     }
     # Free of the must-have: (none, buy) -> (1, 2) product 2; (some, buy) -> (4, 0.5) product 2 — a tie

@@ -65,7 +65,9 @@ def test_space_and_scenario_give_the_same_frontier(toy: Scenario) -> None:
 
 def test_empty_space_gives_empty_frontier(toy: Scenario) -> None:
     data = toy.model_dump(by_alias=True, exclude_none=True)
-    data["parties"][1]["must_haves"] = [{"id": "open", "condition": {"issue": "rice", "in": ["open"]}}]
+    data["parties"][1]["must_haves"] = [
+        {"id": "open", "condition": {"issue": "rice", "in": ["open"]}}
+    ]
     space = compile(Scenario.model_validate(data))
     assert space.empty
     f = pareto_frontier(space)
@@ -105,16 +107,29 @@ def test_float_noise_is_one_point() -> None:
         {
             "name": "noise",
             "parties": [
-                {"id": "a", "valuations": {"x": {"weight": 0.1, "value": {"p": 1, "q": 0}},
-                                           "y": {"weight": 0.2, "value": {"p": 1, "q": 0}},
-                                           "z": {"weight": 0.3, "value": {"p": 0, "q": 1}}}},
-                {"id": "b", "valuations": {"x": {"value": {"p": 0, "q": 0}},
-                                           "y": {"value": {"p": 0, "q": 0}},
-                                           "z": {"value": {"p": 0, "q": 0}}}},
+                {
+                    "id": "a",
+                    "valuations": {
+                        "x": {"weight": 0.1, "value": {"p": 1, "q": 0}},
+                        "y": {"weight": 0.2, "value": {"p": 1, "q": 0}},
+                        "z": {"weight": 0.3, "value": {"p": 0, "q": 1}},
+                    },
+                },
+                {
+                    "id": "b",
+                    "valuations": {
+                        "x": {"value": {"p": 0, "q": 0}},
+                        "y": {"value": {"p": 0, "q": 0}},
+                        "z": {"value": {"p": 0, "q": 0}},
+                    },
+                },
             ],
-            "domains": [{"id": "d", "issues": [
-                {"id": i, "options": ["p", "q"], "status_quo": "q"} for i in "xyz"
-            ]}],
+            "domains": [
+                {
+                    "id": "d",
+                    "issues": [{"id": i, "options": ["p", "q"], "status_quo": "q"} for i in "xyz"],
+                }
+            ],
         }
     )
     f = pareto_frontier(scenario)
@@ -183,7 +198,8 @@ def test_frontier_packages_are_feasible_and_exact(scenario: Scenario) -> None:
     packages, utils = brute_force(scenario)
     for k, package in enumerate(f.packages):
         same = [
-            x for x, u in zip(packages, utils, strict=True)
+            x
+            for x, u in zip(packages, utils, strict=True)
             if np.allclose(u, f.utilities[k], rtol=0, atol=1e-7)
         ]
         fewest = min(sum(x[i] != sq[i] for i in sq) for x in same)
@@ -262,9 +278,15 @@ def _naive_skyline(
 
 @settings(max_examples=150, deadline=None)
 @given(
-    st.integers(1, 6), st.integers(1, 400), st.integers(1, 6), st.booleans(), st.integers(0, 2**32 - 1)
+    st.integers(1, 6),
+    st.integers(1, 400),
+    st.integers(1, 6),
+    st.booleans(),
+    st.integers(0, 2**32 - 1),
 )
-def test_skyline_equals_naive_filter(parties: int, n: int, spread: int, tiny: bool, seed: int) -> None:
+def test_skyline_equals_naive_filter(
+    parties: int, n: int, spread: int, tiny: bool, seed: int
+) -> None:
     # Small integer ranges force many duplicate points and equal coordinates.
     rng = np.random.default_rng(seed)
     keys = rng.integers(-spread, spread + 1, (n, parties))
@@ -334,7 +356,11 @@ def _random_space(parties: int, issues: int, options: int, seed: int) -> DealSpa
             {
                 "id": "d",
                 "issues": [
-                    {"id": f"i{k}", "options": [f"o{j}" for j in range(options)], "status_quo": "o0"}
+                    {
+                        "id": f"i{k}",
+                        "options": [f"o{j}" for j in range(options)],
+                        "status_quo": "o0",
+                    }
                     for k in range(issues)
                 ],
             }

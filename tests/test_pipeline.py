@@ -27,13 +27,20 @@ def toy_cli(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict, str, s
     """One scenario through every front end: terminal text, JSON, HTML and Markdown reports."""
     folder = tmp_path_factory.mktemp("pipeline")
     report = folder / "r.html"
-    term = runner.invoke(app, ["analyze", str(TOY), "-o", str(report), *FAST], env={"COLUMNS": "200"})
+    term = runner.invoke(
+        app, ["analyze", str(TOY), "-o", str(report), *FAST], env={"COLUMNS": "200"}
+    )
     assert term.exit_code == 0, term.output
     js = runner.invoke(app, ["analyze", str(TOY), "--json", *FAST])
     assert js.exit_code == 0, js.output
     md = folder / "r.md"
     assert runner.invoke(app, ["report", str(TOY), "-o", str(md)]).exit_code == 0
-    return term.stdout, json.loads(js.stdout), report.read_text(encoding="utf-8"), md.read_text(encoding="utf-8")
+    return (
+        term.stdout,
+        json.loads(js.stdout),
+        report.read_text(encoding="utf-8"),
+        md.read_text(encoding="utf-8"),
+    )
 
 
 def test_every_front_end_shows_the_same_numbers(toy_cli: tuple[str, dict, str, str]) -> None:
@@ -67,9 +74,27 @@ def html_text(text: str) -> str:
 def test_json_is_the_whole_result_with_stable_keys(toy_cli: tuple[str, dict, str, str]) -> None:
     _, data, _, _ = toy_cli
     assert set(data) == {
-        "dealspace", "scenario", "settings", "reach", "zopa", "frontier", "solutions", "nash_terms",
-        "logrolls", "offers", "linkage", "domain_values", "domain_worth", "near_tie", "robustness", "coalitions",
-        "redlines", "protocols", "tariffs", "world", "sources",
+        "dealspace",
+        "scenario",
+        "settings",
+        "reach",
+        "zopa",
+        "frontier",
+        "solutions",
+        "nash_terms",
+        "logrolls",
+        "offers",
+        "linkage",
+        "domain_values",
+        "domain_worth",
+        "near_tie",
+        "robustness",
+        "coalitions",
+        "redlines",
+        "protocols",
+        "tariffs",
+        "world",
+        "sources",
     }
     assert data["settings"]["process"]["runs"] == 20
     assert list(data["solutions"]) == ["Nash", "Kalai–Smorodinsky", "egalitarian", "utilitarian"]
@@ -116,7 +141,9 @@ def test_terminal_json_and_report_render_one_results() -> None:
     results = analyze(load_scenario(TOY), Settings(process=None))
     assert isinstance(results, Results)
     assert render(results, "html") == render(results, "html")
-    assert json.dumps(results.to_dict(), sort_keys=True) == json.dumps(results.to_dict(), sort_keys=True)
+    assert json.dumps(results.to_dict(), sort_keys=True) == json.dumps(
+        results.to_dict(), sort_keys=True
+    )
     assert results.protocols is None and "protocols" not in [s.id for s in _sections(results)]
 
 
@@ -136,7 +163,9 @@ def test_notebook_display_of_results() -> None:
 def test_world_section_follows_the_scenarios_parties() -> None:
     """The bellwether section appears when a party is a partner of the 2025 world, with its name;
     a scenario without countries gets none."""
-    us_japan = analyze(load_scenario("us-japan-2025"), Settings(process=None, linkage=False, world_runs=20))
+    us_japan = analyze(
+        load_scenario("us-japan-2025"), Settings(process=None, linkage=False, world_runs=20)
+    )
     assert us_japan.world is not None and us_japan.world.bellwether == "JPN"
     assert set(us_japan.world.by_outcome.index) == {"good", "bad", "none"}
     toy = analyze(load_scenario(TOY), Settings(process=None))

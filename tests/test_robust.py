@@ -25,10 +25,17 @@ def symmetric() -> dict[str, Any]:
     return {
         "name": "symmetric",
         "parties": [
-            {"id": "a", "valuations": {"x": {"value": {"n": 0, "l": {"low": 0, "high": 1}, "r": {"low": 0, "high": 1}}}}},
+            {
+                "id": "a",
+                "valuations": {
+                    "x": {"value": {"n": 0, "l": {"low": 0, "high": 1}, "r": {"low": 0, "high": 1}}}
+                },
+            },
             {"id": "b", "valuations": {"x": {"value": {"n": 0, "l": 1, "r": 1}}}},
         ],
-        "domains": [{"id": "D", "issues": [{"id": "x", "options": ["n", "l", "r"], "status_quo": "n"}]}],
+        "domains": [
+            {"id": "D", "issues": [{"id": "x", "options": ["n", "l", "r"], "status_quo": "n"}]}
+        ],
     }
 
 
@@ -47,12 +54,20 @@ def two_issues() -> dict[str, Any]:
             {
                 "id": "b",
                 "batna": {"low": 0, "most_likely": 0.5, "high": 2},
-                "valuations": {"x": {"weight": 3, "value": {"p": 0, "q": 1}}, "y": {"value": {"p": 1, "q": 0, "s": 0.6}}},
+                "valuations": {
+                    "x": {"weight": 3, "value": {"p": 0, "q": 1}},
+                    "y": {"value": {"p": 1, "q": 0, "s": 0.6}},
+                },
             },
         ],
         "domains": [
-            {"id": "D", "issues": [{"id": "x", "options": ["p", "q"], "status_quo": "p"},
-                                   {"id": "y", "options": ["p", "q", "s"], "status_quo": "p"}]}
+            {
+                "id": "D",
+                "issues": [
+                    {"id": "x", "options": ["p", "q"], "status_quo": "p"},
+                    {"id": "y", "options": ["p", "q", "s"], "status_quo": "p"},
+                ],
+            }
         ],
     }
 
@@ -175,11 +190,15 @@ def test_near_tie_names_the_weight_that_flips_it() -> None:
     sol = nash(f)
     tie = near_ties(f, sol.package)
     assert sol.package == {"x": "l", "z": "y"}
-    assert len(tie.rivals) == 1 and tie.rivals[0][1] == pytest.approx(1.996 * 2 / (2 * (1 + 1 / 1.003)))
+    assert len(tie.rivals) == 1 and tie.rivals[0][1] == pytest.approx(
+        1.996 * 2 / (2 * (1 + 1 / 1.003))
+    )
     assert tie.flip is not None and tie.flip["rival"] == {"x": "r", "z": "y"}
     # check the flip: with the weight changed by delta (slightly more), the rival wins
     d = copy.deepcopy(data)
-    d["parties"][0]["valuations"][tie.flip["issue"]]["weight"] = tie.flip["weight"] + tie.flip["delta"] * 1.01
+    d["parties"][0]["valuations"][tie.flip["issue"]]["weight"] = (
+        tie.flip["weight"] + tie.flip["delta"] * 1.01
+    )
     assert nash(compile(Scenario.model_validate(d))).package == tie.flip["rival"]
     assert "Near tie" in tie.warning
 

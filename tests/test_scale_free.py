@@ -53,7 +53,9 @@ def _validate(data: dict[str, Any]) -> Scenario:
 
 @FAST
 @given(scenario_data(max_parties=3), st.data(), FACTORS)
-def test_rescaling_one_party_changes_no_headline(data: dict[str, Any], draw: st.DataObject, factor: float) -> None:
+def test_rescaling_one_party_changes_no_headline(
+    data: dict[str, Any], draw: st.DataObject, factor: float
+) -> None:
     base = _validate(data)
     party = draw.draw(st.integers(0, len(base.parties) - 1))
     scaled = _validate(rescale(data, party, factor))
@@ -82,7 +84,9 @@ def test_rescaling_one_party_changes_no_headline(data: dict[str, Any], draw: st.
         assert la.unlocked == lb.unlocked
         assert la.portfolio.package == lb.portfolio.package
         for k in range(len(scale)):
-            assert lb.linkage_value[k] == pytest.approx(scale[k] * la.linkage_value[k], rel=1e-9, abs=1e-9)
+            assert lb.linkage_value[k] == pytest.approx(
+                scale[k] * la.linkage_value[k], rel=1e-9, abs=1e-9
+            )
         wa, wb = a.domain_worth, b.domain_worth
         assert wa is not None and wb is not None
         for k in range(len(scale)):
@@ -102,12 +106,19 @@ def test_rescaling_one_party_changes_no_headline(data: dict[str, Any], draw: st.
     st.sampled_from([0, 1]),
     FACTORS,
 )
-def test_protocol_verdict_is_scale_free(gains: list[tuple[float, float]], party: int, factor: float) -> None:
+def test_protocol_verdict_is_scale_free(
+    gains: list[tuple[float, float]], party: int, factor: float
+) -> None:
     names = ("alternating", "sequential", "silos")
 
     def rows(scale: tuple[float, float]) -> tuple[dict[str, Any], ...]:
         return tuple(
-            {"protocol": n, "gain:a_mean": g[0] * scale[0], "gain:b_mean": g[1] * scale[1], "joint_gain_mean": 0.0}
+            {
+                "protocol": n,
+                "gain:a_mean": g[0] * scale[0],
+                "gain:b_mean": g[1] * scale[1],
+                "joint_gain_mean": 0.0,
+            }
             for n, g in zip(names, gains, strict=True)
         )
 

@@ -130,4 +130,6 @@ def test_jointly_priced_tariffs_are_one_block_and_one_utility() -> None:
         assert any(set(group) <= set(b.issues) for b in space.blocks)
     frontier = pareto_frontier(space)
     for k in range(0, len(frontier), max(1, len(frontier) // 25)):
-        np.testing.assert_allclose(space.utility(frontier.package(k)), frontier.utilities[k], atol=1e-9)
+        np.testing.assert_allclose(
+            space.utility(frontier.package(k)), frontier.utilities[k], atol=1e-9
+        )

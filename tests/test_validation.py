@@ -95,7 +95,9 @@ def test_wrong_top_level_type(tmp_path: Path) -> None:
 
 def test_unknown_key_with_suggestion(tmp_path: Path) -> None:
     data = edit(lambda d: d["parties"][0].update(valuation=d["parties"][0].pop("valuations")))
-    assert_clean_failure(write(tmp_path, data), "parties[0]", "unknown key 'valuation'", "valuations")
+    assert_clean_failure(
+        write(tmp_path, data), "parties[0]", "unknown key 'valuation'", "valuations"
+    )
 
 
 def test_duplicate_party_ids(tmp_path: Path) -> None:
@@ -109,7 +111,9 @@ def test_duplicate_issue_ids(tmp_path: Path) -> None:
 
 
 def test_unknown_issue_in_valuations(tmp_path: Path) -> None:
-    data = edit(lambda d: d["parties"][1]["valuations"].update(rics={"weight": 1, "value": "increasing"}))
+    data = edit(
+        lambda d: d["parties"][1]["valuations"].update(rics={"weight": 1, "value": "increasing"})
+    )
     assert_clean_failure(write(tmp_path, data), "parties[1].valuations.rics", "did you mean 'rice'")
 
 
@@ -122,12 +126,16 @@ def test_unknown_option_in_condition(tmp_path: Path) -> None:
 
 def test_unknown_option_in_values(tmp_path: Path) -> None:
     data = edit(lambda d: d["parties"][0]["valuations"]["rice"]["value"].update(quotaa=1))
-    assert_clean_failure(write(tmp_path, data), "valuations.rice.value.quotaa", "did you mean 'quota'")
+    assert_clean_failure(
+        write(tmp_path, data), "valuations.rice.value.quotaa", "did you mean 'quota'"
+    )
 
 
 def test_unknown_issue_in_condition(tmp_path: Path) -> None:
     data = edit(lambda d: d["parties"][0]["must_haves"][0]["condition"].update(issue="tarif"))
-    assert_clean_failure(write(tmp_path, data), "must_haves[0].condition.issue", "did you mean 'tariff'")
+    assert_clean_failure(
+        write(tmp_path, data), "must_haves[0].condition.issue", "did you mean 'tariff'"
+    )
 
 
 def test_status_quo_not_an_option(tmp_path: Path) -> None:
@@ -182,32 +190,49 @@ def test_range_too_many_options(tmp_path: Path) -> None:
 
 def test_red_line_excludes_every_option(tmp_path: Path) -> None:
     data = edit(
-        lambda d: d["parties"][0]["red_lines"][0]["condition"].update({"in": ["open", "quota", "closed"]})
+        lambda d: d["parties"][0]["red_lines"][0]["condition"].update(
+            {"in": ["open", "quota", "closed"]}
+        )
     )
-    assert_clean_failure(write(tmp_path, data), "parties[0].red_lines[0]", "excludes every option", "rice")
+    assert_clean_failure(
+        write(tmp_path, data), "parties[0].red_lines[0]", "excludes every option", "rice"
+    )
 
 
 def test_must_have_contradicts_own_red_line(tmp_path: Path) -> None:
     def clash(d):
-        d["parties"][0]["must_haves"].append({"id": "some_rice", "condition": {"issue": "rice", "in": ["open"]}})
+        d["parties"][0]["must_haves"].append(
+            {"id": "some_rice", "condition": {"issue": "rice", "in": ["open"]}}
+        )
 
-    message = assert_clean_failure(write(tmp_path, edit(clash)), "must-have 'some_rice'", "red line 'no_open_rice'")
+    message = assert_clean_failure(
+        write(tmp_path, edit(clash)), "must-have 'some_rice'", "red line 'no_open_rice'"
+    )
     assert "contradicts" in message
 
 
 def test_cross_issue_contradiction(tmp_path: Path) -> None:
     def clash(d):
         d["parties"][1]["must_haves"] = [
-            {"id": "link", "condition": {"if": {"issue": "rice", "in": ["closed", "quota", "open"]},
-                                          "then": {"issue": "defence", "in": ["more"]}}}
+            {
+                "id": "link",
+                "condition": {
+                    "if": {"issue": "rice", "in": ["closed", "quota", "open"]},
+                    "then": {"issue": "defence", "in": ["more"]},
+                },
+            }
         ]
-        d["parties"][1]["red_lines"] = [{"id": "no_more", "condition": {"issue": "defence", "in": ["more"]}}]
+        d["parties"][1]["red_lines"] = [
+            {"id": "no_more", "condition": {"issue": "defence", "in": ["more"]}}
+        ]
 
     assert_clean_failure(write(tmp_path, edit(clash)), "must-have 'link'", "red line 'no_more'")
 
 
 def test_min_max_on_discrete_issue(tmp_path: Path) -> None:
-    data = edit(lambda d: d["parties"][0]["red_lines"][0].update(condition={"issue": "rice", "min": 1}))
+    data = edit(
+        lambda d: d["parties"][0]["red_lines"][0].update(condition={"issue": "rice", "min": 1})
+    )
     assert_clean_failure(write(tmp_path, data), "red_lines[0].condition", "only to numeric issues")
 
 

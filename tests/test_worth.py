@@ -50,8 +50,13 @@ def test_perfect_complements_are_shown_not_split() -> None:
                 "id": p,
                 "valuations": {"x": {"value": {"a": 1, "b": 0}}, "y": {"value": {"a": 1, "b": 0}}},
                 "interactions": [
-                    {"id": "both", "condition": {"all": [{"issue": "x", "in": ["b"]}, {"issue": "y", "in": ["b"]}]},
-                     "bonus": 3}
+                    {
+                        "id": "both",
+                        "condition": {
+                            "all": [{"issue": "x", "in": ["b"]}, {"issue": "y", "in": ["b"]}]
+                        },
+                        "bonus": 3,
+                    }
                 ],
             }
             for p in ("p", "q")

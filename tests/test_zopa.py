@@ -72,7 +72,11 @@ def test_two_constraints_together_kill_the_zopa() -> None:
 def test_conflicting_must_haves_empty_space() -> None:
     def change(d: dict) -> None:
         d["parties"][1]["must_haves"] = [
-            {"id": "open_rice", "label": "full access for rice", "condition": {"issue": "rice", "in": ["open"]}}
+            {
+                "id": "open_rice",
+                "label": "full access for rice",
+                "condition": {"issue": "rice", "in": ["open"]},
+            }
         ]
 
     z = zopa(toy(change))

@@ -101,11 +101,17 @@ class Settings:
     shapley_samples: int = 200
     robust_draws: int = 1000
     seed: int = 0
-    process: ProcessSettings | None = field(default_factory=lambda: ProcessSettings(runs=100, sensitivity_runs=40))
+    process: ProcessSettings | None = field(
+        default_factory=lambda: ProcessSettings(runs=100, sensitivity_runs=40)
+    )
     world_runs: int = 100
 
     def to_dict(self) -> dict[str, Any]:
-        out = {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items() if k != "process"}
+        out = {
+            k: list(v) if isinstance(v, tuple) else v
+            for k, v in asdict(self).items()
+            if k != "process"
+        }
         out["process"] = None if self.process is None else self.process.to_dict()
         return out
 
@@ -233,7 +239,9 @@ class Results(Displayed):
         return pd.DataFrame.from_dict(rows, orient="index").rename_axis("solution")
 
 
-def analyze(scenario: Scenario, settings: Settings | None = None, progress: Progress | None = None) -> Results:
+def analyze(
+    scenario: Scenario, settings: Settings | None = None, progress: Progress | None = None
+) -> Results:
     """Run the main job on ``scenario``: compile once, then every analysis on that space.
 
     Parameters
@@ -302,7 +310,9 @@ def analyze(scenario: Scenario, settings: Settings | None = None, progress: Prog
     bellwether = _bellwether(scenario) if settings.world_runs > 0 else None
     if bellwether is not None:
         step("the wider world (bellwether model)")
-        brief = bellwether_brief(bellwether[0], bellwether[1], runs=settings.world_runs, seed=settings.seed)
+        brief = bellwether_brief(
+            bellwether[0], bellwether[1], runs=settings.world_runs, seed=settings.seed
+        )
     return Results(
         scenario=scenario,
         space=space,
@@ -312,7 +322,9 @@ def analyze(scenario: Scenario, settings: Settings | None = None, progress: Prog
         zopa=verdict,
         solutions=solutions,
         nash_terms={
-            k: tuple(float(x) for x in v) for k, v in terms.items() if any(math.fabs(x) > TERM_TOL for x in v)
+            k: tuple(float(x) for x in v)
+            for k, v in terms.items()
+            if any(math.fabs(x) > TERM_TOL for x in v)
         },
         linkage=link,
         domain_values=values,

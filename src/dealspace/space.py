@@ -98,8 +98,12 @@ class Compiled:
     status_quo_utility: np.ndarray
     batna: np.ndarray
     complete: tuple[bool, ...] = ()
-    pricing: Any = None  # the GE pricing of the tariff issues (economy.scenario.TariffPricing), if any
-    _masks: dict[tuple[int, frozenset[str]], np.ndarray] = field(default_factory=dict, repr=False, compare=False)
+    pricing: Any = (
+        None  # the GE pricing of the tariff issues (economy.scenario.TariffPricing), if any
+    )
+    _masks: dict[tuple[int, frozenset[str]], np.ndarray] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def acceptable_rows(self, b: int, drop: frozenset[str]) -> np.ndarray:
         """Rows of block ``b`` that break none of its constraints except those dropped
@@ -252,7 +256,9 @@ def compile(
 
 
 def compile_blocks(
-    scenario: Scenario, values: Mapping[tuple[str, str], np.ndarray] | None = None, pricing: Any = None
+    scenario: Scenario,
+    values: Mapping[tuple[str, str], np.ndarray] | None = None,
+    pricing: Any = None,
 ) -> Compiled:
     """Value tables, blocks and every constraint's verdict per block row (see :class:`Compiled`)."""
     constraints = tuple(hard_constraints(scenario))
@@ -261,7 +267,11 @@ def compile_blocks(
     bonuses = [(p, b) for p, party in enumerate(scenario.parties) for b in _bonuses(party)]
     by_issue = {i: scenario.issue(i) for i in scenario.issue_ids}
     # Issues read together by a cross-issue constraint or a bonus form one block.
-    linking = [c.constraint.condition for c in constraints if not isinstance(c.constraint.condition, IssueIs)]
+    linking = [
+        c.constraint.condition
+        for c in constraints
+        if not isinstance(c.constraint.condition, IssueIs)
+    ]
     groups = linked_issues(scenario.issue_ids, linking + [b.condition for _, b in bonuses])
     groups = _merge(scenario.issue_ids, groups, [g for _, g in joint_groups(table)])
     blocks, breaks, baked, complete = [], [], set(), []
@@ -273,7 +283,10 @@ def compile_blocks(
         complete.append(not pruned)
     sq = utilities(scenario, scenario.status_quo(), values=table)
     batna = np.array(
-        [sq[p] if party.batna == "status_quo" else float(party.batna) for p, party in enumerate(scenario.parties)]
+        [
+            sq[p] if party.batna == "status_quo" else float(party.batna)
+            for p, party in enumerate(scenario.parties)
+        ]
     )
     return Compiled(
         scenario=scenario,
@@ -322,7 +335,9 @@ def _view(
     unknown = set(drop) - set(keys)
     if unknown:
         name = sorted(unknown)[0]
-        raise DealspaceError.single("drop", f"no must-have or red line '{name}'", did_you_mean(name, keys))
+        raise DealspaceError.single(
+            "drop", f"no must-have or red line '{name}'", did_you_mean(name, keys)
+        )
     if drop & base.baked:
         # A one-issue constraint was pruned into an oversized block: rebuild without it.
         raise DealspaceError.single(
@@ -508,7 +523,9 @@ def _pricing(scenario: Scenario, given: Mapping[tuple[str, str], np.ndarray] | N
 
 
 def value_tables(
-    scenario: Scenario, given: Mapping[tuple[str, str], np.ndarray] | None = None, pricing: Any = None
+    scenario: Scenario,
+    given: Mapping[tuple[str, str], np.ndarray] | None = None,
+    pricing: Any = None,
 ) -> dict[tuple[str, str], np.ndarray]:
     """Weighted value tables ``w_pi · v̂_pi`` for every (party, issue) valued."""
     given = dict(given or {})
@@ -564,7 +581,9 @@ def joint_groups(table: Mapping[tuple[str, str], np.ndarray]) -> list[tuple[str,
     return [(party, tuple(key.split(JOINT))) for party, key in table if JOINT in key]
 
 
-def grid_rows(scenario: Scenario, group: tuple[str, ...], choice: Mapping[str, np.ndarray]) -> np.ndarray:
+def grid_rows(
+    scenario: Scenario, group: tuple[str, ...], choice: Mapping[str, np.ndarray]
+) -> np.ndarray:
     """Row of each combination in a group's option grid (C order over the issues' options)."""
     dims = tuple(len(scenario.issue(i).option_ids) for i in group)
     return np.ravel_multi_index(tuple(np.asarray(choice[i]) for i in group), dims)
@@ -593,7 +612,9 @@ def utilities(
     return out
 
 
-def acceptable(scenario: Scenario, package: Mapping[str, OptionRef], drop: Collection[str] = ()) -> bool:
+def acceptable(
+    scenario: Scenario, package: Mapping[str, OptionRef], drop: Collection[str] = ()
+) -> bool:
     """Whether a package meets every party's must-haves and red lines."""
     index = _package_indices(scenario, package)
     by_issue = {i.id: i for i in scenario.issues}
@@ -612,7 +633,9 @@ def _package_indices(scenario: Scenario, package: Mapping[str, Any]) -> dict[str
     for issue in scenario.issues:
         if issue.id not in package:
             raise DealspaceError.single(
-                f"package.{issue.id}", "the package gives no option for this issue", "give one option per issue"
+                f"package.{issue.id}",
+                "the package gives no option for this issue",
+                "give one option per issue",
             )
         k = issue.option_index(package[issue.id])
         if k is None:
@@ -625,7 +648,9 @@ def _package_indices(scenario: Scenario, package: Mapping[str, Any]) -> dict[str
     extra = set(package) - set(scenario.issue_ids)
     if extra:
         name = sorted(extra)[0]
-        raise DealspaceError.single(f"package.{name}", "unknown issue", did_you_mean(name, scenario.issue_ids))
+        raise DealspaceError.single(
+            f"package.{name}", "unknown issue", did_you_mean(name, scenario.issue_ids)
+        )
     return out
 
 

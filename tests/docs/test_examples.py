@@ -17,7 +17,9 @@ def examples(page: Path) -> list[str]:
     return FENCE.findall(page.read_text(encoding="utf-8"))
 
 
-@pytest.mark.parametrize("page", [p for p in PAGES if examples(p)], ids=lambda p: str(p.relative_to(ROOT)))
+@pytest.mark.parametrize(
+    "page", [p for p in PAGES if examples(p)], ids=lambda p: str(p.relative_to(ROOT))
+)
 def test_python_examples_run(page: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every ```python block of a page runs, in order, in one namespace, in a temporary folder
     where ``tests`` and ``docs`` are the repository's (so relative paths such as tests/data/…
@@ -34,6 +36,8 @@ def test_python_examples_run(page: Path, tmp_path: Path, monkeypatch: pytest.Mon
         try:
             exec(compile(code, f"{page.name}[{k}]", "exec"), namespace)  # noqa: S102
         except Exception as err:  # pragma: no cover - the message is the point
-            pytest.fail(f"{page.relative_to(ROOT)} example {k + 1} fails: {type(err).__name__}: {err}")
+            pytest.fail(
+                f"{page.relative_to(ROOT)} example {k + 1} fails: {type(err).__name__}: {err}"
+            )
     assert not any(p.name.startswith("dealspace-report") for p in ROOT.iterdir()), os.listdir(ROOT)
     assert not (ROOT / "tests" / "out").exists()

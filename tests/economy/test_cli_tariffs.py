@@ -19,18 +19,45 @@ runner = CliRunner()
 def test_tariffs_default_table() -> None:
     result = runner.invoke(app, ["tariffs", "--top", "0"], env={"COLUMNS": "250"})
     assert result.exit_code == 0, result.output
-    assert "USA" in result.output and "non-US" in result.output and "VNM" in result.output and "EU" in result.output
+    assert (
+        "USA" in result.output
+        and "non-US" in result.output
+        and "VNM" in result.output
+        and "EU" in result.output
+    )
     assert "welfare: the change in residents' real income" in result.output  # defined on screen
-    assert "lump-sum rebate" in result.output and "income-tax cut" in result.output  # revenue use next to welfare
-    assert "balance before" in result.output and "deficit" not in result.output  # levels, not a % of a signed number
+    assert (
+        "lump-sum rebate" in result.output and "income-tax cut" in result.output
+    )  # revenue use next to welfare
+    assert (
+        "balance before" in result.output and "deficit" not in result.output
+    )  # levels, not a % of a signed number
 
 
 def test_tariffs_json_csv_and_plot(tmp_path: Path) -> None:
     csv, png = tmp_path / "out.csv", tmp_path / "welfare.png"
-    result = runner.invoke(app, ["tariffs", "--preset", "us-japan-deal", "--retaliation", "reciprocal", "--csv", str(csv), "--plot", str(png), "--json"])
+    result = runner.invoke(
+        app,
+        [
+            "tariffs",
+            "--preset",
+            "us-japan-deal",
+            "--retaliation",
+            "reciprocal",
+            "--csv",
+            str(csv),
+            "--plot",
+            str(png),
+            "--json",
+        ],
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert data["meta"]["preset"] == "us-japan-deal" and len(data["rows"]) == 13 and len(data["countries"]) == 194
+    assert (
+        data["meta"]["preset"] == "us-japan-deal"
+        and len(data["rows"]) == 13
+        and len(data["countries"]) == 194
+    )
     frame = pd.read_csv(csv)
     assert {"iso3", "welfare_pct"} <= set(frame.columns)
     assert frame["welfare_pct"].abs().is_monotonic_decreasing
@@ -61,9 +88,13 @@ def test_tariffs_bad_options(args: list[str], message: str) -> None:
 
 
 def test_tariffs_never_overwrites_an_input(tmp_path: Path) -> None:
-    (tmp_path / "trade.csv").write_text("exporter,importer,value\nUSA,USA,10\nUSA,JPN,1\nJPN,USA,2\nJPN,JPN,5\n")
+    (tmp_path / "trade.csv").write_text(
+        "exporter,importer,value\nUSA,USA,10\nUSA,JPN,1\nJPN,USA,2\nJPN,JPN,5\n"
+    )
     before = (tmp_path / "trade.csv").read_text()
-    result = runner.invoke(app, ["tariffs", "--data", str(tmp_path), "--csv", str(tmp_path / "trade.csv")])
+    result = runner.invoke(
+        app, ["tariffs", "--data", str(tmp_path), "--csv", str(tmp_path / "trade.csv")]
+    )
     assert result.exit_code == 2 and "input" in result.output
     assert (tmp_path / "trade.csv").read_text() == before
 
@@ -79,7 +110,12 @@ def test_help_names_every_preset_and_retaliation() -> None:
 
 
 def test_tariffs_never_overwrites_the_embedded_data() -> None:
-    target = Path(dealspace.cli.tariffs.__file__).resolve().parents[1] / "economy" / "data" / "trade_2023.csv"
+    target = (
+        Path(dealspace.cli.tariffs.__file__).resolve().parents[1]
+        / "economy"
+        / "data"
+        / "trade_2023.csv"
+    )
     before = target.read_bytes()
     result = runner.invoke(app, ["tariffs", "--csv", str(target)])
     assert result.exit_code == 2 and "input" in result.output
@@ -131,8 +167,12 @@ def test_retaliation_by_a_bloc_only() -> None:
     result = runner.invoke(app, ["tariffs", "--json", "--retaliate", "EU,JPN", "--by", "country"])
     assert result.exit_code == 0, result.output
     rows = {r["iso3"]: r for r in json.loads(result.stdout)["countries"]}
-    assert rows["JPN"]["its_rate_on_us_pct"] == pytest.approx(24.0) and rows["DEU"]["its_rate_on_us_pct"] == pytest.approx(20.0)
-    assert rows["KOR"]["its_rate_on_us_pct"] == 0 and rows["CHN"]["its_rate_on_us_pct"] == 0  # not in the bloc
+    assert rows["JPN"]["its_rate_on_us_pct"] == pytest.approx(24.0) and rows["DEU"][
+        "its_rate_on_us_pct"
+    ] == pytest.approx(20.0)
+    assert (
+        rows["KOR"]["its_rate_on_us_pct"] == 0 and rows["CHN"]["its_rate_on_us_pct"] == 0
+    )  # not in the bloc
     assert rows["KOR"]["us_rate_on_it_pct"] == pytest.approx(26.0)
 
 
@@ -142,5 +182,9 @@ def test_rates_in_force_at_a_date() -> None:
     data = json.loads(result.stdout)
     assert data["meta"]["preset"] == "in-force" and data["meta"]["date"] == "2025-08-01"
     rows = {r["iso3"]: r for r in data["countries"]}
-    assert rows["JPN"]["us_rate_on_it_pct"] == pytest.approx(15.0) and rows["KOR"]["us_rate_on_it_pct"] == pytest.approx(15.0)
-    assert rows["CHN"]["us_rate_on_it_pct"] == pytest.approx(54.0)  # the Busan truce came on 30 October
+    assert rows["JPN"]["us_rate_on_it_pct"] == pytest.approx(15.0) and rows["KOR"][
+        "us_rate_on_it_pct"
+    ] == pytest.approx(15.0)
+    assert rows["CHN"]["us_rate_on_it_pct"] == pytest.approx(
+        54.0
+    )  # the Busan truce came on 30 October

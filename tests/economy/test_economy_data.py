@@ -29,14 +29,33 @@ ROOT = Path(__file__).resolve().parents[2]
 SHARED_ROOT = Path(os.environ.get("DEALSPACE_SHARED", ROOT.parent / "shared"))
 SHARED = SHARED_ROOT / "data" / "ge" / "ignatenko2025_liberation_day"
 ICIO = SHARED_ROOT / "data" / "ge" / "tariffwar" / "ICIO2022.mat"
-REGIONS = ("USA", "JPN", "CHN", "EU", "GBR", "CAN", "MEX", "KOR", "VNM", "IND", "AUS", "CHE", "TWN", "ROW")
-STUDY_REGIONS = tuple(c for c in REGIONS if c != "TWN")  # Taiwan is not among the study's 194 countries
+REGIONS = (
+    "USA",
+    "JPN",
+    "CHN",
+    "EU",
+    "GBR",
+    "CAN",
+    "MEX",
+    "KOR",
+    "VNM",
+    "IND",
+    "AUS",
+    "CHE",
+    "TWN",
+    "ROW",
+)
+STUDY_REGIONS = tuple(
+    c for c in REGIONS if c != "TWN"
+)  # Taiwan is not among the study's 194 countries
 
 
 @pytest.fixture(scope="module")
 def study():  # type: ignore[no-untyped-def]
     if not (SHARED / "trade_cepii.csv").is_file():
-        pytest.skip(f"the study's data are not present at {SHARED} (../shared next to the repository)")
+        pytest.skip(
+            f"the study's data are not present at {SHARED} (../shared next to the repository)"
+        )
     return load_study(SHARED)
 
 
@@ -50,13 +69,19 @@ def test_embedded_data_loads() -> None:
     assert (np.diag(eco.flows) > 0).all() and (eco.flows >= 0).all()
     assert eco.deficit.sum() == pytest.approx(0, abs=1e-6 * eco.expenditure.sum())
     assert eco.deficit[eco.index("USA")] > 0 and eco.deficit[eco.index("CHN")] < 0
-    assert eco.deficit[eco.index("TWN")] < 0  # goods surplus: exports 397 bn, imports 295 bn (ICIO 2022)
+    assert (
+        eco.deficit[eco.index("TWN")] < 0
+    )  # goods surplus: exports 397 bn, imports 295 bn (ICIO 2022)
     assert eco.local_share[eco.index("USA")] == pytest.approx(0.270471, abs=1e-6)
-    np.testing.assert_allclose(eco.local_share[1:], 0.114335, atol=1e-6)  # Taiwan gets the non-US value
+    np.testing.assert_allclose(
+        eco.local_share[1:], 0.114335, atol=1e-6
+    )  # Taiwan gets the non-US value
     assert 100e6 < eco.expenditure.sum() < 120e6  # ~109 tn USD of world goods absorption
     rates = eco.rates["liberation-day"]
     assert all(code in rates for code in REGIONS if code != "USA")
-    assert rates["TWN"] == pytest.approx(0.32)  # Yano Research 22 Apr 2025, via ../shared/facts/tariffs-2025.md
+    assert rates["TWN"] == pytest.approx(
+        0.32
+    )  # Yano Research 22 Apr 2025, via ../shared/facts/tariffs-2025.md
     assert eco.rates["deal"]["JPN"] == pytest.approx(0.15)
     assert "TWN" not in eco.rates["deal"]  # the facts file records no 2025 deal for Taiwan
 
@@ -80,7 +105,9 @@ def test_embedded_taiwan_is_icio_2022() -> None:
     assert 440_000 < flow("TWN", "TWN") < 475_000
     exports = eco.flows[twn].sum() - eco.flows[twn, twn]
     imports = eco.flows[:, twn].sum() - eco.flows[twn, twn]
-    assert exports == pytest.approx(396_648.6, abs=1.0) and imports == pytest.approx(294_623.7, abs=1.0)
+    assert exports == pytest.approx(396_648.6, abs=1.0) and imports == pytest.approx(
+        294_623.7, abs=1.0
+    )
     # no GDP for Taiwan in WDI: its gdp is the factor income its flows imply (~834 bn USD)
     assert eco.gdp[twn] == pytest.approx(eco.income[twn], abs=0.1)
 
@@ -88,15 +115,22 @@ def test_embedded_taiwan_is_icio_2022() -> None:
 def test_embedded_data_is_the_aggregated_study(study) -> None:  # type: ignore[no-untyped-def]
     eco = load_regions()
     regions = pd.read_csv(ROOT / "src" / "dealspace" / "economy" / "data" / "regions_2023.csv")
-    groups = {code: members.split() for code, members in zip(regions["iso3"], regions["members"], strict=True)}
+    groups = {
+        code: members.split()
+        for code, members in zip(regions["iso3"], regions["members"], strict=True)
+    }
     assert groups.pop("TWN") == ["TWN"] and "TWN" not in study.iso3
-    assert sorted(sum(groups.values(), [])) == sorted(study.iso3)  # the other 13 regions partition the 194 countries
+    assert sorted(sum(groups.values(), [])) == sorted(
+        study.iso3
+    )  # the other 13 regions partition the 194 countries
     assert len(groups["EU"]) == 27
     agg = aggregate(study, groups)
     assert agg.iso3 == STUDY_REGIONS
     idx = [eco.index(c) for c in STUDY_REGIONS]
     # unchanged by Taiwan, ROW included: the study's ROW holds none of Taiwan's trade, so nothing is carved out
-    np.testing.assert_allclose(eco.flows[np.ix_(idx, idx)], agg.flows / 1000, atol=0.051)  # rounded to 0.1 million USD
+    np.testing.assert_allclose(
+        eco.flows[np.ix_(idx, idx)], agg.flows / 1000, atol=0.051
+    )  # rounded to 0.1 million USD
     np.testing.assert_allclose(eco.gdp[idx], agg.gdp / 1000, atol=0.051)
 
 
@@ -105,12 +139,17 @@ def test_embedded_taiwan_rebuilds_from_icio() -> None:
     pytest.importorskip("h5py")
     if not ICIO.is_file():
         pytest.skip(f"ICIO2022.mat is not present at {ICIO}")
-    spec = importlib.util.spec_from_file_location("compile_trade_data", ROOT / "scripts" / "compile_trade_data.py")
+    spec = importlib.util.spec_from_file_location(
+        "compile_trade_data", ROOT / "scripts" / "compile_trade_data.py"
+    )
     assert spec is not None and spec.loader is not None
     script = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(script)
     regions = pd.read_csv(ROOT / "src" / "dealspace" / "economy" / "data" / "regions_2023.csv")
-    groups = {code: members.split() for code, members in zip(regions["iso3"], regions["members"], strict=True)}
+    groups = {
+        code: members.split()
+        for code, members in zip(regions["iso3"], regions["members"], strict=True)
+    }
     exports, imports, domestic, _ = script.taiwan_flows(groups)
     eco = load_regions()
     twn = eco.index("TWN")
@@ -134,7 +173,9 @@ def test_study_construction(study) -> None:  # type: ignore[no-untyped-def]
     assert study.n == 194 and study.unit == "thousand USD"
     us = study.index("USA")
     assert study.local_share[us] == pytest.approx(0.270471, abs=1e-6)
-    assert study.local_share[0] == pytest.approx(0.114335, abs=1e-6)  # MODEL.md: about (0.114, 0.270)
+    assert study.local_share[0] == pytest.approx(
+        0.114335, abs=1e-6
+    )  # MODEL.md: about (0.114, 0.270)
     np.testing.assert_allclose(study.flows.sum(axis=0), study.expenditure)
     assert study.deficit.sum() == pytest.approx(0, abs=1e-9 * study.expenditure.sum())
     assert study.rates["liberation-day"]["JPN"] == pytest.approx(0.24)
@@ -168,7 +209,9 @@ def test_textbook_construction_fills_domestic_absorption() -> None:
 
 
 def test_aggregate_sums_members() -> None:
-    eco = build_economy(("A", "B", "C"), np.array([[50.0, 10, 5], [20, 60, 5], [5, 5, 40]]), local_share=0.1)
+    eco = build_economy(
+        ("A", "B", "C"), np.array([[50.0, 10, 5], [20, 60, 5], [5, 5, 40]]), local_share=0.1
+    )
     agg = aggregate(eco, {"AB": ["A", "B"], "C": ["C"]})
     assert agg.flows.sum() == pytest.approx(eco.flows.sum())
     assert agg.flows[0, 0] == pytest.approx(50 + 10 + 20 + 60)
@@ -219,7 +262,9 @@ def test_user_tables_round_trip(tmp_path: Path) -> None:
 def test_user_tariffs_long_and_matrix_agree(tmp_path: Path) -> None:
     trade, gdp = _write(tmp_path, "trade.csv", TRADE), _write(tmp_path, "gdp.csv", GDP)
     long = _write(tmp_path, "t_long.csv", "importer,exporter,rate\nCHN,USA,0.25\nUSA,CHN,0.1\n")
-    wide = _write(tmp_path, "t_wide.csv", "exporter,USA,JPN,CHN\nUSA,0,0,0.25\nJPN,0,0,0\nCHN,0.1,0,0\n")
+    wide = _write(
+        tmp_path, "t_wide.csv", "exporter,USA,JPN,CHN\nUSA,0,0,0.25\nJPN,0,0,0\nCHN,0.1,0,0\n"
+    )
     a, b = load_tables(trade, gdp, long), load_tables(trade, gdp, wide)
     np.testing.assert_allclose(a.tariffs, b.tariffs)
     assert a.tariffs[a.index("USA"), a.index("CHN")] == pytest.approx(0.25)
@@ -228,7 +273,9 @@ def test_user_tariffs_long_and_matrix_agree(tmp_path: Path) -> None:
 
 def test_user_rates_feed_the_presets(tmp_path: Path) -> None:
     trade, gdp = _write(tmp_path, "trade.csv", TRADE), _write(tmp_path, "gdp.csv", GDP)
-    rates = _write(tmp_path, "rates.csv", "iso3,liberation_day_rate,deal_rate\nJPN,0.24,0.15\nCHN,0.54,\n")
+    rates = _write(
+        tmp_path, "rates.csv", "iso3,liberation_day_rate,deal_rate\nJPN,0.24,0.15\nCHN,0.54,\n"
+    )
     eco = load_tables(trade, gdp, rates=rates)
     assert eco.rates == {"liberation-day": {"JPN": 0.24, "CHN": 0.54}, "deal": {"JPN": 0.15}}
 
@@ -236,7 +283,10 @@ def test_user_rates_feed_the_presets(tmp_path: Path) -> None:
 BAD_FILES = [
     # (file content, expected fragments of the message)
     ("exporter,importer,val\nUSA,JPN,1\n", ["trade.csv", "value"]),
-    ("exporter,importer,value\nUSA,JPN,1\nJPN,USA,12 bn\n", ["trade.csv", "'value'", "row 3", "12 bn"]),
+    (
+        "exporter,importer,value\nUSA,JPN,1\nJPN,USA,12 bn\n",
+        ["trade.csv", "'value'", "row 3", "12 bn"],
+    ),
     ("exporter,importer,value\nUSA,JPN,-1\n", ["trade.csv", "'value'", "negative"]),
     ("exporter,importer,value\nUSA,XYZ,1\n", ["trade.csv", "exporter", "XYZ"]),
 ]
@@ -271,7 +321,11 @@ def test_bad_gdp_files(tmp_path: Path, content: str, fragments: list[str]) -> No
 @pytest.mark.parametrize(
     ("name", "content", "fragments"),
     [
-        ("tariffs.csv", "importer,exporter,rate\nCHN,XYZ,0.1\n", ["tariffs.csv", "'exporter'", "XYZ"]),
+        (
+            "tariffs.csv",
+            "importer,exporter,rate\nCHN,XYZ,0.1\n",
+            ["tariffs.csv", "'exporter'", "XYZ"],
+        ),
         ("tariffs.csv", "importer,exporter,rate\nCHN,USA,25%\n", ["tariffs.csv", "'rate'", "25%"]),
         ("tariffs.csv", "importer,exporter,rate\nCHN,USA,-2\n", ["tariffs.csv", "'rate'", "-1"]),
         ("tariffs.csv", "a,b\n1,2\n", ["tariffs.csv", "importer, exporter, rate"]),
@@ -288,7 +342,9 @@ def test_bad_tariff_files(tmp_path: Path, name: str, content: str, fragments: li
 def test_bad_rates_file(tmp_path: Path) -> None:
     trade, gdp = _write(tmp_path, "trade.csv", TRADE), _write(tmp_path, "gdp.csv", GDP)
     with pytest.raises(DealspaceError, match=r"rates.csv, column 'deal_rate'.*fifteen"):
-        load_tables(trade, gdp, rates=_write(tmp_path, "rates.csv", "iso3,deal_rate\nJPN,fifteen\n"))
+        load_tables(
+            trade, gdp, rates=_write(tmp_path, "rates.csv", "iso3,deal_rate\nJPN,fifteen\n")
+        )
     with pytest.raises(DealspaceError, match="rates.csv.*no rate column"):
         load_tables(trade, gdp, rates=_write(tmp_path, "rates.csv", "iso3,rate\nJPN,0.1\n"))
 
@@ -351,7 +407,12 @@ def test_default_archive_sidecar_names_its_inputs() -> None:
     data = ROOT / "src" / "dealspace" / "economy" / "data"
     meta = json.loads((data / "countries_2023.sources.json").read_text())
     assert meta["archive"] == "countries_2023.npz" and meta["countries"] == 194
-    assert set(meta["inputs"]) == {"trade_cepii.csv", "gdp.csv", "tariffs.csv", "country_labels.csv"}
+    assert set(meta["inputs"]) == {
+        "trade_cepii.csv",
+        "gdp.csv",
+        "tariffs.csv",
+        "country_labels.csv",
+    }
     assert "BACI" in meta["arrays"]["flows"] and "WDI" in meta["arrays"]["gdp"]
     for name, info in meta["inputs"].items():  # the shared copies are the files compiled
         if (SHARED / name).is_file():
@@ -370,7 +431,9 @@ def test_regions_are_an_aggregation_of_the_default() -> None:
     country = eq.to_frame().set_index("iso3")
     eu = list(groups["EU"])
     weights = eco.expenditure[[eco.index(c) for c in eu]]
-    assert frame.loc["EU", "welfare_pct"] == pytest.approx(np.average(country.loc[eu, "welfare_pct"], weights=weights))
+    assert frame.loc["EU", "welfare_pct"] == pytest.approx(
+        np.average(country.loc[eu, "welfare_pct"], weights=weights)
+    )
     assert frame.loc["USA", "welfare_pct"] == pytest.approx(country.loc["USA", "welfare_pct"])
     assert frame.loc["USA", "trade_balance"] == pytest.approx(country.loc["USA", "trade_balance"])
     # the world's trade balance sums to zero before and after

@@ -67,18 +67,30 @@ def test_effects_are_the_ge_solution_in_the_world_of_the_date(korea: dealspace.S
     pk = solve(eco, t, params)
     effects = tariff_effects(korea, {"tariff": 15.0})
     frame = effects.to_frame()
-    assert frame.loc["KOR", "status_quo_pct"] == pytest.approx(100 * (sq.welfare_hat[kr] - 1), abs=1e-8)
-    assert frame.loc["KOR", "change_pct"] == pytest.approx(100 * (pk.welfare_hat[kr] / sq.welfare_hat[kr] - 1), abs=1e-8)
+    assert frame.loc["KOR", "status_quo_pct"] == pytest.approx(
+        100 * (sq.welfare_hat[kr] - 1), abs=1e-8
+    )
+    assert frame.loc["KOR", "change_pct"] == pytest.approx(
+        100 * (pk.welfare_hat[kr] / sq.welfare_hat[kr] - 1), abs=1e-8
+    )
     assert frame.loc["KOR", "change_pct"] > 0  # a lower US tariff helps Korea
     eu = [eco.index(c) for c in dealspace.economy.display_groups(eco)["EU"]]
-    expected = np.average(100 * (pk.welfare_hat[eu] / sq.welfare_hat[eu] - 1), weights=eco.expenditure[eu])
+    expected = np.average(
+        100 * (pk.welfare_hat[eu] / sq.welfare_hat[eu] - 1), weights=eco.expenditure[eu]
+    )
     assert frame.loc["EU", "change_pct"] == pytest.approx(expected, abs=1e-8)
-    assert effects.pairs[0].base_pct == pytest.approx(26.0)  # the 2 April rate on Korea (its deal came on 30 July)
+    assert effects.pairs[0].base_pct == pytest.approx(
+        26.0
+    )  # the 2 April rate on Korea (its deal came on 30 July)
 
 
 def test_without_a_package_and_json_safe(korea: dealspace.Scenario) -> None:
     effects = tariff_effects(korea)
-    assert effects.change_pct is None and effects.package_pct is None and effects.pairs[0].package_pct is None
+    assert (
+        effects.change_pct is None
+        and effects.package_pct is None
+        and effects.pairs[0].package_pct is None
+    )
     data = effects.to_dict()
     text = json.dumps(data, allow_nan=False)
     assert "NaN" not in text and data["regions"][0]["change_pct"] is None

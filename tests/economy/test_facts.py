@@ -42,10 +42,16 @@ claims:
 
 
 def test_rice_ave() -> None:
-    assert ad_valorem_equivalent(341, 75.907) == pytest.approx(449.23, abs=1e-2)  # 449 % at the 2019 tender price
-    assert implied_price(341, 700) == pytest.approx(48.714, abs=1e-3)  # "700 %" needs rice at ¥48.7/kg
+    assert ad_valorem_equivalent(341, 75.907) == pytest.approx(
+        449.23, abs=1e-2
+    )  # 449 % at the 2019 tender price
+    assert implied_price(341, 700) == pytest.approx(
+        48.714, abs=1e-3
+    )  # "700 %" needs rice at ¥48.7/kg
     assert implied_price(341, 778) == pytest.approx(43.83, abs=0.01)
-    assert ad_valorem_equivalent(341, implied_price(341, 400)) == pytest.approx(400)  # inverse operations
+    assert ad_valorem_equivalent(341, implied_price(341, 400)) == pytest.approx(
+        400
+    )  # inverse operations
 
 
 def test_reciprocal_formula_for_japan() -> None:
@@ -63,7 +69,10 @@ def test_simple_and_weighted_averages() -> None:
         tariff_averages({"A": 0.1}, {})
 
 
-@pytest.mark.parametrize(("func", "args"), [(ad_valorem_equivalent, (341, 0)), (implied_price, (341, 0)), (reciprocal_rate, (0, 1))])
+@pytest.mark.parametrize(
+    ("func", "args"),
+    [(ad_valorem_equivalent, (341, 0)), (implied_price, (341, 0)), (reciprocal_rate, (0, 1))],
+)
 def test_bad_inputs(func, args) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(DealspaceError):
         func(*args)
@@ -72,11 +81,17 @@ def test_bad_inputs(func, args) -> None:  # type: ignore[no-untyped-def]
 def test_builtin_claims_on_the_default_data() -> None:
     found = {f.claim: f for f in findings(load_default())}
     assert found["'700 %' rice tariff"].value == pytest.approx(48.71, abs=0.01)
-    assert found["rice duty as a rate at the 2019 import tender price"].value == pytest.approx(449.2, abs=0.1)
+    assert found["rice duty as a rate at the 2019 import tender price"].value == pytest.approx(
+        449.2, abs=0.1
+    )
     assert found["'46 %' tariff charged by Japan"].value == pytest.approx(46.2, abs=0.05)
     assert found["US–Japan goods balance 2024 (US data)"].value == pytest.approx(-68.5)
-    assert found["US share of the minimum-access quota, FY2024"].value == pytest.approx(100 * 346_000 / 770_000)
-    assert -80 < found["US–Japan goods balance 2023 (BACI)"].value < -55  # BACI 2023: US exports ~76 bn, imports ~141 bn
+    assert found["US share of the minimum-access quota, FY2024"].value == pytest.approx(
+        100 * 346_000 / 770_000
+    )
+    assert (
+        -80 < found["US–Japan goods balance 2023 (BACI)"].value < -55
+    )  # BACI 2023: US exports ~76 bn, imports ~141 bn
     simple = found["average 2 April rate, simple"].value
     weighted = found["average 2 April rate, US-import-weighted"].value
     assert 10 <= simple <= 54 and 10 <= weighted <= 54
@@ -120,9 +135,15 @@ def test_facts_command(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     claims = {f["claim"]: f for f in json.loads(result.stdout)}
     rice = claims["'700 %' rice tariff"]
-    assert rice["inputs"][1]["written"] == "700 %" and rice["inputs"][0]["citation"].startswith("Japan's specific duty")
+    assert rice["inputs"][1]["written"] == "700 %" and rice["inputs"][0]["citation"].startswith(
+        "Japan's specific duty"
+    )
     table = runner.invoke(app, ["facts"], env={"COLUMNS": "220"})
-    assert table.exit_code == 0 and "341 JPY/kg [1]" in table.output and "[1] Japan's specific duty" in table.output
+    assert (
+        table.exit_code == 0
+        and "341 JPY/kg [1]" in table.output
+        and "[1] Japan's specific duty" in table.output
+    )
     assert "minimum-access quota" in table.output
     path = tmp_path / "korea.yaml"
     path.write_text(KOREA)

@@ -30,14 +30,28 @@ from dealspace.economy.gravity import _base
 from dealspace.errors import DealspaceError
 
 # ../shared next to the repository (DEALSPACE_SHARED overrides it, e.g. in a git worktree)
-SHARED = Path(os.environ.get("DEALSPACE_SHARED", Path(__file__).resolve().parents[2].parent / "shared")) / "data" / "ge" / "ignatenko2025_liberation_day"
-TABLE_COLUMNS = ["welfare_pct", "deficit_pct", "exports_gdp_pct", "imports_gdp_pct", "employment_pct", "price_index_pct"]
+SHARED = (
+    Path(os.environ.get("DEALSPACE_SHARED", Path(__file__).resolve().parents[2].parent / "shared"))
+    / "data"
+    / "ge"
+    / "ignatenko2025_liberation_day"
+)
+TABLE_COLUMNS = [
+    "welfare_pct",
+    "deficit_pct",
+    "exports_gdp_pct",
+    "imports_gdp_pct",
+    "employment_pct",
+    "price_index_pct",
+]
 
 
 @pytest.fixture(scope="module")
 def study() -> Economy:
     if not (SHARED / "trade_cepii.csv").is_file():
-        pytest.skip(f"the study's data are not present at {SHARED} (../shared next to the repository)")
+        pytest.skip(
+            f"the study's data are not present at {SHARED} (../shared next to the repository)"
+        )
     return load_study(SHARED)
 
 
@@ -93,7 +107,9 @@ def test_default_economy_reproduces_published_table_1(case: int) -> None:
     eco = load_default()
     assert eco.n == 194
     params = ModelParams(revenue_use="lump-sum" if case == 1 else "income-tax")
-    eq = solve(eco, preset_tariffs("optimal-us" if case == 2 else "liberation-day", eco, params), params)
+    eq = solve(
+        eco, preset_tariffs("optimal-us" if case == 2 else "liberation-day", eco, params), params
+    )
     usa, rest = _table1_rows()[case]
     assert _rounded_like(_row(eq, "USA"), usa) == usa
     assert _rounded_like(_row(eq, None), rest) == rest
@@ -109,7 +125,9 @@ def test_reproduces_published_table_3_revenue(study: Economy) -> None:
 
 def _check_table_3(study: Economy) -> None:
     """US tariff revenue (% of GDP): USTR tariff, optimal tariff, optimal and reciprocal retaliation."""
-    line = next(row for row in _published("Table_3.tex").splitlines() if row.startswith("\\% of GDP"))
+    line = next(
+        row for row in _published("Table_3.tex").splitlines() if row.startswith("\\% of GDP")
+    )
     printed = _numbers(line)[:4]  # the "% of Federal Budget" row follows on the same line
     params = ModelParams()
     liberation = preset_tariffs("liberation-day", study, params)
@@ -120,7 +138,9 @@ def _check_table_3(study: Economy) -> None:
         retaliate(study, liberation, "reciprocal", params=params),
     ]
     us = study.index("USA")
-    revenue = [float(solve(study, t, params).to_frame()["tariff_revenue_pct"].iloc[us]) for t in settings_]
+    revenue = [
+        float(solve(study, t, params).to_frame()["tariff_revenue_pct"].iloc[us]) for t in settings_
+    ]
     assert _rounded_like(revenue, printed) == printed
 
 
@@ -137,7 +157,9 @@ def test_reciprocal_retaliation(study: Economy) -> None:
     np.testing.assert_array_equal(reciprocal[us, others], liberation[others, us])
     assert reciprocal[us, us] == 0
     alone, war = solve(study, liberation, params), solve(study, reciprocal, params)
-    assert war.welfare_hat[us] < 1 < alone.welfare_hat[us]  # retaliation turns the US gain into a loss
+    assert (
+        war.welfare_hat[us] < 1 < alone.welfare_hat[us]
+    )  # retaliation turns the US gain into a loss
     assert war.weighted_mean("welfare_pct", ("USA",)) > alone.weighted_mean("welfare_pct", ("USA",))
     assert war.revenue[us] < alone.revenue[us]
     assert war.flows[us, others].sum() < alone.flows[us, others].sum()  # US exports fall further
@@ -170,7 +192,16 @@ def economies(draw: st.DrawFn) -> tuple[Economy, np.ndarray, ModelParams]:
     np.fill_diagonal(base, 0)
     new = rng.uniform(0, 0.6, (n, n))
     np.fill_diagonal(new, 0)
-    params = draw(st.sampled_from([ModelParams(), ModelParams(revenue_use="lump-sum"), ModelParams.textbook(), ModelParams(trade_elasticity=6.0, scale_elasticity=0.05)]))
+    params = draw(
+        st.sampled_from(
+            [
+                ModelParams(),
+                ModelParams(revenue_use="lump-sum"),
+                ModelParams.textbook(),
+                ModelParams(trade_elasticity=6.0, scale_elasticity=0.05),
+            ]
+        )
+    )
     return Economy(tuple(f"C{k}" for k in range(n)), flows, nu, base), new, params
 
 
@@ -189,8 +220,12 @@ def test_equilibrium_conditions_hold(case: tuple[Economy, np.ndarray, ModelParam
     spent = eco.expenditure * eq.expenditure_hat
     np.testing.assert_allclose(((1 + t) * flows).sum(axis=0), spent, rtol=1e-9)
     np.testing.assert_allclose(eq.revenue, (t * flows).sum(axis=0), rtol=1e-9, atol=1e-12)
-    assert spent.sum() == pytest.approx(income.sum() + eq.revenue.sum(), rel=1e-9)  # deficits sum to zero
-    assert np.sum((eq.price_hat - 1) * eco.expenditure) == pytest.approx(0, abs=1e-9 * eco.expenditure.sum())
+    assert spent.sum() == pytest.approx(
+        income.sum() + eq.revenue.sum(), rel=1e-9
+    )  # deficits sum to zero
+    assert np.sum((eq.price_hat - 1) * eco.expenditure) == pytest.approx(
+        0, abs=1e-9 * eco.expenditure.sum()
+    )
 
 
 @settings(max_examples=25, deadline=None)
@@ -206,14 +241,21 @@ def test_no_tariff_change_changes_nothing(case: tuple[Economy, np.ndarray, Model
 
 @settings(max_examples=20, deadline=None)
 @given(economies(), st.integers(0, 2**32 - 1))
-def test_analytic_jacobian_matches_finite_differences(case: tuple[Economy, np.ndarray, ModelParams], seed: int) -> None:
+def test_analytic_jacobian_matches_finite_differences(
+    case: tuple[Economy, np.ndarray, ModelParams], seed: int
+) -> None:
     eco, t, params = case
     base = _base(eco, t, params)
     x = np.random.default_rng(seed).uniform(-0.1, 0.1, 3 * eco.n)
     _, jac, _ = kernel(x, base, jacobian=True)
     assert jac is not None
     h = 1e-6
-    numeric = np.column_stack([(kernel(x + h * e, base, False)[0] - kernel(x - h * e, base, False)[0]) / (2 * h) for e in np.eye(3 * eco.n)])
+    numeric = np.column_stack(
+        [
+            (kernel(x + h * e, base, False)[0] - kernel(x - h * e, base, False)[0]) / (2 * h)
+            for e in np.eye(3 * eco.n)
+        ]
+    )
     np.testing.assert_allclose(jac, numeric, rtol=1e-5, atol=1e-7)
 
 
@@ -222,8 +264,19 @@ def test_extensions_off_is_the_textbook_model() -> None:
     textbook_eco = Economy(eco.iso3, eco.flows, np.zeros(eco.n))
     t = preset_tariffs("liberation-day", eco)
     a = solve(textbook_eco, t, ModelParams.textbook())
-    b = solve(textbook_eco, t, ModelParams(labour_elasticity=0, scale_elasticity=0, markup_elasticity=None, revenue_use="income-tax"))
-    b2 = solve(textbook_eco, t, ModelParams(labour_elasticity=0, scale_elasticity=0))  # theta set, but nu = 0
+    b = solve(
+        textbook_eco,
+        t,
+        ModelParams(
+            labour_elasticity=0,
+            scale_elasticity=0,
+            markup_elasticity=None,
+            revenue_use="income-tax",
+        ),
+    )
+    b2 = solve(
+        textbook_eco, t, ModelParams(labour_elasticity=0, scale_elasticity=0)
+    )  # theta set, but nu = 0
     for other in (b, b2):
         np.testing.assert_allclose(other.welfare_hat, a.welfare_hat, rtol=1e-12)
     np.testing.assert_allclose(a.labour_hat, 1)
@@ -233,7 +286,9 @@ def test_extensions_off_is_the_textbook_model() -> None:
 
 def test_pass_through_of_the_study() -> None:
     phi = ModelParams().pass_through([0.270471, 0.114335])
-    np.testing.assert_allclose(phi, [1.43, 1.15], atol=0.01)  # MODEL.md: about 1.43 (US), 1.15 (others)
+    np.testing.assert_allclose(
+        phi, [1.43, 1.15], atol=0.01
+    )  # MODEL.md: about 1.43 (US), 1.15 (others)
 
 
 def test_two_country_optimal_tariff_matches_its_closed_form() -> None:
@@ -247,14 +302,21 @@ def test_two_country_optimal_tariff_matches_its_closed_form() -> None:
         t[1, 0] = rate
         return solve(eco, t, params)
 
-    best = minimize_scalar(lambda r: -outcome(r).welfare_hat[0], bounds=(0.0, 2.0), method="bounded", options={"xatol": 1e-10}).x
+    best = minimize_scalar(
+        lambda r: -outcome(r).welfare_hat[0],
+        bounds=(0.0, 2.0),
+        method="bounded",
+        options={"xatol": 1e-10},
+    ).x
     eq = outcome(best)
     lam_ff = eq.flows[1, 1] / (eq.flows[:, 1] * (1 + eq.tariffs[:, 1])).sum()
     assert best == pytest.approx(1 / (eps * lam_ff), abs=1e-6)
     # The study's closed form evaluates the same expression at baseline shares: 1/(4 * 150/170).
     assert optimal_tariff(eco, "H", params) == pytest.approx(1 / (eps * 150 / 170), rel=1e-12)
     assert optimal_tariff(eco, "H", params) == pytest.approx(best, rel=0.06)
-    assert outcome(best).welfare_hat[0] > max(outcome(best - 0.02).welfare_hat[0], outcome(best + 0.02).welfare_hat[0])
+    assert outcome(best).welfare_hat[0] > max(
+        outcome(best - 0.02).welfare_hat[0], outcome(best + 0.02).welfare_hat[0]
+    )
 
 
 def test_tariff_hurts_the_partner_and_shifts_trade() -> None:
@@ -272,7 +334,9 @@ def test_bilateral_welfare_prices_one_tariff() -> None:
     assert set(out) == set(eco.iso3)
     t = np.zeros((eco.n, eco.n))
     t[eco.index("JPN"), eco.index("USA")] = 0.25
-    assert out["JPN"] == pytest.approx(100 * (solve(eco, t).welfare_hat[eco.index("JPN")] - 1), rel=1e-12)
+    assert out["JPN"] == pytest.approx(
+        100 * (solve(eco, t).welfare_hat[eco.index("JPN")] - 1), rel=1e-12
+    )
     assert out["JPN"] < 0
     base = preset_tariffs("liberation-day", eco)
     with_base = bilateral_welfare(eco, "USA", "JPN", 0.15, base_tariffs=base)
@@ -292,9 +356,17 @@ def test_presets_on_the_embedded_regions() -> None:
     assert deal[jp, us] == pytest.approx(0.15)
     np.testing.assert_array_equal(np.delete(deal, jp, axis=0), np.delete(ld, jp, axis=0))
     deals = preset_tariffs("deals-2025", eco)
-    assert deals[eco.index("EU"), us] == pytest.approx(0.15) and deals[eco.index("VNM"), us] == pytest.approx(0.20)
-    assert deals[eco.index("IND"), us] == pytest.approx(ld[eco.index("IND"), us])  # no 2025 deal recorded
-    assert deals[eco.index("TWN"), us] == pytest.approx(ld[eco.index("TWN"), us]) == pytest.approx(0.32)  # none recorded
+    assert deals[eco.index("EU"), us] == pytest.approx(0.15) and deals[
+        eco.index("VNM"), us
+    ] == pytest.approx(0.20)
+    assert deals[eco.index("IND"), us] == pytest.approx(
+        ld[eco.index("IND"), us]
+    )  # no 2025 deal recorded
+    assert (
+        deals[eco.index("TWN"), us]
+        == pytest.approx(ld[eco.index("TWN"), us])
+        == pytest.approx(0.32)
+    )  # none recorded
 
 
 def test_unknown_preset_and_retaliation_suggest_a_name() -> None:
@@ -319,7 +391,11 @@ def test_non_convergence_reports_the_residual() -> None:
 
 @pytest.mark.parametrize(
     ("tariffs", "message"),
-    [(np.zeros((2, 3)), "shape"), (np.full((2, 2), np.nan), "non-finite"), (np.full((2, 2), -1.5), "-100")],
+    [
+        (np.zeros((2, 3)), "shape"),
+        (np.full((2, 2), np.nan), "non-finite"),
+        (np.full((2, 2), -1.5), "-100"),
+    ],
 )
 def test_bad_tariffs(tariffs: np.ndarray, message: str) -> None:
     with pytest.raises(DealspaceError, match=message):
@@ -328,7 +404,12 @@ def test_bad_tariffs(tariffs: np.ndarray, message: str) -> None:
 
 @pytest.mark.parametrize(
     ("kwargs", "field"),
-    [({"trade_elasticity": 0}, "trade_elasticity"), ({"labour_elasticity": -1}, "labour_elasticity"), ({"revenue_use": "rebate"}, "revenue_use"), ({"markup_elasticity": float("nan")}, "markup_elasticity")],
+    [
+        ({"trade_elasticity": 0}, "trade_elasticity"),
+        ({"labour_elasticity": -1}, "labour_elasticity"),
+        ({"revenue_use": "rebate"}, "revenue_use"),
+        ({"markup_elasticity": float("nan")}, "markup_elasticity"),
+    ],
 )
 def test_bad_params(kwargs: dict[str, object], field: str) -> None:
     with pytest.raises(DealspaceError, match=field):
@@ -346,7 +427,11 @@ def test_bad_params(kwargs: dict[str, object], field: str) -> None:
     ],
 )
 def test_bad_economy(kwargs: dict[str, object], message: str) -> None:
-    args: dict[str, object] = {"iso3": ("A", "B"), "flows": np.ones((2, 2)), "local_share": np.zeros(2)}
+    args: dict[str, object] = {
+        "iso3": ("A", "B"),
+        "flows": np.ones((2, 2)),
+        "local_share": np.zeros(2),
+    }
     args.update(kwargs)
     with pytest.raises(DealspaceError, match=message):
         Economy(**args)  # type: ignore[arg-type]
@@ -356,7 +441,18 @@ def test_equilibrium_frames() -> None:
     eco = load_default()
     eq = solve(eco, preset_tariffs("liberation-day", eco))
     frame = eq.to_frame()
-    expected = {"iso3", "welfare_pct", "price_index_pct", "employment_pct", "exports_pct", "imports_pct", "exports_gdp_pct", "imports_gdp_pct", "tariff_revenue", "deficit_pct"}
+    expected = {
+        "iso3",
+        "welfare_pct",
+        "price_index_pct",
+        "employment_pct",
+        "exports_pct",
+        "imports_pct",
+        "exports_gdp_pct",
+        "imports_gdp_pct",
+        "tariff_revenue",
+        "deficit_pct",
+    }
     assert expected <= set(frame.columns) and len(frame) == eco.n
     flows = eq.flows_frame()
     assert flows.shape == (eco.n, eco.n) and list(flows.index) == list(eco.iso3)

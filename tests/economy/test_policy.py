@@ -22,16 +22,26 @@ from dealspace.errors import DealspaceError
 def test_rates_in_force_follow_the_calendar() -> None:
     eco = load_default()
     us = eco.index("USA")
-    np.testing.assert_array_equal(tariffs_in_force(eco, "2025-04-01"), eco.tariffs)  # before 2 April: the baseline
-    np.testing.assert_array_equal(tariffs_in_force(eco, "2025-04-02"), preset_tariffs("liberation-day", eco))
-    np.testing.assert_array_equal(tariffs_in_force(eco, None), preset_tariffs("liberation-day", eco))
+    np.testing.assert_array_equal(
+        tariffs_in_force(eco, "2025-04-01"), eco.tariffs
+    )  # before 2 April: the baseline
+    np.testing.assert_array_equal(
+        tariffs_in_force(eco, "2025-04-02"), preset_tariffs("liberation-day", eco)
+    )
+    np.testing.assert_array_equal(
+        tariffs_in_force(eco, None), preset_tariffs("liberation-day", eco)
+    )
     deals = embedded_deals()
     assert deals["JPN"][1] == "2025-07-22" and deals["DEU"][0] == pytest.approx(0.15)
     on_the_day, after = tariffs_in_force(eco, "2025-07-22"), tariffs_in_force(eco, "2025-07-23")
-    assert on_the_day[eco.index("JPN"), us] == pytest.approx(0.24)  # a deal counts from the day after
+    assert on_the_day[eco.index("JPN"), us] == pytest.approx(
+        0.24
+    )  # a deal counts from the day after
     assert after[eco.index("JPN"), us] == pytest.approx(0.15)
     end = tariffs_in_force(eco, "2025-12-31")
-    np.testing.assert_array_equal(end, preset_tariffs("deals-2025", eco))  # every recorded deal is in force by then
+    np.testing.assert_array_equal(
+        end, preset_tariffs("deals-2025", eco)
+    )  # every recorded deal is in force by then
     # only the US column changes
     assert np.count_nonzero(np.delete(end, us, axis=1)) == 0
     with pytest.raises(DealspaceError, match="YYYY-MM-DD"):
@@ -41,7 +51,9 @@ def test_rates_in_force_follow_the_calendar() -> None:
 def test_base_worlds_by_name() -> None:
     eco = load_default()
     assert not base_tariffs(eco, "none").any()
-    np.testing.assert_array_equal(base_tariffs(eco, "in-force", "2025-08-01"), tariffs_in_force(eco, "2025-08-01"))
+    np.testing.assert_array_equal(
+        base_tariffs(eco, "in-force", "2025-08-01"), tariffs_in_force(eco, "2025-08-01")
+    )
     with pytest.raises(DealspaceError, match="(?i)did you mean 'in-force'"):
         base_tariffs(eco, "in_force")
 
@@ -72,8 +84,12 @@ def test_retaliation_by_a_bloc() -> None:
     assert not t[us, outside].any()
     everyone = retaliate(eco, base, "optimal")
     some = retaliate(eco, base, "optimal", by=bloc)
-    np.testing.assert_allclose(some[us, bloc], everyone[us, bloc])  # the same closed-form rate, levied by fewer
+    np.testing.assert_allclose(
+        some[us, bloc], everyone[us, bloc]
+    )  # the same closed-form rate, levied by fewer
     assert not some[us, outside].any() and everyone[us, outside].all()
-    np.testing.assert_array_equal(build_tariffs(eco, "liberation-day", None, "reciprocal", ["EU,JPN"]), t)
+    np.testing.assert_array_equal(
+        build_tariffs(eco, "liberation-day", None, "reciprocal", ["EU,JPN"]), t
+    )
     with pytest.raises(DealspaceError, match="itself"):
         build_tariffs(eco, "liberation-day", None, "reciprocal", ["USA"])

@@ -71,7 +71,10 @@ def test_economy_values_are_the_ge_welfare_changes_scaled(tmp_path: Path) -> Non
     economy = load_default()
     params = ModelParams(revenue_use="lump-sum")
     base = tariffs_in_force(economy, None)  # no date: the 2 April 2025 rates for every partner
-    direct = {rate: bilateral_welfare(economy, "USA", "JPN", rate / 100, params, base_tariffs=base) for rate in (10.0, 15.0, 20.0, 25.0)}
+    direct = {
+        rate: bilateral_welfare(economy, "USA", "JPN", rate / 100, params, base_tariffs=base)
+        for rate in (10.0, 15.0, 20.0, 25.0)
+    }
     space = compile(s)
     block = next(b for b in space.blocks if b.issues == ("tariff",))
     for p, country, weight in ((0, "USA", 2.0), (1, "JPN", 3.0)):
@@ -99,14 +102,20 @@ def test_base_world_is_the_rates_in_force_at_the_scenario_date(tmp_path: Path) -
     params = ModelParams(revenue_use="lump-sum")
     t = tariffs_in_force(eco, "2025-07-22")
     us = eco.index("USA")
-    assert t[eco.index("VNM"), us] == pytest.approx(0.20) and t[eco.index("KOR"), us] == pytest.approx(0.26)
+    assert t[eco.index("VNM"), us] == pytest.approx(0.20) and t[
+        eco.index("KOR"), us
+    ] == pytest.approx(0.26)
     t[eco.index("JPN"), us] = 0.15
     expected = 100 * (solve(eco, t, params).welfare_hat - 1)
     pricing = price_tariffs(s)
     assert pricing.base == "in-force" and pricing.date == "2025-07-22"
-    np.testing.assert_allclose(pricing.welfare["tariff"][1, : eco.n], expected, rtol=1e-7, atol=1e-8)  # solver tolerance (warm starts)
+    np.testing.assert_allclose(
+        pricing.welfare["tariff"][1, : eco.n], expected, rtol=1e-7, atol=1e-8
+    )  # solver tolerance (warm starts)
     zero = price_tariffs(load(tmp_path, change=lambda d: d["economy"].update(base="none")))
-    assert zero.welfare["tariff"][1, eco.index("JPN")] != pytest.approx(pricing.welfare["tariff"][1, eco.index("JPN")])
+    assert zero.welfare["tariff"][1, eco.index("JPN")] != pytest.approx(
+        pricing.welfare["tariff"][1, eco.index("JPN")]
+    )
 
 
 TWO_ISSUES = """
@@ -152,7 +161,9 @@ def test_joint_pricing_equals_the_ge_welfare_of_the_joint_tariff_vector(tmp_path
         rec, auto = s.issue("reciprocal").option_ids[row[0]], s.issue("autos").option_ids[row[1]]
         t = tariffs_in_force(eco, "2025-04-02")
         t[eco.index("JPN"), eco.index("USA")] = 0.65 * rec / 100 + 0.35 * auto / 100
-        np.testing.assert_allclose(welfare[: eco.n], 100 * (solve(eco, t, params).welfare_hat - 1), rtol=1e-7, atol=1e-8)  # solver tolerance (warm starts)
+        np.testing.assert_allclose(
+            welfare[: eco.n], 100 * (solve(eco, t, params).welfare_hat - 1), rtol=1e-7, atol=1e-8
+        )  # solver tolerance (warm starts)
     # the effects are not additive: the joint gain of both cuts differs from the sum of the two single cuts
     jp = pricing.regions.index("JPN")
     sq, both = table[-1, jp], table[0, jp]
@@ -183,10 +194,15 @@ def test_interpolated_joint_pricing_matches_direct_solves(tmp_path: Path) -> Non
     eco = load_default()
     params = ModelParams(revenue_use="income-tax")
     for r in (0, 4, 10, len(grid) - 1):
-        rec, auto = s.issue("reciprocal").option_ids[grid[r, 0]], s.issue("autos").option_ids[grid[r, 1]]
+        rec, auto = (
+            s.issue("reciprocal").option_ids[grid[r, 0]],
+            s.issue("autos").option_ids[grid[r, 1]],
+        )
         t = tariffs_in_force(eco, "2025-04-02")
         t[eco.index("JPN"), eco.index("USA")] = 0.65 * rec / 100 + 0.35 * auto / 100
-        np.testing.assert_allclose(table[r, : eco.n], 100 * (solve(eco, t, params).welfare_hat - 1), atol=1e-7)
+        np.testing.assert_allclose(
+            table[r, : eco.n], 100 * (solve(eco, t, params).welfare_hat - 1), atol=1e-7
+        )
 
 
 def test_weights_contradicting_the_model_are_reported(tmp_path: Path) -> None:
@@ -209,6 +225,7 @@ def test_shares_split_one_country_pair(tmp_path: Path) -> None:
 
 def test_region_codes_in_tariff_issues_and_parties(tmp_path: Path) -> None:
     """A tariff on 'EU' taxes each member; an 'EU' party's welfare is the members' expenditure-weighted mean."""
+
     def to_eu(d):  # type: ignore[no-untyped-def]
         d["parties"][1]["country"] = "EU"
         d["domains"][0]["issues"][0]["tariff"]["on"] = "EU"
@@ -222,12 +239,16 @@ def test_region_codes_in_tariff_issues_and_parties(tmp_path: Path) -> None:
     t = tariffs_in_force(eco, None)
     t[eu, eco.index("USA")] = 0.10
     w = 100 * (solve(eco, t, ModelParams(revenue_use="lump-sum")).welfare_hat - 1)
-    assert pricing.welfare["tariff"][0, pricing.regions.index("EU")] == pytest.approx(np.average(w[eu], weights=eco.expenditure[eu]), abs=1e-8)
+    assert pricing.welfare["tariff"][0, pricing.regions.index("EU")] == pytest.approx(
+        np.average(w[eu], weights=eco.expenditure[eu]), abs=1e-8
+    )
 
 
 def test_unknown_region_is_named_with_a_suggestion(tmp_path: Path) -> None:
     s = load(tmp_path, change=lambda d: d["domains"][0]["issues"][0]["tariff"].update(on="JAP"))
-    with pytest.raises(DealspaceError, match=r"domains\[0\]\.issues\[0\]\.tariff\.on.*(?i:did you mean 'JPN')"):
+    with pytest.raises(
+        DealspaceError, match=r"domains\[0\]\.issues\[0\]\.tariff\.on.*(?i:did you mean 'JPN')"
+    ):
         compile(s)
 
 
@@ -237,10 +258,16 @@ def test_shares_over_one_are_refused_at_validation(tmp_path: Path) -> None:
         extra["tariff"] = {"levied_by": "USA", "on": "JPN", "share": 0.5}
         d["domains"][0]["issues"].append(extra)
 
-    with pytest.raises(DealspaceError, match=r"tariff2.*\.tariff\.share|cover 1\.5 of that flow") as err:
+    with pytest.raises(
+        DealspaceError, match=r"tariff2.*\.tariff\.share|cover 1\.5 of that flow"
+    ) as err:
         load(tmp_path, change=two)
     message = str(err.value)
-    assert "cover 1.5 of that flow" in message and "'tariff' 1" in message and "'tariff2' 0.5" in message
+    assert (
+        "cover 1.5 of that flow" in message
+        and "'tariff' 1" in message
+        and "'tariff2' 0.5" in message
+    )
     assert "domains[0].issues[1].tariff.share" in message
 
 

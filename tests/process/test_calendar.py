@@ -39,7 +39,9 @@ def test_calendar_rounds_and_dates() -> None:
     cal = Calendar(dt.date(2025, 4, 7), dt.date(2026, 4, 6), every=2, unit="week")
     assert cal.rounds == 26 and cal.weeks_per_round == 2
     assert cal.date_of(1) == dt.date(2025, 4, 21)
-    assert cal.round_of(dt.date(2025, 8, 1)) == 9  # round 9 is on 2025-08-11, the first on or after 1 Aug
+    assert (
+        cal.round_of(dt.date(2025, 8, 1)) == 9
+    )  # round 9 is on 2025-08-11, the first on or after 1 Aug
     days = Calendar(dt.date(2025, 4, 7), dt.date(2026, 4, 6), every=14, unit="day")
     assert days.rounds == cal.rounds and days.round_of(dt.date(2025, 8, 1)) == 9
     assert days.per_round(0.04, "cost") == pytest.approx(cal.per_round(0.28, "cost"))
@@ -50,42 +52,78 @@ def test_calendar_rounds_and_dates() -> None:
 
 
 def test_same_calendar_in_days_and_in_weeks_gives_the_same_result(usj: DealSpace) -> None:
-    event = {"date": "2025-10-01", "label": "election", "delay_cost": {"us": 0.7}, "hazard": {"japan": 0.07}}
+    event = {
+        "date": "2025-10-01",
+        "label": "election",
+        "delay_cost": {"us": 0.7},
+        "hazard": {"japan": 0.07},
+    }
     week = ProcessSettings(
-        protocols=("alternating", "sequential"), strategies=("linear,linear", "frequency,linear"), runs=40, seed=3,
-        start="2025-04-07", end="2026-04-06", every=2, unit="week", hazard={"us": 0.01, "japan": 0.02},
-        delay_cost={"us": 0.14, "japan": 0.28}, events=(DatedEvent(**event),), sensitivity=False,
+        protocols=("alternating", "sequential"),
+        strategies=("linear,linear", "frequency,linear"),
+        runs=40,
+        seed=3,
+        start="2025-04-07",
+        end="2026-04-06",
+        every=2,
+        unit="week",
+        hazard={"us": 0.01, "japan": 0.02},
+        delay_cost={"us": 0.14, "japan": 0.28},
+        events=(DatedEvent(**event),),
+        sensitivity=False,
     )
     h_day = {p: 1 - (1 - h) ** (1 / 7) for p, h in (("us", 0.01), ("japan", 0.02))}
     day_event = {**event, "delay_cost": {"us": 0.1}, "hazard": {"japan": 1 - (1 - 0.07) ** (1 / 7)}}
     day = ProcessSettings(
-        protocols=week.protocols, strategies=week.strategies, runs=40, seed=3, start="2025-04-07", end="2026-04-06",
-        every=14, unit="day", hazard=h_day, delay_cost={"us": 0.02, "japan": 0.04},
-        events=(DatedEvent(**day_event),), sensitivity=False,
+        protocols=week.protocols,
+        strategies=week.strategies,
+        runs=40,
+        seed=3,
+        start="2025-04-07",
+        end="2026-04-06",
+        every=14,
+        unit="day",
+        hazard=h_day,
+        delay_cost={"us": 0.02, "japan": 0.04},
+        events=(DatedEvent(**day_event),),
+        sensitivity=False,
     )
     a, b = compare_protocols(usj, week), compare_protocols(usj, day)
     assert a.calendar.rounds == b.calendar.rounds == 26
     cols = [c for c in a.table.columns if c != "protocol"]
-    np.testing.assert_allclose(a.table[cols].to_numpy(float), b.table[cols].to_numpy(float), rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(
+        a.table[cols].to_numpy(float), b.table[cols].to_numpy(float), rtol=1e-9, atol=1e-9
+    )
     assert a.verdict.winner == b.verdict.winner
 
 
 def test_dated_event_raises_costs_and_hazard_from_its_date(two: DealSpace) -> None:
     event = DatedEvent("2025-03-03", "deadline", delay_cost={"a": 1.0}, hazard={"b": 0.5})
-    settings = ProcessSettings(start="2025-01-06", weeks=20, every=1, hazard=0.0, events=(event,), sensitivity=False)
+    settings = ProcessSettings(
+        start="2025-01-06", weeks=20, every=1, hazard=0.0, events=(event,), sensitivity=False
+    )
     cal = settings.calendar(two)
     costs = time_costs(two, settings, cal, None)
     r0 = cal.round_of(dt.date(2025, 3, 3))
     assert r0 == 8
     political = np.asarray(costs.unc_path)
-    assert (political[:r0] == 0).all() and (political[r0:, 0] == 1.0).all() and (political[:, 1] == 0).all()
+    assert (
+        (political[:r0] == 0).all()
+        and (political[r0:, 0] == 1.0).all()
+        and (political[:, 1] == 0).all()
+    )
     hazard = np.asarray(costs.hazard_path)
     assert (hazard[:r0] == 0).all() and hazard[r0:] == pytest.approx(0.5)
     # the breakdown round under a time-varying hazard: never before the event, geometric after it
     k = costs.breakdown_round(np.array([0.0, 0.49, 0.51, 0.74, 0.76]))
     assert k.tolist() == [r0, r0, r0 + 1, r0 + 1, r0 + 2]
     with pytest.raises(DealspaceError, match="unknown party 'c'"):
-        time_costs(two, ProcessSettings(events=(DatedEvent("2025-03-03", delay_cost={"c": 1.0}),)), cal, None)
+        time_costs(
+            two,
+            ProcessSettings(events=(DatedEvent("2025-03-03", delay_cost={"c": 1.0}),)),
+            cal,
+            None,
+        )
 
 
 def test_time_dependent_agents_concede_on_the_talks_calendar(two: DealSpace) -> None:
@@ -95,7 +133,9 @@ def test_time_dependent_agents_concede_on_the_talks_calendar(two: DealSpace) -> 
     for pair in DETERMINISTIC:
         seq = simulate(two, "sequential", pair, seed=0, deadline=26)
         silo = simulate(two, "silos", pair, seed=0, deadline=26)
-        assert [(b.round, b.package) for b in seq.bindings] == [(b.round, b.package) for b in silo.bindings]
+        assert [(b.round, b.package) for b in seq.bindings] == [
+            (b.round, b.package) for b in silo.bindings
+        ]
 
 
 def test_equal_speeds_and_no_costs_same_agreement_or_a_named_mechanism(two: DealSpace) -> None:
@@ -137,7 +177,9 @@ def test_tariff_delay_equals_the_ge_welfare_of_the_same_matrices(usj: DealSpace)
 
     def welfare(package: dict[str, object]) -> np.ndarray:
         choice = {i: scenario.issue(i).option_index(package[i]) for i in delay.issues}
-        t = package_tariffs(scenario, economy, base, choice)  # the matrix `dealspace tariffs --set` builds
+        t = package_tariffs(
+            scenario, economy, base, choice
+        )  # the matrix `dealspace tariffs --set` builds
         return 100 * (solve(economy, t, params).welfare_hat - 1)
 
     w_sq = welfare(scenario.status_quo())
@@ -147,7 +189,9 @@ def test_tariff_delay_equals_the_ge_welfare_of_the_same_matrices(usj: DealSpace)
         assert delay.welfare_sq[p] == pytest.approx(w_sq[k], abs=1e-9)
         assert delay.welfare_deal[p] == pytest.approx(w_deal[k], abs=1e-9)
         loss = max(0.0, w_deal[k] - w_sq[k])
-        assert delay.per_week[p] == pytest.approx(delay.points_per_welfare_pct[p] * loss / (52 * delay.valuation_years))
+        assert delay.per_week[p] == pytest.approx(
+            delay.points_per_welfare_pct[p] * loss / (52 * delay.valuation_years)
+        )
     # Japan bears the US tariffs; the US, with its revenue rebated lump-sum, loses nothing by waiting
     assert delay.per_week["japan"] > delay.per_week["us"] >= 0
     assert delay.welfare_deal["japan"] > delay.welfare_sq["japan"]
@@ -170,9 +214,17 @@ def test_per_party_costs_are_asymmetric_and_parsed(usj: DealSpace) -> None:
 
 
 def test_comparison_is_seeded_and_json_safe(two: DealSpace) -> None:
-    s = ProcessSettings(protocols=("alternating", "sequential"), strategies=("linear,linear", "random,linear"),
-                        runs=30, seed=5, hazard=0.01, sensitivity_runs=20, paces=(1, 2), hazard_scales=(0, 1),
-                        cost_scales=(1,))
+    s = ProcessSettings(
+        protocols=("alternating", "sequential"),
+        strategies=("linear,linear", "random,linear"),
+        runs=30,
+        seed=5,
+        hazard=0.01,
+        sensitivity_runs=20,
+        paces=(1, 2),
+        hazard_scales=(0, 1),
+        cost_scales=(1,),
+    )
     a, b = compare_protocols(two, s), compare_protocols(two, s)
     text = json.dumps(a.to_dict(), allow_nan=False)
     assert text == json.dumps(b.to_dict(), allow_nan=False)
@@ -181,7 +233,9 @@ def test_comparison_is_seeded_and_json_safe(two: DealSpace) -> None:
     data = a.to_dict()
     assert set(data["columns"]) == set(a.table.columns)  # every column defined
     assert set(data["sensitivity"]["columns"]) >= {c for c in a.sensitivity.columns}
-    assert all(math.isclose(r["complete"] + r["partial"] + r["none"], 1.0) for r in data["protocols"])
+    assert all(
+        math.isclose(r["complete"] + r["partial"] + r["none"], 1.0) for r in data["protocols"]
+    )
     assert data["verdict"]["winner"] in {r["protocol"] for r in data["protocols"]}
 
 
@@ -193,13 +247,25 @@ def test_sensitivity_flips_where_the_hand_computed_case_says(two: DealSpace) -> 
     su = simulate(two, "alternating", "conceder,conceder", seed=0, deadline=26)
     seq = simulate(two, "sequential", "conceder,conceder", seed=0, deadline=26)
     assert su.round == 1 and sum(su.utilities.values()) - sum(two.batna) == pytest.approx(12)
-    assert [b.round for b in seq.bindings] == [0] and sum(seq.bindings[0].gains.values()) == pytest.approx(8)
+    assert [b.round for b in seq.bindings] == [0] and sum(
+        seq.bindings[0].gains.values()
+    ) == pytest.approx(8)
     # per party hazard h_p per week, one round a week: 1 − h = (1 − h_p)²
     h_party = 1 - math.sqrt(2 / 3)
     scales = (0.5, 0.8, 1.25, 2.0)
-    s = ProcessSettings(protocols=("alternating", "sequential"), strategies=("conceder,conceder",), runs=10,
-                        noise=0.0, every=1, weeks=26, hazard=h_party, sensitivity_runs=20_000,
-                        hazard_scales=scales, cost_scales=(1.0,), paces=(1.0,))
+    s = ProcessSettings(
+        protocols=("alternating", "sequential"),
+        strategies=("conceder,conceder",),
+        runs=10,
+        noise=0.0,
+        every=1,
+        weeks=26,
+        hazard=h_party,
+        sensitivity_runs=20_000,
+        hazard_scales=scales,
+        cost_scales=(1.0,),
+        paces=(1.0,),
+    )
     table = compare_protocols(two, s).sensitivity
     for row in table.to_dict(orient="records"):
         h = 1 - (1 - h_party * row["hazard_x"]) ** 2
@@ -230,7 +296,9 @@ def test_scenario_events_apply_from_their_date(tmp_path: Path) -> None:
     costs = time_costs(space, settings, cal, None)
     assert np.asarray(costs.unc_path)[:, 1].tolist() == [0.0] * 4 + [0.5] * 6
     assert np.asarray(costs.hazard_path) == pytest.approx([0.0] * 4 + [0.1] * 6)
-    off = time_costs(space, ProcessSettings(every=1, weeks=10, hazard=0.0, scenario_events=False), cal, None)
+    off = time_costs(
+        space, ProcessSettings(every=1, weeks=10, hazard=0.0, scenario_events=False), cal, None
+    )
     assert not np.asarray(off.unc_path).any()
     bad = text.replace("'2025-02-03'", "'3 Feb 2025'")
     path.write_text(bad, encoding="utf-8")
@@ -258,9 +326,15 @@ def test_harvest_then_package_binds_only_valid_harvests(two: DealSpace, usj: Dea
     assessments = Prepared(usj).assessments()
     valid = {a.unit.name for a in assessments if a.valid}
     found = early_harvest(usj, issues=False)
-    assert valid == {c.name for c in found.candidates if c.valid and c.name in {a.unit.name for a in assessments}}
+    assert valid == {
+        c.name for c in found.candidates if c.valid and c.name in {a.unit.name for a in assessments}
+    }
     agenda = proto.agenda(Prepared(usj))
-    assert [u.name for u in agenda] == [a.unit.name for a in assessments if a.valid and a.bindable] + ["rest"]
+    assert [u.name for u in agenda] == [
+        a.unit.name for a in assessments if a.valid and a.bindable
+    ] + ["rest"]
     su_best = best_reachable(usj, "alternating", "utilitarian")
     assert best_reachable(usj, proto, "utilitarian") <= su_best + 1e-9
-    assert best_reachable(usj, proto, "utilitarian") > best_reachable(usj, "sequential", "utilitarian")
+    assert best_reachable(usj, proto, "utilitarian") > best_reachable(
+        usj, "sequential", "utilitarian"
+    )

@@ -18,14 +18,31 @@ runner = CliRunner()
 
 
 def test_simulate_one_run_with_trace() -> None:
-    result = runner.invoke(app, ["simulate", TOY, "--strategies", "tft,boulware", "--deadline", "20", "--trace"])
+    result = runner.invoke(
+        app, ["simulate", TOY, "--strategies", "tft,boulware", "--deadline", "20", "--trace"]
+    )
     assert result.exit_code == 0, result.output
     assert "agreement in round" in result.output and "Trace" in result.output
 
 
 def test_simulate_monte_carlo_json_is_seeded() -> None:
-    args = ["simulate", TOY, "-p", "sequential", "-s", "boulware,linear", "--runs", "200", "--seed", "5",
-            "--hazard", "0.02", "--noise", "0.1", "--json"]
+    args = [
+        "simulate",
+        TOY,
+        "-p",
+        "sequential",
+        "-s",
+        "boulware,linear",
+        "--runs",
+        "200",
+        "--seed",
+        "5",
+        "--hazard",
+        "0.02",
+        "--noise",
+        "0.1",
+        "--json",
+    ]
     first = runner.invoke(app, args)
     assert first.exit_code == 0, first.output
     data = json.loads(first.stdout)
@@ -36,7 +53,10 @@ def test_simulate_monte_carlo_json_is_seeded() -> None:
 def test_unknown_names_exit_2_with_a_hint() -> None:
     bad_protocol = runner.invoke(app, ["simulate", TOY, "--protocol", "sequental"])
     assert bad_protocol.exit_code == 2
-    assert "unknown protocol 'sequental'" in bad_protocol.output and "sequential" in bad_protocol.output
+    assert (
+        "unknown protocol 'sequental'" in bad_protocol.output
+        and "sequential" in bad_protocol.output
+    )
     bad_strategy = runner.invoke(app, ["simulate", TOY, "--strategies", "boulware,titfortot"])
     assert bad_strategy.exit_code == 2
     assert "unknown strategy 'titfortot'" in bad_strategy.output
@@ -65,10 +85,21 @@ def test_compare_protocols_json() -> None:
 
 def test_sweep_command(tmp_path: Path) -> None:
     grid = tmp_path / "grid.yaml"
-    grid.write_text(yaml.safe_dump({"runs": 10, "deadline": 20, "protocols": ["alternating", "silos"],
-                                    "strategies": ["linear,linear"], "hazard": [0, 0.05]}))
+    grid.write_text(
+        yaml.safe_dump(
+            {
+                "runs": 10,
+                "deadline": 20,
+                "protocols": ["alternating", "silos"],
+                "strategies": ["linear,linear"],
+                "hazard": [0, 0.05],
+            }
+        )
+    )
     out = tmp_path / "r.parquet"
-    result = runner.invoke(app, ["sweep", str(grid), "--scenario", TOY, "--scheduler", "sync", "--out", str(out)])
+    result = runner.invoke(
+        app, ["sweep", str(grid), "--scenario", TOY, "--scheduler", "sync", "--out", str(out)]
+    )
     assert result.exit_code == 0, result.output
     assert out.exists() and "4 cells" in result.output
     refused = runner.invoke(app, ["sweep", str(grid), "--scenario", TOY, "--out", str(out)])
@@ -84,7 +115,9 @@ def test_process_summary_for_analyze() -> None:
     from dealspace.space import compile
 
     console = Console(record=True, width=140)
-    comparison = compare_protocols(compile(load_scenario(TOY)), ProcessSettings(runs=20, sensitivity=False))
+    comparison = compare_protocols(
+        compile(load_scenario(TOY)), ProcessSettings(runs=20, sensitivity=False)
+    )
     print_comparison(console, comparison, "Process: single undertaking or early harvests?")
     text = console.export_text()
     assert "single undertaking or early harvests" in text and "alternating" in text

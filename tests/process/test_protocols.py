@@ -62,10 +62,15 @@ def test_top_k_is_exact_on_the_toy() -> None:
 
     space = deal_space(TOY)
     rows = _top_k(space, range(len(space.blocks)), 0, 5)
-    got = sorted((sum(space.blocks[b].utility[r, 0] for b, r in enumerate(row)) for row in rows), reverse=True)
+    got = sorted(
+        (sum(space.blocks[b].utility[r, 0] for b, r in enumerate(row)) for row in rows),
+        reverse=True,
+    )
     every = sorted(
-        (sum(space.blocks[b].utility[r, 0] for b, r in enumerate(idx))
-         for idx in np.ndindex(*(b.size for b in space.blocks))),
+        (
+            sum(space.blocks[b].utility[r, 0] for b, r in enumerate(idx))
+            for idx in np.ndindex(*(b.size for b in space.blocks))
+        ),
         reverse=True,
     )
     assert got == pytest.approx(every[:5])
@@ -126,7 +131,9 @@ def test_given_order_is_followed_and_unknown_units_are_refused(usj: DealSpace) -
     trade = next(t for t in tracks if t.startswith("trade"))
     assert tracks.index("security") < tracks.index(trade)
     # by default only the bindable units are negotiated: security has no zone of agreement of its own
-    bindable = simulate(usj, SequentialBinding(order=["energy", "security"]), ("conceder", "conceder"), seed=0)
+    bindable = simulate(
+        usj, SequentialBinding(order=["energy", "security"]), ("conceder", "conceder"), seed=0
+    )
     assert "security" not in {e.track for e in bindable.trace if e.kind == "offer"}
     assert not Prepared(usj).bindable(next(u for u in domain_units(usj) if u.name == "security"))
     with pytest.raises(DealspaceError, match="did you mean 'energy'|Did you mean 'energy'"):
@@ -165,7 +172,11 @@ def test_single_text_records_objections_with_what_must_change(usj: DealSpace) ->
 # ------------------------------------------------------------------ reachable outcomes
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
 @given(spaces(min_parties=2, max_parties=2))
 def test_single_undertaking_reaches_at_least_what_early_harvests_reach(space: DealSpace) -> None:
     for criterion in ("nash", "utilitarian"):
@@ -194,7 +205,9 @@ def test_protocol_names_and_parameters_are_checked() -> None:
         get_protocol({"name": "sequential", "ordr": "negotiated"})
     with pytest.raises(DealspaceError, match="unknown order"):
         get_protocol({"name": "sequential", "order": "random"})
-    assert get_protocol({"name": "sequential", "order": "negotiated"}).label == "sequential-negotiated"
+    assert (
+        get_protocol({"name": "sequential", "order": "negotiated"}).label == "sequential-negotiated"
+    )
     assert get_protocol("early-harvest").name == "sequential"
 
 
@@ -204,7 +217,10 @@ def test_process_simulation_is_bilateral() -> None:
     from dealspace.scenario.model import Scenario
 
     data = yaml.safe_load(Path(TOY).read_text())
-    third = {"id": "c", "valuations": {"defence": {"weight": 1, "value": {"none": 0, "some": 1, "more": 0.5}}}}
+    third = {
+        "id": "c",
+        "valuations": {"defence": {"weight": 1, "value": {"none": 0, "some": 1, "more": 0.5}}},
+    }
     data["parties"].append(third)
     scenario = Scenario.model_validate(data)
     with pytest.raises(DealspaceError, match="bilateral"):

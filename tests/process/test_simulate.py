@@ -30,8 +30,24 @@ def test_identical_seeds_give_identical_results(usj: DealSpace) -> None:
     a = simulate(usj, "sequential", ("frequency", "tit-for-tat"), seed=4, noise=0.3, hazard=0.01)
     b = simulate(usj, "sequential", ("frequency", "tit-for-tat"), seed=4, noise=0.3, hazard=0.01)
     assert a.to_dict() == b.to_dict()
-    m1 = monte_carlo(usj, ["alternating", "snt"], ["random,linear", "boulware,tft"], runs=50, seed=9, noise=0.2, hazard=0.01)
-    m2 = monte_carlo(usj, ["alternating", "snt"], ["random,linear", "boulware,tft"], runs=50, seed=9, noise=0.2, hazard=0.01)
+    m1 = monte_carlo(
+        usj,
+        ["alternating", "snt"],
+        ["random,linear", "boulware,tft"],
+        runs=50,
+        seed=9,
+        noise=0.2,
+        hazard=0.01,
+    )
+    m2 = monte_carlo(
+        usj,
+        ["alternating", "snt"],
+        ["random,linear", "boulware,tft"],
+        runs=50,
+        seed=9,
+        noise=0.2,
+        hazard=0.01,
+    )
     assert m1.runs.equals(m2.runs)
 
 
@@ -48,9 +64,13 @@ def test_different_seeds_differ_where_stochastic(usj: DealSpace) -> None:
 
 def test_a_monte_carlo_run_replays_alone(usj: DealSpace) -> None:
     for noise in (0.0, 0.25):
-        mc = monte_carlo(usj, "sequential", [("boulware", "conceder")], runs=8, seed=3, noise=noise, hazard=0.02)
+        mc = monte_carlo(
+            usj, "sequential", [("boulware", "conceder")], runs=8, seed=3, noise=noise, hazard=0.02
+        )
         for i, child in enumerate(np.random.SeedSequence(3).spawn(8)):
-            run = simulate(usj, "sequential", ("boulware", "conceder"), seed=child, noise=noise, hazard=0.02)
+            run = simulate(
+                usj, "sequential", ("boulware", "conceder"), seed=child, noise=noise, hazard=0.02
+            )
             row = mc.runs.iloc[i]
             assert bool(row["breakdown"]) == run.breakdown
             assert row["value:japan"] == pytest.approx(run.value["japan"])
@@ -62,8 +82,15 @@ def test_a_monte_carlo_run_replays_alone(usj: DealSpace) -> None:
 @pytest.mark.parametrize("hazard,deadline", [(0.01, 50), (0.05, 20)])
 def test_breakdown_rate_matches_the_hazard(usj: DealSpace, hazard: float, deadline: int) -> None:
     n = 20000
-    mc = monte_carlo(usj, "alternating", [("hardliner", "hardliner")], runs=n, seed=123,
-                     hazard=hazard, deadline=deadline)
+    mc = monte_carlo(
+        usj,
+        "alternating",
+        [("hardliner", "hardliner")],
+        runs=n,
+        seed=123,
+        hazard=hazard,
+        deadline=deadline,
+    )
     assert not mc.runs["agreement"].any()  # two hardliners talk until the deadline
     p = 1 - (1 - hazard) ** deadline
     sd = math.sqrt(p * (1 - p) / n)
@@ -87,15 +114,21 @@ def test_discounting_an_agreement(usj: DealSpace) -> None:
     assert disc.round == plain.round and disc.round is not None
     d = usj.batna
     for p, party in enumerate(usj.parties):
-        want = d[p] + 0.98 ** disc.round * (plain.utilities[party] - d[p])
+        want = d[p] + 0.98**disc.round * (plain.utilities[party] - d[p])
         assert disc.value[party] == pytest.approx(want)
         assert disc.utilities[party] == pytest.approx(plain.utilities[party])
 
 
 def test_running_costs_stop_at_the_agreement(usj: DealSpace) -> None:
     plain = simulate(usj, "alternating", ("linear", "linear"), seed=0)
-    costly = simulate(usj, "alternating", ("linear", "linear"), seed=0, status_quo_cost=0.1,
-                      uncertainty_cost=(0.05, 0.02))
+    costly = simulate(
+        usj,
+        "alternating",
+        ("linear", "linear"),
+        seed=0,
+        status_quo_cost=0.1,
+        uncertainty_cost=(0.05, 0.02),
+    )
     assert plain.round is not None
     assert costly.value["us"] == pytest.approx(plain.value["us"] - plain.round * 0.15)
     assert costly.value["japan"] == pytest.approx(plain.value["japan"] - plain.round * 0.12)
@@ -123,8 +156,16 @@ def test_settle_by_hand() -> None:
     assert out.utility[0].tolist() == [13.0, 11.0]
     # the same course, broken off at the start of round 4: the harvest stays
     broke = settle(
-        costs, np.array([[2], [5]]), np.array([[[4.0, 2.0]], [[8.0, 8.0]]]), np.array([5]), np.array([5]),
-        np.array([4]), np.array([1.0, 1.0]), np.array([1.0, 1.0]), np.full((2, 2), 0.5), np.full((2, 2), 0.5),
+        costs,
+        np.array([[2], [5]]),
+        np.array([[[4.0, 2.0]], [[8.0, 8.0]]]),
+        np.array([5]),
+        np.array([5]),
+        np.array([4]),
+        np.array([1.0, 1.0]),
+        np.array([1.0, 1.0]),
+        np.full((2, 2), 0.5),
+        np.full((2, 2), 0.5),
     )
     assert broke.breakdown[0] and not broke.complete[0]
     assert broke.utility[0].tolist() == [5.0, 3.0]
@@ -181,8 +222,15 @@ def test_run_outputs(usj: DealSpace) -> None:
 
 
 def test_monte_carlo_tables(usj: DealSpace) -> None:
-    mc = monte_carlo(usj, ["alternating", "sequential"], ["boulware,linear", ("tft", "tft")], runs=30, seed=0,
-                     hazard=0.01, noise=0.1)
+    mc = monte_carlo(
+        usj,
+        ["alternating", "sequential"],
+        ["boulware,linear", ("tft", "tft")],
+        runs=30,
+        seed=0,
+        hazard=0.01,
+        noise=0.1,
+    )
     assert len(mc.runs) == 4 * 30
     assert len(mc.summary) == 4
     row = mc.summary.iloc[0]

@@ -58,7 +58,9 @@ def breaks_own_constraints(space: DealSpace, party: str, package: dict[str, Any]
     return False
 
 
-def fresh_state(space: DealSpace, me: int, deadline: int = 20, runs: int = 1, seed: int = 0) -> State:
+def fresh_state(
+    space: DealSpace, me: int, deadline: int = 20, runs: int = 1, seed: int = 0
+) -> State:
     table = Prepared(space).table(whole(space), whole_package=True)
     other = table.utility[None, :, 1 - me]
     uniforms = np.random.default_rng(seed).random((runs, 2 * deadline))
@@ -153,12 +155,27 @@ class StrategyContract:
     def test_batch_equals_single_runs(self) -> None:
         space = toy()
         seed, n = 11, 6
-        mc = monte_carlo(space, "alternating", [(self.make(), "tit-for-tat")], runs=n, seed=seed,
-                         deadline=25, noise=0.3, hazard=0.02)
+        mc = monte_carlo(
+            space,
+            "alternating",
+            [(self.make(), "tit-for-tat")],
+            runs=n,
+            seed=seed,
+            deadline=25,
+            noise=0.3,
+            hazard=0.02,
+        )
         children = np.random.SeedSequence(seed).spawn(n)
         for i, child in enumerate(children):
-            run = simulate(space, "alternating", (self.make(), "tit-for-tat"), seed=child, deadline=25,
-                           noise=0.3, hazard=0.02)
+            run = simulate(
+                space,
+                "alternating",
+                (self.make(), "tit-for-tat"),
+                seed=child,
+                deadline=25,
+                noise=0.3,
+                hazard=0.02,
+            )
             row = mc.runs.iloc[i]
             assert bool(row["agreement"]) == run.agreement
             assert bool(row["breakdown"]) == run.breakdown
@@ -219,7 +236,9 @@ class TestHardliner(StrategyContract):
             state.t = t
             assert state.own[s.propose(state)][0] == pytest.approx(state.own_max)
         second = state.order[1:2]
-        assert not s.respond(state, second)[0] or state.own[second[0]] == pytest.approx(state.own_max)
+        assert not s.respond(state, second)[0] or state.own[second[0]] == pytest.approx(
+            state.own_max
+        )
         assert s.respond(state, state.order[:1])[0]
 
 
@@ -229,7 +248,11 @@ class TestTitForTat(StrategyContract):
 
     def test_concedes_one_step_to_a_hardliner_then_holds(self) -> None:
         run = simulate(TOY, "alternating", ("tit-for-tat", "hardliner"), seed=0, deadline=30)
-        own = [e.utilities[0] for e in run.trace if e.kind == "offer" and e.party == "a" and e.utilities]
+        own = [
+            e.utilities[0]
+            for e in run.trace
+            if e.kind == "offer" and e.party == "a" and e.utilities
+        ]
         assert len(set(own)) == 2 and own[0] > own[1] and len(set(own[1:])) == 1
         assert not run.agreement
 
@@ -269,7 +292,10 @@ class TestFrequencyLearner(StrategyContract):
         s = FrequencyLearner()
         s._learn(state)
         model = s.model(state)[0]
-        assert model[table.options[:, rice] == kept].mean() > model[table.options[:, rice] != kept].mean()
+        assert (
+            model[table.options[:, rice] == kept].mean()
+            > model[table.options[:, rice] != kept].mean()
+        )
 
     def test_learns_nothing_before_the_first_offer(self) -> None:
         state = fresh_state(toy(), 0)
@@ -283,7 +309,12 @@ class TestRandom(StrategyContract):
 
     def test_different_seeds_give_different_runs(self) -> None:
         runs = {
-            tuple(e.candidate for e in simulate(TOY, "alternating", ("random", "boulware"), seed=s, deadline=12).trace)
+            tuple(
+                e.candidate
+                for e in simulate(
+                    TOY, "alternating", ("random", "boulware"), seed=s, deadline=12
+                ).trace
+            )
             for s in range(6)
         }
         assert len(runs) > 1

@@ -84,7 +84,9 @@ def test_sweep_writes_parquet_and_never_overwrites(tmp_path: Path) -> None:
     out = tmp_path / "results.parquet"
     frame = sweep(GRID, out=out, progress=False, workers=2)
     assert len(frame) == 16
-    assert {"protocol", "strategies", "hazard", "seed", "agreement_rate", "value:a_mean"} <= set(frame.columns)
+    assert {"protocol", "strategies", "hazard", "seed", "agreement_rate", "value:a_mean"} <= set(
+        frame.columns
+    )
     back = pd.read_parquet(out)
     assert back.shape == frame.shape
     assert set(back["protocol"]) == {"alternating", "sequential-negotiated"}
@@ -102,7 +104,9 @@ def test_sweep_without_a_scenario_is_refused() -> None:
 
 def test_sweep_on_a_dask_cluster() -> None:
     distributed = pytest.importorskip("distributed")
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
         frame = sweep(GRID, scheduler=cluster.scheduler_address, progress=False)
         params = [{"x": k} for k in range(5)]
         with distributed.Client(cluster) as client:

@@ -86,14 +86,19 @@ def chromium(*args: str, profile: Path, timeout: float = 120) -> subprocess.Comp
     assert CHROMIUM is not None
     return subprocess.run(
         [CHROMIUM, *FLAGS, f"--user-data-dir={profile}", *args],
-        capture_output=True, text=True, timeout=timeout, check=False,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
     )
 
 
 def probe(page: Path, tmp: Path) -> tuple[dict, str]:
     """The measurements of the probed copy of ``page`` and Chromium's log."""
     text = page.read_text(encoding="utf-8")
-    probed = text.replace("<head>", "<head>\n" + RECORD_ERRORS, 1).replace("</body>", MEASURE + "\n</body>", 1)
+    probed = text.replace("<head>", "<head>\n" + RECORD_ERRORS, 1).replace(
+        "</body>", MEASURE + "\n</body>", 1
+    )
     copy = tmp / "probe.html"
     copy.write_text(probed, encoding="utf-8")
     run = chromium("--dump-dom", copy.as_uri(), profile=tmp / "profile")
@@ -114,7 +119,11 @@ def test_every_chart_is_visible_and_nothing_fails(report: Path, tmp_path: Path) 
     result, log = probe(report, tmp_path)
     charts = result["charts"]
     assert [c["id"] for c in charts] == [
-        "chart-frontier", "chart-linkage", "chart-domains", "chart-redlines", "chart-protocols",
+        "chart-frontier",
+        "chart-linkage",
+        "chart-domains",
+        "chart-redlines",
+        "chart-protocols",
         "chart-tariffs",
     ]
     for c in charts:
@@ -132,14 +141,21 @@ def test_every_chart_is_visible_and_nothing_fails(report: Path, tmp_path: Path) 
 
 def test_screenshot_is_not_blank(report: Path, tmp_path: Path) -> None:
     shot = tmp_path / "report.png"
-    run = chromium(f"--screenshot={shot}", "--window-size=1280,2000", report.as_uri(), profile=tmp_path / "profile")
+    run = chromium(
+        f"--screenshot={shot}",
+        "--window-size=1280,2000",
+        report.as_uri(),
+        profile=tmp_path / "profile",
+    )
     assert shot.exists(), run.stderr[-2000:]
     from PIL import Image  # a matplotlib dependency
 
     with Image.open(shot) as im:
         assert im.size == (1280, 2000)
         colours = im.convert("RGB").getcolors(maxcolors=1 << 20)
-    assert colours is not None and len(colours) > 50  # text, tables and a verdict box, not a blank page
+    assert (
+        colours is not None and len(colours) > 50
+    )  # text, tables and a verdict box, not a blank page
 
 
 WIDTHS = """<script>
@@ -164,17 +180,26 @@ def test_prints_on_a4_without_cutting_anything(report: Path, tmp_path: Path) -> 
     page (210 mm less 2 × 12 mm margins ≈ 703 CSS px), and Chromium prints A4 pages."""
     text = report.read_text(encoding="utf-8")
     assert "@page{size:A4" in text
-    printed = text.replace("@media print{", "@media all{", 1).replace("</body>", WIDTHS + "\n</body>", 1)
+    printed = text.replace("@media print{", "@media all{", 1).replace(
+        "</body>", WIDTHS + "\n</body>", 1
+    )
     copy = tmp_path / "print.html"
     copy.write_text(printed, encoding="utf-8")
-    run = chromium("--dump-dom", "--window-size=703,1000", copy.as_uri(), profile=tmp_path / "profile")
+    run = chromium(
+        "--dump-dom", "--window-size=703,1000", copy.as_uri(), profile=tmp_path / "profile"
+    )
     found = re.search(r'<pre id="probe">(.*?)</pre>', run.stdout, re.S)
     assert found, run.stderr[-2000:]
     layout = json.loads(html.unescape(found.group(1)))
     assert layout["wide"] == [], layout
     assert layout["page"] <= layout["view"], layout
     pdf = tmp_path / "report.pdf"
-    chromium(f"--print-to-pdf={pdf}", "--no-pdf-header-footer", report.as_uri(), profile=tmp_path / "profile2")
+    chromium(
+        f"--print-to-pdf={pdf}",
+        "--no-pdf-header-footer",
+        report.as_uri(),
+        profile=tmp_path / "profile2",
+    )
     assert pdf.exists() and pdf.stat().st_size > 10_000
     boxes = re.findall(rb"/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)\s*\]", pdf.read_bytes())
     assert boxes, "no page in the PDF"

@@ -33,6 +33,7 @@ def render_html(results: ReportData) -> str:
 def render_markdown(results: ReportData) -> str:
     return render(results, "md")
 
+
 TOY = Path(__file__).parents[1] / "data" / "toy.yaml"
 runner = CliRunner()
 
@@ -109,8 +110,19 @@ def test_numbers_use_a_true_minus_and_no_negative_zero() -> None:
 def test_document_has_the_sections_in_order(us_japan: ReportData) -> None:
     doc = layout(us_japan)
     assert [s.id for s in doc.sections] == [
-        "portfolio", "zopa", "frontier", "recommended", "linkage", "domains", "robustness", "redlines",
-        "offers", "protocols", "tariffs", "world", "sources",
+        "portfolio",
+        "zopa",
+        "frontier",
+        "recommended",
+        "linkage",
+        "domains",
+        "robustness",
+        "redlines",
+        "offers",
+        "protocols",
+        "tariffs",
+        "world",
+        "sources",
     ]
     assert doc.verdict.ok
     assert "Nash" in doc.verdict.detail
@@ -130,7 +142,14 @@ def test_html_is_self_contained(us_japan_html: str) -> None:
 
 def test_every_chart_is_inline_and_ids_are_unique(us_japan: ReportData, us_japan_html: str) -> None:
     charts = [b for s in layout(us_japan).sections for b in s.blocks if isinstance(b, Chart)]
-    assert [c.key for c in charts] == ["frontier", "linkage", "domains", "redlines", "protocols", "tariffs"]
+    assert [c.key for c in charts] == [
+        "frontier",
+        "linkage",
+        "domains",
+        "redlines",
+        "protocols",
+        "tariffs",
+    ]
     assert us_japan_html.count("<svg") == len(charts)
     ids = re.findall(r'\sid="([^"]+)"', us_japan_html)
     assert len(ids) == len(set(ids))
@@ -139,7 +158,9 @@ def test_every_chart_is_inline_and_ids_are_unique(us_japan: ReportData, us_japan
 
 
 def test_text_is_escaped(tmp_path: Path) -> None:
-    text = TOY.read_text().replace("title: Toy two-domain negotiation", 'title: "<script>alert(1)</script> & co"')
+    text = TOY.read_text().replace(
+        "title: Toy two-domain negotiation", 'title: "<script>alert(1)</script> & co"'
+    )
     path = tmp_path / "evil.yaml"
     path.write_text(text)
     html = render_html(build_report(load_scenario(path)))
@@ -248,7 +269,9 @@ def test_cli_report_format_from_suffix_and_errors(tmp_path: Path) -> None:
     out = tmp_path / "toy.md"
     assert runner.invoke(app, ["report", str(TOY), "-o", str(out)]).exit_code == 0
     assert out.read_text(encoding="utf-8").startswith("# Toy")
-    bad = runner.invoke(app, ["report", str(TOY), "-o", str(tmp_path / "x.html"), "--format", "pdf"])
+    bad = runner.invoke(
+        app, ["report", str(TOY), "-o", str(tmp_path / "x.html"), "--format", "pdf"]
+    )
     assert bad.exit_code == 2 and "unknown format 'pdf'" in bad.stderr
     missing = runner.invoke(app, ["report", "no-such-scenario"])
     assert missing.exit_code == 2 and "built-in scenario" in missing.stderr

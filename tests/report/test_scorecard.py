@@ -30,9 +30,21 @@ TOY_DEAL = {
         "defence": {"option": "some", "kind": "headline", "source": "a pledge"},
     },
     "durability": [
-        {"id": "law", "category": "implementation", "effect": "supports", "weight": 3, "claim": "in force"},
-        {"id": "court", "category": "legal_risk", "effect": "undermines", "weight": 1, "claim": "challenged",
-         "terms": ["tariff"]},
+        {
+            "id": "law",
+            "category": "implementation",
+            "effect": "supports",
+            "weight": 3,
+            "claim": "in force",
+        },
+        {
+            "id": "court",
+            "category": "legal_risk",
+            "effect": "undermines",
+            "weight": 1,
+            "claim": "challenged",
+            "terms": ["tariff"],
+        },
     ],
 }
 
@@ -55,7 +67,11 @@ def card():  # type: ignore[no-untyped-def]
 def test_builtin_deal_is_listed_and_fits_its_scenario(card) -> None:  # type: ignore[no-untyped-def]
     assert "us-japan-2025-07" in list_deals()
     assert [c.name for c in card.criteria] == [
-        "structural vs headline", "practical vs symbolic", "mutual benefit", "fairness", "durability",
+        "structural vs headline",
+        "practical vs symbolic",
+        "mutual benefit",
+        "fairness",
+        "durability",
         "regional architecture",
     ]
     assert card.package["auto_tariff"] == 15.0 and card.package["investment_size"] == "bn550"
@@ -64,12 +80,19 @@ def test_builtin_deal_is_listed_and_fits_its_scenario(card) -> None:  # type: ig
 
 def test_builtin_deal_tags_tariffs_as_law_and_purchases_as_pledges() -> None:
     deal = load_deal("us-japan-2025-07")
-    assert {i for i, t in deal.terms.items() if t.kind == "structural"} == {"reciprocal_tariff", "auto_tariff"}
+    assert {i for i, t in deal.terms.items() if t.kind == "structural"} == {
+        "reciprocal_tariff",
+        "auto_tariff",
+    }
     assert deal.terms["investment_size"].kind == "headline"
     assert all(t.source for t in deal.terms.values())
     assert all(e.source for e in deal.durability)
     ruling = next(e for e in deal.durability if e.id == "ieepa_ruling")
-    assert ruling.effect == "undermines" and ruling.terms == ["reciprocal_tariff"] and ruling.date == "2026-02-20"
+    assert (
+        ruling.effect == "undermines"
+        and ruling.terms == ["reciprocal_tariff"]
+        and ruling.date == "2026-02-20"
+    )
 
 
 def test_contributions_add_up_to_the_utility_change() -> None:
@@ -116,7 +139,9 @@ def test_regional_architecture_uses_the_ge_model(card) -> None:  # type: ignore[
     regions = c.details["regions"]
     assert set(regions) >= {"USA", "JPN", "CHN", "DEU", "KOR"}  # the country-level default economy
     assert regions["JPN"] > 0  # the deal cuts the tariff Japan faces
-    world = c.details["world"]  # the bellwether model: others' retaliation after the deal vs no deal
+    world = c.details[
+        "world"
+    ]  # the bellwether model: others' retaliation after the deal vs no deal
     assert set(world["mean"]) == {"good", "none"} and "JPN" not in world
     assert any(line.startswith("world model (domino") for line in c.computation)
     scenario = load_scenario("us-japan-2025")
@@ -124,7 +149,9 @@ def test_regional_architecture_uses_the_ge_model(card) -> None:  # type: ignore[
     share = {i.id: i.tariff.share for i in scenario.issues if i.tariff is not None}
     assert sum(share.values()) == pytest.approx(1.0)
     # the pair's rate is the share-weighted mean of the scenario's tariff terms
-    expected = (share["reciprocal_tariff"] + share["auto_tariff"]) * 0.15 + share["steel_aluminium"] * 0.50
+    expected = (share["reciprocal_tariff"] + share["auto_tariff"]) * 0.15 + share[
+        "steel_aluminium"
+    ] * 0.50
     assert rates[("USA", "JPN")][1] == pytest.approx(expected)
     assert change[list(regions).index("JPN")] == pytest.approx(regions["JPN"])
 
@@ -148,7 +175,9 @@ def test_toy_deal_scores_by_hand(tmp_path: Path) -> None:
     _, span = _spans(scenario)
     law = np.abs(delta["tariff"]) / span
     pledge = np.abs(delta["defence"]) / span
-    assert card.criterion("structural vs headline").score == pytest.approx(law.sum() / (law.sum() + pledge.sum()))
+    assert card.criterion("structural vs headline").score == pytest.approx(
+        law.sum() / (law.sum() + pledge.sum())
+    )
     assert card.criterion("durability").details["value_at_legal_risk"] == pytest.approx(
         law.sum() / (law.sum() + pledge.sum())
     )
@@ -167,7 +196,9 @@ def test_a_deal_at_the_nash_package_is_fair(tmp_path: Path) -> None:
     scenario = load_scenario(TOY)
     package = nash(scenario).package
     assert package is not None
-    data = dict(TOY_DEAL, terms={i: {"option": o, "kind": "structural"} for i, o in package.items()})
+    data = dict(
+        TOY_DEAL, terms={i: {"option": o, "kind": "structural"} for i, o in package.items()}
+    )
     card = score(load_deal(write(tmp_path, data)), scenario)
     fair = card.criterion("fairness")
     assert "D = ‖z − z_s‖/√P = 0.000" in fair.computation[1]
@@ -209,9 +240,18 @@ def test_bad_fields_name_the_file_and_field(tmp_path: Path, change, where, what)
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (lambda d: d["terms"].update(tarif={"option": 5, "kind": "structural"}), "terms.tarif: unknown issue. Did you mean 'tariff'?"),
-        (lambda d: d["terms"]["defence"].update(option="lots"), "terms.defence.option: 'lots' is not an option of 'defence'"),
-        (lambda d: d["durability"][1].update(terms=["rise"]), "durability[1].terms: unknown issue 'rise'. Did you mean 'rice'?"),
+        (
+            lambda d: d["terms"].update(tarif={"option": 5, "kind": "structural"}),
+            "terms.tarif: unknown issue. Did you mean 'tariff'?",
+        ),
+        (
+            lambda d: d["terms"]["defence"].update(option="lots"),
+            "terms.defence.option: 'lots' is not an option of 'defence'",
+        ),
+        (
+            lambda d: d["durability"][1].update(terms=["rise"]),
+            "durability[1].terms: unknown issue 'rise'. Did you mean 'rice'?",
+        ),
     ],
 )
 def test_deal_must_fit_the_scenario(tmp_path: Path, change, message) -> None:  # type: ignore[no-untyped-def]
@@ -293,7 +333,9 @@ def test_overall_verdict_cannot_hide_a_broken_must_have_or_a_lopsided_split() ->
     assert card.to_dict()["verdict"] == card.verdict
 
     def with_mutual(shares: dict[str, float], broken: list[str]) -> str:
-        fake = Criterion("mutual benefit", min(shares.values()), "", (), (), {"shares": shares, "broken": broken})
+        fake = Criterion(
+            "mutual benefit", min(shares.values()), "", (), (), {"shares": shares, "broken": broken}
+        )
         criteria = tuple(fake if c.name == "mutual benefit" else c for c in card.criteria)
         return replace(card, criteria=criteria, in_sample=False).verdict
 

@@ -20,7 +20,9 @@ from typing import Any
 
 import pytest
 
-pytest.importorskip("fastapi", reason="the server extra is not installed: pip install 'dealspace[server]'")
+pytest.importorskip(
+    "fastapi", reason="the server extra is not installed: pip install 'dealspace[server]'"
+)
 
 import httpx  # noqa: E402
 import yaml  # noqa: E402
@@ -40,7 +42,7 @@ def pg_url() -> str:
     if SQLITE_ONLY:
         pytest.skip("DEALSPACE_TEST_SQLITE_ONLY=1: the PostgreSQL case is skipped")
     pytest.fail(
-        "DEALSPACE_TEST_PG is not set: run `eval \"$(.ci/services.sh)\"` to start PostgreSQL, "
+        'DEALSPACE_TEST_PG is not set: run `eval "$(.ci/services.sh)"` to start PostgreSQL, '
         "or set DEALSPACE_TEST_SQLITE_ONLY=1 to test on SQLite only"
     )
 
@@ -73,7 +75,9 @@ class Room:
 
     def __init__(self, client: Any, scenario: Any = None) -> None:
         self.c = client
-        r = client.post("/api/negotiations", json={"scenario": scenario if scenario is not None else toy_data()})
+        r = client.post(
+            "/api/negotiations", json={"scenario": scenario if scenario is not None else toy_data()}
+        )
         assert r.status_code == 201, r.text
         out = r.json()
         self.id: str = out["id"]
@@ -84,13 +88,17 @@ class Room:
         return f"/api/negotiations/{self.id}{tail}"
 
     def prefs(self, party: str) -> dict[str, Any]:
-        r = self.c.get(self.url(f"/parties/{party}/preferences"), headers=bearer(self.tokens[party]))
+        r = self.c.get(
+            self.url(f"/parties/{party}/preferences"), headers=bearer(self.tokens[party])
+        )
         assert r.status_code == 200, r.text
         return r.json()["preferences"]
 
     def submit(self, party: str, prefs: dict[str, Any] | None = None) -> Any:
         body = prefs if prefs is not None else self.prefs(party)
-        return self.c.put(self.url(f"/parties/{party}/preferences"), headers=bearer(self.tokens[party]), json=body)
+        return self.c.put(
+            self.url(f"/parties/{party}/preferences"), headers=bearer(self.tokens[party]), json=body
+        )
 
     def submit_all(self) -> None:
         for party in self.tokens:
@@ -103,7 +111,11 @@ class Room:
         return r.json()
 
     def act(self, party: str, part: str, verb: str, **body: Any) -> Any:
-        return self.c.post(self.url(f"/text/parts/{part}/{verb}"), headers=bearer(self.tokens[party]), json=body or None)
+        return self.c.post(
+            self.url(f"/text/parts/{part}/{verb}"),
+            headers=bearer(self.tokens[party]),
+            json=body or None,
+        )
 
     def log(self) -> list[dict[str, Any]]:
         return self.c.get(self.url("/log"), headers=bearer(self.admin)).json()["entries"]
@@ -131,10 +143,24 @@ class Server:
         self.errors = tempfile.TemporaryFile()  # noqa: SIM115
 
     def start(self) -> Server:
-        env = {**os.environ, "PYTHONPATH": str(ROOT / "src") + os.pathsep + os.environ.get("PYTHONPATH", "")}
+        env = {
+            **os.environ,
+            "PYTHONPATH": str(ROOT / "src") + os.pathsep + os.environ.get("PYTHONPATH", ""),
+        }
         self.proc = subprocess.Popen(
-            [sys.executable, "-c", "import sys; from dealspace.cli import main; main(sys.argv[1:])", "serve", "--db", self.db, "--port", str(self.port), "--quiet",
-             "--workers", str(self.workers)],
+            [
+                sys.executable,
+                "-c",
+                "import sys; from dealspace.cli import main; main(sys.argv[1:])",
+                "serve",
+                "--db",
+                self.db,
+                "--port",
+                str(self.port),
+                "--quiet",
+                "--workers",
+                str(self.workers),
+            ],
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=self.errors,

@@ -48,7 +48,12 @@ def endpoints(room: Room, party: str, prefs: dict) -> list[tuple[str, str, str, 
 
 
 def call(client, method, url, body, headers):
-    return client.request(method, url, headers=headers, content=json.dumps(body).encode() if body is not None else None)
+    return client.request(
+        method,
+        url,
+        headers=headers,
+        content=json.dumps(body).encode() if body is not None else None,
+    )
 
 
 @pytest.fixture
@@ -120,7 +125,11 @@ def test_private_data_never_in_shared_views(client, rooms):
             body = client.get(room.url(tail), headers=bearer(token)).text
             for party in ("a", "b"):
                 assert MARK[party] not in body and str(WEIGHT[party]) not in body
-                assert "valuations" not in body and "red_lines" not in body and "must_haves" not in body
+                assert (
+                    "valuations" not in body
+                    and "red_lines" not in body
+                    and "must_haves" not in body
+                )
     advice = client.get(room.url("/parties/a/advice"), headers=bearer(room.tokens["a"])).json()
     assert set(advice) == {"party", "round", "zopa", "utility", "batna", "shortfall", "offers"}
     for offer in advice["offers"]:
@@ -136,9 +145,14 @@ def test_cookie_requests_need_the_sessions_csrf_token(client, rooms):
         assert client.get(room.url("/text")).status_code == 200  # reads need no CSRF token
         assert client.post(url, json={"text": "x"}).status_code == 403
         replayed = csrf_token(key, room.tokens["b"])  # another session's token
-        assert client.post(url, json={"text": "x"}, headers={"X-CSRF-Token": replayed}).status_code == 403
+        assert (
+            client.post(url, json={"text": "x"}, headers={"X-CSRF-Token": replayed}).status_code
+            == 403
+        )
         good = csrf_token(key, room.tokens["a"])
-        assert client.post(url, json={"text": "x"}, headers={"X-CSRF-Token": good}).status_code == 200
+        assert (
+            client.post(url, json={"text": "x"}, headers={"X-CSRF-Token": good}).status_code == 200
+        )
         assert client.get(room.url("/parties/b/preferences")).status_code == 403
     finally:
         client.cookies.clear()

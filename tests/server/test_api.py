@@ -38,9 +38,11 @@ def test_create_from_builtin_and_bad_scenario(client):
     bad["parties"][0]["valuations"]["rice"]["weight"] = -1
     r = client.post("/api/negotiations", json={"scenario": bad})
     assert r.status_code == 422
-    assert {"loc": "parties[0].valuations.rice.weight", "msg": "-1 is negative", "fix": "use a number ≥ 0"} in r.json()[
-        "details"
-    ]
+    assert {
+        "loc": "parties[0].valuations.rice.weight",
+        "msg": "-1 is negative",
+        "fix": "use a number ≥ 0",
+    } in r.json()["details"]
     r = client.post("/api/negotiations", json={"scenario": "us-japn-2025"})
     assert r.status_code == 422 and "did you mean 'us-japan-2025'" in r.json()["details"][0]["fix"]
 
@@ -75,9 +77,12 @@ def test_text_is_the_engines_nash_package_and_concludes(client):
     text = room.text()
     assert text["state"] == "concluded" and text["final"] == expected.package
     actions = [e["action"] for e in room.log()]
-    assert actions == ["created", "preferences_submitted", "preferences_submitted", "text_proposed"] + [
-        "accepted"
-    ] * 4 + ["concluded"]
+    assert actions == [
+        "created",
+        "preferences_submitted",
+        "preferences_submitted",
+        "text_proposed",
+    ] + ["accepted"] * 4 + ["concluded"]
     assert room.act("a", "trade", "accept").status_code == 409
 
 
@@ -97,14 +102,22 @@ def test_rejected_terms_are_not_proposed_again_to_that_party(client):
     # The engine's Nash package once b's red line excludes exactly those terms.
     prefs = copy.deepcopy(room.prefs("b"))
     prefs["red_lines"] = prefs.get("red_lines", []) + [
-        {"condition": {"all": [{"issue": "tariff", "min": first["tariff"], "max": first["tariff"]},
-                               {"issue": "rice", "in": [first["rice"]]}]}}
+        {
+            "condition": {
+                "all": [
+                    {"issue": "tariff", "min": first["tariff"], "max": first["tariff"]},
+                    {"issue": "rice", "in": [first["rice"]]},
+                ]
+            }
+        }
     ]
     assert second == nash(compile(scenario_with({"b": prefs}))).package
     trade = next(p for p in text["parts"] if p["id"] == "trade")
     assert any(i["changed"] for i in trade["issues"]) and trade["status"] == "open"
     proposed = [e for e in room.log() if e["action"] == "text_proposed"]
-    assert proposed[-1]["detail"]["round"] == 2 and "trade" in proposed[-1]["detail"]["changed_parts"]
+    assert (
+        proposed[-1]["detail"]["round"] == 2 and "trade" in proposed[-1]["detail"]["changed_parts"]
+    )
     rejected = [e for e in room.log() if e["action"] == "rejected"]
     assert rejected[0]["detail"]["comment"] == "the tariff is too low for us"
     # Answers for round 1 are refused now.
@@ -190,18 +203,29 @@ def test_preferences_validated_with_the_scenario_messages(client):
     r = room.submit("a", [1, 2])
     assert r.status_code == 422
     # Nothing was stored.
-    assert client.get(room.url("/parties/a/preferences"), headers=bearer(room.tokens["a"])).json()["submitted"] is False
+    assert (
+        client.get(room.url("/parties/a/preferences"), headers=bearer(room.tokens["a"])).json()[
+            "submitted"
+        ]
+        is False
+    )
 
 
 def test_clean_errors(client):
     room = Room(client)
     a = bearer(room.tokens["a"])
-    r = client.put(room.url("/parties/a/preferences"), headers={**a, "content-type": "application/json"}, content=b"{oops")
+    r = client.put(
+        room.url("/parties/a/preferences"),
+        headers={**a, "content-type": "application/json"},
+        content=b"{oops",
+    )
     assert r.status_code == 400 and r.json()["error"] == "bad_json"
     r = client.put(room.url("/parties/a/preferences"), headers=a, content=b'{"batna": NaN}')
     assert r.status_code == 400
     assert client.post("/api/negotiations", content=b"[" * 100_000).status_code == 400
-    r = client.post("/api/negotiations", content=b"x" * 1_000_001, headers={"content-type": "application/json"})
+    r = client.post(
+        "/api/negotiations", content=b"x" * 1_000_001, headers={"content-type": "application/json"}
+    )
     assert r.status_code == 413 and r.json()["error"] == "too_large"
     assert client.get(room.url("/text")).status_code == 401
     assert client.get(room.url("/text"), headers=bearer("nonsense")).status_code == 401
@@ -225,7 +249,9 @@ def test_audit_log_is_append_only_in_the_database(client, db_url):
     room = Room(client)
     store = client.app.state.store
     with pytest.raises(Exception, match="append-only"), store.write() as s:
-        s.execute(sql("update audit_log set action = 'x' where negotiation_id = :n"), {"n": room.id})
+        s.execute(
+            sql("update audit_log set action = 'x' where negotiation_id = :n"), {"n": room.id}
+        )
     with pytest.raises(Exception, match="append-only"), store.write() as s:
         s.execute(sql("delete from audit_log where negotiation_id = :n"), {"n": room.id})
     assert [e["action"] for e in room.log()] == ["created"]
@@ -238,7 +264,10 @@ def test_comments_are_logged_for_everyone(client):
     assert r.status_code == 200
     entry = room.log()[-1]
     assert entry["actor"] == "b" and entry["action"] == "commented" and entry["part"] == "security"
-    assert client.get(room.url("/log"), headers=bearer(room.tokens["a"])).json()["entries"][-1] == entry
+    assert (
+        client.get(room.url("/log"), headers=bearer(room.tokens["a"])).json()["entries"][-1]
+        == entry
+    )
 
 
 def test_openapi_lists_the_endpoints(client):

@@ -25,7 +25,9 @@ from dealspace.server import mediator
 
 from .conftest import Server
 
-CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
+CHROMIUM = shutil.which("chromium") or (
+    "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
+)
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(
@@ -34,7 +36,9 @@ pytestmark = [
         "the browser test needs it and never downloads a browser",
     ),
 ]
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (Python package) is not installed")
+sync_api = pytest.importorskip(
+    "playwright.sync_api", reason="playwright (Python package) is not installed"
+)
 
 FLAGS = [
     "--no-sandbox",
@@ -45,7 +49,16 @@ FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-PARTS = ["trade", "investment", "energy", "security", "economic_security", "currency", "people", "intellectual_property"]
+PARTS = [
+    "trade",
+    "investment",
+    "energy",
+    "security",
+    "economic_security",
+    "currency",
+    "people",
+    "intellectual_property",
+]
 
 
 def secrets_of(party: str) -> list[str]:
@@ -83,7 +96,10 @@ def test_two_delegations_conclude_us_japan_in_the_browser(server: Server, tmp_pa
     with sync_api.sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
         try:
-            us_ctx, jp_ctx = browser.new_context(base_url=server.base), browser.new_context(base_url=server.base)
+            us_ctx, jp_ctx = (
+                browser.new_context(base_url=server.base),
+                browser.new_context(base_url=server.base),
+            )
             us, jp = us_ctx.new_page(), jp_ctx.new_page()
             errors: list[str] = []
             for page in (us, jp):
@@ -178,10 +194,20 @@ def test_two_delegations_conclude_us_japan_in_the_browser(server: Server, tmp_pa
                 assert page.inner_text("#state") == "concluded"
                 assert page.is_visible("#concluded")
                 seen(who)
-            final = {who: [pages[who].inner_text(f"#option-{i}") for i in ("auto_tariff", "currency", "rice")] for who in pages}
+            final = {
+                who: [
+                    pages[who].inner_text(f"#option-{i}")
+                    for i in ("auto_tariff", "currency", "rice")
+                ]
+                for who in pages
+            }
             assert final["us"] == final["japan"]
             log_text = jp.inner_text("#log")
-            assert "no currency language" in log_text and "locked" in log_text and "concluded" in log_text
+            assert (
+                "no currency language" in log_text
+                and "locked" in log_text
+                and "concluded" in log_text
+            )
             us.screenshot(path=str(tmp_path / "us-concluded.png"), full_page=True)
             assert not errors, errors
         finally:
@@ -193,4 +219,6 @@ def test_two_delegations_conclude_us_japan_in_the_browser(server: Server, tmp_pa
         leaked = [s for s in secret[other] if s in blob]
         assert not leaked, (who, leaked[:3])
         assert any(s in blob for s in secret[who])  # its own notes were on its pages
-    assert re.search(r"ds\.[0-9a-f]{12}\.", "\n".join(pages_seen["japan"])) is None  # no token in pages
+    assert (
+        re.search(r"ds\.[0-9a-f]{12}\.", "\n".join(pages_seen["japan"])) is None
+    )  # no token in pages

@@ -25,7 +25,9 @@ def db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 def new_room(base: str) -> dict[str, Any]:
-    r = httpx.post(base + "/api/negotiations", json={"scenario": yaml.safe_load(TOY.read_text())}, timeout=30)
+    r = httpx.post(
+        base + "/api/negotiations", json={"scenario": yaml.safe_load(TOY.read_text())}, timeout=30
+    )
     assert r.status_code == 201, r.text
     return r.json()
 
@@ -60,7 +62,11 @@ def burst_then_kill(server: Server) -> tuple[list[str], int, dict[str, Any]]:
                 body = f"w-{k}-{n}"
                 n += 1
                 try:
-                    r = c.post(f"{base}/api/negotiations/{nid}/text/parts/trade/comment", headers=h(token), json={"text": body})
+                    r = c.post(
+                        f"{base}/api/negotiations/{nid}/text/parts/trade/comment",
+                        headers=h(token),
+                        json={"text": body},
+                    )
                 except httpx.HTTPError:
                     return  # the server is gone
                 if r.status_code == 200:
@@ -111,13 +117,19 @@ def test_sigkill_during_a_burst_loses_no_acknowledged_write(db: str) -> None:
         server.kill()
     nid = room["id"]
     assert len(acked_comments) >= 40 and acked_revisions >= 2
-    print(f"SIGKILL after {len(acked_comments)} acknowledged comments and {acked_revisions} revisions")
+    print(
+        f"SIGKILL after {len(acked_comments)} acknowledged comments and {acked_revisions} revisions"
+    )
 
     again = Server(db).start()
     try:
         admin = h(room["admin_token"])
-        entries = httpx.get(f"{again.base}/api/negotiations/{nid}/log", headers=admin, timeout=30).json()["entries"]
-        text = httpx.get(f"{again.base}/api/negotiations/{nid}/text", headers=admin, timeout=30).json()
+        entries = httpx.get(
+            f"{again.base}/api/negotiations/{nid}/log", headers=admin, timeout=30
+        ).json()["entries"]
+        text = httpx.get(
+            f"{again.base}/api/negotiations/{nid}/text", headers=admin, timeout=30
+        ).json()
     finally:
         again.stop()
     logged = {e["detail"].get("comment") for e in entries if e["action"] == "commented"}
@@ -134,7 +146,9 @@ def test_sigkill_during_a_burst_loses_no_acknowledged_write(db: str) -> None:
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def live(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def live(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Server]:
     db = str(tmp_path_factory.mktemp("live") / "room.db") if request.param == "sqlite" else pg_url()
     server = Server(db).start()
     yield server
@@ -167,14 +181,21 @@ def test_concurrent_accepts_conclude_exactly_once(live: Server, trial: int) -> N
     url = f"{base}/api/negotiations/{nid}/text/parts"
     a, b = h(room["parties"]["a"]), h(room["parties"]["b"])
     for token in (a, b):
-        assert httpx.post(f"{url}/trade/accept", headers=token, json={"round": 1}, timeout=30).status_code == 200
+        assert (
+            httpx.post(
+                f"{url}/trade/accept", headers=token, json={"round": 1}, timeout=30
+            ).status_code
+            == 200
+        )
     first, second = at_once(
         lambda: httpx.post(f"{url}/security/accept", headers=a, json={"round": 1}, timeout=60),
         lambda: httpx.post(f"{url}/security/accept", headers=b, json={"round": 1}, timeout=60),
     )
     assert first.status_code == second.status_code == 200
     assert sorted(r.json()["state"] for r in (first, second)) == ["concluded", "negotiating"]
-    entries = httpx.get(f"{base}/api/negotiations/{nid}/log", headers=a, timeout=30).json()["entries"]
+    entries = httpx.get(f"{base}/api/negotiations/{nid}/log", headers=a, timeout=30).json()[
+        "entries"
+    ]
     assert [e["action"] for e in entries].count("concluded") == 1
     text = httpx.get(f"{base}/api/negotiations/{nid}/text", headers=a, timeout=30).json()
     assert text["state"] == "concluded" and text["final"] == text["package"]
@@ -199,8 +220,13 @@ def test_concurrent_accept_and_reject_open_one_new_round(live: Server, trial: in
     # the round. The lock lands before b's accept (not agreed), between the two
     # (locked), or after the round closed (stale): never a second new round.
     assert results[0].status_code == results[1].status_code == 200
-    assert results[2].status_code == 200 or results[2].json()["error"] in ("not_agreed", "stale_round")
-    entries = httpx.get(f"{base}/api/negotiations/{nid}/log", headers=a, timeout=30).json()["entries"]
+    assert results[2].status_code == 200 or results[2].json()["error"] in (
+        "not_agreed",
+        "stale_round",
+    )
+    entries = httpx.get(f"{base}/api/negotiations/{nid}/log", headers=a, timeout=30).json()[
+        "entries"
+    ]
     proposed = [e for e in entries if e["action"] == "text_proposed"]
     text = httpx.get(f"{base}/api/negotiations/{nid}/text", headers=a, timeout=30).json()
     assert text["round"] == len(proposed) == 2  # exactly one new round
@@ -218,13 +244,24 @@ def test_several_worker_processes_share_one_database(db: str) -> None:
             url = f"{server.base}/api/negotiations/{nid}/text/parts"
             a, b = h(room["parties"]["a"]), h(room["parties"]["b"])
             for token in (a, b):
-                assert httpx.post(f"{url}/trade/accept", headers=token, json={"round": 1}, timeout=30).status_code == 200
+                assert (
+                    httpx.post(
+                        f"{url}/trade/accept", headers=token, json={"round": 1}, timeout=30
+                    ).status_code
+                    == 200
+                )
             results = at_once(
-                lambda a=a, url=url: httpx.post(f"{url}/security/accept", headers=a, json={"round": 1}, timeout=60),
-                lambda b=b, url=url: httpx.post(f"{url}/security/accept", headers=b, json={"round": 1}, timeout=60),
+                lambda a=a, url=url: httpx.post(
+                    f"{url}/security/accept", headers=a, json={"round": 1}, timeout=60
+                ),
+                lambda b=b, url=url: httpx.post(
+                    f"{url}/security/accept", headers=b, json={"round": 1}, timeout=60
+                ),
             )
             assert [r.status_code for r in results] == [200, 200]
-            log = httpx.get(f"{server.base}/api/negotiations/{nid}/log", headers=a, timeout=30).json()["entries"]
+            log = httpx.get(
+                f"{server.base}/api/negotiations/{nid}/log", headers=a, timeout=30
+            ).json()["entries"]
             assert [e["action"] for e in log].count("concluded") == 1
     finally:
         server.stop()

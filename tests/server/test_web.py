@@ -66,7 +66,10 @@ class FormFields(HTMLParser):
 def join(client: TestClient, token: str) -> str:
     r = client.post("/join", data={"token": token}, follow_redirects=False)
     assert r.status_code == 303
-    assert "httponly" in r.headers["set-cookie"].lower() and "samesite=strict" in r.headers["set-cookie"].lower()
+    assert (
+        "httponly" in r.headers["set-cookie"].lower()
+        and "samesite=strict" in r.headers["set-cookie"].lower()
+    )
     return r.headers["location"]
 
 
@@ -88,7 +91,9 @@ def test_the_form_round_trips_the_preferences_exactly(client, party):
     r = client.post(room + "/preferences", data=form.fields, follow_redirects=False)
     assert r.status_code == 303, r.text[-500:]
     nid = room.rsplit("/", 1)[1]
-    stored = client.get(f"/api/negotiations/{nid}/parties/{party}/preferences", headers=bearer(tokens[party])).json()
+    stored = client.get(
+        f"/api/negotiations/{nid}/parties/{party}/preferences", headers=bearer(tokens[party])
+    ).json()
     assert stored["submitted"] is True
     assert stored["preferences"] == mediator.load("us-japan-2025")[1][party]
 
@@ -108,15 +113,18 @@ def test_ticks_and_weights_become_preferences(client):
     r = client.post(room + "/preferences", data=fields, follow_redirects=False)
     assert r.status_code == 303
     nid = room.rsplit("/", 1)[1]
-    prefs = client.get(f"/api/negotiations/{nid}/parties/japan/preferences", headers=bearer(tokens["japan"])).json()[
-        "preferences"
-    ]
+    prefs = client.get(
+        f"/api/negotiations/{nid}/parties/japan/preferences", headers=bearer(tokens["japan"])
+    ).json()["preferences"]
     original = mediator.load("us-japan-2025")[1]["japan"]
     assert prefs["valuations"]["defence"]["weight"] == 7.5
     assert prefs["batna"] == 45
     never = next(c for c in prefs["red_lines"] if c.get("id") == "energy.never")
     assert never["condition"] == {"issue": "energy", "in": ["alaska_offtake"]}
-    assert never["label"] == "US energy purchases and Alaska LNG: never Binding long-term Alaska LNG offtake / JV stake"
+    assert (
+        never["label"]
+        == "US energy purchases and Alaska LNG: never Binding long-term Alaska LNG offtake / JV stake"
+    )
     assert prefs["must_haves"] == original["must_haves"]  # unchanged ticks keep the originals
     assert prefs["interactions"] == original["interactions"][1:]
 
@@ -142,7 +150,11 @@ def test_forms_need_the_sessions_csrf_token(client):
     assert r.status_code == 403
     form = FormFields("preferences-form")
     form.feed(client.get(room).text)
-    r = client.post(room + "/parts/trade/comment", data={"comment": "hi", "csrf": form.fields["csrf"][0]}, follow_redirects=False)
+    r = client.post(
+        room + "/parts/trade/comment",
+        data={"comment": "hi", "csrf": form.fields["csrf"][0]},
+        follow_redirects=False,
+    )
     assert r.status_code == 303
 
 
@@ -160,9 +172,13 @@ def test_pages_of_another_party_or_negotiation_are_refused(client):
 
 def test_upload_a_scenario_file(client):
     text = (ROOT / "tests" / "data" / "toy.yaml").read_bytes()
-    r = client.post("/new", files={"file": ("toy.yaml", text, "application/yaml")}, data={"scenario": ""})
+    r = client.post(
+        "/new", files={"file": ("toy.yaml", text, "application/yaml")}, data={"scenario": ""}
+    )
     assert r.status_code == 200 and 'id="token-a"' in r.text
-    r = client.post("/new", files={"file": ("bad.yaml", b"name: x\nparties: [1\n", "application/yaml")})
+    r = client.post(
+        "/new", files={"file": ("bad.yaml", b"name: x\nparties: [1\n", "application/yaml")}
+    )
     assert r.status_code == 422 and "not valid YAML" in r.text
     bomb = b"a: &a [1,1,1,1,1,1,1,1,1]\n" + b"".join(
         f"{chr(98 + k)}: &{chr(98 + k)} [*{chr(97 + k)},*{chr(97 + k)},*{chr(97 + k)},*{chr(97 + k)},*{chr(97 + k)},*{chr(97 + k)},*{chr(97 + k)},*{chr(97 + k)},*{chr(97 + k)}]\n".encode()
@@ -173,9 +189,16 @@ def test_upload_a_scenario_file(client):
 
 
 def test_serve_without_the_server_extra_says_how_to_install_it():
-    code = "import sys; sys.modules['fastapi'] = None; from dealspace.cli import main; main(['serve'])"
-    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
-                       env={"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin", "COLUMNS": "200"})
+    code = (
+        "import sys; sys.modules['fastapi'] = None; from dealspace.cli import main; main(['serve'])"
+    )
+    r = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin", "COLUMNS": "200"},
+    )
     assert r.returncode == 2
     assert "pip install 'dealspace[server]'" in r.stderr and "Traceback" not in r.stderr
 
@@ -189,7 +212,11 @@ def test_user_text_is_escaped_in_pages(client):
         url = f"/api/negotiations/{nid}/parties/{party}/preferences"
         prefs = client.get(url, headers=bearer(tokens[party])).json()["preferences"]
         assert client.put(url, headers=bearer(tokens[party]), json=prefs).status_code == 200
-    r = client.post(f"/api/negotiations/{nid}/text/parts/trade/comment", headers=bearer(tokens["japan"]), json={"text": evil})
+    r = client.post(
+        f"/api/negotiations/{nid}/text/parts/trade/comment",
+        headers=bearer(tokens["japan"]),
+        json={"text": evil},
+    )
     assert r.status_code == 200
     page = client.get(join(client, tokens["us"])).text
     assert evil not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
@@ -199,7 +226,7 @@ def test_the_admin_page_shows_status_text_and_log_only(client):
     tokens = create(client, "us-japan-2025")
     room = join(client, tokens["admin"])
     page = client.get(room)
-    assert page.status_code == 200 and "You are <strong id=\"me\">the admin" in page.text
+    assert page.status_code == 200 and 'You are <strong id="me">the admin' in page.text
     assert 'id="preferences-form"' not in page.text and 'id="advice"' not in page.text
     form = FormFields("preferences-form")
     form.feed(page.text)
@@ -213,7 +240,12 @@ def test_the_admin_page_shows_status_text_and_log_only(client):
 def test_serve_with_a_database_it_cannot_open_says_so(tmp_path):
     code = "import sys; from dealspace.cli import main; main(sys.argv[1:])"
     bad = str(tmp_path / "no" / "such" / "folder" / "room.db")
-    r = subprocess.run([sys.executable, "-c", code, "serve", "--db", bad], capture_output=True, text=True,
-                       timeout=300, env={"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin", "COLUMNS": "200"})
+    r = subprocess.run(
+        [sys.executable, "-c", code, "serve", "--db", bad],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin", "COLUMNS": "200"},
+    )
     assert r.returncode == 2
     assert "cannot open the database" in r.stderr and "Traceback" not in r.stderr

@@ -40,7 +40,13 @@ def test_two_observations_by_hand_and_in_either_order() -> None:
 def test_predictive_and_posteriors() -> None:
     prior = np.array([0.45, 0.30, 0.25])
     p, post = beliefs.posteriors(prior, SETTLE)
-    assert p == pytest.approx([0.45 * 0.8 + 0.3 * 0.1 + 0.25 * 0.15, 0.45 * 0.05 + 0.3 * 0.2 + 0.25 * 0.7, 0.45 * 0.15 + 0.3 * 0.7 + 0.25 * 0.15])
+    assert p == pytest.approx(
+        [
+            0.45 * 0.8 + 0.3 * 0.1 + 0.25 * 0.15,
+            0.45 * 0.05 + 0.3 * 0.2 + 0.25 * 0.7,
+            0.45 * 0.15 + 0.3 * 0.7 + 0.25 * 0.15,
+        ]
+    )
     assert p == pytest.approx(beliefs.predictive(prior, SETTLE))
     for o in range(3):
         assert post[o] == pytest.approx(beliefs.update(prior, SETTLE, o))
@@ -75,8 +81,14 @@ distributions = st.lists(st.floats(0.01, 1.0), min_size=3, max_size=3)
 
 
 @settings(max_examples=60, deadline=None)
-@given(prior=distributions, rows=st.lists(distributions, min_size=3, max_size=3), outcome=st.integers(0, 2))
-def test_update_matches_brute_force_and_is_a_martingale(prior: list[float], rows: list[list[float]], outcome: int) -> None:
+@given(
+    prior=distributions,
+    rows=st.lists(distributions, min_size=3, max_size=3),
+    outcome=st.integers(0, 2),
+)
+def test_update_matches_brute_force_and_is_a_martingale(
+    prior: list[float], rows: list[list[float]], outcome: int
+) -> None:
     mu = beliefs.normalise(prior)
     lik = np.array([beliefs.normalise(r) for r in rows])
     post = beliefs.update(mu, lik, outcome)

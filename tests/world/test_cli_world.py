@@ -17,9 +17,22 @@ runner = CliRunner()
 
 
 def test_world_tables() -> None:
-    result = runner.invoke(app, ["world", "--runs", "20", "--first-mover-runs", "3"], terminal_width=200)
+    result = runner.invoke(
+        app, ["world", "--runs", "20", "--first-mover-runs", "3"], terminal_width=200
+    )
     assert result.exit_code == 0, result.output
-    for text in ("Partners", "Domino", "First mover", "Fit to 2025", "Model vs baselines", "every partner settles", "base rates", "JPN", "rank correlation", "log score"):
+    for text in (
+        "Partners",
+        "Domino",
+        "First mover",
+        "Fit to 2025",
+        "Model vs baselines",
+        "every partner settles",
+        "base rates",
+        "JPN",
+        "rank correlation",
+        "log score",
+    ):
         assert text in result.output, text
 
 
@@ -34,20 +47,41 @@ def test_world_json_is_seeded() -> None:
     assert [r["partner"] for r in data["domino"]][-1] == "mean"
     assert 0 <= data["history_summary"]["hit_rate"] <= 1
     fit = data["fit"]
-    assert [f["forecast"] for f in fit["forecasts"]] == ["model", "uniform", "every partner settles", "base rates"]
+    assert [f["forecast"] for f in fit["forecasts"]] == [
+        "model",
+        "uniform",
+        "every partner settles",
+        "base rates",
+    ]
     assert all(0 < p["p_2025"] < 1 for p in fit["partners"])  # no outcome gets probability 0
     assert {r["partner"] for r in data["first_mover"]} == {r["partner"] for r in data["partners"]}
 
 
 def test_forced_outcome_and_plot(tmp_path: Path) -> None:
     png = tmp_path / "world.png"
-    args = ["world", "--first", "japan", "--outcome", "bad", "--runs", "10", "--first-mover-runs", "0", "--plot", str(png)]
+    args = [
+        "world",
+        "--first",
+        "japan",
+        "--outcome",
+        "bad",
+        "--runs",
+        "10",
+        "--first-mover-runs",
+        "0",
+        "--plot",
+        str(png),
+    ]
     result = runner.invoke(app, args, terminal_width=200)
     assert result.exit_code == 0, result.output
     assert png.stat().st_size > 1000
-    assert "Fit to 2025" not in result.output and "First mover" not in result.output  # fit on unforced runs only; table skipped
+    assert (
+        "Fit to 2025" not in result.output and "First mover" not in result.output
+    )  # fit on unforced runs only; table skipped
     again = runner.invoke(app, args)
-    assert again.exit_code == 2 and "--overwrite" in again.output  # never overwrite an output silently
+    assert (
+        again.exit_code == 2 and "--overwrite" in again.output
+    )  # never overwrite an output silently
 
 
 def test_scheduler_does_not_change_results() -> None:
@@ -79,22 +113,62 @@ def test_bad_names_get_a_hint_and_exit_code_2() -> None:
 
 
 def test_blocs_never_retaliate_and_names_everywhere() -> None:
-    args = ["world", "--runs", "8", "--json", "--first-mover-runs", "0", "--bloc", "European Union, japan", "--never-retaliate", "KOR", "--never-retaliate", "china,Canada"]
+    args = [
+        "world",
+        "--runs",
+        "8",
+        "--json",
+        "--first-mover-runs",
+        "0",
+        "--bloc",
+        "European Union, japan",
+        "--never-retaliate",
+        "KOR",
+        "--never-retaliate",
+        "china,Canada",
+    ]
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert data["settings"]["blocs"] == [["EU", "JPN"]] and data["settings"]["never_retaliate"] == ["KOR", "CHN", "CAN"]
+    assert data["settings"]["blocs"] == [["EU", "JPN"]] and data["settings"]["never_retaliate"] == [
+        "KOR",
+        "CHN",
+        "CAN",
+    ]
     rows = {r["partner"]: r for r in data["partners"]}
     assert rows["EU"]["bloc"] == 1.0 and rows["JPN"]["bloc"] == 1.0
     assert rows["KOR"]["retaliate"] == rows["CHN"]["retaliate"] == rows["CAN"]["retaliate"] == 0.0
     assert "fit" not in data  # a forced bloc is a counterfactual, not scored against 2025
     order = "VNM,MEX,CAN,TWN,KOR,CHE,JPN,CHN,EU,IND,GBR,australia"
-    listed = runner.invoke(app, ["world", "--runs", "4", "--json", "--first-mover-runs", "0", "--order", order, "--no-blocs", "--terms-spillover", "0", "--reputation", "0.5"])
+    listed = runner.invoke(
+        app,
+        [
+            "world",
+            "--runs",
+            "4",
+            "--json",
+            "--first-mover-runs",
+            "0",
+            "--order",
+            order,
+            "--no-blocs",
+            "--terms-spillover",
+            "0",
+            "--reputation",
+            "0.5",
+        ],
+    )
     assert listed.exit_code == 0, listed.output
     settings = json.loads(listed.stdout)["settings"]
-    assert settings["order"][-1] == "AUS" and settings["reputation"] == 0.5 and settings["terms_spillover"] == 0.0
+    assert (
+        settings["order"][-1] == "AUS"
+        and settings["reputation"] == 0.5
+        and settings["terms_spillover"] == 0.0
+    )
     assert all(r["bloc"] == 0.0 for r in json.loads(listed.stdout)["partners"])
-    random = runner.invoke(app, ["world", "--runs", "3", "--json", "--first-mover-runs", "2", "--order", "random"])
+    random = runner.invoke(
+        app, ["world", "--runs", "3", "--json", "--first-mover-runs", "2", "--order", "random"]
+    )
     assert random.exit_code == 0, random.output
     assert json.loads(random.stdout)["settings"]["first_mover_order"] == "given"
 

@@ -78,13 +78,21 @@ def test_cache_solves_each_state_once(world: World) -> None:
 
 def test_expansion_is_exact_up_to_two_deviations(world: World, table: PayoffTable) -> None:
     n = len(world.partners)
-    for key in [(THREAT,) * n, (DEAL,) + (THREAT,) * (n - 1), (HOLD, ESCALATED) + (THREAT,) * (n - 2)]:
+    for key in [
+        (THREAT,) * n,
+        (DEAL,) + (THREAT,) * (n - 1),
+        (HOLD, ESCALATED) + (THREAT,) * (n - 2),
+    ]:
         assert table.approx(key) == pytest.approx(table.welfare(key), abs=1e-9)
     many = (DEAL,) * 5 + (HOLD,) * (n - 5)
-    assert table.approx(many)[table.regions] == pytest.approx(table.welfare(many)[table.regions], abs=0.1)
+    assert table.approx(many)[table.regions] == pytest.approx(
+        table.welfare(many)[table.regions], abs=0.1
+    )
 
 
-def test_realised_welfare_is_the_ge_welfare_of_the_final_state(world: World, table: PayoffTable) -> None:
+def test_realised_welfare_is_the_ge_welfare_of_the_final_state(
+    world: World, table: PayoffTable
+) -> None:
     res = simulate(world, 5, seed=3, table=table)
     for _, run in res.partners.groupby("run"):
         run = run.set_index("partner").loc[list(world.codes)]
@@ -103,8 +111,13 @@ def test_same_seed_same_frames_and_chunks_do_not_matter(world: World, table: Pay
     b = simulate(world, 12, seed=7, order="random", table=world.payoff_table())
     pd.testing.assert_frame_equal(a.partners, b.partners)
     pd.testing.assert_frame_equal(a.events, b.events)
-    parts = [simulate(world, 5, seed=7, order="random", table=table), simulate(world, 7, seed=7, order="random", table=table, run_offset=5)]
-    pd.testing.assert_frame_equal(pd.concat([p.partners for p in parts], ignore_index=True), a.partners)
+    parts = [
+        simulate(world, 5, seed=7, order="random", table=table),
+        simulate(world, 7, seed=7, order="random", table=table, run_offset=5),
+    ]
+    pd.testing.assert_frame_equal(
+        pd.concat([p.partners for p in parts], ignore_index=True), a.partners
+    )
     c = simulate(world, 12, seed=8, order="random", table=table)
     assert not a.partners.equals(c.partners)
 
@@ -125,24 +138,43 @@ def test_every_partner_concludes_once_per_run(world: World, table: PayoffTable) 
 def test_forced_first_outcome(world: World, table: PayoffTable) -> None:
     res = simulate(world, 10, seed=0, first="japan", outcome="bad", table=table)
     jpn = res.partners[res.partners["partner"] == "JPN"]
-    assert (jpn["position"] == 1).all() and (jpn["outcome"] == "bad").all() and (jpn["turn"] == 1).all()
+    assert (
+        (jpn["position"] == 1).all()
+        and (jpn["outcome"] == "bad").all()
+        and (jpn["turn"] == 1).all()
+    )
     assert (res.partners["first_outcome"] == "bad").all()
 
 
-def test_without_spillover_choices_do_not_depend_on_the_first_outcome(world: World, table: PayoffTable) -> None:
+def test_without_spillover_choices_do_not_depend_on_the_first_outcome(
+    world: World, table: PayoffTable
+) -> None:
     # beliefs never move, partners value options against the threat world and deal terms do
     # not spill over: no channel left
     closed = world.with_(terms_spillover=0.0, reputation=0.0)
     frames = []
     for outcome in ("good", "bad", "none"):
-        res = simulate(closed, 15, seed=2, first="JPN", outcome=outcome, spillover=0.0, context="reference", table=table)
+        res = simulate(
+            closed,
+            15,
+            seed=2,
+            first="JPN",
+            outcome=outcome,
+            spillover=0.0,
+            context="reference",
+            table=table,
+        )
         others = res.partners[res.partners["partner"] != "JPN"]
-        frames.append(others[["run", "partner", "action", "outcome", "turn", "waits"]].reset_index(drop=True))
+        frames.append(
+            others[["run", "partner", "action", "outcome", "turn", "waits"]].reset_index(drop=True)
+        )
     pd.testing.assert_frame_equal(frames[0], frames[1])
     pd.testing.assert_frame_equal(frames[0], frames[2])
 
 
-def test_with_spillover_a_bad_first_deal_raises_retaliation(world: World, table: PayoffTable) -> None:
+def test_with_spillover_a_bad_first_deal_raises_retaliation(
+    world: World, table: PayoffTable
+) -> None:
     res = domino(world, "JPN", runs=40, seed=0, table=table)
     by_first = retaliation_by_first(res)
     assert list(by_first.columns) == ["good", "bad", "none"]
@@ -157,7 +189,14 @@ def test_blocs_move_together(world: World, table: PayoffTable) -> None:
     for _, members in blocs.groupby(["run", "turn"]):
         assert len(members) >= world.min_bloc and (members["bloc_size"] == len(members)).all()
         assert members["outcome"].nunique() == 1
-    off = compare_variants(world, {"blocs": {"first": "JPN", "outcome": "bad"}, "no blocs": {"first": "JPN", "outcome": "bad", "min_bloc": 10**6}}, runs=20)
+    off = compare_variants(
+        world,
+        {
+            "blocs": {"first": "JPN", "outcome": "bad"},
+            "no blocs": {"first": "JPN", "outcome": "bad", "min_bloc": 10**6},
+        },
+        runs=20,
+    )
     assert off.loc["no blocs", "bloc"] == 0 and off.loc["blocs", "bloc"] > 0
 
 
@@ -199,7 +238,11 @@ def test_bad_arguments(world: World) -> None:
 def test_builtin_world_2025(world: World) -> None:
     assert list_worlds() == ["world-2025"]
     rates = {p.code: (p.threat, p.deal) for p in world.partners}
-    assert rates["JPN"] == (0.24, 0.15) and rates["VNM"] == (0.46, 0.20) and rates["KOR"] == (0.25, 0.15)
+    assert (
+        rates["JPN"] == (0.24, 0.15)
+        and rates["VNM"] == (0.46, 0.20)
+        and rates["KOR"] == (0.25, 0.15)
+    )
     assert rates["CHN"] == (0.54, 0.30) and rates["CHE"] == (0.31, 0.15)
     jpn = world.partners[world.index("JPN")]
     gdp_bn = world.economy.gdp[world.economy.index("JPN")] / 1e3
@@ -221,7 +264,9 @@ def test_every_number_in_the_builtin_file_has_a_source() -> None:
             for i, v in enumerate(node):
                 walk(v, f"{path}[{i}]")
         else:
-            assert not isinstance(node, int | float) or isinstance(node, bool), f"{path} = {node!r} has no source"
+            assert not isinstance(node, int | float) or isinstance(node, bool), (
+                f"{path} = {node!r} has no source"
+            )
 
     for key in ("likelihoods", "prior", "truth", "parameters", "order", "partners"):
         walk(data[key], key)
@@ -233,7 +278,9 @@ def test_history_comparison(world: World, table: PayoffTable) -> None:
     assert list(cmp.index) == [p.code for p in world.partners if p.history]
     assert cmp.loc["CHN", "history"] == "retaliate" and cmp.loc["JPN", "history"] == "settle"
     assert cmp["hit"].dtype == bool and 0 <= cmp.attrs["hit_rate"] <= 1
-    assert cmp.loc["GBR", "settle_rank_history"] == 1 and np.isnan(cmp.loc["AUS", "settle_rank_history"])
+    assert cmp.loc["GBR", "settle_rank_history"] == 1 and np.isnan(
+        cmp.loc["AUS", "settle_rank_history"]
+    )
 
 
 def _write(tmp_path: Path, change) -> Path:  # type: ignore[no-untyped-def]
@@ -247,14 +294,35 @@ def _write(tmp_path: Path, change) -> Path:  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (lambda d: d["partners"][0]["threat"].pop("source"), r"partners\[0\]\.threat\.source: this required field is missing"),
-        (lambda d: d["partners"][0]["threat"].update(source="  "), r"partners\[0\]\.threat\.source"),
-        (lambda d: d["partners"][0].update(treat=d["partners"][0]["threat"]), "(?i)did you mean 'threat'"),
+        (
+            lambda d: d["partners"][0]["threat"].pop("source"),
+            r"partners\[0\]\.threat\.source: this required field is missing",
+        ),
+        (
+            lambda d: d["partners"][0]["threat"].update(source="  "),
+            r"partners\[0\]\.threat\.source",
+        ),
+        (
+            lambda d: d["partners"][0].update(treat=d["partners"][0]["threat"]),
+            "(?i)did you mean 'threat'",
+        ),
         (lambda d: d["partners"][0].update(region="JAP"), "(?i)did you mean 'JPN'"),
-        (lambda d: d["likelihoods"]["settle"]["value"].update(dealmaker=[0.5, 0.5, 0.5]), "do not sum to 1"),
-        (lambda d: d["parameters"].update(noice=d["parameters"]["noise"]), "(?i)did you mean 'noise'"),
-        (lambda d: d["order"]["value"].pop(), r"does not list every partner once \(missing \['TWN'\]\)"),
-        (lambda d: d["partners"][2]["history"].update(outcome="escalate"), "does not answer 'settle'"),
+        (
+            lambda d: d["likelihoods"]["settle"]["value"].update(dealmaker=[0.5, 0.5, 0.5]),
+            "do not sum to 1",
+        ),
+        (
+            lambda d: d["parameters"].update(noice=d["parameters"]["noise"]),
+            "(?i)did you mean 'noise'",
+        ),
+        (
+            lambda d: d["order"]["value"].pop(),
+            r"does not list every partner once \(missing \['TWN'\]\)",
+        ),
+        (
+            lambda d: d["partners"][2]["history"].update(outcome="escalate"),
+            "does not answer 'settle'",
+        ),
         (lambda d: d["partners"][2]["history"].update(date="July"), "YYYY-MM-DD"),
     ],
 )
@@ -278,7 +346,14 @@ def test_every_problem_of_a_world_file_at_once(tmp_path: Path, world: World) -> 
         load_world(_write(tmp_path, change), economy=world.economy)
     wheres = [p.where for p in err.value.problems]
     assert len(wheres) == 6
-    assert set(wheres) == {"partners[0].threat.source", "partners[0].treat", "partners[1].deal.value", "likelihoods.settle.value", "parameters.noice", "partners[3].concessions[0]"}
+    assert set(wheres) == {
+        "partners[0].threat.source",
+        "partners[0].treat",
+        "partners[1].deal.value",
+        "likelihoods.settle.value",
+        "parameters.noice",
+        "partners[3].concessions[0]",
+    }
     assert all(p.fix or ":" in p.what for p in err.value.problems)  # each says how to fix it
 
     def cross(d: dict) -> None:  # type: ignore[type-arg]
@@ -288,7 +363,11 @@ def test_every_problem_of_a_world_file_at_once(tmp_path: Path, world: World) -> 
 
     with pytest.raises(DealspaceError) as err:
         load_world(_write(tmp_path, cross), economy=world.economy)
-    assert {p.where for p in err.value.problems} == {"partners[0] (JPN).region", "order.value", "prior.value"}
+    assert {p.where for p in err.value.problems} == {
+        "partners[0] (JPN).region",
+        "order.value",
+        "prior.value",
+    }
 
 
 def test_not_a_mapping_and_bad_yaml(tmp_path: Path, world: World) -> None:
@@ -310,7 +389,9 @@ def test_adding_a_partner(tmp_path: Path) -> None:
     path.write_text(yaml.safe_dump(data))
     w = load_world(path, economy=toy_economy(with_e=True))
     bra = w.partners[w.index("brazil")]
-    assert (bra.threat, bra.deal, bra.retaliation) == (0.5, 0.5, 0.5) and bra.history["action"] == "stay"
+    assert (bra.threat, bra.deal, bra.retaliation) == (0.5, 0.5, 0.5) and bra.history[
+        "action"
+    ] == "stay"
     res = simulate(w, 3, seed=0)
     assert "BRA" in set(res.partners["partner"])
 

@@ -23,15 +23,30 @@ def _with_history(p: Any) -> Any:
     from dataclasses import replace
 
     move = {"A": "settle", "B": "retaliate", "C": "settle", "D": "stay"}[p.code]
-    return replace(p, history={"action": move, "outcome": "stay" if move == "stay" else "good" if move == "settle" else "hold", "date": "2025-05-01", "source": "test"})
+    return replace(
+        p,
+        history={
+            "action": move,
+            "outcome": "stay" if move == "stay" else "good" if move == "settle" else "hold",
+            "date": "2025-05-01",
+            "source": "test",
+        },
+    )
 
 
 def test_run_world_result_object(toy: World) -> None:
     report = run_world(toy, runs=6, seed=1, first_mover_runs=2, bellwether="beta")
-    data = json.loads(json.dumps(report.to_dict(), allow_nan=False))  # JSON-safe: no NaN, no numpy types
+    data = json.loads(
+        json.dumps(report.to_dict(), allow_nan=False)
+    )  # JSON-safe: no NaN, no numpy types
     assert data["settings"]["bellwether"] == "B" and data["settings"]["terms_spillover"] == 0.0
     assert {r["partner"] for r in data["partners"]} == {"A", "B", "C", "D"}
-    assert [f["forecast"] for f in data["fit"]["forecasts"]] == ["model", "uniform", "every partner settles", "base rates"]
+    assert [f["forecast"] for f in data["fit"]["forecasts"]] == [
+        "model",
+        "uniform",
+        "every partner settles",
+        "base rates",
+    ]
     assert isinstance(report.to_frame(), pd.DataFrame)
     # the table played through the runner equals first_mover() played in this process
     pd.testing.assert_frame_equal(report.first_mover, first_mover(toy, 2, 1, order="stakes"))  # type: ignore[arg-type]
@@ -59,5 +74,12 @@ def test_bellwether_brief(toy: World) -> None:
     brief = bellwether_brief(toy, "alpha", runs=6, seed=0, order="given")
     assert brief.bellwether == "A" and brief.name == "Alpha"
     assert list(brief.by_outcome.index) == ["good", "bad", "none"]
-    assert ((brief.by_outcome[["p_retaliate", "p_bloc", "p_settle"]] >= 0) & (brief.by_outcome[["p_retaliate", "p_bloc", "p_settle"]] <= 1)).all().all()
+    assert (
+        (
+            (brief.by_outcome[["p_retaliate", "p_bloc", "p_settle"]] >= 0)
+            & (brief.by_outcome[["p_retaliate", "p_bloc", "p_settle"]] <= 1)
+        )
+        .all()
+        .all()
+    )
     json.dumps(brief.to_dict(), allow_nan=False)

@@ -29,7 +29,9 @@ def test_brier_and_log_score_on_hand_cases() -> None:
     assert log_score([0.5, 0.25, 0.25], 2) == pytest.approx(math.log(4))
     assert log_score([1.0, 0.0, 0.0], 1) == math.inf  # why the model's forecasts are smoothed
     third = [1 / 3] * 3
-    assert brier(third, 2) == pytest.approx(2 / 3) and log_score(third, 2) == pytest.approx(math.log(3))
+    assert brier(third, 2) == pytest.approx(2 / 3) and log_score(third, 2) == pytest.approx(
+        math.log(3)
+    )
 
 
 def test_brier_and_log_score_are_proper() -> None:
@@ -90,7 +92,10 @@ def test_fit_scores_of_a_simulation() -> None:
         assert row["brier"] == pytest.approx(brier(probs[scored.index(str(code))], k))
     assert fit.table.loc["model", "log_score"] == pytest.approx(fit.partners["log_score"].mean())
     assert list(fit.table.index) == ["model", "uniform", "every partner settles", "base rates"]
-    assert fit.partners.loc["IND", "date"] == "2025-08-06" and "India Today" in fit.partners.loc["IND", "source"]
+    assert (
+        fit.partners.loc["IND", "date"] == "2025-08-06"
+        and "India Today" in fit.partners.loc["IND", "source"]
+    )
     data = json.loads(json.dumps(fit.to_dict(), allow_nan=False))
     assert data["runs"] == 20 and len(data["partners"]) == len(scored)
     assert isinstance(fit.to_frame(), pd.DataFrame)

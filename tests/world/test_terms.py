@@ -21,7 +21,9 @@ def toy() -> World:
 
 
 def _frames(world: World) -> pd.DataFrame:
-    parts = [simulate(world, 25, seed=5, **kw).partners.assign(variant=str(kw)) for kw in GOLDEN_VARIANTS]
+    parts = [
+        simulate(world, 25, seed=5, **kw).partners.assign(variant=str(kw)) for kw in GOLDEN_VARIANTS
+    ]
     frame = pd.concat(parts, ignore_index=True)
     return pd.read_csv(io.StringIO(frame.to_csv(index=False)))  # the golden file's dtypes
 
@@ -30,7 +32,9 @@ def test_without_spillover_of_terms_results_equal_the_old_model(toy: World) -> N
     assert toy.terms_spillover == 0.0 and toy.reputation == 0.0
     # choices, outcomes and turns exactly; welfare to 1e-9 (so a solver with a tighter
     # tolerance does not break the test — a changed model would)
-    pd.testing.assert_frame_equal(_frames(toy), pd.read_csv(GOLDEN), check_exact=False, rtol=1e-9, atol=1e-12)
+    pd.testing.assert_frame_equal(
+        _frames(toy), pd.read_csv(GOLDEN), check_exact=False, rtol=1e-9, atol=1e-12
+    )
 
 
 def test_spillover_of_terms_changes_concessions_not_the_first_mover(toy: World) -> None:
@@ -38,7 +42,9 @@ def test_spillover_of_terms_changes_concessions_not_the_first_mover(toy: World) 
     off = simulate(toy, 30, seed=1, order="given").partners
     cols = ["run", "partner", "action", "outcome", "turn", "waits", "concession"]
     first_on, first_off = on[on["turn"] == 1][cols], off[off["turn"] == 1][cols]
-    pd.testing.assert_frame_equal(first_on.reset_index(drop=True), first_off.reset_index(drop=True))  # no deal before it
+    pd.testing.assert_frame_equal(
+        first_on.reset_index(drop=True), first_off.reset_index(drop=True)
+    )  # no deal before it
     # with full spillover every good deal after the first pays the first good deal's concession
     for _, run in on.groupby("run"):
         good = run[run["outcome"] == "good"].sort_values("turn")
@@ -51,7 +57,11 @@ def test_demanded_concession_by_hand() -> None:
     assert demanded(0.02, [], 0, 0.5, 0.0) == 0.02  # no precedent: own terms
     assert demanded(0.02, [0.06, 0.10], 0, 0.5, 0.0) == pytest.approx(0.5 * 0.02 + 0.5 * 0.08)
     assert demanded(0.02, [0.06], 2, 0.0, 0.25) == pytest.approx(0.02 * 1.5)
-    assert punishment(0.4, 0, 5) == 0.4 and punishment(0.4, 2, 5) == pytest.approx(0.2) and punishment(0.4, 4, 5) == 0.0
+    assert (
+        punishment(0.4, 0, 5) == 0.4
+        and punishment(0.4, 2, 5) == pytest.approx(0.2)
+        and punishment(0.4, 4, 5) == 0.0
+    )
     row = punishing([0.8, 0.05, 0.15], 0.5, 1)
     assert row.tolist() == pytest.approx([0.4, 0.525, 0.075]) and row.sum() == pytest.approx(1.0)
 
@@ -60,7 +70,11 @@ def test_a_strategic_us_punishes_early_and_raises_later_demands(toy: World) -> N
     runs = 150
     base = simulate(toy, runs, seed=2, order="given").partners
     strat = simulate(toy.with_(reputation=1.0), runs, seed=2, order="given").partners
-    bad = lambda df, pos: ((df["position"] == pos) & (df["outcome"] == "bad")).sum() / max(1, ((df["position"] == pos) & (df["action"] == "settle")).sum())  # noqa: E731
+    def bad(df, pos):
+        return (
+            ((df["position"] == pos) & (df["outcome"] == "bad")).sum()
+            / max(1, ((df["position"] == pos) & (df["action"] == "settle")).sum())
+        )  # noqa: E731
     assert bad(strat, 1) > bad(base, 1) + 0.2  # the first settler is punished far more often
     # what a partner pays for a deal rises with the punishments seen before it
     own = {p.code: p.concession for p in toy.partners}

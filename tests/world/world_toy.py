@@ -33,5 +33,7 @@ def toy_economy(with_e: bool = False) -> Economy:
     )
     if with_e:
         iso += ("E",)
-        flows = np.block([[flows, np.full((6, 1), 8.0)], [np.full((1, 6), 9.0), np.array([[200.0]])]])
+        flows = np.block(
+            [[flows, np.full((6, 1), 8.0)], [np.full((1, 6), 9.0), np.array([[200.0]])]]
+        )
     return Economy(iso, flows, np.full(len(iso), 0.1), gdp=flows.sum(axis=0), unit="million USD")

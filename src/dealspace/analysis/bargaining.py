@@ -125,7 +125,8 @@ class Solution(Displayed):
         import pandas as pd
 
         return pd.DataFrame(
-            {"utility": self.utilities, "gain": self.gains}, index=pd.Index(list(self.utilities), name="party")
+            {"utility": self.utilities, "gain": self.gains},
+            index=pd.Index(list(self.utilities), name="party"),
         )
 
 

@@ -121,7 +121,9 @@ def check_chart_path(path: str | Path, where: str = "plot") -> Path:
             where, f"cannot save a chart as '{out.name}'", "use a .png, .svg or .pdf file name"
         )
     if not out.parent.exists():
-        raise DealspaceError.single(where, f"the folder '{out.parent}' does not exist", "create it first")
+        raise DealspaceError.single(
+            where, f"the folder '{out.parent}' does not exist", "create it first"
+        )
     return out
 
 
@@ -138,13 +140,26 @@ def _panel(
     n = space.n_parties
     u = frontier.utilities
     if len(sample):
-        ax.scatter(sample[:, i], sample[:, j], s=4, c="0.82", label="feasible packages (sample)", zorder=1)
+        ax.scatter(
+            sample[:, i], sample[:, j], s=4, c="0.82", label="feasible packages (sample)", zorder=1
+        )
     if len(u):
         if n == 2:
-            ax.plot(u[:, i], u[:, j], "-o", color="tab:blue", ms=3, lw=1.2, label="Pareto frontier", zorder=3)
+            ax.plot(
+                u[:, i],
+                u[:, j],
+                "-o",
+                color="tab:blue",
+                ms=3,
+                lw=1.2,
+                label="Pareto frontier",
+                zorder=3,
+            )
         else:
             k = next(k for k in range(n) if k not in (i, j))
-            points = ax.scatter(u[:, i], u[:, j], c=u[:, k], cmap="viridis", s=10, label="Pareto frontier", zorder=3)
+            points = ax.scatter(
+                u[:, i], u[:, j], c=u[:, k], cmap="viridis", s=10, label="Pareto frontier", zorder=3
+            )
             ax.figure.colorbar(points, ax=ax, label=f"{labels[k]} utility")
     ax.axvline(space.batna[i], ls="--", color="tab:red", lw=1, label="BATNA", zorder=2)
     ax.axhline(space.batna[j], ls="--", color="tab:red", lw=1, zorder=2)
@@ -155,8 +170,16 @@ def _panel(
             continue
         x, y = sol.utilities[space.parties[i]], sol.utilities[space.parties[j]]
         name = _SHORT.get(sol.name, sol.name)
-        ax.scatter([x], [y], marker=_MARKERS.get(sol.name, "o"), s=90, color=_COLOURS[k % 4],
-                   edgecolor="black", label=name, zorder=5)
+        ax.scatter(
+            [x],
+            [y],
+            marker=_MARKERS.get(sol.name, "o"),
+            s=90,
+            color=_COLOURS[k % 4],
+            edgecolor="black",
+            label=name,
+            zorder=5,
+        )
         ax.annotate(
             name,
             (x, y),

@@ -94,8 +94,13 @@ class Coalitions(Displayed):
         """One row per coalition: members, issues it can move, ZOPA, walks away."""
         return pd.DataFrame(
             [
-                {"coalition": "+".join(c.members), "issues": len(c.issues), "zopa": c.zopa,
-                 "walks_away": c.blocks_grand, **{f"gain:{p}": g for p, g in zip(c.members, c.gains, strict=True)}}
+                {
+                    "coalition": "+".join(c.members),
+                    "issues": len(c.issues),
+                    "zopa": c.zopa,
+                    "walks_away": c.blocks_grand,
+                    **{f"gain:{p}": g for p, g in zip(c.members, c.gains, strict=True)},
+                }
                 for c in self.coalitions
             ]
         ).set_index("coalition")
@@ -107,10 +112,15 @@ class Coalitions(Displayed):
             "grand": None if self.grand is None else dict(self.grand),
             "grand_gains": dict(zip(self.parties, self.grand_gains, strict=True)),
             "coalitions": [
-                {"members": list(c.members), "issues": list(c.issues), "zopa": c.zopa,
-                 "package": None if c.package is None else dict(c.package),
-                 "gains": dict(zip(c.members, c.gains, strict=True)), "walks_away": c.blocks_grand,
-                 "outsider_gains": dict(c.outsider_gains)}
+                {
+                    "members": list(c.members),
+                    "issues": list(c.issues),
+                    "zopa": c.zopa,
+                    "package": None if c.package is None else dict(c.package),
+                    "gains": dict(zip(c.members, c.gains, strict=True)),
+                    "walks_away": c.blocks_grand,
+                    "outsider_gains": dict(c.outsider_gains),
+                }
                 for c in self.coalitions
             ],
             "blocking": [list(m) for m in self.blocking],
@@ -131,7 +141,9 @@ def stakes(scenario: Scenario) -> dict[str, frozenset[str]]:
     return out
 
 
-def movable(scenario: Scenario, members: tuple[str, ...], outsiders: str = "hold") -> tuple[str, ...]:
+def movable(
+    scenario: Scenario, members: tuple[str, ...], outsiders: str = "hold"
+) -> tuple[str, ...]:
     """The issues a coalition may move: with ``outsiders="hold"`` those no outsider has a
     stake in; with ``"free"`` every issue some member has a stake in."""
     stake = stakes(scenario)
@@ -143,7 +155,10 @@ def movable(scenario: Scenario, members: tuple[str, ...], outsiders: str = "hold
 
 
 def members_space(
-    space: DealSpace, members: tuple[str, ...], batna: np.ndarray | None = None, outsiders: str = "hold"
+    space: DealSpace,
+    members: tuple[str, ...],
+    batna: np.ndarray | None = None,
+    outsiders: str = "hold",
 ) -> DealSpace:
     """The C-negotiation as a deal space of the members only (module docstring)."""
     s = space.scenario
@@ -151,14 +166,18 @@ def members_space(
     issues = movable(s, members, outsiders)
     drop = [c.key for c in space.constraints if c.party not in members]
     view = space.restrict(issues=issues, drop=drop, fixed={})
-    blocks = tuple(Block(b.issues, b.options, b.utility[:, idx], b.status_quo_row) for b in view.blocks)
+    blocks = tuple(
+        Block(b.issues, b.options, b.utility[:, idx], b.status_quo_row) for b in view.blocks
+    )
     sub = s.model_copy(update={"parties": [s.party(p) for p in members]})
     return replace(
         view,
         scenario=sub,
         parties=members,
         blocks=blocks,
-        batna=np.asarray(view.batna, dtype=float)[idx] if batna is None else np.asarray(batna, dtype=float),
+        batna=np.asarray(view.batna, dtype=float)[idx]
+        if batna is None
+        else np.asarray(batna, dtype=float),
         status_quo_utility=np.asarray(view.status_quo_utility)[idx],
     )
 
@@ -177,16 +196,22 @@ def coalitions(source: Scenario | DealSpace, *, outsiders: str = "hold") -> Coal
         Above :data:`MAX_PARTIES` parties, or an unknown ``outsiders`` rule.
     """
     if outsiders not in ("hold", "free"):
-        raise DealspaceError.single("outsiders", f"unknown rule '{outsiders}'", "use 'hold' or 'free'")
+        raise DealspaceError.single(
+            "outsiders", f"unknown rule '{outsiders}'", "use 'hold' or 'free'"
+        )
     space = source if isinstance(source, DealSpace) else compile(source)
     if space.dropped or space.fixed or space.negotiated is not None:
         space = space.restrict(drop=(), fixed={}, issues=None)
     s = space.scenario
     n = len(s.parties)
     if n > MAX_PARTIES:
-        raise DealspaceError.single("parties", f"{n} parties means 2^{n} coalitions", f"at most {MAX_PARTIES}")
+        raise DealspaceError.single(
+            "parties", f"{n} parties means 2^{n} coalitions", f"at most {MAX_PARTIES}"
+        )
     grand = nash(space)
-    grand_u = space.utility(grand.package) if grand.agreement and grand.package is not None else None
+    grand_u = (
+        space.utility(grand.package) if grand.agreement and grand.package is not None else None
+    )
     out = []
     for size in range(2, n + 1):
         for members in combinations(s.party_ids, size):
@@ -198,29 +223,40 @@ def coalitions(source: Scenario | DealSpace, *, outsiders: str = "hold") -> Coal
                 against = members_space(space, members, batna=grand_u[idx], outsiders=outsiders)
                 # a ZOPA against the grand package's utilities: the Nash test (dealspace.analysis.zopa)
                 blocks = not against.empty and bool(nash(against).agreement)
-            out.append(Coalition(
-                members=members,
-                issues=movable(s, members, outsiders),
-                outsider_gains={
-                    p: float(v)
-                    for p, v in zip(
-                        s.party_ids,
-                        (space.utility(sol.package) if sol.agreement and sol.package is not None
-                         else space.status_quo_utility) - space.batna,
-                        strict=True,
-                    )
-                    if p not in members
-                },
-                zopa=bool(sol.agreement),
-                package=dict(sol.package) if sol.agreement and sol.package is not None else None,
-                gains=tuple(float(sol.gains[p]) for p in members) if sol.agreement else tuple(0.0 for _ in members),
-                blocks_grand=bool(blocks),
-            ))
+            out.append(
+                Coalition(
+                    members=members,
+                    issues=movable(s, members, outsiders),
+                    outsider_gains={
+                        p: float(v)
+                        for p, v in zip(
+                            s.party_ids,
+                            (
+                                space.utility(sol.package)
+                                if sol.agreement and sol.package is not None
+                                else space.status_quo_utility
+                            )
+                            - space.batna,
+                            strict=True,
+                        )
+                        if p not in members
+                    },
+                    zopa=bool(sol.agreement),
+                    package=dict(sol.package)
+                    if sol.agreement and sol.package is not None
+                    else None,
+                    gains=tuple(float(sol.gains[p]) for p in members)
+                    if sol.agreement
+                    else tuple(0.0 for _ in members),
+                    blocks_grand=bool(blocks),
+                )
+            )
     return Coalitions(
         scenario=s.name,
         parties=s.party_ids,
         grand=dict(grand.package) if grand.agreement and grand.package is not None else None,
-        grand_gains=tuple(float(grand.gains[p]) for p in s.party_ids) if grand.agreement
+        grand_gains=tuple(float(grand.gains[p]) for p in s.party_ids)
+        if grand.agreement
         else tuple(0.0 for _ in s.party_ids),
         coalitions=tuple(out),
         outsiders=outsiders,

@@ -37,7 +37,9 @@ class Term(Traced):
 
     option: OptionRef
     kind: Kind
-    basis: str | None = Field(None, description="The instrument: an executive order, an MOU, a statement.")
+    basis: str | None = Field(
+        None, description="The instrument: an executive order, an MOU, a statement."
+    )
 
 
 class Evidence(Traced):
@@ -79,14 +81,18 @@ class Deal(Traced):
         ids = [e.id for e in self.durability]
         dup = sorted({i for i in ids if ids.count(i) > 1})
         if dup:
-            raise PydanticCustomError("duplicate", "evidence id '{id}' appears twice: rename one", {"id": dup[0]})
+            raise PydanticCustomError(
+                "duplicate", "evidence id '{id}' appears twice: rename one", {"id": dup[0]}
+            )
         return self
 
 
 def list_deals() -> list[str]:
     """Names of the built-in deals."""
     folder = resources.files("dealspace.analysis") / "deals"
-    return sorted(p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml"))
+    return sorted(
+        p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml")
+    )
 
 
 def load_deal(source: str | Path) -> Deal:
@@ -107,12 +113,19 @@ def load_deal(source: str | Path) -> Deal:
         label = f"built-in deal '{source}'"
     else:
         raise DealspaceError.single(
-            "", f"'{source}' is neither a file nor a built-in deal", did_you_mean(str(source), list_deals()),
+            "",
+            f"'{source}' is neither a file nor a built-in deal",
+            did_you_mean(str(source), list_deals()),
             source=str(source),
         )
     data = read_document(path)
     if not isinstance(data, dict):
-        raise DealspaceError.single("", "the top level is not a mapping", "start with 'name:', 'scenario:', 'terms:'", source=label)
+        raise DealspaceError.single(
+            "",
+            "the top level is not a mapping",
+            "start with 'name:', 'scenario:', 'terms:'",
+            source=label,
+        )
     try:
         return Deal.model_validate(data)
     except ValidationError as err:
@@ -132,21 +145,34 @@ def check_deal(deal: Deal, scenario: Scenario, label: str = "") -> dict[str, Opt
     package = scenario.status_quo()
     for issue_id, term in deal.terms.items():
         if issue_id not in scenario.issue_ids:
-            problems.append(Problem(f"terms.{issue_id}", "unknown issue", did_you_mean(issue_id, scenario.issue_ids)))
+            problems.append(
+                Problem(
+                    f"terms.{issue_id}", "unknown issue", did_you_mean(issue_id, scenario.issue_ids)
+                )
+            )
             continue
         issue = scenario.issue(issue_id)
         k = issue.option_index(term.option)
         if k is None:
             problems.append(
-                Problem(f"terms.{issue_id}.option", f"'{term.option}' is not an option of '{issue_id}'",
-                        did_you_mean(str(term.option), map(str, issue.option_ids)))
+                Problem(
+                    f"terms.{issue_id}.option",
+                    f"'{term.option}' is not an option of '{issue_id}'",
+                    did_you_mean(str(term.option), map(str, issue.option_ids)),
+                )
             )
             continue
         package[issue_id] = issue.option_ids[k]
     for n, e in enumerate(deal.durability):
         for t in e.terms:
             if t not in scenario.issue_ids:
-                problems.append(Problem(f"durability[{n}].terms", f"unknown issue '{t}'", did_you_mean(t, scenario.issue_ids)))
+                problems.append(
+                    Problem(
+                        f"durability[{n}].terms",
+                        f"unknown issue '{t}'",
+                        did_you_mean(t, scenario.issue_ids),
+                    )
+                )
     if deal.economy is not None:
         problems += _check_world(deal.economy, scenario)
     if problems:
@@ -159,7 +185,17 @@ def _check_world(link: EconomyLink, scenario: Scenario) -> list[Problem]:
 
     out = []
     if link.world not in PRESETS:
-        out.append(Problem("economy.world", f"unknown preset '{link.world}'", did_you_mean(link.world, PRESETS)))
+        out.append(
+            Problem(
+                "economy.world", f"unknown preset '{link.world}'", did_you_mean(link.world, PRESETS)
+            )
+        )
     if not any(i.tariff is not None for i in scenario.issues):
-        out.append(Problem("economy", f"scenario '{scenario.name}' has no tariff issues to price", "remove the block"))
+        out.append(
+            Problem(
+                "economy",
+                f"scenario '{scenario.name}' has no tariff issues to price",
+                "remove the block",
+            )
+        )
     return out

@@ -191,8 +191,7 @@ class Frontier(Displayed):
             for pkg, util in zip(self.packages, self.utilities, strict=True)
         ]
 
-
-# ------------------------------------------------------------------ public
+    # ------------------------------------------------------------------ public
 
     def chart(self) -> Chart | None:
         """The frontier of the first two parties with the Nash and Kalai–Smorodinsky packages."""
@@ -200,7 +199,9 @@ class Frontier(Displayed):
         from dealspace.analysis.specs import frontier_chart
 
         names = [p.label for p in self.space.scenario.parties]
-        return frontier_chart(self, {"Nash": nash(self), "Kalai–Smorodinsky": kalai_smorodinsky(self)}, names)
+        return frontier_chart(
+            self, {"Nash": nash(self), "Kalai–Smorodinsky": kalai_smorodinsky(self)}, names
+        )
 
 
 def as_space(source: Scenario | DealSpace | Frontier, what: str = "source") -> DealSpace:
@@ -361,7 +362,9 @@ def is_pareto_optimal(
     return not bool((weakly & strictly).any())
 
 
-def dominates(u: Sequence[float] | np.ndarray, v: Sequence[float] | np.ndarray, tol: float = 0.0) -> bool:
+def dominates(
+    u: Sequence[float] | np.ndarray, v: Sequence[float] | np.ndarray, tol: float = 0.0
+) -> bool:
     """Whether utility vector ``u`` Pareto-dominates ``v``.
 
     ``u_i ≥ v_i − tol`` for every party and ``u_i > v_i + tol`` for at least one.
@@ -411,7 +414,9 @@ def _block_frontier(
     return keep.astype(np.int32), block.utility[keep], changes[keep], cnt
 
 
-def _skyline(keys: np.ndarray, changes: np.ndarray, count: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _skyline(
+    keys: np.ndarray, changes: np.ndarray, count: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Indices (ascending) of the non-dominated candidates, one per key vector.
 
     Among equal keys the representative has the fewest changes, then the
@@ -568,7 +573,9 @@ def _covered_bits(a: np.ndarray, b: np.ndarray, cols: tuple[int, ...]) -> np.nda
     return bits[: len(b)].astype(bool)
 
 
-def _bitset_and(s: np.ndarray, q: np.ndarray, cols: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
+def _bitset_and(
+    s: np.ndarray, q: np.ndarray, cols: tuple[int, ...]
+) -> tuple[np.ndarray, np.ndarray]:
     """For each row of ``q``, the bitset (``(n+63)//64`` words) of the rows of
     ``s`` that are ≤ it on every column of ``cols``; only the rows of ``q`` with
     a non-empty set are returned, as ``(indices, bitsets)``.

@@ -66,8 +66,12 @@ def reach(space: DealSpace) -> Reach:
     """Status quo, BATNA, best and worst acceptable utility of every party."""
     best = worst = None
     if not space.empty:
-        best = tuple(float(sum(b.utility[:, p].max() for b in space.blocks)) for p in range(space.n_parties))
-        worst = tuple(float(sum(b.utility[:, p].min() for b in space.blocks)) for p in range(space.n_parties))
+        best = tuple(
+            float(sum(b.utility[:, p].max() for b in space.blocks)) for p in range(space.n_parties)
+        )
+        worst = tuple(
+            float(sum(b.utility[:, p].min() for b in space.blocks)) for p in range(space.n_parties)
+        )
     return Reach(
         parties=space.parties,
         status_quo=tuple(float(x) for x in np.asarray(space.status_quo_utility)),

@@ -31,7 +31,9 @@ if TYPE_CHECKING:
     from dealspace.economy import Economy
 
 
-def package_tariffs(scenario: Scenario, package: Mapping[str, OptionRef], economy: Economy, background: np.ndarray) -> np.ndarray:
+def package_tariffs(
+    scenario: Scenario, package: Mapping[str, OptionRef], economy: Economy, background: np.ndarray
+) -> np.ndarray:
     """The GE model's tariff matrix when a package's tariff terms apply.
 
     Each country pair the scenario taxes gets the share-weighted sum of its
@@ -51,11 +53,15 @@ def package_tariffs(scenario: Scenario, package: Mapping[str, OptionRef], econom
         pairs.setdefault(key, []).append((issue.tariff.share, float(option_rates(issue)[k]) / 100))
     for (j, i), parts in pairs.items():
         covered = sum(share for share, _ in parts)
-        t[j, i] = sum(share * rate for share, rate in parts) + max(0.0, 1.0 - covered) * background[j, i]
+        t[j, i] = (
+            sum(share * rate for share, rate in parts) + max(0.0, 1.0 - covered) * background[j, i]
+        )
     return t
 
 
-def tariff_change(scenario: Scenario, package: Mapping[str, OptionRef], world: str) -> tuple[Economy, np.ndarray, dict[tuple[str, str], tuple[float, float]]]:
+def tariff_change(
+    scenario: Scenario, package: Mapping[str, OptionRef], world: str
+) -> tuple[Economy, np.ndarray, dict[tuple[str, str], tuple[float, float]]]:
     """Welfare change (%) of every region when the package's tariff terms replace the status quo's.
 
     Both are solved in the tariff ``world`` (a preset): ``100 (Ŵ_package / Ŵ_status-quo − 1)``.
@@ -77,7 +83,10 @@ def tariff_change(scenario: Scenario, package: Mapping[str, OptionRef], world: s
     for issue in scenario.issues:
         if issue.tariff is not None:
             j, i = economy.index(issue.tariff.on), economy.index(issue.tariff.levied_by)
-            rates[issue.tariff.levied_by, issue.tariff.on] = (float(before[j, i]), float(after[j, i]))
+            rates[issue.tariff.levied_by, issue.tariff.on] = (
+                float(before[j, i]),
+                float(after[j, i]),
+            )
     return economy, change, rates
 
 
@@ -85,7 +94,9 @@ def tariff_change(scenario: Scenario, package: Mapping[str, OptionRef], world: s
 WORLD_RUNS = 30
 
 
-def bellwether(scenario: Scenario, runs: int = WORLD_RUNS, seed: int = 0) -> tuple[tuple[str, ...], dict[str, Any]]:
+def bellwether(
+    scenario: Scenario, runs: int = WORLD_RUNS, seed: int = 0
+) -> tuple[tuple[str, ...], dict[str, Any]]:
     """How a deal by one party shifts the others' retaliation (:mod:`dealspace.world`).
 
     The domino experiment forces the first mover's outcome — a good deal or
@@ -103,11 +114,19 @@ def bellwether(scenario: Scenario, runs: int = WORLD_RUNS, seed: int = 0) -> tup
 
     world = load_world()
     partners = [p.region for p in world.partners]
-    first = next((p.country for p in scenario.parties if p.country in partners and p.country != world.large), None)
+    first = next(
+        (p.country for p in scenario.parties if p.country in partners and p.country != world.large),
+        None,
+    )
     if first is None:
         return (), {}
-    table = retaliation_by_first(domino(world, first=first, runs=runs, seed=seed, outcomes=("good", "none")))
-    details = {str(k): {"good": float(row["good"]), "none": float(row["none"])} for k, row in table.iterrows()}
+    table = retaliation_by_first(
+        domino(world, first=first, runs=runs, seed=seed, outcomes=("good", "none"))
+    )
+    details = {
+        str(k): {"good": float(row["good"]), "none": float(row["none"])}
+        for k, row in table.iterrows()
+    }
     lines = (
         f"world model (domino, {runs} runs, seed {seed}): P(another partner retaliates) after a good deal for "
         f"{first} {details['mean']['good']:.3f}, after no deal {details['mean']['none']:.3f}",

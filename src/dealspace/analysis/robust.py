@@ -104,11 +104,31 @@ def uncertain_numbers(scenario: Scenario) -> tuple[Uncertain, ...]:
     for party in scenario.parties:
         for issue_id, v in party.valuations.items():
             if v.weight_range is not None:
-                out.append(Uncertain(f"weight:{party.id}:{issue_id}", "weight", party.id, issue_id, None, v.weight_range))
+                out.append(
+                    Uncertain(
+                        f"weight:{party.id}:{issue_id}",
+                        "weight",
+                        party.id,
+                        issue_id,
+                        None,
+                        v.weight_range,
+                    )
+                )
             for option, r in v.value_ranges.items():
-                out.append(Uncertain(f"value:{party.id}:{issue_id}:{option}", "value", party.id, issue_id, option, r))
+                out.append(
+                    Uncertain(
+                        f"value:{party.id}:{issue_id}:{option}",
+                        "value",
+                        party.id,
+                        issue_id,
+                        option,
+                        r,
+                    )
+                )
         if party.batna_range is not None:
-            out.append(Uncertain(f"batna:{party.id}", "batna", party.id, None, None, party.batna_range))
+            out.append(
+                Uncertain(f"batna:{party.id}", "batna", party.id, None, None, party.batna_range)
+            )
     return tuple(out)
 
 
@@ -140,8 +160,15 @@ class Reweigher:
                         fixed[:, p] -= table[party.id, issue_id][block.options[:, k]]
             self.bonus.append(fixed)
         sq_table = sum(
-            (np.array([table[p.id, i][self.sq_index[i]] if (p.id, i) in table else 0.0 for p in s.parties])
-             for i in s.issue_ids),
+            (
+                np.array(
+                    [
+                        table[p.id, i][self.sq_index[i]] if (p.id, i) in table else 0.0
+                        for p in s.parties
+                    ]
+                )
+                for i in s.issue_ids
+            ),
             np.zeros(len(s.parties)),
         )
         self.sq_bonus = np.asarray(space.status_quo_utility, dtype=float) - sq_table
@@ -175,10 +202,10 @@ class Reweigher:
             util = block.utility
             front = np.ones(block.size, dtype=bool)
             for start in range(0, block.size, 512):
-                h = util[start:start + 512, None, :]
+                h = util[start : start + 512, None, :]
                 weakly = np.all(util[None] >= h, axis=2)
                 strictly = np.any(util[None] > h, axis=2)
-                front[start:start + 512] &= ~np.any(weakly & strictly, axis=1)
+                front[start : start + 512] &= ~np.any(weakly & strictly, axis=1)
             terms = []  # (party index, lo weight, hi weight, v̂ at every row)
             for k, issue_id in enumerate(block.issues):
                 for p, party in enumerate(s.parties):
@@ -186,7 +213,11 @@ class Reweigher:
                     if key not in self.base_table:
                         continue
                     v = party.valuations[issue_id]
-                    vhat = self.base_table[key] / v.weight if v.weight > 0 else np.zeros_like(self.base_table[key])
+                    vhat = (
+                        self.base_table[key] / v.weight
+                        if v.weight > 0
+                        else np.zeros_like(self.base_table[key])
+                    )
                     terms.append((p, lo_w[key], hi_w[key], vhat[block.options[:, k]]))
             keep = np.ones(block.size, dtype=bool)
             for d in np.flatnonzero(front):
@@ -218,13 +249,18 @@ class Reweigher:
                 if ranged:
                     values = dict(v.value)  # type: ignore[arg-type]
                     for option in v.value_ranges:
-                        values[option] = float(theta[self._index[f"value:{party.id}:{issue_id}:{option}"]])
+                        values[option] = float(
+                            theta[self._index[f"value:{party.id}:{issue_id}:{option}"]]
+                        )
                     vhat = issue_values(v.model_copy(update={"value": values}), s.issue(issue_id))
                     out[party.id, issue_id] = weight * vhat
                 else:
                     base = self.base_table[party.id, issue_id]
-                    out[party.id, issue_id] = base * (weight / v.weight) if v.weight > 0 else \
-                        weight * issue_values(v, s.issue(issue_id))
+                    out[party.id, issue_id] = (
+                        base * (weight / v.weight)
+                        if v.weight > 0
+                        else weight * issue_values(v, s.issue(issue_id))
+                    )
         return out
 
     def space_at(self, theta: np.ndarray) -> DealSpace:
@@ -239,18 +275,34 @@ class Reweigher:
                         u[:, p] += table[party.id, issue_id][block.options[:, k]]
             blocks.append(Block(block.issues, block.options, u, block.status_quo_row))
         sq = self.sq_bonus + sum(
-            (np.array([table[p.id, i][self.sq_index[i]] if (p.id, i) in table else 0.0 for p in s.parties])
-             for i in s.issue_ids),
+            (
+                np.array(
+                    [
+                        table[p.id, i][self.sq_index[i]] if (p.id, i) in table else 0.0
+                        for p in s.parties
+                    ]
+                )
+                for i in s.issue_ids
+            ),
             np.zeros(len(s.parties)),
         )
-        batna = np.array([
-            theta[self._index[f"batna:{party.id}"]] if f"batna:{party.id}" in self._index
-            else sq[p] if party.batna == "status_quo" else float(party.batna)
-            for p, party in enumerate(s.parties)
-        ])
-        return replace(self.space, blocks=tuple(blocks), batna=batna, status_quo_utility=sq, table=table)
+        batna = np.array(
+            [
+                theta[self._index[f"batna:{party.id}"]]
+                if f"batna:{party.id}" in self._index
+                else sq[p]
+                if party.batna == "status_quo"
+                else float(party.batna)
+                for p, party in enumerate(s.parties)
+            ]
+        )
+        return replace(
+            self.space, blocks=tuple(blocks), batna=batna, status_quo_utility=sq, table=table
+        )
 
-    def utilities(self, theta: np.ndarray, package: Mapping[str, OptionRef]) -> tuple[np.ndarray, np.ndarray]:
+    def utilities(
+        self, theta: np.ndarray, package: Mapping[str, OptionRef]
+    ) -> tuple[np.ndarray, np.ndarray]:
         """A package's utilities and the BATNAs at ``theta``."""
         space = self.space_at(theta)
         return space.utility(package), space.batna
@@ -273,14 +325,21 @@ def _key(scenario: Scenario, package: Mapping[str, OptionRef] | None) -> Package
     return None if package is None else tuple(str(package[i]) for i in scenario.issue_ids)
 
 
-def _solve(space: DealSpace) -> tuple[PackageKey | None, PackageKey | None, dict[str, OptionRef] | None,
-                                      dict[str, OptionRef] | None]:
+def _solve(
+    space: DealSpace,
+) -> tuple[
+    PackageKey | None, PackageKey | None, dict[str, OptionRef] | None, dict[str, OptionRef] | None
+]:
     frontier: Frontier = pareto_frontier(space)
     nash = SOLUTIONS["nash"](frontier)
     ks = SOLUTIONS["kalai_smorodinsky"](frontier)
     s = space.scenario
-    return (_key(s, nash.package if nash.agreement else None), _key(s, ks.package if ks.agreement else None),
-            nash.package if nash.agreement else None, ks.package if ks.agreement else None)
+    return (
+        _key(s, nash.package if nash.agreement else None),
+        _key(s, ks.package if ks.agreement else None),
+        nash.package if nash.agreement else None,
+        ks.package if ks.agreement else None,
+    )
 
 
 # ------------------------------------------------------------------ results
@@ -352,17 +411,26 @@ class Robustness(Displayed):
             out.append(
                 f"Robust recommendation: the package every party accepts most often ({rec.p_all_accept:.1%}); "
                 f"it is the Nash package in {rec.p_nash:.1%} of draws"
-                + (" and the point-value Nash package." if rec.is_point_nash else "; the point-value Nash package is not.")
+                + (
+                    " and the point-value Nash package."
+                    if rec.is_point_nash
+                    else "; the point-value Nash package is not."
+                )
             )
         flips = [b for b in self.tornado if b.changes_low or b.changes_high]
         for b in flips[:3]:
-            where = [f"below {b.flip_low:.4g}" for _ in [0] if b.flip_low is not None] + \
-                [f"above {b.flip_high:.4g}" for _ in [0] if b.flip_high is not None]
-            out.append(f"The Nash package changes when {b.label} is {' or '.join(where)} (point value {b.point:.4g}).")
+            where = [f"below {b.flip_low:.4g}" for _ in [0] if b.flip_low is not None] + [
+                f"above {b.flip_high:.4g}" for _ in [0] if b.flip_high is not None
+            ]
+            out.append(
+                f"The Nash package changes when {b.label} is {' or '.join(where)} (point value {b.point:.4g})."
+            )
         if self.learning:
             key, value = max(self.learning.items(), key=lambda kv: kv[1])
             label = next(u.label for u in self.uncertain if u.key == key)
-            out.append(f"Worth learning most: {label} (+{value:.1%} chance of a package every side accepts).")
+            out.append(
+                f"Worth learning most: {label} (+{value:.1%} chance of a package every side accepts)."
+            )
         return out
 
     def to_frame(self) -> pd.DataFrame:
@@ -371,8 +439,14 @@ class Robustness(Displayed):
         for n, c in enumerate(self.candidates, start=1):
             row: dict[str, Any] = {"package": n, "p_nash": c.p_nash, "p_ks": c.p_ks}
             row.update({f"p_accept:{p}": v for p, v in zip(self.parties, c.p_accept, strict=True)})
-            row.update({"p_all_accept": c.p_all_accept, "expected_nash_product": c.expected_nash_product,
-                        "point_nash": c.is_point_nash, "recommended": n - 1 == self.recommended})
+            row.update(
+                {
+                    "p_all_accept": c.p_all_accept,
+                    "expected_nash_product": c.expected_nash_product,
+                    "point_nash": c.is_point_nash,
+                    "recommended": n - 1 == self.recommended,
+                }
+            )
             rows.append(row)
         return pd.DataFrame(rows).set_index("package")
 
@@ -383,22 +457,42 @@ class Robustness(Displayed):
             "draws": self.draws,
             "seed": self.seed,
             "uncertain": [
-                {"key": u.key, "label": u.label, "low": u.range.low, "most_likely": u.range.most_likely,
-                 "high": u.range.high, "point": u.point}
+                {
+                    "key": u.key,
+                    "label": u.label,
+                    "low": u.range.low,
+                    "most_likely": u.range.most_likely,
+                    "high": u.range.high,
+                    "point": u.point,
+                }
                 for u in self.uncertain
             ],
             "p_zopa": self.p_zopa,
             "packages": [
-                {"package": dict(c.package), "p_nash": c.p_nash, "p_ks": c.p_ks,
-                 "p_accept": dict(zip(self.parties, c.p_accept, strict=True)), "p_all_accept": c.p_all_accept,
-                 "expected_nash_product": c.expected_nash_product, "point_nash": c.is_point_nash}
+                {
+                    "package": dict(c.package),
+                    "p_nash": c.p_nash,
+                    "p_ks": c.p_ks,
+                    "p_accept": dict(zip(self.parties, c.p_accept, strict=True)),
+                    "p_all_accept": c.p_all_accept,
+                    "expected_nash_product": c.expected_nash_product,
+                    "point_nash": c.is_point_nash,
+                }
                 for c in self.candidates
             ],
             "recommended": self.recommended,
             "tornado": [
-                {"key": b.key, "label": b.label, "low": b.low, "point": b.point, "high": b.high,
-                 "changes_low": b.changes_low, "changes_high": b.changes_high,
-                 "flip_low": b.flip_low, "flip_high": b.flip_high}
+                {
+                    "key": b.key,
+                    "label": b.label,
+                    "low": b.low,
+                    "point": b.point,
+                    "high": b.high,
+                    "changes_low": b.changes_low,
+                    "changes_high": b.changes_high,
+                    "flip_low": b.flip_low,
+                    "flip_high": b.flip_high,
+                }
                 for b in self.tornado
             ],
             "learning": dict(self.learning),
@@ -452,7 +546,9 @@ def robust(
     s = rw.scenario
     if not rw.params:
         raise DealspaceError.single(
-            "", "the scenario gives no range", "write a weight, value or BATNA as {low: a, high: b}",
+            "",
+            "the scenario gives no range",
+            "write a weight, value or BATNA as {low: a, high: b}",
             source=f"scenario '{s.name}'",
         )
     if theta is None:
@@ -496,8 +592,11 @@ def robust(
     for c, key in enumerate(order):
         # the fixed part (bonuses) once; the drawn tables at the package's options per draw
         pkg = packages[key]
-        terms = [(p, pid, i, s.issue(i).option_index(pkg[i])) for p, pid in enumerate(s.party_ids)
-                 for i in s.party(pid).valuations]
+        terms = [
+            (p, pid, i, s.issue(i).option_index(pkg[i]))
+            for p, pid in enumerate(s.party_ids)
+            for i in s.party(pid).valuations
+        ]
         fixed = utilities(s, pkg, values=rw.base_table)
         for p, pid, i, k in terms:
             fixed[p] -= rw.base_table[pid, i][k]
@@ -524,8 +623,13 @@ def robust(
     )
     recommended = None
     if candidates:
-        recommended = max(range(len(candidates)),
-                          key=lambda c: (round(candidates[c].p_all_accept, 12), candidates[c].expected_nash_product))
+        recommended = max(
+            range(len(candidates)),
+            key=lambda c: (
+                round(candidates[c].p_all_accept, 12),
+                candidates[c].expected_nash_product,
+            ),
+        )
     bars = _tornado(rw, point_n) if tornado else ()
     learning = _learning(theta, all_accept, rw.params) if candidates else {}
     return Robustness(
@@ -563,16 +667,25 @@ def _tornado(rw: Reweigher, base: PackageKey | None) -> tuple[Bar, ...]:
         r = u.range
         lo, hi = nash_at(j, r.low), nash_at(j, r.high)
         changes_low, changes_high = lo != base, hi != base
-        bars.append(Bar(
-            key=u.key, label=u.label, low=r.low, point=u.point, high=r.high,
-            changes_low=changes_low, changes_high=changes_high,
-            flip_low=flip(j, u.point, r.low) if changes_low and u.point > r.low else None,
-            flip_high=flip(j, u.point, r.high) if changes_high and r.high > u.point else None,
-        ))
+        bars.append(
+            Bar(
+                key=u.key,
+                label=u.label,
+                low=r.low,
+                point=u.point,
+                high=r.high,
+                changes_low=changes_low,
+                changes_high=changes_high,
+                flip_low=flip(j, u.point, r.low) if changes_low and u.point > r.low else None,
+                flip_high=flip(j, u.point, r.high) if changes_high and r.high > u.point else None,
+            )
+        )
     return tuple(sorted(bars, key=lambda b: (b.margin, b.key)))
 
 
-def _learning(theta: np.ndarray, all_accept: np.ndarray, params: Sequence[Uncertain]) -> dict[str, float]:
+def _learning(
+    theta: np.ndarray, all_accept: np.ndarray, params: Sequence[Uncertain]
+) -> dict[str, float]:
     """Expected rise of the best P(all accept) if each number were known first (binned)."""
     n = theta.shape[0]
     prior = float(all_accept.mean(axis=1).max())
@@ -612,12 +725,16 @@ class NearTie:
     def warning(self) -> str:
         if not self.rivals:
             return ""
-        text = (f"Near tie: {len(self.rivals)} other package(s) within {NEAR_TIE:.1%} of the recommended "
-                f"package's Nash product.")
+        text = (
+            f"Near tie: {len(self.rivals)} other package(s) within {NEAR_TIE:.1%} of the recommended "
+            f"package's Nash product."
+        )
         if self.flip is not None:
             f = self.flip
-            text += (f" Changing {f['party']}'s weight on {f['issue']} from {f['weight']:.4g} to "
-                     f"{f['weight'] + f['delta']:.4g} ({f['delta']:+.4g}) makes another package beat it.")
+            text += (
+                f" Changing {f['party']}'s weight on {f['issue']} from {f['weight']:.4g} to "
+                f"{f['weight'] + f['delta']:.4g} ({f['delta']:+.4g}) makes another package beat it."
+            )
         return text
 
     def to_dict(self) -> dict[str, Any]:
@@ -630,7 +747,9 @@ class NearTie:
         }
 
 
-def near_ties(frontier: Frontier, package: Mapping[str, OptionRef] | None, tol: float = NEAR_TIE) -> NearTie:
+def near_ties(
+    frontier: Frontier, package: Mapping[str, OptionRef] | None, tol: float = NEAR_TIE
+) -> NearTie:
     """Frontier packages whose Nash product is within ``tol`` of the recommended one's, and
     the smallest change of one weight that makes one of them beat it.
 
@@ -667,7 +786,11 @@ def near_ties(frontier: Frontier, package: Mapping[str, OptionRef] | None, tol: 
 
                 rx = float(np.prod(np.delete(g[own], p)))
                 ry = float(np.prod(np.delete(g[k], p)))
-                base = vhat[issue.option_index(sq[issue_id]) or 0] if party.batna == "status_quo" else 0.0
+                base = (
+                    vhat[issue.option_index(sq[issue_id]) or 0]
+                    if party.batna == "status_quo"
+                    else 0.0
+                )
                 ax = float(vhat[issue.option_index(packages[own][issue_id]) or 0] - base)
                 ay = float(vhat[issue.option_index(packages[k][issue_id]) or 0] - base)
                 denom = ax * rx - ay * ry
@@ -678,8 +801,13 @@ def near_ties(frontier: Frontier, package: Mapping[str, OptionRef] | None, tol: 
                     continue
                 if abs(delta) < best_delta:
                     best_delta = abs(delta)
-                    flip = {"party": party.id, "issue": issue_id, "weight": v.weight, "delta": float(delta),
-                            "rival": dict(packages[k])}
+                    flip = {
+                        "party": party.id,
+                        "issue": issue_id,
+                        "weight": v.weight,
+                        "delta": float(delta),
+                        "rival": dict(packages[k]),
+                    }
     return NearTie(
         scenario=s.name,
         nash_product=float(best),

@@ -141,8 +141,10 @@ class Scorecard(Displayed):
         else:
             out = f"Mutual gain, evenly split: each side's share of its reachable gain — {words}."
         if self.in_sample:
-            out += (" The comparison with the bargaining solutions is in-sample: the scenario's options "
-                    "were written knowing the deal.")
+            out += (
+                " The comparison with the bargaining solutions is in-sample: the scenario's options "
+                "were written knowing the deal."
+            )
         return out
 
     def criterion(self, name: str) -> Criterion:
@@ -156,7 +158,10 @@ class Scorecard(Displayed):
         import pandas as pd
 
         return pd.DataFrame(
-            {"score": [c.score for c in self.criteria], "verdict": [c.verdict for c in self.criteria]},
+            {
+                "score": [c.score for c in self.criteria],
+                "verdict": [c.verdict for c in self.criteria],
+            },
             index=pd.Index([c.name for c in self.criteria], name="criterion"),
         )
 
@@ -177,7 +182,9 @@ class Scorecard(Displayed):
 
 
 def contributions(
-    scenario: Scenario, table: Mapping[tuple[str, str], np.ndarray], package: Mapping[str, OptionRef]
+    scenario: Scenario,
+    table: Mapping[tuple[str, str], np.ndarray],
+    package: Mapping[str, OptionRef],
 ) -> dict[str, np.ndarray]:
     """Term contributions :math:`\\Delta_{pi}`: issue → each party's utility change.
 
@@ -197,7 +204,9 @@ def contributions(
         k = issue.option_index(package[i])
         if k is None:
             raise DealspaceError.single(
-                f"package.{i}", f"'{package[i]}' is not an option", did_you_mean(str(package[i]), map(str, issue.option_ids))
+                f"package.{i}",
+                f"'{package[i]}' is not an option",
+                did_you_mean(str(package[i]), map(str, issue.option_ids)),
             )
         index[i] = k
     now = {i: np.array([k]) for i, k in index.items()}
@@ -206,13 +215,19 @@ def contributions(
     for p, party in enumerate(scenario.parties):
         for issue_id in party.valuations:
             values = table[party.id, issue_id]
-            out[issue_id][p] += values[index[issue_id]] - values[by_issue[issue_id].status_quo_index]
+            out[issue_id][p] += (
+                values[index[issue_id]] - values[by_issue[issue_id].status_quo_index]
+            )
         for owner, group in joint_groups(table):
             if owner != party.id:
                 continue
             joint = table[owner, joint_key(group)]
 
-            def value(choice: Mapping[str, np.ndarray], group: tuple[str, ...] = group, joint: np.ndarray = joint) -> float:
+            def value(
+                choice: Mapping[str, np.ndarray],
+                group: tuple[str, ...] = group,
+                joint: np.ndarray = joint,
+            ) -> float:
                 return float(joint[grid_rows(scenario, group, choice)][0])
 
             start = value(before)
@@ -222,7 +237,9 @@ def contributions(
             for i in moving:
                 out[i][p] += singles[i] + rest / len(moving)
         for bonus in [*party.nice_to_haves, *party.interactions]:
-            change = float(holds(bonus.condition, by_issue, now)[0]) - float(holds(bonus.condition, by_issue, before)[0])
+            change = float(holds(bonus.condition, by_issue, now)[0]) - float(
+                holds(bonus.condition, by_issue, before)[0]
+            )
             if change:
                 read = condition_issues(bonus.condition)
                 for i in read:
@@ -270,7 +287,11 @@ class _Context:
         return np.abs(self.delta[issue]) / self.span
 
     def total_moved(self, issues: list[str] | None = None) -> float:
-        return float(sum(self.moved(i).sum() for i in (self.scenario.issue_ids if issues is None else issues)))
+        return float(
+            sum(
+                self.moved(i).sum() for i in (self.scenario.issue_ids if issues is None else issues)
+            )
+        )
 
     def kind(self, issue: str) -> str:
         term = self.deal.terms.get(issue)
@@ -309,31 +330,45 @@ def structural(c: _Context) -> Criterion:
     law = [i for i in c.touched if c.kind(i) == "structural"]
     total, in_law = c.total_moved(), c.total_moved(law)
     sigma = in_law / total if total > 0 else math.nan
-    lines = [f"σ = Σ_p Σ_(i structural) |Δ_pi|/R_p ÷ Σ_p Σ_i |Δ_pi|/R_p = {in_law:.3f} / {total:.3f} = {sigma:.3f}"]
+    lines = [
+        f"σ = Σ_p Σ_(i structural) |Δ_pi|/R_p ÷ Σ_p Σ_i |Δ_pi|/R_p = {in_law:.3f} / {total:.3f} = {sigma:.3f}"
+    ]
     for p, label in enumerate(c.labels):
         s = sum(float(c.delta[i][p]) for i in c.touched if c.kind(i) == "structural")
         h = sum(float(c.delta[i][p]) for i in c.touched if c.kind(i) == "headline")
         lines.append(f"{label}: {s:+.2f} points from terms in law, {h:+.2f} from pledges")
     parties = c.scenario.party_ids
     terms = [
-        {"issue": i, "kind": c.kind(i), "delta": dict(zip(parties, map(float, c.delta[i]), strict=True))}
+        {
+            "issue": i,
+            "kind": c.kind(i),
+            "delta": dict(zip(parties, map(float, c.delta[i]), strict=True)),
+        }
         for i in c.touched
     ]
     evidence = tuple(
         {"claim": f"{i} ({c.kind(i)}): {t.basis or ''}".rstrip(": "), "source": t.source or ""}
-        for i, t in c.deal.terms.items() if i in c.touched
+        for i, t in c.deal.terms.items()
+        if i in c.touched
     )
-    verdict = f"{_pct(sigma)} of the value moved is in law" if total > 0 else "the deal moves no value"
-    return Criterion("structural vs headline", sigma, verdict, tuple(lines), evidence, {"terms": terms})
+    verdict = (
+        f"{_pct(sigma)} of the value moved is in law" if total > 0 else "the deal moves no value"
+    )
+    return Criterion(
+        "structural vs headline", sigma, verdict, tuple(lines), evidence, {"terms": terms}
+    )
 
 
 def practical(c: _Context) -> Criterion:
     """Value moved relative to issues touched."""
     stakes = {}
     for i in c.scenario.issue_ids:
-        rng = np.array([
-            float(np.ptp(c.table[party.id, i])) if i in party.valuations else 0.0 for party in c.scenario.parties
-        ])
+        rng = np.array(
+            [
+                float(np.ptp(c.table[party.id, i])) if i in party.valuations else 0.0
+                for party in c.scenario.parties
+            ]
+        )
         stakes[i] = float((rng / c.span).mean())
     moved = {i: float(c.moved(i).mean()) for i in c.scenario.issue_ids}
     m, m_max = sum(moved[i] for i in c.touched), sum(stakes.values())
@@ -380,10 +415,18 @@ def mutual(c: _Context) -> Criterion:
     lines.append(
         f"acceptable to every party: {'no, breaks ' + ', '.join(broken) if broken else 'yes'}; "
         f"Pareto-optimal: {'yes' if optimal else 'no'}"
-        + (f" — {len(better)} frontier packages dominate it; the best gives every side at least "
-           f"{_pct(left)} more of its ideal gain" if len(better) else "")
+        + (
+            f" — {len(better)} frontier packages dominate it; the best gives every side at least "
+            f"{_pct(left)} more of its ideal gain"
+            if len(better)
+            else ""
+        )
     )
-    verdict = "every side gains over its BATNA" if (gains > 0).all() else "some side does not gain over its BATNA"
+    verdict = (
+        "every side gains over its BATNA"
+        if (gains > 0).all()
+        else "some side does not gain over its BATNA"
+    )
     if len(better):
         verdict += f"; {_pct(left)} of each side's ideal gain left on the table"
     details = {
@@ -401,16 +444,25 @@ def fairness(c: _Context) -> Criterion:
     ideal = _ideal(c)
     parties = c.scenario.party_ids
     z = (c.space.utility(c.package) - c.space.batna) / ideal
-    lines = ["z_p = g_p / a_p: " + ", ".join(f"{label} {z[p]:.2f}" for p, label in enumerate(c.labels))]
+    lines = [
+        "z_p = g_p / a_p: " + ", ".join(f"{label} {z[p]:.2f}" for p, label in enumerate(c.labels))
+    ]
     dists = []
-    for name, solution in (("Nash", nash(c.frontier)), ("Kalai–Smorodinsky", kalai_smorodinsky(c.frontier))):
+    for name, solution in (
+        ("Nash", nash(c.frontier)),
+        ("Kalai–Smorodinsky", kalai_smorodinsky(c.frontier)),
+    ):
         zs = np.array([solution.gains[p] for p in parties]) / ideal
         d = float(np.linalg.norm(z - zs) / math.sqrt(len(parties)))
         dists.append(d)
-        lines.append(f"{name}: z = ({', '.join(f'{v:.2f}' for v in zs)}), D = ‖z − z_s‖/√P = {d:.3f}")
+        lines.append(
+            f"{name}: z = ({', '.join(f'{v:.2f}' for v in zs)}), D = ‖z − z_s‖/√P = {d:.3f}"
+        )
     fair = float(min(1.0, max(0.0, 1 - sum(dists) / 2)))
     lines.append(f"fairness = 1 − (D_N + D_KS)/2 = {fair:.3f}")
-    return Criterion("fairness", fair, f"{fair:.2f} on a scale where 1 is a bargaining solution", tuple(lines))
+    return Criterion(
+        "fairness", fair, f"{fair:.2f} on a scale where 1 is a bargaining solution", tuple(lines)
+    )
 
 
 def durability(c: _Context) -> Criterion:
@@ -419,7 +471,14 @@ def durability(c: _Context) -> Criterion:
     w_all = sum(e.weight for e in items)
     w_pos = sum(e.weight for e in items if e.effect == "supports")
     score_ = w_pos / w_all if w_all else math.nan
-    at_risk = sorted({t for e in items if e.category == "legal_risk" and e.effect == "undermines" for t in e.terms})
+    at_risk = sorted(
+        {
+            t
+            for e in items
+            if e.category == "legal_risk" and e.effect == "undermines"
+            for t in e.terms
+        }
+    )
     total = c.total_moved()
     risk = c.total_moved([i for i in at_risk if i in c.touched]) / total if total > 0 else 0.0
     by_cat = []
@@ -430,18 +489,29 @@ def durability(c: _Context) -> Criterion:
             minus = sum(e.weight for e in sub if e.effect == "undermines")
             by_cat.append(f"{cat} +{plus} / −{minus}")
     lines = (
-        f"durability = Σ supporting weights / Σ weights = {w_pos} / {w_all} = {score_:.2f}" if w_all else "no evidence items",
+        f"durability = Σ supporting weights / Σ weights = {w_pos} / {w_all} = {score_:.2f}"
+        if w_all
+        else "no evidence items",
         "by category (supports / undermines): " + ("; ".join(by_cat) or "none"),
         f"value at legal risk (terms {', '.join(at_risk) or 'none'}) = {risk:.3f} of Σ_p Σ_i |Δ_pi|/R_p",
     )
     evidence = tuple(
-        {"id": e.id, "category": e.category, "effect": e.effect, "weight": e.weight, "claim": e.claim,
-         "date": e.date, "terms": list(e.terms), "source": e.source or ""}
+        {
+            "id": e.id,
+            "category": e.category,
+            "effect": e.effect,
+            "weight": e.weight,
+            "claim": e.claim,
+            "date": e.date,
+            "terms": list(e.terms),
+            "source": e.source or "",
+        }
         for e in items
     )
     verdict = (
         f"{_pct(score_)} of the evidence weight supports the deal lasting; {_pct(risk)} of the value moved is at legal risk"
-        if w_all else "no evidence given"
+        if w_all
+        else "no evidence given"
     )
     return Criterion("durability", score_, verdict, lines, evidence, {"value_at_legal_risk": risk})
 
@@ -459,24 +529,39 @@ def regional(c: _Context) -> Criterion | None:
     losers = sum(1 for k in third if change[k] < 0)
     lines = (
         "rates (the scenario's tariff terms weighted by their share of the flow): "
-        + "; ".join(f"{by} on {on}: {100 * a:.2f}% → {100 * b:.2f}%" for (by, on), (a, b) in rates.items()),
+        + "; ".join(
+            f"{by} on {on}: {100 * a:.2f}% → {100 * b:.2f}%" for (by, on), (a, b) in rates.items()
+        ),
         f"every other pair at preset '{link.world}'; change = 100 (Ŵ_deal / Ŵ_status-quo − 1)",
         f"third countries (expenditure-weighted mean): {mean:+.4f}%",
         *(f"{economy.names[k]}: {change[k]:+.4f}%" for k in range(economy.n)),
     )
     evidence = (
-        *({"claim": f"{i.id}: {100 * i.tariff.share:.1f}% of {i.tariff.on}'s exports to {i.tariff.levied_by}",
-           "source": i.tariff.source or ""} for i in c.scenario.issues if i.tariff is not None),
+        *(
+            {
+                "claim": f"{i.id}: {100 * i.tariff.share:.1f}% of {i.tariff.on}'s exports to {i.tariff.levied_by}",
+                "source": i.tariff.source or "",
+            }
+            for i in c.scenario.issues
+            if i.tariff is not None
+        ),
         {"claim": "trade data", "source": economy.source},
-        {"claim": "model", "source": "Ignatenko, Lashkaripour, Macedoni & Simonovska (2025), JIE 157:104138"},
+        {
+            "claim": "model",
+            "source": "Ignatenko, Lashkaripour, Macedoni & Simonovska (2025), JIE 157:104138",
+        },
     )
     verdict = f"third countries {mean:+.4f}% welfare on average; {losers} of {len(third)} lose"
-    details: dict[str, Any] = {"regions": {code: float(change[k]) for k, code in enumerate(economy.iso3)}}
+    details: dict[str, Any] = {
+        "regions": {code: float(change[k]) for k, code in enumerate(economy.iso3)}
+    }
     world_lines, world = bellwether(c.scenario)
     if world:
         details["world"] = world
         verdict += f"; others retaliate {world['mean']['good']:.0%} after this deal vs {world['mean']['none']:.0%} after none"
-    return Criterion("regional architecture", mean, verdict, (*lines, *world_lines), evidence, details)
+    return Criterion(
+        "regional architecture", mean, verdict, (*lines, *world_lines), evidence, details
+    )
 
 
 def score(deal: Deal, scenario: Scenario, label: str = "") -> Scorecard:

@@ -96,7 +96,9 @@ class Diagnosis:
         }
 
 
-def diagnose(who: str, n: int, names: tuple[str, ...], v: Callable[[int], float], tol: float = 1e-9) -> Diagnosis:
+def diagnose(
+    who: str, n: int, names: tuple[str, ...], v: Callable[[int], float], tol: float = 1e-9
+) -> Diagnosis:
     """Check monotonicity and superadditivity of ``v`` over bit-mask coalitions of ``n`` players."""
 
     def words(mask: int) -> str:
@@ -106,7 +108,10 @@ def diagnose(who: str, n: int, names: tuple[str, ...], v: Callable[[int], float]
     for mask in range(1 << n):
         for k in range(n):
             if not mask >> k & 1 and v(mask | 1 << k) < v(mask) - tol:
-                mono, mono_w = False, f"v{words(mask)} = {v(mask):.4g} > v{words(mask | 1 << k)} = {v(mask | 1 << k):.4g}"
+                mono, mono_w = (
+                    False,
+                    f"v{words(mask)} = {v(mask):.4g} > v{words(mask | 1 << k)} = {v(mask | 1 << k):.4g}",
+                )
                 break
         if not mono:
             break
@@ -117,9 +122,7 @@ def diagnose(who: str, n: int, names: tuple[str, ...], v: Callable[[int], float]
         while b:
             if b > a and v(a | b) < v(a) + v(b) - tol:
                 sup = False
-                sup_w = (
-                    f"v{words(a | b)} = {v(a | b):.4g} < v{words(a)} + v{words(b)} = {v(a):.4g} + {v(b):.4g}"
-                )
+                sup_w = f"v{words(a | b)} = {v(a | b):.4g} < v{words(a)} + v{words(b)} = {v(a):.4g} + {v(b):.4g}"
                 break
             b = (b - 1) & rest
         if not sup:
@@ -198,7 +201,8 @@ class DomainValues(Displayed):
         return {
             "parties": list(self.parties),
             "by_party": {
-                d: dict(zip(self.parties, v, strict=True)) for d, v in zip(self.domains, self.by_party, strict=True)
+                d: dict(zip(self.parties, v, strict=True))
+                for d, v in zip(self.domains, self.by_party, strict=True)
             },
             "diagnosis": [d.to_dict() for d in self.diagnosis],
             "scenario": self.scenario,
@@ -297,7 +301,9 @@ def domain_values(
         if mask not in cache:
             chosen = [domains[k] for k in range(n) if mask >> k & 1]
             out = neg.negotiate(domain_issues(scenario, chosen))
-            cache[mask] = np.asarray(out.gains, dtype=float) if out.agreement else np.zeros(n_parties)
+            cache[mask] = (
+                np.asarray(out.gains, dtype=float) if out.agreement else np.zeros(n_parties)
+            )
         return cache[mask]
 
     def worth(mask: int) -> float:

@@ -507,7 +507,10 @@ class LinkageResult(Displayed):
 
 
 def linkage(
-    scenario: Scenario | DealSpace, domains: Iterable[str] | None = None, *, off_table: OffTable = "own"
+    scenario: Scenario | DealSpace,
+    domains: Iterable[str] | None = None,
+    *,
+    off_table: OffTable = "own",
 ) -> LinkageResult:
     """Compare each domain negotiated alone with the domains negotiated as one.
 

@@ -35,16 +35,20 @@ def sample_utilities(space: DealSpace, n: int, seed: int = 0) -> np.ndarray:
     return out
 
 
-
-
-def frontier_chart(frontier: Frontier, solutions: Mapping[str, Solution], names: Sequence[str]) -> Chart | None:
+def frontier_chart(
+    frontier: Frontier, solutions: Mapping[str, Solution], names: Sequence[str]
+) -> Chart | None:
     """Chart spec: the frontier of the first two parties with BATNAs, status quo, solutions."""
     space = frontier.space
     if space.n_parties < 2 or not len(frontier):
         return None
-    sols = {k: [v.utilities[p] for p in space.parties[:2]] for k, v in solutions.items() if v.agreement}
+    sols = {
+        k: [v.utilities[p] for p in space.parties[:2]] for k, v in solutions.items() if v.agreement
+    }
     return Chart(
-        "frontier", "frontier", "Pareto frontier, BATNAs, status quo and bargaining solutions",
+        "frontier",
+        "frontier",
+        "Pareto frontier, BATNAs, status quo and bargaining solutions",
         {
             "utilities": frontier.utilities[:, :2].tolist(),
             "parties": list(names[:2]),
@@ -56,9 +60,10 @@ def frontier_chart(frontier: Frontier, solutions: Mapping[str, Solution], names:
     )
 
 
-
 def linkage_chart(
-    link: LinkageResult, names: Mapping[str, str] | None = None, parties: Mapping[str, str] | None = None
+    link: LinkageResult,
+    names: Mapping[str, str] | None = None,
+    parties: Mapping[str, str] | None = None,
 ) -> Chart:
     """Chart spec: each party's gain in silos, in the portfolio, and the value of linkage
     (grouped bars, one colour per party; each in its own points, never summed)."""
@@ -74,22 +79,34 @@ def linkage_chart(
         for k, p in enumerate(link.parties):
             series[parties.get(p, p)].append(link.threats.threat[k])
     return Chart(
-        "bars", "linkage", "Gains over BATNA: silos vs one portfolio",
+        "bars",
+        "linkage",
+        "Gains over BATNA: silos vs one portfolio",
         {"labels": steps, "series": series, "xlabel": "gain over BATNA (each party's own points)"},
     )
 
 
-
-def worth_chart(worth: DomainWorth, names: Mapping[str, str] | None = None,
-                parties: Mapping[str, str] | None = None) -> Chart:
+def worth_chart(
+    worth: DomainWorth,
+    names: Mapping[str, str] | None = None,
+    parties: Mapping[str, str] | None = None,
+) -> Chart:
     """Chart spec: each domain's marginal value given all the others, one bar per party."""
     names = names or {}
     parties = parties or {}
     return Chart(
-        "bars", "domains", "What each party loses if a domain leaves the table",
-        {"labels": [names.get(d, d) for d in worth.domains],
-         "series": {parties.get(p, p): [m[q] for m in worth.marginal] for q, p in enumerate(worth.parties)},
-         "xlabel": "marginal value given all other domains (each party's own points)", "signed_colors": False},
+        "bars",
+        "domains",
+        "What each party loses if a domain leaves the table",
+        {
+            "labels": [names.get(d, d) for d in worth.domains],
+            "series": {
+                parties.get(p, p): [m[q] for m in worth.marginal]
+                for q, p in enumerate(worth.parties)
+            },
+            "xlabel": "marginal value given all other domains (each party's own points)",
+            "signed_colors": False,
+        },
     )
 
 
@@ -97,11 +114,16 @@ def shapley_chart(values: DomainValues, names: Mapping[str, str] | None = None) 
     """Chart spec: each domain's Shapley value."""
     names = names or {}
     return Chart(
-        "bars", "shapley", "Each domain's Shapley value to the portfolio",
-        {"labels": [names.get(d, d) for d in values.domains], "series": {"Shapley value": list(values.values)},
-         "xlabel": "joint points", "signed_colors": True},
+        "bars",
+        "shapley",
+        "Each domain's Shapley value to the portfolio",
+        {
+            "labels": [names.get(d, d) for d in values.domains],
+            "series": {"Shapley value": list(values.values)},
+            "xlabel": "joint points",
+            "signed_colors": True,
+        },
     )
-
 
 
 def redlines_chart(prices: RedlinePrices, labels: Mapping[str, str] | None = None) -> Chart | None:
@@ -111,8 +133,17 @@ def redlines_chart(prices: RedlinePrices, labels: Mapping[str, str] | None = Non
     if not binds:
         return None
     return Chart(
-        "bars", "redlines", "What the binding constraints cost",
-        {"labels": [f"{labels.get(c.party, c.party)}: {c.label or c.key.split(':', 1)[1]}" for c in binds],
-         "series": {labels.get(p, p): [c.delta[k] for c in binds] for k, p in enumerate(prices.parties)},
-         "xlabel": "change of each party's Nash gain if the constraint were dropped (points)"},
+        "bars",
+        "redlines",
+        "What the binding constraints cost",
+        {
+            "labels": [
+                f"{labels.get(c.party, c.party)}: {c.label or c.key.split(':', 1)[1]}"
+                for c in binds
+            ],
+            "series": {
+                labels.get(p, p): [c.delta[k] for c in binds] for k, p in enumerate(prices.parties)
+            },
+            "xlabel": "change of each party's Nash gain if the constraint were dropped (points)",
+        },
     )

@@ -113,8 +113,8 @@ class LinkageDecomposition(Displayed):
     @property
     def threat(self) -> tuple[float, ...]:
         """Threat-based linkage per party: silo gains on own merits minus those with
-    every constraint applied (equals ``imposed`` minus ``integrative`` linkage
-    value when every domain is analysed)."""
+        every constraint applied (equals ``imposed`` minus ``integrative`` linkage
+        value when every domain is analysed)."""
         out = np.subtract(self.integrative.silo_gains, self.imposed.silo_gains)
         return tuple(float(0.0 if abs(v) <= GAIN_TOL else v) for v in out)
 
@@ -126,7 +126,9 @@ class LinkageDecomposition(Displayed):
     @property
     def leverage_only(self) -> tuple[str, ...]:
         """Constraints that close some silo yet bind no portfolio package."""
-        return tuple(k for k, binds in self.binds_portfolio.items() if not binds and self._closes(k))
+        return tuple(
+            k for k, binds in self.binds_portfolio.items() if not binds and self._closes(k)
+        )
 
     def _closes(self, key: str) -> bool:
         return any(key in c.closed_by for c in self.closures)
@@ -147,12 +149,18 @@ class LinkageDecomposition(Displayed):
             lines.append(
                 f"'{self.labels.get(key, key)}' ({key}) closes the silo{'s' if len(domains) > 1 else ''} "
                 f"{', '.join(domains)}"
-                + ("" if binds else "; it binds no portfolio package, so it is leverage, not a term of the deal")
+                + (
+                    ""
+                    if binds
+                    else "; it binds no portfolio package, so it is leverage, not a term of the deal"
+                )
                 + "."
             )
         for c in self.closures:
             if c.closed_by_threat and c.jointly:
-                lines.append(f"The silo {c.domain} is closed only by several off-table constraints together.")
+                lines.append(
+                    f"The silo {c.domain} is closed only by several off-table constraints together."
+                )
         return lines
 
     def headline(self, worth: Any = None) -> LinkageResult:
@@ -206,7 +214,10 @@ class LinkageDecomposition(Displayed):
 
 
 def decompose_linkage(
-    scenario: Scenario | DealSpace, domains: Iterable[str] | None = None, *, negotiator: Negotiator | None = None
+    scenario: Scenario | DealSpace,
+    domains: Iterable[str] | None = None,
+    *,
+    negotiator: Negotiator | None = None,
 ) -> LinkageDecomposition:
     """Split the value of linkage into its integrative and threat-based parts.
 

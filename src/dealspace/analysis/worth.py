@@ -117,9 +117,13 @@ class DomainWorth(Displayed):
             "domains": list(self.domains),
             "off_table": self.off_table,
             "grand": dict(zip(self.parties, self.grand, strict=True)),
-            "alone": {d: dict(zip(self.parties, v, strict=True)) for d, v in zip(self.domains, self.alone, strict=True)},
+            "alone": {
+                d: dict(zip(self.parties, v, strict=True))
+                for d, v in zip(self.domains, self.alone, strict=True)
+            },
             "marginal": {
-                d: dict(zip(self.parties, v, strict=True)) for d, v in zip(self.domains, self.marginal, strict=True)
+                d: dict(zip(self.parties, v, strict=True))
+                for d, v in zip(self.domains, self.marginal, strict=True)
             },
             "interactions": [
                 {

@@ -33,6 +33,7 @@ console_err = Console(stderr=True)
 def _root() -> None:
     """Analyse and design multi-issue, cross-domain negotiations."""
 
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 

@@ -36,23 +36,33 @@ def analyze(
     ] = Path("dealspace-report.html"),
     no_report: Annotated[bool, typer.Option("--no-report", help="Terminal summary only.")] = False,
     json_out: Annotated[
-        bool, typer.Option("--json", help="Print the whole result as JSON (docs/json.md); no report.")
+        bool,
+        typer.Option("--json", help="Print the whole result as JSON (docs/json.md); no report."),
     ] = False,
     runs: Annotated[
         int,
-        typer.Option("--runs", min=1, max=100_000, help="Monte Carlo runs per protocol and strategy pair."),
+        typer.Option(
+            "--runs", min=1, max=100_000, help="Monte Carlo runs per protocol and strategy pair."
+        ),
     ] = 100,
-    seed: Annotated[int, typer.Option("--seed", min=0, max=2**32 - 1, help="Seed of every random step.")] = 0,
+    seed: Annotated[
+        int, typer.Option("--seed", min=0, max=2**32 - 1, help="Seed of every random step.")
+    ] = 0,
     no_process: Annotated[
         bool, typer.Option("--no-process", help="Skip the protocol comparison.")
     ] = False,
     sensitivity: Annotated[
         bool,
-        typer.Option("--sensitivity/--no-sensitivity", help="The protocol verdict's sensitivity grid (27 cells)."),
+        typer.Option(
+            "--sensitivity/--no-sensitivity",
+            help="The protocol verdict's sensitivity grid (27 cells).",
+        ),
     ] = True,
     world_runs: Annotated[
         int,
-        typer.Option("--world-runs", min=0, max=10_000, help="Runs of the bellwether model (0 skips it)."),
+        typer.Option(
+            "--world-runs", min=0, max=10_000, help="Runs of the bellwether model (0 skips it)."
+        ),
     ] = 100,
 ) -> None:
     """Analyse a scenario (default: the built-in US–Japan 2025 portfolio) and write its report."""
@@ -117,7 +127,9 @@ def print_results(results: Results) -> None:
             f"Process: single undertaking or early harvests? ({s.runs} runs per strategy pair)",
         )
     elif len(scenario.parties) != 2:
-        console.print("process simulation: skipped (it is bilateral; use `dealspace simulate --parties a,b`)")
+        console.print(
+            "process simulation: skipped (it is bilateral; use `dealspace simulate --parties a,b`)"
+        )
 
 
 def print_party_summary(reach: Reach, labels: dict[str, str]) -> None:
@@ -126,12 +138,24 @@ def print_party_summary(reach: Reach, labels: dict[str, str]) -> None:
     from rich.table import Table
 
     table = Table(title="Parties: status quo, BATNA and reach (utility points)")
-    for col in ("party", "status quo", "BATNA", "best acceptable package", "worst acceptable package"):
+    for col in (
+        "party",
+        "status quo",
+        "BATNA",
+        "best acceptable package",
+        "worst acceptable package",
+    ):
         table.add_column(col, justify="left" if col == "party" else "right")
     for k, party in enumerate(reach.parties):
         best = "—" if reach.best is None else f"{reach.best[k]:.2f}"
         worst = "—" if reach.worst is None else f"{reach.worst[k]:.2f}"
-        table.add_row(escape(labels[party]), f"{reach.status_quo[k]:.2f}", f"{reach.batna[k]:.2f}", best, worst)
+        table.add_row(
+            escape(labels[party]),
+            f"{reach.status_quo[k]:.2f}",
+            f"{reach.batna[k]:.2f}",
+            best,
+            worst,
+        )
     console.print(table)
     console.print(
         f"{reach.n_acceptable:,} packages meet every party's must-haves and red lines"

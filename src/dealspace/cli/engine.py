@@ -49,22 +49,36 @@ def frontier_command(
     source: Source,
     csv: Annotated[
         Path | None,
-        typer.Option("--csv", help="Write every frontier package to this CSV file "
-                     "(a column per issue, then u:<party>).", show_default=False),
+        typer.Option(
+            "--csv",
+            help="Write every frontier package to this CSV file "
+            "(a column per issue, then u:<party>).",
+            show_default=False,
+        ),
     ] = None,
     json_out: Annotated[
-        bool, typer.Option("--json", help="Print JSON: [{package: {issue: option}, utilities: {party: value}}].")
+        bool,
+        typer.Option(
+            "--json", help="Print JSON: [{package: {issue: option}, utilities: {party: value}}]."
+        ),
     ] = False,
     plot: Annotated[
         Path | None,
-        typer.Option("--plot", help="Save a chart of the frontier and the bargaining solutions "
-                     "(.png, .svg or .pdf).", show_default=False),
+        typer.Option(
+            "--plot",
+            help="Save a chart of the frontier and the bargaining solutions (.png, .svg or .pdf).",
+            show_default=False,
+        ),
     ] = None,
     limit: Annotated[
         int | None,
-        typer.Option("--limit", min=1, help=f"Show at most N packages, evenly spaced along the "
-                     f"frontier (table default {TABLE_ROWS}; JSON default all; CSV always all).",
-                     show_default=False),
+        typer.Option(
+            "--limit",
+            min=1,
+            help=f"Show at most N packages, evenly spaced along the "
+            f"frontier (table default {TABLE_ROWS}; JSON default all; CSV always all).",
+            show_default=False,
+        ),
     ] = None,
 ) -> None:
     """The exact Pareto frontier: every package no other feasible package beats for all parties.
@@ -106,11 +120,17 @@ def print_frontier(out: Console, frontier: Frontier, limit: int = TABLE_ROWS) ->
     space = frontier.space
     scenario = space.scenario
     if len(frontier) == 0:
-        out.print("[bold red]No package meets every party's must-haves and red lines: "
-                  "the frontier is empty.[/]")
+        out.print(
+            "[bold red]No package meets every party's must-haves and red lines: "
+            "the frontier is empty.[/]"
+        )
         return
     chosen = _spaced(len(frontier), limit)
-    shown = f"{len(chosen)} of {len(frontier)}, evenly spaced" if len(chosen) < len(frontier) else str(len(frontier))
+    shown = (
+        f"{len(chosen)} of {len(frontier)}, evenly spaced"
+        if len(chosen) < len(frontier)
+        else str(len(frontier))
+    )
     table = Table(title=f"Pareto frontier of '{scenario.name}' ({shown} packages)")
     table.add_column("#", justify="right")
     for party in scenario.parties:
@@ -139,7 +159,9 @@ def print_frontier(out: Console, frontier: Frontier, limit: int = TABLE_ROWS) ->
     out.print(table)
     out.print(
         "utilities in each party's points; BATNA "
-        + ", ".join(f"{p.label} {b:.2f}" for p, b in zip(scenario.parties, space.batna, strict=True)),
+        + ", ".join(
+            f"{p.label} {b:.2f}" for p, b in zip(scenario.parties, space.batna, strict=True)
+        ),
         highlight=False,
     )
 
@@ -154,7 +176,9 @@ def solve_command(
     solution: Annotated[
         str,
         typer.Option(
-            "--solution", "-s", help="nash, ks (Kalai–Smorodinsky), egalitarian, utilitarian, or all four."
+            "--solution",
+            "-s",
+            help="nash, ks (Kalai–Smorodinsky), egalitarian, utilitarian, or all four.",
         ),
     ] = "nash",
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
@@ -165,7 +189,9 @@ def solve_command(
     names = list(SOLUTIONS) if solution.strip().lower() == "all" else [solution]
     results = [solve(frontier, name) for name in names]
     if json_out:
-        print_json(results[0].to_dict() if len(results) == 1 else {r.name: r.to_dict() for r in results})
+        print_json(
+            results[0].to_dict() if len(results) == 1 else {r.name: r.to_dict() for r in results}
+        )
         return
     if len(results) > 1:
         print_packages(console, frontier.space, {_TITLES[r.name]: r.package for r in results})
@@ -177,8 +203,10 @@ def print_solution(out: Console, space: DealSpace, result: Solution, packages: b
     """The package of one solution (issue → option, unless ``packages`` is False) and each party's gain."""
     title = _TITLES.get(result.name, result.name)
     if not result.agreement:
-        out.print(f"[bold red]{title}: no agreement[/] — no feasible package gives every party "
-                  "more than its BATNA.")
+        out.print(
+            f"[bold red]{title}: no agreement[/] — no feasible package gives every party "
+            "more than its BATNA."
+        )
         return
     if packages:
         print_packages(out, space, {title: result.package})
@@ -186,13 +214,22 @@ def print_solution(out: Console, space: DealSpace, result: Solution, packages: b
     for col in ("party", "utility", "BATNA", "gain"):
         table.add_column(col, justify="left" if col == "party" else "right")
     for party, b in zip(space.scenario.parties, space.batna, strict=True):
-        table.add_row(escape(party.label), f"{result.utilities[party.id]:.2f}", f"{b:.2f}", f"{result.gains[party.id]:+.2f}")
+        table.add_row(
+            escape(party.label),
+            f"{result.utilities[party.id]:.2f}",
+            f"{b:.2f}",
+            f"{result.gains[party.id]:+.2f}",
+        )
     out.print(table)
     if result.n_ties:
-        out.print(f"{result.n_ties} other frontier package(s) tie on this criterion.", highlight=False)
+        out.print(
+            f"{result.n_ties} other frontier package(s) tie on this criterion.", highlight=False
+        )
 
 
-def print_packages(out: Console, space: DealSpace, packages: dict[str, dict[str, OptionRef] | None]) -> None:
+def print_packages(
+    out: Console, space: DealSpace, packages: dict[str, dict[str, OptionRef] | None]
+) -> None:
     """One table: a row per issue; the status quo, then one column per package."""
     scenario = space.scenario
     sq = scenario.status_quo()
@@ -204,7 +241,9 @@ def print_packages(out: Console, space: DealSpace, packages: dict[str, dict[str,
     for issue in scenario.issues:
         cells = [issue.name or issue.id, _label(space, issue.id, sq[issue.id])]
         for package in packages.values():
-            cells.append("—" if package is None else _option(space, issue.id, package[issue.id], sq))
+            cells.append(
+                "—" if package is None else _option(space, issue.id, package[issue.id], sq)
+            )
         table.add_row(*cells)
     out.print(table)
 
@@ -212,7 +251,9 @@ def print_packages(out: Console, space: DealSpace, packages: dict[str, dict[str,
 # ---------------------------------------------------------------- summary
 
 
-def engine_summary(console: Console, frontier: Frontier, zopa_result: Any, solutions: dict[str, Solution]) -> None:
+def engine_summary(
+    console: Console, frontier: Frontier, zopa_result: Any, solutions: dict[str, Solution]
+) -> None:
     """ZOPA verdict, the Nash and KS packages, and a short frontier table (rendered, not computed).
 
     Called by ``dealspace analyze`` with the pipeline's results.
@@ -222,7 +263,11 @@ def engine_summary(console: Console, frontier: Frontier, zopa_result: Any, solut
     colour = "green" if zopa_result.exists else "bold red"
     out.print(f"[{colour}]ZOPA:[/] {escape(zopa_result.explanation)}", highlight=False)
     nash, ks = solutions.get("Nash"), solutions.get("Kalai–Smorodinsky")
-    shown = {t: s for t, s in (("Nash", nash), ("Kalai–Smorodinsky", ks)) if s is not None and s.agreement}
+    shown = {
+        t: s
+        for t, s in (("Nash", nash), ("Kalai–Smorodinsky", ks))
+        if s is not None and s.agreement
+    }
     if shown:
         print_packages(out, space, {t: s.package for t, s in shown.items()})
         parties = space.scenario.parties
@@ -287,9 +332,13 @@ def _refuse_input(source: str, path: Path | None, option: str) -> None:
 
 def _check_csv(path: Path) -> None:
     if not path.parent.exists():
-        raise DealspaceError.single("--csv", f"the folder '{path.parent}' does not exist", "create it first")
+        raise DealspaceError.single(
+            "--csv", f"the folder '{path.parent}' does not exist", "create it first"
+        )
     if path.suffix.lower() in {".yaml", ".yml", ".json", ".xml"}:
-        raise DealspaceError.single("--csv", f"'{path.name}' does not look like a CSV file", "use a .csv name")
+        raise DealspaceError.single(
+            "--csv", f"'{path.name}' does not look like a CSV file", "use a .csv name"
+        )
 
 
 __all__ = ["Scenario", "engine_summary", "frontier_command", "print_frontier", "solve_command"]

@@ -117,7 +117,9 @@ def linkage_command(
     else:
         result = replace(linkage_of(neg, chosen), worth=worth)
     values = (
-        domain_values(neg.space, seed=seed, samples=samples, domains=chosen, off_table=rule) if shapley else None
+        domain_values(neg.space, seed=seed, samples=samples, domains=chosen, off_table=rule)
+        if shapley
+        else None
     )
     rolls = logrolls(neg.space, result.portfolio.package) if result.portfolio.agreement else None
     if json_out:
@@ -206,7 +208,9 @@ JOINT_NOTE = (
 )
 
 
-def _gains_words(parties: tuple[str, ...], values: tuple[float, ...], labels: dict[str, str]) -> str:
+def _gains_words(
+    parties: tuple[str, ...], values: tuple[float, ...], labels: dict[str, str]
+) -> str:
     return ", ".join(f"{escape(labels[p])} {_num(v)}" for p, v in zip(parties, values, strict=True))
 
 
@@ -259,7 +263,9 @@ def _print_threats(out: Console, parts: LinkageDecomposition, labels: dict[str, 
         for line in lines:
             out.print(f"  • {escape(line)}", highlight=False)
     else:
-        out.print("No constraint on another domain closes a silo: linkage here is integrative only.")
+        out.print(
+            "No constraint on another domain closes a silo: linkage here is integrative only."
+        )
 
 
 def _print_worth(out: Console, worth: DomainWorth, labels: dict[str, str]) -> None:
@@ -295,9 +301,12 @@ def _print_diagnosis(out: Console, values: DomainValues, labels: dict[str, str])
             f"{'monotone' if diag.monotone else '[yellow]not monotone[/]'}, "
             f"{'superadditive' if diag.superadditive else '[yellow]not superadditive[/]'}"
         )
-        witness = "; ".join(escape(w) for w in (diag.monotone_witness, diag.superadditive_witness) if w)
+        witness = "; ".join(
+            escape(w) for w in (diag.monotone_witness, diag.superadditive_witness) if w
+        )
         out.print(
-            f"Characteristic function ({escape(who)}): {props}" + (f" — {witness}" if witness else ""),
+            f"Characteristic function ({escape(who)}): {props}"
+            + (f" — {witness}" if witness else ""),
             highlight=False,
         )
 
@@ -326,7 +335,9 @@ def _values_table(values: DomainValues) -> Table:
     return table
 
 
-def linkage_summary(console: Console, result: LinkageResult, values: DomainValues | None, labels: dict[str, str]) -> None:
+def linkage_summary(
+    console: Console, result: LinkageResult, values: DomainValues | None, labels: dict[str, str]
+) -> None:
     """Print a compact linkage table (silos vs portfolio per party, in its own
     points; with the threat-based part when ``result.threats`` is set) and the
     domains' values; rendered from ``dealspace analyze``'s results."""
@@ -350,7 +361,9 @@ def linkage_summary(console: Console, result: LinkageResult, values: DomainValue
             row.append(_num(parts.threat[k]))
         table.add_row(*row)
     console.print(table)
-    console.print(f"[dim]Silos: {RULES.get(result.off_table, result.off_table)}.[/]", highlight=False)
+    console.print(
+        f"[dim]Silos: {RULES.get(result.off_table, result.off_table)}.[/]", highlight=False
+    )
     if result.unlocked:
         console.print(
             f"Unlocked by linkage: [bold]{escape(', '.join(result.unlocked))}[/]", highlight=False
@@ -396,14 +409,23 @@ def coalitions_command(
 def print_coalitions(out: Console, result: Coalitions, labels: dict[str, str]) -> None:
     """The coalitions table and the core-style verdict (renders; computes nothing)."""
     table = Table(title="Coalitions: each on its own (gains over BATNA, each party's own points)")
-    for col in ("coalition", "issues it can move", "ZOPA", "members' Nash gains", "outsiders", "walks away"):
+    for col in (
+        "coalition",
+        "issues it can move",
+        "ZOPA",
+        "members' Nash gains",
+        "outsiders",
+        "walks away",
+    ):
         table.add_column(col)
     for c in result.coalitions:
         table.add_row(
             escape(" + ".join(labels[p] for p in c.members)),
             str(len(c.issues)),
             "[green]yes[/]" if c.zopa else "[red]no[/]",
-            escape(", ".join(f"{labels[p]} {_num(g)}" for p, g in zip(c.members, c.gains, strict=True))),
+            escape(
+                ", ".join(f"{labels[p]} {_num(g)}" for p, g in zip(c.members, c.gains, strict=True))
+            ),
             escape(", ".join(f"{labels[p]} {_num(g)}" for p, g in c.outsider_gains.items())),
             "[bold yellow]yes[/]" if c.blocks_grand else "",
         )

@@ -32,9 +32,12 @@ Source = Annotated[
     typer.Argument(help="A built-in scenario name (see `dealspace scenarios`) or a scenario file."),
 ]
 
+
 def _refuse_existing(path: Path, overwrite: bool) -> None:
     if path.exists() and not overwrite:
-        raise DealspaceError.single(str(path), "the file exists", "choose another path or pass --overwrite")
+        raise DealspaceError.single(
+            str(path), "the file exists", "choose another path or pass --overwrite"
+        )
 
 
 def _parties(value: str | None) -> list[str] | None:
@@ -50,18 +53,47 @@ def _parties(value: str | None) -> list[str] | None:
 @friendly
 def simulate(
     source: Source = "us-japan-2025",
-    protocol: Annotated[str, typer.Option("--protocol", "-p", help="alternating, sequential, sequential-negotiated, sequential-blocks, silos, snt.")] = "alternating",
-    strategies: Annotated[str, typer.Option("--strategies", "-s", help="Two strategies, e.g. boulware,linear.")] = "linear,linear",
-    runs: Annotated[int, typer.Option("--runs", "-n", help="Monte Carlo runs (1 = one run with its outcome).")] = 1,
+    protocol: Annotated[
+        str,
+        typer.Option(
+            "--protocol",
+            "-p",
+            help="alternating, sequential, sequential-negotiated, sequential-blocks, silos, snt.",
+        ),
+    ] = "alternating",
+    strategies: Annotated[
+        str, typer.Option("--strategies", "-s", help="Two strategies, e.g. boulware,linear.")
+    ] = "linear,linear",
+    runs: Annotated[
+        int, typer.Option("--runs", "-n", help="Monte Carlo runs (1 = one run with its outcome).")
+    ] = 1,
     seed: Annotated[int, typer.Option("--seed", help="Master seed.")] = 0,
     deadline: Annotated[int, typer.Option("--deadline", help="Rounds available.")] = 100,
-    discount: Annotated[float, typer.Option("--discount", help="Per-round discount factor in (0, 1].")] = 1.0,
-    hazard: Annotated[float, typer.Option("--hazard", help="Per-round breakdown probability in [0, 1).")] = 0.0,
-    noise: Annotated[float, typer.Option("--noise", help="σ of each side's estimate of the other's valuation.")] = 0.0,
-    status_quo_cost: Annotated[float, typer.Option("--status-quo-cost", help="Running cost of the status quo per round (points).")] = 0.0,
-    uncertainty_cost: Annotated[float, typer.Option("--uncertainty-cost", help="Cost of uncertainty per round (points).")] = 0.0,
-    parties: Annotated[str | None, typer.Option("--parties", help="Two parties of a larger scenario, e.g. us,japan.")] = None,
-    trace: Annotated[bool, typer.Option("--trace", help="Show the offers and answers of one run (run 0).")] = False,
+    discount: Annotated[
+        float, typer.Option("--discount", help="Per-round discount factor in (0, 1].")
+    ] = 1.0,
+    hazard: Annotated[
+        float, typer.Option("--hazard", help="Per-round breakdown probability in [0, 1).")
+    ] = 0.0,
+    noise: Annotated[
+        float, typer.Option("--noise", help="σ of each side's estimate of the other's valuation.")
+    ] = 0.0,
+    status_quo_cost: Annotated[
+        float,
+        typer.Option(
+            "--status-quo-cost", help="Running cost of the status quo per round (points)."
+        ),
+    ] = 0.0,
+    uncertainty_cost: Annotated[
+        float, typer.Option("--uncertainty-cost", help="Cost of uncertainty per round (points).")
+    ] = 0.0,
+    parties: Annotated[
+        str | None,
+        typer.Option("--parties", help="Two parties of a larger scenario, e.g. us,japan."),
+    ] = None,
+    trace: Annotated[
+        bool, typer.Option("--trace", help="Show the offers and answers of one run (run 0).")
+    ] = False,
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Simulate a negotiation: one run, or Monte Carlo runs with a summary."""
@@ -73,8 +105,13 @@ def simulate(
     if seed < 0:
         raise DealspaceError.single("--seed", f"the seed is {seed}", "use a whole number ≥ 0")
     settings: dict[str, Any] = dict(
-        deadline=deadline, discount=discount, hazard=hazard, noise=noise,
-        status_quo_cost=status_quo_cost, uncertainty_cost=uncertainty_cost, parties=_parties(parties),
+        deadline=deadline,
+        discount=discount,
+        hazard=hazard,
+        noise=noise,
+        status_quo_cost=status_quo_cost,
+        uncertainty_cost=uncertainty_cost,
+        parties=_parties(parties),
     )
     first = np.random.SeedSequence(seed).spawn(1)[0]  # = run 0 of a Monte Carlo batch
     if runs == 1:
@@ -90,7 +127,9 @@ def simulate(
             print_trace(console, single)
         return
     result = _with_progress(
-        lambda tick: monte_carlo(source, [protocol], [strategies], runs=runs, seed=seed, progress=tick, **settings),
+        lambda tick: monte_carlo(
+            source, [protocol], [strategies], runs=runs, seed=seed, progress=tick, **settings
+        ),
         runs,
         "simulating",
         show=not json_out,
@@ -115,8 +154,12 @@ def _with_progress(job: Any, total: int, label: str, show: bool = True) -> Any:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     with Progress(
-        TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=Console(stderr=True), transient=True,
+        TextColumn(label),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
     ) as bar:
         task = bar.add_task(label, total=total)
         return job(lambda n: bar.advance(task, n))
@@ -125,7 +168,12 @@ def _with_progress(job: Any, total: int, label: str, show: bool = True) -> Any:
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     out = []
     for row in frame.to_dict(orient="records"):
-        out.append({str(k): (None if isinstance(v, float) and not np.isfinite(v) else v) for k, v in row.items()})
+        out.append(
+            {
+                str(k): (None if isinstance(v, float) and not np.isfinite(v) else v)
+                for k, v in row.items()
+            }
+        )
     return out
 
 
@@ -176,7 +224,9 @@ def print_trace(out: Console, run: Run, limit: int = 400) -> None:
         table.add_column(col, justify="right" if col.startswith("u:") or col == "round" else "left")
     for e in run.trace[:limit]:
         utils = e.utilities or (None,) * len(run.parties)
-        table.add_row(str(e.round), e.track, e.kind, e.party or "", *(_fmt(u) for u in utils), e.note)
+        table.add_row(
+            str(e.round), e.track, e.kind, e.party or "", *(_fmt(u) for u in utils), e.note
+        )
     out.print(table)
     if len(run.trace) > limit:
         out.print(f"… {len(run.trace) - limit} more events (use --json for all)")
@@ -186,8 +236,16 @@ def print_summary(out: Console, result: MonteCarloResult) -> None:
     """The Monte Carlo summary: one row per protocol and strategy pair."""
     parties = result.parties
     table = Table(title=f"{result.settings['runs']} runs per row")
-    cols = ["protocol", "strategies", "complete", "any deal", "breakdown", "round", *(f"value:{p}" for p in parties),
-            "to Nash"]
+    cols = [
+        "protocol",
+        "strategies",
+        "complete",
+        "any deal",
+        "breakdown",
+        "round",
+        *(f"value:{p}" for p in parties),
+        "to Nash",
+    ]
     for col in cols:
         table.add_column(col, justify="left" if col in ("protocol", "strategies") else "right")
     for row in result.summary.to_dict(orient="records"):
@@ -225,20 +283,34 @@ def print_comparison(out: Console, cmp: ProtocolComparison, title: str | None = 
     for col in cols:
         t.add_column(Text(col), justify="left" if col == "protocol" else "right", no_wrap=True)
     for r in rows:
-        t.add_row(Text(str(r["protocol"])), *(f"{r[c]:.0%}" for c in cols[1:5]), _fmt(r["weeks"], 1))
+        t.add_row(
+            Text(str(r["protocol"])), *(f"{r[c]:.0%}" for c in cols[1:5]), _fmt(r["weeks"], 1)
+        )
     out.print(t)
     v = Table(title="Realised gains and delay costs (points)")
-    vcols = ["protocol", *(f"gain:{p}" for p in parties), *(f"cost:{p}" for p in parties), "joint", "to_nash"]
+    vcols = [
+        "protocol",
+        *(f"gain:{p}" for p in parties),
+        *(f"cost:{p}" for p in parties),
+        "joint",
+        "to_nash",
+    ]
     for col in vcols:
         v.add_column(Text(col), justify="left" if col == "protocol" else "right", no_wrap=True)
     for r in rows:
-        v.add_row(Text(str(r["protocol"])), *(_fmt(r[c]) for c in vcols[1:-1]), _fmt(r["to_nash"], 3))
+        v.add_row(
+            Text(str(r["protocol"])), *(_fmt(r[c]) for c in vcols[1:-1]), _fmt(r["to_nash"], 3)
+        )
     out.print(v)
     cols = cols + vcols[1:]
     _legend(out, {k: val for k, val in cmp.columns("protocols").items() if k in cols})
     out.print(
-        "protocols: " + "; ".join(f"{p}: {LABELS.get(str(p).split('[')[0], p)}" for p in cmp.table["protocol"]),
-        style="dim", highlight=False, markup=False, emoji=False,
+        "protocols: "
+        + "; ".join(f"{p}: {LABELS.get(str(p).split('[')[0], p)}" for p in cmp.table["protocol"]),
+        style="dim",
+        highlight=False,
+        markup=False,
+        emoji=False,
     )
     out.print(Text.assemble(("Verdict: ", "bold"), cmp.verdict.text))
     out.print(Text.assemble(("Conditions: ", "bold"), cmp.verdict.conditions))
@@ -258,28 +330,56 @@ def print_comparison(out: Console, cmp: ProtocolComparison, title: str | None = 
             s.add_column(Text(col), justify="left" if col == "winner" else "right", no_wrap=True)
         for r in cmp.sensitivity.to_dict(orient="records"):
             style = None if r["winner"] == cmp.verdict.winner else "yellow"
-            s.add_row(f"×{r['hazard_x']:g}", f"×{r['cost_x']:g}", f"{r['every']:g}", Text(str(r["winner"])),
-                      _fmt(r["margin"]), _fmt(r.get("single_minus_harvest")), style=style)
+            s.add_row(
+                f"×{r['hazard_x']:g}",
+                f"×{r['cost_x']:g}",
+                f"{r['every']:g}",
+                Text(str(r["winner"])),
+                _fmt(r["margin"]),
+                _fmt(r.get("single_minus_harvest")),
+                style=style,
+            )
         out.print(s)
         _legend(out, {k: val for k, val in cmp.columns("sensitivity").items() if k in scols})
-        out.print("  rows in yellow: a different protocol ranks first than under the base settings",
-                  style="dim", highlight=False, markup=False)
+        out.print(
+            "  rows in yellow: a different protocol ranks first than under the base settings",
+            style="dim",
+            highlight=False,
+            markup=False,
+        )
     if len(cmp.units):
         u = Table(title="Harvest units: what binding each first does")
-        ucols = ["unit", "issues", "bindable", "valid", "early_value", *(f"cost:{p}" for p in parties)]
+        ucols = [
+            "unit",
+            "issues",
+            "bindable",
+            "valid",
+            "early_value",
+            *(f"cost:{p}" for p in parties),
+        ]
         for col in ucols:
             u.add_column(Text(col), justify="left" if col in ("unit", "issues") else "right")
         for r in cmp.units.to_dict(orient="records"):
-            u.add_row(escape(str(r["unit"])), escape(str(r["issues"])), "yes" if r["bindable"] else "no",
-                      "yes" if r["valid"] else "no", _fmt(r["early_value"]),
-                      *(_fmt(r[f"cost:{p}"]) for p in parties))
+            u.add_row(
+                escape(str(r["unit"])),
+                escape(str(r["issues"])),
+                "yes" if r["bindable"] else "no",
+                "yes" if r["valid"] else "no",
+                _fmt(r["early_value"]),
+                *(_fmt(r[f"cost:{p}"]) for p in parties),
+            )
         out.print(u)
         _legend(out, {k: v for k, v in cmp.columns("units").items() if k in ucols})
 
 
 def _legend(out: Console, defs: dict[str, str]) -> None:
-    out.print("\n".join(f"  {k}: {v}" for k, v in defs.items()), style="dim", highlight=False, markup=False,
-              emoji=False)
+    out.print(
+        "\n".join(f"  {k}: {v}" for k, v in defs.items()),
+        style="dim",
+        highlight=False,
+        markup=False,
+        emoji=False,
+    )
 
 
 def plot_compare(cmp: ProtocolComparison, path: Path) -> None:
@@ -295,7 +395,14 @@ def plot_compare(cmp: ProtocolComparison, path: Path) -> None:
     for k, p in enumerate(parties):
         mean = table[f"gain:{p}"].to_numpy()
         lo = table[f"gain:{p}_p10"].to_numpy()
-        ax.bar(x + k * width, mean, width, label=p, yerr=[np.maximum(mean - lo, 0), np.zeros_like(mean)], capsize=3)
+        ax.bar(
+            x + k * width,
+            mean,
+            width,
+            label=p,
+            yerr=[np.maximum(mean - lo, 0), np.zeros_like(mean)],
+            capsize=3,
+        )
     ax.set_xticks(x + width * (len(parties) - 1) / 2, protos, rotation=20, ha="right")
     ax.set_ylabel("realised gain over BATNA (points)")
     ax.set_title("Realised gain by protocol (mean; whisker down to p10)")
@@ -310,8 +417,10 @@ def plot_compare(cmp: ProtocolComparison, path: Path) -> None:
     ax2.set_title("Outcomes (shares of runs)")
     ax2.legend()
     cal = cmp.calendar
-    fig.suptitle(f"{cmp.scenario}: {cmp.verdict.winner} wins — {cal.rounds} rounds, one every "
-                 f"{cal.every:g} {cal.unit}s from {cal.start}")
+    fig.suptitle(
+        f"{cmp.scenario}: {cmp.verdict.winner} wins — {cal.rounds} rounds, one every "
+        f"{cal.every:g} {cal.unit}s from {cal.start}"
+    )
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
@@ -331,25 +440,90 @@ def settings_from_options(**options: Any) -> ProcessSettings:
 @friendly
 def compare_protocols(
     source: Source = "us-japan-2025",
-    runs: Annotated[int, typer.Option("--runs", "-n", help="Runs per protocol and strategy pair.")] = 500,
+    runs: Annotated[
+        int, typer.Option("--runs", "-n", help="Runs per protocol and strategy pair.")
+    ] = 500,
     seed: Annotated[int, typer.Option("--seed", help="Master seed.")] = 0,
-    start: Annotated[str | None, typer.Option("--start", help="First day of the talks, YYYY-MM-DD (default: the scenario's date).")] = None,
-    end: Annotated[str | None, typer.Option("--end", help="Day the talks must end by (default: start + --weeks).")] = None,
-    weeks: Annotated[float, typer.Option("--weeks", help="Length of the talks in weeks when --end is not given.")] = 52.0,
-    every: Annotated[float, typer.Option("--every", help="Time between rounds, in --unit (same pace in every protocol).")] = 2.0,
-    unit: Annotated[str, typer.Option("--unit", help="week or day: the unit of --every, --hazard and --delay-cost.")] = "week",
-    hazard: Annotated[str, typer.Option("--hazard", help="Breakdown hazard per party per unit of time: 0.0025 or us=0.002,japan=0.004.")] = "0.0025",
-    delay_cost: Annotated[str, typer.Option("--delay-cost", help="Political cost of delay, points per unit of time: 0.1 or us=0.02,japan=0.28 (on top of the GE-priced tariffs).")] = "0",
-    tariff_cost: Annotated[bool, typer.Option("--tariff-cost/--no-tariff-cost", help="Price the tariffs in force with the economy model.")] = True,
-    points_per_welfare_pct: Annotated[float | None, typer.Option("--points-per-welfare-pct", help="Points per % of welfare (default: scenario, else implied by each party's valuation, else 10).")] = None,
-    valuation_years: Annotated[float, typer.Option("--valuation-years", help="Years over which a package's value is counted (prices a week of delay).")] = 4.0,
-    discount: Annotated[float, typer.Option("--discount", help="Discount factor per year, in (0, 1].")] = 1.0,
-    noise: Annotated[float, typer.Option("--noise", help="σ of each side's estimate of the other's valuation.")] = 0.1,
-    parties: Annotated[str | None, typer.Option("--parties", help="Two parties of a larger scenario, e.g. us,japan.")] = None,
-    sensitivity: Annotated[bool, typer.Option("--sensitivity/--no-sensitivity", help="Compute the sensitivity table.")] = True,
-    sensitivity_runs: Annotated[int, typer.Option("--sensitivity-runs", help="Runs per pair in each sensitivity cell.")] = 100,
-    plot: Annotated[Path | None, typer.Option("--plot", help="Write a chart (PNG, SVG or PDF).")] = None,
-    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace an existing --plot file.")] = False,
+    start: Annotated[
+        str | None,
+        typer.Option(
+            "--start", help="First day of the talks, YYYY-MM-DD (default: the scenario's date)."
+        ),
+    ] = None,
+    end: Annotated[
+        str | None,
+        typer.Option("--end", help="Day the talks must end by (default: start + --weeks)."),
+    ] = None,
+    weeks: Annotated[
+        float, typer.Option("--weeks", help="Length of the talks in weeks when --end is not given.")
+    ] = 52.0,
+    every: Annotated[
+        float,
+        typer.Option(
+            "--every", help="Time between rounds, in --unit (same pace in every protocol)."
+        ),
+    ] = 2.0,
+    unit: Annotated[
+        str,
+        typer.Option("--unit", help="week or day: the unit of --every, --hazard and --delay-cost."),
+    ] = "week",
+    hazard: Annotated[
+        str,
+        typer.Option(
+            "--hazard",
+            help="Breakdown hazard per party per unit of time: 0.0025 or us=0.002,japan=0.004.",
+        ),
+    ] = "0.0025",
+    delay_cost: Annotated[
+        str,
+        typer.Option(
+            "--delay-cost",
+            help="Political cost of delay, points per unit of time: 0.1 or us=0.02,japan=0.28 (on top of the GE-priced tariffs).",
+        ),
+    ] = "0",
+    tariff_cost: Annotated[
+        bool,
+        typer.Option(
+            "--tariff-cost/--no-tariff-cost",
+            help="Price the tariffs in force with the economy model.",
+        ),
+    ] = True,
+    points_per_welfare_pct: Annotated[
+        float | None,
+        typer.Option(
+            "--points-per-welfare-pct",
+            help="Points per % of welfare (default: scenario, else implied by each party's valuation, else 10).",
+        ),
+    ] = None,
+    valuation_years: Annotated[
+        float,
+        typer.Option(
+            "--valuation-years",
+            help="Years over which a package's value is counted (prices a week of delay).",
+        ),
+    ] = 4.0,
+    discount: Annotated[
+        float, typer.Option("--discount", help="Discount factor per year, in (0, 1].")
+    ] = 1.0,
+    noise: Annotated[
+        float, typer.Option("--noise", help="σ of each side's estimate of the other's valuation.")
+    ] = 0.1,
+    parties: Annotated[
+        str | None,
+        typer.Option("--parties", help="Two parties of a larger scenario, e.g. us,japan."),
+    ] = None,
+    sensitivity: Annotated[
+        bool, typer.Option("--sensitivity/--no-sensitivity", help="Compute the sensitivity table.")
+    ] = True,
+    sensitivity_runs: Annotated[
+        int, typer.Option("--sensitivity-runs", help="Runs per pair in each sensitivity cell.")
+    ] = 100,
+    plot: Annotated[
+        Path | None, typer.Option("--plot", help="Write a chart (PNG, SVG or PDF).")
+    ] = None,
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="Replace an existing --plot file.")
+    ] = False,
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Single undertaking or early harvests? Every protocol against a panel of strategy pairs, on one calendar."""
@@ -360,27 +534,57 @@ def compare_protocols(
     if plot is not None:
         _refuse_existing(plot, overwrite)
         if plot.suffix.lower() not in (".png", ".svg", ".pdf"):
-            raise DealspaceError.single("--plot", f"{plot} is not .png, .svg or .pdf", "choose one of these")
+            raise DealspaceError.single(
+                "--plot", f"{plot} is not .png, .svg or .pdf", "choose one of these"
+            )
     settings = settings_from_options(
-        runs=runs, seed=seed, start=start, end=end, weeks=weeks, every=every, unit=unit, hazard=hazard,
-        delay_cost=delay_cost, tariff_cost=tariff_cost, points_per_welfare_pct=points_per_welfare_pct,
+        runs=runs,
+        seed=seed,
+        start=start,
+        end=end,
+        weeks=weeks,
+        every=every,
+        unit=unit,
+        hazard=hazard,
+        delay_cost=delay_cost,
+        tariff_cost=tariff_cost,
+        points_per_welfare_pct=points_per_welfare_pct,
         valuation_years=valuation_years,
-        discount=discount, noise=noise, parties=parties, sensitivity=sensitivity, sensitivity_runs=sensitivity_runs,
+        discount=discount,
+        noise=noise,
+        parties=parties,
+        sensitivity=sensitivity,
+        sensitivity_runs=sensitivity_runs,
     )
     scenario = load_scenario(source)
     space = deal_space(scenario, settings.parties)
     cells = len(settings.protocols) * len(settings.strategies)
-    grid = len(settings.paces) * len(settings.hazard_scales) * len(settings.cost_scales) if sensitivity else 0
+    grid = (
+        len(settings.paces) * len(settings.hazard_scales) * len(settings.cost_scales)
+        if sensitivity
+        else 0
+    )
     total = cells * (runs + grid * sensitivity_runs)
-    cmp = _with_progress(lambda tick: run_compare(space, settings, progress=tick), total, "comparing protocols",
-                         show=not json_out)
+    cmp = _with_progress(
+        lambda tick: run_compare(space, settings, progress=tick),
+        total,
+        "comparing protocols",
+        show=not json_out,
+    )
     if plot is not None:
         plot_compare(cmp, plot)
     if json_out:
         print_json(cmp.to_dict())
         return
-    print_comparison(console, cmp, f"{scenario.title or scenario.name}: protocols compared on one calendar")
-    console.print(f"strategy pairs: {', '.join(settings.strategies)}", highlight=False, style="dim", markup=False)
+    print_comparison(
+        console, cmp, f"{scenario.title or scenario.name}: protocols compared on one calendar"
+    )
+    console.print(
+        f"strategy pairs: {', '.join(settings.strategies)}",
+        highlight=False,
+        style="dim",
+        markup=False,
+    )
     if plot is not None:
         console.print(f"wrote {escape(str(plot))}", highlight=False)
 
@@ -392,28 +596,57 @@ def compare_protocols(
 @friendly
 def sweep_command(
     grid: Annotated[Path, typer.Argument(help="A grid file (YAML); see docs/process.md.")],
-    scenario: Annotated[str | None, typer.Option("--scenario", help="Scenario name or file (overrides the grid's).")] = None,
-    scheduler: Annotated[str | None, typer.Option("--scheduler", help="Dask scheduler address, or processes / sync / dask.")] = None,
-    workers: Annotated[int | None, typer.Option("--workers", help="Local worker processes.")] = None,
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the results to a Parquet file.")] = None,
-    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace an existing --out file.")] = False,
+    scenario: Annotated[
+        str | None, typer.Option("--scenario", help="Scenario name or file (overrides the grid's).")
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option("--scheduler", help="Dask scheduler address, or processes / sync / dask."),
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option("--workers", help="Local worker processes.")
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write the results to a Parquet file.")
+    ] = None,
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="Replace an existing --out file.")
+    ] = False,
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Run a parameter grid of process simulations (local processes or a Dask cluster)."""
     from dealspace.process.sweep import sweep
 
-    frame = sweep(grid, scenario=scenario, scheduler=scheduler, workers=workers, out=out,
-                  progress=not json_out, overwrite=overwrite)
+    frame = sweep(
+        grid,
+        scenario=scenario,
+        scheduler=scheduler,
+        workers=workers,
+        out=out,
+        progress=not json_out,
+        overwrite=overwrite,
+    )
     if json_out:
         print_json(_records(frame))
         return
     table = Table(title=f"Sweep: {len(frame)} cells")
-    cols = ["protocol", "strategies", "discount", "hazard", "noise", "seed", "agreement_rate", "deal_rate",
-            "joint_gain_mean"]
+    cols = [
+        "protocol",
+        "strategies",
+        "discount",
+        "hazard",
+        "noise",
+        "seed",
+        "agreement_rate",
+        "deal_rate",
+        "joint_gain_mean",
+    ]
     for col in cols:
         table.add_column(col, justify="left" if col in ("protocol", "strategies") else "right")
     for row in frame.head(50).to_dict(orient="records"):
-        table.add_row(*(f"{row[c]:.3g}" if isinstance(row[c], float) else str(row[c]) for c in cols))
+        table.add_row(
+            *(f"{row[c]:.3g}" if isinstance(row[c], float) else str(row[c]) for c in cols)
+        )
     console.print(table)
     if len(frame) > 50:
         console.print(f"… {len(frame) - 50} more cells (use --out or --json)")

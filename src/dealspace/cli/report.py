@@ -39,22 +39,32 @@ def report(
     output: Annotated[
         Path | None,
         typer.Option(
-            "--output", "-o", help="The report file. Default: SCENARIO-report.html, or .md with --format md."
+            "--output",
+            "-o",
+            help="The report file. Default: SCENARIO-report.html, or .md with --format md.",
         ),
     ] = None,
     fmt: Annotated[
         str | None,
-        typer.Option("--format", "-f", help="'html' (one self-contained file, charts inline) or 'md'; "
-                     "default: from the output's suffix, else html."),
+        typer.Option(
+            "--format",
+            "-f",
+            help="'html' (one self-contained file, charts inline) or 'md'; "
+            "default: from the output's suffix, else html.",
+        ),
     ] = None,
-    overwrite: Annotated[bool, typer.Option(help="Replace an existing output file (never an input).")] = False,
+    overwrite: Annotated[
+        bool, typer.Option(help="Replace an existing output file (never an input).")
+    ] = False,
 ) -> None:
     """Write a report of a scenario: verdict, frontier, linkage, red lines, offers, tariffs, sources."""
     from dealspace.pipeline import analyze
     from dealspace.report import FORMATS, check_output, write_report
 
     if fmt is None:
-        fmt = "md" if output is not None and output.suffix.lower() in {".md", ".markdown"} else "html"
+        fmt = (
+            "md" if output is not None and output.suffix.lower() in {".md", ".markdown"} else "html"
+        )
     if fmt not in FORMATS:
         raise DealspaceError.single("--format", f"unknown format '{fmt}'", "use 'html' or 'md'")
     scenario = load_scenario(source)
@@ -70,9 +80,12 @@ def report(
 @app.command()
 @friendly
 def score(
-    deal: Annotated[str, typer.Argument(help="A built-in deal (us-japan-2025-07) or a deal YAML file.")],
+    deal: Annotated[
+        str, typer.Argument(help="A built-in deal (us-japan-2025-07) or a deal YAML file.")
+    ],
     scenario: Annotated[
-        str | None, typer.Option(help="The scenario the deal is a package of (default: the deal file's).")
+        str | None,
+        typer.Option(help="The scenario the deal is a package of (default: the deal file's)."),
     ] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
 ) -> None:
@@ -89,7 +102,10 @@ def score(
         return
     console.rule(f"[bold]{escape(d.title or d.name)}")
     console.print(f"[bold]{escape(card.verdict)}[/]", highlight=False)
-    console.print(f"scenario {escape(s.name)}; {len(d.terms)} terms; {len(d.durability)} evidence items", highlight=False)
+    console.print(
+        f"scenario {escape(s.name)}; {len(d.terms)} terms; {len(d.durability)} evidence items",
+        highlight=False,
+    )
     summary = Table(title="Scorecard")
     for col in ("criterion", "score", "verdict"):
         summary.add_column(col, justify="right" if col == "score" else "left")
@@ -103,6 +119,12 @@ def score(
         for e in c.evidence:
             tag = f"[{e['effect']}, w{e['weight']}] " if "effect" in e else ""
             date = f" ({e['date']})" if e.get("date") else ""
-            console.print(f"  • {escape(tag + e['claim'])}{escape(date)}", highlight=False, soft_wrap=True)
+            console.print(
+                f"  • {escape(tag + e['claim'])}{escape(date)}", highlight=False, soft_wrap=True
+            )
             if e.get("source"):
-                console.print(f"    [dim]{escape(' '.join(str(e['source']).split()))}[/]", highlight=False, soft_wrap=True)
+                console.print(
+                    f"    [dim]{escape(' '.join(str(e['source']).split()))}[/]",
+                    highlight=False,
+                    soft_wrap=True,
+                )

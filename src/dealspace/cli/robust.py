@@ -24,9 +24,15 @@ from dealspace.scenario import Scenario, load_scenario
 @friendly
 def robust_command(
     source: Source,
-    draws: Annotated[int, typer.Option("--draws", "-n", min=1, max=1_000_000, help="Independent draws.")] = 1000,
-    seed: Annotated[int, typer.Option("--seed", min=0, max=2**32 - 1, help="Seed of the draws.")] = 0,
-    no_tornado: Annotated[bool, typer.Option("--no-tornado", help="Skip the one-at-a-time tornado.")] = False,
+    draws: Annotated[
+        int, typer.Option("--draws", "-n", min=1, max=1_000_000, help="Independent draws.")
+    ] = 1000,
+    seed: Annotated[
+        int, typer.Option("--seed", min=0, max=2**32 - 1, help="Seed of the draws.")
+    ] = 0,
+    no_tornado: Annotated[
+        bool, typer.Option("--no-tornado", help="Skip the one-at-a-time tornado.")
+    ] = False,
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
 ) -> None:
     """Robustness under uncertain preferences: P(ZOPA), P(each top package is the Nash
@@ -44,7 +50,9 @@ def robust_command(
 def print_robust(out: Console, r: Robustness, scenario: Scenario) -> None:
     """Tables and sentences of a :class:`Robustness` (renders; computes nothing)."""
     labels = {p.id: p.label for p in scenario.parties}
-    out.print(f"{len(r.uncertain)} uncertain numbers, {r.draws:,} draws (seed {r.seed}).", highlight=False)
+    out.print(
+        f"{len(r.uncertain)} uncertain numbers, {r.draws:,} draws (seed {r.seed}).", highlight=False
+    )
     sq = scenario.status_quo()
     table = Table(title="Top packages across the draws")
     table.add_column("#")
@@ -72,17 +80,33 @@ def print_robust(out: Console, r: Robustness, scenario: Scenario) -> None:
         )
     out.print(table)
     if r.tornado:
-        bars = Table(title="Tornado: each number alone across its range (others at their point values)")
+        bars = Table(
+            title="Tornado: each number alone across its range (others at their point values)"
+        )
         for col in ("uncertain number", "low", "point", "high", "Nash package changes", "flips at"):
-            bars.add_column(col, justify="left" if col in ("uncertain number", "Nash package changes") else "right")
+            bars.add_column(
+                col,
+                justify="left" if col in ("uncertain number", "Nash package changes") else "right",
+            )
         for b in r.tornado[:10]:
-            where = "at low and high" if b.changes_low and b.changes_high else "at low" if b.changes_low else \
-                "at high" if b.changes_high else "no"
+            where = (
+                "at low and high"
+                if b.changes_low and b.changes_high
+                else "at low"
+                if b.changes_low
+                else "at high"
+                if b.changes_high
+                else "no"
+            )
             flips = ", ".join(f"{x:.4g}" for x in (b.flip_low, b.flip_high) if x is not None)
-            bars.add_row(escape(b.label), f"{b.low:.4g}", f"{b.point:.4g}", f"{b.high:.4g}", where, flips)
+            bars.add_row(
+                escape(b.label), f"{b.low:.4g}", f"{b.point:.4g}", f"{b.high:.4g}", where, flips
+            )
         out.print(bars)
     if r.learning:
-        learn = Table(title="Expected value of learning (rise in P(all accept) if known before choosing)")
+        learn = Table(
+            title="Expected value of learning (rise in P(all accept) if known before choosing)"
+        )
         learn.add_column("uncertain number")
         learn.add_column("value", justify="right")
         by_key = {u.key: u.label for u in r.uncertain}

@@ -28,7 +28,9 @@ Source = Annotated[
 @app.command()
 @friendly
 def scenarios(
-    json_out: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+    json_out: Annotated[
+        bool, typer.Option("--json", help="Print JSON instead of a table.")
+    ] = False,
 ) -> None:
     """List the built-in scenarios."""
     rows = []
@@ -48,7 +50,9 @@ def scenarios(
         return
     table = Table(title="Built-in scenarios")
     for col in ("name", "title", "parties", "domains", "issues"):
-        table.add_column(col, justify="right" if col in {"parties", "domains", "issues"} else "left")
+        table.add_column(
+            col, justify="right" if col in {"parties", "domains", "issues"} else "left"
+        )
     for row in rows:
         table.add_row(*(str(row[c]) for c in ("name", "title", "parties", "domains", "issues")))
     console.print(table)
@@ -56,7 +60,9 @@ def scenarios(
 
 @app.command()
 def validate(
-    files: Annotated[list[str], typer.Argument(help="Scenario files, Genius folders or built-in names.")],
+    files: Annotated[
+        list[str], typer.Argument(help="Scenario files, Genius folders or built-in names.")
+    ],
 ) -> None:
     """Check scenario files; print every problem with its field path and fix.
 
@@ -98,7 +104,9 @@ Profiles = Annotated[
 def show(
     source: Source = "us-japan-2025",
     profile: Profiles = None,
-    json_out: Annotated[bool, typer.Option("--json", help="Print the validated scenario as JSON.")] = False,
+    json_out: Annotated[
+        bool, typer.Option("--json", help="Print the validated scenario as JSON.")
+    ] = False,
 ) -> None:
     """Show a scenario's parties, domains, issues and constraints as tables."""
     s = load_scenario(source, profile)
@@ -138,13 +146,17 @@ def print_scenario(s: Scenario) -> None:
         for issue in domain.issues:
             if issue.range is not None:
                 r = issue.range
-                opts = f"{r.min:g}–{r.max:g} step {r.step:g}{' ' + issue.unit if issue.unit else ''}"
+                opts = (
+                    f"{r.min:g}–{r.max:g} step {r.step:g}{' ' + issue.unit if issue.unit else ''}"
+                )
             else:
                 opts = ", ".join(str(o) for o in issue.option_ids)
             weights = []
             for p in s.parties:
                 v = p.valuations.get(issue.id)
-                weights.append("" if v is None else f"{v.weight:g}" + (" (GE)" if v.value == "economy" else ""))
+                weights.append(
+                    "" if v is None else f"{v.weight:g}" + (" (GE)" if v.value == "economy" else "")
+                )
             issues.add_row(
                 domain.name or domain.id,
                 issue.name or issue.id,
@@ -162,7 +174,9 @@ def print_scenario(s: Scenario) -> None:
                 rules.add_row(p.id, kind, c.id or f"#{k}", c.label or describe(c.condition), "")
         for kind, bonuses in (("nice-to-have", p.nice_to_haves), ("interaction", p.interactions)):
             for k, b in enumerate(bonuses):
-                rules.add_row(p.id, kind, b.id or f"#{k}", b.label or describe(b.condition), f"{b.bonus:+g}")
+                rules.add_row(
+                    p.id, kind, b.id or f"#{k}", b.label or describe(b.condition), f"{b.bonus:+g}"
+                )
     if rules.row_count:
         console.print(rules)
 
@@ -195,10 +209,14 @@ def scenario_schema() -> dict[str, object]:
 @app.command()
 @friendly
 def convert(
-    source: Annotated[str, typer.Argument(help="Input: YAML/JSON file, Genius folder or built-in name.")],
+    source: Annotated[
+        str, typer.Argument(help="Input: YAML/JSON file, Genius folder or built-in name.")
+    ],
     output: Annotated[
         Path,
-        typer.Argument(help="Output: .yaml/.yml/.json file, or a folder (Genius XML: domain + profiles)."),
+        typer.Argument(
+            help="Output: .yaml/.yml/.json file, or a folder (Genius XML: domain + profiles)."
+        ),
     ],
     profile: Profiles = None,
     overwrite: Annotated[bool, typer.Option(help="Replace an existing output.")] = False,
@@ -209,7 +227,9 @@ def convert(
         if not overwrite:
             _refuse_existing(output)
         if Path(source).resolve() == output.resolve():
-            raise DealspaceError.single("OUTPUT", "the output is the input file", "choose another path")
+            raise DealspaceError.single(
+                "OUTPUT", "the output is the input file", "choose another path"
+            )
         data = s.model_dump(mode="json", by_alias=True, exclude_none=True)
         if output.suffix.lower() == ".json":
             text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
@@ -235,5 +255,7 @@ def convert(
 def _refuse_existing(path: Path) -> None:
     if path.exists():
         raise DealspaceError.single(
-            str(path), "the file exists and would be overwritten", "choose another path or pass --overwrite"
+            str(path),
+            "the file exists and would be overwritten",
+            "choose another path or pass --overwrite",
         )

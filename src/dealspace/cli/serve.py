@@ -25,11 +25,16 @@ def serve(
             "such as postgresql+psycopg://user:password@host/dbname.",
         ),
     ] = None,
-    host: Annotated[str, typer.Option(help="Address to listen on (loopback by default).")] = "127.0.0.1",
+    host: Annotated[
+        str, typer.Option(help="Address to listen on (loopback by default).")
+    ] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     quiet: Annotated[bool, typer.Option("--quiet", help="No access log.")] = False,
     workers: Annotated[
-        int, typer.Option(min=1, max=64, help="Server processes (each with its own memory caches; one database).")
+        int,
+        typer.Option(
+            min=1, max=64, help="Server processes (each with its own memory caches; one database)."
+        ),
     ] = 1,
 ) -> None:
     """Run the negotiation room: a mediated, confidential negotiation service with a
@@ -50,14 +55,22 @@ def serve(
     except SQLAlchemyError as err:
         first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
         raise DealspaceError.single(
-            "--db", f"cannot open the database: {first}", "check the path or URL and that the server runs"
+            "--db",
+            f"cannot open the database: {first}",
+            "check the path or URL and that the server runs",
         ) from None
     if not quiet:
-        console_err.print(f"negotiation room on http://{host}:{port}/  (API docs: /docs)", highlight=False)
+        console_err.print(
+            f"negotiation room on http://{host}:{port}/  (API docs: /docs)", highlight=False
+        )
     # Keep idle connections longer than clients and proxies usually do, so a
     # reused connection is not closed under a request in flight.
     options: dict[str, Any] = {
-        "host": host, "port": port, "log_level": "warning", "access_log": not quiet, "timeout_keep_alive": 75
+        "host": host,
+        "port": port,
+        "log_level": "warning",
+        "access_log": not quiet,
+        "timeout_keep_alive": 75,
     }
     if workers == 1:
         uvicorn.run(application, **options)

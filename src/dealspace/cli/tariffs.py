@@ -33,13 +33,17 @@ WELFARE_DEFINITION = (
     "in hours worked (Ignatenko et al. 2025, eq. for W)."
 )
 REVENUE_LABEL = {"lump-sum": "lump-sum rebate", "income-tax": "income-tax cut"}
-SET_PATTERN = re.compile(r"^\s*([A-Za-z]{2,3})\s*:\s*([A-Za-z]{2,3})\s*=\s*(-?\d+(?:\.\d+)?)\s*%?\s*$")
+SET_PATTERN = re.compile(
+    r"^\s*([A-Za-z]{2,3})\s*:\s*([A-Za-z]{2,3})\s*=\s*(-?\d+(?:\.\d+)?)\s*%?\s*$"
+)
 BN = {"thousand USD": 1e-6, "million USD": 1e-3, "billion USD": 1.0}
 
 
 def _choice(value: str, choices: tuple[str, ...] | dict[str, str], option: str) -> str:
     if value not in choices:
-        raise DealspaceError.single(option, f"unknown value {value!r}", did_you_mean(value, choices))
+        raise DealspaceError.single(
+            option, f"unknown value {value!r}", did_you_mean(value, choices)
+        )
     return value
 
 
@@ -54,7 +58,9 @@ def _check_output(out: Path, inputs: list[Path], option: str) -> None:
             files.append(item)
     target = out.resolve()
     if any(target == p.resolve() for p in files):
-        raise DealspaceError.single(option, f"{out} is one of the input files", "write the output to another path")
+        raise DealspaceError.single(
+            option, f"{out} is one of the input files", "write the output to another path"
+        )
 
 
 def parse_set(values: list[str]) -> dict[tuple[str, str], float]:
@@ -63,10 +69,18 @@ def parse_set(values: list[str]) -> dict[tuple[str, str], float]:
     for text in values:
         found = SET_PATTERN.match(text)
         if not found:
-            raise DealspaceError.single("--set", f"cannot read {text!r}", "write LEVIER:TARGET=RATE in percent, e.g. --set USA:KOR=15 (the US levies 15 % on Korea's goods)")
+            raise DealspaceError.single(
+                "--set",
+                f"cannot read {text!r}",
+                "write LEVIER:TARGET=RATE in percent, e.g. --set USA:KOR=15 (the US levies 15 % on Korea's goods)",
+            )
         by, on, rate = found.group(1).upper(), found.group(2).upper(), float(found.group(3))
         if rate <= -100:
-            raise DealspaceError.single("--set", f"{text!r}: the rate is not above -100 %", "give the rate in percent, e.g. 15")
+            raise DealspaceError.single(
+                "--set",
+                f"{text!r}: the rate is not above -100 %",
+                "give the rate in percent, e.g. 15",
+            )
         out[by, on] = rate / 100
     return out
 
@@ -74,19 +88,75 @@ def parse_set(values: list[str]) -> dict[tuple[str, str], float]:
 @app.command()
 @friendly
 def tariffs(
-    preset: Annotated[str | None, typer.Option(help=PRESET_HELP + " Default: 'liberation-day', or 'in-force' with --date.")] = None,
-    date: Annotated[str | None, typer.Option(help="With the 'in-force' world: the US rates in force on this date (YYYY-MM-DD): the 2 April 2025 rates, each replaced by its 2025 deal from the day after the deal.")] = None,
-    set_: Annotated[list[str] | None, typer.Option("--set", help="Set one bilateral rate, in percent, after the preset: LEVIER:TARGET=RATE, e.g. --set USA:KOR=15 (the US levies 15 % on Korean goods). Repeatable; codes may be regions (USA:EU=15).")] = None,
-    rates: Annotated[Path | None, typer.Option(help="CSV (or Parquet) of bilateral rates with columns levied_by, on, rate (percent); applied after the preset, before --set.")] = None,
-    retaliation: Annotated[str | None, typer.Option(help="How partners respond to the US: 'none', 'reciprocal' (each levies on US goods the rate the US levies on it) or 'optimal' (the closed-form optimal tariff of the rest of the world). Default: 'reciprocal' when --retaliate is given, else 'none'.")] = None,
-    retaliate_: Annotated[str | None, typer.Option("--retaliate", help="Who retaliates: a country or a bloc, e.g. KOR or EU,JPN (default: every partner, when --retaliation is not 'none').")] = None,
-    data: Annotated[Path | None, typer.Option(help="The study's data folder (with trade_cepii.csv), a folder with trade.csv/.parquet (exporter, importer, value) and gdp.csv (iso3, gdp), or one trade file with domestic flows. Default: the embedded 194 countries (BACI 2023, WDI GDP, as in the study).")] = None,
-    revenue: Annotated[str, typer.Option(help="What is done with tariff revenue: 'lump-sum' (rebated to households) or 'income-tax' (cuts income taxes, which raises labour supply; the study's headline case). The other treatment is shown alongside.")] = "lump-sum",
-    by: Annotated[str, typer.Option(help="Rows of the table: 'region' (13 regions; the EU-27 and the rest of the world aggregated) or 'country'.")] = "region",
-    csv: Annotated[Path | None, typer.Option(help="Write every country's results to this CSV file.")] = None,
-    plot: Annotated[Path | None, typer.Option(help="Write a bar chart of welfare changes to this image file (.png, .svg, .pdf).")] = None,
-    top: Annotated[int, typer.Option(help="Rows to print, largest |welfare| first (0 = all).")] = 25,
-    json_out: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+    preset: Annotated[
+        str | None,
+        typer.Option(help=PRESET_HELP + " Default: 'liberation-day', or 'in-force' with --date."),
+    ] = None,
+    date: Annotated[
+        str | None,
+        typer.Option(
+            help="With the 'in-force' world: the US rates in force on this date (YYYY-MM-DD): the 2 April 2025 rates, each replaced by its 2025 deal from the day after the deal."
+        ),
+    ] = None,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            help="Set one bilateral rate, in percent, after the preset: LEVIER:TARGET=RATE, e.g. --set USA:KOR=15 (the US levies 15 % on Korean goods). Repeatable; codes may be regions (USA:EU=15).",
+        ),
+    ] = None,
+    rates: Annotated[
+        Path | None,
+        typer.Option(
+            help="CSV (or Parquet) of bilateral rates with columns levied_by, on, rate (percent); applied after the preset, before --set."
+        ),
+    ] = None,
+    retaliation: Annotated[
+        str | None,
+        typer.Option(
+            help="How partners respond to the US: 'none', 'reciprocal' (each levies on US goods the rate the US levies on it) or 'optimal' (the closed-form optimal tariff of the rest of the world). Default: 'reciprocal' when --retaliate is given, else 'none'."
+        ),
+    ] = None,
+    retaliate_: Annotated[
+        str | None,
+        typer.Option(
+            "--retaliate",
+            help="Who retaliates: a country or a bloc, e.g. KOR or EU,JPN (default: every partner, when --retaliation is not 'none').",
+        ),
+    ] = None,
+    data: Annotated[
+        Path | None,
+        typer.Option(
+            help="The study's data folder (with trade_cepii.csv), a folder with trade.csv/.parquet (exporter, importer, value) and gdp.csv (iso3, gdp), or one trade file with domestic flows. Default: the embedded 194 countries (BACI 2023, WDI GDP, as in the study)."
+        ),
+    ] = None,
+    revenue: Annotated[
+        str,
+        typer.Option(
+            help="What is done with tariff revenue: 'lump-sum' (rebated to households) or 'income-tax' (cuts income taxes, which raises labour supply; the study's headline case). The other treatment is shown alongside."
+        ),
+    ] = "lump-sum",
+    by: Annotated[
+        str,
+        typer.Option(
+            help="Rows of the table: 'region' (13 regions; the EU-27 and the rest of the world aggregated) or 'country'."
+        ),
+    ] = "region",
+    csv: Annotated[
+        Path | None, typer.Option(help="Write every country's results to this CSV file.")
+    ] = None,
+    plot: Annotated[
+        Path | None,
+        typer.Option(
+            help="Write a bar chart of welfare changes to this image file (.png, .svg, .pdf)."
+        ),
+    ] = None,
+    top: Annotated[
+        int, typer.Option(help="Rows to print, largest |welfare| first (0 = all).")
+    ] = 25,
+    json_out: Annotated[
+        bool, typer.Option("--json", help="Print JSON instead of a table.")
+    ] = False,
 ) -> None:
     """Solve the general-equilibrium tariff model for a tariff setting.
 
@@ -117,14 +187,22 @@ def tariffs(
     preset = preset or ("in-force" if date else "liberation-day")
     _choice(preset, BASES, "--preset")
     if date and preset != "in-force":
-        raise DealspaceError.single("--date", f"is given with --preset {preset}", "use --preset in-force (or leave --preset out) to take the rates in force at a date")
+        raise DealspaceError.single(
+            "--date",
+            f"is given with --preset {preset}",
+            "use --preset in-force (or leave --preset out) to take the rates in force at a date",
+        )
     _choice(revenue, REVENUE_USES, "--revenue")
     _choice(by, ("region", "country"), "--by")
     if retaliation is None:
         retaliation = "reciprocal" if retaliate_ else "none"
     _choice(retaliation, RETALIATION, "--retaliation")
     if retaliate_ and retaliation == "none":
-        raise DealspaceError.single("--retaliate", f"names {retaliate_!r} but --retaliation is 'none'", "drop --retaliation none, or choose 'reciprocal' or 'optimal'")
+        raise DealspaceError.single(
+            "--retaliate",
+            f"names {retaliate_!r} but --retaliation is 'none'",
+            "drop --retaliation none, or choose 'reciprocal' or 'optimal'",
+        )
     inputs = [p for p in (data, rates) if p is not None]
     for out, option in ((csv, "--csv"), (plot, "--plot")):
         if out is not None:
@@ -142,13 +220,33 @@ def tariffs(
     alt = solve(economy, new, ModelParams(revenue_use=other))
     us = economy.index(HOME) if HOME in economy.iso3 else None
     frame = _with_rates(eq.to_frame(), new, us, alt.welfare_hat)
-    frame = frame.iloc[np.argsort(-frame["welfare_pct"].abs().to_numpy(), kind="stable")].reset_index(drop=True)
-    regional = by == "region" and economy.n > 14 and len(display_groups(economy)) > 1  # else the codes are the regions
-    rows = _regions(regional_frame(eq), regional_frame(alt), new, economy, us) if regional else frame
-    rows = rows.iloc[np.argsort(-rows["welfare_pct"].abs().to_numpy(), kind="stable")].reset_index(drop=True)
+    frame = frame.iloc[
+        np.argsort(-frame["welfare_pct"].abs().to_numpy(), kind="stable")
+    ].reset_index(drop=True)
+    regional = (
+        by == "region" and economy.n > 14 and len(display_groups(economy)) > 1
+    )  # else the codes are the regions
+    rows = (
+        _regions(regional_frame(eq), regional_frame(alt), new, economy, us) if regional else frame
+    )
+    rows = rows.iloc[np.argsort(-rows["welfare_pct"].abs().to_numpy(), kind="stable")].reset_index(
+        drop=True
+    )
     exclude = (HOME,) if us is not None else ()
-    averages = {c: eq.weighted_mean(c, exclude=exclude) for c in ("welfare_pct", "price_index_pct", "employment_pct")}
-    averages["welfare_alt_pct"] = float(np.average(100 * (np.delete(alt.welfare_hat, us) - 1), weights=np.delete(economy.expenditure, us))) if us is not None else float("nan")
+    averages = {
+        c: eq.weighted_mean(c, exclude=exclude)
+        for c in ("welfare_pct", "price_index_pct", "employment_pct")
+    }
+    averages["welfare_alt_pct"] = (
+        float(
+            np.average(
+                100 * (np.delete(alt.welfare_hat, us) - 1),
+                weights=np.delete(economy.expenditure, us),
+            )
+        )
+        if us is not None
+        else float("nan")
+    )
     scale = BN.get(economy.unit, float("nan"))
     meta = {
         "preset": preset,
@@ -162,7 +260,11 @@ def tariffs(
         "unit": economy.unit,
         "balance_unit": "bn USD" if scale == scale else economy.unit,
         "source": economy.source,
-        "us_tariff_revenue_pct_of_expenditure": float(frame.loc[frame["iso3"] == HOME, "tariff_revenue_pct"].iloc[0]) if us is not None else None,
+        "us_tariff_revenue_pct_of_expenditure": float(
+            frame.loc[frame["iso3"] == HOME, "tariff_revenue_pct"].iloc[0]
+        )
+        if us is not None
+        else None,
         "newton_iterations": eq.iterations,
         "seconds": seconds,
         "welfare_definition": WELFARE_DEFINITION,
@@ -172,7 +274,14 @@ def tariffs(
     if plot is not None:
         _plot(rows, plot, f"{preset}, retaliation {retaliation}, revenue: {REVENUE_LABEL[revenue]}")
     if json_out:
-        print_json({"meta": meta, "non_us_average": averages, "rows": _records(rows), "countries": _records(frame)})
+        print_json(
+            {
+                "meta": meta,
+                "non_us_average": averages,
+                "rows": _records(rows),
+                "countries": _records(frame),
+            }
+        )
         return
     _print(rows, averages, meta, top, scale, economy.n)
 
@@ -187,7 +296,9 @@ def _with_rates(frame: pd.DataFrame, t: Any, us: int | None, alt_hat: Any) -> pd
     return frame
 
 
-def _regions(eq_frame: pd.DataFrame, alt_frame: pd.DataFrame, t: Any, economy: Any, us: int | None) -> pd.DataFrame:
+def _regions(
+    eq_frame: pd.DataFrame, alt_frame: pd.DataFrame, t: Any, economy: Any, us: int | None
+) -> pd.DataFrame:
     """Regional rows; a region's rates are weighted by the flows they tax (US imports from it, its imports from the US)."""
     import numpy as np
 
@@ -201,8 +312,16 @@ def _regions(eq_frame: pd.DataFrame, alt_frame: pd.DataFrame, t: Any, economy: A
         for code in out["iso3"]:
             idx = [economy.index(c) for c in groups[code]]
             w_in, w_out = economy.flows[idx, us], economy.flows[us, idx]
-            on_it.append(100 * float(np.average(t[idx, us], weights=w_in)) if w_in.sum() > 0 else 100 * float(t[idx, us].mean()))
-            on_us.append(100 * float(np.average(t[us, idx], weights=w_out)) if w_out.sum() > 0 else 100 * float(t[us, idx].mean()))
+            on_it.append(
+                100 * float(np.average(t[idx, us], weights=w_in))
+                if w_in.sum() > 0
+                else 100 * float(t[idx, us].mean())
+            )
+            on_us.append(
+                100 * float(np.average(t[us, idx], weights=w_out))
+                if w_out.sum() > 0
+                else 100 * float(t[us, idx].mean())
+            )
         out["us_rate_on_it_pct"] = on_it
         out["its_rate_on_us_pct"] = on_us
     return out
@@ -212,10 +331,20 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     import numpy as np
 
     clean = frame.replace([np.inf, -np.inf], np.nan)
-    return [{str(k): v for k, v in row.items()} for row in clean.astype(object).where(clean.notna(), None).to_dict(orient="records")]
+    return [
+        {str(k): v for k, v in row.items()}
+        for row in clean.astype(object).where(clean.notna(), None).to_dict(orient="records")
+    ]
 
 
-def _print(rows: pd.DataFrame, averages: dict[str, float], meta: dict[str, Any], top: int, scale: float, n: int) -> None:
+def _print(
+    rows: pd.DataFrame,
+    averages: dict[str, float],
+    meta: dict[str, Any],
+    top: int,
+    scale: float,
+    n: int,
+) -> None:
     revenue, other = meta["revenue"], meta["revenue_alternative"]
     shown = rows if top <= 0 else rows.head(top)
     what = f"preset '{meta['preset']}'" + (f" on {meta['date']}" if meta["date"] else "")
@@ -250,7 +379,18 @@ def _print(rows: pd.DataFrame, averages: dict[str, float], meta: dict[str, Any],
             _num(row["trade_balance_new"] * scale, 1),
         )
     table.add_section()
-    table.add_row("non-US", "", "", _num(averages["welfare_pct"], 2), _num(averages["welfare_alt_pct"], 2), _num(averages["price_index_pct"], 1), _num(averages["employment_pct"], 2), "", "", style="bold")
+    table.add_row(
+        "non-US",
+        "",
+        "",
+        _num(averages["welfare_pct"], 2),
+        _num(averages["welfare_alt_pct"], 2),
+        _num(averages["price_index_pct"], 1),
+        _num(averages["employment_pct"], 2),
+        "",
+        "",
+        style="bold",
+    )
     console.print(table)
     console.print(WELFARE_DEFINITION, highlight=False)
     console.print(
@@ -259,10 +399,17 @@ def _print(rows: pd.DataFrame, averages: dict[str, float], meta: dict[str, Any],
         "(numeraire: the world price index). non-US: expenditure-weighted average of the other countries.",
         highlight=False,
     )
-    more = "" if top <= 0 or len(rows) <= top else f" ({len(rows) - top} more rows: --top 0 or --csv)"
+    more = (
+        "" if top <= 0 or len(rows) <= top else f" ({len(rows) - top} more rows: --top 0 or --csv)"
+    )
     revenue_pct = meta["us_tariff_revenue_pct_of_expenditure"]
     console.print(
-        f"{n} countries{more}." + (f" US tariff revenue {revenue_pct:.2f} % of expenditure." if revenue_pct is not None else "")
+        f"{n} countries{more}."
+        + (
+            f" US tariff revenue {revenue_pct:.2f} % of expenditure."
+            if revenue_pct is not None
+            else ""
+        )
         + f" Solved in {meta['newton_iterations']} Newton steps, {1000 * meta['seconds']:.0f} ms. Data: {escape(meta['source'])}",
         highlight=False,
     )
@@ -288,6 +435,10 @@ def _plot(frame: pd.DataFrame, path: Path, title: str) -> None:
     try:
         fig.savefig(path)
     except (OSError, ValueError) as err:
-        raise DealspaceError.single("--plot", f"cannot write {path}: {err}", "use a writable path ending in .png, .svg or .pdf") from None
+        raise DealspaceError.single(
+            "--plot",
+            f"cannot write {path}: {err}",
+            "use a writable path ending in .png, .svg or .pdf",
+        ) from None
     finally:
         plt.close(fig)

@@ -116,7 +116,9 @@ def kernel(x: FloatArray, b: Base, jacobian: bool) -> tuple[FloatArray, FloatArr
     return res, J, state
 
 
-def newton(b: Base, tol: float, max_iter: int, x0: FloatArray | None = None) -> tuple[State, int, float, bool]:
+def newton(
+    b: Base, tol: float, max_iter: int, x0: FloatArray | None = None
+) -> tuple[State, int, float, bool]:
     """Newton's method from ``x0`` (default 0, the baseline) with a backtracking line search.
 
     Returns the last state, the number of Newton steps, the Euclidean norm of

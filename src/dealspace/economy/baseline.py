@@ -88,7 +88,9 @@ def calibrate_local_share(
         e = ya + (1 - nu) * (xa.sum(axis=0) - ((1 - nu)[None, :] * xa).sum(axis=1))
         s1 = (e[0] - xa[1, 0]) / (e[0] - xa[1, 0] + xa[0, 1])
         s2 = (e[1] - xa[0, 1]) / (e[1] - xa[0, 1] + xa[1, 0])
-        return np.array([s1 * nu[0] + (1 - s1) * nu[1], (1 - s2) * nu[0] + s2 * nu[1]]) - np.asarray(targets)
+        return np.array(
+            [s1 * nu[0] + (1 - s1) * nu[1], (1 - s2) * nu[0] + s2 * nu[1]]
+        ) - np.asarray(targets)
 
     nu = np.array(targets, dtype=float)
     for _ in range(50):
@@ -98,7 +100,11 @@ def calibrate_local_share(
         h = 1e-7
         jac = np.column_stack([(moments(nu + h * np.eye(2)[k]) - f) / h for k in range(2)])
         nu = nu - np.linalg.solve(jac, f)
-    raise DealspaceError.single("local shares", f"calibration did not converge (moments off by {np.abs(f).max():.2e})", "give local_share explicitly")
+    raise DealspaceError.single(
+        "local shares",
+        f"calibration did not converge (moments off by {np.abs(f).max():.2e})",
+        "give local_share explicitly",
+    )
 
 
 def build_economy(
@@ -146,21 +152,35 @@ def build_economy(
     n = len(codes)
     x = np.array(flows, dtype=float)
     if x.shape != (n, n):
-        raise DealspaceError.single("flows", f"has shape {x.shape} for {n} regions", "give a square matrix in the order of iso3")
+        raise DealspaceError.single(
+            "flows",
+            f"has shape {x.shape} for {n} regions",
+            "give a square matrix in the order of iso3",
+        )
     y = None if gdp is None else np.asarray(gdp, dtype=float)
     if y is not None and (y.shape != (n,) or not np.isfinite(y).all() or (y <= 0).any()):
-        raise DealspaceError.single("gdp", "must be one positive number per region", "check the GDP table")
+        raise DealspaceError.single(
+            "gdp", "must be one positive number per region", "check the GDP table"
+        )
     nu = _local_share(local_share, codes, x, y, home)
     diag = np.diag(x).copy()
     if (diag > 0).all():
         full = x
     elif (diag == 0).all():
         if y is None:
-            raise DealspaceError.single("gdp", "is missing but the flows have no domestic absorption", "give a GDP table (iso3, gdp) or fill the diagonal of the flows")
+            raise DealspaceError.single(
+                "gdp",
+                "is missing but the flows have no domestic absorption",
+                "give a GDP table (iso3, gdp) or fill the diagonal of the flows",
+            )
         full = _fill_domestic(x, y, nu)
     else:
         partial = [codes[i] for i in np.flatnonzero(diag == 0)][:8]
-        raise DealspaceError.single("flows", f"domestic absorption (exporter = importer) is given for some regions but not for {partial}", "give it for every region or for none (then it is built from GDP)")
+        raise DealspaceError.single(
+            "flows",
+            f"domestic absorption (exporter = importer) is given for some regions but not for {partial}",
+            "give it for every region or for none (then it is built from GDP)",
+        )
     return Economy(
         iso3=codes,
         flows=full,
@@ -174,13 +194,27 @@ def build_economy(
     )
 
 
-def _local_share(spec: str | float | ArrayLike, codes: tuple[str, ...], x: FloatArray, y: FloatArray | None, home: str) -> FloatArray:
+def _local_share(
+    spec: str | float | ArrayLike,
+    codes: tuple[str, ...],
+    x: FloatArray,
+    y: FloatArray | None,
+    home: str,
+) -> FloatArray:
     n = len(codes)
     if isinstance(spec, str):
         if spec != "calibrate":
-            raise DealspaceError.single("local_share", f"unknown option {spec!r}", "use 'calibrate', a number in [0, 1) or one number per region")
+            raise DealspaceError.single(
+                "local_share",
+                f"unknown option {spec!r}",
+                "use 'calibrate', a number in [0, 1) or one number per region",
+            )
         if home not in codes or y is None:
-            raise DealspaceError.single("local_share", f"cannot be calibrated without GDP and a {home!r} region", "give local_share as a number (0 for the textbook model)")
+            raise DealspaceError.single(
+                "local_share",
+                f"cannot be calibrated without GDP and a {home!r} region",
+                "give local_share as a number (0 for the textbook model)",
+            )
         rest, own = calibrate_local_share(x, y, codes.index(home))
         nu = np.full(n, rest)
         nu[codes.index(home)] = own
@@ -196,7 +230,9 @@ def _fill_domestic(x: FloatArray, y: FloatArray, nu: FloatArray) -> FloatArray:
     return full
 
 
-def aggregate(economy: Economy, groups: Mapping[str, Sequence[str]], names: Mapping[str, str] | None = None) -> Economy:
+def aggregate(
+    economy: Economy, groups: Mapping[str, Sequence[str]], names: Mapping[str, str] | None = None
+) -> Economy:
     """Merge regions into groups (e.g. the EU-27), summing flows and GDP.
 
     Parameters
@@ -219,15 +255,27 @@ def aggregate(economy: Economy, groups: Mapping[str, Sequence[str]], names: Mapp
     for group, members in groups.items():
         for code in members:
             if code not in index:
-                raise DealspaceError.single(f"groups[{group!r}]", f"unknown region {code!r}", "use codes of the economy")
+                raise DealspaceError.single(
+                    f"groups[{group!r}]", f"unknown region {code!r}", "use codes of the economy"
+                )
             if code in seen:
-                raise DealspaceError.single(f"groups[{group!r}]", f"{code!r} is also in {seen[code]!r}", "put each region in one group")
+                raise DealspaceError.single(
+                    f"groups[{group!r}]",
+                    f"{code!r} is also in {seen[code]!r}",
+                    "put each region in one group",
+                )
             seen[code] = group
     missing = [c for c in economy.iso3 if c not in seen]
     if missing:
-        raise DealspaceError.single("groups", f"{len(missing)} regions are in no group, e.g. {missing[:5]}", "add a rest-of-world group")
+        raise DealspaceError.single(
+            "groups",
+            f"{len(missing)} regions are in no group, e.g. {missing[:5]}",
+            "add a rest-of-world group",
+        )
     if np.any(economy.tariffs):
-        raise DealspaceError.single("aggregate", "baseline tariffs are not zero", "aggregate before setting tariffs")
+        raise DealspaceError.single(
+            "aggregate", "baseline tariffs are not zero", "aggregate before setting tariffs"
+        )
     codes = tuple(groups)
     member = np.zeros((len(codes), economy.n))
     for g, group in enumerate(codes):
@@ -236,7 +284,11 @@ def aggregate(economy: Economy, groups: Mapping[str, Sequence[str]], names: Mapp
     for g in range(len(codes)):
         values = np.unique(economy.local_share[member[g] > 0])
         if len(values) > 1:
-            raise DealspaceError.single(f"groups[{codes[g]!r}]", "mixes regions with different local shares", "group only regions with one local share")
+            raise DealspaceError.single(
+                f"groups[{codes[g]!r}]",
+                "mixes regions with different local shares",
+                "group only regions with one local share",
+            )
         nu.append(values[0])
     labels = names or {}
     return Economy(

@@ -101,7 +101,11 @@ class TariffEffects(Displayed):
     def chart(self) -> Chart:
         """Horizontal bars (:attr:`drawn_as`): the package's change, else the status quo's welfare."""
         values = self.change_pct if self.change_pct is not None else self.status_quo_pct
-        what = "from the status quo to the package" if self.change_pct is not None else "in the status quo, against no tariffs"
+        what = (
+            "from the status quo to the package"
+            if self.change_pct is not None
+            else "in the status quo, against no tariffs"
+        )
         return Chart(
             "bars",
             "tariffs",
@@ -119,9 +123,17 @@ class TariffEffects(Displayed):
         """One row per region: name, role, status_quo_pct, package_pct, change_pct."""
         import pandas as pd
 
-        data: dict[str, Any] = {"name": list(self.names), "role": list(self.roles), "status_quo_pct": list(self.status_quo_pct)}
-        data["package_pct"] = list(self.package_pct) if self.package_pct is not None else [None] * len(self.regions)
-        data["change_pct"] = list(self.change_pct) if self.change_pct is not None else [None] * len(self.regions)
+        data: dict[str, Any] = {
+            "name": list(self.names),
+            "role": list(self.roles),
+            "status_quo_pct": list(self.status_quo_pct),
+        }
+        data["package_pct"] = (
+            list(self.package_pct) if self.package_pct is not None else [None] * len(self.regions)
+        )
+        data["change_pct"] = (
+            list(self.change_pct) if self.change_pct is not None else [None] * len(self.regions)
+        )
         return pd.DataFrame(data, index=pd.Index(self.regions, name="region"))
 
     def to_dict(self) -> dict[str, Any]:
@@ -136,7 +148,14 @@ class TariffEffects(Displayed):
             "drawn_as": self.drawn_as,
             "source": self.source,
             "pairs": [
-                {"levied_by": p.levied_by, "on": p.on, "issues": list(p.issues), "base_pct": _plain(p.base_pct), "status_quo_pct": _plain(p.status_quo_pct), "package_pct": _plain(p.package_pct)}
+                {
+                    "levied_by": p.levied_by,
+                    "on": p.on,
+                    "issues": list(p.issues),
+                    "base_pct": _plain(p.base_pct),
+                    "status_quo_pct": _plain(p.status_quo_pct),
+                    "package_pct": _plain(p.package_pct),
+                }
                 for p in self.pairs
             ],
             "regions": [
@@ -145,7 +164,9 @@ class TariffEffects(Displayed):
                     "name": self.names[k],
                     "role": self.roles[k],
                     "status_quo_pct": _plain(self.status_quo_pct[k]),
-                    "package_pct": None if self.package_pct is None else _plain(self.package_pct[k]),
+                    "package_pct": None
+                    if self.package_pct is None
+                    else _plain(self.package_pct[k]),
                     "change_pct": None if self.change_pct is None else _plain(self.change_pct[k]),
                 }
                 for k, r in enumerate(self.regions)
@@ -195,7 +216,11 @@ def tariff_effects(
     )
 
     if not has_tariff_issues(scenario):
-        raise DealspaceError.single(f"scenario '{scenario.name}'", "has no tariff issue", "add a 'tariff' block to an issue to see its effects")
+        raise DealspaceError.single(
+            f"scenario '{scenario.name}'",
+            "has no tariff issue",
+            "add a 'tariff' block to an issue to see its effects",
+        )
     if economy is None or params is None:
         default_economy, default_params = scenario_economy(scenario)
         economy, params = economy or default_economy, params or default_params
@@ -228,7 +253,16 @@ def tariff_effects(
         def rate(t: np.ndarray, cells: list[tuple[int, int]] = cells) -> float:
             return float(100 * np.mean([t[c] for c in cells]))
 
-        pairs.append(PairRates(spec.levied_by, spec.on, group, rate(base), rate(sq_t), None if pk_t is None else rate(pk_t)))
+        pairs.append(
+            PairRates(
+                spec.levied_by,
+                spec.on,
+                group,
+                rate(base),
+                rate(sq_t),
+                None if pk_t is None else rate(pk_t),
+            )
+        )
     return TariffEffects(
         scenario=scenario.name,
         date=scenario.date,
@@ -237,11 +271,17 @@ def tariff_effects(
         revenue=params.revenue_use,
         pairs=tuple(pairs),
         regions=tuple(order),
-        names=tuple(names.get(r, economy.names[economy.index(r)] if r in economy.iso3 else r) for r in order),
+        names=tuple(
+            names.get(r, economy.names[economy.index(r)] if r in economy.iso3 else r) for r in order
+        ),
         roles=roles,
         status_quo_pct=tuple(mean(w_sq, r) for r in order),
-        package_pct=None if pk is None else tuple(mean(100 * (pk.welfare_hat - 1), r) for r in order),
-        change_pct=None if pk is None else tuple(mean(100 * (pk.welfare_hat / sq.welfare_hat - 1), r) for r in order),
+        package_pct=None
+        if pk is None
+        else tuple(mean(100 * (pk.welfare_hat - 1), r) for r in order),
+        change_pct=None
+        if pk is None
+        else tuple(mean(100 * (pk.welfare_hat / sq.welfare_hat - 1), r) for r in order),
         source=economy.source,
     )
 
@@ -253,7 +293,11 @@ def _choice(scenario: Scenario, package: Mapping[str, Any]) -> dict[str, int]:
             continue
         k = issue.option_index(package[issue.id])
         if k is None:
-            raise DealspaceError.single(f"package.{issue.id}", f"'{package[issue.id]}' is not an option of '{issue.id}'", did_you_mean(str(package[issue.id]), map(str, issue.option_ids)))
+            raise DealspaceError.single(
+                f"package.{issue.id}",
+                f"'{package[issue.id]}' is not an option of '{issue.id}'",
+                did_you_mean(str(package[issue.id]), map(str, issue.option_ids)),
+            )
         out[issue.id] = k
     return out
 

@@ -80,8 +80,12 @@ class Finding:
         """JSON-safe, inputs with their written form and citation."""
         out = asdict(self)
         out["value"] = float(self.value) if np.isfinite(self.value) else None
-        out["written"] = f"{_number(self.value)} {self.unit}".strip() if np.isfinite(self.value) else None
-        out["inputs"] = [{**asdict(f), "written": f.written, "citation": f.citation} for f in self.inputs]
+        out["written"] = (
+            f"{_number(self.value)} {self.unit}".strip() if np.isfinite(self.value) else None
+        )
+        out["inputs"] = [
+            {**asdict(f), "written": f.written, "citation": f.citation} for f in self.inputs
+        ]
         return out
 
 
@@ -115,7 +119,11 @@ class FactsFile:
 def ad_valorem_equivalent(duty_per_unit: float, price_per_unit: float) -> float:
     """A specific duty as a rate in %: ``100 · duty / price``."""
     if price_per_unit <= 0 or duty_per_unit < 0:
-        raise DealspaceError.single("ave", f"price {price_per_unit}, duty {duty_per_unit}", "use a price > 0 and a duty >= 0")
+        raise DealspaceError.single(
+            "ave",
+            f"price {price_per_unit}, duty {duty_per_unit}",
+            "use a price > 0 and a duty >= 0",
+        )
     return 100 * duty_per_unit / price_per_unit
 
 
@@ -126,7 +134,9 @@ def implied_price(duty_per_unit: float, rate_pct: float) -> float:
     return duty_per_unit / (rate_pct / 100)
 
 
-def reciprocal_rate(us_imports: float, us_exports: float, floor_pct: float = FLOOR) -> tuple[float, float]:
+def reciprocal_rate(
+    us_imports: float, us_exports: float, floor_pct: float = FLOOR
+) -> tuple[float, float]:
     """The 2 April 2025 formula, in %: ``(deficit ratio 100 (M-X)/M, max(ratio/2, floor))``."""
     if us_imports <= 0:
         raise DealspaceError.single("reciprocal_rate", f"imports {us_imports}", "use imports > 0")
@@ -134,16 +144,24 @@ def reciprocal_rate(us_imports: float, us_exports: float, floor_pct: float = FLO
     return ratio, max(ratio / 2, floor_pct)
 
 
-def tariff_averages(rates: Mapping[str, float], imports: Mapping[str, float]) -> tuple[float, float]:
+def tariff_averages(
+    rates: Mapping[str, float], imports: Mapping[str, float]
+) -> tuple[float, float]:
     """Simple and import-weighted averages of ``rates`` over the partners in ``rates``."""
     codes = list(rates)
     missing = [c for c in codes if c not in imports]
     if missing:
-        raise DealspaceError.single("tariff_averages", f"no import value for {missing[:8]}", "give imports for every partner")
+        raise DealspaceError.single(
+            "tariff_averages",
+            f"no import value for {missing[:8]}",
+            "give imports for every partner",
+        )
     t = np.array([rates[c] for c in codes], dtype=float)
     m = np.array([imports[c] for c in codes], dtype=float)
     if m.sum() <= 0:
-        raise DealspaceError.single("tariff_averages", "all import weights are zero", "give positive imports")
+        raise DealspaceError.single(
+            "tariff_averages", "all import weights are zero", "give positive imports"
+        )
     return float(t.mean()), float(np.sum(t * m) / m.sum())
 
 
@@ -157,8 +175,16 @@ def _share(part: float, whole: float) -> float:
 COMPUTATIONS: dict[str, tuple[tuple[str, ...], Callable[..., float], str]] = {
     "ave": (("duty", "price"), ad_valorem_equivalent, "%"),
     "implied_price": (("duty", "rate"), implied_price, ""),
-    "deficit_ratio": (("imports", "exports"), lambda imports, exports: reciprocal_rate(imports, exports)[0], "%"),
-    "reciprocal_formula": (("imports", "exports"), lambda imports, exports: reciprocal_rate(imports, exports)[1], "%"),
+    "deficit_ratio": (
+        ("imports", "exports"),
+        lambda imports, exports: reciprocal_rate(imports, exports)[0],
+        "%",
+    ),
+    "reciprocal_formula": (
+        ("imports", "exports"),
+        lambda imports, exports: reciprocal_rate(imports, exports)[1],
+        "%",
+    ),
     "share": (("part", "whole"), _share, "%"),
     "difference": (("a", "b"), lambda a, b: a - b, ""),
     "value": (("x",), lambda x: x, ""),
@@ -183,9 +209,13 @@ def load_facts(path: str | Path) -> FactsFile:
     """Read and validate a facts file; every problem is reported at once."""
     path = Path(path)
     if not path.is_file():
-        raise DealspaceError.single(str(path), "does not exist", "give the path of a facts file (YAML; docs/economy.md)")
+        raise DealspaceError.single(
+            str(path), "does not exist", "give the path of a facts file (YAML; docs/economy.md)"
+        )
     if path.stat().st_size > MAX_FILE_BYTES:
-        raise DealspaceError.single(str(path), "is larger than 1 MB", "a facts file is a few kilobytes")
+        raise DealspaceError.single(
+            str(path), "is larger than 1 MB", "a facts file is a few kilobytes"
+        )
     return parse_facts(path.read_text(encoding="utf-8"), str(path))
 
 
@@ -198,15 +228,29 @@ def parse_facts(text: str, where: str) -> FactsFile:
     except yaml.YAMLError as err:
         raise DealspaceError.single(where, f"is not valid YAML: {err}", "fix the syntax") from None
     if not isinstance(data, dict):
-        raise DealspaceError.single(where, "is not a mapping", "give 'title', 'inputs' and 'claims'")
+        raise DealspaceError.single(
+            where, "is not a mapping", "give 'title', 'inputs' and 'claims'"
+        )
     problems: list[Problem] = []
     unknown = sorted(set(data) - {"title", "inputs", "claims"})
     for key in unknown:
-        problems.append(Problem(key, "is not a field of a facts file", did_you_mean(key, ["title", "inputs", "claims"]) or "use title, inputs, claims"))
+        problems.append(
+            Problem(
+                key,
+                "is not a field of a facts file",
+                did_you_mean(key, ["title", "inputs", "claims"]) or "use title, inputs, claims",
+            )
+        )
     inputs: dict[str, Fact] = {}
     raw_inputs = data.get("inputs") or {}
     if not isinstance(raw_inputs, dict):
-        problems.append(Problem("inputs", "is not a mapping", "give each input under its id: {value, unit, date, source}"))
+        problems.append(
+            Problem(
+                "inputs",
+                "is not a mapping",
+                "give each input under its id: {value, unit, date, source}",
+            )
+        )
         raw_inputs = {}
     for key, node in raw_inputs.items():
         fact = _fact(str(key), node, problems)
@@ -215,7 +259,13 @@ def parse_facts(text: str, where: str) -> FactsFile:
     claims = []
     raw_claims = data.get("claims") or []
     if not isinstance(raw_claims, list) or not raw_claims:
-        problems.append(Problem("claims", "is not a non-empty list", "list the claims, each with topic, claim, compute, args, meaning"))
+        problems.append(
+            Problem(
+                "claims",
+                "is not a non-empty list",
+                "list the claims, each with topic, claim, compute, args, meaning",
+            )
+        )
         raw_claims = []
     for k, node in enumerate(raw_claims):
         claim = _claim(f"claims[{k}]", node, raw_inputs, problems)
@@ -223,7 +273,9 @@ def parse_facts(text: str, where: str) -> FactsFile:
             claims.append(claim)
     if problems:
         raise DealspaceError(problems, where)
-    return FactsFile(title=str(data.get("title") or ""), inputs=inputs, claims=tuple(claims), where=where)
+    return FactsFile(
+        title=str(data.get("title") or ""), inputs=inputs, claims=tuple(claims), where=where
+    )
 
 
 def _fact(key: str, node: Any, problems: list[Problem]) -> Fact | None:
@@ -233,29 +285,69 @@ def _fact(key: str, node: Any, problems: list[Problem]) -> Fact | None:
         return None
     extra = sorted(set(node) - {"value", "unit", "date", "source", "url"})
     for name in extra:
-        problems.append(Problem(f"{where}.{name}", "is not a field of an input", did_you_mean(name, ["value", "unit", "date", "source", "url"]) or "use value, unit, date, source, url"))
+        problems.append(
+            Problem(
+                f"{where}.{name}",
+                "is not a field of an input",
+                did_you_mean(name, ["value", "unit", "date", "source", "url"])
+                or "use value, unit, date, source, url",
+            )
+        )
     value = node.get("value")
     ok = True
     if isinstance(value, bool) or not isinstance(value, int | float) or not np.isfinite(value):
-        problems.append(Problem(f"{where}.value", f"is {value!r}, not a number", "write the number as people write it, without its unit: 700 with unit '%'"))
+        problems.append(
+            Problem(
+                f"{where}.value",
+                f"is {value!r}, not a number",
+                "write the number as people write it, without its unit: 700 with unit '%'",
+            )
+        )
         ok = False
     for name in ("unit", "date", "source"):
         if not str(node.get(name) or "").strip():
-            problems.append(Problem(f"{where}.{name}", "is missing", {"unit": "e.g. '%', 'JPY/kg', 'bn USD'", "date": "when the number holds or was said (YYYY-MM-DD, YYYY-MM or YYYY)", "source": "who said or published it, and where"}[name]))
+            problems.append(
+                Problem(
+                    f"{where}.{name}",
+                    "is missing",
+                    {
+                        "unit": "e.g. '%', 'JPY/kg', 'bn USD'",
+                        "date": "when the number holds or was said (YYYY-MM-DD, YYYY-MM or YYYY)",
+                        "source": "who said or published it, and where",
+                    }[name],
+                )
+            )
             ok = False
     if not ok:
         return None
     assert isinstance(value, int | float)
-    return Fact(float(value), str(node["unit"]), str(node["date"]), str(node["source"]).strip(), str(node.get("url") or ""), key)
+    return Fact(
+        float(value),
+        str(node["unit"]),
+        str(node["date"]),
+        str(node["source"]).strip(),
+        str(node.get("url") or ""),
+        key,
+    )
 
 
-def _claim(where: str, node: Any, inputs: Mapping[str, Any], problems: list[Problem]) -> Claim | None:
+def _claim(
+    where: str, node: Any, inputs: Mapping[str, Any], problems: list[Problem]
+) -> Claim | None:
     if not isinstance(node, dict):
-        problems.append(Problem(where, "is not a mapping", "give topic, claim, compute, args, meaning"))
+        problems.append(
+            Problem(where, "is not a mapping", "give topic, claim, compute, args, meaning")
+        )
         return None
     fields = {"topic", "claim", "compute", "args", "meaning", "also", "note"}
     for name in sorted(set(node) - fields):
-        problems.append(Problem(f"{where}.{name}", "is not a field of a claim", did_you_mean(name, fields) or f"use {', '.join(sorted(fields))}"))
+        problems.append(
+            Problem(
+                f"{where}.{name}",
+                "is not a field of a claim",
+                did_you_mean(name, fields) or f"use {', '.join(sorted(fields))}",
+            )
+        )
     before = len(problems)
     for name in ("topic", "claim", "compute", "meaning"):
         if not str(node.get(name) or "").strip():
@@ -263,36 +355,97 @@ def _claim(where: str, node: Any, inputs: Mapping[str, Any], problems: list[Prob
     compute = str(node.get("compute") or "")
     args = node.get("args") or {}
     if not isinstance(args, dict):
-        problems.append(Problem(f"{where}.args", "is not a mapping", "give the arguments by name, e.g. {duty: rice_duty, price: rice_price}"))
+        problems.append(
+            Problem(
+                f"{where}.args",
+                "is not a mapping",
+                "give the arguments by name, e.g. {duty: rice_duty, price: rice_price}",
+            )
+        )
         args = {}
     if compute in COMPUTATIONS:
         names = COMPUTATIONS[compute][0]
         for name in names:
             if name not in args:
-                problems.append(Problem(f"{where}.args.{name}", "is missing", f"'{compute}' takes {', '.join(names)} (input ids)"))
+                problems.append(
+                    Problem(
+                        f"{where}.args.{name}",
+                        "is missing",
+                        f"'{compute}' takes {', '.join(names)} (input ids)",
+                    )
+                )
             elif str(args[name]) not in inputs:
-                problems.append(Problem(f"{where}.args.{name}", f"'{args[name]}' is not an input of the file", did_you_mean(str(args[name]), map(str, inputs)) or "add it under 'inputs'"))
+                problems.append(
+                    Problem(
+                        f"{where}.args.{name}",
+                        f"'{args[name]}' is not an input of the file",
+                        did_you_mean(str(args[name]), map(str, inputs)) or "add it under 'inputs'",
+                    )
+                )
         for name in sorted(set(args) - set(names)):
-            problems.append(Problem(f"{where}.args.{name}", f"is not an argument of '{compute}'", f"'{compute}' takes {', '.join(names)}"))
+            problems.append(
+                Problem(
+                    f"{where}.args.{name}",
+                    f"is not an argument of '{compute}'",
+                    f"'{compute}' takes {', '.join(names)}",
+                )
+            )
     elif compute in DATA_COMPUTATIONS:
         options = DATA_COMPUTATIONS[compute]
         for name in sorted(set(options) - set(args)):
-            problems.append(Problem(f"{where}.args.{name}", "is missing", f"'{compute}' takes {', '.join(options)}"))
+            problems.append(
+                Problem(
+                    f"{where}.args.{name}", "is missing", f"'{compute}' takes {', '.join(options)}"
+                )
+            )
         for name, value in args.items():
             if name not in options:
-                problems.append(Problem(f"{where}.args.{name}", f"is not an argument of '{compute}'", f"'{compute}' takes {', '.join(options)}"))
+                problems.append(
+                    Problem(
+                        f"{where}.args.{name}",
+                        f"is not an argument of '{compute}'",
+                        f"'{compute}' takes {', '.join(options)}",
+                    )
+                )
             elif options[name] and value not in options[name]:
-                problems.append(Problem(f"{where}.args.{name}", f"is {value!r}", did_you_mean(str(value), options[name]) or f"use one of {', '.join(options[name])}"))
+                problems.append(
+                    Problem(
+                        f"{where}.args.{name}",
+                        f"is {value!r}",
+                        did_you_mean(str(value), options[name])
+                        or f"use one of {', '.join(options[name])}",
+                    )
+                )
     elif compute:
         known = [*COMPUTATIONS, *DATA_COMPUTATIONS]
-        problems.append(Problem(f"{where}.compute", f"unknown computation {compute!r}", did_you_mean(compute, known) or f"use one of {', '.join(known)}"))
+        problems.append(
+            Problem(
+                f"{where}.compute",
+                f"unknown computation {compute!r}",
+                did_you_mean(compute, known) or f"use one of {', '.join(known)}",
+            )
+        )
     also = node.get("also") or []
     if not isinstance(also, list) or any(str(a) not in inputs for a in also):
-        missing = [str(a) for a in (also if isinstance(also, list) else [also]) if str(a) not in inputs]
-        problems.append(Problem(f"{where}.also", f"names inputs the file does not have: {missing}", "list input ids"))
+        missing = [
+            str(a) for a in (also if isinstance(also, list) else [also]) if str(a) not in inputs
+        ]
+        problems.append(
+            Problem(
+                f"{where}.also", f"names inputs the file does not have: {missing}", "list input ids"
+            )
+        )
     if len(problems) > before:
         return None
-    return Claim(str(node["topic"]), str(node["claim"]), compute, dict(args), str(node["meaning"]), tuple(str(a) for a in also), str(node.get("note") or ""))
+    return Claim(
+        str(node["topic"]),
+        str(node["claim"]),
+        compute,
+        dict(args),
+        str(node["meaning"]),
+        tuple(str(a) for a in also),
+        str(node.get("note") or ""),
+    )
 
 
 # --------------------------------------------------------------------------- evaluation
@@ -309,10 +462,16 @@ def evaluate(facts: FactsFile, economy: Economy | None = None) -> list[Finding]:
             unit = unit or used[0].unit
         else:
             if economy is None:
-                raise DealspaceError.single(claim.claim, f"'{claim.compute}' needs trade data", "give an economy (the CLI uses the embedded data)")
+                raise DealspaceError.single(
+                    claim.claim,
+                    f"'{claim.compute}' needs trade data",
+                    "give an economy (the CLI uses the embedded data)",
+                )
             value, unit, used = _on_data(claim, economy)
         inputs = tuple(used) + tuple(facts.inputs[a] for a in claim.also)
-        out.append(Finding(claim.topic, claim.claim, value, unit, claim.meaning, inputs, claim.note))
+        out.append(
+            Finding(claim.topic, claim.claim, value, unit, claim.meaning, inputs, claim.note)
+        )
     return out
 
 
@@ -326,17 +485,35 @@ def _on_data(claim: Claim, economy: Economy) -> tuple[float, str, list[Fact]]:
     us = economy.index(home)
     if claim.compute == "us_rate_average":
         announced = economy.rates.get("liberation-day", {})
-        rates = {c: max(100 * announced[c], FLOOR) for c in economy.iso3 if c != home and c in announced}
+        rates = {
+            c: max(100 * announced[c], FLOOR) for c in economy.iso3 if c != home and c in announced
+        }
         if not rates:
-            raise DealspaceError.single(claim.claim, "the trade data carry no announced US rates", "use the embedded data or the study's folder")
+            raise DealspaceError.single(
+                claim.claim,
+                "the trade data carry no announced US rates",
+                "use the embedded data or the study's folder",
+            )
         imports = {c: float(economy.flows[economy.index(c), us]) for c in rates}
         simple, weighted = tariff_averages(rates, imports)
-        fact = Fact(float(len(rates)), "partners", "2025-04-02", f"announced US rates floored at 10 % and 2023 US imports (BACI): {economy.source}", id="trade data")
+        fact = Fact(
+            float(len(rates)),
+            "partners",
+            "2025-04-02",
+            f"announced US rates floored at 10 % and 2023 US imports (BACI): {economy.source}",
+            id="trade data",
+        )
         return (simple if claim.args["weighting"] == "simple" else weighted), "%", [fact]
     partner = economy.index(str(claim.args["partner"]))
     scale = {"thousand USD": 1e-6, "million USD": 1e-3}.get(economy.unit, float("nan"))
     exports, imports = economy.flows[us, partner] * scale, economy.flows[partner, us] * scale
-    fact = Fact(float(exports - imports), "bn USD", "2023", f"exports {exports:.1f} bn, imports {imports:.1f} bn: {economy.source}", id="trade data")
+    fact = Fact(
+        float(exports - imports),
+        "bn USD",
+        "2023",
+        f"exports {exports:.1f} bn, imports {imports:.1f} bn: {economy.source}",
+        id="trade data",
+    )
     return float(exports - imports), "bn USD", [fact]
 
 

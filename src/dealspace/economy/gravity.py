@@ -132,10 +132,14 @@ class ModelParams:
             ("firm_pass_through", self.firm_pass_through, self.firm_pass_through > 0, "> 0"),
         ]
         if self.markup_elasticity is not None:
-            checks.append(("markup_elasticity", self.markup_elasticity, self.markup_elasticity > 0, "> 0"))
+            checks.append(
+                ("markup_elasticity", self.markup_elasticity, self.markup_elasticity > 0, "> 0")
+            )
         for name, value, ok, rule in checks:
             if not (np.isfinite(value) and ok):
-                raise DealspaceError.single(f"ModelParams.{name}", f"is {value!r}", f"use a finite number {rule}")
+                raise DealspaceError.single(
+                    f"ModelParams.{name}", f"is {value!r}", f"use a finite number {rule}"
+                )
         if self.revenue_use not in REVENUE_USES:
             raise DealspaceError.single(
                 "ModelParams.revenue_use",
@@ -201,26 +205,49 @@ class Economy:
         iso3 = tuple(str(c) for c in self.iso3)
         n = len(iso3)
         flows = _frozen(self.flows, (n, n), "Economy.flows")
-        nu = _frozen(np.broadcast_to(np.asarray(self.local_share, float), (n,)), (n,), "Economy.local_share")
+        nu = _frozen(
+            np.broadcast_to(np.asarray(self.local_share, float), (n,)), (n,), "Economy.local_share"
+        )
         tariffs = self.tariffs if np.size(self.tariffs) else np.zeros((n, n))
         t0 = _frozen(tariffs, (n, n), "Economy.tariffs")
         gdp = _frozen(self.gdp if np.size(self.gdp) else flows.sum(axis=1), (n,), "Economy.gdp")
         names = tuple(self.names) if self.names else iso3
         if len(set(iso3)) != n:
             dup = sorted({c for c in iso3 if iso3.count(c) > 1})
-            raise DealspaceError.single("Economy.iso3", f"duplicate codes {dup}", "give each region once")
+            raise DealspaceError.single(
+                "Economy.iso3", f"duplicate codes {dup}", "give each region once"
+            )
         if (flows < 0).any():
-            raise DealspaceError.single("Economy.flows", "has negative values", "flows must be >= 0")
+            raise DealspaceError.single(
+                "Economy.flows", "has negative values", "flows must be >= 0"
+            )
         if ((nu < 0) | (nu >= 1)).any():
-            raise DealspaceError.single("Economy.local_share", "is outside [0, 1)", "use shares in [0, 1)")
+            raise DealspaceError.single(
+                "Economy.local_share", "is outside [0, 1)", "use shares in [0, 1)"
+            )
         if (t0 <= -1).any():
             raise DealspaceError.single("Economy.tariffs", "has rates <= -100 %", "use rates > -1")
         if len(names) != n:
-            raise DealspaceError.single("Economy.names", f"has {len(names)} names for {n} regions", "give one name per region")
+            raise DealspaceError.single(
+                "Economy.names",
+                f"has {len(names)} names for {n} regions",
+                "give one name per region",
+            )
         empty = [iso3[i] for i in np.flatnonzero(flows.sum(axis=0) <= 0)]
         if empty:
-            raise DealspaceError.single("Economy.flows", f"regions {empty} buy nothing", "drop them or fill domestic absorption")
-        for name, value in (("iso3", iso3), ("flows", flows), ("local_share", nu), ("tariffs", t0), ("gdp", gdp), ("names", names)):
+            raise DealspaceError.single(
+                "Economy.flows",
+                f"regions {empty} buy nothing",
+                "drop them or fill domestic absorption",
+            )
+        for name, value in (
+            ("iso3", iso3),
+            ("flows", flows),
+            ("local_share", nu),
+            ("tariffs", t0),
+            ("gdp", gdp),
+            ("names", names),
+        ):
             object.__setattr__(self, name, value)
 
     @property
@@ -236,7 +263,9 @@ class Economy:
     @property
     def income(self) -> FloatArray:
         """Factor income :math:`Y_i = \\sum_k (1-\\nu_k) X_{ik} + \\nu_i \\sum_j X_{ji}`."""
-        return ((1 - self.local_share)[None, :] * self.flows).sum(axis=1) + self.local_share * self.flows.sum(axis=0)
+        return ((1 - self.local_share)[None, :] * self.flows).sum(
+            axis=1
+        ) + self.local_share * self.flows.sum(axis=0)
 
     @property
     def revenue(self) -> FloatArray:
@@ -258,7 +287,9 @@ class Economy:
         try:
             return self.iso3.index(code)
         except ValueError:
-            raise DealspaceError.single("region", f"unknown code {code!r}", did_you_mean(code, self.iso3)) from None
+            raise DealspaceError.single(
+                "region", f"unknown code {code!r}", did_you_mean(code, self.iso3)
+            ) from None
 
 
 @dataclass(frozen=True, eq=False)
@@ -349,9 +380,16 @@ class Equilibrium(Displayed):
         """Welfare change by region, as bars."""
         eco = self.economy
         return Chart(
-            "bars", "welfare", "Welfare change by region",
-            {"labels": list(eco.names), "series": {"welfare": [100 * (w - 1) for w in self.welfare_hat]},
-             "xlabel": "welfare change (%)", "signed_colors": True, "value_format": "{:+.2f}"},
+            "bars",
+            "welfare",
+            "Welfare change by region",
+            {
+                "labels": list(eco.names),
+                "series": {"welfare": [100 * (w - 1) for w in self.welfare_hat]},
+                "xlabel": "welfare change (%)",
+                "signed_colors": True,
+                "value_format": "{:+.2f}",
+            },
         )
 
 
@@ -380,13 +418,23 @@ def _base(economy: Economy, tariffs: FloatArray, params: ModelParams) -> Base:
 def _check_tariffs(economy: Economy, tariffs: ArrayLike) -> FloatArray:
     t = np.asarray(tariffs, dtype=float)
     if t.shape != (economy.n, economy.n):
-        raise DealspaceError.single("new_tariffs", f"has shape {t.shape}", f"give an ({economy.n}, {economy.n}) matrix, rows exporters, columns importers")
+        raise DealspaceError.single(
+            "new_tariffs",
+            f"has shape {t.shape}",
+            f"give an ({economy.n}, {economy.n}) matrix, rows exporters, columns importers",
+        )
     if not np.isfinite(t).all() or (t <= -1).any():
-        raise DealspaceError.single("new_tariffs", "has non-finite rates or rates <= -100 %", "use finite rates > -1 (0.25 = 25 %)")
+        raise DealspaceError.single(
+            "new_tariffs",
+            "has non-finite rates or rates <= -100 %",
+            "use finite rates > -1 (0.25 = 25 %)",
+        )
     return t
 
 
-def residuals(economy: Economy, new_tariffs: ArrayLike, params: ModelParams, x: ArrayLike) -> FloatArray:
+def residuals(
+    economy: Economy, new_tariffs: ArrayLike, params: ModelParams, x: ArrayLike
+) -> FloatArray:
     """The 3N scaled equilibrium conditions at ``x = log(w_hat, E_hat, L_hat)`` (zero at an equilibrium).
 
     Blocks: factor-income equations divided by :math:`Y_j` (the last one
@@ -398,7 +446,9 @@ def residuals(economy: Economy, new_tariffs: ArrayLike, params: ModelParams, x: 
     return kernel(np.asarray(x, dtype=float), b, jacobian=False)[0]
 
 
-def jacobian(economy: Economy, new_tariffs: ArrayLike, params: ModelParams, x: ArrayLike) -> FloatArray:
+def jacobian(
+    economy: Economy, new_tariffs: ArrayLike, params: ModelParams, x: ArrayLike
+) -> FloatArray:
     """The analytic Jacobian of :func:`residuals` at ``x`` (3N × 3N), as :func:`solve` uses it.
 
     Given to a generic root finder (e.g. ``scipy.optimize.root(..., jac=True)``)
@@ -491,7 +541,14 @@ def _blas_limit(threads: int | None) -> AbstractContextManager[object]:
     return threadpool_limits(limits=threads, user_api="blas")
 
 
-def _newton(economy: Economy, b: Base, params: ModelParams, tol: float, max_iter: int, x0: FloatArray | None = None) -> Equilibrium:
+def _newton(
+    economy: Economy,
+    b: Base,
+    params: ModelParams,
+    tol: float,
+    max_iter: int,
+    x0: FloatArray | None = None,
+) -> Equilibrium:
     state, iterations, norm, converged = newton(b, tol, max_iter, x0)
     if not converged:
         raise DealspaceError.single(
@@ -502,7 +559,9 @@ def _newton(economy: Economy, b: Base, params: ModelParams, tol: float, max_iter
     return _equilibrium(economy, b, params, state, iterations, norm)
 
 
-def _equilibrium(economy: Economy, b: Base, params: ModelParams, s: State, iterations: int, norm: float) -> Equilibrium:
+def _equilibrium(
+    economy: Economy, b: Base, params: ModelParams, s: State, iterations: int, norm: float
+) -> Equilibrium:
     kap = params.labour_elasticity
     delta = b.E / (b.E - kap * (1 - s.tau) * b.Y / (1 + kap))
     welfare = delta * s.e / s.P + (1 - delta) * s.w * s.L / s.P
@@ -527,6 +586,8 @@ def _frozen(values: ArrayLike, shape: tuple[int, ...], where: str) -> FloatArray
     if array.shape != shape:
         raise DealspaceError.single(where, f"has shape {array.shape}", f"expected {shape}")
     if not np.isfinite(array).all():
-        raise DealspaceError.single(where, "has NaN or infinite values", "fill missing values (0 for no trade)")
+        raise DealspaceError.single(
+            where, "has NaN or infinite values", "fill missing values (0 for no trade)"
+        )
     array.setflags(write=False)
     return array

@@ -56,7 +56,12 @@ PRESETS = {
 }
 
 
-def optimal_tariff(economy: Economy, country: str = US, params: ModelParams | None = None, scale: str = "expenditure") -> float:
+def optimal_tariff(
+    economy: Economy,
+    country: str = US,
+    params: ModelParams | None = None,
+    scale: str = "expenditure",
+) -> float:
     """Closed-form optimal uniform tariff of ``country`` (module docstring).
 
     Parameters
@@ -77,15 +82,31 @@ def optimal_tariff(economy: Economy, country: str = US, params: ModelParams | No
     params = params or ModelParams()
     c = economy.index(country)
     if scale not in ("expenditure", "income"):
-        raise DealspaceError.single("scale", f"unknown {scale!r}", did_you_mean(scale, ("expenditure", "income")))
+        raise DealspaceError.single(
+            "scale", f"unknown {scale!r}", did_you_mean(scale, ("expenditure", "income"))
+        )
     z = economy.expenditure if scale == "expenditure" else economy.income
     phi = params.pass_through(economy.local_share)[c]
-    return float(_closed_form(economy.flows, economy.shares, economy.local_share, z, c, params.trade_elasticity, phi))
+    return float(
+        _closed_form(
+            economy.flows, economy.shares, economy.local_share, z, c, params.trade_elasticity, phi
+        )
+    )
 
 
-def _closed_form(x: FloatArray, lam: FloatArray, nu: FloatArray, z: FloatArray, c: int, eps: float, phi: float | FloatArray) -> float | FloatArray:
+def _closed_form(
+    x: FloatArray,
+    lam: FloatArray,
+    nu: FloatArray,
+    z: FloatArray,
+    c: int,
+    eps: float,
+    phi: float | FloatArray,
+) -> float | FloatArray:
     others = np.arange(len(nu)) != c
-    delta = np.sum(x[c, others] * (1 - nu[others]) * (1 - lam[c, others])) / ((1 - nu[c]) * (z[c] - x[c, c]))
+    delta = np.sum(x[c, others] * (1 - nu[others]) * (1 - lam[c, others])) / (
+        (1 - nu[c]) * (z[c] - x[c, c])
+    )
     return 1 / ((1 + delta * eps) * phi - 1)
 
 
@@ -123,7 +144,9 @@ def retaliate(
         A new matrix; the input is not modified.
     """
     if mode not in RETALIATION:
-        raise DealspaceError.single("retaliation", f"unknown mode {mode!r}", did_you_mean(mode, RETALIATION))
+        raise DealspaceError.single(
+            "retaliation", f"unknown mode {mode!r}", did_you_mean(mode, RETALIATION)
+        )
     t = np.array(tariffs, dtype=float)
     c = economy.index(target)
     levy = np.ones(economy.n, dtype=bool) if by is None else np.isin(np.arange(economy.n), list(by))
@@ -135,11 +158,17 @@ def retaliate(
         rest = np.arange(economy.n) != c
         member = np.array([rest, ~rest], dtype=float)
         weights = economy.expenditure * rest
-        nu = np.array([np.sum(economy.local_share * weights) / weights.sum(), economy.local_share[c]])
+        nu = np.array(
+            [np.sum(economy.local_share * weights) / weights.sum(), economy.local_share[c]]
+        )
         flows = member @ economy.flows @ member.T
         shares = flows / flows.sum(axis=0)[None, :]
         phi = params.pass_through(economy.local_share)
-        t[c, levy] = np.asarray(_closed_form(flows, shares, nu, member @ economy.income, 0, params.trade_elasticity, phi))[levy]
+        t[c, levy] = np.asarray(
+            _closed_form(
+                flows, shares, nu, member @ economy.income, 0, params.trade_elasticity, phi
+            )
+        )[levy]
     return t
 
 
@@ -157,7 +186,9 @@ def preset_tariffs(name: str, economy: Economy, params: ModelParams | None = Non
         Unknown preset (with a did-you-mean hint), or partners without a rate.
     """
     if name not in PRESETS:
-        raise DealspaceError.single("preset", f"unknown preset {name!r}", did_you_mean(name, PRESETS))
+        raise DealspaceError.single(
+            "preset", f"unknown preset {name!r}", did_you_mean(name, PRESETS)
+        )
     us = economy.index(US)
     t = np.array(economy.tariffs, dtype=float)
     if name == "optimal-us":
@@ -209,7 +240,11 @@ def bilateral_welfare(
     """
     i, j = economy.index(levied_by), economy.index(on)
     if i == j:
-        raise DealspaceError.single("bilateral_welfare", f"{levied_by!r} cannot levy a tariff on itself", "choose two different regions")
+        raise DealspaceError.single(
+            "bilateral_welfare",
+            f"{levied_by!r} cannot levy a tariff on itself",
+            "choose two different regions",
+        )
     t = np.array(economy.tariffs if base_tariffs is None else base_tariffs, dtype=float)
     t[j, i] = rate
     eq = solve(economy, t, params)
@@ -252,10 +287,14 @@ def tariffs_in_force(economy: Economy, date: str | None) -> FloatArray:
     return t
 
 
-def base_tariffs(economy: Economy, base: str, date: str | None = None, params: ModelParams | None = None) -> FloatArray:
+def base_tariffs(
+    economy: Economy, base: str, date: str | None = None, params: ModelParams | None = None
+) -> FloatArray:
     """The tariff matrix of a named base world (:data:`BASES`)."""
     if base not in BASES:
-        raise DealspaceError.single("economy.base", f"unknown base world {base!r}", did_you_mean(base, BASES))
+        raise DealspaceError.single(
+            "economy.base", f"unknown base world {base!r}", did_you_mean(base, BASES)
+        )
     if base == "in-force":
         return tariffs_in_force(economy, date)
     if base == "none":
@@ -263,7 +302,9 @@ def base_tariffs(economy: Economy, base: str, date: str | None = None, params: M
     return preset_tariffs(base, economy, params)
 
 
-def set_rates(economy: Economy, tariffs: ArrayLike, rates: Mapping[tuple[str, str], float]) -> FloatArray:
+def set_rates(
+    economy: Economy, tariffs: ArrayLike, rates: Mapping[tuple[str, str], float]
+) -> FloatArray:
     """Set bilateral rates: ``{(levied_by, on): rate}`` (decimals; codes may be regions such as ``EU``).
 
     A region code sets the rate for each of its countries; a pair within one
@@ -274,7 +315,9 @@ def set_rates(economy: Economy, tariffs: ArrayLike, rates: Mapping[tuple[str, st
     t = np.array(tariffs, dtype=float)
     for (levied_by, on), rate in rates.items():
         if not np.isfinite(rate) or rate <= -1:
-            raise DealspaceError.single(f"{levied_by}:{on}", f"rate {rate!r}", "use a finite rate above -100 %")
+            raise DealspaceError.single(
+                f"{levied_by}:{on}", f"rate {rate!r}", "use a finite rate above -100 %"
+            )
         importers = resolve(economy, [levied_by], f"{levied_by}:{on}")
         exporters = resolve(economy, [on], f"{levied_by}:{on}")
         for i in importers:
@@ -282,7 +325,11 @@ def set_rates(economy: Economy, tariffs: ArrayLike, rates: Mapping[tuple[str, st
                 if i != j:
                     t[j, i] = rate
         if set(importers) == set(exporters) and len(importers) == 1:
-            raise DealspaceError.single(f"{levied_by}:{on}", "a country cannot levy a tariff on itself", "name two different countries")
+            raise DealspaceError.single(
+                f"{levied_by}:{on}",
+                "a country cannot levy a tariff on itself",
+                "name two different countries",
+            )
     return t
 
 
@@ -292,7 +339,9 @@ def _iso_date(text: str) -> str:
     try:
         return dt.date.fromisoformat(str(text)[:10]).isoformat()
     except ValueError:
-        raise DealspaceError.single("date", f"{text!r} is not a date", "write it as YYYY-MM-DD") from None
+        raise DealspaceError.single(
+            "date", f"{text!r} is not a date", "write it as YYYY-MM-DD"
+        ) from None
 
 
 def build_tariffs(
@@ -325,5 +374,7 @@ def build_tariffs(
         t = set_rates(economy, t, rates)
     by = None if retaliators is None else resolve(economy, retaliators, "--retaliate")
     if by is not None and US in [economy.iso3[k] for k in by]:
-        raise DealspaceError.single("--retaliate", "the US cannot retaliate against itself", "name the US's partners")
+        raise DealspaceError.single(
+            "--retaliate", "the US cannot retaliate against itself", "name the US's partners"
+        )
     return retaliate(economy, t, retaliation, params=params, by=by)

@@ -33,11 +33,16 @@ REST = "ROW"
 
 @functools.cache
 def _table() -> tuple[tuple[str, str, tuple[str, ...]], ...]:
-    text = (resources.files("dealspace.economy") / "data" / "regions_2023.csv").read_text(encoding="utf-8")
+    text = (resources.files("dealspace.economy") / "data" / "regions_2023.csv").read_text(
+        encoding="utf-8"
+    )
     from io import StringIO
 
     frame = pd.read_csv(StringIO(text))
-    return tuple((str(c), str(n), tuple(str(m).split())) for c, n, m in zip(frame["iso3"], frame["name"], frame["members"], strict=True))
+    return tuple(
+        (str(c), str(n), tuple(str(m).split()))
+        for c, n, m in zip(frame["iso3"], frame["name"], frame["members"], strict=True)
+    )
 
 
 def display_groups(economy: Economy) -> dict[str, tuple[str, ...]]:
@@ -75,7 +80,9 @@ def members(economy: Economy, code: str) -> list[int]:
     groups = display_groups(economy)
     if code in groups:
         return [economy.index(c) for c in groups[code]]
-    raise DealspaceError.single("region", f"unknown code {code!r}", did_you_mean(code, [*economy.iso3, *groups]))
+    raise DealspaceError.single(
+        "region", f"unknown code {code!r}", did_you_mean(code, [*economy.iso3, *groups])
+    )
 
 
 def resolve(economy: Economy, codes: Sequence[str], where: str) -> list[int]:
@@ -89,17 +96,28 @@ def resolve(economy: Economy, codes: Sequence[str], where: str) -> list[int]:
                 found = members(economy, code)
             except DealspaceError:
                 hint = did_you_mean(code, [*economy.iso3, *display_groups(economy)])
-                raise DealspaceError.single(where, f"unknown country or region {code!r}", hint or "use ISO3 codes (JPN) or a region (EU, ROW)") from None
+                raise DealspaceError.single(
+                    where,
+                    f"unknown country or region {code!r}",
+                    hint or "use ISO3 codes (JPN) or a region (EU, ROW)",
+                ) from None
             out.extend(k for k in found if k not in out)
     return out
 
 
-def weighted(values: FloatArray, weights: FloatArray, groups: Mapping[str, Sequence[int]]) -> dict[str, float]:
+def weighted(
+    values: FloatArray, weights: FloatArray, groups: Mapping[str, Sequence[int]]
+) -> dict[str, float]:
     """Weighted mean of ``values`` within each group of positions."""
-    return {g: float(np.sum(values[idx] * weights[idx]) / np.sum(weights[idx])) for g, idx in groups.items()}
+    return {
+        g: float(np.sum(values[idx] * weights[idx]) / np.sum(weights[idx]))
+        for g, idx in groups.items()
+    }
 
 
-def regional_frame(eq: Equilibrium, groups: Mapping[str, Sequence[str]] | None = None) -> pd.DataFrame:
+def regional_frame(
+    eq: Equilibrium, groups: Mapping[str, Sequence[str]] | None = None
+) -> pd.DataFrame:
     """One row per region: per-cent changes averaged with baseline expenditure weights, levels summed.
 
     Columns as in :meth:`Equilibrium.to_frame` (``name`` is the region's
@@ -122,12 +140,29 @@ def regional_frame(eq: Equilibrium, groups: Mapping[str, Sequence[str]] | None =
     y0 = member @ eco.income
     y1 = member @ (eq.wage_hat * eq.labour_hat * eco.income)
     e0 = member @ weights
-    out = pd.DataFrame({"iso3": list(groups), "name": [names.get(g, g) for g in groups], "members": member.sum(axis=1).astype(int)})
+    out = pd.DataFrame(
+        {
+            "iso3": list(groups),
+            "name": [names.get(g, g) for g in groups],
+            "members": member.sum(axis=1).astype(int),
+        }
+    )
     if len(groups) == eco.n and all(len(ms) == 1 for ms in groups.values()):
         out["name"] = [eco.names[eco.index(ms[0])] for ms in groups.values()]
-    for column in ("welfare_pct", "price_index_pct", "employment_pct", "wage_pct", "expenditure_pct"):
+    for column in (
+        "welfare_pct",
+        "price_index_pct",
+        "employment_pct",
+        "wage_pct",
+        "expenditure_pct",
+    ):
         out[column] = member @ (frame[column].to_numpy() * weights) / e0
-    exports0, exports1, imports0, imports1 = x0.sum(axis=1), x1.sum(axis=1), x0.sum(axis=0), x1.sum(axis=0)
+    exports0, exports1, imports0, imports1 = (
+        x0.sum(axis=1),
+        x1.sum(axis=1),
+        x0.sum(axis=0),
+        x1.sum(axis=0),
+    )
     with np.errstate(divide="ignore", invalid="ignore"):
         out["exports_pct"] = 100 * (exports1 / exports0 - 1)
         out["imports_pct"] = 100 * (imports1 / imports0 - 1)

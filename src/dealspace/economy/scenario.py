@@ -111,7 +111,15 @@ class TariffPricing:
             issue = scenario.issue(issue_id)
             for k, option in enumerate(issue.option_ids):
                 for c, region in enumerate(self.regions):
-                    rows.append({"issue": issue_id, "option": issue.label(option), "rate_pct": float(self.rates[issue_id][k]), "iso3": region, "welfare_pct": float(table[k, c])})
+                    rows.append(
+                        {
+                            "issue": issue_id,
+                            "option": issue.label(option),
+                            "rate_pct": float(self.rates[issue_id][k]),
+                            "iso3": region,
+                            "welfare_pct": float(table[k, c]),
+                        }
+                    )
         return pd.DataFrame(rows)
 
     def to_dict(self) -> dict[str, Any]:
@@ -125,7 +133,11 @@ class TariffPricing:
             "base_rates_pct": {f"{a}:{b}": 100 * r for (a, b), r in self.base_rates.items()},
             "warnings": list(self.warnings),
             "groups": [
-                {"issues": list(members), "grid": self.grid[g].tolist(), "welfare_pct": np.round(self.joint[g], 12).tolist()}
+                {
+                    "issues": list(members),
+                    "grid": self.grid[g].tolist(),
+                    "welfare_pct": np.round(self.joint[g], 12).tolist(),
+                }
                 for g, members in enumerate(self.groups)
             ],
         }
@@ -176,7 +188,9 @@ def scenario_base(scenario: Scenario, economy: Economy, params: ModelParams) -> 
     return base_tariffs(economy, base_name(scenario), scenario.date, params)
 
 
-def package_tariffs(scenario: Scenario, economy: Economy, base: FloatArray, choice: Mapping[str, int]) -> FloatArray:
+def package_tariffs(
+    scenario: Scenario, economy: Economy, base: FloatArray, choice: Mapping[str, int]
+) -> FloatArray:
     """The tariff matrix with each tariff issue at option index ``choice[issue]`` (status quo if absent).
 
     Each pair the scenario taxes gets the share-weighted sum of its issues'
@@ -191,13 +205,18 @@ def package_tariffs(scenario: Scenario, economy: Economy, base: FloatArray, choi
         if issue.tariff is None:
             continue
         k = choice.get(issue.id, issue.status_quo_index)
-        pairs.setdefault((issue.tariff.levied_by, issue.tariff.on), []).append((issue.tariff.share, float(option_rates(issue)[k]) / 100))
+        pairs.setdefault((issue.tariff.levied_by, issue.tariff.on), []).append(
+            (issue.tariff.share, float(option_rates(issue)[k]) / 100)
+        )
     for (by, on), parts in pairs.items():
         covered = sum(share for share, _ in parts)
         for i in members(economy, by):
             for j in members(economy, on):
                 if i != j:
-                    t[j, i] = sum(share * rate for share, rate in parts) + max(0.0, 1.0 - covered) * base[j, i]
+                    t[j, i] = (
+                        sum(share * rate for share, rate in parts)
+                        + max(0.0, 1.0 - covered) * base[j, i]
+                    )
     return t
 
 
@@ -217,12 +236,22 @@ def price_tariffs(scenario: Scenario) -> TariffPricing:
         rows = math.prod(len(i.option_ids) for i in issues)
         if rows > MAX_JOINT_ROWS:
             raise DealspaceError.single(
-                "economy", f"the tariff issues {', '.join(group)} act on one flow and have {rows:,} option combinations to price jointly (limit {MAX_JOINT_ROWS:,})",
-                "use fewer options (a larger step) or fewer issues on one country pair", source=f"scenario '{scenario.name}'",
+                "economy",
+                f"the tariff issues {', '.join(group)} act on one flow and have {rows:,} option combinations to price jointly (limit {MAX_JOINT_ROWS:,})",
+                "use fewer options (a larger step) or fewer issues on one country pair",
+                source=f"scenario '{scenario.name}'",
             )
-        grid = np.stack([g.ravel() for g in np.meshgrid(*[np.arange(len(i.option_ids)) for i in issues], indexing="ij")], axis=1)
+        grid = np.stack(
+            [
+                g.ravel()
+                for g in np.meshgrid(*[np.arange(len(i.option_ids)) for i in issues], indexing="ij")
+            ],
+            axis=1,
+        )
         covered = np.array([scenario.issue(i).tariff.share for i in group])  # type: ignore[union-attr]
-        level = (np.stack([option_rates(i)[grid[:, k]] for k, i in enumerate(issues)], axis=1) / 100) @ covered
+        level = (
+            np.stack([option_rates(i)[grid[:, k]] for k, i in enumerate(issues)], axis=1) / 100
+        ) @ covered
         table = _welfare_along(scenario, economy, base, params, group, level, index)
         grids.append(grid.astype(np.int64))
         joint.append(table)
@@ -250,7 +279,13 @@ def price_tariffs(scenario: Scenario) -> TariffPricing:
 
 
 def _welfare_along(
-    scenario: Scenario, economy: Economy, base: FloatArray, params: ModelParams, group: tuple[str, ...], level: np.ndarray, index: list[list[int]]
+    scenario: Scenario,
+    economy: Economy,
+    base: FloatArray,
+    params: ModelParams,
+    group: tuple[str, ...],
+    level: np.ndarray,
+    index: list[list[int]],
 ) -> np.ndarray:
     """Welfare (%) of each party region for each covered rate ``S = Σ_k s_k r_k`` of one pair's flow.
 
@@ -268,7 +303,9 @@ def _welfare_along(
     weights = economy.expenditure
     pair = scenario.issue(group[0]).tariff
     assert pair is not None
-    covered = math.fsum(spec.share for spec in (scenario.issue(i).tariff for i in group) if spec is not None)
+    covered = math.fsum(
+        spec.share for spec in (scenario.issue(i).tariff for i in group) if spec is not None
+    )
     distinct = np.unique(level)
     lo, hi = float(distinct[0]), float(distinct[-1])
     exact = len(distinct) <= CHEBYSHEV_NODES
@@ -288,7 +325,9 @@ def _welfare_along(
     return np.asarray(chebyshev.chebval(2 * (level - lo) / (hi - lo) - 1, coef).T)
 
 
-def _pair_rate(economy: Economy, base: FloatArray, levied_by: str, on: str, level: float, covered: float) -> FloatArray:
+def _pair_rate(
+    economy: Economy, base: FloatArray, levied_by: str, on: str, level: float, covered: float
+) -> FloatArray:
     from dealspace.economy.regions import members
 
     t = np.array(base, dtype=float)
@@ -344,7 +383,9 @@ def joint_values(
     out = {}
     for party in scenario.parties:
         for g, group in enumerate(pricing.groups):
-            valued = [i for i in group if i in party.valuations and party.valuations[i].value == "economy"]
+            valued = [
+                i for i in group if i in party.valuations and party.valuations[i].value == "economy"
+            ]
             if not valued or party.country is None:
                 continue
             w = pricing.joint[g][:, pricing.regions.index(party.country)]
@@ -366,11 +407,20 @@ def package_welfare(scenario: Scenario, package: Mapping[str, Any]) -> dict[str,
         if issue.tariff is not None and issue.id in package:
             k = issue.option_index(package[issue.id])
             if k is None:
-                raise DealspaceError.single(f"package.{issue.id}", f"'{package[issue.id]}' is not an option", did_you_mean(str(package[issue.id]), map(str, issue.option_ids)))
+                raise DealspaceError.single(
+                    f"package.{issue.id}",
+                    f"'{package[issue.id]}' is not an option",
+                    did_you_mean(str(package[issue.id]), map(str, issue.option_ids)),
+                )
             choice[issue.id] = k
-    w = 100 * (solve(economy, package_tariffs(scenario, economy, base, choice), params).welfare_hat - 1)
+    w = 100 * (
+        solve(economy, package_tariffs(scenario, economy, base, choice), params).welfare_hat - 1
+    )
     weights = economy.expenditure
-    return {r: float(np.average(w[members(economy, r)], weights=weights[members(economy, r)])) for r in _party_regions(scenario, economy)}
+    return {
+        r: float(np.average(w[members(economy, r)], weights=weights[members(economy, r)]))
+        for r in _party_regions(scenario, economy)
+    }
 
 
 def weight_warnings(scenario: Scenario) -> tuple[str, ...]:
@@ -403,7 +453,9 @@ def _contradictions(scenario: Scenario, pricing: TariffPricing) -> tuple[str, ..
                 if min(wa, wb, spans[ia], spans[ib]) <= 0:
                     continue
                 claimed, model = wa / wb, spans[ia] / spans[ib]
-                if (claimed - 1) * (model - 1) < 0 or max(claimed / model, model / claimed) > CONTRADICTION_FACTOR:
+                if (claimed - 1) * (model - 1) < 0 or max(
+                    claimed / model, model / claimed
+                ) > CONTRADICTION_FACTOR:
                     out.append(
                         f"{party.id}: the weights make '{ia}' worth {claimed:.2g}× '{ib}' ({wa:g} vs {wb:g}); the GE model, "
                         f"{model:.2g}× (welfare spans {spans[ia]:.3f} vs {spans[ib]:.3f} pp for {party.country})"
@@ -424,14 +476,18 @@ def _party_regions(scenario: Scenario, economy: Economy) -> tuple[str, ...]:
     return tuple(economy.iso3) + tuple(dict.fromkeys(str(c) for c in extra))
 
 
-def _base_rates(scenario: Scenario, economy: Economy, base: FloatArray) -> dict[tuple[str, str], float]:
+def _base_rates(
+    scenario: Scenario, economy: Economy, base: FloatArray
+) -> dict[tuple[str, str], float]:
     from dealspace.economy.regions import members
 
     out = {}
     for issue in scenario.issues:
         if issue.tariff is not None:
             i, j = members(economy, issue.tariff.levied_by), members(economy, issue.tariff.on)
-            out[issue.tariff.levied_by, issue.tariff.on] = float(np.mean([base[b, a] for a in i for b in j if a != b]))
+            out[issue.tariff.levied_by, issue.tariff.on] = float(
+                np.mean([base[b, a] for a in i for b in j if a != b])
+            )
     return out
 
 
@@ -447,10 +503,22 @@ def _check_regions(scenario: Scenario, economy: Economy) -> None:
             for key in ("levied_by", "on"):
                 code = getattr(issue.tariff, key)
                 if code not in known:
-                    problems.append(Problem(f"domains[{d}].issues[{k}].tariff.{key}", f"'{code}' is not a country or region of the economy data", did_you_mean(code, known)))
+                    problems.append(
+                        Problem(
+                            f"domains[{d}].issues[{k}].tariff.{key}",
+                            f"'{code}' is not a country or region of the economy data",
+                            did_you_mean(code, known),
+                        )
+                    )
     for p, party in enumerate(scenario.parties):
         uses = any(v.value == "economy" for v in party.valuations.values())
         if uses and party.country not in known:
-            problems.append(Problem(f"parties[{p}].country", f"'{party.country}' is not a country or region of the economy data", did_you_mean(str(party.country), known)))
+            problems.append(
+                Problem(
+                    f"parties[{p}].country",
+                    f"'{party.country}' is not a country or region of the economy data",
+                    did_you_mean(str(party.country), known),
+                )
+            )
     if problems:
         raise DealspaceError(problems, f"scenario '{scenario.name}'")

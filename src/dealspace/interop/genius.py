@@ -43,17 +43,23 @@ def write_genius_scenario(scenario: Scenario, folder: Path, overwrite: bool = Fa
     """:func:`~dealspace.scenario.genius.write.write_genius` with dealspace's values and BATNAs."""
     problems = genius_problems(scenario)
     if problems:  # before computing utilities (an economy valuation would run the GE model)
-        raise DealspaceError(problems, f"scenario '{scenario.name}' cannot be written as Genius XML")
+        raise DealspaceError(
+            problems, f"scenario '{scenario.name}' cannot be written as Genius XML"
+        )
     values, batnas = value_inputs(scenario)
     return write_genius(scenario, folder, values, batnas, overwrite=overwrite)
 
 
-def write_geniusweb_scenario(scenario: Scenario, folder: Path, overwrite: bool = False) -> list[Path]:
+def write_geniusweb_scenario(
+    scenario: Scenario, folder: Path, overwrite: bool = False
+) -> list[Path]:
     """:func:`~dealspace.scenario.geniusweb.write.write_geniusweb` with dealspace's values and BATNAs."""
     from dealspace.scenario.geniusweb import write_geniusweb
 
     problems = genius_problems(scenario)
     if problems:
-        raise DealspaceError(problems, f"scenario '{scenario.name}' cannot be written as GeniusWeb JSON")
+        raise DealspaceError(
+            problems, f"scenario '{scenario.name}' cannot be written as GeniusWeb JSON"
+        )
     values, batnas = value_inputs(scenario)
     return write_geniusweb(scenario, folder, values, batnas, overwrite=overwrite)

@@ -72,7 +72,9 @@ def require_negmas() -> Any:
 def outcome_values(scenario: Scenario) -> list[list[Any]]:
     """The NegMAS values of each issue: option ids, or grid values (floats)."""
     return [
-        [float(x) for x in issue.option_ids] if issue.numeric else [str(x) for x in issue.option_ids]
+        [float(x) for x in issue.option_ids]
+        if issue.numeric
+        else [str(x) for x in issue.option_ids]
         for issue in scenario.issues
     ]
 
@@ -198,7 +200,9 @@ def to_negmas(scenario: Scenario, hard: str = "reservation") -> negmas.inout.Sce
         if is_additive(scenario):
             ufuns.append(LinearAdditiveUtilityFunction(values=funs, **common))
         else:
-            ufuns.append(_wrapper(hard == "reservation")(scenario, p, tables, values=funs, **common))
+            ufuns.append(
+                _wrapper(hard == "reservation")(scenario, p, tables, values=funs, **common)
+            )
     return NegmasScenario(outcome_space=space, ufuns=tuple(ufuns), name=scenario.name)
 
 
@@ -224,7 +228,9 @@ def from_negmas(source: Any, name: str | None = None) -> Scenario:
     ufuns = list(getattr(source, "ufuns", source))
     if len(ufuns) < 2:
         raise DealspaceError.single(
-            "ufuns", f"{len(ufuns)} utility function(s): a negotiation needs two", "give two or more"
+            "ufuns",
+            f"{len(ufuns)} utility function(s): a negotiation needs two",
+            "give two or more",
         )
     space = getattr(source, "outcome_space", None) or ufuns[0].outcome_space
     issues = list(space.issues)
@@ -239,7 +245,9 @@ def from_negmas(source: Any, name: str | None = None) -> Scenario:
         raise DealspaceError.single(
             "ufuns", "; ".join(problems), "use discrete issues and LinearAdditiveUtilityFunction"
         )
-    issue_ids = unique_ids([str(i.name) for i in issues], [f"issue{k + 1}" for k in range(len(issues))])
+    issue_ids = unique_ids(
+        [str(i.name) for i in issues], [f"issue{k + 1}" for k in range(len(issues))]
+    )
     option_values = [list(issue.all) for issue in issues]
     option_ids = [
         unique_ids([str(v) for v in vals], [f"v{j + 1}" for j in range(len(vals))])
@@ -275,7 +283,9 @@ def from_negmas(source: Any, name: str | None = None) -> Scenario:
         if shift != 0:
             party["notes"] = f"utilities are NegMAS's minus {shift:g} (tables shifted to be ≥ 0)"
         if not math.isfinite(reserved):
-            party["notes"] = (party.get("notes", "") + "; no reservation value in NegMAS: 0").lstrip("; ")
+            party["notes"] = (
+                party.get("notes", "") + "; no reservation value in NegMAS: 0"
+            ).lstrip("; ")
         parties.append(party)
     data = {
         "name": unique_ids([name or str(getattr(source, "name", None) or "negmas")], ["negmas"])[0],

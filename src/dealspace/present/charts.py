@@ -117,7 +117,9 @@ def to_svg(fig: Figure, key: str, title: str = "") -> str:
         ``<svg …>…</svg>`` scaled to its container's width.
     """
     if not _KEY.match(key):
-        raise ValueError(f"bad chart key {key!r}: letters, digits, '-' and '_', starting with a letter")
+        raise ValueError(
+            f"bad chart key {key!r}: letters, digits, '-' and '_', starting with a letter"
+        )
     plt = pyplot()
     buf = io.StringIO()
     with _rc({**_STYLE, "svg.hashsalt": key}):
@@ -153,7 +155,9 @@ def _minus(text: str) -> str:
 
 
 def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    return (
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    )
 
 
 def _check_lengths(**named: Sequence[Any]) -> int:
@@ -217,30 +221,59 @@ def frontier_svg(
     pad_y = 0.06 * ((max(ys_all) - min(ys_all)) or 1.0)
     x_hi, y_hi = max(xs_all) + pad_x, max(ys_all) + pad_y
     ax.fill_between(
-        [bx, x_hi], by, y_hi, color=PALETTE[2], alpha=0.07, lw=0, zorder=0,
+        [bx, x_hi],
+        by,
+        y_hi,
+        color=PALETTE[2],
+        alpha=0.07,
+        lw=0,
+        zorder=0,
         label="better than walking away for both",
     )
     if len(cloud):
-        ax.scatter([float(c[0]) for c in cloud], [float(c[1]) for c in cloud], s=5, color="#b9c2cc",
-                   alpha=0.5, lw=0, zorder=1, label="sample of acceptable packages", rasterized=False)
+        ax.scatter(
+            [float(c[0]) for c in cloud],
+            [float(c[1]) for c in cloud],
+            s=5,
+            color="#b9c2cc",
+            alpha=0.5,
+            lw=0,
+            zorder=1,
+            label="sample of acceptable packages",
+            rasterized=False,
+        )
     if pts:
         order = sorted(pts)
         sx = [p[0] for p in order]
         sy = [p[1] for p in order]
         ax.step(sx, sy, where="post", color=PALETTE[0], lw=1.2, alpha=0.55, zorder=2)
-        ax.scatter(sx, sy, s=16, color=PALETTE[0], zorder=3, label=f"Pareto-optimal packages ({len(pts)})")
+        ax.scatter(
+            sx, sy, s=16, color=PALETTE[0], zorder=3, label=f"Pareto-optimal packages ({len(pts)})"
+        )
     ax.axvline(bx, color=MUTED, lw=0.9, ls="--", zorder=1)
     ax.axhline(by, color=MUTED, lw=0.9, ls="--", zorder=1)
     ax.scatter([bx], [by], marker="s", s=46, color=MUTED, zorder=4, label="BATNAs (walk away)")
     ax.scatter(
-        [float(status_quo[0])], [float(status_quo[1])], marker="X", s=70, color=INK, zorder=5,
+        [float(status_quo[0])],
+        [float(status_quo[1])],
+        marker="X",
+        s=70,
+        color=INK,
+        zorder=5,
         label="status quo",
     )
     markers = ("*", "D", "^", "v", "P", "h")
     for k, (name, u) in enumerate((solutions or {}).items()):
         ax.scatter(
-            [float(u[0])], [float(u[1])], marker=markers[k % len(markers)], s=150 if k == 0 else 70,
-            color=PALETTE[(k + 1) % len(PALETTE)], edgecolor="white", linewidth=0.8, zorder=6, label=name,
+            [float(u[0])],
+            [float(u[1])],
+            marker=markers[k % len(markers)],
+            s=150 if k == 0 else 70,
+            color=PALETTE[(k + 1) % len(PALETTE)],
+            edgecolor="white",
+            linewidth=0.8,
+            zorder=6,
+            label=name,
         )
     ax.set_xlim(min(xs_all) - pad_x, x_hi)
     ax.set_ylim(min(ys_all) - pad_y, y_hi)
@@ -253,12 +286,21 @@ def frontier_svg(
     return to_svg(fig, key, title)
 
 
-def _zoom(ax: Axes, pts: list[tuple[float, float]], solutions: Mapping[str, Sequence[float]], markers: tuple[str, ...]) -> None:
+def _zoom(
+    ax: Axes,
+    pts: list[tuple[float, float]],
+    solutions: Mapping[str, Sequence[float]],
+    markers: tuple[str, ...],
+) -> None:
     """An inset magnifying the solutions when they sit too close to tell apart."""
     sx = [float(u[0]) for u in solutions.values()]
     sy = [float(u[1]) for u in solutions.values()]
     (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
-    if len(sx) < 2 or (max(sx) - min(sx)) > 0.15 * (x1 - x0) or (max(sy) - min(sy)) > 0.15 * (y1 - y0):
+    if (
+        len(sx) < 2
+        or (max(sx) - min(sx)) > 0.15 * (x1 - x0)
+        or (max(sy) - min(sy)) > 0.15 * (y1 - y0)
+    ):
         return
     px = max(max(sx) - min(sx), 0.01 * (x1 - x0))
     py = max(max(sy) - min(sy), 0.01 * (y1 - y0))
@@ -266,12 +308,34 @@ def _zoom(ax: Axes, pts: list[tuple[float, float]], solutions: Mapping[str, Sequ
     inset = ax.inset_axes((0.67, 0.64, 0.31, 0.34))
     near = sorted(p for p in pts if box[0] <= p[0] <= box[1] and box[2] <= p[1] <= box[3])
     if near:
-        inset.plot([p[0] for p in near], [p[1] for p in near], "o-", color=PALETTE[0], ms=3, lw=0.8, alpha=0.6)
+        inset.plot(
+            [p[0] for p in near],
+            [p[1] for p in near],
+            "o-",
+            color=PALETTE[0],
+            ms=3,
+            lw=0.8,
+            alpha=0.6,
+        )
     for k, (name, u) in enumerate(solutions.items()):
-        inset.scatter([float(u[0])], [float(u[1])], marker=markers[k % len(markers)], s=90 if k == 0 else 45,
-                      color=PALETTE[(k + 1) % len(PALETTE)], edgecolor="white", linewidth=0.6, zorder=5)
-        inset.annotate(name, (float(u[0]), float(u[1])), xytext=(5, 4), textcoords="offset points", fontsize=7.5,
-                       color=INK)
+        inset.scatter(
+            [float(u[0])],
+            [float(u[1])],
+            marker=markers[k % len(markers)],
+            s=90 if k == 0 else 45,
+            color=PALETTE[(k + 1) % len(PALETTE)],
+            edgecolor="white",
+            linewidth=0.6,
+            zorder=5,
+        )
+        inset.annotate(
+            name,
+            (float(u[0]), float(u[1])),
+            xytext=(5, 4),
+            textcoords="offset points",
+            fontsize=7.5,
+            color=INK,
+        )
     inset.set_xlim(box[0], box[1])
     inset.set_ylim(box[2], box[3])
     inset.tick_params(labelsize=7)
@@ -312,8 +376,17 @@ def waterfall_svg(
     for k, (label, value, kind) in enumerate(steps):
         labels.append(label)
         if kind == "none":  # a step that did not happen (e.g. a silo without a ZOPA)
-            ax.annotate("no deal", (k, running), xytext=(0, 3), textcoords="offset points", ha="center",
-                        va="bottom", fontsize=8, color=MUTED, rotation=90)
+            ax.annotate(
+                "no deal",
+                (k, running),
+                xytext=(0, 3),
+                textcoords="offset points",
+                ha="center",
+                va="bottom",
+                fontsize=8,
+                color=MUTED,
+                rotation=90,
+            )
             continue
         if kind == "total":
             ax.bar(k, value, color=TOTAL, width=0.62, zorder=3)
@@ -327,16 +400,29 @@ def waterfall_svg(
             running += float(value)
             top = running
         else:
-            raise DealspaceError.single("steps", f"unknown step kind {kind!r}", "use 'total' or 'delta'")
+            raise DealspaceError.single(
+                "steps", f"unknown step kind {kind!r}", "use 'total' or 'delta'"
+            )
         sign = "" if kind == "total" else ("+" if value >= 0 else "")
         ax.annotate(
-            _minus(f"{sign}{value:,.2f}"), (k, max(top, running if kind == "delta" else top)),
-            xytext=(0, 3), textcoords="offset points", ha="center", va="bottom", fontsize=8.5, color=INK,
+            _minus(f"{sign}{value:,.2f}"),
+            (k, max(top, running if kind == "delta" else top)),
+            xytext=(0, 3),
+            textcoords="offset points",
+            ha="center",
+            va="bottom",
+            fontsize=8.5,
+            color=INK,
         )
     ax.axhline(0, color=MUTED, lw=0.8)
     tilt = len(labels) > 5
-    ax.set_xticks(range(len(labels)), labels, rotation=35 if tilt else 0, ha="right" if tilt else "center",
-                  rotation_mode="anchor")
+    ax.set_xticks(
+        range(len(labels)),
+        labels,
+        rotation=35 if tilt else 0,
+        ha="right" if tilt else "center",
+        rotation_mode="anchor",
+    )
     ax.grid(axis="x", visible=False)
     ax.set_ylabel(ylabel)
     _title(fig, title)
@@ -391,13 +477,23 @@ def bars_svg(
             colors: Any = [POSITIVE if v >= 0 else NEGATIVE for v in values]
         else:
             colors = PALETTE[j % len(PALETTE)]
-        ax.barh(ys, values, height=bar_h * 0.9, color=colors, label=name if m > 1 else None, zorder=3)
+        ax.barh(
+            ys, values, height=bar_h * 0.9, color=colors, label=name if m > 1 else None, zorder=3
+        )
         for y, v in zip(ys, values, strict=True):
             ax.annotate(
-                _minus(value_format.format(v)), (v, y), xytext=(3 if v >= 0 else -3, 0), textcoords="offset points",
-                ha="left" if v >= 0 else "right", va="center", fontsize=8, color=INK,
+                _minus(value_format.format(v)),
+                (v, y),
+                xytext=(3 if v >= 0 else -3, 0),
+                textcoords="offset points",
+                ha="left" if v >= 0 else "right",
+                va="center",
+                fontsize=8,
+                color=INK,
             )
-    ax.set_yticks(range(n), [textwrap.fill(str(t), 38, max_lines=2, placeholder="…") for t in labels])
+    ax.set_yticks(
+        range(n), [textwrap.fill(str(t), 38, max_lines=2, placeholder="…") for t in labels]
+    )
     ax.invert_yaxis()
     ax.axvline(0, color=MUTED, lw=0.8, zorder=2)
     ax.set_xlim(lo - (room if lo < 0 else 0), hi + room)
@@ -446,11 +542,19 @@ def columns_svg(
     for j, name in enumerate(names):
         values = [float(v) for v in series[name]]
         xs = [i + (j - (m - 1) / 2) * width for i in range(n)]
-        ax.bar(xs, values, width=width * 0.92, color=PALETTE[j % len(PALETTE)], label=name, zorder=3)
+        ax.bar(
+            xs, values, width=width * 0.92, color=PALETTE[j % len(PALETTE)], label=name, zorder=3
+        )
         for x, v in zip(xs, values, strict=True) if value_format else ():
             ax.annotate(
-                _minus(value_format.format(v)), (x, v), xytext=(0, 2 if v >= 0 else -2), textcoords="offset points",
-                ha="center", va="bottom" if v >= 0 else "top", fontsize=7.5, color=INK,
+                _minus(value_format.format(v)),
+                (x, v),
+                xytext=(0, 2 if v >= 0 else -2),
+                textcoords="offset points",
+                ha="center",
+                va="bottom" if v >= 0 else "top",
+                fontsize=7.5,
+                color=INK,
             )
     room = max(8, int(90 / max(n, 1)))  # characters per line that fit under one group
     ax.set_xticks(range(n), [textwrap.fill(str(label), room) for label in labels], fontsize=8)
@@ -475,6 +579,8 @@ KINDS = {
 def render(kind: str, key: str, title: str, data: Mapping[str, Any]) -> str:
     """Draw a chart spec: ``KINDS[kind](**data, key=key, title=title)``."""
     if kind not in KINDS:
-        raise DealspaceError.single("chart", f"unknown chart kind {kind!r}", f"use one of {sorted(KINDS)}")
+        raise DealspaceError.single(
+            "chart", f"unknown chart kind {kind!r}", f"use one of {sorted(KINDS)}"
+        )
     func: Any = KINDS[kind]
     return str(func(**data, key=key, title=title))

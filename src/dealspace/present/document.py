@@ -100,5 +100,3 @@ def signed(x: float, digits: int = 2) -> str:
     if float(text.replace(",", "")) == 0:
         return text
     return ("+" if x > 0 else "−") + text
-
-

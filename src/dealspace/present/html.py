@@ -104,7 +104,9 @@ def linkify(text: str) -> str:
 def table_html(t: Table) -> str:
     """One table inside a horizontally scrolling frame."""
     numeric = t.numeric or tuple(False for _ in t.columns)
-    head = "".join(f'<th scope="col"{_cls(n)}>{esc(c)}</th>' for c, n in zip(t.columns, numeric, strict=True))
+    head = "".join(
+        f'<th scope="col"{_cls(n)}>{esc(c)}</th>' for c, n in zip(t.columns, numeric, strict=True)
+    )
     body = []
     for k, row in enumerate(t.rows):
         cells = "".join(f"<td{_cls(n)}>{esc(c)}</td>" for c, n in zip(row, numeric, strict=True))

@@ -53,7 +53,9 @@ def _cell(value: Any) -> tuple[str, bool]:
 def frame_table(frame: Any, max_rows: int = MAX_ROWS) -> Table:
     """A pandas DataFrame as a report :class:`Table` (index first, at most ``max_rows`` rows)."""
     named_index = any(n is not None for n in frame.index.names) or not _is_range(frame.index)
-    columns = ([str(n or "") for n in frame.index.names] if named_index else []) + [str(c) for c in frame.columns]
+    columns = ([str(n or "") for n in frame.index.names] if named_index else []) + [
+        str(c) for c in frame.columns
+    ]
     rows = []
     numeric = [False] * len(columns)
     for index, row in zip(frame.index[:max_rows], frame.itertuples(index=False), strict=False):
@@ -117,7 +119,10 @@ def frame_html(result: Any) -> str:
     if _callable_without_arguments(getattr(result, "to_frame", None)):
         parts.append(table_html(frame_table(result.to_frame())))
     elif _callable_without_arguments(getattr(result, "to_dict", None)):
-        items = [(str(k), _cell(v)[0] if not isinstance(v, dict | list) else str(v)) for k, v in result.to_dict().items()]
+        items = [
+            (str(k), _cell(v)[0] if not isinstance(v, dict | list) else str(v))
+            for k, v in result.to_dict().items()
+        ]
         parts.append(table_html(Table(("field", "value"), tuple(items))))
     else:
         parts.append(f"<pre>{esc(repr(result))}</pre>")

@@ -209,7 +209,9 @@ class State:
         tolerance): no agent accepts a package that gives it nothing over
         what it keeps without agreement."""
         own = self.own[offer]
-        return np.asarray((own >= np.asarray(threshold, dtype=float) - TOL) & (own > self.reservation + TOL))
+        return np.asarray(
+            (own >= np.asarray(threshold, dtype=float) - TOL) & (own > self.reservation + TOL)
+        )
 
     def estimate_of(self, idx: np.ndarray) -> np.ndarray:
         """``(R,)`` the agent's estimate of the other's utility of candidates ``idx``."""

@@ -49,7 +49,9 @@ def parse_date(value: Any, where: str) -> dt.date:
     try:
         return dt.date.fromisoformat(str(value).strip()[:10])
     except ValueError:
-        raise DealspaceError.single(where, f"{value!r} is not a date", "write it as YYYY-MM-DD") from None
+        raise DealspaceError.single(
+            where, f"{value!r} is not a date", "write it as YYYY-MM-DD"
+        ) from None
 
 
 @dataclass(frozen=True)
@@ -76,13 +78,22 @@ class Calendar:
         object.__setattr__(self, "start", parse_date(self.start, "start"))
         object.__setattr__(self, "end", parse_date(self.end, "end"))
         if self.unit not in DAYS:
-            raise DealspaceError.single("unit", f"unknown time unit '{self.unit}'", "use 'week' or 'day'")
-        if isinstance(self.every, bool) or not (math.isfinite(float(self.every)) and float(self.every) > 0):
-            raise DealspaceError.single("every", f"a round every {self.every!r} {self.unit}s", "use a number > 0")
+            raise DealspaceError.single(
+                "unit", f"unknown time unit '{self.unit}'", "use 'week' or 'day'"
+            )
+        if isinstance(self.every, bool) or not (
+            math.isfinite(float(self.every)) and float(self.every) > 0
+        ):
+            raise DealspaceError.single(
+                "every", f"a round every {self.every!r} {self.unit}s", "use a number > 0"
+            )
         object.__setattr__(self, "every", float(self.every))
         if self.end <= self.start:
-            raise DealspaceError.single("end", f"the talks end ({self.end}) on or before they start ({self.start})",
-                                        "choose an end date after the start")
+            raise DealspaceError.single(
+                "end",
+                f"the talks end ({self.end}) on or before they start ({self.start})",
+                "choose an end date after the start",
+            )
 
     @property
     def round_days(self) -> float:
@@ -153,7 +164,12 @@ class DatedEvent:
         for key in ("delay_cost", "hazard"):
             values = dict(getattr(self, key))
             for party, v in values.items():
-                ok = isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) and v >= 0
+                ok = (
+                    isinstance(v, int | float)
+                    and not isinstance(v, bool)
+                    and math.isfinite(v)
+                    and v >= 0
+                )
                 if not ok or (key == "hazard" and v >= 1):
                     rule = "a probability in [0, 1)" if key == "hazard" else "a number ≥ 0"
                     raise DealspaceError.single(f"events.{key}.{party}", f"{v!r} is not {rule}")

@@ -97,8 +97,12 @@ def domain_units(space: DealSpace) -> list[Unit]:
     for d, bs in by_domain.items():
         if not bs:
             continue
-        issues = tuple(sorted((i for b in bs for i in space.blocks[b].issues), key=scenario.issue_ids.index))
-        also = tuple(dict.fromkeys(scenario.domain_of(i) for i in issues if scenario.domain_of(i) != d))
+        issues = tuple(
+            sorted((i for b in bs for i in space.blocks[b].issues), key=scenario.issue_ids.index)
+        )
+        also = tuple(
+            dict.fromkeys(scenario.domain_of(i) for i in issues if scenario.domain_of(i) != d)
+        )
         out.append(Unit(d, tuple(bs), d, issues, also))
     return out
 
@@ -190,7 +194,9 @@ def block_status_quo(space: DealSpace) -> np.ndarray:
             pkg = dict(sq_pkg)
             for issue_id, k in zip(block.issues, block.options[0], strict=True):
                 pkg[issue_id] = scenario.issue(issue_id).option_ids[int(k)]
-            out[b] = block.utility[0] - (utilities(scenario, pkg, values=space.table)[columns] - base)
+            out[b] = block.utility[0] - (
+                utilities(scenario, pkg, values=space.table)[columns] - base
+            )
     return out
 
 
@@ -247,8 +253,17 @@ def build_table(
     sizes = np.array([len(scenario.issue(i).option_ids) for i in issues], dtype=np.int64)
     if any(space.blocks[b].size == 0 for b in blocks):
         empty = np.zeros((0, len(blocks)), dtype=np.int64)
-        return Table(unit.name, blocks, empty, np.zeros((0, space.n_parties)), sq,
-                     np.asarray(reservation, float), np.zeros((0, len(issues)), np.int64), sizes, issues)
+        return Table(
+            unit.name,
+            blocks,
+            empty,
+            np.zeros((0, space.n_parties)),
+            sq,
+            np.asarray(reservation, float),
+            np.zeros((0, len(issues)), np.int64),
+            sizes,
+            issues,
+        )
     frontier = pareto_frontier(subspace(space, blocks))
     f_rows = frontier.rows.astype(np.int64)
     if len(f_rows) > max_frontier:
@@ -307,7 +322,9 @@ class Prepared:
                 f"({', '.join(space.parties)})",
                 "choose two with parties=('a', 'b') (the others' red lines still apply)",
             )
-        self.block_sq = block_status_quo(space) if not space.empty else np.zeros((len(space.blocks), 2))
+        self.block_sq = (
+            block_status_quo(space) if not space.empty else np.zeros((len(space.blocks), 2))
+        )
         stake = np.zeros((len(space.blocks), space.n_parties))
         for b, block in enumerate(space.blocks):
             if block.size:
@@ -397,7 +414,9 @@ def assess_units(prepared: Prepared) -> list[UnitAssessment]:
         for b in unit.blocks:
             u_h = u_h + space.blocks[b].utility[full.rows[star, full.blocks.index(b)]]
         rest_blocks = tuple(b for b in full.blocks if b not in unit.blocks)
-        sq_rest = prepared.block_sq[list(rest_blocks)].sum(axis=0) if rest_blocks else np.zeros(parties)
+        sq_rest = (
+            prepared.block_sq[list(rest_blocks)].sum(axis=0) if rest_blocks else np.zeros(parties)
+        )
         final = u_h + sq_rest
         if rest_blocks:
             rest = prepared.table(Unit("rest:" + unit.name, rest_blocks))
@@ -406,5 +425,7 @@ def assess_units(prepared: Prepared) -> list[UnitAssessment]:
                 final = u_h + rest.utility[pick]
         shortfall = np.maximum(0.0, g_star - (final - space.batna))
         early = float((u_h - table.status_quo).sum()) if table.size else 0.0
-        out.append(UnitAssessment(unit, bindable, bool((shortfall <= 1e-6).all()), early, shortfall))
+        out.append(
+            UnitAssessment(unit, bindable, bool((shortfall <= 1e-6).all()), early, shortfall)
+        )
     return out

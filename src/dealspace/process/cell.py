@@ -72,17 +72,22 @@ def deal_space(source: Source, parties: Sequence[str] | None = None) -> DealSpac
         space = compile(load_scenario(source))
     else:
         raise DealspaceError.single(
-            "source", f"expected a scenario, a file, a name or a DealSpace, got {type(source).__name__}"
+            "source",
+            f"expected a scenario, a file, a name or a DealSpace, got {type(source).__name__}",
         )
     if parties is None:
         return space
     parties = list(parties)
     if len(parties) != 2 or len(set(parties)) != 2:
-        raise DealspaceError.single("parties", f"{parties} is not two different parties", "name exactly two")
+        raise DealspaceError.single(
+            "parties", f"{parties} is not two different parties", "name exactly two"
+        )
     cols = []
     for p in parties:
         if p not in space.parties:
-            raise DealspaceError.single("parties", f"unknown party '{p}'", did_you_mean(p, space.parties))
+            raise DealspaceError.single(
+                "parties", f"unknown party '{p}'", did_you_mean(p, space.parties)
+            )
         cols.append(space.parties.index(p))
     blocks = tuple(dataclasses.replace(b, utility=b.utility[:, cols]) for b in space.blocks)
     return dataclasses.replace(
@@ -95,7 +100,11 @@ def deal_space(source: Source, parties: Sequence[str] | None = None) -> DealSpac
 
 
 def time_costs(
-    costs: TimeCosts | None, discount: float, hazard: float, status_quo_cost: Any, uncertainty_cost: Any
+    costs: TimeCosts | None,
+    discount: float,
+    hazard: float,
+    status_quo_cost: Any,
+    uncertainty_cost: Any,
 ) -> TimeCosts:
     """``costs`` if given, else the time costs built from the separate settings."""
     if costs is not None:
@@ -106,16 +115,26 @@ def time_costs(
 def check_run_args(deadline: int, noise: float) -> None:
     """Reject a deadline that is not a whole number ≥ 1 or a noise level that is not a number ≥ 0."""
     if isinstance(deadline, bool) or not isinstance(deadline, int | np.integer) or deadline < 1:
-        raise DealspaceError.single("deadline", f"the deadline is {deadline!r}", "use a whole number of rounds ≥ 1")
-    if isinstance(noise, bool) or not isinstance(noise, int | float) or not (np.isfinite(noise) and noise >= 0):
-        raise DealspaceError.single("noise", f"the noise level is {noise!r}", "use a number ≥ 0 (0 = exact knowledge)")
+        raise DealspaceError.single(
+            "deadline", f"the deadline is {deadline!r}", "use a whole number of rounds ≥ 1"
+        )
+    if (
+        isinstance(noise, bool)
+        or not isinstance(noise, int | float)
+        or not (np.isfinite(noise) and noise >= 0)
+    ):
+        raise DealspaceError.single(
+            "noise", f"the noise level is {noise!r}", "use a number ≥ 0 (0 = exact knowledge)"
+        )
 
 
 def seed_sequence(seed: SeedLike) -> np.random.SeedSequence:
     """The seed sequence of a seed (an int ≥ 0, a SeedSequence, or None for fresh entropy)."""
     if isinstance(seed, np.random.SeedSequence):
         return seed
-    if seed is None or (isinstance(seed, int | np.integer) and not isinstance(seed, bool) and seed >= 0):
+    if seed is None or (
+        isinstance(seed, int | np.integer) and not isinstance(seed, bool) and seed >= 0
+    ):
         return np.random.SeedSequence(seed)
     raise DealspaceError.single("seed", f"the seed is {seed!r}", "use a whole number ≥ 0")
 
@@ -128,7 +147,11 @@ def strategy_pair(strategies: Sequence[StrategySpec] | str) -> tuple[Strategy, S
     if len(items) == 1:
         items = items * 2
     if len(items) != 2:
-        raise DealspaceError.single("strategies", f"{len(items)} strategies for 2 parties", "give two, e.g. 'boulware,linear'")
+        raise DealspaceError.single(
+            "strategies",
+            f"{len(items)} strategies for 2 parties",
+            "give two, e.g. 'boulware,linear'",
+        )
     a = get_strategy(items[0], "strategies[0]")
     b = get_strategy(items[1], "strategies[1]")
     if a is b:  # one instance on both sides would share its memory
@@ -178,10 +201,16 @@ class Geometry:
         uniq, inverse = np.unique(np.round(utility, 12), axis=0, return_inverse=True)
         x = (uniq - self.lo) / self.span
         if len(self.frontier):
-            d_front = np.sqrt(((x[:, None, :] - self.frontier[None, :, :]) ** 2).sum(axis=2)).min(axis=1)
+            d_front = np.sqrt(((x[:, None, :] - self.frontier[None, :, :]) ** 2).sum(axis=2)).min(
+                axis=1
+            )
         else:
             d_front = np.full(len(x), np.nan)
-        d_nash = np.sqrt(((x - self.nash) ** 2).sum(axis=1)) if self.nash is not None else np.full(len(x), np.nan)
+        d_nash = (
+            np.sqrt(((x - self.nash) ** 2).sum(axis=1))
+            if self.nash is not None
+            else np.full(len(x), np.nan)
+        )
         inverse = np.asarray(inverse).ravel()
         return d_front[inverse], d_nash[inverse]
 
@@ -206,7 +235,9 @@ class Cell:
 
     def shares(self, course: Course) -> tuple[np.ndarray, np.ndarray]:
         """``(U, P)`` stake shares of the units: all, and status-quo-cost units."""
-        stake = np.array([self.prepared.unit_stake(u) for u in course.units]).reshape(len(course.units), -1)
+        stake = np.array([self.prepared.unit_stake(u) for u in course.units]).reshape(
+            len(course.units), -1
+        )
         total = stake.sum(axis=0)
         share = np.divide(stake, total, out=np.zeros_like(stake), where=total > 0)
         issues = self.costs.status_quo_issues
@@ -216,9 +247,15 @@ class Cell:
         known = set(space.scenario.issue_ids)
         for i in issues:
             if i not in known:
-                raise DealspaceError.single("status_quo_issues", f"unknown issue '{i}'", did_you_mean(i, known))
+                raise DealspaceError.single(
+                    "status_quo_issues", f"unknown issue '{i}'", did_you_mean(i, known)
+                )
         hit = np.array(
-            [any(i in issues for b in u.blocks for i in space.blocks[b].issues) for u in course.units], dtype=bool
+            [
+                any(i in issues for b in u.blocks for i in space.blocks[b].issues)
+                for u in course.units
+            ],
+            dtype=bool,
         )
         sq_stake = stake * hit[:, None]
         sq_total = sq_stake.sum(axis=0)
@@ -227,10 +264,14 @@ class Cell:
 
     def course(self, rngs: Sequence[np.random.Generator] | None, record: bool = False) -> Course:
         tables = self.protocol.tables(self.prepared)
-        engine = Engine(self.prepared, self.agents, tables, self.noise, rngs, record, horizon=self.deadline)
+        engine = Engine(
+            self.prepared, self.agents, tables, self.noise, rngs, record, horizon=self.deadline
+        )
         return self.protocol.run(engine, self.deadline)
 
-    def settle(self, course: Course, uniforms: np.ndarray, traj: np.ndarray) -> tuple[Settlement, np.ndarray]:
+    def settle(
+        self, course: Course, uniforms: np.ndarray, traj: np.ndarray
+    ) -> tuple[Settlement, np.ndarray]:
         """Settle ``N`` runs; ``traj[i]`` is the course column of run ``i``."""
         space = self.prepared.space
         share, sq_share = self.shares(course)

@@ -93,8 +93,11 @@ def parse_rates(value: Any, where: str, probability: bool = False) -> Rates:
             try:
                 value = float(text)
             except ValueError:
-                raise DealspaceError.single(where, f"{value!r} is not a number or party=number list",
-                                            "write e.g. 0.02 or us=0.02,japan=0.28") from None
+                raise DealspaceError.single(
+                    where,
+                    f"{value!r} is not a number or party=number list",
+                    "write e.g. 0.02 or us=0.02,japan=0.28",
+                ) from None
         else:
             pairs: dict[str, float] = {}
             for part in text.split(","):
@@ -104,8 +107,9 @@ def parse_rates(value: Any, where: str, probability: bool = False) -> Rates:
                 try:
                     pairs[key.strip()] = float(num)
                 except ValueError:
-                    raise DealspaceError.single(where, f"{part!r} is not party=number",
-                                                "write e.g. us=0.02,japan=0.28") from None
+                    raise DealspaceError.single(
+                        where, f"{part!r} is not party=number", "write e.g. us=0.02,japan=0.28"
+                    ) from None
             value = pairs
     rule = "a probability in [0, 1)" if probability else "a number ≥ 0"
 
@@ -223,25 +227,47 @@ class ProcessSettings:
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
-        set_(self, "protocols", tuple(self.protocols) if not isinstance(self.protocols, str) else (self.protocols,))
+        set_(
+            self,
+            "protocols",
+            tuple(self.protocols) if not isinstance(self.protocols, str) else (self.protocols,),
+        )
         for k, p in enumerate(self.protocols):
             get_protocol(p, f"protocols[{k}]")
-        set_(self, "strategies", tuple(self.strategies) if not isinstance(self.strategies, str) else (self.strategies,))
+        set_(
+            self,
+            "strategies",
+            tuple(self.strategies) if not isinstance(self.strategies, str) else (self.strategies,),
+        )
         for s in self.strategies:
             strategy_pair(s)
         if not self.protocols or not self.strategies:
-            raise DealspaceError.single("protocols", "nothing to compare", "give protocols and strategy pairs")
+            raise DealspaceError.single(
+                "protocols", "nothing to compare", "give protocols and strategy pairs"
+            )
         for key in ("runs", "sensitivity_runs"):
             v = getattr(self, key)
             if isinstance(v, bool) or not isinstance(v, int | np.integer) or v < 1:
                 raise DealspaceError.single(key, f"{key} is {v!r}", "use a whole number ≥ 1")
-        if isinstance(self.seed, bool) or not isinstance(self.seed, int | np.integer) or self.seed < 0:
-            raise DealspaceError.single("seed", f"the seed is {self.seed!r}", "use a whole number ≥ 0")
+        if (
+            isinstance(self.seed, bool)
+            or not isinstance(self.seed, int | np.integer)
+            or self.seed < 0
+        ):
+            raise DealspaceError.single(
+                "seed", f"the seed is {self.seed!r}", "use a whole number ≥ 0"
+            )
         if self.unit not in ("week", "day"):
-            raise DealspaceError.single("unit", f"unknown time unit '{self.unit}'", did_you_mean(self.unit, ["week", "day"]))
+            raise DealspaceError.single(
+                "unit", f"unknown time unit '{self.unit}'", did_you_mean(self.unit, ["week", "day"])
+            )
         for key in ("weeks", "every", "valuation_years"):
             v = getattr(self, key)
-            if isinstance(v, bool) or not isinstance(v, int | float) or not (math.isfinite(v) and v > 0):
+            if (
+                isinstance(v, bool)
+                or not isinstance(v, int | float)
+                or not (math.isfinite(v) and v > 0)
+            ):
                 raise DealspaceError.single(key, f"{key} is {v!r}", "use a number > 0")
         for key in ("start", "end"):
             v = getattr(self, key)
@@ -250,24 +276,45 @@ class ProcessSettings:
         set_(self, "hazard", parse_rates(self.hazard, "hazard", probability=True))
         set_(self, "delay_cost", parse_rates(self.delay_cost, "delay_cost"))
         d = self.discount
-        if isinstance(d, bool) or not isinstance(d, int | float) or not (math.isfinite(d) and 0 < d <= 1):
-            raise DealspaceError.single("discount", f"the discount factor per year is {d!r}", "use a number in (0, 1]")
+        if (
+            isinstance(d, bool)
+            or not isinstance(d, int | float)
+            or not (math.isfinite(d) and 0 < d <= 1)
+        ):
+            raise DealspaceError.single(
+                "discount", f"the discount factor per year is {d!r}", "use a number in (0, 1]"
+            )
         n = self.noise
-        if isinstance(n, bool) or not isinstance(n, int | float) or not (math.isfinite(n) and n >= 0):
+        if (
+            isinstance(n, bool)
+            or not isinstance(n, int | float)
+            or not (math.isfinite(n) and n >= 0)
+        ):
             raise DealspaceError.single("noise", f"the noise level is {n!r}", "use a number ≥ 0")
         if self.points_per_welfare_pct is not None:
             parse_rates(self.points_per_welfare_pct, "points_per_welfare_pct")
         if self.parties is not None:
             set_(self, "parties", tuple(self.parties))
-        set_(self, "events", tuple(e if isinstance(e, DatedEvent) else DatedEvent(**e) for e in self.events))
+        set_(
+            self,
+            "events",
+            tuple(e if isinstance(e, DatedEvent) else DatedEvent(**e) for e in self.events),
+        )
         for key in ("hazard_scales", "cost_scales", "paces"):
             values = tuple(float(v) for v in getattr(self, key))
-            if not values or any(not math.isfinite(v) or v < 0 for v in values) or (key == "paces" and min(values) <= 0):
-                raise DealspaceError.single(key, f"{key} is {values!r}", "give one or more numbers ≥ 0 (paces > 0)")
+            if (
+                not values
+                or any(not math.isfinite(v) or v < 0 for v in values)
+                or (key == "paces" and min(values) <= 0)
+            ):
+                raise DealspaceError.single(
+                    key, f"{key} is {values!r}", "give one or more numbers ≥ 0 (paces > 0)"
+                )
             set_(self, key, values)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe, stable keys."""
+
         def rates(r: Rates) -> Any:
             return dict(r) if isinstance(r, tuple) else r
 
@@ -303,7 +350,11 @@ class ProcessSettings:
         """The calendar of the talks on a scenario (``every`` overrides the pace)."""
         start = self.start or _scenario_date(space)
         begin = parse_date(start, "start")
-        end = parse_date(self.end, "end") if self.end else begin + dt.timedelta(days=round(self.weeks * 7))
+        end = (
+            parse_date(self.end, "end")
+            if self.end
+            else begin + dt.timedelta(days=round(self.weeks * 7))
+        )
         return Calendar(begin, end, self.every if every is None else every, self.unit)  # type: ignore[arg-type]
 
     def all_events(self, space: DealSpace) -> tuple[DatedEvent, ...]:
@@ -328,7 +379,11 @@ def scenario_events(space: DealSpace) -> list[DatedEvent]:
     """The scenario's dated events (its optional ``events`` list)."""
     out = []
     for ev in getattr(space.scenario, "events", None) or []:
-        out.append(DatedEvent(ev.date, ev.label or "", dict(ev.delay_cost), dict(ev.hazard), ev.source or ""))
+        out.append(
+            DatedEvent(
+                ev.date, ev.label or "", dict(ev.delay_cost), dict(ev.hazard), ev.source or ""
+            )
+        )
     return out
 
 
@@ -352,13 +407,17 @@ def time_costs(
     for ev in events:
         for p in (*ev.delay_cost, *ev.hazard):
             if p not in known:
-                raise DealspaceError.single(f"events[{ev.date}]", f"unknown party '{p}'", did_you_mean(p, parties))
+                raise DealspaceError.single(
+                    f"events[{ev.date}]", f"unknown party '{p}'", did_you_mean(p, parties)
+                )
     for key in ("hazard", "delay_cost"):
         r = getattr(settings, key)
         if isinstance(r, tuple):
             for p, _ in r:
                 if p not in known:
-                    raise DealspaceError.single(key, f"unknown party '{p}'", did_you_mean(p, parties))
+                    raise DealspaceError.single(
+                        key, f"unknown party '{p}'", did_you_mean(p, parties)
+                    )
     starts = [calendar.round_of(ev.date) for ev in events]
     political = np.zeros((rounds, len(parties)))
     survive = np.ones((rounds, len(parties)))
@@ -375,7 +434,9 @@ def time_costs(
         survive[:, k] = (1.0 - unit_hazard) ** calendar.every
     tariff_round = np.zeros((rounds, len(parties)))
     if tariff is not None:
-        per_round = np.array([tariff.per_week[p] for p in parties]) * calendar.weeks_per_round * cost_scale
+        per_round = (
+            np.array([tariff.per_week[p] for p in parties]) * calendar.weeks_per_round * cost_scale
+        )
         tariff_round[:] = per_round
     hazard_path = 1.0 - survive.prod(axis=1)
     return TimeCosts(
@@ -540,7 +601,10 @@ class ProtocolComparison:
             "protocols": records(self.table),
             "legend": {p: LABELS.get(p.split("[")[0], p) for p in self.table["protocol"]},
             "verdict": self.verdict.to_dict(),
-            "sensitivity": {"columns": self.columns("sensitivity"), "rows": records(self.sensitivity)},
+            "sensitivity": {
+                "columns": self.columns("sensitivity"),
+                "rows": records(self.sensitivity),
+            },
             "units": {"columns": self.columns("units"), "rows": records(self.units)},
             "pairs": records(self.pairs),
         }
@@ -580,7 +644,9 @@ def aggregate(result: MonteCarloResult, weeks_per_round: float) -> pd.DataFrame:
             "partial": float(partial.mean()),
             "none": float((~complete & ~partial).mean()),
             "breakdown": float(g["breakdown"].mean()),
-            "weeks": float(g["last_binding"].mean() * weeks_per_round) if g["last_binding"].notna().any() else np.nan,
+            "weeks": float(g["last_binding"].mean() * weeks_per_round)
+            if g["last_binding"].notna().any()
+            else np.nan,
         }
         for p in result.parties:
             row[f"gain:{p}"] = float(g[f"gain:{p}"].mean())
@@ -593,14 +659,25 @@ def aggregate(result: MonteCarloResult, weeks_per_round: float) -> pd.DataFrame:
 
 
 def _play(
-    space: DealSpace, settings: ProcessSettings, costs: TimeCosts, rounds: int, runs: int,
+    space: DealSpace,
+    settings: ProcessSettings,
+    costs: TimeCosts,
+    rounds: int,
+    runs: int,
     progress: Callable[[int], None] | None,
 ) -> MonteCarloResult:
     from dealspace.process.montecarlo import monte_carlo
 
     return monte_carlo(
-        space, list(settings.protocols), list(settings.strategies), runs=runs, seed=settings.seed,
-        deadline=rounds, costs=costs, noise=settings.noise, progress=progress,
+        space,
+        list(settings.protocols),
+        list(settings.strategies),
+        runs=runs,
+        seed=settings.seed,
+        deadline=rounds,
+        costs=costs,
+        noise=settings.noise,
+        progress=progress,
     )
 
 
@@ -645,7 +722,9 @@ def sensitivity_table(
         joint: dict[tuple[float, float], dict[str, list[float]]] = {key: {} for key in grid}
         for proto in protos:
             for agents in pairs:
-                cell = Cell(prepared, proto, agents, cal.rounds, costs[grid[0]], float(settings.noise))
+                cell = Cell(
+                    prepared, proto, agents, cal.rounds, costs[grid[0]], float(settings.noise)
+                )
                 rngs = [np.random.default_rng(c) for c in children]
                 uniforms = first_uniforms(rngs)
                 with one_blas_thread():
@@ -654,18 +733,28 @@ def sensitivity_table(
                     else:
                         course, traj = cell.course(rngs), np.arange(len(rngs))
                 for key in grid:
-                    out, _ = dataclasses.replace(cell, costs=costs[key]).settle(course, uniforms, traj)
+                    out, _ = dataclasses.replace(cell, costs=costs[key]).settle(
+                        course, uniforms, traj
+                    )
                     gain = float((out.value - batna[None, :]).sum(axis=1).mean())
                     joint[key].setdefault(proto.label, []).append(gain)
                 if progress:
                     progress(len(children) * len(grid))
-        for (hx, cx) in grid:
+        for hx, cx in grid:
             means = {p: float(np.mean(v)) for p, v in joint[(hx, cx)].items()}
             win, _, margin = _winner(means)
-            row: dict[str, Any] = {"hazard_x": hx, "cost_x": cx, "every": every, "winner": win, "margin": margin}
+            row: dict[str, Any] = {
+                "hazard_x": hx,
+                "cost_x": cx,
+                "every": every,
+                "winner": win,
+                "margin": margin,
+            }
             single = [means[p.label] for p in protos if not p.harvests]
             harvest = [means[p.label] for p in protos if p.harvests]
-            row["single_minus_harvest"] = max(single) - max(harvest) if single and harvest else math.nan
+            row["single_minus_harvest"] = (
+                max(single) - max(harvest) if single and harvest else math.nan
+            )
             row.update({f"joint:{p}": v for p, v in means.items()})
             rows.append(row)
     return pd.DataFrame(rows)
@@ -692,8 +781,12 @@ def harvest_units(space: DealSpace) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _conditions(settings: ProcessSettings, cal: Calendar, parties: Sequence[str],
-                delay: Mapping[str, Mapping[str, float | None]]) -> str:
+def _conditions(
+    settings: ProcessSettings,
+    cal: Calendar,
+    parties: Sequence[str],
+    delay: Mapping[str, Mapping[str, float | None]],
+) -> str:
     unit = settings.unit
     per = "a week" if unit == "week" else "a day"
     hz = ", ".join(f"{p} {100 * rate_of(settings.hazard, p):.2g} %" for p in parties)
@@ -704,15 +797,20 @@ def _conditions(settings: ProcessSettings, cal: Calendar, parties: Sequence[str]
         f"breakdown hazard {hz} {per}",
     ]
     if any(v is not None for v in tariff.values()):
-        parts.append("tariffs in force cost " + ", ".join(
-            f"{p} {v:.3g}" for p, v in tariff.items() if v is not None) + " points a week (GE-priced)")
+        parts.append(
+            "tariffs in force cost "
+            + ", ".join(f"{p} {v:.3g}" for p, v in tariff.items() if v is not None)
+            + " points a week (GE-priced)"
+        )
     else:
         parts.append("no tariff cost")
     pol = ", ".join(f"{p} {rate_of(settings.delay_cost, p):.3g}" for p in parties)
     parts.append(f"political delay cost {pol} points {per}")
     if settings.discount != 1:
         parts.append(f"discount factor {settings.discount:g} a year")
-    parts.append(f"noise {settings.noise:g}; {len(settings.strategies)} strategy pairs × {settings.runs} runs, seed {settings.seed}")
+    parts.append(
+        f"noise {settings.noise:g}; {len(settings.strategies)} strategy pairs × {settings.runs} runs, seed {settings.seed}"
+    )
     return "; ".join(parts)
 
 
@@ -752,7 +850,11 @@ def compare_protocols(
     costs = time_costs(space, settings, cal, tariff)
     result = _play(space, settings, costs, cal.rounds, settings.runs, progress)
     table = aggregate(result, cal.weeks_per_round)
-    sens = sensitivity_table(space, settings, tariff, progress) if settings.sensitivity else _empty_sensitivity()
+    sens = (
+        sensitivity_table(space, settings, tariff, progress)
+        if settings.sensitivity
+        else _empty_sensitivity()
+    )
     delay: dict[str, dict[str, float | None]] = {
         "tariff": {p: (tariff.per_week[p] if tariff is not None else None) for p in parties},
         "political": {p: rate_of(settings.delay_cost, p) for p in parties},
@@ -764,20 +866,28 @@ def compare_protocols(
     conditions = _conditions(settings, cal, parties, delay)
     events = settings.all_events(space)
     if events:
-        conditions += "; dated events: " + ", ".join(f"{e.label or 'event'} ({e.date})" for e in events)
+        conditions += "; dated events: " + ", ".join(
+            f"{e.label or 'event'} ({e.date})" for e in events
+        )
     flips: list[str] = []
     holds = 0
     for row in sens.to_dict(orient="records"):
         if row["winner"] == win:
             holds += 1
         else:
-            flips.append(f"{row['winner']} at hazard ×{row['hazard_x']:g}, cost ×{row['cost_x']:g}, "
-                         f"every {row['every']:g} {settings.unit}s")
+            flips.append(
+                f"{row['winner']} at hazard ×{row['hazard_x']:g}, cost ×{row['cost_x']:g}, "
+                f"every {row['every']:g} {settings.unit}s"
+            )
     tie = runner is not None and margin < 2 * margin_se
-    per_party = party_verdict([{str(k): v for k, v in r.items()} for r in table.to_dict(orient="records")])
+    per_party = party_verdict(
+        [{str(k): v for k, v in r.items()} for r in table.to_dict(orient="records")]
+    )
     if tie:
-        text = (f"{win} and {runner} tie within sampling error: mean joint gain {joint[win]:.2f} and "
-                f"{joint[runner]:.2f} points (difference {margin:.2f} ± {2 * margin_se:.2f})")
+        text = (
+            f"{win} and {runner} tie within sampling error: mean joint gain {joint[win]:.2f} and "
+            f"{joint[runner]:.2f} points (difference {margin:.2f} ± {2 * margin_se:.2f})"
+        )
     else:
         text = f"{win} wins: mean joint gain {joint[win]:.2f} points"
         if runner is not None:
@@ -792,7 +902,9 @@ def compare_protocols(
     family = _family_verdict(result, table, sens, settings)
     if family:
         text += " " + family
-    verdict = Verdict(win, runner, margin, margin_se, text, conditions, holds, len(sens), tuple(flips))
+    verdict = Verdict(
+        win, runner, margin, margin_se, text, conditions, holds, len(sens), tuple(flips)
+    )
     return ProtocolComparison(
         scenario=space.scenario.name,
         parties=tuple(parties),
@@ -836,9 +948,11 @@ def _family_verdict(
     gap = joint[s_best] - joint[h_best]
     se = _paired_se(result, s_best, h_best)
     lead = "the single undertaking" if gap > 0 else "early harvests"
-    text = (f"Single undertaking or early harvests: {lead} — the best single-undertaking design ({s_best}) "
-            f"{'beats' if gap > 0 else 'trails'} the best early-harvest design ({h_best}) by {abs(gap):.2f} ± "
-            f"{2 * se:.2f} joint points")
+    text = (
+        f"Single undertaking or early harvests: {lead} — the best single-undertaking design ({s_best}) "
+        f"{'beats' if gap > 0 else 'trails'} the best early-harvest design ({h_best}) by {abs(gap):.2f} ± "
+        f"{2 * se:.2f} joint points"
+    )
     if len(sens):
         cols = [c for c in sens.columns if c.startswith("joint:")]
         s_cols = [f"joint:{p}" for p in single if f"joint:{p}" in cols]
@@ -881,12 +995,19 @@ def party_verdict(rows: Sequence[Mapping[str, Any]], tol: float = 1e-9) -> str:
     """
     by = {str(r["protocol"]): r for r in rows}
     su = by.get("alternating")
-    harvest = [r for p, r in by.items() if p.split("[")[0].startswith(("sequential", "harvest")) or p == "silos"]
+    harvest = [
+        r
+        for p, r in by.items()
+        if p.split("[")[0].startswith(("sequential", "harvest")) or p == "silos"
+    ]
     if su is None or not harvest:
         return ""
     suffix = "_mean" if any(k.startswith("gain:") and k.endswith("_mean") for k in su) else ""
-    parties = [k[len("gain:") : len(k) - len(suffix)] for k in su
-               if k.startswith("gain:") and k.endswith(suffix) and not k.endswith("_p10")]
+    parties = [
+        k[len("gain:") : len(k) - len(suffix)]
+        for k in su
+        if k.startswith("gain:") and k.endswith(suffix) and not k.endswith("_p10")
+    ]
 
     def g(r: Mapping[str, Any], p: str) -> float:
         return float(r[f"gain:{p}{suffix}"])
@@ -905,7 +1026,9 @@ def party_verdict(rows: Sequence[Mapping[str, Any]], tol: float = 1e-9) -> str:
             f"Early harvests: {best['protocol']} gives every party a mean gain at least as high as the "
             f"single undertaking ({gains(best)} against {gains(su)}, each in its own points)."
         )
-    if all(dominates(su, r) or all(abs(g(su, p) - g(r, p)) <= tol for p in parties) for r in harvest):
+    if all(
+        dominates(su, r) or all(abs(g(su, p) - g(r, p)) <= tol for p in parties) for r in harvest
+    ):
         return (
             f"Single undertaking: every party's mean gain ({gains(su)}, each in its own points) is at least "
             f"as high as under any early-harvest design."

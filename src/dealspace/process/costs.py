@@ -85,10 +85,14 @@ def _pair(value: float | Sequence[float], where: str, n: int = 2) -> tuple[float
             values = tuple(float(v) for v in value)  # type: ignore[union-attr]
         except (TypeError, ValueError):
             raise DealspaceError.single(
-                where, f"{value!r} is not a number or a list of numbers", "give one number, or one per party"
+                where,
+                f"{value!r} is not a number or a list of numbers",
+                "give one number, or one per party",
             ) from None
     if len(values) != n:
-        raise DealspaceError.single(where, f"{len(values)} values for {n} parties", "give one number, or one per party")
+        raise DealspaceError.single(
+            where, f"{len(values)} values for {n} parties", "give one number, or one per party"
+        )
     for v in values:
         if not math.isfinite(v) or v < 0:
             raise DealspaceError.single(where, f"{v} is not a cost ≥ 0", "use a finite number ≥ 0")
@@ -132,14 +136,28 @@ class TimeCosts:
 
     def __post_init__(self) -> None:
         d, h = self.discount, self.hazard
-        if isinstance(d, bool) or not isinstance(d, int | float) or not (math.isfinite(d) and 0 < d <= 1):
-            raise DealspaceError.single("discount", f"the discount factor is {d!r}", "use a number in (0, 1]")
-        if isinstance(h, bool) or not isinstance(h, int | float) or not (math.isfinite(h) and 0 <= h < 1):
-            raise DealspaceError.single("hazard", f"the breakdown hazard is {h!r}", "use a probability in [0, 1)")
+        if (
+            isinstance(d, bool)
+            or not isinstance(d, int | float)
+            or not (math.isfinite(d) and 0 < d <= 1)
+        ):
+            raise DealspaceError.single(
+                "discount", f"the discount factor is {d!r}", "use a number in (0, 1]"
+            )
+        if (
+            isinstance(h, bool)
+            or not isinstance(h, int | float)
+            or not (math.isfinite(h) and 0 <= h < 1)
+        ):
+            raise DealspaceError.single(
+                "hazard", f"the breakdown hazard is {h!r}", "use a probability in [0, 1)"
+            )
         object.__setattr__(self, "discount", float(d))
         object.__setattr__(self, "hazard", float(h))
         object.__setattr__(self, "status_quo_cost", _pair(self.status_quo_cost, "status_quo_cost"))
-        object.__setattr__(self, "uncertainty_cost", _pair(self.uncertainty_cost, "uncertainty_cost"))
+        object.__setattr__(
+            self, "uncertainty_cost", _pair(self.uncertainty_cost, "uncertainty_cost")
+        )
         if self.status_quo_issues is not None:
             object.__setattr__(self, "status_quo_issues", tuple(self.status_quo_issues))
         for key in ("sq_path", "unc_path"):
@@ -147,12 +165,16 @@ class TimeCosts:
             if path is not None:
                 arr = np.asarray(path, dtype=float)
                 if arr.ndim != 2 or not np.isfinite(arr).all() or (arr < 0).any():
-                    raise DealspaceError.single(key, "a cost path is rounds × parties of finite numbers ≥ 0")
+                    raise DealspaceError.single(
+                        key, "a cost path is rounds × parties of finite numbers ≥ 0"
+                    )
                 object.__setattr__(self, key, tuple(tuple(float(v) for v in row) for row in arr))
         if self.hazard_path is not None:
             arr = np.asarray(self.hazard_path, dtype=float)
             if arr.ndim != 1 or not np.isfinite(arr).all() or (arr < 0).any() or (arr >= 1).any():
-                raise DealspaceError.single("hazard_path", "a hazard path is one probability in [0, 1) per round")
+                raise DealspaceError.single(
+                    "hazard_path", "a hazard path is one probability in [0, 1) per round"
+                )
             object.__setattr__(self, "hazard_path", tuple(float(v) for v in arr))
 
     @property
@@ -207,7 +229,9 @@ class TimeCosts:
             "hazard": self.hazard,
             "status_quo_cost": list(self.c_sq),
             "uncertainty_cost": list(self.c_unc),
-            "status_quo_issues": None if self.status_quo_issues is None else list(self.status_quo_issues),
+            "status_quo_issues": None
+            if self.status_quo_issues is None
+            else list(self.status_quo_issues),
             "sq_path": None if self.sq_path is None else [list(r) for r in self.sq_path],
             "unc_path": None if self.unc_path is None else [list(r) for r in self.unc_path],
             "hazard_path": None if self.hazard_path is None else list(self.hazard_path),
@@ -306,13 +330,17 @@ def settle(
     tau = np.where(bound, bound_round, 0)
     disc = costs.factor(tau) * bound  # (U, N)
     value = batna[None, :] + np.einsum("un,unp->np", disc, gains)
-    value += (complete * costs.factor(np.maximum(complete_round, 0)))[:, None] * (status_quo - batna)[None, :]
+    value += (complete * costs.factor(np.maximum(complete_round, 0)))[:, None] * (
+        status_quo - batna
+    )[None, :]
     paid = np.zeros_like(value)
     if costs.costly:
         zero = np.zeros_like(n)
         # the cost of uncertainty: paid on the open stake while the talks last
         total = costs.cost_sum("unc", zero, n)  # (N, P)
-        closed = costs.cost_sum("unc", tau, np.broadcast_to(n, tau.shape)) * bound[:, :, None]  # (U, N, P)
+        closed = (
+            costs.cost_sum("unc", tau, np.broadcast_to(n, tau.shape)) * bound[:, :, None]
+        )  # (U, N, P)
         paid += total - np.einsum("unp,up->np", closed, share)
         # the status quo's cost: the gain forgone until a unit holding its issues binds
         forgone = costs.cost_sum("sq", np.zeros_like(tau), tau) * bound[:, :, None]  # (U, N, P)

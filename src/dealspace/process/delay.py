@@ -156,25 +156,38 @@ def exchange_rate(space: DealSpace, party: str, given: float | None = None) -> t
     if given is not None:
         return float(given), "given"
     if scenario.economy is not None and scenario.economy.points_per_welfare_pct is not None:
-        return float(scenario.economy.points_per_welfare_pct), "scenario economy.points_per_welfare_pct"
+        return float(
+            scenario.economy.points_per_welfare_pct
+        ), "scenario economy.points_per_welfare_pct"
     spec = scenario.party(party)
-    priced = [(i, v.weight) for i, v in spec.valuations.items()
-              if v.value == "economy" and scenario.issue(i).tariff is not None]
+    priced = [
+        (i, v.weight)
+        for i, v in spec.valuations.items()
+        if v.value == "economy" and scenario.issue(i).tariff is not None
+    ]
     if priced and spec.country:
         from dealspace.economy.scenario import price_tariffs
 
         compiled = space.compiled
-        pricing = compiled.pricing if compiled is not None and compiled.pricing is not None else price_tariffs(scenario)
+        pricing = (
+            compiled.pricing
+            if compiled is not None and compiled.pricing is not None
+            else price_tariffs(scenario)
+        )
         c = pricing.regions.index(spec.country)
         weight = sum(w for _, w in priced)
         span = sum(float(np.ptp(pricing.welfare[i][:, c])) for i, _ in priced)
         if span > 0 and weight > 0:
-            return weight / span, f"implied by {party}'s valuation of " + ", ".join(i for i, _ in priced)
+            return weight / span, f"implied by {party}'s valuation of " + ", ".join(
+                i for i, _ in priced
+            )
     return POINTS_PER_WELFARE_PCT, "default (an assumption)"
 
 
 def tariff_delay(
-    space: DealSpace, points_per_welfare_pct: float | None = None, valuation_years: float = VALUATION_YEARS
+    space: DealSpace,
+    points_per_welfare_pct: float | None = None,
+    valuation_years: float = VALUATION_YEARS,
 ) -> TariffDelay:
     """Price the weekly cost of the status-quo tariffs for each party (module docstring).
 
@@ -189,19 +202,31 @@ def tariff_delay(
     scenario = space.scenario
     issues = tariff_issues(space)
     if not issues:
-        raise DealspaceError.single("issues", "the scenario has no tariff issue to price",
-                                    "give the delay costs as numbers (--delay-cost)")
+        raise DealspaceError.single(
+            "issues",
+            "the scenario has no tariff issue to price",
+            "give the delay costs as numbers (--delay-cost)",
+        )
     for p in space.parties:
         if not scenario.party(p).country:
-            raise DealspaceError.single(f"parties.{p}.country", "no country: the economy module cannot price its delay",
-                                        "add an ISO3 'country' to the party, or switch the tariff cost off")
-    if points_per_welfare_pct is not None and not (np.isfinite(points_per_welfare_pct) and points_per_welfare_pct >= 0):
-        raise DealspaceError.single("points_per_welfare_pct", f"{points_per_welfare_pct!r} is not a number ≥ 0")
+            raise DealspaceError.single(
+                f"parties.{p}.country",
+                "no country: the economy module cannot price its delay",
+                "add an ISO3 'country' to the party, or switch the tariff cost off",
+            )
+    if points_per_welfare_pct is not None and not (
+        np.isfinite(points_per_welfare_pct) and points_per_welfare_pct >= 0
+    ):
+        raise DealspaceError.single(
+            "points_per_welfare_pct", f"{points_per_welfare_pct!r} is not a number ≥ 0"
+        )
     if not (np.isfinite(valuation_years) and valuation_years > 0):
         raise DealspaceError.single("valuation_years", f"{valuation_years!r} is not a number > 0")
     kappa = {p: exchange_rate(space, p, points_per_welfare_pct) for p in space.parties}
     economy, params = scenario_economy(scenario)
-    base = scenario_base(scenario, economy, params)  # the scenario's base world (rates in force at its date)
+    base = scenario_base(
+        scenario, economy, params
+    )  # the scenario's base world (rates in force at its date)
     tariff = [scenario.issue(i) for i in issues]
     deal = nash_package(space)
 
@@ -219,8 +244,10 @@ def tariff_delay(
     idx = [economy.iso3.index(c) for c in countries]
     welfare_sq = {p: float(w_sq[i]) for p, i in zip(space.parties, idx, strict=True)}
     welfare_deal = {p: float(w_deal[i]) for p, i in zip(space.parties, idx, strict=True)}
-    per_week = {p: kappa[p][0] * max(0.0, welfare_deal[p] - welfare_sq[p]) / (52.0 * valuation_years)
-                for p in space.parties}
+    per_week = {
+        p: kappa[p][0] * max(0.0, welfare_deal[p] - welfare_sq[p]) / (52.0 * valuation_years)
+        for p in space.parties
+    }
     return TariffDelay(
         parties=tuple(space.parties),
         countries=countries,

@@ -184,7 +184,9 @@ class Engine:
         # two matrix products: the weighted block utilities and the option errors
         est = weights[:, blocks] @ util
         est += z[:, cols] @ onehot
-        res = (table.reservation[q] - table.status_quo[q]) + weights[:, blocks] @ self.prepared.block_sq[blocks, q]
+        res = (table.reservation[q] - table.status_quo[q]) + weights[
+            :, blocks
+        ] @ self.prepared.block_sq[blocks, q]
         return est, res
 
     def _layout(self, table: Table, q: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -197,7 +199,10 @@ class Engine:
         if hit is None:
             space = self.prepared.space
             util = np.zeros((len(table.blocks), table.size))
-            spans = [np.arange(self._offset[b], self._offset[b] + len(self._used[b])) for b in table.blocks]
+            spans = [
+                np.arange(self._offset[b], self._offset[b] + len(self._used[b]))
+                for b in table.blocks
+            ]
             cols = np.concatenate(spans) if spans else np.zeros(0, dtype=np.int64)
             onehot = np.zeros((len(cols), table.size))
             at = 0
@@ -217,13 +222,19 @@ class Engine:
             if agent.classifier.get("stochastic") and self.rngs is not None:
                 uniforms = np.stack([rng.random(2 * deadline) for rng in self.rngs])
             elif agent.classifier.get("stochastic"):
-                raise DealspaceError.single("rngs", "a stochastic strategy needs per-run generators")
-            out.append(State(table, p, other, res, deadline, self.runs, uniforms, offset, self.horizon))
+                raise DealspaceError.single(
+                    "rngs", "a stochastic strategy needs per-run generators"
+                )
+            out.append(
+                State(table, p, other, res, deadline, self.runs, uniforms, offset, self.horizon)
+            )
             agent.reset()
         return out
 
     # -- recording ---------------------------------------------------------------
-    def _event(self, t: int, table: Table, kind: str, party: int | None, idx: int | None, note: str = "") -> None:
+    def _event(
+        self, t: int, table: Table, kind: str, party: int | None, idx: int | None, note: str = ""
+    ) -> None:
         space = self.prepared.space
         pkg = utils = None
         if idx is not None and idx >= 0:
@@ -231,17 +242,29 @@ class Engine:
             pkg = {}
             for k, b in enumerate(table.blocks):
                 block = space.blocks[b]
-                for issue_id, o in zip(block.issues, block.options[table.rows[idx, k]], strict=True):
+                for issue_id, o in zip(
+                    block.issues, block.options[table.rows[idx, k]], strict=True
+                ):
                     pkg[issue_id] = space.scenario.issue(issue_id).option_ids[int(o)]
         self.events.append(
-            Event(t, table.name, kind, None if party is None else space.parties[party], idx, utils, pkg, note)
+            Event(
+                t,
+                table.name,
+                kind,
+                None if party is None else space.parties[party],
+                idx,
+                utils,
+                pkg,
+                note,
+            )
         )
 
     def _check(self, offer: np.ndarray, table: Table, who: int) -> np.ndarray:
         offer = np.broadcast_to(np.asarray(offer), (self.runs,)).astype(np.int64)
         if offer.size and (offer.min() < 0 or offer.max() >= table.size):
             raise DealspaceError.single(
-                "strategy", f"{self.agents[who]!r} offered candidate {int(offer.max())} of {table.size}",
+                "strategy",
+                f"{self.agents[who]!r} offered candidate {int(offer.max())} of {table.size}",
                 "return indices into state.table",
             )
         return offer
@@ -266,19 +289,25 @@ class Engine:
             offer = self._check(self.agents[p].propose(states[p]), table, p)
             states[p].sent.append(offer)
             states[q].received.append(offer)
-            accept = np.broadcast_to(np.asarray(self.agents[q].respond(states[q], offer), dtype=bool), (self.runs,))
+            accept = np.broadcast_to(
+                np.asarray(self.agents[q].respond(states[q], offer), dtype=bool), (self.runs,)
+            )
             new = live & accept
             agreed[new] = t
             pick[new] = offer[new]
             if self.record:
                 self._event(offset + t, table, "offer", p, int(offer[0]))
-                self._event(offset + t, table, "accept" if accept[0] else "reject", q, int(offer[0]))
+                self._event(
+                    offset + t, table, "accept" if accept[0] else "reject", q, int(offer[0])
+                )
             live &= ~accept
             if not live.any():
                 break
         return agreed, pick
 
-    def mediate(self, table: Table, deadline: int, step: float = 0.25) -> tuple[np.ndarray, np.ndarray]:
+    def mediate(
+        self, table: Table, deadline: int, step: float = 0.25
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Single negotiating text on one track (see :class:`SingleNegotiatingText`)."""
         agreed = np.full(self.runs, -1, dtype=np.int64)
         pick = np.full(self.runs, -1, dtype=np.int64)
@@ -296,7 +325,10 @@ class Engine:
                 states[p].t = t
                 states[p].received.append(text)
                 answers.append(
-                    np.broadcast_to(np.asarray(self.agents[p].respond(states[p], text), dtype=bool), (self.runs,))
+                    np.broadcast_to(
+                        np.asarray(self.agents[p].respond(states[p], text), dtype=bool),
+                        (self.runs,),
+                    )
                 )
             both = answers[0] & answers[1]
             new = live & both
@@ -308,7 +340,14 @@ class Engine:
                     if answers[p][0]:
                         self._event(t, table, "accept", p, int(text[0]))
                     else:
-                        self._event(t, table, "object", p, int(text[0]), critique(space, table, int(text[0]), p))
+                        self._event(
+                            t,
+                            table,
+                            "object",
+                            p,
+                            int(text[0]),
+                            critique(space, table, int(text[0]), p),
+                        )
             m += (~answers[0]).astype(np.int64) - (~answers[1]).astype(np.int64)
             np.clip(m, -deadline, deadline, out=m)
             live &= ~both

@@ -184,9 +184,15 @@ def monte_carlo(
     space = deal_space(source, parties)
     prepared, geometry = prepare(space)
     ss = seed_sequence(seed)
-    children = _children(int(seed), int(runs)) if isinstance(seed, int | np.integer) else ss.spawn(int(runs))
+    children = (
+        _children(int(seed), int(runs))
+        if isinstance(seed, int | np.integer)
+        else ss.spawn(int(runs))
+    )
     frames = []
-    with one_blas_thread():  # small matrix products: threads only add overhead (and contend in sweeps)
+    with (
+        one_blas_thread()
+    ):  # small matrix products: threads only add overhead (and contend in sweeps)
         for proto in protos:
             for agents in pairs:
                 cell = Cell(prepared, proto, agents, int(deadline), tc, float(noise))
@@ -245,7 +251,10 @@ def _cell_frame(
         add("breakdown", out.breakdown)
         add("round", np.where(out.complete, complete_round, np.nan).astype(float))
         add("end_round", np.where(out.breakdown, -1, course.end_round[traj]))
-        add("harvests", out.bound.sum(axis=0) if len(course.units) > 1 else np.zeros(len(traj), dtype=np.int64))
+        add(
+            "harvests",
+            out.bound.sum(axis=0) if len(course.units) > 1 else np.zeros(len(traj), dtype=np.int64),
+        )
         last = np.where(out.bound, course.bound_round[:, traj], -1).max(axis=0)
         add("last_binding", np.where(last >= 0, last, np.nan).astype(float))
         for p, party in enumerate(space.parties):

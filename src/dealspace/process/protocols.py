@@ -125,7 +125,9 @@ class Protocol:
         return np.asarray(frontier[(frontier >= space.batna - TOL).all(axis=1)])
 
 
-def _single(engine: Engine, table: Table, rounds: np.ndarray, pick: np.ndarray, deadline: int, unit: Unit) -> Course:
+def _single(
+    engine: Engine, table: Table, rounds: np.ndarray, pick: np.ndarray, deadline: int, unit: Unit
+) -> Course:
     end = np.where(rounds >= 0, rounds, deadline - 1)
     if table.size == 0:
         end = np.full(engine.runs, -1, dtype=np.int64)
@@ -134,7 +136,9 @@ def _single(engine: Engine, table: Table, rounds: np.ndarray, pick: np.ndarray, 
             engine._event(int(rounds[0]), table, "bind", None, int(pick[0]), "single undertaking")
         elif table.size:
             engine._event(deadline - 1, table, "deadline", None, None, "no agreement")
-    return Course([table], [unit], rounds[None, :], pick[None, :], rounds.copy(), end, engine.events)
+    return Course(
+        [table], [unit], rounds[None, :], pick[None, :], rounds.copy(), end, engine.events
+    )
 
 
 class AlternatingOffers(Protocol):
@@ -195,7 +199,9 @@ class SingleNegotiatingText(Protocol):
 
     def __init__(self, step: float = 0.25) -> None:
         if not (math.isfinite(step) and step > 0):
-            raise DealspaceError.single("step", f"the mediator's step is {step}", "use a number > 0")
+            raise DealspaceError.single(
+                "step", f"the mediator's step is {step}", "use a number > 0"
+            )
         self.step = float(step)
 
     @property
@@ -247,14 +253,19 @@ class SequentialBinding(Protocol):
         bindable: bool = True,
     ) -> None:
         if units not in ("domain", "block"):
-            raise DealspaceError.single("units", f"unknown unit kind '{units}'", did_you_mean(units, ["domain", "block"]))
+            raise DealspaceError.single(
+                "units", f"unknown unit kind '{units}'", did_you_mean(units, ["domain", "block"])
+            )
         if isinstance(order, str) and order not in ("given", "negotiated"):
             raise DealspaceError.single(
-                "order", f"unknown order '{order}'",
+                "order",
+                f"unknown order '{order}'",
                 f"{did_you_mean(order, ['given', 'negotiated'])} (or give a list of unit names)",
             )
         if stage_rounds is not None and stage_rounds < 1:
-            raise DealspaceError.single("stage_rounds", f"stage_rounds is {stage_rounds}", "use an integer ≥ 1")
+            raise DealspaceError.single(
+                "stage_rounds", f"stage_rounds is {stage_rounds}", "use an integer ≥ 1"
+            )
         self.order = order if isinstance(order, str) else tuple(order)
         self.unit_kind = units
         self.stage_rounds = stage_rounds
@@ -263,8 +274,13 @@ class SequentialBinding(Protocol):
 
     @property
     def params(self) -> dict[str, Any]:
-        return {"order": self.order, "units": self.unit_kind, "stage_rounds": self.stage_rounds, "first": self.first,
-                "bindable": self.bindable}
+        return {
+            "order": self.order,
+            "units": self.unit_kind,
+            "stage_rounds": self.stage_rounds,
+            "first": self.first,
+            "bindable": self.bindable,
+        }
 
     @property
     def label(self) -> str:
@@ -277,7 +293,14 @@ class SequentialBinding(Protocol):
         if isinstance(params["order"], tuple):
             params["order"] = ">".join(params["order"])
         return base + _extras(
-            params, {"order": "given", "units": "domain", "stage_rounds": None, "first": 0, "bindable": True}
+            params,
+            {
+                "order": "given",
+                "units": "domain",
+                "stage_rounds": None,
+                "first": 0,
+                "bindable": True,
+            },
         )
 
     def units(self, space: DealSpace) -> list[Unit]:
@@ -296,7 +319,11 @@ class SequentialBinding(Protocol):
                 value = []
                 for u in left:
                     table = prepared.table(u)
-                    gain = table.utility[:, party] - table.status_quo[party] if table.size else np.zeros(1)
+                    gain = (
+                        table.utility[:, party] - table.status_quo[party]
+                        if table.size
+                        else np.zeros(1)
+                    )
                     value.append(float(gain.max()))
                 out.append(left.pop(int(np.argmax(value))))
                 party = 1 - party
@@ -324,7 +351,11 @@ class SequentialBinding(Protocol):
         for u, unit in enumerate(agenda):
             table = prepared.table(unit)
             tables.append(table)
-            if int(start.min()) >= deadline or table.size == 0 or (self.bindable and not prepared.bindable(unit)):
+            if (
+                int(start.min()) >= deadline
+                or table.size == 0
+                or (self.bindable and not prepared.bindable(unit))
+            ):
                 continue
             # a stage lasts until agreed, its cap, or the calendar's end; the
             # agents' clock is the calendar's (offset = the round the stage opens)
@@ -412,7 +443,9 @@ class ParallelSilos(SequentialBinding):
                 if rel[0] >= 0:
                     engine._event(int(rel[0]), table, "bind", None, int(pick[0]), "silo agreement")
                 else:
-                    engine._event(deadline - 1, table, "deadline", None, None, "stays at status quo")
+                    engine._event(
+                        deadline - 1, table, "deadline", None, None, "stays at status quo"
+                    )
         complete = np.where((bound >= 0).all(axis=0), bound.max(axis=0), -1)
         engine.events.sort(key=lambda e: e.round)
         return Course(tables, units, bound, picks, complete, end, engine.events)
@@ -448,7 +481,9 @@ class HarvestThenPackage(SequentialBinding):
     harvests = True
 
     def __init__(self, stage_rounds: int | None = None, first: int = 0) -> None:
-        super().__init__(order="given", units="domain", stage_rounds=stage_rounds, first=first, bindable=True)
+        super().__init__(
+            order="given", units="domain", stage_rounds=stage_rounds, first=first, bindable=True
+        )
 
     @property
     def params(self) -> dict[str, Any]:

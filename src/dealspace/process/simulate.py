@@ -166,7 +166,8 @@ class Run(Displayed):
             "package": self.package,
             "in_force": self.in_force,
             "bindings": [
-                {"round": b.round, "unit": b.unit, "package": b.package, "gains": b.gains} for b in self.bindings
+                {"round": b.round, "unit": b.unit, "package": b.package, "gains": b.gains}
+                for b in self.bindings
             ],
             "utilities": self.utilities,
             "value": self.value,
@@ -267,7 +268,13 @@ def simulate(
 
 
 def _make_run(
-    cell: Cell, course: Course, out: Settlement, breakdown: int, ss: np.random.SeedSequence, d_front: float, d_nash: float
+    cell: Cell,
+    course: Course,
+    out: Settlement,
+    breakdown: int,
+    ss: np.random.SeedSequence,
+    d_front: float,
+    d_nash: float,
 ) -> Run:
     space = cell.prepared.space
     scenario = space.scenario
@@ -287,14 +294,30 @@ def _make_run(
                 pkg[issue_id] = scenario.issue(issue_id).option_ids[int(o)]
         in_force.update(pkg)
         bindings.append(
-            Binding(int(course.bound_round[u, 0]), table.name, pkg, {p: float(g) for p, g in zip(parties, gains[u], strict=True)})
+            Binding(
+                int(course.bound_round[u, 0]),
+                table.name,
+                pkg,
+                {p: float(g) for p, g in zip(parties, gains[u], strict=True)},
+            )
         )
     bindings.sort(key=lambda b: b.round)
     complete = bool(out.complete[0])
     broke = bool(out.breakdown[0])
     trace = [e for e in course.events if not broke or e.round < breakdown]
     if broke:
-        trace.append(Event(breakdown, "package", "breakdown", None, None, None, None, "talks collapse; harvests stay"))
+        trace.append(
+            Event(
+                breakdown,
+                "package",
+                "breakdown",
+                None,
+                None,
+                None,
+                None,
+                "talks collapse; harvests stay",
+            )
+        )
     share, sq_share = cell.shares(course)
     path = value_path(
         cell.costs,
@@ -333,7 +356,9 @@ def _make_run(
     )
 
 
-def best_reachable(source: Source, protocol: str | Protocol | dict[str, Any], criterion: str = "nash") -> float:
+def best_reachable(
+    source: Source, protocol: str | Protocol | dict[str, Any], criterion: str = "nash"
+) -> float:
     """The best complete agreement a protocol can reach, by a criterion.
 
     ``criterion``: ``nash`` (product of gains over the BATNAs, 0 when no
@@ -351,7 +376,11 @@ def best_reachable(source: Source, protocol: str | Protocol | dict[str, Any], cr
     if criterion == "utilitarian":
         ok = (gains >= -ACCEPT_TOL).all(axis=1)
         return float(gains[ok].sum(axis=1).max()) if ok.any() else 0.0
-    raise DealspaceError.single("criterion", f"unknown criterion '{criterion}'", did_you_mean(criterion, ["nash", "utilitarian"]))
+    raise DealspaceError.single(
+        "criterion",
+        f"unknown criterion '{criterion}'",
+        did_you_mean(criterion, ["nash", "utilitarian"]),
+    )
 
 
 __all__ = [

@@ -94,7 +94,9 @@ class TimeDependent(Aspiration):
         if not (np.isfinite(e) and e > 0):
             raise DealspaceError.single("e", f"the concession exponent is {e}", "use a number > 0")
         if not 0.0 <= k < 1.0:
-            raise DealspaceError.single("k", f"the initial concession is {k}", "use a number in [0, 1)")
+            raise DealspaceError.single(
+                "k", f"the initial concession is {k}", "use a number in [0, 1)"
+            )
         self.e = e
         self.k = float(k)
 
@@ -213,7 +215,9 @@ class TitForTat(Aspiration):
 
     def __init__(self, niceness: float = 0.05) -> None:
         if not 0.0 <= niceness <= 1.0:
-            raise DealspaceError.single("niceness", f"niceness is {niceness}", "use a number in [0, 1]")
+            raise DealspaceError.single(
+                "niceness", f"niceness is {niceness}", "use a number in [0, 1]"
+            )
         self.niceness = float(niceness)
 
     @property
@@ -275,7 +279,9 @@ class NashSeeker(Aspiration):
             theirs = state.other - state.other_reservation[:, None]
             ok = (mine > TOL)[None, :] & (theirs > TOL)
             with np.errstate(divide="ignore", invalid="ignore"):
-                score = np.where(ok, np.log(np.where(ok, theirs, 1.0)) + np.log(np.maximum(mine, TOL)), -np.inf)
+                score = np.where(
+                    ok, np.log(np.where(ok, theirs, 1.0)) + np.log(np.maximum(mine, TOL)), -np.inf
+                )
             pick = np.argmax(score, axis=1)
             none = ~ok.any(axis=1)
             pick[none] = state.order[0]
@@ -439,7 +445,9 @@ class Random(Strategy):
     def _draw(self, state: State, column: int) -> np.ndarray:
         if state.uniforms is None:
             raise DealspaceError.single(
-                "uniforms", "the random strategy needs per-run uniform draws", "run it through simulate()"
+                "uniforms",
+                "the random strategy needs per-run uniform draws",
+                "run it through simulate()",
             )
         return np.asarray(state.uniforms[:, min(column, state.uniforms.shape[1] - 1)])
 

@@ -118,9 +118,16 @@ def run_grid(
         ``func`` propagate unchanged.
     """
     items = [dict(p) for p in params]
-    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
+    if workers is not None and (
+        isinstance(workers, bool) or not isinstance(workers, int) or workers < 1
+    ):
         raise DealspaceError.single("workers", f"workers is {workers!r}", "use a whole number ≥ 1")
-    if isinstance(scheduler, str) and scheduler not in LOCAL and "://" not in scheduler and ":" not in scheduler:
+    if (
+        isinstance(scheduler, str)
+        and scheduler not in LOCAL
+        and "://" not in scheduler
+        and ":" not in scheduler
+    ):
         raise DealspaceError.single(
             "scheduler",
             f"unknown scheduler '{scheduler}'",
@@ -130,7 +137,9 @@ def run_grid(
     with _Progress(progress, description, len(items)) as bar:
         if not items:
             return results
-        if scheduler == "sync" or (scheduler in (None, "processes") and (workers == 1 or len(items) == 1)):
+        if scheduler == "sync" or (
+            scheduler in (None, "processes") and (workers == 1 or len(items) == 1)
+        ):
             for k, p in enumerate(items):
                 results[k] = func(p)
                 bar.advance()
@@ -168,9 +177,14 @@ def _run_dask(
 
         # Dask's nannies set MALLOC_TRIM_THRESHOLD_=65536, which makes the
         # simulations' many short-lived arrays slow to allocate; use glibc's scale
-        with dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": MALLOC_TRIM}):
+        with dask.config.set(
+            {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": MALLOC_TRIM}
+        ):
             cluster = distributed.LocalCluster(
-                n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True, dashboard_address=None
+                n_workers=workers or os.cpu_count() or 1,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
             )
         client, own = distributed.Client(cluster), True
     else:
@@ -253,7 +267,13 @@ class Grid:
         """Every combination, as parameter dicts (without the scenario)."""
         out = []
         for proto, pair, deadline, disc, haz, noise, delay, seed in itertools.product(
-            self.protocols, self.strategies, self.deadline, self.discount, self.hazard, self.noise, self.delay_cost,
+            self.protocols,
+            self.strategies,
+            self.deadline,
+            self.discount,
+            self.hazard,
+            self.noise,
+            self.delay_cost,
             self.seeds,
         ):
             out.append(
@@ -276,8 +296,14 @@ class Grid:
 
     def __len__(self) -> int:
         return (
-            len(self.protocols) * len(self.strategies) * len(self.deadline) * len(self.discount)
-            * len(self.hazard) * len(self.noise) * len(self.delay_cost) * len(self.seeds)
+            len(self.protocols)
+            * len(self.strategies)
+            * len(self.deadline)
+            * len(self.discount)
+            * len(self.hazard)
+            * len(self.noise)
+            * len(self.delay_cost)
+            * len(self.seeds)
         )
 
 
@@ -300,15 +326,24 @@ def load_grid(source: str | Path | Mapping[str, Any]) -> Grid:
         path = Path(source)
         where = str(path)
         if not path.is_file():
-            raise DealspaceError.single("", f"no such grid file: {path}", "check the path", source=where)
+            raise DealspaceError.single(
+                "", f"no such grid file: {path}", "check the path", source=where
+            )
         import yaml
 
         try:
             data = yaml.safe_load(path.read_text(encoding="utf-8"))
         except yaml.YAMLError as err:
-            raise DealspaceError.single("", f"not valid YAML: {err}", "fix the syntax", source=where) from None
+            raise DealspaceError.single(
+                "", f"not valid YAML: {err}", "fix the syntax", source=where
+            ) from None
     if not isinstance(data, dict):
-        raise DealspaceError.single("", "a grid is a mapping of keys (protocols, strategies, …)", "see docs/process.md", source=where)
+        raise DealspaceError.single(
+            "",
+            "a grid is a mapping of keys (protocols, strategies, …)",
+            "see docs/process.md",
+            source=where,
+        )
     problems: list[Problem] = []
     for key in data:
         if key not in GRID_KEYS:
@@ -318,14 +353,21 @@ def load_grid(source: str | Path | Mapping[str, Any]) -> Grid:
         value = data.get(key, default)
         return list(value) if isinstance(value, list | tuple) else [value]
 
-    def numbers(key: str, default: list[Any], test: Callable[[float], bool], rule: str, whole: bool = False) -> list[Any]:
+    def numbers(
+        key: str, default: list[Any], test: Callable[[float], bool], rule: str, whole: bool = False
+    ) -> list[Any]:
         out = []
         for k, v in enumerate(listed(key, default)):
             ok = isinstance(v, int | float) and not isinstance(v, bool)
             if ok and whole and not float(v).is_integer():
                 ok = False
             if not ok or not test(float(v)):
-                problems.append(Problem(f"{key}[{k}]" if isinstance(data.get(key), list) else key, f"{v!r} is not {rule}"))
+                problems.append(
+                    Problem(
+                        f"{key}[{k}]" if isinstance(data.get(key), list) else key,
+                        f"{v!r} is not {rule}",
+                    )
+                )
                 continue
             out.append(int(v) if whole else float(v))
         if not out and not any(p.where.startswith(key) for p in problems):
@@ -334,7 +376,11 @@ def load_grid(source: str | Path | Mapping[str, Any]) -> Grid:
 
     protocols = []
     if "protocols" not in data:
-        problems.append(Problem("protocols", "missing", "list one or more protocols, e.g. [alternating, sequential]"))
+        problems.append(
+            Problem(
+                "protocols", "missing", "list one or more protocols, e.g. [alternating, sequential]"
+            )
+        )
     for k, spec in enumerate(listed("protocols", [])):
         try:
             get_protocol(spec, f"protocols[{k}]")
@@ -343,11 +389,21 @@ def load_grid(source: str | Path | Mapping[str, Any]) -> Grid:
             problems.extend(err.problems)
     pairs: list[tuple[str, str]] = []
     if "strategies" not in data:
-        problems.append(Problem("strategies", "missing", "list strategy pairs, e.g. ['boulware,linear']"))
+        problems.append(
+            Problem("strategies", "missing", "list strategy pairs, e.g. ['boulware,linear']")
+        )
     for k, spec in enumerate(listed("strategies", [])):
         names = [s.strip() for s in spec.split(",")] if isinstance(spec, str) else spec
-        if not isinstance(names, list | tuple) or len(names) not in (1, 2) or not all(isinstance(n, str) for n in names):
-            problems.append(Problem(f"strategies[{k}]", f"{spec!r} is not a strategy pair", "write 'a,b' or [a, b]"))
+        if (
+            not isinstance(names, list | tuple)
+            or len(names) not in (1, 2)
+            or not all(isinstance(n, str) for n in names)
+        ):
+            problems.append(
+                Problem(
+                    f"strategies[{k}]", f"{spec!r} is not a strategy pair", "write 'a,b' or [a, b]"
+                )
+            )
             continue
         names = list(names) * (2 if len(names) == 1 else 1)
         bad = False
@@ -362,14 +418,18 @@ def load_grid(source: str | Path | Mapping[str, Any]) -> Grid:
     runs = numbers("runs", [1000], lambda x: x >= 1, "a whole number ≥ 1", whole=True)
     if isinstance(data.get("runs"), list):
         problems.append(Problem("runs", "runs is one number per cell, not a list"))
-    deadline = numbers("deadline", [100], lambda x: x >= 1, "a whole number of rounds ≥ 1", whole=True)
+    deadline = numbers(
+        "deadline", [100], lambda x: x >= 1, "a whole number of rounds ≥ 1", whole=True
+    )
     discount = numbers("discount", [1.0], lambda x: 0 < x <= 1, "a discount factor in (0, 1]")
     hazard = numbers("hazard", [0.0], lambda x: 0 <= x < 1, "a probability in [0, 1)")
     noise = numbers("noise", [0.0], lambda x: x >= 0, "a noise level ≥ 0")
     seeds_value = data.get("seeds", [0])
     if isinstance(seeds_value, int) and not isinstance(seeds_value, bool):
         if seeds_value < 1:
-            problems.append(Problem("seeds", f"{seeds_value} seeds", "give a count ≥ 1 or a list of seeds"))
+            problems.append(
+                Problem("seeds", f"{seeds_value} seeds", "give a count ≥ 1 or a list of seeds")
+            )
         seeds = list(range(max(1, seeds_value)))
     else:
         seeds = numbers("seeds", [0], lambda x: x >= 0, "a whole number ≥ 0", whole=True)
@@ -440,7 +500,9 @@ def delay_spec(spec: Any, where: str) -> float | dict[str, float]:
     return dict(rates) if isinstance(rates, tuple) else rates
 
 
-def _add(base: Any, delay: float | Mapping[str, float], parties: Sequence[str]) -> tuple[float, ...]:
+def _add(
+    base: Any, delay: float | Mapping[str, float], parties: Sequence[str]
+) -> tuple[float, ...]:
     """The uncertainty cost per party plus the delay cost of a cell."""
     from dealspace.process.costs import TimeCosts
 
@@ -448,7 +510,9 @@ def _add(base: Any, delay: float | Mapping[str, float], parties: Sequence[str]) 
     if isinstance(delay, Mapping):
         unknown = [p for p in delay if p not in parties]
         if unknown:
-            raise DealspaceError.single("delay_cost", f"unknown party '{unknown[0]}'", did_you_mean(unknown[0], parties))
+            raise DealspaceError.single(
+                "delay_cost", f"unknown party '{unknown[0]}'", did_you_mean(unknown[0], parties)
+            )
         extra = [float(delay.get(p, 0.0)) for p in parties]
     else:
         extra = [float(delay)] * len(parties)
@@ -484,7 +548,9 @@ def sweep_cell(params: dict[str, Any]) -> dict[str, Any]:
         hazard=params["hazard"],
         noise=params["noise"],
         status_quo_cost=params.get("status_quo_cost", 0.0),
-        uncertainty_cost=_add(params.get("uncertainty_cost", 0.0), params.get("delay_cost", 0.0), space.parties),
+        uncertainty_cost=_add(
+            params.get("uncertainty_cost", 0.0), params.get("delay_cost", 0.0), space.parties
+        ),
     )
     row = {str(k): v for k, v in result.summary.iloc[0].to_dict().items()}
     row.pop("runs", None)
@@ -546,27 +612,46 @@ def sweep(
     spec = grid if isinstance(grid, Grid) else load_grid(grid)
     source = scenario if scenario is not None else spec.scenario
     if source is None:
-        raise DealspaceError.single("scenario", "the grid names no scenario", "add 'scenario:' to the grid or pass one")
+        raise DealspaceError.single(
+            "scenario", "the grid names no scenario", "add 'scenario:' to the grid or pass one"
+        )
     target = Path(out) if out is not None else None
     if target is not None:
         if target.exists() and not overwrite:
             raise DealspaceError.single(
-                "out", f"{target} exists", "choose another file, or pass overwrite=True (--overwrite)"
+                "out",
+                f"{target} exists",
+                "choose another file, or pass overwrite=True (--overwrite)",
             )
         if target.suffix.lower() not in (".parquet", ".pq"):
-            raise DealspaceError.single("out", f"{target} is not a .parquet file", "name the output file *.parquet")
+            raise DealspaceError.single(
+                "out", f"{target} is not a .parquet file", "name the output file *.parquet"
+            )
     sc = source if isinstance(source, Scenario) else load_scenario(source)
     text = sc.model_dump_json(by_alias=True)
     digest = hashlib.sha1(text.encode()).hexdigest()
     cells = spec.cells()
     parallel = 1 if scheduler == "sync" else (workers or os.cpu_count() or 1)
-    size = max(1, math.ceil(len(cells) / (4 * parallel)))  # ~4 batches per worker: balance and little overhead
+    size = max(
+        1, math.ceil(len(cells) / (4 * parallel))
+    )  # ~4 batches per worker: balance and little overhead
     batches = [
-        {"cells": cells[lo : lo + size], "scenario_json": text, "scenario_name": sc.name, "digest": digest}
+        {
+            "cells": cells[lo : lo + size],
+            "scenario_json": text,
+            "scenario_name": sc.name,
+            "digest": digest,
+        }
         for lo in range(0, len(cells), size)
     ]
-    parts = run_grid(sweep_cells, batches, scheduler=scheduler, workers=workers, progress=progress,
-                     description=f"sweep {sc.name} ({len(cells)} cells)")
+    parts = run_grid(
+        sweep_cells,
+        batches,
+        scheduler=scheduler,
+        workers=workers,
+        progress=progress,
+        description=f"sweep {sc.name} ({len(cells)} cells)",
+    )
     frame = pd.DataFrame([row for part in parts for row in part])
     if target is not None:
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -34,26 +34,36 @@ def check_output(path: str | Path, overwrite: bool = False, inputs: tuple[Path, 
     """Refuse an output path that exists (unless ``overwrite``), is an input, or has no folder."""
     out = Path(path)
     if str(path) == "":
-        raise DealspaceError.single("--output", "the path is empty", "give a file name, e.g. report.html")
+        raise DealspaceError.single(
+            "--output", "the path is empty", "give a file name, e.g. report.html"
+        )
     for source in inputs:
         try:
             same = out.exists() and source.exists() and out.resolve() == source.resolve()
         except OSError:
             same = False
         if same:
-            raise DealspaceError.single(str(out), "this is an input file", "write the report to another path")
+            raise DealspaceError.single(
+                str(out), "this is an input file", "write the report to another path"
+            )
     if out.is_dir():
         raise DealspaceError.single(str(out), "this is a folder", "give a file name inside it")
     if out.exists() and not overwrite:
         raise DealspaceError.single(
-            str(out), "the file exists and would be overwritten", "choose another path or pass --overwrite"
+            str(out),
+            "the file exists and would be overwritten",
+            "choose another path or pass --overwrite",
         )
     if not out.parent.is_dir():
-        raise DealspaceError.single(str(out), f"the folder {out.parent} does not exist", "create it first")
+        raise DealspaceError.single(
+            str(out), f"the folder {out.parent} does not exist", "create it first"
+        )
     return out
 
 
-def write_report(results: Results, path: str | Path, fmt: str = "html", *, overwrite: bool = False) -> Path:
+def write_report(
+    results: Results, path: str | Path, fmt: str = "html", *, overwrite: bool = False
+) -> Path:
     """Render ``results`` and write them to ``path``.
 
     Parameters
@@ -87,10 +97,14 @@ def write_report(results: Results, path: str | Path, fmt: str = "html", *, overw
             fh.write(text)
     except FileExistsError:
         raise DealspaceError.single(
-            str(out), "the file appeared while the report was built", "choose another path or pass --overwrite"
+            str(out),
+            "the file appeared while the report was built",
+            "choose another path or pass --overwrite",
         ) from None
     except OSError as err:
-        raise DealspaceError.single(str(out), f"cannot write the file ({err.strerror})", "choose a writable path") from None
+        raise DealspaceError.single(
+            str(out), f"cannot write the file ({err.strerror})", "choose a writable path"
+        ) from None
     return out
 
 

@@ -50,7 +50,9 @@ def verdict(data: ReportData) -> Verdict:
     z, best, link = data.zopa, data.recommended, data.linkage
     names = _labels(data)
     if z.exists and best.agreement:
-        gains = " and ".join(f"{n} {signed(best.gains[p])}" for n, p in zip(names, data.space.parties, strict=True))
+        gains = " and ".join(
+            f"{n} {signed(best.gains[p])}" for n, p in zip(names, data.space.parties, strict=True)
+        )
         headline = "A deal every side prefers to walking away exists."
         detail = (
             f"The recommended package (Nash bargaining solution) changes {len(_changed(data.scenario, best.package))} "
@@ -100,10 +102,25 @@ def portfolio(data: ReportData) -> Section:
     best: tuple[float | None, ...] = r.best or none
     worst: tuple[float | None, ...] = r.worst or none
     parties = Table(
-        ("party", "BATNA", "status quo", "best acceptable", "worst acceptable", "must-haves", "red lines"),
+        (
+            "party",
+            "BATNA",
+            "status quo",
+            "best acceptable",
+            "worst acceptable",
+            "must-haves",
+            "red lines",
+        ),
         tuple(
-            (p.label, num(r.batna[k]), num(r.status_quo[k]), num(best[k]), num(worst[k]),
-             str(len(p.must_haves)), str(len(p.red_lines)))
+            (
+                p.label,
+                num(r.batna[k]),
+                num(r.status_quo[k]),
+                num(best[k]),
+                num(worst[k]),
+                str(len(p.must_haves)),
+                str(len(p.red_lines)),
+            )
             for k, p in enumerate(s.parties)
         ),
         numeric=(False, True, True, True, True, True, True),
@@ -121,7 +138,15 @@ def portfolio(data: ReportData) -> Section:
             for p in s.parties:
                 v = p.valuations.get(issue.id)
                 weights.append("" if v is None else f"{v.weight:g}")
-            rows.append((d.name or d.id, issue.name or issue.id, opts, issue.label(issue.status_quo), *weights))
+            rows.append(
+                (
+                    d.name or d.id,
+                    issue.name or issue.id,
+                    opts,
+                    issue.label(issue.status_quo),
+                    *weights,
+                )
+            )
     issues = Table(
         ("domain", "issue", "options", "status quo", *(f"weight {p.label}" for p in s.parties)),
         tuple(rows),
@@ -130,7 +155,9 @@ def portfolio(data: ReportData) -> Section:
     rules = []
     for c in data.space.constraints:
         kind = "must-have" if c.kind == "must_have" else "red line"
-        rules.append((s.party(c.party).label, kind, c.constraint.label or describe(c.constraint.condition)))
+        rules.append(
+            (s.party(c.party).label, kind, c.constraint.label or describe(c.constraint.condition))
+        )
     constraints = Table(("party", "kind", "constraint"), tuple(rules))
     n_issues = len(s.issues)
     lead = f"{len(s.parties)} parties, {len(s.domains)} domains, {n_issues} issues, {len(rules)} hard constraints."
@@ -139,13 +166,17 @@ def portfolio(data: ReportData) -> Section:
 
 # ------------------------------------------------------------------ ZOPA and frontier
 
+
 def zopa_section(data: ReportData) -> Section:
     """The ZOPA verdict with each party's reach."""
     z = data.zopa
     labels = dict(zip(data.space.parties, _labels(data), strict=True))
     table = Table(
         ("party", "BATNA", "most it can get while the others gain", "shortfall"),
-        tuple((labels[p], num(z.batna[p]), num(z.best_for[p]), num(z.shortfall[p])) for p in data.space.parties),
+        tuple(
+            (labels[p], num(z.batna[p]), num(z.best_for[p]), num(z.shortfall[p]))
+            for p in data.space.parties
+        ),
         numeric=(False, True, True, True),
     )
     blocks: list[Text | Table] = [Text(z.explanation), table]
@@ -164,19 +195,37 @@ def frontier_section(data: ReportData) -> Section:
     if chart is not None:
         blocks.append(chart)
         if space.n_parties > 2:
-            blocks.append(Text(f"The chart shows the first two parties of {space.n_parties}.", "note"))
+            blocks.append(
+                Text(f"The chart shows the first two parties of {space.n_parties}.", "note")
+            )
     rows = []
     for label, sol in data.solutions.items():
         if not sol.agreement:
-            rows.append((label, "no agreement", *("—" for _ in space.parties), *("—" for _ in space.parties)))
+            rows.append(
+                (
+                    label,
+                    "no agreement",
+                    *("—" for _ in space.parties),
+                    *("—" for _ in space.parties),
+                )
+            )
             continue
         rows.append(
-            (label, str(len(_changed(data.scenario, sol.package))),
-             *(num(sol.utilities[p]) for p in space.parties), *(signed(sol.gains[p]) for p in space.parties))
+            (
+                label,
+                str(len(_changed(data.scenario, sol.package))),
+                *(num(sol.utilities[p]) for p in space.parties),
+                *(signed(sol.gains[p]) for p in space.parties),
+            )
         )
     blocks.append(
         Table(
-            ("solution", "issues changed", *(f"utility {n}" for n in names), *(f"gain {n}" for n in names)),
+            (
+                "solution",
+                "issues changed",
+                *(f"utility {n}" for n in names),
+                *(f"gain {n}" for n in names),
+            ),
             tuple(rows),
             numeric=(False, True, *(True for _ in names), *(True for _ in names)),
             caption="Nash: maximise the product of gains; Kalai–Smorodinsky: equal shares of each side's ideal "
@@ -203,10 +252,19 @@ def recommended(data: ReportData) -> Section | None:
         delta = data.nash_terms.get(i, tuple(0.0 for _ in names))
         domain = s.domain_of(i)
         rows.append(
-            (next(d.name or d.id for d in s.domains if d.id == domain), _issue_name(s, i), _option(s, i, sq[i]), _option(s, i, best.package[i]),
-             *(signed(v) for v in delta))
+            (
+                next(d.name or d.id for d in s.domains if d.id == domain),
+                _issue_name(s, i),
+                _option(s, i, sq[i]),
+                _option(s, i, best.package[i]),
+                *(signed(v) for v in delta),
+            )
         )
-    total = np.sum([v for v in data.nash_terms.values()], axis=0) if data.nash_terms else np.zeros(len(names))
+    total = (
+        np.sum([v for v in data.nash_terms.values()], axis=0)
+        if data.nash_terms
+        else np.zeros(len(names))
+    )
     rows.append(("", "total change from the status quo", "", "", *(signed(v) for v in total)))
     blocks: list[Table | Text | Bullets] = [
         Table(
@@ -218,14 +276,19 @@ def recommended(data: ReportData) -> Section | None:
         )
     ]
     if data.logrolls is not None:
-        blocks.append(Text("The logrolls behind it — each side concedes where it cares less than the other:"))
+        blocks.append(
+            Text("The logrolls behind it — each side concedes where it cares less than the other:")
+        )
         blocks.append(Bullets(tuple(data.logrolls.sentences())))
     return Section("recommended", "The recommended package (Nash)", tuple(blocks), best_line(data))
 
 
 def best_line(data: ReportData) -> str:
     best = data.recommended
-    parts = [f"{n} {signed(best.gains[p])}" for n, p in zip(_labels(data), data.space.parties, strict=True)]
+    parts = [
+        f"{n} {signed(best.gains[p])}"
+        for n, p in zip(_labels(data), data.space.parties, strict=True)
+    ]
     return "Gains over BATNA: " + ", ".join(parts) + "."
 
 
@@ -246,8 +309,11 @@ def linkage_section(data: ReportData) -> Section | None:
     for name, row in frame.iterrows():
         zopa = row["zopa"]
         rows.append(
-            (names.get(str(name), str(name)), "" if zopa is None or zopa != zopa else ("yes" if zopa else "no"),
-             *(num(row[f"gain:{p}"]) for p in parties))
+            (
+                names.get(str(name), str(name)),
+                "" if zopa is None or zopa != zopa else ("yes" if zopa else "no"),
+                *(num(row[f"gain:{p}"]) for p in parties),
+            )
         )
     table = Table(
         ("negotiation", "ZOPA", *(f"gain {n}" for n in labels)),
@@ -259,18 +325,33 @@ def linkage_section(data: ReportData) -> Section | None:
     )
     blocks: list[Chart | Table | Text | Bullets] = [chart, table]
     if link.unlocked:
-        blocks.insert(0, Text("Unlocked by linkage (no ZOPA alone, part of the portfolio deal): "
-                              + ", ".join(names[d] for d in link.unlocked) + "."))
+        blocks.insert(
+            0,
+            Text(
+                "Unlocked by linkage (no ZOPA alone, part of the portfolio deal): "
+                + ", ".join(names[d] for d in link.unlocked)
+                + "."
+            ),
+        )
     if any(si.agreement for si in link.silos) and not link.silo_package_acceptable:
-        blocks.append(Text("The silo deals together break a must-have or red line that reads several domains.", "note"))
+        blocks.append(
+            Text(
+                "The silo deals together break a must-have or red line that reads several domains.",
+                "note",
+            )
+        )
     parts = link.threats
     if parts is not None:
         blocks.append(
             Table(
                 ("party", "integrative", "threat-based", "total"),
                 tuple(
-                    (n, signed(parts.integrative.linkage_value[k]), signed(parts.threat[k]),
-                     signed(parts.imposed.linkage_value[k]))
+                    (
+                        n,
+                        signed(parts.integrative.linkage_value[k]),
+                        signed(parts.threat[k]),
+                        signed(parts.imposed.linkage_value[k]),
+                    )
                     for k, n in enumerate(labels)
                 ),
                 numeric=(False, True, True, True),
@@ -281,10 +362,16 @@ def linkage_section(data: ReportData) -> Section | None:
             )
         )
         lines = parts.sentences()
-        blocks.append(Bullets(tuple(lines)) if lines else Text("No constraint on another domain closes a silo."))
-    lead = "Value of linkage, each party in its own points: " + ", ".join(
-        f"{n} {signed(v)}" for n, v in zip(labels, link.linkage_value, strict=True)
-    ) + "."
+        blocks.append(
+            Bullets(tuple(lines))
+            if lines
+            else Text("No constraint on another domain closes a silo.")
+        )
+    lead = (
+        "Value of linkage, each party in its own points: "
+        + ", ".join(f"{n} {signed(v)}" for n, v in zip(labels, link.linkage_value, strict=True))
+        + "."
+    )
     return Section("linkage", "Value of linkage: silos vs one portfolio", tuple(blocks), lead)
 
 
@@ -304,51 +391,86 @@ def domains_section(data: ReportData) -> Section | None:
             (names[d], *(signed(x) for x in alone), *(signed(x) for x in m))
             for d, alone, m in zip(w.domains, w.alone, w.marginal, strict=True)
         )
-        blocks.append(Table(
-            ("domain", *(f"alone {n}" for n in labels), *(f"marginal {n}" for n in labels)),
-            rows, numeric=(False, *(True for _ in labels), *(True for _ in labels)),
-            caption="Marginal: what each party's Nash gain loses if the domain alone leaves a table holding "
-            "every other domain. Alone: the domain negotiated by itself. Each party in its own points.",
-        ))
+        blocks.append(
+            Table(
+                ("domain", *(f"alone {n}" for n in labels), *(f"marginal {n}" for n in labels)),
+                rows,
+                numeric=(False, *(True for _ in labels), *(True for _ in labels)),
+                caption="Marginal: what each party's Nash gain loses if the domain alone leaves a table holding "
+                "every other domain. Alone: the domain negotiated by itself. Each party in its own points.",
+            )
+        )
         pairs = w.strongest(6)
         if pairs:
-            blocks.append(Text("Strongest interactions (second differences; positive: complements, negative: "
-                               "substitutes):"))
-            blocks.append(Bullets(tuple(
-                f"{names[k]} and {names[m]}: " + ", ".join(
-                    f"{n} {signed(x)} ({w.kind((k, m), q)})" for q, (n, x) in enumerate(zip(labels, val, strict=True))
+            blocks.append(
+                Text(
+                    "Strongest interactions (second differences; positive: complements, negative: "
+                    "substitutes):"
                 )
-                for (k, m), val in pairs
-            )))
-        lead = "Marginal values per party: " + "; ".join(
-            f"{n}: largest {names[w.domains[int(np.argmax([m[q] for m in w.marginal]))]]}"
-            for q, n in enumerate(labels)
-        ) + "."
+            )
+            blocks.append(
+                Bullets(
+                    tuple(
+                        f"{names[k]} and {names[m]}: "
+                        + ", ".join(
+                            f"{n} {signed(x)} ({w.kind((k, m), q)})"
+                            for q, (n, x) in enumerate(zip(labels, val, strict=True))
+                        )
+                        for (k, m), val in pairs
+                    )
+                )
+            )
+        lead = (
+            "Marginal values per party: "
+            + "; ".join(
+                f"{n}: largest {names[w.domains[int(np.argmax([m[q] for m in w.marginal]))]]}"
+                for q, n in enumerate(labels)
+            )
+            + "."
+        )
     if v is not None:
         blocks.append(shapley_chart(v, names))
         rows_v = tuple(
-            (names[d], num(val), "—" if share != share else f"{100 * share:.0f}%",
-             *(num(x) for x in (v.by_party[k] if v.by_party else ())))
+            (
+                names[d],
+                num(val),
+                "—" if share != share else f"{100 * share:.0f}%",
+                *(num(x) for x in (v.by_party[k] if v.by_party else ())),
+            )
             for k, (d, val, share) in enumerate(zip(v.domains, v.values, v.shares, strict=True))
         )
-        blocks.append(Table(
-            ("domain", "Shapley (joint)", "share", *(f"Shapley {n}" for n in (labels if v.by_party else ()))),
-            rows_v, numeric=(False, True, True, *(True for _ in (labels if v.by_party else ()))),
-            caption="Average marginal gain of adding the domain over every order of adding domains. "
-            "The joint column adds points across parties.",
-        ))
+        blocks.append(
+            Table(
+                (
+                    "domain",
+                    "Shapley (joint)",
+                    "share",
+                    *(f"Shapley {n}" for n in (labels if v.by_party else ())),
+                ),
+                rows_v,
+                numeric=(False, True, True, *(True for _ in (labels if v.by_party else ()))),
+                caption="Average marginal gain of adding the domain over every order of adding domains. "
+                "The joint column adds points across parties.",
+            )
+        )
         for diag in v.diagnosis:
             who = "joint surplus" if diag.who == "joint" else by_id.get(diag.who, diag.who)
             if diag.monotone and diag.superadditive:
-                blocks.append(Text(f"Characteristic function ({who}): monotone and superadditive.", "note"))
+                blocks.append(
+                    Text(f"Characteristic function ({who}): monotone and superadditive.", "note")
+                )
             else:
                 bad = [w_ for w_ in (diag.monotone_witness, diag.superadditive_witness) if w_]
-                blocks.append(Text(
-                    f"Characteristic function ({who}): "
-                    f"{'monotone' if diag.monotone else 'not monotone'}, "
-                    f"{'superadditive' if diag.superadditive else 'not superadditive'} — " + "; ".join(bad)
-                    + ". Shapley shares then average over orders in which adding a domain destroys value.",
-                    "note"))
+                blocks.append(
+                    Text(
+                        f"Characteristic function ({who}): "
+                        f"{'monotone' if diag.monotone else 'not monotone'}, "
+                        f"{'superadditive' if diag.superadditive else 'not superadditive'} — "
+                        + "; ".join(bad)
+                        + ". Shapley shares then average over orders in which adding a domain destroys value.",
+                        "note",
+                    )
+                )
     return Section("domains", "What each domain brings", tuple(blocks), lead)
 
 
@@ -358,39 +480,86 @@ def robustness_section(data: ReportData) -> Section | None:
     if r is None:
         if tie is None or not tie.warning:
             return None
-        return Section("robustness", "Robustness", (Text(tie.warning),),
-                       "The recommended package is a near tie.")
+        return Section(
+            "robustness",
+            "Robustness",
+            (Text(tie.warning),),
+            "The recommended package is a near tie.",
+        )
     labels = _labels(data)
     sq = s.status_quo()
     rows = []
     for n, c in enumerate(r.candidates, start=1):
-        moves = "; ".join(f"{_issue_name(s, i)}: {_option(s, i, c.package[i])}" for i in s.issue_ids
-                          if str(c.package[i]) != str(sq[i])) or "the status quo"
-        tag = (" (robust)" if n - 1 == r.recommended else "") + (" (point Nash)" if c.is_point_nash else "")
-        rows.append((f"{n}{tag}", moves, f"{c.p_nash:.1%}", f"{c.p_ks:.1%}",
-                     *(f"{x:.1%}" for x in c.p_accept), f"{c.p_all_accept:.1%}"))
+        moves = (
+            "; ".join(
+                f"{_issue_name(s, i)}: {_option(s, i, c.package[i])}"
+                for i in s.issue_ids
+                if str(c.package[i]) != str(sq[i])
+            )
+            or "the status quo"
+        )
+        tag = (" (robust)" if n - 1 == r.recommended else "") + (
+            " (point Nash)" if c.is_point_nash else ""
+        )
+        rows.append(
+            (
+                f"{n}{tag}",
+                moves,
+                f"{c.p_nash:.1%}",
+                f"{c.p_ks:.1%}",
+                *(f"{x:.1%}" for x in c.p_accept),
+                f"{c.p_all_accept:.1%}",
+            )
+        )
     blocks: list[Table | Text | Bullets] = [
-        Text(f"A ZOPA exists in {r.p_zopa:.1%} of {r.draws:,} seeded draws of the scenario's "
-             f"{len(r.uncertain)} uncertain numbers (seed {r.seed})."),
-        Table(("#", "changes from the status quo", "P(Nash)", "P(KS)", *(f"P({n} accepts)" for n in labels),
-               "P(all accept)"), tuple(rows),
-              numeric=(False, False, True, True, *(True for _ in labels), True),
-              caption="Robust recommendation: the package every party accepts most often, ties broken by the "
-              "expected Nash product."),
+        Text(
+            f"A ZOPA exists in {r.p_zopa:.1%} of {r.draws:,} seeded draws of the scenario's "
+            f"{len(r.uncertain)} uncertain numbers (seed {r.seed})."
+        ),
+        Table(
+            (
+                "#",
+                "changes from the status quo",
+                "P(Nash)",
+                "P(KS)",
+                *(f"P({n} accepts)" for n in labels),
+                "P(all accept)",
+            ),
+            tuple(rows),
+            numeric=(False, False, True, True, *(True for _ in labels), True),
+            caption="Robust recommendation: the package every party accepts most often, ties broken by the "
+            "expected Nash product.",
+        ),
     ]
     if r.tornado:
-        blocks.append(Table(
-            ("uncertain number", "low", "point", "high", "Nash package changes", "flips at"),
-            tuple((b.label, f"{b.low:.4g}", f"{b.point:.4g}", f"{b.high:.4g}",
-                   "at low and high" if b.changes_low and b.changes_high else "at low" if b.changes_low
-                   else "at high" if b.changes_high else "no",
-                   ", ".join(f"{x:.4g}" for x in (b.flip_low, b.flip_high) if x is not None))
-                  for b in r.tornado[:10]),
-            numeric=(False, True, True, True, False, True),
-            caption="Tornado: each number alone across its range, the others at their point values.",
-        ))
+        blocks.append(
+            Table(
+                ("uncertain number", "low", "point", "high", "Nash package changes", "flips at"),
+                tuple(
+                    (
+                        b.label,
+                        f"{b.low:.4g}",
+                        f"{b.point:.4g}",
+                        f"{b.high:.4g}",
+                        "at low and high"
+                        if b.changes_low and b.changes_high
+                        else "at low"
+                        if b.changes_low
+                        else "at high"
+                        if b.changes_high
+                        else "no",
+                        ", ".join(f"{x:.4g}" for x in (b.flip_low, b.flip_high) if x is not None),
+                    )
+                    for b in r.tornado[:10]
+                ),
+                numeric=(False, True, True, True, False, True),
+                caption="Tornado: each number alone across its range, the others at their point values.",
+            )
+        )
     blocks.append(Bullets(tuple(r.sentences())))
-    return Section("robustness", "Robustness under uncertain preferences", tuple(blocks), r.sentences()[0])
+    return Section(
+        "robustness", "Robustness under uncertain preferences", tuple(blocks), r.sentences()[0]
+    )
 
 
 def coalitions_section(data: ReportData) -> Section | None:
@@ -400,24 +569,41 @@ def coalitions_section(data: ReportData) -> Section | None:
         return None
     labels = dict(zip(data.space.parties, _labels(data), strict=True))
     rows = tuple(
-        (" + ".join(labels[p] for p in x.members), str(len(x.issues)), "yes" if x.zopa else "no",
-         ", ".join(f"{labels[p]} {signed(g)}" for p, g in zip(x.members, x.gains, strict=True)),
-         ", ".join(f"{labels[p]} {signed(g)}" for p, g in x.outsider_gains.items()),
-         "yes" if x.blocks_grand else "")
+        (
+            " + ".join(labels[p] for p in x.members),
+            str(len(x.issues)),
+            "yes" if x.zopa else "no",
+            ", ".join(f"{labels[p]} {signed(g)}" for p, g in zip(x.members, x.gains, strict=True)),
+            ", ".join(f"{labels[p]} {signed(g)}" for p, g in x.outsider_gains.items()),
+            "yes" if x.blocks_grand else "",
+        )
         for x in c.coalitions
     )
-    table = Table(("coalition", "issues it can move", "ZOPA", "members' Nash gains", "outsiders", "walks away"),
-                  rows, numeric=(False, True, False, False, False, False),
-                  caption="Each coalition on its own: issues an outsider has a stake in stay at the status quo, "
-                  "outsiders' constraints do not bind; 'walks away': every member gets strictly more alone than "
-                  "in the grand coalition's Nash package.")
+    table = Table(
+        (
+            "coalition",
+            "issues it can move",
+            "ZOPA",
+            "members' Nash gains",
+            "outsiders",
+            "walks away",
+        ),
+        rows,
+        numeric=(False, True, False, False, False, False),
+        caption="Each coalition on its own: issues an outsider has a stake in stay at the status quo, "
+        "outsiders' constraints do not bind; 'walks away': every member gets strictly more alone than "
+        "in the grand coalition's Nash package.",
+    )
     if c.grand is None:
         lead = "The grand coalition has no ZOPA."
     elif c.in_core:
         lead = "No coalition would walk away from the grand package."
     else:
-        lead = "Would walk away from the grand package: " + "; ".join(
-            " + ".join(labels[p] for p in m) for m in c.blocking) + "."
+        lead = (
+            "Would walk away from the grand package: "
+            + "; ".join(" + ".join(labels[p] for p in m) for m in c.blocking)
+            + "."
+        )
     return Section("coalitions", "Who can deal with whom", (table,), lead)
 
 
@@ -431,9 +617,14 @@ def redlines_section(data: ReportData) -> Section:
     if chart is not None:
         blocks.append(chart)
     rows = tuple(
-        (labels[c.party], "must-have" if c.kind == "must_have" else "red line", c.label or c.key,
-         *(signed(x) for x in c.delta), signed(c.joint),
-         "kills the ZOPA" if c.kills_zopa else ("does not bind" if c.free else "binds"))
+        (
+            labels[c.party],
+            "must-have" if c.kind == "must_have" else "red line",
+            c.label or c.key,
+            *(signed(x) for x in c.delta),
+            signed(c.joint),
+            "kills the ZOPA" if c.kills_zopa else ("does not bind" if c.free else "binds"),
+        )
         for c in r.prices
     )
     table = Table(
@@ -457,19 +648,32 @@ def offers_section(data: ReportData) -> Section | None:
     for menu in data.offers:
         rows = []
         for n, offer in enumerate(menu.offers, start=1):
-            diff = [f"{_issue_name(s, i)}: {_option(s, i, offer.package[i])}" for i in s.issue_ids
-                    if str(offer.package[i]) != str(nash_pkg[i])]
-            rows.append((str(n), *(num(u) for u in offer.utilities), "; ".join(diff) or "the Nash package"))
+            diff = [
+                f"{_issue_name(s, i)}: {_option(s, i, offer.package[i])}"
+                for i in s.issue_ids
+                if str(offer.package[i]) != str(nash_pkg[i])
+            ]
+            rows.append(
+                (str(n), *(num(u) for u in offer.utilities), "; ".join(diff) or "the Nash package")
+            )
         blocks.append(
             Table(
-                ("offer", *(f"utility {labels[p]}" for p in menu.parties), "differs from the Nash package in"),
+                (
+                    "offer",
+                    *(f"utility {labels[p]}" for p in menu.parties),
+                    "differs from the Nash package in",
+                ),
                 tuple(rows),
                 numeric=(True, *(True for _ in menu.parties), False),
                 caption=f"{labels[menu.party]} offers {len(menu.offers)} packages worth {num(menu.level)} ± {num(menu.tolerance)} to itself.",
             )
         )
-    return Section("offers", "A menu of equivalent offers", tuple(blocks),
-                   "Packages of equal value to the side making them, as different as possible for the other side.")
+    return Section(
+        "offers",
+        "A menu of equivalent offers",
+        tuple(blocks),
+        "Packages of equal value to the side making them, as different as possible for the other side.",
+    )
 
 
 def protocols_section(data: ReportData) -> Section | None:
@@ -481,46 +685,95 @@ def protocols_section(data: ReportData) -> Section | None:
 
     labels = dict(zip(data.space.parties, _labels(data), strict=True))
     rows = cmp.table.to_dict(orient="records")
-    names = [LABELS.get(str(r["protocol"]).split("[")[0], str(r["protocol"])).split(" (")[0] for r in rows]
+    names = [
+        LABELS.get(str(r["protocol"]).split("[")[0], str(r["protocol"])).split(" (")[0]
+        for r in rows
+    ]
     chart = Chart(
-        "columns", "protocols", "Mean realised gain over BATNA, by protocol",
-        {"labels": names, "series": {labels[p]: [r[f"gain:{p}"] for r in rows] for p in cmp.parties},
-         "ylabel": "gain over BATNA (each party's points)", "value_format": "{:.1f}"},
+        "columns",
+        "protocols",
+        "Mean realised gain over BATNA, by protocol",
+        {
+            "labels": names,
+            "series": {labels[p]: [r[f"gain:{p}"] for r in rows] for p in cmp.parties},
+            "ylabel": "gain over BATNA (each party's points)",
+            "value_format": "{:.1f}",
+        },
     )
     defs = cmp.columns("protocols")
     outcomes = Table(
-        ("protocol", "complete", "partial", "none", "breakdown", "weeks to last binding", "distance to Nash"),
+        (
+            "protocol",
+            "complete",
+            "partial",
+            "none",
+            "breakdown",
+            "weeks to last binding",
+            "distance to Nash",
+        ),
         tuple(
-            (name, *(f"{100 * r[c]:.0f}%" for c in ("complete", "partial", "none", "breakdown")), num(r["weeks"], 1),
-             num(r["to_nash"], 3))
+            (
+                name,
+                *(f"{100 * r[c]:.0f}%" for c in ("complete", "partial", "none", "breakdown")),
+                num(r["weeks"], 1),
+                num(r["to_nash"], 3),
+            )
             for name, r in zip(names, rows, strict=True)
         ),
         numeric=(False, True, True, True, True, True, True),
-        caption="; ".join(f"{k}: {v}" for k, v in defs.items() if k in ("complete", "partial", "none", "breakdown",
-                                                                          "weeks", "to_nash")),
+        caption="; ".join(
+            f"{k}: {v}"
+            for k, v in defs.items()
+            if k in ("complete", "partial", "none", "breakdown", "weeks", "to_nash")
+        ),
     )
     gains = Table(
-        ("protocol", *(f"gain {labels[p]}" for p in cmp.parties), *(f"delay cost {labels[p]}" for p in cmp.parties)),
+        (
+            "protocol",
+            *(f"gain {labels[p]}" for p in cmp.parties),
+            *(f"delay cost {labels[p]}" for p in cmp.parties),
+        ),
         tuple(
-            (name, *(num(r[f"gain:{p}"]) for p in cmp.parties), *(num(r[f"cost:{p}"]) for p in cmp.parties))
+            (
+                name,
+                *(num(r[f"gain:{p}"]) for p in cmp.parties),
+                *(num(r[f"cost:{p}"]) for p in cmp.parties),
+            )
             for name, r in zip(names, rows, strict=True)
         ),
         numeric=(False, *(True for _ in cmp.parties), *(True for _ in cmp.parties)),
         caption="; ".join(f"{k}: {v}" for k, v in defs.items() if k.startswith(("gain:", "cost:"))),
     )
-    blocks: list[Chart | Table | Text] = [chart, outcomes, gains, Text("Conditions: " + cmp.verdict.conditions, "note")]
+    blocks: list[Chart | Table | Text] = [
+        chart,
+        outcomes,
+        gains,
+        Text("Conditions: " + cmp.verdict.conditions, "note"),
+    ]
     if len(cmp.sensitivity):
         sdefs = cmp.columns("sensitivity")
-        blocks.append(Table(
-            ("hazard ×", "delay cost ×", "pace (every … )", "winner", "margin"),
-            tuple((f"×{r['hazard_x']:g}", f"×{r['cost_x']:g}", f"{r['every']:g} {cmp.settings.unit}s",
-                   LABELS.get(str(r["winner"]).split("[")[0], str(r["winner"])).split(" (")[0], num(r["margin"]))
-                  for r in cmp.sensitivity.to_dict(orient="records")),
-            numeric=(True, True, True, False, True),
-            caption="Sensitivity: which protocol ranks first as the breakdown hazard, the delay costs and the pace "
-            "change. " + "; ".join(f"{k}: {v}" for k, v in sdefs.items() if k in ("winner", "margin")),
-        ))
-    return Section("protocols", "Which process? Protocols compared", tuple(blocks), cmp.verdict.text)
+        blocks.append(
+            Table(
+                ("hazard ×", "delay cost ×", "pace (every … )", "winner", "margin"),
+                tuple(
+                    (
+                        f"×{r['hazard_x']:g}",
+                        f"×{r['cost_x']:g}",
+                        f"{r['every']:g} {cmp.settings.unit}s",
+                        LABELS.get(str(r["winner"]).split("[")[0], str(r["winner"])).split(" (")[0],
+                        num(r["margin"]),
+                    )
+                    for r in cmp.sensitivity.to_dict(orient="records")
+                ),
+                numeric=(True, True, True, False, True),
+                caption="Sensitivity: which protocol ranks first as the breakdown hazard, the delay costs and the pace "
+                "change. "
+                + "; ".join(f"{k}: {v}" for k, v in sdefs.items() if k in ("winner", "margin")),
+            )
+        )
+    return Section(
+        "protocols", "Which process? Protocols compared", tuple(blocks), cmp.verdict.text
+    )
 
 
 def tariffs_section(data: ReportData) -> Section | None:
@@ -528,14 +781,28 @@ def tariffs_section(data: ReportData) -> Section | None:
     t = data.tariffs
     if t is None:
         return None
-    has_package = t.change_pct is not None and t.package_pct is not None
+    package, change = t.package_pct, t.change_pct
+    has_package = package is not None and change is not None
     rows = tuple(
-        (t.names[k], t.regions[k], num(t.status_quo_pct[k], 3),
-         *((num(t.package_pct[k], 3), signed(t.change_pct[k], 3)) if has_package else ()))  # type: ignore[index]
+        (
+            t.names[k],
+            t.regions[k],
+            num(t.status_quo_pct[k], 3),
+            *(
+                (num(package[k], 3), signed(change[k], 3))
+                if package is not None and change is not None
+                else ()
+            ),
+        )
         for k in range(len(t.regions))
     )
     table = Table(
-        ("region", "code", "status quo vs no tariffs (%)", *(("Nash package vs no tariffs (%)", "change (pp)") if has_package else ())),
+        (
+            "region",
+            "code",
+            "status quo vs no tariffs (%)",
+            *(("Nash package vs no tariffs (%)", "change (pp)") if has_package else ()),
+        ),
         rows,
         numeric=(False, False, True, *((True, True) if has_package else ())),
         caption=f"Welfare: real income (consumption plus tariff revenue, {t.revenue} use of revenue), "
@@ -543,9 +810,17 @@ def tariffs_section(data: ReportData) -> Section | None:
         "Model: Ignatenko, Lashkaripour, Macedoni & Simonovska (2025), JIE 157:104138.",
     )
     rates = "; ".join(p.label for p in t.pairs)
-    blocks: list[Chart | Table | Text] = [t.chart(), Text(f"Rates on the scenario's pairs: {rates}.", "note"), table]
-    return Section("tariffs", "Tariff welfare effects", tuple(blocks),
-                   "General-equilibrium welfare effects of the scenario's tariff terms, in percent.")
+    blocks: list[Chart | Table | Text] = [
+        t.chart(),
+        Text(f"Rates on the scenario's pairs: {rates}.", "note"),
+        table,
+    ]
+    return Section(
+        "tariffs",
+        "Tariff welfare effects",
+        tuple(blocks),
+        "General-equilibrium welfare effects of the scenario's tariff terms, in percent.",
+    )
 
 
 def world_section(data: ReportData) -> Section | None:
@@ -554,12 +829,21 @@ def world_section(data: ReportData) -> Section | None:
     if w is None:
         return None
     rows = tuple(
-        (str(outcome), *(f"{100 * float(r[c]):.0f}%" for c in ("p_retaliate", "p_bloc", "p_settle")),
-         num(float(r["payoff"]), 3))
+        (
+            str(outcome),
+            *(f"{100 * float(r[c]):.0f}%" for c in ("p_retaliate", "p_bloc", "p_settle")),
+            num(float(r["payoff"]), 3),
+        )
         for outcome, r in w.by_outcome.iterrows()
     )
     table = Table(
-        (f"{w.name}'s outcome", "others retaliate", "others form a bloc", "others settle", "others' mean payoff"),
+        (
+            f"{w.name}'s outcome",
+            "others retaliate",
+            "others form a bloc",
+            "others settle",
+            "others' mean payoff",
+        ),
         rows,
         numeric=(False, True, True, True, True),
         caption=f"Bellwether model of the 2025 world ({w.runs} runs): the other partners' moves after {w.name}'s "
@@ -567,17 +851,27 @@ def world_section(data: ReportData) -> Section | None:
         "Payoff: welfare points of the GE model. Method and fit to 2025: docs/world.md.",
     )
     blocks: list[Table | Text] = [table]
-    first = {str(k): (float(a), float(e)) for k, a, e in
-             zip(w.first_mover.index, w.first_mover["advantage"], w.first_mover["se"], strict=True)}
+    first = {
+        str(k): (float(a), float(e))
+        for k, a, e in zip(
+            w.first_mover.index, w.first_mover["advantage"], w.first_mover["se"], strict=True
+        )
+    }
     if w.bellwether in first:
         advantage, se = first[w.bellwether]
-        blocks.append(Text(
-            f"Moving first rather than last is worth {signed(advantage, 3)} welfare points to {w.name} "
-            f"(± {num(2 * se, 3)}, two standard errors).", "note"))
+        blocks.append(
+            Text(
+                f"Moving first rather than last is worth {signed(advantage, 3)} welfare points to {w.name} "
+                f"(± {num(2 * se, 3)}, two standard errors).",
+                "note",
+            )
+        )
     retaliate = {str(k): float(v) for k, v in w.by_outcome["p_retaliate"].items()}
     good, none = retaliate["good"], retaliate["none"]
-    lead = (f"After a good deal for {w.name}, other partners retaliate with probability {100 * good:.0f}%; "
-            f"after no deal, {100 * none:.0f}%.")
+    lead = (
+        f"After a good deal for {w.name}, other partners retaliate with probability {100 * good:.0f}%; "
+        f"after no deal, {100 * none:.0f}%."
+    )
     return Section("world", "The wider world: who settles next", tuple(blocks), lead)
 
 
@@ -607,7 +901,9 @@ def sources_section(data: ReportData) -> Section:
     if data_sources:
         blocks += [Text("Data"), Bullets(tuple(data_sources))]
     blocks += [Text("Methods"), Bullets(METHODS)]
-    return Section("sources", "Sources", tuple(blocks), f"{len(items)} distinct sources cited in the scenario.")
+    return Section(
+        "sources", "Sources", tuple(blocks), f"{len(items)} distinct sources cited in the scenario."
+    )
 
 
 def _data_sources(data: ReportData) -> Sequence[str]:

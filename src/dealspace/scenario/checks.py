@@ -64,7 +64,9 @@ def _tariff_shares(s: Scenario) -> Iterator[Problem]:
         for i, issue in enumerate(domain.issues):
             if issue.tariff is not None:
                 key = (issue.tariff.levied_by, issue.tariff.on)
-                pairs.setdefault(key, []).append((f"domains[{d}].issues[{i}].tariff.share", issue.id, issue.tariff.share))
+                pairs.setdefault(key, []).append(
+                    (f"domains[{d}].issues[{i}].tariff.share", issue.id, issue.tariff.share)
+                )
     for (by, on), parts in pairs.items():
         total = math.fsum(share for _, _, share in parts)
         if total > 1 + SHARE_SLACK:
@@ -116,10 +118,14 @@ def _issue_problems(issue: Issue, where: str) -> Iterator[Problem]:
         yield Problem(
             f"{where}.status_quo",
             f"the status quo '{issue.status_quo}' is not an option of issue '{issue.id}'",
-            f"choose one of {shown}" if issue.numeric else did_you_mean(str(issue.status_quo), map(str, issue.option_ids)),
+            f"choose one of {shown}"
+            if issue.numeric
+            else did_you_mean(str(issue.status_quo), map(str, issue.option_ids)),
         )
-    if issue.tariff is not None and issue.tariff.rates is None and not (
-        issue.numeric and (issue.unit or "").strip() == "%"
+    if (
+        issue.tariff is not None
+        and issue.tariff.rates is None
+        and not (issue.numeric and (issue.unit or "").strip() == "%")
     ):
         yield Problem(
             f"{where}.tariff.rates",
@@ -176,8 +182,10 @@ def _party_problems(party: Party, where: str, issues: dict[str, Issue]) -> Itera
                     "give a value per option: {option: value, …}",
                 )
         elif value == "economy" and (issue.tariff is None or party.country is None):
-            missing_part = "the issue has no 'tariff' block" if issue.tariff is None else (
-                f"party '{party.id}' has no 'country'"
+            missing_part = (
+                "the issue has no 'tariff' block"
+                if issue.tariff is None
+                else (f"party '{party.id}' has no 'country'")
             )
             yield Problem(
                 f"{at}.value",
@@ -205,7 +213,9 @@ def _condition_problems(cond: Condition, where: str, issues: dict[str, Issue]) -
     if isinstance(cond, IssueIs):
         issue = issues.get(cond.issue)
         if issue is None:
-            yield Problem(f"{where}.issue", f"unknown issue '{cond.issue}'", did_you_mean(cond.issue, issues))
+            yield Problem(
+                f"{where}.issue", f"unknown issue '{cond.issue}'", did_you_mean(cond.issue, issues)
+            )
             return
         for key, refs in (("in", cond.in_), ("not_in", cond.not_in)):
             for k, ref in enumerate(refs or []):
@@ -215,7 +225,11 @@ def _condition_problems(cond: Condition, where: str, issues: dict[str, Issue]) -
                         if issue.numeric
                         else did_you_mean(str(ref), map(str, issue.option_ids))
                     )
-                    yield Problem(f"{where}.{key}[{k}]", f"'{ref}' is not an option of issue '{issue.id}'", hint)
+                    yield Problem(
+                        f"{where}.{key}[{k}]",
+                        f"'{ref}' is not an option of issue '{issue.id}'",
+                        hint,
+                    )
         if (cond.min is not None or cond.max is not None) and not issue.numeric:
             yield Problem(
                 where,
@@ -269,7 +283,9 @@ def _contradictions(party: Party, where: str, issues: dict[str, Issue]) -> Itera
         yield _contradiction_problem(conflict, party, issues)
 
 
-def _satisfiable(hard: list[tuple[str, Any, bool]], order: list[str], issues: dict[str, Issue]) -> bool:
+def _satisfiable(
+    hard: list[tuple[str, Any, bool]], order: list[str], issues: dict[str, Issue]
+) -> bool:
     from dealspace.scenario.conditions import holds, product_grid
 
     grid = product_grid([len(issues[i].option_ids) for i in order])
@@ -293,7 +309,9 @@ def _minimal_conflict(
     return kept
 
 
-def _contradiction_problem(conflict: list[tuple[str, Any, bool]], party: Party, issues: dict[str, Issue]) -> Problem:
+def _contradiction_problem(
+    conflict: list[tuple[str, Any, bool]], party: Party, issues: dict[str, Issue]
+) -> Problem:
     from dealspace.scenario.model import condition_issues
 
     def name(item: tuple[str, Any, bool]) -> str:

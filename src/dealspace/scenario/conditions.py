@@ -83,7 +83,9 @@ def product_grid(sizes: list[int]) -> list[np.ndarray]:
     return [grids[k] for k in range(len(sizes))]
 
 
-def linked_issues(issue_ids: Sequence[str], conditions: Iterable[Condition]) -> list[tuple[str, ...]]:
+def linked_issues(
+    issue_ids: Sequence[str], conditions: Iterable[Condition]
+) -> list[tuple[str, ...]]:
     """Groups of issues read together by some condition (connected components,
     by union-find), each in ``issue_ids`` order; groups in order of first issue."""
     parent = {i: i for i in issue_ids}

@@ -39,7 +39,9 @@ M = TypeVar("M", bound=BaseModel)
 def list_scenarios() -> list[str]:
     """Names of the built-in scenarios."""
     folder = resources.files("dealspace.scenario") / "builtin"
-    return sorted(p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml"))
+    return sorted(
+        p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml")
+    )
 
 
 def builtin_path(name: str) -> Path:
@@ -68,7 +70,10 @@ def load_scenario(source: str | Path, profiles: Sequence[str | Path] | None = No
 
         if profiles:
             raise DealspaceError.single(
-                "", "profiles are given with a domain file, not a folder", "give the domain .xml file", str(path)
+                "",
+                "profiles are given with a domain file, not a folder",
+                "give the domain .xml file",
+                str(path),
             )
         if not any(p.suffix.lower() == ".xml" for p in path.iterdir()) and any(
             p.suffix.lower() == ".json" for p in path.iterdir()
@@ -83,7 +88,10 @@ def load_scenario(source: str | Path, profiles: Sequence[str | Path] | None = No
         return load_genius_files(path, [Path(p) for p in profiles or []])
     if profiles:
         raise DealspaceError.single(
-            "", "profiles go with a Genius domain .xml file", "give the domain .xml file", str(source)
+            "",
+            "profiles go with a Genius domain .xml file",
+            "give the domain .xml file",
+            str(source),
         )
     if path.is_file():
         return scenario_from_data(read_document(path), str(path))
@@ -136,7 +144,12 @@ def load_model_file(path: Path, model: type[M], what: str, source: str = "") -> 
     except DealspaceError as err:
         raise DealspaceError(err.problems, source) from None
     if not isinstance(data, dict):
-        raise DealspaceError.single("", f"the top level is a {_kind(data)}, not a mapping", f"a {what} file is a mapping of keys ({', '.join(key_names(model)[:4])}, …)", source=source)
+        raise DealspaceError.single(
+            "",
+            f"the top level is a {_kind(data)}, not a mapping",
+            f"a {what} file is a mapping of keys ({', '.join(key_names(model)[:4])}, …)",
+            source=source,
+        )
     try:
         return model.model_validate(data)
     except ValidationError as err:
@@ -149,7 +162,9 @@ def read_document(path: Path) -> Any:
     try:
         size = path.stat().st_size
     except OSError as err:
-        raise DealspaceError.single("", f"cannot read the file: {err.strerror}", source=source) from None
+        raise DealspaceError.single(
+            "", f"cannot read the file: {err.strerror}", source=source
+        ) from None
     if size > MAX_FILE_BYTES:
         raise DealspaceError.single(
             "",
@@ -251,7 +266,10 @@ _StrictLoader.add_implicit_resolver(
 
 def _too_deep(source: str) -> DealspaceError:
     return DealspaceError.single(
-        "", f"the document nests deeper than {MAX_DEPTH} levels", "flatten the structure", source=source
+        "",
+        f"the document nests deeper than {MAX_DEPTH} levels",
+        "flatten the structure",
+        source=source,
     )
 
 
@@ -297,7 +315,10 @@ def _kind(data: Any) -> str:
 
 # ------------------------------------------------------------ error messages
 
-def locate(loc: tuple[Any, ...], root: type[BaseModel] = Scenario) -> tuple[str, type[BaseModel] | None]:
+
+def locate(
+    loc: tuple[Any, ...], root: type[BaseModel] = Scenario
+) -> tuple[str, type[BaseModel] | None]:
     """pydantic's error location → the field path a user reads
     (``parties[1].valuations.auto_tariff``) and the model class there.
 
@@ -340,7 +361,11 @@ def _branch(t: Any, part: Any) -> Any:
         return None
     members = get_args(t)
     for member in members:
-        tags = [m.tag for m in get_args(member)[1:] if isinstance(m, Tag)] if get_origin(member) is Annotated else []
+        tags = (
+            [m.tag for m in get_args(member)[1:] if isinstance(m, Tag)]
+            if get_origin(member) is Annotated
+            else []
+        )
         if part in tags or part == getattr(_unwrap(member), "__name__", None):
             return member
     if part in _SCALAR_BRANCHES or part.startswith(("constrained-", "literal[", "function-")):
@@ -391,7 +416,9 @@ _FIXES = {
 }
 
 
-def problems_from_validation(err: ValidationError, root: type[BaseModel] = Scenario) -> list[Problem]:
+def problems_from_validation(
+    err: ValidationError, root: type[BaseModel] = Scenario
+) -> list[Problem]:
     """Every pydantic error of a document validated as ``root`` as a :class:`Problem` (path, what, fix)."""
     problems: list[Problem] = []
     seen: set[tuple[str, str]] = set()
@@ -413,7 +440,11 @@ def problems_from_validation(err: ValidationError, root: type[BaseModel] = Scena
             what = f"{e.get('input')} is not a finite number"
         elif e["type"] == "greater_than_equal" and _is_number(e.get("input")):
             what = f"{e.get('input')} is negative"
-        if e["type"] == "string_type" and isinstance(e.get("input"), dict) and _other_branch(e, errors):
+        if (
+            e["type"] == "string_type"
+            and isinstance(e.get("input"), dict)
+            and _other_branch(e, errors)
+        ):
             continue  # "an id or a mapping" given a mapping: the mapping branch says what is wrong
         if (where, what) in seen:
             continue
@@ -426,7 +457,9 @@ def _other_branch(e: Any, errors: list[Any]) -> bool:
     """Whether ``e`` comes from a scalar branch of a union (its location ends in
     the branch name) and another branch reported an error for the same element."""
     last = e["loc"][-1] if e["loc"] else None
-    if not (isinstance(last, str) and (last in _SCALAR_BRANCHES or last.startswith("constrained-"))):
+    if not (
+        isinstance(last, str) and (last in _SCALAR_BRANCHES or last.startswith("constrained-"))
+    ):
         return False
     parent = tuple(e["loc"][:-1])
     return any(tuple(f["loc"][: len(parent)]) == parent and f["loc"] != e["loc"] for f in errors)

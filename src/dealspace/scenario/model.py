@@ -230,7 +230,9 @@ class NumericRange(Base):
     def _sane(self) -> NumericRange:
         if self.min > self.max:
             raise PydanticCustomError(
-                "bad_range", "min {lo} is above max {hi}: swap them", {"lo": self.min, "hi": self.max}
+                "bad_range",
+                "min {lo} is above max {hi}: swap them",
+                {"lo": self.min, "hi": self.max},
             )
         count = math.floor((self.max - self.min) / self.step + GRID_TOL) + 1
         if count > MAX_NUMERIC_OPTIONS:
@@ -238,7 +240,13 @@ class NumericRange(Base):
                 "too_many_options",
                 "the range {lo}..{hi} in steps of {step} has {n} options, more than {cap}: "
                 "use a larger step",
-                {"lo": self.min, "hi": self.max, "step": self.step, "n": count, "cap": MAX_NUMERIC_OPTIONS},
+                {
+                    "lo": self.min,
+                    "hi": self.max,
+                    "step": self.step,
+                    "n": count,
+                    "cap": MAX_NUMERIC_OPTIONS,
+                },
             )
         return self
 
@@ -340,7 +348,9 @@ class Issue(Traced):
             return None
         r = self.range
         k = round((x - r.min) / r.step)
-        if 0 <= k < len(self.option_ids) and abs(float(self.option_ids[k]) - x) <= GRID_TOL * max(1.0, abs(x)):
+        if 0 <= k < len(self.option_ids) and abs(float(self.option_ids[k]) - x) <= GRID_TOL * max(
+            1.0, abs(x)
+        ):
             return int(k)
         return None
 
@@ -390,7 +400,9 @@ class Range(Base):
         mid = self.low if self.most_likely is None else self.most_likely
         if not self.low <= mid <= self.high:
             raise PydanticCustomError(
-                "bad_range", "a range needs low ≤ most_likely ≤ high, got {r}", {"r": self.model_dump(exclude_none=True)}
+                "bad_range",
+                "a range needs low ≤ most_likely ≤ high, got {r}",
+                {"r": self.model_dump(exclude_none=True)},
             )
         return self
 
@@ -463,7 +475,9 @@ class Valuation(Traced):
         ]:
             if r.low < 0:
                 raise PydanticCustomError(
-                    "negative", "{what}: a range must lie at or above 0, got low = {v}", {"what": name, "v": r.low}
+                    "negative",
+                    "{what}: a range must lie at or above 0, got low = {v}",
+                    {"what": name, "v": r.low},
                 )
         return self
 
@@ -476,7 +490,10 @@ class Valuation(Traced):
                 raise PydanticCustomError(
                     "bad_value",
                     "'{v}' is not a value function — {hint}",
-                    {"v": value, "hint": did_you_mean(value, ["increasing", "decreasing", "economy"])},
+                    {
+                        "v": value,
+                        "hint": did_you_mean(value, ["increasing", "decreasing", "economy"]),
+                    },
                 )
             return value
         if isinstance(value, dict):
@@ -496,7 +513,9 @@ class Valuation(Traced):
                 points.append((x, _non_negative(point[1], f"the value at x = {x:g}")))
             if len(points) < 2:
                 raise PydanticCustomError(
-                    "few_points", "a piecewise-linear value needs at least two [x, value] points", {}
+                    "few_points",
+                    "a piecewise-linear value needs at least two [x, value] points",
+                    {},
                 )
             if any(b[0] <= a[0] for a, b in zip(points, points[1:], strict=False)):
                 raise PydanticCustomError(
@@ -513,9 +532,13 @@ class Valuation(Traced):
 
 def _finite(v: Any, what: str) -> float:
     if isinstance(v, bool) or not isinstance(v, int | float):
-        raise PydanticCustomError("not_number", "{what} must be a number, got {v!r}", {"what": what, "v": v})
+        raise PydanticCustomError(
+            "not_number", "{what} must be a number, got {v!r}", {"what": what, "v": v}
+        )
     if not math.isfinite(v):
-        raise PydanticCustomError("not_finite", "{what} is {v}: use a finite number", {"what": what, "v": v})
+        raise PydanticCustomError(
+            "not_finite", "{what} is {v}: use a finite number", {"what": what, "v": v}
+        )
     return float(v)
 
 
@@ -523,7 +546,9 @@ def _non_negative(v: Any, what: str) -> float:
     x = _finite(v, what)
     if x < 0:
         raise PydanticCustomError(
-            "negative", "{what} is {v}: values must be ≥ 0 (use a lower weight instead)", {"what": what, "v": x}
+            "negative",
+            "{what} is {v}: values must be ≥ 0 (use a lower weight instead)",
+            {"what": what, "v": x},
         )
     return x
 
@@ -539,7 +564,9 @@ class Party(Traced):
         description="Utility of walking away, in the party's points; 'status_quo' = "
         "the utility of the status-quo package.",
     )
-    batna_range: Range | None = Field(None, description="The BATNA as an uncertain number (set from batna: {low, high}).")
+    batna_range: Range | None = Field(
+        None, description="The BATNA as an uncertain number (set from batna: {low, high})."
+    )
     valuations: dict[Id, Valuation] = Field(default_factory=dict)
     must_haves: list[Constraint] = Field(default_factory=list)
     red_lines: list[Constraint] = Field(default_factory=list)
@@ -567,7 +594,10 @@ class Party(Traced):
 class EconomySettings(Traced):
     """How tariff issues are priced by the general-equilibrium model."""
 
-    data: str = Field("default", description="'default' (the embedded 194 countries, 2023), 'regions' (their 14-region aggregate with Taiwan) or a path.")
+    data: str = Field(
+        "default",
+        description="'default' (the embedded 194 countries, 2023), 'regions' (their 14-region aggregate with Taiwan) or a path.",
+    )
     base: str = Field(
         "in-force",
         description="The tariff world the tariff issues are priced in: 'in-force' (the US rates in force at the "
@@ -594,7 +624,9 @@ class ScenarioEvent(Traced):
     date: str = Field(description="ISO date YYYY-MM-DD from which the change applies.")
     label: str | None = None
     delay_cost: dict[Id, NonNegative] = Field(default_factory=dict)
-    hazard: dict[Id, Annotated[float, Field(ge=0, lt=1, allow_inf_nan=False)]] = Field(default_factory=dict)
+    hazard: dict[Id, Annotated[float, Field(ge=0, lt=1, allow_inf_nan=False)]] = Field(
+        default_factory=dict
+    )
 
     @field_validator("date")
     @classmethod
@@ -604,7 +636,9 @@ class ScenarioEvent(Traced):
         try:
             _dt.date.fromisoformat(str(value)[:10])
         except ValueError:
-            raise PydanticCustomError("bad_date", "'{v}' is not a date: write YYYY-MM-DD", {"v": value}) from None
+            raise PydanticCustomError(
+                "bad_date", "'{v}' is not a date: write YYYY-MM-DD", {"v": value}
+            ) from None
         return str(value)[:10]
 
 
@@ -622,7 +656,9 @@ class Scenario(Traced):
     parties: list[Party] = Field(min_length=2)
     domains: list[Domain] = Field(min_length=1)
     economy: EconomySettings | None = None
-    events: list[ScenarioEvent] = Field(default_factory=list, description="Dated events (process simulation).")
+    events: list[ScenarioEvent] = Field(
+        default_factory=list, description="Dated events (process simulation)."
+    )
 
     @model_validator(mode="after")
     def _semantics(self) -> Scenario:

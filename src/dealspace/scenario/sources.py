@@ -61,5 +61,3 @@ def _item_id(item: Any, k: int) -> str:
 
 def _join(*parts: str) -> str:
     return ".".join(p for p in parts if p)
-
-

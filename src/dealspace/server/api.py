@@ -32,9 +32,13 @@ async def principal(request: Request) -> Principal:
     else:
         token = request.cookies.get(COOKIE)
         via_cookie = token is not None
-    p = await run_in_threadpool(room.authenticate, request.app.state.store, request.app.state.cache, token)
-    if via_cookie and request.method not in SAFE and not csrf_ok(
-        request.app.state.csrf_key, p.token, request.headers.get("x-csrf-token")
+    p = await run_in_threadpool(
+        room.authenticate, request.app.state.store, request.app.state.cache, token
+    )
+    if (
+        via_cookie
+        and request.method not in SAFE
+        and not csrf_ok(request.app.state.csrf_key, p.token, request.headers.get("x-csrf-token"))
     ):
         raise RoomError(403, "csrf", "missing or wrong X-CSRF-Token header")
     return p
@@ -54,7 +58,9 @@ async def body(request: Request, required: bool = True) -> Any:
     try:
         return json.loads(raw, parse_constant=_refuse_constant)
     except (ValueError, RecursionError, UnicodeDecodeError):
-        raise RoomError(400, "bad_json", "the body is not valid JSON (finite numbers only)") from None
+        raise RoomError(
+            400, "bad_json", "the body is not valid JSON (finite numbers only)"
+        ) from None
 
 
 def _object(data: Any, what: str) -> dict[str, Any]:
@@ -82,7 +88,10 @@ async def scenarios() -> JSONResponse:
     status_code=201,
     summary="Create a negotiation: returns the admin token and one invitation token per party",
     openapi_extra=_body(
-        {"type": "object", "properties": {"scenario": {"oneOf": [{"type": "string"}, {"type": "object"}]}}},
+        {
+            "type": "object",
+            "properties": {"scenario": {"oneOf": [{"type": "string"}, {"type": "object"}]}},
+        },
         {"scenario": "us-japan-2025"},
     ),
 )
@@ -90,7 +99,9 @@ async def create(request: Request) -> JSONResponse:
     data = _object(await body(request), "the body")
     source = data.get("scenario")
     if not isinstance(source, str | dict):
-        raise RoomError(422, "invalid_request", "'scenario' must be a built-in name or a scenario object")
+        raise RoomError(
+            422, "invalid_request", "'scenario' must be a built-in name or a scenario object"
+        )
     out = await run_in_threadpool(room.create, request.app.state.store, source)
     return JSONResponse(out, status_code=201)
 
@@ -107,7 +118,9 @@ async def overview(nid: str, request: Request) -> JSONResponse:
 )
 async def get_preferences(nid: str, party: str, request: Request) -> JSONResponse:
     p = await principal(request)
-    return JSONResponse(await run_in_threadpool(room.get_preferences, request.app.state.store, p, nid, party))
+    return JSONResponse(
+        await run_in_threadpool(room.get_preferences, request.app.state.store, p, nid, party)
+    )
 
 
 @router.put(
@@ -117,15 +130,24 @@ async def get_preferences(nid: str, party: str, request: Request) -> JSONRespons
         {"type": "object", "description": "A scenario party without id, name and country."},
         {
             "batna": "status_quo",
-            "valuations": {"rice": {"weight": 9, "value": {"none": 1, "plus25": 0.75, "plus75": 0.45}}},
-            "red_lines": [{"id": "no_rice_beyond_quota", "condition": {"issue": "rice", "in": ["beyond_quota"]}}],
+            "valuations": {
+                "rice": {"weight": 9, "value": {"none": 1, "plus25": 0.75, "plus75": 0.45}}
+            },
+            "red_lines": [
+                {
+                    "id": "no_rice_beyond_quota",
+                    "condition": {"issue": "rice", "in": ["beyond_quota"]},
+                }
+            ],
         },
     ),
 )
 async def put_preferences(nid: str, party: str, request: Request) -> JSONResponse:
     p = await principal(request)
     data = await body(request)
-    return JSONResponse(await run_in_threadpool(room.put_preferences, request.app.state.store, p, nid, party, data))
+    return JSONResponse(
+        await run_in_threadpool(room.put_preferences, request.app.state.store, p, nid, party, data)
+    )
 
 
 @router.get(
@@ -134,10 +156,14 @@ async def put_preferences(nid: str, party: str, request: Request) -> JSONRespons
 )
 async def advice(nid: str, party: str, request: Request) -> JSONResponse:
     p = await principal(request)
-    return JSONResponse(await run_in_threadpool(room.get_advice, request.app.state.store, p, nid, party))
+    return JSONResponse(
+        await run_in_threadpool(room.get_advice, request.app.state.store, p, nid, party)
+    )
 
 
-@router.get("/negotiations/{nid}/text", summary="The current single negotiating text and each part's status")
+@router.get(
+    "/negotiations/{nid}/text", summary="The current single negotiating text and each part's status"
+)
 async def text(nid: str, request: Request) -> JSONResponse:
     p = await principal(request)
     return JSONResponse(await run_in_threadpool(room.text, request.app.state.store, p, nid))
@@ -170,12 +196,20 @@ async def _respond(nid: str, part: str, request: Request, verdict: str) -> dict[
     )
 
 
-@router.post("/negotiations/{nid}/text/parts/{part}/accept", summary="Accept a part of the text", openapi_extra=_ANSWER)
+@router.post(
+    "/negotiations/{nid}/text/parts/{part}/accept",
+    summary="Accept a part of the text",
+    openapi_extra=_ANSWER,
+)
 async def accept(nid: str, part: str, request: Request) -> JSONResponse:
     return JSONResponse(await _respond(nid, part, request, "accept"))
 
 
-@router.post("/negotiations/{nid}/text/parts/{part}/reject", summary="Reject a part of the text", openapi_extra=_ANSWER)
+@router.post(
+    "/negotiations/{nid}/text/parts/{part}/reject",
+    summary="Reject a part of the text",
+    openapi_extra=_ANSWER,
+)
 async def reject(nid: str, part: str, request: Request) -> JSONResponse:
     return JSONResponse(await _respond(nid, part, request, "reject"))
 
@@ -183,20 +217,26 @@ async def reject(nid: str, part: str, request: Request) -> JSONResponse:
 @router.post(
     "/negotiations/{nid}/text/parts/{part}/lock",
     summary="Lock a part every party accepted (a provisional binding agreement)",
-    openapi_extra=_body({"type": "object", "properties": {"round": {"type": "integer"}}}, {"round": 1}, False),
+    openapi_extra=_body(
+        {"type": "object", "properties": {"round": {"type": "integer"}}}, {"round": 1}, False
+    ),
 )
 async def lock(nid: str, part: str, request: Request) -> JSONResponse:
     p = await principal(request)
     data = await body(request, required=False)
     if data is not None:
         _object(data, "the body")
-    return JSONResponse(await run_in_threadpool(room.lock, request.app.state.store, p, nid, part, _round(data)))
+    return JSONResponse(
+        await run_in_threadpool(room.lock, request.app.state.store, p, nid, part, _round(data))
+    )
 
 
 @router.post(
     "/negotiations/{nid}/text/parts/{part}/comment",
     summary="Comment on a part (shown to every party in the log)",
-    openapi_extra=_body({"type": "object", "properties": {"text": {"type": "string"}}}, {"text": "why 20bn?"}),
+    openapi_extra=_body(
+        {"type": "object", "properties": {"text": {"type": "string"}}}, {"text": "why 20bn?"}
+    ),
 )
 async def comment(nid: str, part: str, request: Request) -> JSONResponse:
     p = await principal(request)
@@ -204,7 +244,9 @@ async def comment(nid: str, part: str, request: Request) -> JSONResponse:
     text_ = data.get("text")
     if not isinstance(text_, str):
         raise RoomError(422, "invalid_request", "'text' must be text")
-    return JSONResponse(await run_in_threadpool(room.comment, request.app.state.store, p, nid, part, text_))
+    return JSONResponse(
+        await run_in_threadpool(room.comment, request.app.state.store, p, nid, part, text_)
+    )
 
 
 @router.get("/negotiations/{nid}/log", summary="The append-only audit log: who did what, when")

@@ -86,7 +86,12 @@ class BodyLimit:
         except ClientDisconnect:
             pass  # the client left: nobody to answer
         except Exception as exc:  # noqa: BLE001  no traceback, no message (it could quote private data)
-            log.error("internal error %s on %s %s", type(exc).__name__, scope.get("method"), scope.get("path"))
+            log.error(
+                "internal error %s on %s %s",
+                type(exc).__name__,
+                scope.get("method"),
+                scope.get("path"),
+            )
             if not started:
                 await _json(send, 500, {"error": "internal", "message": "internal error"})
 
@@ -96,7 +101,9 @@ class _TooLarge(Exception):
 
 
 async def _too_large(send: Send, limit: int) -> None:
-    await _json(send, 413, {"error": "too_large", "message": f"the request body is over {limit:,} bytes"})
+    await _json(
+        send, 413, {"error": "too_large", "message": f"the request body is over {limit:,} bytes"}
+    )
 
 
 async def _json(send: Send, status: int, data: dict[str, Any]) -> None:
@@ -105,7 +112,10 @@ async def _json(send: Send, status: int, data: dict[str, Any]) -> None:
         {
             "type": "http.response.start",
             "status": status,
-            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
         }
     )
     await send({"type": "http.response.body", "body": body})
@@ -145,19 +155,28 @@ def create_app(db: str | None = None, *, migrate: bool = True) -> FastAPI:
     async def _invalid(request: Request, exc: RequestValidationError) -> Any:
         errors = exc.errors()
         if any(e.get("type") == "json_invalid" for e in errors):
-            return JSONResponse({"error": "bad_json", "message": "the body is not valid JSON"}, status_code=400)
+            return JSONResponse(
+                {"error": "bad_json", "message": "the body is not valid JSON"}, status_code=400
+            )
         details = [
-            {"loc": ".".join(str(x) for x in e.get("loc", ()) if x != "body"), "msg": str(e.get("msg", "")), "fix": ""}
+            {
+                "loc": ".".join(str(x) for x in e.get("loc", ()) if x != "body"),
+                "msg": str(e.get("msg", "")),
+                "fix": "",
+            }
             for e in errors
         ]
         return JSONResponse(
-            {"error": "invalid_request", "message": "the request is not valid", "details": details}, status_code=422
+            {"error": "invalid_request", "message": "the request is not valid", "details": details},
+            status_code=422,
         )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Any:
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "error")
-        return JSONResponse({"error": code, "message": str(exc.detail)}, status_code=exc.status_code)
+        return JSONResponse(
+            {"error": code, "message": str(exc.detail)}, status_code=exc.status_code
+        )
 
     app.add_middleware(BodyLimit)
     return app

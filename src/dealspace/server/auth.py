@@ -57,7 +57,13 @@ def new_token() -> tuple[str, str, str]:
 def parse(token: str) -> tuple[str, str] | None:
     """``ds.<key>.<secret>`` → (key, secret), or None when malformed."""
     parts = token.split(".", 2)
-    if len(parts) != 3 or parts[0] != "ds" or len(parts[1]) != 12 or not parts[2] or len(token) > 200:
+    if (
+        len(parts) != 3
+        or parts[0] != "ds"
+        or len(parts[1]) != 12
+        or not parts[2]
+        or len(token) > 200
+    ):
         return None
     if any(c not in "0123456789abcdef" for c in parts[1]):
         return None

@@ -61,7 +61,9 @@ class Negotiation(Base):
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     title: Mapped[str] = mapped_column(Text)
     shared: Mapped[dict[str, Any]] = mapped_column(JSON)
-    state: Mapped[str] = mapped_column(String(16))  # preferences | no_zopa | negotiating | concluded
+    state: Mapped[str] = mapped_column(
+        String(16)
+    )  # preferences | no_zopa | negotiating | concluded
     round: Mapped[int] = mapped_column(Integer, default=0)
     zopa: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     final: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
@@ -185,7 +187,9 @@ class Store:
             self.reader = _sqlite_engine(self.url, "BEGIN")
             self.writer = _sqlite_engine(self.url, "BEGIN IMMEDIATE")
         else:
-            self.reader = self.writer = create_engine(self.url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+            self.reader = self.writer = create_engine(
+                self.url, pool_size=10, max_overflow=20, pool_pre_ping=True
+            )
         self._read = sessionmaker(self.reader, expire_on_commit=False)
         self._write = sessionmaker(self.writer, expire_on_commit=False)
 
@@ -213,7 +217,9 @@ class Store:
         """One write transaction; with a negotiation id its row is locked."""
         with self._write() as s, s.begin():
             if negotiation_id is not None and not self.sqlite:
-                s.execute(select(Negotiation.id).where(Negotiation.id == negotiation_id).with_for_update())
+                s.execute(
+                    select(Negotiation.id).where(Negotiation.id == negotiation_id).with_for_update()
+                )
             yield s
 
     def secret(self) -> bytes:

@@ -46,7 +46,11 @@ def view(shared: Mapping[str, Any], party: str, prefs: Mapping[str, Any]) -> dic
     kept: dict[str, list[dict[str, Any]]] = {k: [] for k in LISTS}
     simple_must: dict[str, set[int]] = {}
     simple_never: dict[str, set[int]] = {}
-    issues = {i["id"]: mediator.shared_issue(shared, i["id"]) for d in shared["domains"] for i in d["issues"]}
+    issues = {
+        i["id"]: mediator.shared_issue(shared, i["id"])
+        for d in shared["domains"]
+        for i in d["issues"]
+    }
     for kind in ("must_haves", "red_lines"):
         for n, c in enumerate(prefs.get(kind, [])):
             cond = c.get("condition", {})
@@ -64,7 +68,9 @@ def view(shared: Mapping[str, Any], party: str, prefs: Mapping[str, Any]) -> dic
                 simple_never[issue.id] = simple_never.get(issue.id, set()) | (all_ - marks)
     for kind in ("nice_to_haves", "interactions"):
         for n, c in enumerate(prefs.get(kind, [])):
-            kept[kind].append({"index": n, "text": f"{mediator.describe(c)} ({c.get('bonus'):+g} points)"})
+            kept[kind].append(
+                {"index": n, "text": f"{mediator.describe(c)} ({c.get('bonus'):+g} points)"}
+            )
     for d in shared["domains"]:
         rows = []
         for raw in d["issues"]:
@@ -78,7 +84,11 @@ def view(shared: Mapping[str, Any], party: str, prefs: Mapping[str, Any]) -> dic
                 kinds.append("economy")
             if isinstance(value, list):
                 kinds.append("points")
-            kind = "scores" if value is None or isinstance(value, dict) else ("points" if isinstance(value, list) else value)
+            kind = (
+                "scores"
+                if value is None or isinstance(value, dict)
+                else ("points" if isinstance(value, list) else value)
+            )
             scored = not issue.numeric or len(issue.option_ids) <= MAX_SCORED_OPTIONS
             if not scored:
                 kinds.remove("scores")
@@ -170,8 +180,20 @@ def read(shared: Mapping[str, Any], prefs: Mapping[str, Any], form: Any) -> dict
                     if key in old_vals.get(issue.id, {}):
                         valuations[issue.id][key] = old_vals[issue.id][key]
             n = len(issue.option_ids)
-            ticked_must = sorted({int(x) for x in form.getlist(f"must.{issue.id}") if str(x).isdigit() and int(x) < n})
-            ticked_never = sorted({int(x) for x in form.getlist(f"never.{issue.id}") if str(x).isdigit() and int(x) < n})
+            ticked_must = sorted(
+                {
+                    int(x)
+                    for x in form.getlist(f"must.{issue.id}")
+                    if str(x).isdigit() and int(x) < n
+                }
+            )
+            ticked_never = sorted(
+                {
+                    int(x)
+                    for x in form.getlist(f"never.{issue.id}")
+                    if str(x).isdigit() and int(x) < n
+                }
+            )
             if ticked_must and len(ticked_must) < n:
                 must.append(_tick(issue, ticked_must, "must"))
             elif len(ticked_must) == n:

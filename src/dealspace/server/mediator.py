@@ -104,7 +104,9 @@ def load(source: str | Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, dic
     if isinstance(source, str):
         if source not in list_scenarios():
             raise DealspaceError.single(
-                "scenario", f"no built-in scenario '{source}'", did_you_mean(source, list_scenarios())
+                "scenario",
+                f"no built-in scenario '{source}'",
+                did_you_mean(source, list_scenarios()),
             )
         return split(load_scenario(source))
     check_shape(source, "scenario")
@@ -123,8 +125,14 @@ def parse_upload(text: str, filename: str) -> Any:
     """An uploaded scenario file (YAML or JSON) → parsed data, read as safely as
     scenario files are (safe YAML, depth and alias-expansion limits)."""
     if not text.strip():
-        raise DealspaceError.single("", "the file is empty", "choose a scenario file", source=filename)
-    data = parse_json(text, filename) if filename.lower().endswith(".json") else parse_yaml(text, filename)
+        raise DealspaceError.single(
+            "", "the file is empty", "choose a scenario file", source=filename
+        )
+    data = (
+        parse_json(text, filename)
+        if filename.lower().endswith(".json")
+        else parse_yaml(text, filename)
+    )
     check_shape(data, filename)
     return data
 
@@ -154,7 +162,9 @@ def validate(shared: Mapping[str, Any], party_id: str, prefs: Any) -> dict[str, 
     on their data. Returns the normalised preferences (JSON-ready).
     """
     if not isinstance(prefs, dict):
-        raise PreferenceError([Problem("", "the preferences must be a JSON object", "send {\"valuations\": …}")])
+        raise PreferenceError(
+            [Problem("", "the preferences must be a JSON object", 'send {"valuations": …}')]
+        )
     unknown = sorted(set(prefs) - set(PRIVATE_KEYS))
     if unknown:
         raise PreferenceError(
@@ -237,7 +247,8 @@ def assemble(
         party["red_lines"] = lines
         if k == 0 and extra_must:
             party["must_haves"] = list(party.get("must_haves", [])) + [
-                {"id": f"mediator.locked.{i}", "condition": _is(issues[i], v)} for i, v in extra_must.items()
+                {"id": f"mediator.locked.{i}", "condition": _is(issues[i], v)}
+                for i, v in extra_must.items()
             ]
         parties.append(party)
     return scenario_from_data({**shared, "parties": parties}, "negotiation")
@@ -295,7 +306,11 @@ def mediate(
     solution = nash(space)
     text = _plain(solution.package) if solution.agreement and solution.package else None
     advice = {}
-    with_locks = compile(assemble(shared, prefs, rejected, extra_must=locked), pricing=pricing) if locked else space
+    with_locks = (
+        compile(assemble(shared, prefs, rejected, extra_must=locked), pricing=pricing)
+        if locked
+        else space
+    )
     for p in party_ids:
         offers: list[dict[str, Any]] = []
         if text is not None:
@@ -305,7 +320,10 @@ def mediate(
                 menu = None
             if menu is not None:
                 i = menu.parties.index(p)
-                offers = [{"package": _plain(o.package), "utility": _num(o.utilities[i])} for o in menu.offers]
+                offers = [
+                    {"package": _plain(o.package), "utility": _num(o.utilities[i])}
+                    for o in menu.offers
+                ]
         advice[p] = Advice(
             utility=float(solution.utilities[p]) if text is not None else None,
             batna=z.batna[p],
@@ -340,7 +358,10 @@ def shared_issue(shared: Mapping[str, Any], issue_id: str) -> Issue:
 def simple_options(issue: Issue, condition: Mapping[str, Any]) -> list[Any] | None:
     """The options satisfying a one-issue condition (``{issue, in|not_in|min|max}``),
     or None when the condition reads more than one issue."""
-    if set(condition) - {"issue", "in", "not_in", "min", "max"} or condition.get("issue") != issue.id:
+    if (
+        set(condition) - {"issue", "in", "not_in", "min", "max"}
+        or condition.get("issue") != issue.id
+    ):
         return None
     mask = option_mask(IssueIs.model_validate(condition), issue)
     return [o for o, ok in zip(issue.option_ids, mask, strict=True) if ok]

@@ -84,7 +84,10 @@ def create(store: Store, source: str | Mapping[str, Any]) -> dict[str, Any]:
         shared, prefs = mediator.load(source)
     except DealspaceError as err:
         raise RoomError(
-            422, "invalid_scenario", "the scenario is not valid", [_problem(p) for p in err.problems]
+            422,
+            "invalid_scenario",
+            "the scenario is not valid",
+            [_problem(p) for p in err.problems],
         ) from None
     nid = secrets.token_hex(8)
     admin, admin_key, admin_hash = new_token()
@@ -93,11 +96,19 @@ def create(store: Store, source: str | Mapping[str, Any]) -> dict[str, Any]:
         title = shared.get("title") or shared["name"]
         s.add(Negotiation(id=nid, title=title, shared=shared, state="preferences", round=0))
         s.flush()
-        s.add(Credential(key=admin_key, negotiation_id=nid, role="admin", party_id=None, hash=admin_hash))
+        s.add(
+            Credential(
+                key=admin_key, negotiation_id=nid, role="admin", party_id=None, hash=admin_hash
+            )
+        )
         for k, party in enumerate(shared["parties"]):
             token, key, hash_ = new_token()
             tokens[party["id"]] = token
-            s.add(Credential(key=key, negotiation_id=nid, role="party", party_id=party["id"], hash=hash_))
+            s.add(
+                Credential(
+                    key=key, negotiation_id=nid, role="party", party_id=party["id"], hash=hash_
+                )
+            )
             s.add(
                 PartySeat(
                     negotiation_id=nid,
@@ -108,7 +119,9 @@ def create(store: Store, source: str | Mapping[str, Any]) -> dict[str, Any]:
                     submitted=False,
                 )
             )
-        _log(s, nid, "admin", "created", detail={"scenario": shared["name"], "parties": list(tokens)})
+        _log(
+            s, nid, "admin", "created", detail={"scenario": shared["name"], "parties": list(tokens)}
+        )
     return {"id": nid, "admin_token": admin, "parties": tokens}
 
 
@@ -204,7 +217,9 @@ def overview(store: Store, p: Principal, nid: str) -> dict[str, Any]:
             "round": neg.round,
             "zopa": neg.zopa,
             "you": {"role": p.role, "party": p.party_id},
-            "parties": [{"id": x.party_id, "name": x.name, "submitted": x.submitted} for x in seats],
+            "parties": [
+                {"id": x.party_id, "name": x.name, "submitted": x.submitted} for x in seats
+            ],
             "parts": parts(neg.shared),
             "scenario": neg.shared,
             "version": _version(s, nid),
@@ -260,7 +275,9 @@ def _text(s: Session, nid: str) -> dict[str, Any]:
     seats = _seats(s, nid)
     locks = {x.part: x for x in s.scalars(select(Lock).where(Lock.negotiation_id == nid))}
     answers: dict[str, dict[str, str]] = {}
-    for r in s.scalars(select(Response).where(Response.negotiation_id == nid, Response.round == neg.round)):
+    for r in s.scalars(
+        select(Response).where(Response.negotiation_id == nid, Response.round == neg.round)
+    ):
         answers.setdefault(r.part, {})[r.party_id] = r.verdict
     out_parts = []
     for part in parts(neg.shared):
@@ -287,7 +304,9 @@ def _text(s: Session, nid: str) -> dict[str, Any]:
                     "label": model.label(option) if option is not None else None,
                     "previous": old,
                     "previous_label": model.label(old) if old is not None else None,
-                    "changed": before is not None and option is not None and str(old) != str(option),
+                    "changed": before is not None
+                    and option is not None
+                    and str(old) != str(option),
                 }
             )
         out_parts.append(
@@ -321,7 +340,11 @@ def _issue(nid: str, shared: Mapping[str, Any], issue_id: str) -> Any:
     if models is None:
         if len(_ISSUES) > 1000:
             _ISSUES.clear()
-        models = {i["id"]: mediator.shared_issue(shared, i["id"]) for d in shared["domains"] for i in d["issues"]}
+        models = {
+            i["id"]: mediator.shared_issue(shared, i["id"])
+            for d in shared["domains"]
+            for i in d["issues"]
+        }
         _ISSUES[nid] = models
     return models[issue_id]
 
@@ -330,7 +353,9 @@ def log(store: Store, p: Principal, nid: str) -> dict[str, Any]:
     _own_negotiation(p, nid)
     with store.read() as s:
         _negotiation(s, nid)
-        rows = s.scalars(select(LogEntry).where(LogEntry.negotiation_id == nid).order_by(LogEntry.seq))
+        rows = s.scalars(
+            select(LogEntry).where(LogEntry.negotiation_id == nid).order_by(LogEntry.seq)
+        )
         return {
             "id": nid,
             "entries": [
@@ -349,11 +374,19 @@ def log(store: Store, p: Principal, nid: str) -> dict[str, Any]:
 
 def _utc(at: datetime) -> str:
     """ISO time in UTC (SQLite returns naive datetimes; they were written in UTC)."""
-    return (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(UTC).isoformat(timespec="milliseconds")
+    return (
+        (at if at.tzinfo else at.replace(tzinfo=UTC))
+        .astimezone(UTC)
+        .isoformat(timespec="milliseconds")
+    )
 
 
 def _seats(s: Session, nid: str) -> list[PartySeat]:
-    return list(s.scalars(select(PartySeat).where(PartySeat.negotiation_id == nid).order_by(PartySeat.position)))
+    return list(
+        s.scalars(
+            select(PartySeat).where(PartySeat.negotiation_id == nid).order_by(PartySeat.position)
+        )
+    )
 
 
 def _version(s: Session, nid: str) -> int:
@@ -378,7 +411,10 @@ def put_preferences(store: Store, p: Principal, nid: str, party: str, prefs: Any
         clean = mediator.validate(shared, party, prefs)
     except mediator.PreferenceError as err:
         raise RoomError(
-            422, "invalid_preferences", "the preferences are not valid", [_problem(x) for x in err.problems]
+            422,
+            "invalid_preferences",
+            "the preferences are not valid",
+            [_problem(x) for x in err.problems],
         ) from None
     with store.write(nid) as s:
         neg = _negotiation(s, nid)
@@ -396,7 +432,13 @@ def put_preferences(store: Store, p: Principal, nid: str, party: str, prefs: Any
 
 
 def respond(
-    store: Store, p: Principal, nid: str, part: str, verdict: str, round_: int | None = None, comment: str | None = None
+    store: Store,
+    p: Principal,
+    nid: str,
+    part: str,
+    verdict: str,
+    round_: int | None = None,
+    comment: str | None = None,
 ) -> dict[str, Any]:
     """Accept or reject one part of the current text (the last answer counts)."""
     party = _acting_party(p, nid)
@@ -409,19 +451,32 @@ def respond(
             raise RoomError(409, "locked", f"part '{part}' is locked")
         row = s.get(Response, (nid, neg.round, part, party))
         if row is None:
-            s.add(Response(negotiation_id=nid, round=neg.round, part=part, party_id=party, verdict=verdict))
+            s.add(
+                Response(
+                    negotiation_id=nid, round=neg.round, part=part, party_id=party, verdict=verdict
+                )
+            )
         else:
             row.verdict = verdict
         detail: dict[str, Any] = {"round": neg.round}
         if comment:
             detail["comment"] = comment
-        _log(s, nid, party, "accepted" if verdict == "accept" else "rejected", part=spec["id"], detail=detail)
+        _log(
+            s,
+            nid,
+            party,
+            "accepted" if verdict == "accept" else "rejected",
+            part=spec["id"],
+            detail=detail,
+        )
         s.flush()
         _close_round(s, neg)
         return _text(s, nid)
 
 
-def lock(store: Store, p: Principal, nid: str, part: str, round_: int | None = None) -> dict[str, Any]:
+def lock(
+    store: Store, p: Principal, nid: str, part: str, round_: int | None = None
+) -> dict[str, Any]:
     """Lock a part every party accepted in the current round."""
     party = _acting_party(p, nid)
     with store.write(nid) as s:
@@ -434,18 +489,24 @@ def lock(store: Store, p: Principal, nid: str, part: str, round_: int | None = N
             r.party_id: r.verdict
             for r in s.scalars(
                 select(Response).where(
-                    Response.negotiation_id == nid, Response.round == neg.round, Response.part == part
+                    Response.negotiation_id == nid,
+                    Response.round == neg.round,
+                    Response.part == part,
                 )
             )
         }
         if any(got.get(x.party_id) != "accept" for x in _seats(s, nid)):
-            raise RoomError(409, "not_agreed", f"part '{part}' can be locked once every party has accepted it")
+            raise RoomError(
+                409, "not_agreed", f"part '{part}' can be locked once every party has accepted it"
+            )
         package = _package(s, neg)
         terms = {i: package[i] for i in spec["issues"]}
         s.add(Lock(negotiation_id=nid, part=part, terms=terms, round=neg.round))
         _log(s, nid, party, "locked", part=part, detail={"round": neg.round, "terms": terms})
         s.flush()
-        if {x["id"] for x in parts(neg.shared)} <= {x.part for x in s.scalars(select(Lock).where(Lock.negotiation_id == nid))}:
+        if {x["id"] for x in parts(neg.shared)} <= {
+            x.part for x in s.scalars(select(Lock).where(Lock.negotiation_id == nid))
+        }:
             _conclude(s, neg, package)
         return _text(s, nid)
 
@@ -469,15 +530,21 @@ def _check_comment(text_: str | None, required: bool) -> str:
         return ""
     text_ = str(text_).strip()
     if len(text_) > MAX_COMMENT:
-        raise RoomError(422, "invalid_comment", f"the comment is longer than {MAX_COMMENT} characters")
+        raise RoomError(
+            422, "invalid_comment", f"the comment is longer than {MAX_COMMENT} characters"
+        )
     return text_
 
 
 def _ready(neg: Negotiation, round_: int | None) -> None:
     if neg.state != "negotiating":
-        raise RoomError(409, "no_text", f"there is no text to answer (the negotiation is '{neg.state}')")
+        raise RoomError(
+            409, "no_text", f"there is no text to answer (the negotiation is '{neg.state}')"
+        )
     if round_ is not None and round_ != neg.round:
-        raise RoomError(409, "stale_round", f"round {round_} is over; the current text is round {neg.round}")
+        raise RoomError(
+            409, "stale_round", f"round {round_} is over; the current text is round {neg.round}"
+        )
 
 
 def _package(s: Session, neg: Negotiation) -> dict[str, Any]:
@@ -493,7 +560,9 @@ def _close_round(s: Session, neg: Negotiation) -> None:
     open_parts = [x["id"] for x in parts(neg.shared) if x["id"] not in locked]
     got = {
         (r.part, r.party_id): r.verdict
-        for r in s.scalars(select(Response).where(Response.negotiation_id == neg.id, Response.round == neg.round))
+        for r in s.scalars(
+            select(Response).where(Response.negotiation_id == neg.id, Response.round == neg.round)
+        )
     }
     if any((part, x.party_id) not in got for part in open_parts for x in seats):
         return
@@ -517,7 +586,9 @@ def _mediate(s: Session, neg: Negotiation, reason: str) -> None:
     for held in s.scalars(select(Lock).where(Lock.negotiation_id == neg.id)):
         locked.update(held.terms)
     rejected: dict[str, list[dict[str, Any]]] = {}
-    rounds = {r.number: r.package for r in s.scalars(select(Round).where(Round.negotiation_id == neg.id))}
+    rounds = {
+        r.number: r.package for r in s.scalars(select(Round).where(Round.negotiation_id == neg.id))
+    }
     for r in s.scalars(
         select(Response)
         .where(Response.negotiation_id == neg.id, Response.verdict == "reject")
@@ -535,24 +606,48 @@ def _mediate(s: Session, neg: Negotiation, reason: str) -> None:
     for seat in seats:
         seat.advice = result.advice[seat.party_id].to_dict()
     if result.text is None:
-        _log(s, neg.id, "mediator", "no_agreement", detail={"round": neg.round, "zopa": result.zopa, "reason": reason})
+        _log(
+            s,
+            neg.id,
+            "mediator",
+            "no_agreement",
+            detail={"round": neg.round, "zopa": result.zopa, "reason": reason},
+        )
     else:
         before = rounds.get(neg.round - 1)
         changed = sorted(
-            x["id"] for x in parts(neg.shared) if before and any(str(before[i]) != str(result.text[i]) for i in x["issues"])
+            x["id"]
+            for x in parts(neg.shared)
+            if before and any(str(before[i]) != str(result.text[i]) for i in x["issues"])
         )
         _log(
             s,
             neg.id,
             "mediator",
             "text_proposed",
-            detail={"round": neg.round, "reason": reason, "package": result.text, "changed_parts": changed},
+            detail={
+                "round": neg.round,
+                "reason": reason,
+                "package": result.text,
+                "changed_parts": changed,
+            },
         )
 
 
 def _log(
-    s: Session, nid: str, actor: str, action: str, part: str | None = None, detail: dict[str, Any] | None = None
+    s: Session,
+    nid: str,
+    actor: str,
+    action: str,
+    part: str | None = None,
+    detail: dict[str, Any] | None = None,
 ) -> None:
-    seq = int(s.scalar(select(func.max(LogEntry.seq)).where(LogEntry.negotiation_id == nid)) or 0) + 1
-    s.add(LogEntry(negotiation_id=nid, seq=seq, actor=actor, action=action, part=part, detail=detail or {}))
+    seq = (
+        int(s.scalar(select(func.max(LogEntry.seq)).where(LogEntry.negotiation_id == nid)) or 0) + 1
+    )
+    s.add(
+        LogEntry(
+            negotiation_id=nid, seq=seq, actor=actor, action=action, part=part, detail=detail or {}
+        )
+    )
     s.flush()

@@ -61,7 +61,9 @@ async def session(request: Request) -> Principal:
     token = request.cookies.get(COOKIE)
     if not token:
         raise RoomError(401, "unauthorized", "join with your invitation token first")
-    return await run_in_threadpool(room.authenticate, request.app.state.store, request.app.state.cache, token)
+    return await run_in_threadpool(
+        room.authenticate, request.app.state.store, request.app.state.cache, token
+    )
 
 
 async def checked_form(request: Request, p: Principal) -> Any:
@@ -97,7 +99,13 @@ async def new(request: Request) -> Response:
         out = await run_in_threadpool(room.create, request.app.state.store, source)
     except RoomError as err:
         problems = [f"{d['loc']}: {d['msg']}" if d["loc"] else d["msg"] for d in err.details or []]
-        return page(request, "index.html", status=err.status, builtins=names, errors=problems or [err.message])
+        return page(
+            request,
+            "index.html",
+            status=err.status,
+            builtins=names,
+            errors=problems or [err.message],
+        )
     return page(request, "created.html", created=out)
 
 
@@ -111,7 +119,9 @@ async def join(request: Request) -> Response:
     form = await request.form(max_files=0, max_fields=5)
     token = str(form.get("token") or "").strip()
     try:
-        p = await run_in_threadpool(room.authenticate, request.app.state.store, request.app.state.cache, token)
+        p = await run_in_threadpool(
+            room.authenticate, request.app.state.store, request.app.state.cache, token
+        )
     except RoomError:
         return page(request, "join.html", status=401, error="That token is not valid.")
     response = RedirectResponse(f"/n/{p.negotiation_id}", status_code=303)
@@ -165,7 +175,11 @@ async def render_room(
     if advice and advice.get("offers") and text["package"]:
         for k, offer in enumerate(advice["offers"], start=1):
             diff = [
-                {"issue": i["name"], "text": i["label"], "offer": _label(info["scenario"], i["id"], offer["package"][i["id"]])}
+                {
+                    "issue": i["name"],
+                    "text": i["label"],
+                    "offer": _label(info["scenario"], i["id"], offer["package"][i["id"]]),
+                }
                 for part in text["parts"]
                 for i in part["issues"]
                 if str(offer["package"][i["id"]]) != str(i["option"])
@@ -214,7 +228,9 @@ async def submit_preferences(request: Request, nid: str) -> Response:
             raise
         problems = [f"{d['loc']}: {d['msg']}. {d['fix']}".rstrip(". ") for d in err.details or []]
         draft = prefs if isinstance(prefs, dict) and "" not in prefs else None
-        return await render_room(request, p, nid, status=422, errors=problems or [err.message], draft=draft)
+        return await render_room(
+            request, p, nid, status=422, errors=problems or [err.message], draft=draft
+        )
     return RedirectResponse(f"/n/{nid}?notice=submitted#text", status_code=303)
 
 
@@ -238,5 +254,7 @@ async def act(request: Request, nid: str, part: str, verb: str) -> Response:
     except RoomError as err:
         if err.status != 409 and err.code != "invalid_comment":
             raise
-        return RedirectResponse(f"/n/{nid}?notice={quote(err.code)}#part-{quote(part)}", status_code=303)
+        return RedirectResponse(
+            f"/n/{nid}?notice={quote(err.code)}#part-{quote(part)}", status_code=303
+        )
     return RedirectResponse(f"/n/{nid}#part-{quote(part)}", status_code=303)

@@ -54,7 +54,9 @@ def normalise(weights: ArrayLike, where: str = "prior") -> FloatArray:
     """
     w = np.asarray(weights, dtype=float)
     if w.ndim != 1 or w.size == 0 or not np.isfinite(w).all() or (w < 0).any() or w.sum() <= 0:
-        raise DealspaceError.single(where, f"is {w.tolist()!r}", "give non-negative weights, one per type, not all zero")
+        raise DealspaceError.single(
+            where, f"is {w.tolist()!r}", "give non-negative weights, one per type, not all zero"
+        )
     return w / w.sum()
 
 
@@ -126,7 +128,11 @@ def update(belief: ArrayLike, likelihood: ArrayLike, outcome: int) -> FloatArray
     joint = mu * column
     total = joint.sum()
     if total <= 0.0:
-        raise DealspaceError.single("outcome", f"{outcome} has probability zero under the belief {mu.tolist()}", "check the likelihood table")
+        raise DealspaceError.single(
+            "outcome",
+            f"{outcome} has probability zero under the belief {mu.tolist()}",
+            "check the likelihood table",
+        )
     return joint / total
 
 
@@ -149,7 +155,9 @@ def posteriors(belief: ArrayLike, likelihood: ArrayLike) -> tuple[FloatArray, Fl
     return p, post
 
 
-def is_posterior(prior: ArrayLike, likelihood: ArrayLike, outcome: int, posterior: ArrayLike, tol: float = 1e-12) -> bool:
+def is_posterior(
+    prior: ArrayLike, likelihood: ArrayLike, outcome: int, posterior: ArrayLike, tol: float = 1e-12
+) -> bool:
     r"""Checker of :func:`update`: compare with the joint distribution, by brute force.
 
     Builds the joint table :math:`P(\theta, o) = \mu(\theta) L(o \mid \theta)`
@@ -161,4 +169,7 @@ def is_posterior(prior: ArrayLike, likelihood: ArrayLike, outcome: int, posterio
     post = np.asarray(posterior, dtype=float)
     cells = [[mu[k] * lik[k, o] for o in range(lik.shape[1])] for k in range(len(mu))]
     p_o = sum(cells[k][outcome] for k in range(len(mu)))
-    return bool(abs(post.sum() - 1) < tol and all(abs(post[k] * p_o - cells[k][outcome]) < tol for k in range(len(mu))))
+    return bool(
+        abs(post.sum() - 1) < tol
+        and all(abs(post[k] * p_o - cells[k][outcome]) < tol for k in range(len(mu)))
+    )

@@ -43,7 +43,15 @@ from dealspace.world.payoffs import FloatArray, PayoffTable
 from dealspace.world.scores import smoothed
 from dealspace.world.spec import MOVES, OUTCOMES, Concession, Parameters, PartnerSpec, WorldSpec
 
-__all__ = ["OUTCOMES", "Partner", "World", "build_world", "compare_with_history", "list_worlds", "load_world"]
+__all__ = [
+    "OUTCOMES",
+    "Partner",
+    "World",
+    "build_world",
+    "compare_with_history",
+    "list_worlds",
+    "load_world",
+]
 
 if TYPE_CHECKING:
     from dealspace.world.model import WorldResult
@@ -106,10 +114,14 @@ class World:
 
     def index(self, code: str) -> int:
         """Position of a partner given its code or name (case-insensitive); hint if unknown."""
-        names = {p.code.lower(): k for k, p in enumerate(self.partners)} | {p.name.lower(): k for k, p in enumerate(self.partners)}
+        names = {p.code.lower(): k for k, p in enumerate(self.partners)} | {
+            p.name.lower(): k for k, p in enumerate(self.partners)
+        }
         key = str(code).strip().lower()
         if key not in names:
-            raise DealspaceError.single("partner", f"unknown partner {code!r}", did_you_mean(key, names), source=self.name)
+            raise DealspaceError.single(
+                "partner", f"unknown partner {code!r}", did_you_mean(key, names), source=self.name
+            )
         return names[key]
 
     def with_(self, **changes: Any) -> World:
@@ -118,28 +130,60 @@ class World:
 
     def fingerprint(self) -> str:
         """A digest of everything the GE payoffs depend on (to share caches across processes)."""
-        menus = [(p.region, p.threat, p.deal, p.escalated, p.retaliation, p.escalated_retaliation) for p in self.partners]
+        menus = [
+            (p.region, p.threat, p.deal, p.escalated, p.retaliation, p.escalated_retaliation)
+            for p in self.partners
+        ]
         eco = self.economy
-        text = repr((self.large, menus, self.background, self.params, eco.iso3, eco.flows.tobytes(), eco.tariffs.tobytes(), eco.local_share.tobytes()))
+        text = repr(
+            (
+                self.large,
+                menus,
+                self.background,
+                self.params,
+                eco.iso3,
+                eco.flows.tobytes(),
+                eco.tariffs.tobytes(),
+                eco.local_share.tobytes(),
+            )
+        )
         return hashlib.sha1(text.encode()).hexdigest()
 
     def payoff_table(self) -> PayoffTable:
         """A fresh cache of GE payoffs for this world's menus."""
         us = [[p.threat, p.deal, p.threat, p.escalated] for p in self.partners]
         large = self.economy.index(self.large)
-        base = [float(self.economy.tariffs[large, self.economy.index(p.region)]) for p in self.partners]
-        own = [[b, b, p.retaliation, p.escalated_retaliation] for p, b in zip(self.partners, base, strict=True)]
-        return PayoffTable(self.economy, self.large, [p.region for p in self.partners], us, own, self.background, self.params)
-
+        base = [
+            float(self.economy.tariffs[large, self.economy.index(p.region)]) for p in self.partners
+        ]
+        own = [
+            [b, b, p.retaliation, p.escalated_retaliation]
+            for p, b in zip(self.partners, base, strict=True)
+        ]
+        return PayoffTable(
+            self.economy,
+            self.large,
+            [p.region for p in self.partners],
+            us,
+            own,
+            self.background,
+            self.params,
+        )
 
 
 def list_worlds() -> list[str]:
     """Names of the built-in worlds."""
     folder = resources.files("dealspace.world")
-    return sorted(p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml"))
+    return sorted(
+        p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml")
+    )
 
 
-def load_world(source: str | Path = "world-2025", economy: Economy | None = None, params: ModelParams | None = None) -> World:
+def load_world(
+    source: str | Path = "world-2025",
+    economy: Economy | None = None,
+    params: ModelParams | None = None,
+) -> World:
     """Load a world: a built-in name (:func:`list_worlds`) or a YAML / JSON file.
 
     The file is read and validated like a scenario
@@ -169,7 +213,9 @@ def load_world(source: str | Path = "world-2025", economy: Economy | None = None
         path = Path(source)
         if not path.is_file():
             hint = did_you_mean(name, list_worlds())
-            raise DealspaceError.single("world", f"{name!r} is neither a built-in world nor a file", hint)
+            raise DealspaceError.single(
+                "world", f"{name!r} is neither a built-in world nor a file", hint
+            )
         spec = load_model_file(path, WorldSpec, "world")
         where = str(path)
     if economy is None:
@@ -194,43 +240,103 @@ def build_world(spec: WorldSpec, economy: Economy, params: ModelParams, where: s
         table = getattr(spec.likelihoods, action)
         expected = list(OUTCOMES[action])
         if table.outcomes != expected:
-            problems.append(Problem(f"likelihoods.{action}.outcomes", f"is {table.outcomes}", f"use {expected}"))
+            problems.append(
+                Problem(f"likelihoods.{action}.outcomes", f"is {table.outcomes}", f"use {expected}")
+            )
         if set(table.value) != set(types):
-            problems.append(Problem(f"likelihoods.{action}.value", f"has rows {sorted(table.value)}", f"give one row per type {list(types)}"))
+            problems.append(
+                Problem(
+                    f"likelihoods.{action}.value",
+                    f"has rows {sorted(table.value)}",
+                    f"give one row per type {list(types)}",
+                )
+            )
         else:
             likelihood[action] = np.array([table.value[t] for t in types], dtype=float)
     for label, weights in (("prior", spec.prior), ("truth", spec.truth)):
         if set(weights.value) != set(types):
-            problems.append(Problem(f"{label}.value", f"has weights for {sorted(weights.value)}", f"give a weight for each type {list(types)}"))
+            problems.append(
+                Problem(
+                    f"{label}.value",
+                    f"has weights for {sorted(weights.value)}",
+                    f"give a weight for each type {list(types)}",
+                )
+            )
     par = spec.parameters
     if par.min_bloc.value < 2:
-        problems.append(Problem("parameters.min_bloc.value", f"is {par.min_bloc.value}", "use a whole number >= 2"))
+        problems.append(
+            Problem(
+                "parameters.min_bloc.value", f"is {par.min_bloc.value}", "use a whole number >= 2"
+            )
+        )
     if spec.large not in economy.iso3:
-        problems.append(Problem("large", f"{spec.large!r} is not a region of the economy", did_you_mean(spec.large, economy.iso3)))
+        problems.append(
+            Problem(
+                "large",
+                f"{spec.large!r} is not a region of the economy",
+                did_you_mean(spec.large, economy.iso3),
+            )
+        )
     codes = [p.code for p in spec.partners]
     for code in sorted({c for c in codes if codes.count(c) > 1}):
-        problems.append(Problem("partners", f"code {code!r} is used more than once", "give each partner once"))
+        problems.append(
+            Problem("partners", f"code {code!r} is used more than once", "give each partner once")
+        )
     regions: list[str] = []
     for k, entry in enumerate(spec.partners):
         path = f"partners[{k}] ({entry.code})"
         region = entry.region or entry.code
         regions.append(region)
         if region not in economy.iso3:
-            problems.append(Problem(f"{path}.region", f"{region!r} is not a region of the economy", did_you_mean(region, economy.iso3)))
+            problems.append(
+                Problem(
+                    f"{path}.region",
+                    f"{region!r} is not a region of the economy",
+                    did_you_mean(region, economy.iso3),
+                )
+            )
         elif region == spec.large:
-            problems.append(Problem(f"{path}.region", f"is the large economy {spec.large!r}", "give the partner its own region"))
+            problems.append(
+                Problem(
+                    f"{path}.region",
+                    f"is the large economy {spec.large!r}",
+                    "give the partner its own region",
+                )
+            )
         if entry.prior is not None and set(entry.prior.value) != set(types):
-            problems.append(Problem(f"{path}.prior.value", f"has weights for {sorted(entry.prior.value)}", f"give a weight for each type {list(types)}"))
+            problems.append(
+                Problem(
+                    f"{path}.prior.value",
+                    f"has weights for {sorted(entry.prior.value)}",
+                    f"give a weight for each type {list(types)}",
+                )
+            )
     for region in sorted({r for r in regions if regions.count(r) > 1}):
-        problems.append(Problem("partners", f"region {region!r} is used by more than one partner", "give each partner its own region"))
+        problems.append(
+            Problem(
+                "partners",
+                f"region {region!r} is used by more than one partner",
+                "give each partner its own region",
+            )
+        )
     order = [str(c) for c in spec.order.value]
     if sorted(order) != sorted(codes):
         missing, extra = sorted(set(codes) - set(order)), sorted(set(order) - set(codes))
-        what = "does not list every partner once" + (f" (missing {missing})" if missing else "") + (f" (unknown {extra})" if extra else "")
+        what = (
+            "does not list every partner once"
+            + (f" (missing {missing})" if missing else "")
+            + (f" (unknown {extra})" if extra else "")
+        )
         problems.append(Problem("order.value", what, f"list each of {codes} once"))
     unit = BN_PER_UNIT.get(economy.unit)
     if unit is None:
-        problems.append(Problem("economy.unit", f"is {economy.unit!r}", f"use an economy in one of {list(BN_PER_UNIT)} with GDP"))
+        problems.append(
+            Problem(
+                "economy.unit",
+                f"is {economy.unit!r}",
+                f"use an economy in one of {list(BN_PER_UNIT)} with GDP",
+            )
+        )
     if problems:
         raise DealspaceError(problems, where)
     assert unit is not None
@@ -274,7 +380,14 @@ def concession_cost(items: list[Concession], gdp_bn: float, transfer_share: floa
     return cost
 
 
-def _partner(entry: PartnerSpec, types: tuple[str, ...], prior: tuple[float, ...], par: Parameters, economy: Economy, unit: float) -> Partner:
+def _partner(
+    entry: PartnerSpec,
+    types: tuple[str, ...],
+    prior: tuple[float, ...],
+    par: Parameters,
+    economy: Economy,
+    unit: float,
+) -> Partner:
     region = entry.region or entry.code
     keep = 1.0 - (entry.exempt_share.value if entry.exempt_share else 0.0)
     threat = entry.threat.value
@@ -284,8 +397,16 @@ def _partner(entry: PartnerSpec, types: tuple[str, ...], prior: tuple[float, ...
     history: dict[str, Any] = {}
     if entry.history is not None:
         h = entry.history
-        history = {"action": h.action, "outcome": h.outcome, "date": h.date.isoformat(), "note": h.note or "", "source": h.source}
-        history["moves"] = tuple({"date": m.date.isoformat(), "what": m.what, "source": m.source} for m in h.moves)
+        history = {
+            "action": h.action,
+            "outcome": h.outcome,
+            "date": h.date.isoformat(),
+            "note": h.note or "",
+            "source": h.source,
+        }
+        history["moves"] = tuple(
+            {"date": m.date.isoformat(), "what": m.what, "source": m.source} for m in h.moves
+        )
     return Partner(
         code=entry.code,
         name=entry.name or entry.code,
@@ -294,7 +415,9 @@ def _partner(entry: PartnerSpec, types: tuple[str, ...], prior: tuple[float, ...
         deal=keep * entry.deal.value,
         escalated=keep * escalated,
         retaliation=retaliation,
-        escalated_retaliation=entry.escalated_retaliation.value if entry.escalated_retaliation else retaliation,
+        escalated_retaliation=entry.escalated_retaliation.value
+        if entry.escalated_retaliation
+        else retaliation,
         concession=concession_cost(entry.concessions, gdp_bn, par.transfer_share.value),
         prior=_normalise(entry.prior.value, types) if entry.prior else prior,
         history=history,
@@ -347,5 +470,7 @@ def compare_with_history(result: WorldResult) -> pd.DataFrame:
     table["settle_rank_model"] = settled["settle_turn"].rank(method="min")
     table.attrs["hit_rate"] = float(table["hit"].mean())
     both = table[["settle_rank_history", "settle_rank_model"]].dropna()
-    table.attrs["rank_correlation"] = float(both.corr(method="spearman").to_numpy()[0, 1]) if len(both) > 2 else float("nan")
+    table.attrs["rank_correlation"] = (
+        float(both.corr(method="spearman").to_numpy()[0, 1]) if len(both) > 2 else float("nan")
+    )
     return table

@@ -37,7 +37,12 @@ def cascade_frame(result: WorldResult) -> pd.DataFrame:
     """
     df = result.partners
     status = np.select(
-        [df["outcome"] == "good", df["action"] == "settle", df["retaliated"], df["action"] == "stay"],
+        [
+            df["outcome"] == "good",
+            df["action"] == "settle",
+            df["retaliated"],
+            df["action"] == "stay",
+        ],
         ["good deal", "bad deal / no deal", "retaliated", "stayed"],
         default="open",
     )
@@ -57,7 +62,13 @@ def plot_cascade(result: WorldResult, ax: Any = None) -> Any:
     plt = pyplot()
     if ax is None:
         _, ax = plt.subplots(figsize=(6.5, 4))
-    ax.stackplot(frame.index, frame.T.to_numpy(), labels=list(frame.columns), colors=list(STATUSES.values()), step="post")
+    ax.stackplot(
+        frame.index,
+        frame.T.to_numpy(),
+        labels=list(frame.columns),
+        colors=list(STATUSES.values()),
+        step="post",
+    )
     ax.set_xlim(0, frame.index.max())
     ax.xaxis.get_major_locator().set_params(integer=True)
     ax.set_ylim(0, 1)
@@ -74,25 +85,47 @@ def plot_domino(table: pd.DataFrame, ax: Any = None, first: str = "") -> Any:
     if ax is None:
         _, ax = plt.subplots(figsize=(4.5, 0.35 * len(table) + 1.5))
     values = table.to_numpy(dtype=float)
-    image = ax.imshow(values, cmap="Reds", vmin=0.0, vmax=max(0.5, float(np.nanmax(values)) if values.size else 0.5), aspect="auto")
+    image = ax.imshow(
+        values,
+        cmap="Reds",
+        vmin=0.0,
+        vmax=max(0.5, float(np.nanmax(values)) if values.size else 0.5),
+        aspect="auto",
+    )
     ax.set_xticks(range(table.shape[1]), [str(c) for c in table.columns])
     ax.set_yticks(range(table.shape[0]), [str(i) for i in table.index])
     for (i, j), v in np.ndenumerate(values):
         if np.isfinite(v):
-            ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=8, color="white" if v > 0.35 else "black")
+            ax.text(
+                j,
+                i,
+                f"{v:.2f}",
+                ha="center",
+                va="center",
+                fontsize=8,
+                color="white" if v > 0.35 else "black",
+            )
     ax.set_xlabel(f"first outcome{f' ({first})' if first else ''}")
     ax.set_title("P(retaliate) by first outcome")
     ax.figure.colorbar(image, ax=ax, fraction=0.05)
     return ax
 
 
-def save_world_chart(result: WorldResult, domino_table: pd.DataFrame | None, path: str | Path, first: str = "") -> Path:
+def save_world_chart(
+    result: WorldResult, domino_table: pd.DataFrame | None, path: str | Path, first: str = ""
+) -> Path:
     """One figure: the cascade (left) and, if given, the domino heatmap (right)."""
     path = Path(path)
     if path.suffix.lower() not in SUFFIXES:
-        raise DealspaceError.single("--plot", f"{path.name!r} has no image suffix", f"end the name in one of {', '.join(SUFFIXES)}")
+        raise DealspaceError.single(
+            "--plot",
+            f"{path.name!r} has no image suffix",
+            f"end the name in one of {', '.join(SUFFIXES)}",
+        )
     if not path.parent.exists():
-        raise DealspaceError.single("--plot", f"folder {path.parent} does not exist", "create it or write elsewhere")
+        raise DealspaceError.single(
+            "--plot", f"folder {path.parent} does not exist", "create it or write elsewhere"
+        )
     plt = pyplot()
     panels = 2 if domino_table is not None else 1
     fig, axes = plt.subplots(1, panels, figsize=(6.5 * panels, 4.8), squeeze=False)
@@ -103,5 +136,3 @@ def save_world_chart(result: WorldResult, domino_table: pd.DataFrame | None, pat
     fig.savefig(path, dpi=120)
     plt.close(fig)
     return path
-
-

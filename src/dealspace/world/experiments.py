@@ -61,15 +61,28 @@ def retaliation_by_first(result: WorldResult) -> pd.DataFrame:
     """
     df = result.partners
     others = df[df["partner"] != df["first_partner"]]
-    table = others.pivot_table(index="partner", columns="first_outcome", values="retaliated", aggfunc="mean", sort=False)
-    cols = [c for c in (*OUTCOMES["settle"], *OUTCOMES["retaliate"], "stay", "wait") if c in table.columns]
+    table = others.pivot_table(
+        index="partner", columns="first_outcome", values="retaliated", aggfunc="mean", sort=False
+    )
+    cols = [
+        c
+        for c in (*OUTCOMES["settle"], *OUTCOMES["retaliate"], "stay", "wait")
+        if c in table.columns
+    ]
     table = table[cols].astype(float)
     table.loc["mean"] = table.mean(axis=0)
     table.columns.name = "first outcome"
     return table
 
 
-def domino(world: World, first: str = "JPN", runs: int = 200, seed: int | None = 0, outcomes: Sequence[str] = ("good", "bad", "none"), **options: Any) -> WorldResult:
+def domino(
+    world: World,
+    first: str = "JPN",
+    runs: int = 200,
+    seed: int | None = 0,
+    outcomes: Sequence[str] = ("good", "bad", "none"),
+    **options: Any,
+) -> WorldResult:
     """The domino experiment: force the first partner's outcome, play on, pool the runs.
 
     The same seeds are used for every forced outcome (common random numbers),
@@ -79,7 +92,10 @@ def domino(world: World, first: str = "JPN", runs: int = 200, seed: int | None =
     """
     table = options.pop("table", None)
     table = world.payoff_table() if table is None else table
-    parts = [simulate(world, runs, seed, first=first, outcome=o, table=table, **options) for o in outcomes]
+    parts = [
+        simulate(world, runs, seed, first=first, outcome=o, table=table, **options)
+        for o in outcomes
+    ]
     out = combine(parts)
     return replace(out, solves=table.solves)
 
@@ -97,16 +113,23 @@ def by_position(result: WorldResult, by: str = "position") -> pd.DataFrame:
     later. A positive value at position 1 is a first-mover advantage.
     """
     df = result.partners.copy()
-    df["payoff_vs_mean"] = df["payoff"] - df.groupby(["partner", "true_type"])["payoff"].transform("mean")
+    df["payoff_vs_mean"] = df["payoff"] - df.groupby(["partner", "true_type"])["payoff"].transform(
+        "mean"
+    )
     if by == "partner":
         first = df["position"] == 1
-        g1, g2 = df[first].groupby("partner")["payoff_vs_mean"], df[~first].groupby("partner")["payoff_vs_mean"]
+        g1, g2 = (
+            df[first].groupby("partner")["payoff_vs_mean"],
+            df[~first].groupby("partner")["payoff_vs_mean"],
+        )
         out = pd.DataFrame({"first": g1.mean(), "later": g2.mean(), "n_first": g1.size()})
         out["advantage"] = out["first"] - out["later"]
         out["se"] = np.sqrt(g1.var() / g1.size() + g2.var() / g2.size())
         return out.reindex([c for c in result.world.codes if c in out.index])
     if by != "position":
-        raise DealspaceError.single("by", f"unknown {by!r}", did_you_mean(by, ("position", "partner")))
+        raise DealspaceError.single(
+            "by", f"unknown {by!r}", did_you_mean(by, ("position", "partner"))
+        )
     g = df.groupby("position")
     return pd.DataFrame(
         {
@@ -120,7 +143,13 @@ def by_position(result: WorldResult, by: str = "position") -> pd.DataFrame:
     )
 
 
-def first_mover(world: World, runs: int = 100, seed: int | None = 0, order: str | Sequence[str] = "given", **options: Any) -> pd.DataFrame:
+def first_mover(
+    world: World,
+    runs: int = 100,
+    seed: int | None = 0,
+    order: str | Sequence[str] = "given",
+    **options: Any,
+) -> pd.DataFrame:
     """Does moving first pay? Each partner first vs last, on the same random numbers.
 
     For every partner and run the game is played twice with the same seed —
@@ -135,11 +164,16 @@ def first_mover(world: World, runs: int = 100, seed: int | None = 0, order: str 
     table = options.pop("table", None)
     table = world.payoff_table() if table is None else table
     plays = first_mover_orders(world, order, table)
-    results = {name: simulate(world, runs, seed, order=moves, table=table, **options) for name, moves in plays.items()}
+    results = {
+        name: simulate(world, runs, seed, order=moves, table=table, **options)
+        for name, moves in plays.items()
+    }
     return first_mover_table(world, results)
 
 
-def first_mover_orders(world: World, order: str | Sequence[str] = "given", table: PayoffTable | None = None) -> dict[tuple[str, str], list[str]]:
+def first_mover_orders(
+    world: World, order: str | Sequence[str] = "given", table: PayoffTable | None = None
+) -> dict[tuple[str, str], list[str]]:
     """The orders :func:`first_mover` plays: ``(code, "first" | "last")`` → partner codes."""
     base = order_codes(world, order, table)
     plays = {}
@@ -159,7 +193,11 @@ def first_mover_table(world: World, results: Mapping[tuple[str, str], WorldResul
             df = results[(code, label)].partners
             ends[label] = df[df["partner"] == code].set_index("run")
         diff = ends["first"]["payoff"] - ends["last"]["payoff"]
-        row: dict[str, Any] = {"partner": code, "first": ends["first"]["payoff"].mean(), "last": ends["last"]["payoff"].mean()}
+        row: dict[str, Any] = {
+            "partner": code,
+            "first": ends["first"]["payoff"].mean(),
+            "last": ends["last"]["payoff"].mean(),
+        }
         row |= {"advantage": diff.mean(), "se": diff.std() / np.sqrt(len(diff))}
         for label, df in ends.items():
             row[f"settle_{label}"] = (df["action"] == "settle").mean()
@@ -175,7 +213,12 @@ def shift_priors(world: World, toward: str, weight: float) -> World:
     if not 0.0 <= weight <= 1.0:
         raise DealspaceError.single("weight", f"is {weight!r}", "use a number in [0, 1]")
     point = np.eye(len(world.types))[k]
-    partners = tuple(replace(p, prior=tuple(float(x) for x in (1 - weight) * np.asarray(p.prior) + weight * point)) for p in world.partners)
+    partners = tuple(
+        replace(
+            p, prior=tuple(float(x) for x in (1 - weight) * np.asarray(p.prior) + weight * point)
+        )
+        for p in world.partners
+    )
     return world.with_(partners=partners)
 
 
@@ -193,7 +236,13 @@ def metrics(result: WorldResult) -> dict[str, float]:
     }
 
 
-def compare_variants(world: World, variants: Mapping[str, Mapping[str, Any]], runs: int = 200, seed: int | None = 0, **options: Any) -> pd.DataFrame:
+def compare_variants(
+    world: World,
+    variants: Mapping[str, Mapping[str, Any]],
+    runs: int = 200,
+    seed: int | None = 0,
+    **options: Any,
+) -> pd.DataFrame:
     """:func:`metrics` for variants of one experiment, on the same seeds.
 
     Each variant maps names to values: arguments of :func:`simulate` (e.g.
@@ -210,7 +259,11 @@ def compare_variants(world: World, variants: Mapping[str, Mapping[str, Any]], ru
     for label, change in variants.items():
         unknown = sorted(set(change) - arguments - fields)
         if unknown:
-            raise DealspaceError.single(f"variants[{label!r}]", f"unknown setting {unknown[0]!r}", did_you_mean(unknown[0], arguments | fields))
+            raise DealspaceError.single(
+                f"variants[{label!r}]",
+                f"unknown setting {unknown[0]!r}",
+                did_you_mean(unknown[0], arguments | fields),
+            )
         w = world.with_(**{k: v for k, v in change.items() if k not in arguments})
         extra = {k: v for k, v in change.items() if k in arguments}
         table = tables.setdefault(w.fingerprint(), w.payoff_table())
@@ -218,7 +271,14 @@ def compare_variants(world: World, variants: Mapping[str, Mapping[str, Any]], ru
     return pd.DataFrame.from_dict(rows, orient="index")
 
 
-def prior_sensitivity(world: World, toward: Sequence[str] = ("dealmaker", "hardliner", "boomerang"), weights: Sequence[float] = (0.0, 0.25, 0.5), runs: int = 200, seed: int | None = 0, **options: Any) -> pd.DataFrame:
+def prior_sensitivity(
+    world: World,
+    toward: Sequence[str] = ("dealmaker", "hardliner", "boomerang"),
+    weights: Sequence[float] = (0.0, 0.25, 0.5),
+    runs: int = 200,
+    seed: int | None = 0,
+    **options: Any,
+) -> pd.DataFrame:
     """:func:`metrics` as every partner's prior moves toward each type (:func:`shift_priors`)."""
     table = options.pop("table", None)
     table = world.payoff_table() if table is None else table

@@ -123,7 +123,10 @@ from dealspace.world.payoffs import (
 
 ACTIONS = ("settle", "retaliate", "stay", "wait")
 #: Tariff state and "concessions paid" for each outcome of settle / retaliate (and bloc).
-EFFECTS = {"settle": ((DEAL, True), (THREAT, True), (THREAT, False)), "retaliate": ((DEAL, False), (HOLD, False), (ESCALATED, False))}
+EFFECTS = {
+    "settle": ((DEAL, True), (THREAT, True), (THREAT, False)),
+    "retaliate": ((DEAL, False), (HOLD, False), (ESCALATED, False)),
+}
 ORDERS = ("given", "stakes", "random")
 CONTEXTS = ("current", "reference")
 
@@ -162,21 +165,36 @@ class _Game:
         blocs: Sequence[Sequence[int]] = (),
         never_retaliate: Sequence[int] = (),
     ) -> None:
-        self.world, self.table, self.context, self.noise, self.exact = world, table, context, noise, exact
+        self.world, self.table, self.context, self.noise, self.exact = (
+            world,
+            table,
+            context,
+            noise,
+            exact,
+        )
         self.n = len(world.partners)
         self.forced_bloc = {m: tuple(b) for b in blocs for m in b}
         self.never = frozenset(never_retaliate)
-        self.lik = {a: np.asarray(world.likelihood[a], dtype=float) for a in ("settle", "retaliate", "bloc")}
+        self.lik = {
+            a: np.asarray(world.likelihood[a], dtype=float) for a in ("settle", "retaliate", "bloc")
+        }
         self.seen = {a: beliefs.mix(v, spillover) for a, v in self.lik.items()}
         self.cost = np.array([p.concession for p in world.partners])
         self.reference: Key = (THREAT,) * self.n
-        gain = np.array([self._w(p, self.reference, DEAL) - self._w(p, self.reference, THREAT) for p in range(self.n)])
+        gain = np.array(
+            [
+                self._w(p, self.reference, DEAL) - self._w(p, self.reference, THREAT)
+                for p in range(self.n)
+            ]
+        )
         self.stakes = gain
         self.delay = world.delay_share * np.maximum(gain, 0.0)
 
     def welfare(self, key: Key) -> FloatArray:
         """Partners' welfare in a state they weigh: exact, or the second-order expansion."""
-        return (self.table.welfare(key) if self.exact else self.table.approx(key))[self.table.regions]
+        return (self.table.welfare(key) if self.exact else self.table.approx(key))[
+            self.table.regions
+        ]
 
     def _w(self, p: int, base: Key, state: int) -> float:
         return float(self.welfare(base[:p] + (state,) + base[p + 1 :])[p])
@@ -193,11 +211,15 @@ class _Game:
         out = {"settle": self.lik["settle"] @ settle}
         if p not in self.never:
             tot = self.tot(p, base)
-            out["retaliate"] = self.lik["retaliate"] @ np.array([w[DEAL], w[HOLD] - tot, w[ESCALATED] - tot])
+            out["retaliate"] = self.lik["retaliate"] @ np.array(
+                [w[DEAL], w[HOLD] - tot, w[ESCALATED] - tot]
+            )
         out["stay"] = np.full(k, w[THREAT])
         return out
 
-    def values(self, p: int, mu: FloatArray, base: Key, can_wait: bool, cost: float | None = None) -> dict[str, float]:
+    def values(
+        self, p: int, mu: FloatArray, base: Key, can_wait: bool, cost: float | None = None
+    ) -> dict[str, float]:
         """:math:`V_p(a)` for the available actions (module docstring)."""
         table = self.per_type(p, base, float(self.cost[p]) if cost is None else cost)
         out = {a: float(mu @ v) for a, v in table.items()}
@@ -216,7 +238,9 @@ class _Game:
         cum = np.cumsum(z / z.sum())
         return names[min(int(np.searchsorted(cum, u, side="right")), len(names) - 1)]
 
-    def bloc(self, mover: int, open_: list[int], mu: FloatArray, state: list[int], demands: FloatArray) -> list[int]:
+    def bloc(
+        self, mover: int, open_: list[int], mu: FloatArray, state: list[int], demands: FloatArray
+    ) -> list[int]:
         """Members of the joint retaliation led by ``mover`` (empty if none forms)."""
         base = self.base(state)
         alone: dict[int, float] = {}
@@ -228,7 +252,9 @@ class _Game:
             if max(v, key=lambda a: v[a]) == "retaliate":
                 members.append(j)
                 alone[j] = v["retaliate"]
-        alone[mover] = self.values(mover, mu[mover], base, can_wait=False, cost=float(demands[mover]))["retaliate"]
+        alone[mover] = self.values(
+            mover, mu[mover], base, can_wait=False, cost=float(demands[mover])
+        )["retaliate"]
         while len(members) >= self.world.min_bloc:
             pay = np.empty((len(members), 3))
             tot = np.array([self.tot(m, base) for m in members])
@@ -257,7 +283,14 @@ class _Game:
         cum = np.cumsum(row)
         return min(int(np.searchsorted(cum, u * cum[-1], side="right")), len(cum) - 1)
 
-    def play(self, order: Sequence[int], true_type: int, u_choice: FloatArray, u_out: FloatArray, forced: int | None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    def play(
+        self,
+        order: Sequence[int],
+        true_type: int,
+        u_choice: FloatArray,
+        u_out: FloatArray,
+        forced: int | None,
+    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         """One run: returns (rows per partner, events).
 
         Random numbers are indexed by partner, not by turn — ``u_choice[p, k]``
@@ -280,19 +313,38 @@ class _Game:
         while queue:
             p = queue.popleft()
             open_ = [j for j in queue if j != p]
-            demand = terms.demanded(float(self.cost[p]), precedents, punished, self.world.terms_spillover, self.world.reputation)
+            demand = terms.demanded(
+                float(self.cost[p]),
+                precedents,
+                punished,
+                self.world.terms_spillover,
+                self.world.reputation,
+            )
             partners_in_bloc = [m for m in self.forced_bloc.get(p, ()) if m == p or m in open_]
             if turn == 0 and forced is not None:
                 action = "settle"
             elif len(partners_in_bloc) >= 2:
                 action = "forced bloc"
             else:
-                values = self.values(p, mu[p], self.base(state), can_wait=waits[p] < self.world.max_waits and bool(open_), cost=demand)
+                values = self.values(
+                    p,
+                    mu[p],
+                    self.base(state),
+                    can_wait=waits[p] < self.world.max_waits and bool(open_),
+                    cost=demand,
+                )
                 action = self.choose(values, float(u_choice[p, waits[p]]))
             if action == "wait":
                 waits[p] += 1
                 queue.append(p)
-                events.append({"turn": turn + 1, "partners": self.world.partners[p].code, "action": "wait", "outcome": "wait"})
+                events.append(
+                    {
+                        "turn": turn + 1,
+                        "partners": self.world.partners[p].code,
+                        "action": "wait",
+                        "outcome": "wait",
+                    }
+                )
                 turn += 1
                 continue
             movers, kind = [p], action
@@ -304,14 +356,33 @@ class _Game:
                     for m in movers[1:]:
                         queue.remove(m)
                 elif action == "retaliate":
-                    demands = np.array([terms.demanded(float(c), precedents, punished, self.world.terms_spillover, self.world.reputation) for c in self.cost])
+                    demands = np.array(
+                        [
+                            terms.demanded(
+                                float(c),
+                                precedents,
+                                punished,
+                                self.world.terms_spillover,
+                                self.world.reputation,
+                            )
+                            for c in self.cost
+                        ]
+                    )
                     members = self.bloc(p, open_, mu, state, demands)
                     if members:
                         movers, kind = members, "bloc"
                         for m in members[1:]:
                             queue.remove(m)
-                punish = terms.punishment(self.world.reputation, concluded, n) if kind == "settle" else 0.0
-                o = forced if (turn == 0 and forced is not None) else self.draw(kind, true_type, float(u_out[p]), punish)
+                punish = (
+                    terms.punishment(self.world.reputation, concluded, n)
+                    if kind == "settle"
+                    else 0.0
+                )
+                o = (
+                    forced
+                    if (turn == 0 and forced is not None)
+                    else self.draw(kind, true_type, float(u_out[p]), punish)
+                )
                 label = OUTCOMES[kind][o]
                 s, pays = EFFECTS["settle" if kind == "settle" else "retaliate"][o]
                 for m in movers:
@@ -324,8 +395,20 @@ class _Game:
                     mu[j] = beliefs.update(mu[j], self.seen[kind], o)
             concluded += len(movers)
             for m in movers:
-                done[m] = {"action": kind, "outcome": label, "turn": turn + 1, "bloc_size": len(movers) if kind == "bloc" else 0}
-            events.append({"turn": turn + 1, "partners": " ".join(self.world.partners[m].code for m in movers), "action": kind, "outcome": label})
+                done[m] = {
+                    "action": kind,
+                    "outcome": label,
+                    "turn": turn + 1,
+                    "bloc_size": len(movers) if kind == "bloc" else 0,
+                }
+            events.append(
+                {
+                    "turn": turn + 1,
+                    "partners": " ".join(self.world.partners[m].code for m in movers),
+                    "action": kind,
+                    "outcome": label,
+                }
+            )
             turn += 1
         final = tuple(state)
         welfare = self.table.partner_welfare(final)
@@ -423,48 +506,108 @@ def simulate(
     if runs < 1 or int(runs) != runs:
         raise DealspaceError.single("runs", f"is {runs!r}", "use a whole number >= 1")
     if context not in CONTEXTS:
-        raise DealspaceError.single("context", f"unknown context {context!r}", did_you_mean(context, CONTEXTS))
+        raise DealspaceError.single(
+            "context", f"unknown context {context!r}", did_you_mean(context, CONTEXTS)
+        )
     n = len(world.partners)
     if isinstance(order, str) and order not in ORDERS:
-        raise DealspaceError.single("order", f"unknown order {order!r}", did_you_mean(order, ORDERS))
+        raise DealspaceError.single(
+            "order", f"unknown order {order!r}", did_you_mean(order, ORDERS)
+        )
     table = world.payoff_table() if table is None else table
-    base_order = [world.index(c) for c in order_codes(world, "given" if order == "random" else order, table)]
+    base_order = [
+        world.index(c) for c in order_codes(world, "given" if order == "random" else order, table)
+    ]
     if sorted(base_order) != list(range(n)):
-        raise DealspaceError.single("order", f"{list(order)} does not list every partner once", f"give all of {list(world.codes)}")
+        raise DealspaceError.single(
+            "order",
+            f"{list(order)} does not list every partner once",
+            f"give all of {list(world.codes)}",
+        )
     forced = None
     if outcome is not None:
         if outcome not in OUTCOMES["settle"]:
-            raise DealspaceError.single("outcome", f"unknown outcome {outcome!r}", did_you_mean(outcome, OUTCOMES["settle"]))
+            raise DealspaceError.single(
+                "outcome", f"unknown outcome {outcome!r}", did_you_mean(outcome, OUTCOMES["settle"])
+            )
         forced = OUTCOMES["settle"].index(outcome)
     first_idx = world.index(first) if first is not None else None
     fixed = None if true_type is None else type_index(world, true_type)
     bloc_idx, never_idx = forced_groups(world, blocs, never_retaliate)
-    game = _Game(world, table, world.spillover if spillover is None else spillover, context, world.noise if noise is None else noise, exact, bloc_idx, never_idx)
+    game = _Game(
+        world,
+        table,
+        world.spillover if spillover is None else spillover,
+        context,
+        world.noise if noise is None else noise,
+        exact,
+        bloc_idx,
+        never_idx,
+    )
     rows: list[dict[str, Any]] = []
     events: list[dict[str, Any]] = []
     with one_blas_thread():
         for run in range(run_offset, run_offset + runs):
-            rows_run, events_run = _one_run(world, game, run, seed, order, base_order, first_idx, fixed, forced)
+            rows_run, events_run = _one_run(
+                world, game, run, seed, order, base_order, first_idx, fixed, forced
+            )
             rows += rows_run
             events += events_run
-    settings: dict[str, Any] = {"runs": runs, "seed": seed, "first": first, "outcome": outcome, "order": order if isinstance(order, str) else list(order), "spillover": world.spillover if spillover is None else spillover, "context": context, "noise": game.noise, "true_type": true_type, "exact": exact}
-    settings |= {"blocs": [[world.codes[k] for k in b] for b in bloc_idx], "never_retaliate": [world.codes[k] for k in never_idx]}
+    settings: dict[str, Any] = {
+        "runs": runs,
+        "seed": seed,
+        "first": first,
+        "outcome": outcome,
+        "order": order if isinstance(order, str) else list(order),
+        "spillover": world.spillover if spillover is None else spillover,
+        "context": context,
+        "noise": game.noise,
+        "true_type": true_type,
+        "exact": exact,
+    }
+    settings |= {
+        "blocs": [[world.codes[k] for k in b] for b in bloc_idx],
+        "never_retaliate": [world.codes[k] for k in never_idx],
+    }
     return WorldResult(world, pd.DataFrame(rows), pd.DataFrame(events), settings, table.solves)
 
 
-def _one_run(world: World, game: _Game, run: int, seed: int | None, order: Any, base_order: list[int], first: int | None, fixed: int | None, forced: int | None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def _one_run(
+    world: World,
+    game: _Game,
+    run: int,
+    seed: int | None,
+    order: Any,
+    base_order: list[int],
+    first: int | None,
+    fixed: int | None,
+    forced: int | None,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     n = len(world.partners)
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(run,)))
     u_type, perm = rng.random(), rng.permutation(n)
     u_choice, u_out = rng.random((n, world.max_waits + 1)), rng.random(n)
-    run_order = [int(k) for k in perm] if isinstance(order, str) and order == "random" else list(base_order)
+    run_order = (
+        [int(k) for k in perm] if isinstance(order, str) and order == "random" else list(base_order)
+    )
     if first is not None:
         run_order.remove(first)
         run_order.insert(0, first)
     truth = np.cumsum(world.truth)
-    theta = fixed if fixed is not None else min(int(np.searchsorted(truth, u_type * truth[-1], side="right")), len(world.types) - 1)
+    theta = (
+        fixed
+        if fixed is not None
+        else min(
+            int(np.searchsorted(truth, u_type * truth[-1], side="right")), len(world.types) - 1
+        )
+    )
     rows, events = game.play(run_order, theta, u_choice, u_out, forced)
-    tags = {"run": run, "true_type": world.types[theta], "first_partner": world.partners[run_order[0]].code, "first_outcome": events[0]["outcome"]}
+    tags = {
+        "run": run,
+        "true_type": world.types[theta],
+        "first_partner": world.partners[run_order[0]].code,
+        "first_outcome": events[0]["outcome"],
+    }
     return [tags | r for r in rows], [{"run": run} | e for e in events]
 
 
@@ -489,27 +632,43 @@ def run_task(params: dict[str, Any]) -> WorldResult:
     return simulate(world, table=_TABLES[key], **options)
 
 
-def forced_groups(world: World, blocs: Sequence[Sequence[str]], never_retaliate: Sequence[str]) -> tuple[list[list[int]], list[int]]:
+def forced_groups(
+    world: World, blocs: Sequence[Sequence[str]], never_retaliate: Sequence[str]
+) -> tuple[list[list[int]], list[int]]:
     """Partner indices of the forced blocs and of the partners that never retaliate (friendly errors)."""
     bloc_idx = [[world.index(c) for c in b] for b in blocs]
     never_idx = sorted({world.index(c) for c in never_retaliate})
     seen: set[int] = set()
     for b in bloc_idx:
         if len(set(b)) < 2:
-            raise DealspaceError.single("bloc", f"{[world.codes[k] for k in b]} has fewer than two partners", "name at least two partners, e.g. EU,JPN")
+            raise DealspaceError.single(
+                "bloc",
+                f"{[world.codes[k] for k in b]} has fewer than two partners",
+                "name at least two partners, e.g. EU,JPN",
+            )
         if seen & set(b):
-            raise DealspaceError.single("bloc", f"{world.codes[min(seen & set(b))]} is in two blocs", "put each partner in one bloc")
+            raise DealspaceError.single(
+                "bloc",
+                f"{world.codes[min(seen & set(b))]} is in two blocs",
+                "put each partner in one bloc",
+            )
         seen |= set(b)
     clash = seen & set(never_idx)
     if clash:
-        raise DealspaceError.single("never-retaliate", f"{world.codes[min(clash)]} is also in a forced bloc", "a bloc retaliates: drop it from one of the two")
+        raise DealspaceError.single(
+            "never-retaliate",
+            f"{world.codes[min(clash)]} is also in a forced bloc",
+            "a bloc retaliates: drop it from one of the two",
+        )
     return [sorted(set(b), key=b.index) for b in bloc_idx], never_idx
 
 
 def type_index(world: World, name: str) -> int:
     """Index of the large economy's type ``name`` in ``world.types`` (a friendly error if unknown)."""
     if name not in world.types:
-        raise DealspaceError.single("type", f"unknown type {name!r}", did_you_mean(name, world.types), source=world.name)
+        raise DealspaceError.single(
+            "type", f"unknown type {name!r}", did_you_mean(name, world.types), source=world.name
+        )
     return world.types.index(name)
 
 
@@ -527,13 +686,24 @@ def combine(results: Sequence[WorldResult]) -> WorldResult:
     )
 
 
-def order_codes(world: World, order: str | Sequence[str], table: PayoffTable | None = None) -> list[str]:
+def order_codes(
+    world: World, order: str | Sequence[str], table: PayoffTable | None = None
+) -> list[str]:
     """Partner codes in the order ``"given"`` (the world's), ``"stakes"`` (largest gain from a deal first) or as listed."""
     if not isinstance(order, str):
         return [world.partners[world.index(c)].code for c in order]
     if order == "stakes":
-        game = _Game(world, world.payoff_table() if table is None else table, 1.0, "reference", 0.0, exact=False)
+        game = _Game(
+            world,
+            world.payoff_table() if table is None else table,
+            1.0,
+            "reference",
+            0.0,
+            exact=False,
+        )
         return [world.codes[int(k)] for k in np.argsort(-game.stakes, kind="stable")]
     if order != "given":
-        raise DealspaceError.single("order", f"{order!r} has no fixed order", "use 'given', 'stakes' or a list of codes")
+        raise DealspaceError.single(
+            "order", f"{order!r} has no fixed order", "use 'given', 'stakes' or a list of codes"
+        )
     return list(world.order)

@@ -49,7 +49,9 @@ THREAT, DEAL, HOLD, ESCALATED = range(4)
 Key = tuple[int, ...]
 
 
-def welfare_pct(economy: Economy, tariffs: ArrayLike, params: ModelParams | None = None) -> FloatArray:
+def welfare_pct(
+    economy: Economy, tariffs: ArrayLike, params: ModelParams | None = None
+) -> FloatArray:
     """Welfare change (%) of every region under ``tariffs``: ``solve(...).to_frame()["welfare_pct"]``.
 
     The BLAS thread count is left alone here (``blas_threads=None``): limiting
@@ -116,9 +118,15 @@ class PayoffTable:
         self.large = economy.index(large)
         self.regions = np.array([economy.index(r) for r in regions], dtype=int)
         if len(set(self.regions.tolist())) != len(self.regions) or self.large in self.regions:
-            raise DealspaceError.single("partners", f"regions {list(regions)} repeat or include {large!r}", "give each partner its own region, not the large economy")
+            raise DealspaceError.single(
+                "partners",
+                f"regions {list(regions)} repeat or include {large!r}",
+                "give each partner its own region, not the large economy",
+            )
         self.us_rates = np.asarray(us_rates, dtype=float).reshape(len(self.regions), len(STATES))
-        self.partner_rates = np.asarray(partner_rates, dtype=float).reshape(len(self.regions), len(STATES))
+        self.partner_rates = np.asarray(partner_rates, dtype=float).reshape(
+            len(self.regions), len(STATES)
+        )
         base = np.array(economy.tariffs, dtype=float)
         outside = np.ones(economy.n, dtype=bool)
         outside[self.regions] = False
@@ -186,7 +194,9 @@ class PayoffTable:
         idx = np.arange(self.n_partners)
         pairs = self._pair[idx[:, None], x[:, None], idx[None, :], x[None, :]]
         upper = np.triu(np.ones((self.n_partners, self.n_partners), dtype=bool), k=1)
-        return np.asarray(self._zero + self._single[idx, x].sum(axis=0) + pairs[upper].sum(axis=0), dtype=float)
+        return np.asarray(
+            self._zero + self._single[idx, x].sum(axis=0) + pairs[upper].sum(axis=0), dtype=float
+        )
 
     def _expand(self) -> None:
         n, k = self.n_partners, len(STATES)

@@ -36,10 +36,14 @@ from dealspace.world.scores import FitScores, fit_scores, records
 if TYPE_CHECKING:
     import pandas as pd
 
-Runner = Callable[[Callable[[dict[str, Any]], WorldResult], list[dict[str, Any]]], list[WorldResult]]
+Runner = Callable[
+    [Callable[[dict[str, Any]], WorldResult], list[dict[str, Any]]], list[WorldResult]
+]
 
 
-def in_process(task: Callable[[dict[str, Any]], WorldResult], tasks: list[dict[str, Any]]) -> list[WorldResult]:
+def in_process(
+    task: Callable[[dict[str, Any]], WorldResult], tasks: list[dict[str, Any]]
+) -> list[WorldResult]:
     """The default runner: every task in this process, in order."""
     return [task(t) for t in tasks]
 
@@ -64,10 +68,22 @@ def run_experiments(
     tasks, names = [], []
     for name, options in experiments.items():
         for start in range(0, runs, size):
-            tasks.append({"world": world, "runs": min(size, runs - start), "seed": seed, "run_offset": start, **common, **options})
+            tasks.append(
+                {
+                    "world": world,
+                    "runs": min(size, runs - start),
+                    "seed": seed,
+                    "run_offset": start,
+                    **common,
+                    **options,
+                }
+            )
             names.append(name)
     parts = (runner or in_process)(run_task, tasks)
-    return {name: combine([p for n, p in zip(names, parts, strict=True) if n == name]) for name in experiments}
+    return {
+        name: combine([p for n, p in zip(names, parts, strict=True) if n == name])
+        for name in experiments
+    }
 
 
 @dataclass(frozen=True, eq=False)
@@ -101,21 +117,29 @@ class WorldReport:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe (plain numbers, None for missing)."""
-        out: dict[str, Any] = {"settings": dict(self.settings), "partners": records(self.partners), "domino": records(self.domino)}
+        out: dict[str, Any] = {
+            "settings": dict(self.settings),
+            "partners": records(self.partners),
+            "domino": records(self.domino),
+        }
         if self.first_mover is not None:
             out["first_mover"] = records(self.first_mover)
         if self.fit is not None:
             out["fit"] = self.fit.to_dict()
         if self.history is not None:
             out["history"] = records(self.history.drop(columns=["settle_turn"]))
-            out["history_summary"] = {k: (None if v != v else v) for k, v in self.history.attrs.items()}
+            out["history_summary"] = {
+                k: (None if v != v else v) for k, v in self.history.attrs.items()
+            }
         return out
 
     def draw(self, path: str | Path) -> Path:
         """The cascade (unforced runs) and the domino heatmap, as one image."""
         from dealspace.world.charts import save_world_chart
 
-        return save_world_chart(self.main, self.domino, path, first=str(self.settings["bellwether"]))
+        return save_world_chart(
+            self.main, self.domino, path, first=str(self.settings["bellwether"])
+        )
 
 
 def run_world(
@@ -164,9 +188,13 @@ def run_world(
     if runs < 1 or int(runs) != runs:
         raise DealspaceError.single("runs", f"is {runs!r}", "use a whole number >= 1")
     if outcome is not None and outcome not in OUTCOMES["settle"]:
-        raise DealspaceError.single("outcome", f"unknown outcome {outcome!r}", did_you_mean(outcome, OUTCOMES["settle"]))
+        raise DealspaceError.single(
+            "outcome", f"unknown outcome {outcome!r}", did_you_mean(outcome, OUTCOMES["settle"])
+        )
     if isinstance(order, str) and order not in ORDERS:
-        raise DealspaceError.single("order", f"unknown order {order!r}", did_you_mean(order, ORDERS))
+        raise DealspaceError.single(
+            "order", f"unknown order {order!r}", did_you_mean(order, ORDERS)
+        )
     order = order if isinstance(order, str) else [world.codes[world.index(c)] for c in order]
     first = None if first is None else world.codes[world.index(first)]
     if bellwether is not None:
@@ -182,15 +210,31 @@ def run_world(
     main = results["main"]
     domino = retaliation_by_first(combine([results[o] for o in OUTCOMES["settle"]]))
     fm_runs = max(10, runs // 5) if first_mover_runs is None else first_mover_runs
-    fm_order = "given" if order == "random" else order  # first vs last needs a fixed order for the others
+    fm_order = (
+        "given" if order == "random" else order
+    )  # first vs last needs a fixed order for the others
     fm = None
     if fm_runs > 0:
         plays = first_mover_orders(world, fm_order)
         names = {f"{code} {label}": (code, label) for code, label in plays}
-        done = run_experiments(world, {n: {"order": plays[k]} for n, k in names.items()}, fm_runs, seed, chunk=chunk, runner=runner, **common)
+        done = run_experiments(
+            world,
+            {n: {"order": plays[k]} for n, k in names.items()},
+            fm_runs,
+            seed,
+            chunk=chunk,
+            runner=runner,
+            **common,
+        )
         fm = first_mover_table(world, {k: done[n] for n, k in names.items()})
     # the fit is a forecast of the model as specified: forced moves are counterfactuals, not scored
-    unforced = first is None and outcome is None and not blocs and not never and any(p.history for p in world.partners)
+    unforced = (
+        first is None
+        and outcome is None
+        and not blocs
+        and not never
+        and any(p.history for p in world.partners)
+    )
     settings = {
         "world": world.name,
         "runs": runs,
@@ -244,10 +288,22 @@ class BellwetherBrief:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe."""
-        return {"bellwether": self.bellwether, "name": self.name, "runs": self.runs, "by_outcome": records(self.by_outcome), "first_mover": records(self.first_mover)}
+        return {
+            "bellwether": self.bellwether,
+            "name": self.name,
+            "runs": self.runs,
+            "by_outcome": records(self.by_outcome),
+            "first_mover": records(self.first_mover),
+        }
 
 
-def bellwether_brief(world: World, bellwether: str = "JPN", runs: int = 100, seed: int | None = 0, order: str | Sequence[str] = "stakes") -> BellwetherBrief:
+def bellwether_brief(
+    world: World,
+    bellwether: str = "JPN",
+    runs: int = 100,
+    seed: int | None = 0,
+    order: str | Sequence[str] = "stakes",
+) -> BellwetherBrief:
     """The domino after the bellwether's outcome and the first-mover advantage, for the report (a few seconds)."""
     import pandas as pd
 
@@ -259,10 +315,23 @@ def bellwether_brief(world: World, bellwether: str = "JPN", runs: int = 100, see
     by_first = retaliation_by_first(dom).loc["mean"]
     rows = {}
     for o in OUTCOMES["settle"]:
-        part = dom.partners[(dom.partners["first_outcome"] == o) & (dom.partners["partner"] != code)]
+        part = dom.partners[
+            (dom.partners["first_outcome"] == o) & (dom.partners["partner"] != code)
+        ]
         m = metrics(replace(dom, partners=part))
-        rows[o] = {"p_retaliate": float(by_first.to_numpy(dtype=float)[list(by_first.index).index(o)]), "p_bloc": m["bloc"], "p_settle": m["settle"], "payoff": m["payoff"]}
+        rows[o] = {
+            "p_retaliate": float(by_first.to_numpy(dtype=float)[list(by_first.index).index(o)]),
+            "p_bloc": m["bloc"],
+            "p_settle": m["settle"],
+            "payoff": m["payoff"],
+        }
     by_outcome = pd.DataFrame.from_dict(rows, orient="index")
     by_outcome.index.name = f"{code} outcome"
     fm = first_mover(world, max(10, runs // 5), seed, order=order, table=table)
-    return BellwetherBrief(code, world.partners[world.index(code)].name, runs, by_outcome, fm[["first", "last", "advantage", "se"]])
+    return BellwetherBrief(
+        code,
+        world.partners[world.index(code)].name,
+        runs,
+        by_outcome,
+        fm[["first", "last", "advantage", "se"]],
+    )

@@ -131,7 +131,11 @@ class FitScores:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe: plain floats, None for missing values."""
-        return {"runs": self.runs, "forecasts": records(self.table), "partners": records(self.partners)}
+        return {
+            "runs": self.runs,
+            "forecasts": records(self.table),
+            "partners": records(self.partners),
+        }
 
     def beats(self, baseline: str, score: str = "log_score") -> bool:
         """Whether the model's mean ``score`` is lower than the baseline's."""
@@ -148,10 +152,18 @@ def score_forecasts(forecasts: Mapping[str, ArrayLike], actual: Sequence[int]) -
     for name, probs in forecasts.items():
         p = np.asarray(probs, dtype=float)
         if p.shape != (len(actual), len(MOVES)):
-            raise DealspaceError.single("forecast", f"{name!r} has shape {p.shape}", f"give {len(actual)} rows of {len(MOVES)} probabilities")
+            raise DealspaceError.single(
+                "forecast",
+                f"{name!r} has shape {p.shape}",
+                f"give {len(actual)} rows of {len(MOVES)} probabilities",
+            )
         b = [brier(p[i], y) for i, y in enumerate(actual)]
         s = [log_score(p[i], y) for i, y in enumerate(actual)]
-        rows[name] = {"brier": float(np.mean(b)), "log_score": float(np.mean(s)), "hits": float(sum(_hit(p[i], y) for i, y in enumerate(actual)))}
+        rows[name] = {
+            "brier": float(np.mean(b)),
+            "log_score": float(np.mean(s)),
+            "hits": float(sum(_hit(p[i], y) for i, y in enumerate(actual))),
+        }
     out = pd.DataFrame.from_dict(rows, orient="index")
     out.index.name = "forecast"
     return out
@@ -168,7 +180,11 @@ def fit_scores(result: WorldResult) -> FitScores:
     runs = result.partners
     scored = [p for p in world.partners if p.history]
     if not scored:
-        raise DealspaceError.single("history", f"no partner of {world.name!r} has a 2025 move", "add history entries to the world file")
+        raise DealspaceError.single(
+            "history",
+            f"no partner of {world.name!r} has a 2025 move",
+            "add history entries to the world file",
+        )
     n_runs = int(runs["run"].nunique())
     actual = [MOVES.index(p.history["action"]) for p in scored]
     model = np.zeros((len(scored), len(MOVES)))
@@ -178,7 +194,16 @@ def fit_scores(result: WorldResult) -> FitScores:
         move = np.where(mine["retaliated"], "retaliate", mine["action"])
         counts = np.array([(move == m).sum() for m in MOVES], dtype=float)
         model[i] = smoothed(counts)
-        rows.append({"partner": p.code, "name": p.name, "move_2025": p.history["action"], "us_answer_2025": p.history.get("outcome", ""), "date": p.history.get("date", ""), "source": p.history.get("source", "")})
+        rows.append(
+            {
+                "partner": p.code,
+                "name": p.name,
+                "move_2025": p.history["action"],
+                "us_answer_2025": p.history.get("outcome", ""),
+                "date": p.history.get("date", ""),
+                "source": p.history.get("source", ""),
+            }
+        )
     forecasts = {"model": model, **baselines(actual, n_runs)}
     per = pd.DataFrame(rows).set_index("partner")
     for k, m in enumerate(MOVES):

@@ -43,7 +43,9 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 
-def demanded(own: float, precedents: Sequence[float], punished: int, tau: float, rho: float) -> float:
+def demanded(
+    own: float, precedents: Sequence[float], punished: int, tau: float, rho: float
+) -> float:
     r"""The concession demanded, :math:`[(1-\tau) c_p + \tau \bar c](1 + \rho b)`.
 
     Examples

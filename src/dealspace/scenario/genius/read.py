@@ -316,7 +316,9 @@ def _scenario(
                 # Genius divides by the largest evaluation in the profile, even of an item
                 # not in the domain; dealspace by the largest option value: scale the weight
                 overall = max(top, profile.outside.get(issue.index, 0.0))
-                if overall < ZERO_MAX:  # worth nothing; the weight still counts in the normalisation
+                if (
+                    overall < ZERO_MAX
+                ):  # worth nothing; the weight still counts in the normalisation
                     valuations[issue.id] = {"weight": w, "value": {i.id: 0.0 for i in issue.items}}
                     continue
                 valuations[issue.id] = {

@@ -129,7 +129,9 @@ def _clamp(y: float) -> float:
     return min(1.0, max(0.0, y))
 
 
-def _line(issue: Issue, valuation: Any, table: Sequence[float] | None) -> tuple[float, float, float] | None:
+def _line(
+    issue: Issue, valuation: Any, table: Sequence[float] | None
+) -> tuple[float, float, float] | None:
     """``(a, b, c)`` with ``c · v̂(x) = clamp(a·x + b, 0, 1)`` on the issue's grid, or None.
 
     ``c`` is the line's maximum on the grid. A party that does not value the
@@ -168,7 +170,9 @@ def _numeric_kind(issue: Issue) -> str | None:
     return None
 
 
-def linear_issues(scenario: Scenario, values: Values) -> dict[str, dict[str, tuple[float, float, float]]]:
+def linear_issues(
+    scenario: Scenario, values: Values
+) -> dict[str, dict[str, tuple[float, float, float]]]:
     """The numeric issues to write as Genius integer/real issues with linear evaluators.
 
     An issue qualifies when load_genius reads its grid back unchanged (step 1
@@ -240,7 +244,9 @@ def _numeric_element(parent: ET.Element, index: int, name: str, issue: Issue) ->
         attrs |= {"lowerbound": str(int(r.min)), "upperbound": str(int(r.max))}
     node = ET.SubElement(parent, "issue", attrs)
     if kind == "real":
-        ET.SubElement(node, "range", {"lowerbound": _number_text(r.min), "upperbound": _number_text(r.max)})
+        ET.SubElement(
+            node, "range", {"lowerbound": _number_text(r.min), "upperbound": _number_text(r.max)}
+        )
     return node
 
 
@@ -307,9 +313,17 @@ def genius_documents(
                 r = issue.range
                 assert r is not None
                 if node.get("type") == "integer":  # Genius: slope·(x − lowerbound) + offset
-                    attrs = {"ftype": "linear", "slope": _number_text(a), "offset": _number_text(a * r.min + b)}
+                    attrs = {
+                        "ftype": "linear",
+                        "slope": _number_text(a),
+                        "offset": _number_text(a * r.min + b),
+                    }
                 else:  # Genius: parameter1·x + parameter0
-                    attrs = {"ftype": "linear", "parameter0": _number_text(b), "parameter1": _number_text(a)}
+                    attrs = {
+                        "ftype": "linear",
+                        "parameter0": _number_text(b),
+                        "parameter1": _number_text(a),
+                    }
                 ET.SubElement(node, "evaluator", attrs)
                 continue
             node = _issue_element(objective, k + 1, names[k])

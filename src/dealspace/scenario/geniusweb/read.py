@@ -82,17 +82,24 @@ def _issues(domain: dict[str, Any], source: Path) -> list[dict[str, Any]]:
             out.append({"name": str(name), "values": [str(v) for v in spec["values"]]})
         elif isinstance(spec, dict) and isinstance(spec.get("range"), dict | list):
             r = spec["range"]
-            low, high, step = (r.get("low"), r.get("high"), r.get("step")) if isinstance(r, dict) else r
+            low, high, step = (
+                (r.get("low"), r.get("high"), r.get("step")) if isinstance(r, dict) else r
+            )
             lo = _number(low, f"{where}.range.low", source)
             hi = _number(high, f"{where}.range.high", source)
             by = _number(step, f"{where}.range.step", source)
             entry: dict[str, Any] = {"name": str(name), "low": lo, "high": hi, "step": by}
             if by <= 0 or hi < lo:
-                raise _fail(f"{where}.range", "needs low ≤ high and step > 0", "fix the range", source)
+                raise _fail(
+                    f"{where}.range", "needs low ≤ high and step > 0", "fix the range", source
+                )
             out.append(entry)
         else:
             raise _fail(
-                where, "neither 'values' (discrete) nor 'range' (number)", "give one of them", source
+                where,
+                "neither 'values' (discrete) nor 'range' (number)",
+                "give one of them",
+                source,
             )
     return out
 
@@ -100,20 +107,31 @@ def _issues(domain: dict[str, Any], source: Path) -> list[dict[str, Any]]:
 def _utility_fn(spec: Any, issue: dict[str, Any], where: str, source: Path) -> Any:
     """A discrete issue's {value: utility}, or a number issue's (low, lowU, high, highU)."""
     if not isinstance(spec, dict) or len(spec) != 1:
-        raise _fail(where, "expected {\"discreteutils\": …} or {\"numberutils\": …}", "fix the profile", source)
+        raise _fail(
+            where, 'expected {"discreteutils": …} or {"numberutils": …}', "fix the profile", source
+        )
     kind, body = next(iter(spec.items()))
     if kind == "discreteutils" and "values" in issue:
         table = body.get("valueUtilities") if isinstance(body, dict) else None
         if not isinstance(table, dict):
-            raise _fail(f"{where}.discreteutils", "no valueUtilities", "map each value to a utility", source)
+            raise _fail(
+                f"{where}.discreteutils", "no valueUtilities", "map each value to a utility", source
+            )
         return {str(k): _number(v, f"{where}.valueUtilities.{k}", source) for k, v in table.items()}
     if kind == "numberutils" and "low" in issue:
         keys = ("lowValue", "lowUtility", "highValue", "highUtility")
         nums = tuple(_number(body.get(k), f"{where}.numberutils.{k}", source) for k in keys)
         if nums[2] <= nums[0]:
-            raise _fail(f"{where}.numberutils", "highValue must be above lowValue", "fix the values", source)
+            raise _fail(
+                f"{where}.numberutils", "highValue must be above lowValue", "fix the values", source
+            )
         return nums
-    raise _fail(where, f"'{kind}' does not fit the issue's value set", "match the domain's issue kind", source)
+    raise _fail(
+        where,
+        f"'{kind}' does not fit the issue's value set",
+        "match the domain's issue kind",
+        source,
+    )
 
 
 def _grid(issue: dict[str, Any]) -> dict[str, float]:
@@ -138,7 +156,9 @@ def _utility(weights: dict[str, float], fns: dict[str, Any], bid: dict[str, Any]
     return total
 
 
-def load_geniusweb(profiles: Sequence[Path], domain: Path | None = None, name: str | None = None) -> Scenario:
+def load_geniusweb(
+    profiles: Sequence[Path], domain: Path | None = None, name: str | None = None
+) -> Scenario:
     """Load GeniusWeb profiles (and optionally the domain file) as a Scenario.
 
     Raises
@@ -150,11 +170,15 @@ def load_geniusweb(profiles: Sequence[Path], domain: Path | None = None, name: s
     """
     paths = [Path(p) for p in profiles]
     if len(paths) < 2:
-        raise DealspaceError.single("", "a negotiation needs at least two profiles", "give two or more")
+        raise DealspaceError.single(
+            "", "a negotiation needs at least two profiles", "give two or more"
+        )
     docs = [(p, read_document(p)) for p in paths]
     for p, d in docs:
         if not is_profile(d):
-            raise _fail("", f"not a GeniusWeb {SPACE} profile", "give LinearAdditiveUtilitySpace JSON", p)
+            raise _fail(
+                "", f"not a GeniusWeb {SPACE} profile", "give LinearAdditiveUtilitySpace JSON", p
+            )
     domain_doc = read_document(domain) if domain is not None else docs[0][1][SPACE].get("domain")
     source = domain if domain is not None else paths[0]
     if not is_domain(domain_doc):
@@ -175,7 +199,12 @@ def load_geniusweb(profiles: Sequence[Path], domain: Path | None = None, name: s
         space = doc[SPACE]
         own = space.get("domain")
         if is_domain(own) and [i["name"] for i in _issues(own, path)] != names:
-            raise _fail("domain", "the profile's domain has other issues", "use profiles of one domain", path)
+            raise _fail(
+                "domain",
+                "the profile's domain has other issues",
+                "use profiles of one domain",
+                path,
+            )
         raw_weights = space.get("issueWeights") or {}
         weights = {n: _number(raw_weights.get(n), f"issueWeights.{n}", path) for n in names}
         utils = space.get("issueUtilities") or {}
@@ -187,14 +216,20 @@ def load_geniusweb(profiles: Sequence[Path], domain: Path | None = None, name: s
         for issue, issue_id in zip(issues, issue_ids, strict=True):
             fn, w = fns[issue["name"]], weights[issue["name"]]
             if isinstance(fn, dict):
-                table = {o: fn.get(v, 0.0) for v, o in zip(issue["values"], option_ids[issue["name"]], strict=True)}
+                table = {
+                    o: fn.get(v, 0.0)
+                    for v, o in zip(issue["values"], option_ids[issue["name"]], strict=True)
+                }
                 top = max(table.values())
                 valuations[issue_id] = {"weight": w * top if top > 0 else 0.0, "value": table}
             else:
                 lo, lu, hi, hu = fn
                 grid = NumericRange(**_grid(issue)).grid()
                 top = max(lu + (hu - lu) * (x - lo) / (hi - lo) for x in grid)
-                valuations[issue_id] = {"weight": w * top if top > 0 else 0.0, "value": [[lo, lu], [hi, hu]]}
+                valuations[issue_id] = {
+                    "weight": w * top if top > 0 else 0.0,
+                    "value": [[lo, lu], [hi, hu]],
+                }
         bid = (space.get("reservationBid") or {}).get("issuevalues")
         if isinstance(bid, dict):
             batna = _utility(weights, fns, bid)
@@ -202,20 +237,36 @@ def load_geniusweb(profiles: Sequence[Path], domain: Path | None = None, name: s
             rv = space.get("reserved_value")
             batna = _number(rv, "reserved_value", path) if rv is not None else 0.0
         parties.append(
-            {"id": party_id, "name": str(space.get("name") or path.stem), "source": path.name,
-             "batna": batna, "valuations": valuations}
+            {
+                "id": party_id,
+                "name": str(space.get("name") or path.stem),
+                "source": path.name,
+                "batna": batna,
+                "valuations": valuations,
+            }
         )
     domain_issues: list[dict[str, Any]] = []
     for issue, issue_id in zip(issues, issue_ids, strict=True):
         if "values" in issue:
             ids = option_ids[issue["name"]]
             domain_issues.append(
-                {"id": issue_id, "name": issue["name"], "status_quo": ids[0],
-                 "options": [{"id": o, "label": v} for o, v in zip(ids, issue["values"], strict=True)]}
+                {
+                    "id": issue_id,
+                    "name": issue["name"],
+                    "status_quo": ids[0],
+                    "options": [
+                        {"id": o, "label": v} for o, v in zip(ids, issue["values"], strict=True)
+                    ],
+                }
             )
         else:
             domain_issues.append(
-                {"id": issue_id, "name": issue["name"], "range": _grid(issue), "status_quo": issue["low"]}
+                {
+                    "id": issue_id,
+                    "name": issue["name"],
+                    "range": _grid(issue),
+                    "status_quo": issue["low"],
+                }
             )
     domain_name = str(domain_doc.get("name") or "geniusweb")
     data = {
@@ -237,6 +288,10 @@ def load_geniusweb_folder(folder: Path) -> Scenario:
     profiles = [p for p, d in docs if is_profile(d)]
     domains = [p for p, d in docs if is_domain(d)]
     if len(domains) > 1:
-        raise _fail("", f"several GeniusWeb domains: {', '.join(p.name for p in domains)}",
-                    "keep one domain per folder", folder)
+        raise _fail(
+            "",
+            f"several GeniusWeb domains: {', '.join(p.name for p in domains)}",
+            "keep one domain per folder",
+            folder,
+        )
     return load_geniusweb(profiles, domains[0] if domains else None, name=folder.resolve().name)

@@ -39,16 +39,16 @@ def geniusweb_documents(
     """``{file stem: JSON document}``: the domain, then one profile per party."""
     problems = genius_problems(scenario, values)
     if problems:
-        raise DealspaceError(problems, f"scenario '{scenario.name}' cannot be written as GeniusWeb JSON")
+        raise DealspaceError(
+            problems, f"scenario '{scenario.name}' cannot be written as GeniusWeb JSON"
+        )
     texts = _value_texts(scenario)
     domain = {
         "name": scenario.name,
         "issuesValues": {issue.id: {"values": texts[issue.id]} for issue in scenario.issues},
     }
     out: dict[str, dict[str, Any]] = {f"{scenario.name}_domain": domain}
-    status_quo = {
-        issue.id: texts[issue.id][issue.status_quo_index] for issue in scenario.issues
-    }
+    status_quo = {issue.id: texts[issue.id][issue.status_quo_index] for issue in scenario.issues}
     for party in scenario.parties:
         total, weights, evals = profile_scale(scenario, party, values)
         space: dict[str, Any] = {
@@ -87,8 +87,10 @@ def write_geniusweb(
         for target in targets:
             if target.exists():
                 raise DealspaceError.single(
-                    "", "the file exists and would be overwritten",
-                    "choose another folder or pass overwrite=True (--overwrite)", str(target),
+                    "",
+                    "the file exists and would be overwritten",
+                    "choose another folder or pass overwrite=True (--overwrite)",
+                    str(target),
                 )
     folder.mkdir(parents=True, exist_ok=True)
     for target, doc in zip(targets, documents.values(), strict=True):

@@ -38,14 +38,22 @@ def upgrade() -> None:
     op.create_table(
         "credentials",
         sa.Column("key", sa.String(32), primary_key=True),
-        sa.Column("negotiation_id", sa.String(32), sa.ForeignKey("negotiations.id"), nullable=False, index=True),
+        sa.Column(
+            "negotiation_id",
+            sa.String(32),
+            sa.ForeignKey("negotiations.id"),
+            nullable=False,
+            index=True,
+        ),
         sa.Column("role", sa.String(8), nullable=False),
         sa.Column("party_id", sa.String(80), nullable=True),
         sa.Column("hash", sa.Text, nullable=False),
     )
     op.create_table(
         "parties",
-        sa.Column("negotiation_id", sa.String(32), sa.ForeignKey("negotiations.id"), primary_key=True),
+        sa.Column(
+            "negotiation_id", sa.String(32), sa.ForeignKey("negotiations.id"), primary_key=True
+        ),
         sa.Column("party_id", sa.String(80), primary_key=True),
         sa.Column("position", sa.Integer, nullable=False),
         sa.Column("name", sa.Text, nullable=False),
@@ -55,7 +63,9 @@ def upgrade() -> None:
     )
     op.create_table(
         "rounds",
-        sa.Column("negotiation_id", sa.String(32), sa.ForeignKey("negotiations.id"), primary_key=True),
+        sa.Column(
+            "negotiation_id", sa.String(32), sa.ForeignKey("negotiations.id"), primary_key=True
+        ),
         sa.Column("number", sa.Integer, primary_key=True),
         sa.Column("package", sa.JSON, nullable=True),
         sa.Column("reason", sa.Text, nullable=False),
@@ -63,7 +73,9 @@ def upgrade() -> None:
     )
     op.create_table(
         "responses",
-        sa.Column("negotiation_id", sa.String(32), sa.ForeignKey("negotiations.id"), primary_key=True),
+        sa.Column(
+            "negotiation_id", sa.String(32), sa.ForeignKey("negotiations.id"), primary_key=True
+        ),
         sa.Column("round", sa.Integer, primary_key=True),
         sa.Column("part", sa.String(80), primary_key=True),
         sa.Column("party_id", sa.String(80), primary_key=True),
@@ -72,7 +84,9 @@ def upgrade() -> None:
     )
     op.create_table(
         "locks",
-        sa.Column("negotiation_id", sa.String(32), sa.ForeignKey("negotiations.id"), primary_key=True),
+        sa.Column(
+            "negotiation_id", sa.String(32), sa.ForeignKey("negotiations.id"), primary_key=True
+        ),
         sa.Column("part", sa.String(80), primary_key=True),
         sa.Column("terms", sa.JSON, nullable=False),
         sa.Column("round", sa.Integer, nullable=False),
@@ -81,7 +95,13 @@ def upgrade() -> None:
     op.create_table(
         "audit_log",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-        sa.Column("negotiation_id", sa.String(32), sa.ForeignKey("negotiations.id"), nullable=False, index=True),
+        sa.Column(
+            "negotiation_id",
+            sa.String(32),
+            sa.ForeignKey("negotiations.id"),
+            nullable=False,
+            index=True,
+        ),
         sa.Column("seq", sa.Integer, nullable=False),
         sa.Column("at", TS, nullable=False),
         sa.Column("actor", sa.String(80), nullable=False),
@@ -112,5 +132,14 @@ def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP TRIGGER IF EXISTS audit_log_append_only ON audit_log")
         op.execute("DROP FUNCTION IF EXISTS audit_log_append_only()")
-    for table in ("audit_log", "locks", "responses", "rounds", "parties", "credentials", "negotiations", "meta"):
+    for table in (
+        "audit_log",
+        "locks",
+        "responses",
+        "rounds",
+        "parties",
+        "credentials",
+        "negotiations",
+        "meta",
+    ):
         op.drop_table(table)
