@@ -70,11 +70,12 @@ def test_a_strategic_us_punishes_early_and_raises_later_demands(toy: World) -> N
     runs = 150
     base = simulate(toy, runs, seed=2, order="given").partners
     strat = simulate(toy.with_(reputation=1.0), runs, seed=2, order="given").partners
+
     def bad(df, pos):
-        return (
-            ((df["position"] == pos) & (df["outcome"] == "bad")).sum()
-            / max(1, ((df["position"] == pos) & (df["action"] == "settle")).sum())
+        return ((df["position"] == pos) & (df["outcome"] == "bad")).sum() / max(
+            1, ((df["position"] == pos) & (df["action"] == "settle")).sum()
         )  # noqa: E731
+
     assert bad(strat, 1) > bad(base, 1) + 0.2  # the first settler is punished far more often
     # what a partner pays for a deal rises with the punishments seen before it
     own = {p.code: p.concession for p in toy.partners}
