@@ -31,6 +31,7 @@ from dealspace.analysis.offers import OfferMenu, equivalent_offers
 from dealspace.analysis.pareto import Frontier, pareto_frontier
 from dealspace.analysis.reach import Reach, reach
 from dealspace.analysis.redlines import RedlinePrices, redline_prices
+from dealspace.analysis.regional import bellwether_party
 from dealspace.analysis.robust import NearTie, Robustness, near_ties, robust, uncertain_numbers
 from dealspace.analysis.scorecard import contributions
 from dealspace.analysis.shapley import DomainValues, domain_values
@@ -46,7 +47,6 @@ from dealspace.scenario.sources import SourceRef, collect_sources
 from dealspace.space import DealSpace, compile
 from dealspace.tolerances import TERM_TOL
 from dealspace.version import __version__
-from dealspace.world.calibration import World
 from dealspace.world.run import BellwetherBrief, bellwether_brief
 
 #: Called with the name of each step before it runs (for a progress bar).
@@ -307,7 +307,7 @@ def analyze(
         step("tariff welfare (GE model)")
         effects = tariff_effects(scenario, best.package)
     brief = None
-    bellwether = _bellwether(scenario) if settings.world_runs > 0 else None
+    bellwether = bellwether_party(scenario) if settings.world_runs > 0 else None
     if bellwether is not None:
         step("the wider world (bellwether model)")
         brief = bellwether_brief(
@@ -340,16 +340,3 @@ def analyze(
         world=brief,
         sources=collect_sources(scenario),
     )
-
-
-def _bellwether(scenario: Scenario) -> tuple[World, str] | None:
-    """The built-in 2025 world and the scenario's party that is one of its partners (not the large country)."""
-    from dealspace.world import load_world
-
-    countries = [p.country for p in scenario.parties if p.country]
-    if not countries:
-        return None
-    world = load_world()
-    partners = {p.region for p in world.partners}
-    first = next((c for c in countries if c in partners and c != world.large), None)
-    return (world, first) if first is not None else None

@@ -508,14 +508,22 @@ def issue_values(valuation: Valuation, issue: Issue) -> np.ndarray:
     return raw / top if top > 0 else raw
 
 
-def _pricing(scenario: Scenario, given: Mapping[tuple[str, str], np.ndarray] | None) -> Any:
-    """The GE pricing of the scenario's tariff issues when some ``value: economy`` table is not given."""
+def _economy_pairs(
+    scenario: Scenario, given: Mapping[tuple[str, str], np.ndarray] | None
+) -> list[tuple[str, str]]:
+    """``(party, issue)`` of every ``value: economy`` table the caller did not give."""
     given = given or {}
-    if any(
-        v.value == "economy" and (party.id, issue_id) not in given
+    return [
+        (party.id, issue_id)
         for party in scenario.parties
         for issue_id, v in party.valuations.items()
-    ):
+        if v.value == "economy" and (party.id, issue_id) not in given
+    ]
+
+
+def _pricing(scenario: Scenario, given: Mapping[tuple[str, str], np.ndarray] | None) -> Any:
+    """The GE pricing of the scenario's tariff issues when some ``value: economy`` table is not given."""
+    if _economy_pairs(scenario, given):
         from dealspace.economy.scenario import price_tariffs
 
         return price_tariffs(scenario)
@@ -528,13 +536,8 @@ def value_tables(
     pricing: Any = None,
 ) -> dict[tuple[str, str], np.ndarray]:
     """Weighted value tables ``w_pi · v̂_pi`` for every (party, issue) valued."""
+    need_economy = _economy_pairs(scenario, given)
     given = dict(given or {})
-    need_economy = [
-        (party.id, issue_id)
-        for party in scenario.parties
-        for issue_id, v in party.valuations.items()
-        if v.value == "economy" and (party.id, issue_id) not in given
-    ]
     points = scenario.economy is not None and scenario.economy.points_per_welfare_pct is not None
     joint: dict[tuple[str, str], np.ndarray] = {}
     if need_economy:

@@ -29,6 +29,7 @@ from dealspace.scenario.model import OptionRef, Scenario
 
 if TYPE_CHECKING:
     from dealspace.economy import Economy
+    from dealspace.world.calibration import World
 
 
 def package_tariffs(
@@ -90,6 +91,22 @@ def tariff_change(
     return economy, change, rates
 
 
+def bellwether_party(scenario: Scenario) -> tuple[World, str] | None:
+    """The built-in 2025 world and the first of the scenario's parties (by ``country``) that
+    is one of its partners (not the large country), or None."""
+    if not any(p.country for p in scenario.parties):
+        return None
+    from dealspace.world import load_world
+
+    world = load_world()
+    partners = {p.region for p in world.partners}
+    first = next(
+        (p.country for p in scenario.parties if p.country in partners and p.country != world.large),
+        None,
+    )
+    return (world, first) if first is not None else None
+
+
 #: Runs of the world model's domino experiment in the scorecard (modest: seconds).
 WORLD_RUNS = 30
 
@@ -110,16 +127,12 @@ def bellwether(
         Computation lines; per partner (and ``mean``) the probability of
         retaliating after a ``good`` deal and after ``none``.
     """
-    from dealspace.world import domino, load_world, retaliation_by_first
+    from dealspace.world import domino, retaliation_by_first
 
-    world = load_world()
-    partners = [p.region for p in world.partners]
-    first = next(
-        (p.country for p in scenario.parties if p.country in partners and p.country != world.large),
-        None,
-    )
-    if first is None:
+    found = bellwether_party(scenario)
+    if found is None:
         return (), {}
+    world, first = found
     table = retaliation_by_first(
         domino(world, first=first, runs=runs, seed=seed, outcomes=("good", "none"))
     )

@@ -9,6 +9,7 @@ command's own (so the two cannot drift apart).
 
 from __future__ import annotations
 
+import functools
 from importlib import import_module
 from typing import Any
 
@@ -99,6 +100,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
+@functools.cache
 def available() -> dict[str, tuple[str, str]]:
     """The commands whose module exists in this installation."""
     from importlib.util import find_spec

@@ -49,7 +49,7 @@ import numpy as np
 
 from dealspace.analysis.pareto import pareto_frontier
 from dealspace.errors import DealspaceError
-from dealspace.space import DealSpace, utilities
+from dealspace.space import DealSpace
 from dealspace.tolerances import ACCEPT_TOL
 
 #: Utilities within this absolute tolerance count as equal.
@@ -186,7 +186,7 @@ def block_status_quo(space: DealSpace) -> np.ndarray:
     sq_pkg = scenario.status_quo()
     out = np.zeros((len(space.blocks), space.n_parties))
     columns = [scenario.party_ids.index(p) for p in space.parties]
-    base = utilities(scenario, sq_pkg, values=space.table)[columns]
+    base = space.utility(sq_pkg)[columns]
     for b, block in enumerate(space.blocks):
         if block.status_quo_row is not None:
             out[b] = block.utility[block.status_quo_row]
@@ -194,9 +194,7 @@ def block_status_quo(space: DealSpace) -> np.ndarray:
             pkg = dict(sq_pkg)
             for issue_id, k in zip(block.issues, block.options[0], strict=True):
                 pkg[issue_id] = scenario.issue(issue_id).option_ids[int(k)]
-            out[b] = block.utility[0] - (
-                utilities(scenario, pkg, values=space.table)[columns] - base
-            )
+            out[b] = block.utility[0] - (space.utility(pkg)[columns] - base)
     return out
 
 

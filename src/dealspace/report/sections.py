@@ -676,19 +676,23 @@ def offers_section(data: ReportData) -> Section | None:
     )
 
 
+def _protocol_name(protocol: object) -> str:
+    """A protocol's short name for the report (``alternating`` → ``single undertaking``)."""
+    from dealspace.process.compare import LABELS
+
+    name = str(protocol)
+    return LABELS.get(name.split("[")[0], name).split(" (")[0]
+
+
 def protocols_section(data: ReportData) -> Section | None:
     """The protocol comparison on one calendar: outcomes, gains, the verdict and where it flips."""
     cmp = data.protocols
     if cmp is None:
         return None
-    from dealspace.process.compare import LABELS
 
     labels = dict(zip(data.space.parties, _labels(data), strict=True))
     rows = cmp.table.to_dict(orient="records")
-    names = [
-        LABELS.get(str(r["protocol"]).split("[")[0], str(r["protocol"])).split(" (")[0]
-        for r in rows
-    ]
+    names = [_protocol_name(r["protocol"]) for r in rows]
     chart = Chart(
         "columns",
         "protocols",
@@ -760,7 +764,7 @@ def protocols_section(data: ReportData) -> Section | None:
                         f"×{r['hazard_x']:g}",
                         f"×{r['cost_x']:g}",
                         f"{r['every']:g} {cmp.settings.unit}s",
-                        LABELS.get(str(r["winner"]).split("[")[0], str(r["winner"])).split(" (")[0],
+                        _protocol_name(r["winner"]),
                         num(r["margin"]),
                     )
                     for r in cmp.sensitivity.to_dict(orient="records")
