@@ -300,6 +300,10 @@ def test_frame_html_never_fails_on_other_objects() -> None:
 
 def test_report_output_must_be_a_file_path(tmp_path: Path) -> None:
     folder = runner.invoke(app, ["report", str(TOY), "-o", str(tmp_path)])
-    assert folder.exit_code == 2 and "this is a folder" in folder.stderr and "Traceback" not in folder.output
+    assert (
+        folder.exit_code == 2
+        and "this is a folder" in folder.stderr
+        and "Traceback" not in folder.output
+    )
     empty = runner.invoke(app, ["report", str(TOY), "-o", ""])
     assert empty.exit_code == 2 and "Traceback" not in empty.output
