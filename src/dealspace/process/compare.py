@@ -85,6 +85,15 @@ LABELS = {
 Rates = float | tuple[tuple[str, float], ...]
 
 
+def short_name(protocol: object) -> str:
+    """A protocol's display name without its gloss: ``snt`` → ``single negotiating text``;
+    a parametrised label keeps its parameters (``sequential[order=b,a]``)."""
+    name = str(protocol)
+    base, _, params = name.partition("[")
+    short = LABELS.get(base, base).split(" (")[0]
+    return short + (f" [{params}" if params else "")
+
+
 def parse_rates(value: Any, where: str, probability: bool = False) -> Rates:
     """One number for every party, or party → number (a mapping or ``"a=1,b=2"``)."""
     if isinstance(value, str):
@@ -876,7 +885,7 @@ def compare_protocols(
             holds += 1
         else:
             flips.append(
-                f"{row['winner']} at hazard ×{row['hazard_x']:g}, cost ×{row['cost_x']:g}, "
+                f"{short_name(row['winner'])} at hazard ×{row['hazard_x']:g}, cost ×{row['cost_x']:g}, "
                 f"every {row['every']:g} {settings.unit}s"
             )
     tie = runner is not None and margin < 2 * margin_se
@@ -885,13 +894,13 @@ def compare_protocols(
     )
     if tie:
         text = (
-            f"{win} and {runner} tie within sampling error: mean joint gain {joint[win]:.2f} and "
+            f"{short_name(win)} and {short_name(runner)} tie within sampling error: mean joint gain {joint[win]:.2f} and "
             f"{joint[runner]:.2f} points (difference {margin:.2f} ± {2 * margin_se:.2f})"
         )
     else:
-        text = f"{win} wins: mean joint gain {joint[win]:.2f} points"
+        text = f"{short_name(win)} wins: mean joint gain {joint[win]:.2f} points"
         if runner is not None:
-            text += f", {margin:.2f} ± {2 * margin_se:.2f} ahead of {runner} ({joint[runner]:.2f})"
+            text += f", {margin:.2f} ± {2 * margin_se:.2f} ahead of {short_name(runner)} ({joint[runner]:.2f})"
     if len(sens):
         text += f"; it ranks first in {holds} of {len(sens)} sensitivity cells"
         if flips:
@@ -949,8 +958,8 @@ def _family_verdict(
     se = _paired_se(result, s_best, h_best)
     lead = "the single undertaking" if gap > 0 else "early harvests"
     text = (
-        f"Single undertaking or early harvests: {lead} — the best single-undertaking design ({s_best}) "
-        f"{'beats' if gap > 0 else 'trails'} the best early-harvest design ({h_best}) by {abs(gap):.2f} ± "
+        f"Single undertaking or early harvests: {lead} — the best single-undertaking design ({short_name(s_best)}) "
+        f"{'beats' if gap > 0 else 'trails'} the best early-harvest design ({short_name(h_best)}) by {abs(gap):.2f} ± "
         f"{2 * se:.2f} joint points"
     )
     if len(sens):
@@ -980,6 +989,7 @@ __all__ = [
     "compare_protocols",
     "harvest_units",
     "sensitivity_table",
+    "short_name",
     "time_costs",
 ]
 
@@ -1023,7 +1033,7 @@ def party_verdict(rows: Sequence[Mapping[str, Any]], tol: float = 1e-9) -> str:
     if better:
         best = next((r for r in better if not any(dominates(o, r) for o in better)), better[0])
         return (
-            f"Early harvests: {best['protocol']} gives every party a mean gain at least as high as the "
+            f"Early harvests: {short_name(best['protocol'])} gives every party a mean gain at least as high as the "
             f"single undertaking ({gains(best)} against {gains(su)}, each in its own points)."
         )
     if all(
@@ -1036,6 +1046,6 @@ def party_verdict(rows: Sequence[Mapping[str, Any]], tol: float = 1e-9) -> str:
     mixed = [r for r in harvest if not dominates(su, r)]
     return (
         f"No design is better for every party: the single undertaking gives {gains(su)}; "
-        + "; ".join(f"{r['protocol']} gives {gains(r)}" for r in mixed)
+        + "; ".join(f"{short_name(r['protocol'])} gives {gains(r)}" for r in mixed)
         + " (each party's mean gain in its own points)."
     )
