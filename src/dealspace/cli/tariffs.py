@@ -24,7 +24,7 @@ PRESET_HELP = (
     "Base tariff world: 'liberation-day' (US rates announced on 2 April 2025, floored at 10 %, EU 20 %, as in the study), "
     "'us-japan-deal' (the same, Japan at 15 %), 'deals-2025' (2025 deal rates where a deal is recorded), "
     "'optimal-us' (the closed-form optimal uniform US tariff, the study's case 3), "
-    "'in-force' (rates in force on 2 April 2025), 'none' (no tariffs)."
+    "'in-force' (the rates in force on --date, default 2 April 2025, from the dated schedule of 2025-26), 'none' (no tariffs)."
 )
 HOME = "USA"
 WELFARE_DEFINITION = (
@@ -95,7 +95,7 @@ def tariffs(
     date: Annotated[
         str | None,
         typer.Option(
-            help="With the 'in-force' world: the US rates in force on this date (YYYY-MM-DD): the 2 April 2025 rates, each replaced by its 2025 deal from the day after the deal."
+            help="With the 'in-force' world: the US rates in force on this date (YYYY-MM-DD), from the dated schedule (docs/economy.md): the 2 April 2025 rates; from 9 April the pause (10 %; China 104 %, 145 % from 10 April, 30 % from the Geneva truce of 14 May); from 7 August 2025 the country and deal rates (Japan, EU, Korea 15 %); the Busan truce (China 20 %) from 31 October; none from the Supreme Court's IEEPA ruling of 20 February 2026, then the 10 % Section 122 surcharge from 24 February 2026."
         ),
     ] = None,
     set_: Annotated[
