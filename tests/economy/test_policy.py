@@ -29,7 +29,7 @@ SHARED_ROOT = Path(os.environ.get("DEALSPACE_SHARED", ROOT.parent / "shared"))
 
 
 # US rate on each partner (decimal) on a day, as the fact sheet ../shared/facts/tariffs-2025.md has it
-IN_FORCE = {
+IN_FORCE: dict[str, dict[str, float | None]] = {
     # 2 April 2025: the announced rates of the study (floored at 10 %, EU 20 %)
     "2025-04-02": {"JPN": 0.24, "CHN": 0.54, "DEU": 0.20, "KOR": 0.26, "MEX": 0.17},
     # 9 April: the 90-day pause (10 %); China 84 % + 20 % fentanyl
