@@ -188,6 +188,11 @@ def test_rates_in_force_at_a_date() -> None:
     assert rows["CHN"]["us_rate_on_it_pct"] == pytest.approx(
         30.0
     )  # the Geneva truce (10 % + 20 % fentanyl); the Busan truce came on 30 October
+    schedule = data["meta"]["schedule"]  # the dated changes behind the rates, each with its source
+    assert schedule[0]["effective"] == "2025-04-02" and schedule[-1]["effective"] == "2025-08-07"
+    assert all(c["source"] and c["effective"] <= "2025-08-07" for c in schedule)
+    text = runner.invoke(app, ["tariffs", "--date", "2025-08-07", "--top", "3"])
+    assert text.exit_code == 0 and "dated changes since 2 April 2025" in text.output
     pause = runner.invoke(app, ["tariffs", "--json", "--date", "2025-08-01", "--by", "country"])
     assert pause.exit_code == 0, pause.output
     rows = {r["iso3"]: r for r in json.loads(pause.stdout)["countries"]}

@@ -268,6 +268,7 @@ def tariffs(
         "newton_iterations": eq.iterations,
         "seconds": seconds,
         "welfare_definition": WELFARE_DEFINITION,
+        "schedule": _schedule(preset, date),
     }
     if csv is not None:
         frame.to_csv(csv, index=False)
@@ -284,6 +285,15 @@ def tariffs(
         )
         return
     _print(rows, averages, meta, top, scale, economy.n)
+
+
+def _schedule(preset: str, date: str | None) -> list[dict[str, Any]]:
+    """The dated changes behind the 'in-force' rates (each with its source); none for other presets."""
+    if preset != "in-force":
+        return []
+    from dealspace.economy.policy import changes_in_force
+
+    return [c.to_dict() for c in changes_in_force(date)]
 
 
 def _with_rates(frame: pd.DataFrame, t: Any, us: int | None, alt_hat: Any) -> pd.DataFrame:
@@ -393,6 +403,20 @@ def _print(
     )
     console.print(table)
     console.print(WELFARE_DEFINITION, highlight=False)
+    if meta["schedule"]:
+        console.print(
+            f"US rates in force: {len(meta['schedule'])} dated changes since 2 April 2025 "
+            "(docs/economy.md; --json gives each one's event and source):",
+            highlight=False,
+        )
+        for c in meta["schedule"]:
+            who = "every partner" if c["partner"] == "*" else c["partner"]
+            if c["exempt"]:
+                who += " but " + ", ".join(c["exempt"])
+            rate = "2 April rate" if c["rate"] is None else f"{100 * c['rate']:g} %"
+            console.print(
+                escape(f"  from {c['effective']} {who}: {rate} ({c['source']})"), highlight=False
+            )
     console.print(
         f"Tariff revenue: {REVENUE_LABEL[revenue]} (--revenue {revenue}); the next column is the same tariffs with the revenue "
         f"used as an {REVENUE_LABEL[other]} (--revenue {other}). balance: exports minus imports of goods, before and after "

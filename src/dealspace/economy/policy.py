@@ -43,6 +43,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from dealspace.economy.gravity import Economy, FloatArray, ModelParams, solve
+from dealspace.economy.schedule import RateChange
 from dealspace.errors import DealspaceError, did_you_mean
 
 US = "USA"
@@ -280,11 +281,10 @@ def tariffs_in_force(economy: Economy, date: str | None) -> FloatArray:
     Indonesia in the 14-region aggregate) are skipped; ``EU`` sets each
     member.
     """
-    from dealspace.economy.schedule import EVERY, changes_until
+    from dealspace.economy.schedule import EVERY
 
-    day = LIBERATION_DAY if date is None else _iso_date(date)
     t = np.array(economy.tariffs, dtype=float)
-    changes = changes_until(day)
+    changes = changes_in_force(date)
     if not changes:
         return t
     us = economy.index(US)
@@ -303,6 +303,13 @@ def tariffs_in_force(economy: Economy, date: str | None) -> FloatArray:
             t[rows, us] = change.rate
     t[us, us] = 0.0
     return t
+
+
+def changes_in_force(date: str | None) -> tuple[RateChange, ...]:
+    """The dated changes of the schedule effective on ``date`` (ISO; ``None``: 2 April 2025), each with its source."""
+    from dealspace.economy.schedule import changes_until
+
+    return changes_until(LIBERATION_DAY if date is None else _iso_date(date))
 
 
 def _positions(economy: Economy, code: str) -> list[int]:
