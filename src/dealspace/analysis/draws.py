@@ -1,0 +1,206 @@
+r"""Exact Nash and Kalai–Smorodinsky packages of many re-weighted copies of one deal space.
+
+Robustness draws (:mod:`dealspace.analysis.robust`) solve the same deal space
+thousands of times: the feasible rows of every block are fixed, only the
+utilities :math:`U^{(t)}_b` and BATNAs :math:`d^{(t)}` change with draw
+:math:`t`. One :func:`~dealspace.analysis.pareto.pareto_frontier` plus
+:mod:`~dealspace.analysis.bargaining` call per draw spends almost all its time
+in Python and numpy call overhead (a few hundred candidate points per merge).
+Here every step of the same algorithm runs for a batch of draws at once, on
+*segmented* arrays (one segment per draw):
+
+* each block's own non-dominated rows, then the merge
+  :math:`\operatorname{ND}(F \oplus \operatorname{ND}(U_b))` block by block
+  (the merge lemma of :mod:`~dealspace.analysis.pareto`), with the two-party
+  skyline as one sort of all segments (key: draw, first utility descending,
+  second descending, changes from the status quo, candidate index) and a
+  running maximum of the second utility that restarts at each draw;
+* the same tolerance grid (:func:`~dealspace.analysis.pareto.party_tolerance`
+  per draw), the same representative of tied utility vectors (fewest changes,
+  then first candidate), the same special cases (a one-point frontier or a
+  one-row block is moved, not filtered), the same final order;
+* the Nash package (largest :math:`\sum_i \log g_i`, first of the tied within
+  the score tolerance) and the Kalai–Smorodinsky package (largest
+  :math:`\min_i g_i / a_i`, ties broken leximin) per draw.
+
+The result for draw :math:`t` is therefore *identical* — same package, same
+tie-breaking — to the exact engine run on that draw's space (checked in
+``tests/test_robust.py``). Two parties only; :func:`supported` says when.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from dealspace.analysis.bargaining import _leximin
+from dealspace.space import DealSpace
+from dealspace.tolerances import REL_TOL, SCORE_TOL
+
+#: Draws solved together (memory ~ batch × largest merge × 40 bytes).
+BATCH = 1000
+
+
+def supported(space: DealSpace) -> bool:
+    """Whether :func:`solve_many` handles the space (two parties)."""
+    return space.n_parties == 2
+
+
+def solve_many(
+    space: DealSpace, utility: Sequence[np.ndarray], batna: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Block rows of the Nash and the Kalai–Smorodinsky package of every draw.
+
+    Parameters
+    ----------
+    space
+        Gives the blocks' feasible rows (``options``) and the status quo.
+    utility
+        Per block, ``(n, rows, 2)``: each draw's utilities of the block's rows.
+    batna
+        ``(n, 2)``: each draw's BATNAs.
+
+    Returns
+    -------
+    (nash, ks)
+        Two ``(n, B)`` int arrays of block rows; a row of ``-1`` means no
+        agreement in that draw. Equal to
+        ``nash(replace(space, blocks=..., batna=batna[t]))`` for every draw.
+    """
+    n, n_blocks = batna.shape[0], len(space.blocks)
+    none = np.full((n, n_blocks), -1, dtype=np.int64)
+    if n == 0 or space.empty:
+        return none, none.copy()
+    scale = np.zeros((n, 2))
+    for u in utility:
+        if u.shape[1]:
+            scale += np.abs(u).max(axis=1)
+    tol = REL_TOL * np.where(scale > 0, scale, 1.0)
+    sq_index = {i.id: i.status_quo_index for i in space.scenario.issues}
+    util = np.zeros((n, 2))
+    changes = np.zeros(n, dtype=np.int64)
+    seg = np.arange(n)
+    parents: list[np.ndarray] = []
+    choices: list[np.ndarray] = []
+    for block, u in zip(space.blocks, utility, strict=True):
+        rows = block.size
+        sq = np.array([sq_index[i] for i in block.issues], dtype=np.int64)
+        row_changes = (block.options != sq).sum(axis=1).astype(np.int64)
+        flat = u.reshape(n * rows, 2)
+        bseg = np.repeat(np.arange(n), rows)
+        keys = np.rint(flat / tol[bseg]).astype(np.int64)
+        kept = _skyline2(keys, np.tile(row_changes, n), bseg)
+        bseg, brow = np.divmod(kept, rows)
+        butil, bch = flat[kept], row_changes[brow]
+        g = np.bincount(bseg, minlength=n)
+        bstart = np.cumsum(g) - g
+        size = np.bincount(seg, minlength=n)
+        reps = g[seg]
+        rep = np.repeat(np.arange(len(seg)), reps)
+        first = np.cumsum(reps) - reps
+        cseg = seg[rep]
+        jg = bstart[cseg] + (np.arange(len(rep)) - first[rep])
+        cand_util = util[rep] + butil[jg]
+        cand_ch = changes[rep] + bch[jg]
+        moved_seg = (size == 1) | (g == 1)  # the engine translates these, no filter
+        if not moved_seg.any():
+            ckeys = np.rint(cand_util / tol[cseg]).astype(np.int64)
+            keep = _skyline2(ckeys, cand_ch, cseg)
+        else:
+            moved = moved_seg[cseg]
+            sky = np.flatnonzero(~moved)
+            if sky.size:
+                ckeys = np.rint(cand_util[sky] / tol[cseg[sky]]).astype(np.int64)
+                sky = sky[_skyline2(ckeys, cand_ch[sky], cseg[sky])]
+            keep = np.sort(np.concatenate([np.flatnonzero(moved), sky]))
+        parents.append(rep[keep])
+        choices.append(brow[jg[keep]])
+        util, changes, seg = cand_util[keep], cand_ch[keep], cseg[keep]
+    order = np.lexsort((-util[:, 1], -util[:, 0], seg))
+    util, seg = util[order], seg[order]
+    gains = util - batna[seg]
+    ir = np.flatnonzero((gains > tol[seg]).all(axis=1))
+    if ir.size == 0:
+        return none, none.copy()
+    g, gseg = gains[ir], seg[ir]
+    starts = np.flatnonzero(np.r_[True, gseg[1:] != gseg[:-1]])
+    segs = gseg[starts]
+    # Nash: the first (in frontier order) of the packages tied at the best log-product
+    score = np.log(g).sum(axis=1)
+    best = np.maximum.reduceat(score, starts)
+    pos = np.searchsorted(segs, gseg)
+    tied = np.flatnonzero(score >= best[pos] - 10 * SCORE_TOL)
+    _, at = np.unique(gseg[tied], return_index=True)
+    nash_pick = tied[at]
+    # Kalai–Smorodinsky: best smallest share of the ideal gain, ties leximin
+    ideal = np.maximum.reduceat(g, starts, axis=0)
+    share = g / ideal[pos]
+    score = share.min(axis=1)
+    best = np.maximum.reduceat(score, starts)
+    tied = np.flatnonzero(score >= best[pos] - 10 * SCORE_TOL)
+    _, at, count = np.unique(gseg[tied], return_index=True, return_counts=True)
+    ks_pick = tied[at]
+    for k in np.flatnonzero(count > 1):
+        group = tied[at[k] : at[k] + count[k]]
+        ks_pick[k] = _leximin(share[group], group, 10 * SCORE_TOL)
+    out: list[np.ndarray] = []
+    for pick in (nash_pick, ks_pick):
+        picked = none.copy()
+        picked[segs] = _trace(order[ir[pick]], parents, choices)
+        out.append(picked)
+    return out[0], out[1]
+
+
+def _trace(index: np.ndarray, parents: list[np.ndarray], choices: list[np.ndarray]) -> np.ndarray:
+    """Block rows of final-frontier entries ``index``, followed back through the merges."""
+    rows = np.empty((len(index), len(parents)), dtype=np.int64)
+    for b in range(len(parents) - 1, -1, -1):
+        rows[:, b] = choices[b][index]
+        index = parents[b][index]
+    return rows
+
+
+def _skyline2(keys: np.ndarray, changes: np.ndarray, seg: np.ndarray) -> np.ndarray:
+    """Indices (ascending) of each segment's non-dominated points, one per key vector.
+
+    Per segment the same as :func:`dealspace.analysis.pareto._skyline2_fused`:
+    points are grouped by first key (descending); in each group only the
+    largest second key can be alive, represented by the point with the fewest
+    changes, then the smallest index; a group is alive iff its second key
+    beats every group before it in its segment (the running maximum is offset
+    per segment so it restarts). One sort of one packed integer key.
+    """
+    n = len(keys)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    k0, k1 = keys[:, 0], keys[:, 1]
+    lo0, hi0, lo1, hi1 = int(k0.min()), int(k0.max()), int(k1.min()), int(k1.max())
+    nseg, span0, span1 = int(seg.max()) + 1, hi0 - lo0 + 1, hi1 - lo1 + 2
+    if (nseg * span1).bit_length() > 62:
+        raise OverflowError("utility keys too wide for the batched skyline")
+    major = seg * span0 + (hi0 - k0)
+    bits = max(1, (n - 1).bit_length())
+    if (nseg * span0).bit_length() + bits <= 63:  # sort values, not indices: much faster
+        packed = np.sort((major << bits) | np.arange(n))
+        order, sm = packed & ((1 << bits) - 1), packed >> bits
+    else:
+        order = np.argsort(major, kind="stable")
+        sm = major[order]
+    start = np.ones(n, dtype=bool)
+    start[1:] = sm[1:] != sm[:-1]
+    starts = np.flatnonzero(start)
+    run = np.cumsum(start) - 1
+    k1s = k1[order]
+    top_k1 = np.maximum.reduceat(k1s, starts)
+    top = k1s == top_k1[run]
+    ch = changes[order]
+    fewest = np.minimum.reduceat(np.where(top, ch, np.iinfo(np.int64).max), starts)
+    rep = np.minimum.reduceat(
+        np.where(top & (ch == fewest[run]), order, np.iinfo(np.int64).max), starts
+    )
+    v = (top_k1 - lo1) + seg[rep] * span1  # grows from segment to segment
+    best_before = np.empty_like(v)
+    best_before[0] = -1
+    np.maximum.accumulate(v[:-1], out=best_before[1:])
+    return np.sort(rep[v > best_before])
