@@ -48,8 +48,11 @@ def supported(space: DealSpace) -> bool:
 
 
 def solve_many(
-    space: DealSpace, utility: Sequence[np.ndarray], batna: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
+    space: DealSpace,
+    utility: Sequence[np.ndarray],
+    batna: np.ndarray,
+    probe: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Block rows of the Nash and the Kalai–Smorodinsky package of every draw.
 
     Parameters
@@ -60,18 +63,24 @@ def solve_many(
         Per block, ``(n, rows, 2)``: each draw's utilities of the block's rows.
     batna
         ``(n, 2)``: each draw's BATNAs.
+    probe
+        ``(n, 2)``: a package's utilities in each draw (optional).
 
     Returns
     -------
-    (nash, ks)
+    (nash, ks, dominated)
         Two ``(n, B)`` int arrays of block rows; a row of ``-1`` means no
         agreement in that draw. Equal to
         ``nash(replace(space, blocks=..., batna=batna[t]))`` for every draw.
+        ``dominated[t]``: some frontier package of draw ``t`` dominates the
+        probe (the test of :func:`~dealspace.analysis.pareto.is_pareto_optimal`,
+        same tolerance); all False without a probe.
     """
     n, n_blocks = batna.shape[0], len(space.blocks)
     none = np.full((n, n_blocks), -1, dtype=np.int64)
+    dominated = np.zeros(n, dtype=bool)
     if n == 0 or space.empty:
-        return none, none.copy()
+        return none, none.copy(), dominated
     scale = np.zeros((n, 2))
     for u in utility:
         if u.shape[1]:
@@ -117,12 +126,16 @@ def solve_many(
         parents.append(rep[keep])
         choices.append(brow[jg[keep]])
         util, changes, seg = cand_util[keep], cand_ch[keep], cseg[keep]
+    if probe is not None:
+        weakly = (util >= probe[seg] - tol[seg]).all(axis=1)
+        strictly = (util > probe[seg] + tol[seg]).any(axis=1)
+        dominated = np.bincount(seg[weakly & strictly], minlength=n) > 0
     order = np.lexsort((-util[:, 1], -util[:, 0], seg))
     util, seg = util[order], seg[order]
     gains = util - batna[seg]
     ir = np.flatnonzero((gains > tol[seg]).all(axis=1))
     if ir.size == 0:
-        return none, none.copy()
+        return none, none.copy(), dominated
     g, gseg = gains[ir], seg[ir]
     starts = np.flatnonzero(np.r_[True, gseg[1:] != gseg[:-1]])
     segs = gseg[starts]
@@ -149,7 +162,7 @@ def solve_many(
         picked = none.copy()
         picked[segs] = _trace(order[ir[pick]], parents, choices)
         out.append(picked)
-    return out[0], out[1]
+    return out[0], out[1], dominated
 
 
 def _trace(index: np.ndarray, parents: list[np.ndarray], choices: list[np.ndarray]) -> np.ndarray:

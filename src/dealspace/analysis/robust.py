@@ -58,7 +58,7 @@ import pandas as pd
 
 from dealspace.analysis.bargaining import SOLUTIONS
 from dealspace.analysis.draws import BATCH, solve_many, supported
-from dealspace.analysis.pareto import Frontier, _maxima, pareto_frontier
+from dealspace.analysis.pareto import Frontier, _maxima, pareto_frontier, party_tolerance
 from dealspace.errors import DealspaceError
 from dealspace.present.notebook import Displayed
 from dealspace.scenario.model import OptionRef, Range, Scenario
@@ -347,19 +347,77 @@ class Reweigher:
         :data:`~dealspace.analysis.draws.BATCH` draws (identical to the exact
         engine draw by draw); otherwise the engine on each draw's space.
         """
+        nash_keys, ks_keys, packages, _ = self._batches(theta, None)
+        return nash_keys, ks_keys, packages
+
+    def probe(
+        self, theta: np.ndarray, package: Mapping[str, OptionRef]
+    ) -> tuple[list[PackageKey | None], np.ndarray, np.ndarray, np.ndarray]:
+        """For one package in every draw: the Nash keys, whether a feasible package
+        dominates it, its utilities ``(n, P)`` and the BATNAs ``(n, P)``."""
+        (util,), batna = self.package_utilities([package], theta)
+        nash_keys, _, _, dominated = self._batches(theta, util)
+        return nash_keys, dominated, util, batna
+
+    def package_utilities(
+        self, packages: Sequence[Mapping[str, OptionRef]], theta: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Utilities ``(len(packages), n, P)`` of packages in every draw, and the BATNAs
+        ``(n, P)`` (the same sums, in the same order, as :meth:`space_at` then ``utility``)."""
+        s = self.scenario
+        n, m = theta.shape[0], len(s.party_ids)
+        parts = []
+        for pkg in packages:
+            # the fixed part (bonuses) once; the drawn tables at the package's options per draw
+            terms = [
+                (p, pid, i, s.issue(i).option_index(pkg[i]))
+                for p, pid in enumerate(s.party_ids)
+                for i in s.party(pid).valuations
+            ]
+            fixed = utilities(s, pkg, values=self.base_table)
+            for p, pid, i, k in terms:
+                fixed[p] -= self.base_table[pid, i][k]
+            parts.append((fixed, terms))
+        out = np.zeros((len(packages), n, m))
+        batna = np.zeros((n, m))
+        for lo in range(0, n, BATCH):
+            _, batna[lo : lo + BATCH], table = self.many(theta[lo : lo + BATCH], blocks=False)
+            for c, (fixed, terms) in enumerate(parts):
+                u = np.repeat(fixed[None], min(BATCH, n - lo), axis=0)
+                for p, pid, i, k in terms:
+                    u[:, p] += table[pid, i][:, k]
+                out[c, lo : lo + BATCH] = u
+        return out, batna
+
+    def _batches(
+        self, theta: np.ndarray, probe: np.ndarray | None
+    ) -> tuple[
+        list[PackageKey | None],
+        list[PackageKey | None],
+        dict[PackageKey, dict[str, OptionRef]],
+        np.ndarray,
+    ]:
         nash_keys: list[PackageKey | None] = []
         ks_keys: list[PackageKey | None] = []
         packages: dict[PackageKey, dict[str, OptionRef]] = {}
+        dominated = np.zeros(theta.shape[0], dtype=bool)
         space = replace(self.space, blocks=tuple(self.blocks))
         if not supported(space):
             for t in range(theta.shape[0]):
-                nk, kk, npk, kpk = _solve(self.space_at(theta[t]))
+                space_t = self.space_at(theta[t])
+                frontier = pareto_frontier(space_t)
+                nk, kk, npk, kpk = _solve(frontier)
                 nash_keys.append(nk)
                 ks_keys.append(kk)
                 for key, pkg in ((nk, npk), (kk, kpk)):
                     if key is not None and pkg is not None:
                         packages.setdefault(key, dict(pkg))
-            return nash_keys, ks_keys, packages
+                if probe is not None and len(frontier):
+                    tol = party_tolerance(space_t)
+                    f = frontier.utilities
+                    weakly = (f >= probe[t] - tol).all(axis=1)
+                    dominated[t] = bool((weakly & (f > probe[t] + tol).any(axis=1)).any())
+            return nash_keys, ks_keys, packages, dominated
         by_rows: dict[tuple[int, ...], PackageKey] = {}
 
         def key_of(rows: np.ndarray) -> PackageKey | None:
@@ -375,11 +433,14 @@ class Reweigher:
 
         for lo in range(0, theta.shape[0], BATCH):
             utility, batna, _ = self.many(theta[lo : lo + BATCH])
-            nash_rows, ks_rows = solve_many(space, utility, batna)
+            nash_rows, ks_rows, dom = solve_many(
+                space, utility, batna, None if probe is None else probe[lo : lo + BATCH]
+            )
+            dominated[lo : lo + BATCH] = dom
             for nr, kr in zip(nash_rows, ks_rows, strict=True):
                 nash_keys.append(key_of(nr))
                 ks_keys.append(key_of(kr))
-        return nash_keys, ks_keys, packages
+        return nash_keys, ks_keys, packages, dominated
 
     def space_at(self, theta: np.ndarray) -> DealSpace:
         """The deal space with the uncertain numbers at ``theta`` (same feasible packages)."""
@@ -444,14 +505,14 @@ def _key(scenario: Scenario, package: Mapping[str, OptionRef] | None) -> Package
 
 
 def _solve(
-    space: DealSpace,
+    space: DealSpace | Frontier,
 ) -> tuple[
     PackageKey | None, PackageKey | None, dict[str, OptionRef] | None, dict[str, OptionRef] | None
 ]:
     frontier: Frontier = pareto_frontier(space)
     nash = SOLUTIONS["nash"](frontier)
     ks = SOLUTIONS["kalai_smorodinsky"](frontier)
-    s = space.scenario
+    s = frontier.space.scenario
     return (
         _key(s, nash.package if nash.agreement else None),
         _key(s, ks.package if ks.agreement else None),
@@ -693,27 +754,8 @@ def robust(
     order = order[:top]
     # utilities of the top packages in every draw
     m = len(s.party_ids)
-    gains = np.zeros((len(order), n, m))
-    parts = []
-    for key in order:
-        # the fixed part (bonuses) once; the drawn tables at the package's options per draw
-        pkg = packages[key]
-        terms = [
-            (p, pid, i, s.issue(i).option_index(pkg[i]))
-            for p, pid in enumerate(s.party_ids)
-            for i in s.party(pid).valuations
-        ]
-        fixed = utilities(s, pkg, values=rw.base_table)
-        for p, pid, i, k in terms:
-            fixed[p] -= rw.base_table[pid, i][k]
-        parts.append((fixed, terms))
-    for lo in range(0, n, BATCH):
-        _, batna, table = rw.many(theta[lo : lo + BATCH], blocks=False)
-        for c, (fixed, terms) in enumerate(parts):
-            u = np.repeat(fixed[None], len(batna), axis=0)
-            for p, pid, i, k in terms:
-                u[:, p] += table[pid, i][:, k]
-            gains[c, lo : lo + BATCH] = u - batna
+    util, batna = rw.package_utilities([packages[key] for key in order], theta)
+    gains = util - batna[None] if order else np.zeros((0, n, m))
     accept = np.asarray(gains > GAIN_TOL)
     all_accept = np.asarray(accept.all(axis=2))
     product = np.prod(np.maximum(gains, 0.0), axis=2)
