@@ -86,8 +86,10 @@ def solve_many(
         if u.shape[1]:
             scale += np.abs(u).max(axis=1)
     tol = REL_TOL * np.where(scale > 0, scale, 1.0)
+    tol0, tol1 = tol[:, 0].copy(), tol[:, 1].copy()
     sq_index = {i.id: i.status_quo_index for i in space.scenario.issues}
-    util = np.zeros((n, 2))
+    # the running frontier, one column per party (1-d gathers are the fast ones)
+    u0, u1 = np.zeros(n), np.zeros(n)
     changes = np.zeros(n, dtype=np.int64)
     seg = np.arange(n)
     parents: list[np.ndarray] = []
@@ -96,36 +98,53 @@ def solve_many(
         rows = block.size
         sq = np.array([sq_index[i] for i in block.issues], dtype=np.int64)
         row_changes = (block.options != sq).sum(axis=1).astype(np.int64)
-        flat = u.reshape(n * rows, 2)
+        f0, f1 = u[:, :, 0].ravel(), u[:, :, 1].ravel()
         bseg = np.repeat(np.arange(n), rows)
-        keys = np.rint(flat / tol[bseg]).astype(np.int64)
-        kept = _skyline2(keys, np.tile(row_changes, n), bseg)
+        kept = _skyline2(
+            np.rint(f0 / tol0[bseg]).astype(np.int64),
+            np.rint(f1 / tol1[bseg]).astype(np.int64),
+            np.tile(row_changes, n),
+            bseg,
+        )
         bseg, brow = np.divmod(kept, rows)
-        butil, bch = flat[kept], row_changes[brow]
+        b0, b1, bch = f0[kept], f1[kept], row_changes[brow]
         g = np.bincount(bseg, minlength=n)
         bstart = np.cumsum(g) - g
         size = np.bincount(seg, minlength=n)
         reps = g[seg]
         rep = np.repeat(np.arange(len(seg)), reps)
         first = np.cumsum(reps) - reps
-        cseg = seg[rep]
-        jg = bstart[cseg] + (np.arange(len(rep)) - first[rep])
-        cand_util = util[rep] + butil[jg]
-        cand_ch = changes[rep] + bch[jg]
+        cseg = np.repeat(seg, reps)
+        jg = np.arange(len(rep)) - np.repeat(first - bstart[seg], reps)
+        c0 = u0.take(rep) + b0.take(jg)
+        c1 = u1.take(rep) + b1.take(jg)
+        cch = changes.take(rep) + bch.take(jg)
         moved_seg = (size == 1) | (g == 1)  # the engine translates these, no filter
         if not moved_seg.any():
-            ckeys = np.rint(cand_util / tol[cseg]).astype(np.int64)
-            keep = _skyline2(ckeys, cand_ch, cseg)
+            keep = _skyline2(
+                np.rint(c0 / tol0.take(cseg)).astype(np.int64),
+                np.rint(c1 / tol1.take(cseg)).astype(np.int64),
+                cch,
+                cseg,
+            )
         else:
             moved = moved_seg[cseg]
             sky = np.flatnonzero(~moved)
             if sky.size:
-                ckeys = np.rint(cand_util[sky] / tol[cseg[sky]]).astype(np.int64)
-                sky = sky[_skyline2(ckeys, cand_ch[sky], cseg[sky])]
+                ss = cseg[sky]
+                sky = sky[
+                    _skyline2(
+                        np.rint(c0[sky] / tol0.take(ss)).astype(np.int64),
+                        np.rint(c1[sky] / tol1.take(ss)).astype(np.int64),
+                        cch[sky],
+                        ss,
+                    )
+                ]
             keep = np.sort(np.concatenate([np.flatnonzero(moved), sky]))
         parents.append(rep[keep])
         choices.append(brow[jg[keep]])
-        util, changes, seg = cand_util[keep], cand_ch[keep], cseg[keep]
+        u0, u1, changes, seg = c0[keep], c1[keep], cch[keep], cseg[keep]
+    util = np.stack([u0, u1], axis=1)
     if probe is not None:
         weakly = (util >= probe[seg] - tol[seg]).all(axis=1)
         strictly = (util > probe[seg] + tol[seg]).any(axis=1)
@@ -174,7 +193,7 @@ def _trace(index: np.ndarray, parents: list[np.ndarray], choices: list[np.ndarra
     return rows
 
 
-def _skyline2(keys: np.ndarray, changes: np.ndarray, seg: np.ndarray) -> np.ndarray:
+def _skyline2(k0: np.ndarray, k1: np.ndarray, changes: np.ndarray, seg: np.ndarray) -> np.ndarray:
     """Indices (ascending) of each segment's non-dominated points, one per key vector.
 
     Per segment the same as :func:`dealspace.analysis.pareto._skyline2_fused`:
@@ -184,10 +203,9 @@ def _skyline2(keys: np.ndarray, changes: np.ndarray, seg: np.ndarray) -> np.ndar
     beats every group before it in its segment (the running maximum is offset
     per segment so it restarts). One sort of one packed integer key.
     """
-    n = len(keys)
+    n = len(k0)
     if n == 0:
         return np.zeros(0, dtype=np.int64)
-    k0, k1 = keys[:, 0], keys[:, 1]
     lo0, hi0, lo1, hi1 = int(k0.min()), int(k0.max()), int(k1.min()), int(k1.max())
     nseg, span0, span1 = int(seg.max()) + 1, hi0 - lo0 + 1, hi1 - lo1 + 2
     if (nseg * span1).bit_length() > 62:
