@@ -59,7 +59,12 @@ def ladder_table(card: Scorecard) -> Table | None:
                 + (f" → {t['effective_rung']}" if t["effective_rung"] != t["rung"] else ""),
                 fate,
                 num(t["moved"], 3),
-                " ".join(str(inst.fate.source if inst.fate else inst.source or "").split()),
+                " ".join(str(inst.source or "").split())
+                + (
+                    f" — fate: {' '.join(str(inst.fate.source).split())}"
+                    if inst.fate is not None and inst.fate.source
+                    else ""
+                ),
             )
         )
     ladder = ", ".join(f"{KINDS[k]} {r}" for k, r in LADDER.items())
