@@ -324,6 +324,11 @@ def test_robust_is_the_same_in_batches_of_any_size(monkeypatch: Any) -> None:
     whole = robust(s, draws=500, seed=4).to_dict()
     monkeypatch.setattr(module, "BATCH", 7)
     assert robust(s, draws=500, seed=4).to_dict() == whole
+    import dealspace.analysis.draws as draws
+
+    monkeypatch.setattr(module, "BATCH", 1000)
+    monkeypatch.setattr(draws, "MAX_BATCH_CANDIDATES", 40)  # big batches split in halves
+    assert robust(s, draws=500, seed=4).to_dict() == whole
 
 
 @pytest.mark.slow

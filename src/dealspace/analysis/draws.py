@@ -38,8 +38,10 @@ from dealspace.analysis.bargaining import _leximin
 from dealspace.space import DealSpace
 from dealspace.tolerances import REL_TOL, SCORE_TOL
 
-#: Draws solved together (memory ~ batch × largest merge × 40 bytes).
+#: Draws solved together (memory ~ batch × largest merge × 80 bytes).
 BATCH = 1000
+#: Most candidate points one batched merge may hold; a batch above it is split in halves.
+MAX_BATCH_CANDIDATES = 4_000_000
 
 
 def supported(space: DealSpace) -> bool:
@@ -112,6 +114,8 @@ def solve_many(
         bstart = np.cumsum(g) - g
         size = np.bincount(seg, minlength=n)
         reps = g[seg]
+        if n > 1 and int(reps.sum()) > MAX_BATCH_CANDIDATES:  # too big together: halves
+            return _halves(space, utility, batna, probe)
         rep = np.repeat(np.arange(len(seg)), reps)
         first = np.cumsum(reps) - reps
         cseg = np.repeat(seg, reps)
@@ -182,6 +186,31 @@ def solve_many(
         picked[segs] = _trace(order[ir[pick]], parents, choices)
         out.append(picked)
     return out[0], out[1], dominated
+
+
+def _halves(
+    space: DealSpace,
+    utility: Sequence[np.ndarray],
+    batna: np.ndarray,
+    probe: np.ndarray | None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`solve_many` on each half of the draws, joined (each draw is solved alone)."""
+    half = batna.shape[0] // 2
+    parts = [
+        solve_many(
+            space,
+            [u[sl] for u in utility],
+            batna[sl],
+            None if probe is None else probe[sl],
+        )
+        for sl in (slice(0, half), slice(half, None))
+    ]
+    a, b = parts
+    return (
+        np.concatenate([a[0], b[0]]),
+        np.concatenate([a[1], b[1]]),
+        np.concatenate([a[2], b[2]]),
+    )
 
 
 def _trace(index: np.ndarray, parents: list[np.ndarray], choices: list[np.ndarray]) -> np.ndarray:
