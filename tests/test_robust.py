@@ -294,7 +294,22 @@ def ties() -> dict[str, Any]:
     }
 
 
-@pytest.mark.parametrize("make", [two_issues, symmetric, ties])
+def three_parties() -> dict[str, Any]:
+    # a third party: the draws take the engine one by one (the batched kernel is for two)
+    data = ties()
+    data["parties"].append(
+        {
+            "id": "c",
+            "batna": {"low": -1, "high": 1},
+            "valuations": {
+                "y": {"weight": {"low": 0.5, "high": 2}, "value": {"n": 0, "m": 1, "f": 0}}
+            },
+        }
+    )
+    return data
+
+
+@pytest.mark.parametrize("make", [two_issues, symmetric, ties, three_parties])
 def test_batched_draws_equal_the_engine_draw_by_draw(make: Any) -> None:
     from dealspace.analysis.robust import _solve
 
@@ -349,3 +364,20 @@ def test_batched_draws_of_us_japan_equal_the_engine() -> None:
         _solve(rw.space_at(t))[:2] for t in theta
     ]
     assert len(set(nash_keys)) > 1  # the draws do move the Nash package
+
+
+@pytest.mark.parametrize("make", [ties, three_parties])
+def test_dominance_probe_equals_the_pareto_check(make: Any) -> None:
+    from dealspace.analysis.pareto import is_pareto_optimal
+
+    s = Scenario.model_validate(make())
+    rw = Reweigher(compile(s))
+    theta = rw.draw(150, np.random.default_rng(2))
+    package = {"w": "m", "x": "m", "y": "f", "z": "n"}
+    _, dominated, util, batna = rw.probe(theta, package)
+    expected = [not is_pareto_optimal(rw.space_at(t), package) for t in theta]
+    assert list(dominated) == expected and 0 < sum(expected) < len(expected)
+    for t in range(len(theta)):
+        space = rw.space_at(theta[t])
+        assert np.array_equal(util[t], space.utility(package))
+        assert np.array_equal(batna[t], space.batna)
