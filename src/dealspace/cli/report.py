@@ -88,15 +88,42 @@ def score(
         typer.Option(help="The scenario the deal is a package of (default: the deal file's)."),
     ] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
+    html: Annotated[
+        Path | None,
+        typer.Option("--html", help="Also write the scorecard as one HTML file (.md: Markdown)."),
+    ] = None,
+    overwrite: Annotated[
+        bool, typer.Option(help="Replace an existing --html file (never an input).")
+    ] = False,
+    draws: Annotated[
+        int,
+        typer.Option(
+            "--draws", min=1, max=100_000, help="Draws of the scenario's ranges (stability)."
+        ),
+    ] = 1000,
+    seed: Annotated[
+        int, typer.Option("--seed", min=0, max=2**32 - 1, help="Seed of the draws.")
+    ] = 0,
 ) -> None:
     """Score a signed deal: structural vs headline, practical vs symbolic, mutual benefit,
-    fairness, durability, regional architecture — each with its computation and evidence."""
+    fairness, legal instruments (ladder and fate), durability, stability under the
+    scenario's ranges, regional architecture — each with its computation and evidence."""
     from dealspace.analysis.scorecard import load_deal
     from dealspace.analysis.scorecard import score as score_deal
 
     d = load_deal(deal)
+    if html is not None:
+        from dealspace.report import check_output
+
+        check_output(html, overwrite, inputs=(Path(deal), Path(scenario or d.scenario)))
     s = load_scenario(scenario or d.scenario)
-    card = score_deal(d, s, label=deal)
+    card = score_deal(d, s, label=deal, draws=draws, seed=seed)
+    if html is not None:
+        from dealspace.report.scorecard import write_scorecard
+
+        fmt = "md" if html.suffix.lower() in {".md", ".markdown"} else "html"
+        written = write_scorecard(card, html, fmt, overwrite=overwrite)
+        console_err.print(f"wrote {escape(str(written))}", highlight=False)
     if json_out:
         print_json(card.to_dict())
         return
@@ -110,7 +137,7 @@ def score(
     for col in ("criterion", "score", "verdict"):
         summary.add_column(col, justify="right" if col == "score" else "left")
     for c in card.criteria:
-        summary.add_row(c.name, f"{c.score:.3f}", escape(c.verdict))
+        summary.add_row(c.name, "—" if c.score != c.score else f"{c.score:.3f}", escape(c.verdict))
     console.print(summary)
     for c in card.criteria:
         console.print(f"\n[bold]{escape(c.name)}[/] — {escape(c.verdict)}", highlight=False)

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from dealspace.analysis.bargaining import CROSS_PARTY_NOTE
 from dealspace.analysis.specs import (
     frontier_chart,
     linkage_chart,
@@ -230,7 +231,8 @@ def frontier_section(data: ReportData) -> Section:
             tuple(rows),
             numeric=(False, True, *(True for _ in names), *(True for _ in names)),
             caption="Nash: maximise the product of gains; Kalai–Smorodinsky: equal shares of each side's ideal "
-            "gain; egalitarian: maximise the smallest gain; utilitarian: maximise the sum.",
+            "gain; egalitarian: maximise the smallest gain; utilitarian: maximise the sum. "
+            + CROSS_PARTY_NOTE,
             emphasis=(0,),
         )
     )
