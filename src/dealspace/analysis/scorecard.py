@@ -59,7 +59,7 @@ regional architecture
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -709,6 +709,23 @@ def stability(c: _Context, draws: int, seed: int | None) -> Criterion:
     )
 
 
+def _extremes(
+    names: Sequence[str], change: np.ndarray, third: list[int], n: int = 5
+) -> tuple[str, ...]:
+    """The parties to the deal, then the ``n`` third countries that lose most and gain most
+    (every country is in ``details['regions']`` and the JSON)."""
+    inside = [k for k in range(len(names)) if k not in set(third)]
+    order = sorted(third, key=lambda k: float(change[k]))
+    shown = order if len(order) <= 2 * n else [*order[:n], *order[-n:]]
+    lines = [f"{names[k]}: {change[k]:+.4f}%" for k in inside]
+    lines += [f"{names[k]}: {change[k]:+.4f}% (third country)" for k in shown]
+    if len(shown) < len(order):
+        lines.append(
+            f"… {len(order) - len(shown)} more third countries between; all {len(names)} in the JSON (details.regions)"
+        )
+    return tuple(lines)
+
+
 def regional(c: _Context) -> Criterion | None:
     """Third countries' welfare under the deal's tariffs relative to the status quo (GE model)."""
     link = c.deal.economy
@@ -727,7 +744,7 @@ def regional(c: _Context) -> Criterion | None:
         ),
         f"every other pair at preset '{link.world}'; change = 100 (Ŵ_deal / Ŵ_status-quo − 1)",
         f"third countries (expenditure-weighted mean): {mean:+.4f}%",
-        *(f"{economy.names[k]}: {change[k]:+.4f}%" for k in range(economy.n)),
+        *_extremes(economy.names, change, third),
     )
     evidence = (
         *(
