@@ -193,6 +193,10 @@ class Numbers:
     def trade(self) -> Built:
         return Built(TRADE)
 
+    @cached_property
+    def in_force(self) -> Built:
+        return _in_force(self)
+
 
 # ---------------------------------------------------------------- tables
 
@@ -450,16 +454,46 @@ def _checks(n: Numbers, drop: str) -> Any:
     return f, nash(f), zopa(f)
 
 
+def _deal_package(n: Numbers) -> dict[str, Any]:
+    return check_deal(load_deal("us-japan-2025-07"), n.full.scenario)
+
+
 def _deal_gains(n: Numbers) -> np.ndarray:
-    deal = check_deal(load_deal("us-japan-2025-07"), n.full.scenario)
-    return n.full.gains(deal)
+    return n.full.gains(_deal_package(n))
 
 
 def _sub(n: Numbers, domains: list[str]) -> Any:
     return n.full.negotiate(domain_issues(n.full.scenario, domains))
 
 
+def _in_force(n: Numbers) -> Built:
+    """The full built-in priced against the tariffs in force on its date (``base: in-force``)."""
+    from dealspace.scenario.load import builtin_path, read_document, scenario_from_data
+
+    data = read_document(builtin_path(FULL))
+    data["economy"]["base"] = "in-force"
+    b = Built.__new__(Built)
+    b.scenario = scenario_from_data(data, FULL)
+    b.space = dealspace.compile(b.scenario)
+    b.parties = b.space.parties
+    return b
+
+
+def _cut_welfare(b: Built) -> str:
+    """Japan's welfare gain (pp) from cutting both tariffs to the deal's 15 %."""
+    from dealspace.economy.scenario import package_welfare
+
+    s = b.scenario
+    sq = s.status_quo()
+    cut = {**sq, "reciprocal_tariff": 15.0, "auto_tariff": 15.0}
+    jp = s.party("japan").country
+    return f"{package_welfare(s, cut)[jp] - package_welfare(s, sq)[jp]:.3f}"
+
+
 VALUES: dict[str, Callable[[Numbers], str]] = {
+    "cut-welfare": lambda n: _cut_welfare(n.full),
+    "cut-welfare-in-force": lambda n: _cut_welfare(n.in_force),
+    "deal-japan-in-force": lambda n: signed(n.in_force.gains(_deal_package(n))[1]),
     "size-full": lambda n: f"{n.full.space.n_outcomes:,}",
     "size-trade": lambda n: f"{n.trade.space.n_outcomes:,}",
     "ge-recip-15": lambda n: _economy_value(n, "reciprocal_tariff", 15.0),
@@ -531,7 +565,7 @@ def render(text: str, n: Numbers, only: set[str] | None = None) -> str:
             return m.group(0)
         if name not in TABLES:
             raise SystemExit(f"unknown table mark '{name}'")
-        return m.group(1) + TABLES[name](n) + m.group(4)
+        return m.group(1) + TABLES[name](n) + "\n" + m.group(4)
 
     def inline(m: re.Match[str]) -> str:
         name = m.group(2)
