@@ -507,7 +507,6 @@ VALUES: dict[str, Callable[[Numbers], str]] = {
     "full-nash-us": lambda n: signed(n.full.nash_gains()[0]),
     "full-nash-japan": lambda n: signed(n.full.nash_gains()[1]),
     "full-nash-joint": lambda n: num(n.full.nash_gains().sum()),
-    "trade-best-min": lambda n: num(n.trade.frontier.gains().min(axis=1).max()),
     "full-best-min": lambda n: num(n.full.frontier.gains().min(axis=1).max()),
     "best-min-ratio": lambda n: (
         f"{n.full.frontier.gains().min(axis=1).max() / n.trade.frontier.gains().min(axis=1).max():.0f}"
