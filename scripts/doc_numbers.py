@@ -13,6 +13,7 @@ pricing or an analysis:
 
     python scripts/doc_numbers.py            # rewrite the marked numbers in place
     python scripts/doc_numbers.py --check    # exit 1, listing the marks that differ
+    python scripts/doc_numbers.py --check --quick   # leave out the minutes-long marks
 
 tests/docs/test_doc_numbers.py runs the check.
 """
@@ -420,7 +421,61 @@ def domain_worth_table(n: Numbers) -> str:
     )
 
 
+#: Factor ranges and draws of the robustness table.
+ROBUST_RANGES = ((0.8, 1.25), (0.67, 1.5))
+ROBUST_DRAWS = 300
+
+
+def _ranged(name: str, lo: float, hi: float) -> Any:
+    """The built-in with every weight ``w`` as a uniform range ``[lo·w, hi·w]``."""
+    from dealspace.scenario.load import builtin_path, read_document, scenario_from_data
+
+    data = read_document(builtin_path(name))
+    for party in data["parties"]:
+        for v in party["valuations"].values():
+            w = float(v["weight"])
+            v["weight"] = {"low": round(w * lo, 6), "high": round(w * hi, 6)}
+    return scenario_from_data(data, name)
+
+
+def robustness_table(n: Numbers) -> str:
+    """`dealspace robust` on copies of both built-ins with every weight a range (seed 0)."""
+    from dealspace.analysis.robust import robust
+
+    rows = []
+    for lo, hi in ROBUST_RANGES:
+        cells = []
+        for name in (TRADE, FULL):
+            r = robust(_ranged(name, lo, hi), draws=ROBUST_DRAWS, seed=0, tornado=False)
+            point = next(c for c in r.candidates if c.is_point_nash)
+            cells.append((r.p_zopa, point.p_nash, point.p_all_accept))
+        rows.append(
+            [
+                f"{lo:g}–{hi:g}",
+                pct(cells[0][0]),
+                pct(cells[1][0]),
+                f"{pct(cells[0][1])} / {pct(cells[1][1])}",
+                f"{pct(cells[0][2])} / {pct(cells[1][2])}",
+            ]
+        )
+    return table(
+        [
+            "weight factor range",
+            "ZOPA, trade only",
+            "ZOPA, full",
+            "point Nash package still Nash (trade / full)",
+            "both sides gain from it (trade / full)",
+        ],
+        ["---", "---:", "---:", "---:", "---:"],
+        rows,
+    )
+
+
+#: Marks too slow for the test suite (minutes): ``--check`` still covers them.
+EXPENSIVE = frozenset({"robustness"})
+
 TABLES: dict[str, Callable[[Numbers], str]] = {
+    "robustness": robustness_table,
     "zopa-table": zopa_table,
     "domain-gains": domain_gains_table,
     "linkage-rows": lambda n: _linkage_rows(n, True),
@@ -596,8 +651,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--check", action="store_true", help="report stale marks, write nothing")
     parser.add_argument("--only", nargs="*", help="only these marks")
+    parser.add_argument("--quick", action="store_true", help="leave out the EXPENSIVE marks")
     args = parser.parse_args(argv)
     only = set(args.only) if args.only else None
+    if args.quick:
+        only = (only or set(TABLES) | set(VALUES)) - EXPENSIVE
     n = Numbers()
     if args.check:
         stale = differences(PAGES, only, n)
