@@ -43,7 +43,7 @@ PAGES = (ROOT / "docs" / "scenarios" / "us-japan-2025.md", ROOT / "docs" / "link
 FULL, TRADE = "us-japan-2025", "us-japan-2025-trade-only"
 
 BLOCK = re.compile(r"(<!-- numbers: ([\w.-]+) -->\n)(.*?)(<!-- /numbers -->)", re.S)
-INLINE = re.compile(r"(<!-- n: ([\w.-]+) -->)(.*?)(<!-- /n -->)", re.S)
+INLINE = re.compile(r"(<!-- n: ([\w.:+-]+) -->)(.*?)(<!-- /n -->)", re.S)
 
 DOMAIN_NAMES = {
     "economic_security": "economic security",
@@ -590,6 +590,82 @@ VALUES: dict[str, Callable[[Numbers], str]] = {
 }
 
 
+def _party(b: Built, p: str) -> int:
+    return b.parties.index(p)
+
+
+def _harvest(b: Built, name: str) -> Any:
+    from dealspace.analysis import early_harvest
+
+    if "harvest" not in b.__dict__:
+        b.__dict__["harvest"] = early_harvest(b.space)
+    return next(c for c in b.__dict__["harvest"].candidates if c.name == name)
+
+
+def _redline(b: Built, key: str, p: str) -> float:
+    from dealspace.analysis import redline_prices
+
+    if "redlines" not in b.__dict__:
+        b.__dict__["redlines"] = redline_prices(b.space).to_frame()
+    return float(b.__dict__["redlines"].loc[key, f"delta:{p}"])
+
+
+def _move(b: Built, issues: str, p: str) -> float:
+    """Party p's change when the issues (``a+b``) move alone to the Nash package (logrolls)."""
+    sq = b.scenario.status_quo()
+    moved = {**sq, **{i: b.nash.package[i] for i in issues.split("+")}}
+    k = _party(b, p)
+    return float(b.space.utility(moved)[k] - b.space.utility(sq)[k])
+
+
+def _scenario_of(n: Numbers, which: str) -> Built:
+    return {"full": n.full, "trade": n.trade}[which]
+
+
+#: Families of marks with arguments, ``family.scenario.args…`` (scenario: full | trade):
+#: ``silo.S.DOMAIN.PARTY`` gain of the silo on its own merits; ``marginal.S.DOMAIN.PARTY``
+#: what the party loses if the domain leaves the table (unsigned); ``redline.S.KEY.PARTY``
+#: gain change if the constraint is dropped; ``harvest.S.NAME.early`` value realised early
+#: (joint), ``harvest.S.NAME.PARTY`` final gain with NAME bound first; ``move.S.ISSUES.PARTY``
+#: change when ISSUES (``a+b``) move alone to the Nash package.
+FAMILIES: dict[str, Callable[[Numbers, Built, list[str]], str]] = {
+    "silo": lambda n, b, a: signed(
+        next(s for s in b.linkage.silos if s.domain == a[0]).gains[_party(b, a[1])]
+    ),
+    "marginal": lambda n, b, a: num(b.worth.to_dict()["marginal"][a[0]][a[1]]),
+    "redline": lambda n, b, a: signed(_redline(b, a[0], a[1])),
+    "harvest": lambda n, b, a: (
+        signed(_harvest(b, a[0]).value)
+        if a[1] == "early"
+        else signed(_harvest(b, a[0]).remainder.gains[_party(b, a[1])])
+    ),
+    "move": lambda n, b, a: signed(_move(b, a[0], a[1])),
+}
+
+
+def value(name: str, n: Numbers) -> str:
+    """The text of the inline mark ``name``: a key of VALUES or a FAMILIES mark."""
+    if name in VALUES:
+        return VALUES[name](n)
+    family, _, rest = name.partition(".")
+    if family in FAMILIES:
+        which, *args = rest.split(".")
+        return FAMILIES[family](n, _scenario_of(n, which), args)
+    raise SystemExit(f"unknown value mark '{name}'")
+
+
+def cheap_marks(pages: Iterable[Path] = PAGES) -> set[str]:
+    """Every mark on the pages but the EXPENSIVE ones."""
+    out: set[str] = set()
+    for page in pages:
+        out |= set(marks(page.read_text(encoding="utf-8")))
+    return out - EXPENSIVE
+
+
+def known(name: str) -> bool:
+    return name in TABLES or name in VALUES or name.partition(".")[0] in FAMILIES
+
+
 def _check_text(f: Any, sol: Any, z: Any) -> str:
     g = f.gains().min(axis=1).max()
     return (
@@ -625,9 +701,7 @@ def render(text: str, n: Numbers, only: set[str] | None = None) -> str:
         name = m.group(2)
         if only is not None and name not in only:
             return m.group(0)
-        if name not in VALUES:
-            raise SystemExit(f"unknown value mark '{name}'")
-        return m.group(1) + VALUES[name](n) + m.group(4)
+        return m.group(1) + value(name, n) + m.group(4)
 
     return INLINE.sub(inline, BLOCK.sub(block, text))
 
@@ -655,7 +729,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     only = set(args.only) if args.only else None
     if args.quick:
-        only = (only or set(TABLES) | set(VALUES)) - EXPENSIVE
+        only = (only or cheap_marks()) - EXPENSIVE
     n = Numbers()
     if args.check:
         stale = differences(PAGES, only, n)
