@@ -579,6 +579,21 @@ VALUES: dict[str, Callable[[Numbers], str]] = {
             ],
         )
     ),
+    "stylised-adds": lambda n: num(
+        n.full.nash_gains().sum()
+        - float(
+            np.sum(
+                _sub(
+                    n,
+                    [
+                        d
+                        for d in domain_ids(n.full.scenario)
+                        if d not in ("currency", "people", "intellectual_property")
+                    ],
+                ).gains
+            )
+        )
+    ),
     "deal-us": lambda n: signed(_deal_gains(n)[0]),
     "deal-japan": lambda n: signed(_deal_gains(n)[1]),
     "deal-joint": lambda n: num(_deal_gains(n).sum()),
