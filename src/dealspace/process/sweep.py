@@ -5,31 +5,39 @@ function over a list of parameter dicts — in this process, on local worker
 processes (:class:`concurrent.futures.ProcessPoolExecutor`, the default), or
 on a Dask cluster (``distributed.Client(address)``) — with a progress bar,
 and returns the results in input order. :func:`sweep` uses it for process
-simulations: every cell of a grid (protocol × strategy pair × discount ×
-hazard × noise × seed) is a Monte Carlo batch
-(:func:`dealspace.process.monte_carlo`) summarised in one row.
+simulations: every cell of a grid (protocol × strategy pair × length × pace ×
+discount × hazard × noise × delay cost × seed) is a Monte Carlo batch
+(:func:`dealspace.process.monte_carlo`) on a calendar, played as
+``compare-protocols`` plays it (:class:`~dealspace.process.compare.ProcessSettings`),
+summarised in one row.
 
 Grid files (YAML)
 -----------------
-::
+Sweeps run on calendar time, with the names and defaults of
+``compare-protocols``::
 
     scenario: us-japan-2025        # optional; --scenario overrides it
     parties: [us, japan]           # optional: two parties of a larger scenario
     runs: 1000                     # Monte Carlo runs per cell (default 1000)
-    deadline: 100                  # rounds (a number or a list)
+    start: 2025-04-16              # first day of the talks (default: the scenario's date)
+    weeks: [26, 52]                # length of the talks in weeks (default 52)
+    every: [1, 2, 4]               # time between rounds, in `unit`s (default 2)
+    unit: week                     # week or day: the unit of every, hazard, delay_cost
     protocols: [alternating, sequential, {name: sequential, order: negotiated}, silos, snt]
     strategies: ["boulware,boulware", [linear, tit-for-tat], "frequency,linear"]
-    discount: [1.0, 0.99]          # per-round discount factors, in (0, 1]
-    hazard: [0.0, 0.01]            # per-round breakdown probabilities, in [0, 1)
-    noise: [0.0, 0.1]              # σ of the estimate of the other's valuation, ≥ 0
+    hazard: [0.0, 0.0025, "us=0.002,japan=0.004"]  # breakdown hazard per party per unit of time
+    delay_cost: ["us=0.02,japan=0.28", 0.0]         # political cost, points per unit of time
+    tariff_cost: true              # price the tariffs in force with the GE model (default true)
+    discount: [1.0, 0.97]          # discount factor per year, in (0, 1]
+    noise: [0.0, 0.1]              # σ of the estimate of the other's valuation (default 0.1)
     seeds: [1, 2, 3]               # master seeds (or a count n: seeds 0 … n-1)
-    status_quo_cost: 0.0           # per party per round (a number or [a, b])
-    uncertainty_cost: 0.0
-    delay_cost: ["us=0.02,japan=0.28", 0.0]   # political cost per party per round: a grid axis
 
 Every key but ``protocols`` and ``strategies`` is optional. A scalar is a
-one-value list. Unknown keys, protocol and strategy names get a did-you-mean
-hint; numbers out of range are refused with the field named.
+one-value list; ``start``, ``unit`` and ``tariff_cost`` are one value each.
+Unknown keys, protocol and strategy names get a did-you-mean hint; numbers
+out of range are refused with the field named. The round-based keys of
+earlier versions (``deadline``, ``status_quo_cost``, ``uncertainty_cost``)
+are refused with the calendar key that replaces them.
 
 Dask is imported only when a cluster is used.
 """
@@ -58,17 +66,28 @@ GRID_KEYS = (
     "scenario",
     "parties",
     "runs",
-    "deadline",
+    "start",
+    "weeks",
+    "every",
+    "unit",
     "protocols",
     "strategies",
     "discount",
     "hazard",
     "noise",
     "seeds",
-    "status_quo_cost",
-    "uncertainty_cost",
     "delay_cost",
+    "tariff_cost",
 )
+#: Round-based keys of earlier grids → what replaces them.
+ROUND_KEYS = {
+    "deadline": "grids run on a calendar: give the length of the talks as 'weeks' and the pace "
+    "as 'every' (weeks between rounds); deadline: 26 with one round a fortnight is weeks: 52",
+    "status_quo_cost": "the tariffs in force are priced per week by the economy model "
+    "('tariff_cost: true', the default); add a political cost with 'delay_cost' (points per week)",
+    "uncertainty_cost": "use 'delay_cost': a political cost in points per unit of time, "
+    "one number or per party ('us=0.02,japan=0.28')",
+}
 #: MALLOC_TRIM_THRESHOLD_ for the workers of a LocalCluster started here (bytes).
 MALLOC_TRIM = 128 * 1024 * 1024
 #: Scheduler names understood besides a Dask address.
@@ -247,64 +266,69 @@ class _Progress:
 
 @dataclass(frozen=True)
 class Grid:
-    """A validated sweep grid (see the module docstring for the file format)."""
+    """A validated sweep grid (see the module docstring for the file format).
+
+    The calendar fields mean what they mean in
+    :class:`~dealspace.process.compare.ProcessSettings`, with its defaults.
+    """
 
     protocols: list[Any]
     strategies: list[tuple[str, str]]
     runs: int = 1000
-    deadline: list[int] = field(default_factory=lambda: [100])
+    weeks: list[float] = field(default_factory=lambda: [52.0])
+    every: list[float] = field(default_factory=lambda: [2.0])
+    unit: str = "week"
+    start: str | None = None
     discount: list[float] = field(default_factory=lambda: [1.0])
-    hazard: list[float] = field(default_factory=lambda: [0.0])
-    noise: list[float] = field(default_factory=lambda: [0.0])
+    hazard: list[Any] = field(default_factory=lambda: [0.0025])
+    noise: list[float] = field(default_factory=lambda: [0.1])
     seeds: list[int] = field(default_factory=lambda: [0])
     scenario: str | None = None
     parties: list[str] | None = None
-    status_quo_cost: Any = 0.0
-    uncertainty_cost: Any = 0.0
     delay_cost: list[Any] = field(default_factory=lambda: [0.0])
+    tariff_cost: bool = True
 
-    def cells(self) -> list[dict[str, Any]]:
-        """Every combination, as parameter dicts (without the scenario)."""
-        out = []
-        for proto, pair, deadline, disc, haz, noise, delay, seed in itertools.product(
+    def axes(self) -> list[list[Any]]:
+        return [
             self.protocols,
             self.strategies,
-            self.deadline,
+            self.weeks,
+            self.every,
             self.discount,
             self.hazard,
             self.noise,
             self.delay_cost,
             self.seeds,
+        ]
+
+    def cells(self) -> list[dict[str, Any]]:
+        """Every combination, as parameter dicts (without the scenario)."""
+        out = []
+        for proto, pair, weeks, every, disc, haz, noise, delay, seed in itertools.product(
+            *self.axes()
         ):
             out.append(
                 {
                     "protocol": proto,
                     "strategies": list(pair),
-                    "deadline": deadline,
+                    "start": self.start,
+                    "weeks": weeks,
+                    "every": every,
+                    "unit": self.unit,
                     "discount": disc,
                     "hazard": haz,
                     "noise": noise,
+                    "delay_cost": delay,
+                    "tariff_cost": self.tariff_cost,
                     "seed": seed,
                     "runs": self.runs,
                     "parties": self.parties,
-                    "status_quo_cost": self.status_quo_cost,
-                    "uncertainty_cost": self.uncertainty_cost,
-                    "delay_cost": delay,
                 }
             )
         return out
 
     def __len__(self) -> int:
-        return (
-            len(self.protocols)
-            * len(self.strategies)
-            * len(self.deadline)
-            * len(self.discount)
-            * len(self.hazard)
-            * len(self.noise)
-            * len(self.delay_cost)
-            * len(self.seeds)
-        )
+        return math.prod(len(axis) for axis in self.axes())
 
 
 def load_grid(source: str | Path | Mapping[str, Any]) -> Grid:
@@ -346,7 +370,9 @@ def load_grid(source: str | Path | Mapping[str, Any]) -> Grid:
         )
     problems: list[Problem] = []
     for key in data:
-        if key not in GRID_KEYS:
+        if key in ROUND_KEYS:
+            problems.append(Problem(str(key), "counts in rounds", ROUND_KEYS[key]))
+        elif key not in GRID_KEYS:
             problems.append(Problem(str(key), "unknown key", did_you_mean(str(key), GRID_KEYS)))
 
     def listed(key: str, default: list[Any]) -> list[Any]:
@@ -418,12 +444,34 @@ def load_grid(source: str | Path | Mapping[str, Any]) -> Grid:
     runs = numbers("runs", [1000], lambda x: x >= 1, "a whole number ≥ 1", whole=True)
     if isinstance(data.get("runs"), list):
         problems.append(Problem("runs", "runs is one number per cell, not a list"))
-    deadline = numbers(
-        "deadline", [100], lambda x: x >= 1, "a whole number of rounds ≥ 1", whole=True
+    weeks = numbers("weeks", [52.0], lambda x: x > 0, "a length in weeks > 0")
+    every = numbers("every", [2.0], lambda x: x > 0, "a time between rounds > 0")
+    unit = data.get("unit", "week")
+    if unit not in ("week", "day"):
+        problems.append(
+            Problem("unit", f"unknown time unit {unit!r}", did_you_mean(str(unit), ["week", "day"]))
+        )
+    start = data.get("start")
+    if start is not None:
+        from dealspace.process.calendar import parse_date
+
+        try:
+            start = parse_date(start, "start").isoformat()
+        except DealspaceError as err:
+            problems.extend(err.problems)
+    tariff_cost = data.get("tariff_cost", True)
+    if not isinstance(tariff_cost, bool):
+        problems.append(Problem("tariff_cost", f"{tariff_cost!r} is not true or false"))
+    discount = numbers(
+        "discount", [1.0], lambda x: 0 < x <= 1, "a discount factor per year in (0, 1]"
     )
-    discount = numbers("discount", [1.0], lambda x: 0 < x <= 1, "a discount factor in (0, 1]")
-    hazard = numbers("hazard", [0.0], lambda x: 0 <= x < 1, "a probability in [0, 1)")
-    noise = numbers("noise", [0.0], lambda x: x >= 0, "a noise level ≥ 0")
+    hazard = []
+    for k, spec in enumerate(listed("hazard", [0.0025])):
+        try:
+            hazard.append(delay_spec(spec, f"hazard[{k}]", probability=True))
+        except DealspaceError as err:
+            problems.extend(err.problems)
+    noise = numbers("noise", [0.1], lambda x: x >= 0, "a noise level ≥ 0")
     seeds_value = data.get("seeds", [0])
     if isinstance(seeds_value, int) and not isinstance(seeds_value, bool):
         if seeds_value < 1:
@@ -439,14 +487,6 @@ def load_grid(source: str | Path | Mapping[str, Any]) -> Grid:
     scenario = data.get("scenario")
     if scenario is not None and not isinstance(scenario, str):
         problems.append(Problem("scenario", f"{scenario!r} is not a scenario name or file"))
-    for key in ("status_quo_cost", "uncertainty_cost"):
-        if key in data:
-            from dealspace.process.costs import TimeCosts
-
-            try:
-                TimeCosts(**{key: data[key]})
-            except DealspaceError as err:
-                problems.extend(err.problems)
     delay_cost = []
     for k, spec in enumerate(listed("delay_cost", [0.0])):
         try:
@@ -460,15 +500,17 @@ def load_grid(source: str | Path | Mapping[str, Any]) -> Grid:
         protocols=protocols,
         strategies=pairs,
         runs=runs[0],
-        deadline=deadline,
+        weeks=weeks,
+        every=every,
+        unit=str(unit),
+        start=start,
         discount=discount,
         hazard=hazard,
         noise=noise,
         seeds=seeds,
         scenario=scenario,
         parties=parties,
-        status_quo_cost=data.get("status_quo_cost", 0.0),
-        uncertainty_cost=data.get("uncertainty_cost", 0.0),
+        tariff_cost=bool(tariff_cost),
     )
 
 
@@ -491,38 +533,20 @@ def _space_of(scenario_json: str, digest: str, parties: Sequence[str] | None) ->
     return _SPACES[key]
 
 
-def delay_spec(spec: Any, where: str) -> float | dict[str, float]:
-    """A political delay cost per round: one number for both parties, or
-    party → number (a mapping or ``"us=0.02,japan=0.28"``)."""
+def delay_spec(spec: Any, where: str, probability: bool = False) -> float | dict[str, float]:
+    """A rate per unit of time (a political delay cost, or a breakdown hazard
+    when ``probability``): one number for both parties, or party → number (a
+    mapping or ``"us=0.02,japan=0.28"``)."""
     from dealspace.process.compare import parse_rates
 
-    rates = parse_rates(spec, where)
+    rates = parse_rates(spec, where, probability=probability)
     return dict(rates) if isinstance(rates, tuple) else rates
 
 
-def _add(
-    base: Any, delay: float | Mapping[str, float], parties: Sequence[str]
-) -> tuple[float, ...]:
-    """The uncertainty cost per party plus the delay cost of a cell."""
-    from dealspace.process.costs import TimeCosts
-
-    own = TimeCosts(uncertainty_cost=base).c_unc
-    if isinstance(delay, Mapping):
-        unknown = [p for p in delay if p not in parties]
-        if unknown:
-            raise DealspaceError.single(
-                "delay_cost", f"unknown party '{unknown[0]}'", did_you_mean(unknown[0], parties)
-            )
-        extra = [float(delay.get(p, 0.0)) for p in parties]
-    else:
-        extra = [float(delay)] * len(parties)
-    return tuple(float(a + b) for a, b in zip(own, extra, strict=True))
-
-
-def _label(delay: float | Mapping[str, float]) -> str:
-    if isinstance(delay, Mapping):
-        return ",".join(f"{p}={v:g}" for p, v in delay.items())
-    return f"{float(delay):g}"
+def _label(rate: float | Mapping[str, float]) -> str:
+    if isinstance(rate, Mapping):
+        return ",".join(f"{p}={v:g}" for p, v in rate.items())
+    return f"{float(rate):g}"
 
 
 def sweep_cells(params: dict[str, Any]) -> list[dict[str, Any]]:
@@ -532,37 +556,60 @@ def sweep_cells(params: dict[str, Any]) -> list[dict[str, Any]]:
     return [sweep_cell({**shared, **cell}) for cell in params["cells"]]
 
 
+def cell_settings(params: Mapping[str, Any]) -> Any:
+    """The :class:`~dealspace.process.compare.ProcessSettings` of one grid cell."""
+    from dealspace.process.compare import ProcessSettings
+
+    return ProcessSettings(
+        protocols=(params["protocol"],),
+        strategies=(",".join(params["strategies"]),),
+        runs=int(params["runs"]),
+        seed=int(params["seed"]),
+        start=params.get("start"),
+        weeks=params["weeks"],
+        every=params["every"],
+        unit=params.get("unit", "week"),
+        hazard=params["hazard"],
+        delay_cost=params.get("delay_cost", 0.0),
+        tariff_cost=bool(params.get("tariff_cost", True)),
+        discount=params["discount"],
+        noise=params["noise"],
+        sensitivity=False,
+    )
+
+
 def sweep_cell(params: dict[str, Any]) -> dict[str, Any]:
-    """One grid cell: a Monte Carlo batch, summarised in one row (picklable)."""
+    """One grid cell: a Monte Carlo batch on its calendar, summarised in one row (picklable)."""
     from dealspace.process.montecarlo import monte_carlo
 
     space = _space_of(params["scenario_json"], params["digest"], params.get("parties"))
+    settings = cell_settings(params)
     result = monte_carlo(
         space,
         [params["protocol"]],
         [params["strategies"]],
-        runs=params["runs"],
-        seed=params["seed"],
-        deadline=params["deadline"],
-        discount=params["discount"],
-        hazard=params["hazard"],
-        noise=params["noise"],
-        status_quo_cost=params.get("status_quo_cost", 0.0),
-        uncertainty_cost=_add(
-            params.get("uncertainty_cost", 0.0), params.get("delay_cost", 0.0), space.parties
-        ),
+        runs=settings.runs,
+        seed=settings.seed,
+        settings=settings,
     )
     row = {str(k): v for k, v in result.summary.iloc[0].to_dict().items()}
     row.pop("runs", None)
+    cal = result.calendar
+    assert cal is not None  # a run with settings is on a calendar
     head = {
         "scenario": params["scenario_name"],
         "protocol": row.pop("protocol"),
         "strategies": row.pop("strategies"),
-        "deadline": params["deadline"],
+        "start": cal.start.isoformat(),
+        "weeks": float(params["weeks"]),
+        "every": float(params["every"]),
+        "unit": cal.unit,
+        "rounds": cal.rounds,
         "discount": params["discount"],
-        "hazard": params["hazard"],
-        "noise": params["noise"],
+        "hazard": _label(params["hazard"]),
         "delay_cost": _label(params.get("delay_cost", 0.0)),
+        "tariff_cost": bool(params.get("tariff_cost", True)),
+        "noise": params["noise"],
         "seed": params["seed"],
         "runs": params["runs"],
     }
@@ -597,8 +644,11 @@ def sweep(
     Returns
     -------
     pandas.DataFrame
-        One row per cell: its parameters and the Monte Carlo summary
-        (agreement rate, time to agreement, realised values, distances).
+        One row per cell: its parameters (``weeks``: length of the talks,
+        ``every`` and ``unit``: the pace, ``rounds``: the rounds they hold,
+        rates per unit of time) and the Monte Carlo summary (agreement rate,
+        time to agreement in rounds and in weeks, ``agreement_weeks_*``, and
+        the median agreement's date, realised values, distances).
 
     Raises
     ------
