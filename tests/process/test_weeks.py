@@ -294,3 +294,25 @@ def test_grid_file_in_weeks(tmp_path: Path) -> None:
     assert list(frame["rounds"]) == [10, 10, 20, 20]
     assert list(frame["hazard"]) == ["a=0.01,b=0", "0"] * 2
     np.testing.assert_allclose(frame["agreement_weeks_mean"], frame["round_mean"] * 2)
+
+
+@pytest.mark.slow
+def test_sweep_on_a_dask_cluster_it_starts_equals_one_process() -> None:
+    """scheduler="dask" (a LocalCluster with DASK_CONFIG, the compiled space scattered to its
+    workers, round-robin batches) gives the rows of one process, in the grid's order."""
+    pytest.importorskip("distributed")
+    grid = {
+        "scenario": TOY,
+        "runs": 30,
+        "weeks": [20, 40],
+        "every": [1, 2],
+        "protocols": ["alternating", "sequential"],
+        "strategies": ["random,linear", "tft,boulware"],
+        "seeds": 2,
+    }
+    local = sweep(grid, scheduler="sync", progress=False)
+    dask = sweep(grid, scheduler="dask", workers=2, progress=False)
+    processes = sweep(grid, scheduler="processes", workers=2, progress=False)
+    pd.testing.assert_frame_equal(dask, local)
+    pd.testing.assert_frame_equal(processes, local)
+    assert len(local) == 32 and list(local["seed"][:4]) == [0, 1, 0, 1]

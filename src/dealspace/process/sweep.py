@@ -60,6 +60,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from dealspace.scenario.model import Scenario
+    from dealspace.space import DealSpace
 
 #: Keys a grid file may hold.
 GRID_KEYS = (
@@ -90,6 +91,22 @@ ROUND_KEYS = {
 }
 #: MALLOC_TRIM_THRESHOLD_ for the workers of a LocalCluster started here (bytes).
 MALLOC_TRIM = 128 * 1024 * 1024
+#: Dask settings of a LocalCluster started here. Dask's nannies set
+#: ``MALLOC_TRIM_THRESHOLD_=65536``, which makes the simulations' many
+#: short-lived arrays slow to allocate (glibc's scale instead); the worker's
+#: statistical profiler (a stack sample every 10 ms) and the 0.1–0.5 s system
+#: and memory monitors cost CPU for every second a task runs — on a busy
+#: machine, where a task's wall time stretches, they cost a 1-worker cluster
+#: about 30 % more CPU than the same cells in one process (measured: 7.6 s
+#: against 5.6 s; 5.9 s without them). Other settings are Dask's defaults
+#: (``OMP_NUM_THREADS``, ``MKL_NUM_THREADS``, ``OPENBLAS_NUM_THREADS`` = 1).
+DASK_CONFIG: dict[str, Any] = {
+    "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": MALLOC_TRIM,
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.system-monitor.interval": "5s",
+    "distributed.worker.memory.monitor-interval": "5s",
+    "distributed.admin.tick.interval": "1s",
+}
 #: Scheduler names understood besides a Dask address.
 LOCAL = ("processes", "sync", "dask")
 
@@ -98,21 +115,29 @@ LOCAL = ("processes", "sync", "dask")
 
 
 def run_grid(
-    func: Callable[[dict[str, Any]], Any],
+    func: Callable[..., Any],
     params: Sequence[Mapping[str, Any]],
     scheduler: Any = None,
     workers: int | None = None,
     progress: bool = True,
     description: str = "sweep",
+    shared: Any = None,
 ) -> list[Any]:
     """Map ``func`` over parameter dicts; results in input order.
 
     Parameters
     ----------
     func
-        A picklable top-level function of one dict.
+        A picklable top-level function of one dict (of the dict and
+        ``shared`` when ``shared`` is given).
     params
         The parameter dicts.
+    shared
+        An object every call receives as its second argument (e.g. a compiled
+        deal space), sent once to each worker rather than with every task:
+        local processes get it in their initializer, a Dask cluster by
+        ``client.scatter(shared, broadcast=True)``; every call in a worker
+        sees the same object.
     scheduler
         None or ``"processes"``: local processes (``ProcessPoolExecutor``);
         ``"sync"``: in this process; ``"dask"``: a Dask ``LocalCluster`` of
@@ -153,6 +178,7 @@ def run_grid(
             f"{did_you_mean(scheduler, LOCAL)} (or a Dask address such as tcp://host:8786)",
         )
     results: list[Any] = [None] * len(items)
+    extra = () if shared is None else (shared,)
     with _Progress(progress, description, len(items)) as bar:
         if not items:
             return results
@@ -160,27 +186,58 @@ def run_grid(
             scheduler in (None, "processes") and (workers == 1 or len(items) == 1)
         ):
             for k, p in enumerate(items):
-                results[k] = func(p)
+                results[k] = func(p, *extra)
                 bar.advance()
         elif scheduler in (None, "processes"):
             n = workers or os.cpu_count() or 1
-            with ProcessPoolExecutor(max_workers=min(n, len(items))) as pool:
-                futures = {pool.submit(func, p): k for k, p in enumerate(items)}
+            with ProcessPoolExecutor(
+                max_workers=min(n, len(items)), initializer=_start_worker, initargs=extra
+            ) as pool:
+                call = _with_shared if extra else _plain
+                futures = {pool.submit(call, func, p): k for k, p in enumerate(items)}
                 for fut in as_completed(futures):
                     results[futures[fut]] = fut.result()
                     bar.advance()
         else:
-            _run_dask(func, items, scheduler, workers, results, bar)
+            _run_dask(func, items, scheduler, workers, results, bar, extra)
     return results
 
 
+#: The shared object of a local worker process (set by its initializer).
+_SHARED: list[Any] = []
+
+
+def _start_worker(*shared: Any) -> None:
+    """Initializer of a local worker process: keep the shared object and use
+    one BLAS/OpenMP thread (the workers are the parallelism; as Dask's nannies
+    set ``OMP_NUM_THREADS=1``)."""
+    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        os.environ[var] = "1"
+    try:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(limits=1)
+    except ImportError:  # pragma: no cover - a core dependency
+        pass
+    _SHARED[:] = shared
+
+
+def _plain(func: Callable[[dict[str, Any]], Any], p: dict[str, Any]) -> Any:
+    return func(p)
+
+
+def _with_shared(func: Callable[..., Any], p: dict[str, Any]) -> Any:
+    return func(p, _SHARED[0])
+
+
 def _run_dask(
-    func: Callable[[dict[str, Any]], Any],
+    func: Callable[..., Any],
     items: list[dict[str, Any]],
     scheduler: Any,
     workers: int | None,
     results: list[Any],
     bar: _Progress,
+    extra: tuple[Any, ...] = (),
 ) -> None:
     try:
         import distributed
@@ -194,11 +251,7 @@ def _run_dask(
     elif scheduler == "dask":
         import dask
 
-        # Dask's nannies set MALLOC_TRIM_THRESHOLD_=65536, which makes the
-        # simulations' many short-lived arrays slow to allocate; use glibc's scale
-        with dask.config.set(
-            {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": MALLOC_TRIM}
-        ):
+        with dask.config.set(DASK_CONFIG):
             cluster = distributed.LocalCluster(
                 n_workers=workers or os.cpu_count() or 1,
                 threads_per_worker=1,
@@ -209,7 +262,10 @@ def _run_dask(
     else:
         client, own = distributed.Client(str(scheduler)), True
     try:
-        futures = client.map(func, items, pure=False)
+        args = (
+            [[client.scatter(extra[0], broadcast=True, hash=False)] * len(items)] if extra else []
+        )
+        futures = client.map(func, items, *args, pure=False)
         index = {f.key: k for k, f in enumerate(futures)}
         for fut in distributed.as_completed(futures):
             results[index[fut.key]] = fut.result()
@@ -516,22 +572,6 @@ def load_grid(source: str | Path | Mapping[str, Any]) -> Grid:
 
 # ------------------------------------------------------------------ cells
 
-_SPACES: dict[str, Any] = {}
-
-
-def _space_of(scenario_json: str, digest: str, parties: Sequence[str] | None) -> Any:
-    """The compiled space, cached per worker process (cells carry the scenario
-    as JSON text, which pickles fast; it is parsed once per worker)."""
-    from dealspace.process.simulate import deal_space
-    from dealspace.scenario import Scenario
-
-    key = f"{digest}:{parties}"
-    if key not in _SPACES:
-        if len(_SPACES) > 8:
-            _SPACES.clear()
-        _SPACES[key] = deal_space(Scenario.model_validate_json(scenario_json), parties)
-    return _SPACES[key]
-
 
 def delay_spec(spec: Any, where: str, probability: bool = False) -> float | dict[str, float]:
     """A rate per unit of time (a political delay cost, or a breakdown hazard
@@ -549,11 +589,10 @@ def _label(rate: float | Mapping[str, float]) -> str:
     return f"{float(rate):g}"
 
 
-def sweep_cells(params: dict[str, Any]) -> list[dict[str, Any]]:
-    """A batch of grid cells run one after the other in one task (picklable):
-    one task per worker share amortises start-up and the compiled space."""
-    shared = {k: params[k] for k in ("scenario_json", "scenario_name", "digest")}
-    return [sweep_cell({**shared, **cell}) for cell in params["cells"]]
+def sweep_cells(params: dict[str, Any], space: DealSpace) -> list[dict[str, Any]]:
+    """A batch of grid cells run one after the other in one task (picklable);
+    ``space`` is the compiled two-party space, sent once to each worker."""
+    return [sweep_cell(cell, space) for cell in params["cells"]]
 
 
 def cell_settings(params: Mapping[str, Any]) -> Any:
@@ -578,11 +617,10 @@ def cell_settings(params: Mapping[str, Any]) -> Any:
     )
 
 
-def sweep_cell(params: dict[str, Any]) -> dict[str, Any]:
+def sweep_cell(params: dict[str, Any], space: DealSpace) -> dict[str, Any]:
     """One grid cell: a Monte Carlo batch on its calendar, summarised in one row (picklable)."""
     from dealspace.process.montecarlo import monte_carlo
 
-    space = _space_of(params["scenario_json"], params["digest"], params.get("parties"))
     settings = cell_settings(params)
     result = monte_carlo(
         space,
@@ -597,7 +635,7 @@ def sweep_cell(params: dict[str, Any]) -> dict[str, Any]:
     cal = result.calendar
     assert cal is not None  # a run with settings is on a calendar
     head = {
-        "scenario": params["scenario_name"],
+        "scenario": space.scenario.name,
         "protocol": row.pop("protocol"),
         "strategies": row.pop("strategies"),
         "start": cal.start.isoformat(),
@@ -614,6 +652,33 @@ def sweep_cell(params: dict[str, Any]) -> dict[str, Any]:
         "runs": params["runs"],
     }
     return {**head, **row}
+
+
+_SPACES: dict[str, DealSpace] = {}
+
+
+def _compiled(scenario: Scenario, parties: Sequence[str] | None) -> DealSpace:
+    """The two-party space of a scenario, compiled once per process and kept
+    for the last few scenarios (repeated sweeps of one scenario compile it once)."""
+    from dealspace.process.cell import deal_space
+
+    text = scenario.model_dump_json(by_alias=True)
+    key = f"{hashlib.sha1(text.encode()).hexdigest()}:{parties}"
+    if key not in _SPACES:
+        if len(_SPACES) >= 4:
+            _SPACES.pop(next(iter(_SPACES)))
+        _SPACES[key] = deal_space(scenario, parties)
+    return _SPACES[key]
+
+
+def balanced(n: int, tasks: int) -> list[list[int]]:
+    """Split cells ``0 … n-1`` into at most ``tasks`` batches dealt round-robin
+    (batch ``b`` holds cells ``b, b + B, b + 2B, …``): a grid varies its last
+    axes fastest, so every batch gets the same mix of protocols and strategy
+    pairs and the batches take about as long; few tasks (about two per
+    worker) keep Dask's per-task overhead small."""
+    count = max(1, min(n, tasks))
+    return [list(range(b, n, count)) for b in range(count)]
 
 
 def sweep(
@@ -678,31 +743,24 @@ def sweep(
                 "out", f"{target} is not a .parquet file", "name the output file *.parquet"
             )
     sc = source if isinstance(source, Scenario) else load_scenario(source)
-    text = sc.model_dump_json(by_alias=True)
-    digest = hashlib.sha1(text.encode()).hexdigest()
+    space = _compiled(sc, spec.parties)  # compiled once, here; sent once to each worker
     cells = spec.cells()
     parallel = 1 if scheduler == "sync" else (workers or os.cpu_count() or 1)
-    size = max(
-        1, math.ceil(len(cells) / (4 * parallel))
-    )  # ~4 batches per worker: balance and little overhead
-    batches = [
-        {
-            "cells": cells[lo : lo + size],
-            "scenario_json": text,
-            "scenario_name": sc.name,
-            "digest": digest,
-        }
-        for lo in range(0, len(cells), size)
-    ]
+    batches = balanced(len(cells), 2 * parallel)
     parts = run_grid(
         sweep_cells,
-        batches,
+        [{"cells": [cells[k] for k in batch]} for batch in batches],
         scheduler=scheduler,
         workers=workers,
         progress=progress,
         description=f"sweep {sc.name} ({len(cells)} cells)",
+        shared=space,
     )
-    frame = pd.DataFrame([row for part in parts for row in part])
+    rows: list[Any] = [None] * len(cells)
+    for batch, part in zip(batches, parts, strict=True):
+        for k, row in zip(batch, part, strict=True):
+            rows[k] = row
+    frame = pd.DataFrame(rows)
     if target is not None:
         target.parent.mkdir(parents=True, exist_ok=True)
         frame.to_parquet(target, index=False)
