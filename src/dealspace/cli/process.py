@@ -747,7 +747,10 @@ def sweep_command(
     ] = False,
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Run a parameter grid of process simulations (local processes or a Dask cluster)."""
+    """Run a grid of process simulations on calendar time (local processes or a Dask cluster).
+
+    Grid keys as compare-protocols' options: weeks, every, unit, hazard, delay_cost, … (docs/process.md).
+    """
     from dealspace.process.sweep import sweep
 
     frame = sweep(

@@ -91,22 +91,32 @@ ROUND_KEYS = {
 }
 #: MALLOC_TRIM_THRESHOLD_ for the workers of a LocalCluster started here (bytes).
 MALLOC_TRIM = 128 * 1024 * 1024
-#: Dask settings of a LocalCluster started here. Dask's nannies set
-#: ``MALLOC_TRIM_THRESHOLD_=65536``, which makes the simulations' many
-#: short-lived arrays slow to allocate (glibc's scale instead); the worker's
-#: statistical profiler (a stack sample every 10 ms) and the 0.1–0.5 s system
-#: and memory monitors cost CPU for every second a task runs — on a busy
-#: machine, where a task's wall time stretches, they cost a 1-worker cluster
-#: about 30 % more CPU than the same cells in one process (measured: 7.6 s
-#: against 5.6 s; 5.9 s without them). Other settings are Dask's defaults
-#: (``OMP_NUM_THREADS``, ``MKL_NUM_THREADS``, ``OPENBLAS_NUM_THREADS`` = 1).
+#: glibc's mmap threshold for those workers (bytes): setting the trim threshold
+#: switches off glibc's sliding mmap threshold, so every array over 128 KiB
+#: would be a fresh mmap — page faults on every allocation (measured: 133,000
+#: minor faults and 0.9 s of system time per 2·10^4 runs, against 2,400 and
+#: 0.25 s with this); 32 MiB is where glibc's sliding threshold stops anyway.
+MALLOC_MMAP = 32 * 1024 * 1024
+#: Dask settings of a LocalCluster started here (docs/process.md, "Speed"):
+#: glibc's malloc scale rather than Dask's ``MALLOC_TRIM_THRESHOLD_=65536``
+#: (see :data:`MALLOC_MMAP`); no statistical profiler (a stack sample every
+#: 10 ms) and slow system and memory monitors, which cost CPU for every second
+#: a task runs — on a busy machine, where a task's wall time stretches, they
+#: cost a 1-worker cluster ~30 % more CPU than the same cells in one process.
+#: With these it uses what one process uses. Other settings are Dask's
+#: defaults (``OMP_NUM_THREADS``, ``MKL_NUM_THREADS``, ``OPENBLAS_NUM_THREADS`` = 1).
 DASK_CONFIG: dict[str, Any] = {
     "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": MALLOC_TRIM,
+    "distributed.nanny.pre-spawn-environ.MALLOC_MMAP_THRESHOLD_": MALLOC_MMAP,
     "distributed.worker.profile.enabled": False,
     "distributed.admin.system-monitor.interval": "5s",
     "distributed.worker.memory.monitor-interval": "5s",
     "distributed.admin.tick.interval": "1s",
 }
+#: Tasks per worker a sweep's cells are dealt into: enough that a worker that
+#: finishes early takes the next (cells differ in cost by strategy pair), few
+#: enough that Dask's per-task overhead (about a millisecond) stays small.
+TASKS_PER_WORKER = 8
 #: Scheduler names understood besides a Dask address.
 LOCAL = ("processes", "sync", "dask")
 
@@ -674,9 +684,9 @@ def _compiled(scenario: Scenario, parties: Sequence[str] | None) -> DealSpace:
 def balanced(n: int, tasks: int) -> list[list[int]]:
     """Split cells ``0 … n-1`` into at most ``tasks`` batches dealt round-robin
     (batch ``b`` holds cells ``b, b + B, b + 2B, …``): a grid varies its last
-    axes fastest, so every batch gets the same mix of protocols and strategy
-    pairs and the batches take about as long; few tasks (about two per
-    worker) keep Dask's per-task overhead small."""
+    axes fastest, so every batch gets a similar mix of protocols and strategy
+    pairs and the batches take about as long; the workers take the next
+    batch as they finish (:data:`TASKS_PER_WORKER`)."""
     count = max(1, min(n, tasks))
     return [list(range(b, n, count)) for b in range(count)]
 
@@ -746,7 +756,7 @@ def sweep(
     space = _compiled(sc, spec.parties)  # compiled once, here; sent once to each worker
     cells = spec.cells()
     parallel = 1 if scheduler == "sync" else (workers or os.cpu_count() or 1)
-    batches = balanced(len(cells), 2 * parallel)
+    batches = balanced(len(cells), TASKS_PER_WORKER * parallel)
     parts = run_grid(
         sweep_cells,
         [{"cells": [cells[k] for k in batch]} for batch in batches],
