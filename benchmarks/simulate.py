@@ -12,7 +12,9 @@ Two measurements, each against a peer measured in the same run:
    ``LocalCluster`` with 1 and 2 workers (best of ``--repeat``; the cluster's
    start and a warm-up sweep are timed apart). Each line also prints the CPU
    seconds the job's processes used and CPU / wall, the CPUs the machine gave
-   it. Goal: 2 workers faster than 1, with identical results.
+   it; before and after, the CPUs the machine gives 1 and 2 busy-looping
+   processes (the peer: their ratio bounds what a second worker can gain on a
+   shared machine). Goal: 2 workers faster than 1, with identical results.
 
 Run from the repository root: ``.venv/bin/python benchmarks/simulate.py``
 (``--runs N``, ``--sweep-runs N``, ``--repeat N``, ``--no-dask``, ``--no-sweep``).
@@ -153,6 +155,7 @@ def sweeps(scenario: str, runs: int, repeat: int, dask: bool) -> None:
             f"CPUs {best[1] / best[0]:.2f}   load {load()}"
         )
 
+    ceiling = [headroom()]
     sweep(grid, scenario, scheduler="sync", progress=False)  # compile the space once (cached)
     run("1 process (in this one)", local_cpu, scheduler="sync")
     run("2 local processes", local_cpu, scheduler="processes", workers=2)
@@ -195,14 +198,38 @@ def sweeps(scenario: str, runs: int, repeat: int, dask: bool) -> None:
     print(
         "   speed-up over 1 process: " + ", ".join(f"{k}: {ref / t:.2f}×" for k, t in times.items())
     )
-    print(
-        f"   2 local processes over 1: {ref / times['2 local processes']:.2f}×",
-    )
+    ceiling.append(headroom())
+    bound = f"(the machine allowed at most {min(ceiling):.2f}–{max(ceiling):.2f}×)"
+    print(f"   2 local processes over 1: {ref / times['2 local processes']:.2f}× {bound}")
     if dask:
         d1, d2 = times["Dask LocalCluster, 1 worker(s)"], times["Dask LocalCluster, 2 worker(s)"]
-        print(f"   Dask, 2 workers over 1: {d1 / d2:.2f}×")
+        print(f"   Dask, 2 workers over 1: {d1 / d2:.2f}× {bound}")
     print(f"   identical results on every scheduler: {same}")
     print(f"   load average at the end: {load()}")
+
+
+def spin(seconds: float) -> float:
+    """Busy-loop for ``seconds`` of wall time; the CPU seconds this process got."""
+    start, cpu0 = time.perf_counter(), time.process_time()
+    while time.perf_counter() - start < seconds:
+        pass
+    return time.process_time() - cpu0
+
+
+def headroom(seconds: float = 5.0) -> float:
+    """The peer of the speed-ups: CPUs the machine gives 1 and 2 spinning
+    processes now; their ratio bounds what a second worker can gain."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    given = {}
+    for n in (1, 2):
+        with ProcessPoolExecutor(n) as pool:
+            given[n] = sum(pool.map(spin, [seconds] * n)) / seconds
+    print(
+        f"   machine now: 1 spinning process gets {given[1]:.2f} CPUs, 2 get {given[2]:.2f} — a second "
+        f"worker can gain at most {given[2] / given[1]:.2f}× (load {load()})"
+    )
+    return given[2] / given[1]
 
 
 def load() -> str:
