@@ -272,6 +272,14 @@ def test_round_based_grid_keys_are_refused_with_the_calendar_key() -> None:
     assert "every" in text and "month" in text
 
 
+def test_unknown_party_in_a_grid_rate_is_refused_before_any_cell_runs() -> None:
+    grid = {"protocols": ["alternating"], "strategies": ["linear"], "hazard": ["a=0.01,c=0.02"]}
+    with pytest.raises(DealspaceError, match=r"hazard\[0\].*unknown party 'c'"):
+        sweep(grid, TOY, scheduler="sync", progress=False)
+    with pytest.raises(DealspaceError, match="weeks"):
+        load_grid({"protocols": ["alternating"], "strategies": ["linear"], "weeks": float("inf")})
+
+
 def test_grid_file_in_weeks(tmp_path: Path) -> None:
     path = tmp_path / "grid.yaml"
     path.write_text(

@@ -510,8 +510,10 @@ def load_grid(source: str | Path | Mapping[str, Any]) -> Grid:
     runs = numbers("runs", [1000], lambda x: x >= 1, "a whole number ≥ 1", whole=True)
     if isinstance(data.get("runs"), list):
         problems.append(Problem("runs", "runs is one number per cell, not a list"))
-    weeks = numbers("weeks", [52.0], lambda x: x > 0, "a length in weeks > 0")
-    every = numbers("every", [2.0], lambda x: x > 0, "a time between rounds > 0")
+    weeks = numbers("weeks", [52.0], lambda x: math.isfinite(x) and x > 0, "a length in weeks > 0")
+    every = numbers(
+        "every", [2.0], lambda x: math.isfinite(x) and x > 0, "a time between rounds > 0"
+    )
     unit = data.get("unit", "week")
     if unit not in ("week", "day"):
         problems.append(
@@ -681,6 +683,21 @@ def _compiled(scenario: Scenario, parties: Sequence[str] | None) -> DealSpace:
     return _SPACES[key]
 
 
+def _check_parties(grid: Grid, parties: Sequence[str]) -> None:
+    """Refuse, before any cell runs, a per-party hazard or delay cost naming
+    a party the space does not have."""
+    problems = []
+    for key in ("hazard", "delay_cost"):
+        for k, rate in enumerate(getattr(grid, key)):
+            for p in rate if isinstance(rate, Mapping) else ():
+                if p not in parties:
+                    problems.append(
+                        Problem(f"{key}[{k}]", f"unknown party '{p}'", did_you_mean(p, parties))
+                    )
+    if problems:
+        raise DealspaceError(problems)
+
+
 def balanced(n: int, tasks: int) -> list[list[int]]:
     """Split cells ``0 … n-1`` into at most ``tasks`` batches dealt round-robin
     (batch ``b`` holds cells ``b, b + B, b + 2B, …``): a grid varies its last
@@ -755,6 +772,7 @@ def sweep(
     sc = source if isinstance(source, Scenario) else load_scenario(source)
     space = _compiled(sc, spec.parties)  # compiled once, here; sent once to each worker
     cells = spec.cells()
+    _check_parties(spec, space.parties)
     parallel = 1 if scheduler == "sync" else (workers or os.cpu_count() or 1)
     batches = balanced(len(cells), TASKS_PER_WORKER * parallel)
     parts = run_grid(
