@@ -457,6 +457,55 @@ def time_costs(
     )
 
 
+@dataclass(frozen=True, eq=False)
+class Talks:
+    """The talks of a scenario on a calendar: what :func:`talks` derives from
+    the settings once, and every simulation on that calendar uses.
+
+    Attributes
+    ----------
+    calendar
+        Dates, pace and rounds (``calendar.rounds`` is the deadline in rounds).
+    costs
+        The per-round time costs (:func:`time_costs`).
+    tariff
+        The GE pricing of the tariffs in force (None when off or impossible).
+    """
+
+    calendar: Calendar
+    costs: TimeCosts
+    tariff: TariffDelay | None
+
+
+def talks(space: DealSpace, settings: ProcessSettings) -> Talks:
+    """The calendar, per-round time costs and tariff pricing of ``settings`` on
+    a two-party space (the same for ``compare-protocols``, ``simulate`` and
+    sweeps, so a cell means the same thing in each)."""
+    cal = settings.calendar(space)
+    tariff = _tariff(space, settings) if settings.tariff_cost else None
+    return Talks(cal, time_costs(space, settings, cal, tariff), tariff)
+
+
+_TARIFFS: dict[tuple[int, Any, float], tuple[DealSpace, TariffDelay | None]] = {}
+
+
+def _tariff(space: DealSpace, settings: ProcessSettings) -> TariffDelay | None:
+    """The GE pricing of the tariffs in force, cached for the last few spaces
+    (a sweep prices each space once per worker, not once per cell)."""
+    key = (id(space), repr(settings.points_per_welfare_pct), settings.valuation_years)
+    hit = _TARIFFS.get(key)
+    if hit is None or hit[0] is not space:
+        if len(_TARIFFS) >= 8:
+            _TARIFFS.pop(next(iter(_TARIFFS)))
+        priced = (
+            tariff_delay(space, settings.points_per_welfare_pct, settings.valuation_years)
+            if can_price(space)
+            else None
+        )
+        hit = _TARIFFS[key] = (space, priced)
+    return hit[1]
+
+
 # ------------------------------------------------------------------ columns
 
 #: Definition of every column of the per-protocol table (``<p>``: a party).
@@ -852,12 +901,9 @@ def compare_protocols(
     settings = settings or ProcessSettings()
     space = deal_space(space, settings.parties)
     parties = space.parties
-    cal = settings.calendar(space)
-    tariff = None
-    if settings.tariff_cost and can_price(space):
-        tariff = tariff_delay(space, settings.points_per_welfare_pct, settings.valuation_years)
-    costs = time_costs(space, settings, cal, tariff)
-    result = _play(space, settings, costs, cal.rounds, settings.runs, progress)
+    plan = talks(space, settings)
+    cal, tariff = plan.calendar, plan.tariff
+    result = _play(space, settings, plan.costs, cal.rounds, settings.runs, progress)
     table = aggregate(result, cal.weeks_per_round)
     sens = (
         sensitivity_table(space, settings, tariff, progress)
@@ -984,12 +1030,14 @@ __all__ = [
     "PANEL",
     "ProcessSettings",
     "ProtocolComparison",
+    "Talks",
     "Verdict",
     "aggregate",
     "compare_protocols",
     "harvest_units",
     "sensitivity_table",
     "short_name",
+    "talks",
     "time_costs",
 ]
 
