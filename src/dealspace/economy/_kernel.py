@@ -44,8 +44,26 @@ class State(NamedTuple):
     tau: FloatArray
 
 
-def kernel(x: FloatArray, b: Base, jacobian: bool) -> tuple[FloatArray, FloatArray | None, State]:
-    """Scaled residuals (and their Jacobian in log unknowns) at ``x = log(w_hat, E_hat, L_hat)``."""
+class Forward(NamedTuple):
+    """The residuals at one point and the intermediate arrays the Jacobian reuses."""
+
+    res: FloatArray
+    state: State
+    a: FloatArray
+    lam: FloatArray
+    En: FloatArray
+    Xn: FloatArray
+    R: FloatArray
+    Yn: FloatArray
+    B: FloatArray
+    row: FloatArray
+    col: FloatArray
+    tau: FloatArray
+    Q: FloatArray
+
+
+def forward(x: FloatArray, b: Base) -> Forward:
+    """Scaled residuals at ``x = log(w_hat, E_hat, L_hat)``, with the intermediates of :func:`jacobian_at`."""
     n, eps, psi, kap, nu = b.n, b.eps, b.psi, b.kappa, b.nu
     a, lb, ll = x[:n], x[n : 2 * n], x[2 * n :]
     w, e, L = np.exp(a), np.exp(lb), np.exp(ll)
@@ -74,9 +92,26 @@ def kernel(x: FloatArray, b: Base, jacobian: bool) -> tuple[FloatArray, FloatArr
     res = np.concatenate([F1 / b.Y, F2 / b.E, F3])
     res[n - 1] = ((P - 1) * b.E).sum() / b.E.sum()
     state = State(w, e, L, P, lam, Xn, R, tau)
-    if not jacobian:
-        return res, None, state
+    return Forward(res, state, a, lam, En, Xn, R, Yn, B, row, col, tau, Q)
 
+
+def jacobian_at(f: Forward, b: Base) -> FloatArray:
+    """The analytic Jacobian of the scaled residuals in log unknowns, from :func:`forward` at the same point."""
+    n, eps, psi, kap, nu = b.n, b.eps, b.psi, b.kappa, b.nu
+    lam, En, Xn, R, Yn, B, row, col, tau, Q = (
+        f.lam,
+        f.En,
+        f.Xn,
+        f.R,
+        f.Yn,
+        f.B,
+        f.row,
+        f.col,
+        f.tau,
+        f.Q,
+    )
+    L, P = f.state.L, f.state.P
+    world_y = b.Y.sum()
     lamT = lam.T
     eye = np.eye(n)
     # d/d log c_k of the income equation (exporter j): rows j, columns k.
@@ -113,7 +148,13 @@ def kernel(x: FloatArray, b: Base, jacobian: bool) -> tuple[FloatArray, FloatArr
     J[n : 2 * n] /= b.E[:, None]
     pe = b.E * P / b.E.sum()
     J[n - 1] = np.concatenate([pe @ dP_a, pe @ dP_b, pe @ dP_l])
-    return res, J, state
+    return J
+
+
+def kernel(x: FloatArray, b: Base, jacobian: bool) -> tuple[FloatArray, FloatArray | None, State]:
+    """Scaled residuals (and their Jacobian in log unknowns) at ``x = log(w_hat, E_hat, L_hat)``."""
+    f = forward(x, b)
+    return f.res, jacobian_at(f, b) if jacobian else None, f.state
 
 
 def newton(
@@ -125,15 +166,15 @@ def newton(
     the scaled residuals and whether the largest one is below ``tol``.
     """
     x = np.zeros(3 * b.n) if x0 is None else np.array(x0, dtype=float)
-    res, _, state = kernel(x, b, jacobian=False)
+    f = forward(x, b)
+    res, state = f.res, f.state
     norm = float(np.linalg.norm(res))
     for iteration in range(max_iter + 1):
         if np.abs(res).max() < tol:
             return state, iteration, norm, True
         if iteration == max_iter:
             break
-        J = kernel(x, b, jacobian=True)[1]
-        assert J is not None
+        J = jacobian_at(f, b)  # at x: the forward pass of the accepted point is reused
         try:
             step = np.linalg.solve(J, -res)
         except np.linalg.LinAlgError:
@@ -145,12 +186,13 @@ def newton(
         while True:
             trial = x + alpha * step
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-                res_t, _, state_t = kernel(trial, b, jacobian=False)
+                f_t = forward(trial, b)
+            res_t, state_t = f_t.res, f_t.state
             norm_t = float(np.linalg.norm(res_t))
             if np.isfinite(norm_t) and (norm_t <= (1 - 1e-4 * alpha) * norm or alpha < 1e-3):
                 break
             alpha /= 2
         if not np.isfinite(norm_t):
             return state, iteration, norm, False
-        x, res, state, norm = trial, res_t, state_t, norm_t
+        x, f, res, state, norm = trial, f_t, res_t, state_t, norm_t
     return state, max_iter, norm, False
