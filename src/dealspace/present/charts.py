@@ -123,9 +123,33 @@ def to_svg(fig: Figure, key: str, title: str = "") -> str:
     plt = pyplot()
     buf = io.StringIO()
     with _rc({**_STYLE, "svg.hashsalt": key}):
+        _lay_out(fig)
         fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None}, facecolor="white")
     plt.close(fig)
     return _clean_svg(buf.getvalue(), key, title)
+
+
+def _lay_out(fig: Figure) -> None:
+    """Run the figure's layout engine once, as ``savefig`` would, then switch it off.
+
+    ``savefig`` lays a figure out by drawing every artist once with drawing
+    switched off, then draws it again for real; running only the layout
+    engine, with the SVG renderer at the SVG's 72 dpi, gives the same layout
+    for half the text measuring.
+    """
+    engine = fig.get_layout_engine()
+    if engine is None:
+        return
+    from matplotlib.backends.backend_svg import FigureCanvasSVG
+
+    FigureCanvasSVG(fig)
+    dpi = fig.dpi
+    fig.dpi = 72
+    try:
+        engine.execute(fig)
+    finally:
+        fig.dpi = dpi
+    fig.set_layout_engine(None)  # laid out: no second layout (and no dry draw) in savefig
 
 
 _KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
