@@ -369,17 +369,12 @@ class _Game:
                     for m in movers[1:]:
                         queue.remove(m)
                 elif action == "retaliate":
-                    demands = np.array(
-                        [
-                            terms.demanded(
-                                float(c),
-                                precedents,
-                                punished,
-                                self.world.terms_spillover,
-                                self.world.reputation,
-                            )
-                            for c in self.cost
-                        ]
+                    demands = terms.demanded_all(
+                        self.cost,
+                        precedents,
+                        punished,
+                        self.world.terms_spillover,
+                        self.world.reputation,
                     )
                     members = self.bloc(p, open_, mu, state, demands)
                     if members:

@@ -137,7 +137,7 @@ class PayoffTable:
         self._zero: FloatArray | None = None
         self._single: FloatArray | None = None
         self._pair: FloatArray | None = None
-        self._upper: NDArray[np.bool_] | None = None
+        self._upper: tuple[NDArray[np.intp], NDArray[np.intp]] | None = None
         self._approx: dict[Key, FloatArray] = {}
         self.solves = 0
         self.hits = 0
@@ -198,10 +198,10 @@ class PayoffTable:
         assert self._upper is not None
         x = np.asarray(key, dtype=int)
         idx = np.arange(self.n_partners)
-        pairs = self._pair[idx[:, None], x[:, None], idx[None, :], x[None, :]]
+        q, r = self._upper  # every pair q < r, in row-major order
+        pairs = self._pair[q, x[q], r, x[r]]
         value = np.asarray(
-            self._zero + self._single[idx, x].sum(axis=0) + pairs[self._upper].sum(axis=0),
-            dtype=float,
+            self._zero + self._single[idx, x].sum(axis=0) + pairs.sum(axis=0), dtype=float
         )
         value.setflags(write=False)
         self._approx[key] = value
@@ -222,7 +222,7 @@ class PayoffTable:
                         both = self.welfare(_deviate((THREAT,) * n, {q: s, r: u}))
                         pair[q, s, r, u] = both - zero - single[q, s] - single[r, u]
         self._zero, self._single, self._pair = zero, single, pair
-        self._upper = np.triu(np.ones((n, n), dtype=bool), k=1)
+        self._upper = np.triu_indices(n, k=1)
 
     def __len__(self) -> int:
         return len(self._cache)
