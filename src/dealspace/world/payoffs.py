@@ -35,12 +35,13 @@ Statistics Approach". *Journal of International Economics* 131, 103419.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from dealspace.economy.gravity import Economy, ModelParams, solve
+from dealspace.economy.threads import blas_limit
 from dealspace.errors import DealspaceError
 
 FloatArray = NDArray[np.float64]
@@ -64,11 +65,7 @@ def welfare_pct(
 
 def one_blas_thread() -> AbstractContextManager[object]:
     """Limit the BLAS to one thread (small systems solve fastest so), if ``threadpoolctl`` is installed."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # optional: only speed depends on it
-        return nullcontext()
-    return threadpool_limits(limits=1, user_api="blas")
+    return blas_limit(1)
 
 
 class PayoffTable:
