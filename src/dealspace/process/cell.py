@@ -31,13 +31,14 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from dealspace.economy.threads import blas_limit
 from dealspace.errors import DealspaceError, did_you_mean
 from dealspace.process.agent import Strategy
 from dealspace.process.candidates import Prepared
@@ -348,12 +349,8 @@ def first_uniforms(rngs: Sequence[np.random.Generator]) -> np.ndarray:
 
 
 def one_blas_thread() -> AbstractContextManager[object]:
-    """Limit the BLAS to one thread, if ``threadpoolctl`` is installed."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - a core dependency; only speed depends on it
-        return nullcontext()
-    return threadpool_limits(limits=1, user_api="blas")
+    """Limit the BLAS to one thread, if ``threadpoolctl`` is installed (thread pools looked up once)."""
+    return blas_limit(1)
 
 
 _CACHE: dict[int, tuple[DealSpace, Prepared, Geometry]] = {}
