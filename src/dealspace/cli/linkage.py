@@ -154,7 +154,7 @@ def _linkage_table(result: LinkageResult, labels: dict[str, str]) -> Table:
     table.add_column("negotiation")
     table.add_column("ZOPA")
     for p in result.parties:
-        table.add_column(labels[p], justify="right")
+        table.add_column(escape(labels[p]), justify="right")
     table.add_column("joint", justify="right")
     table.add_column("Nash product", justify="right")
     frame = result.to_frame()
@@ -163,7 +163,7 @@ def _linkage_table(result: LinkageResult, labels: dict[str, str]) -> Table:
         mark = "" if zopa is None else ("[green]yes[/]" if zopa else "[red]no[/]")
         style = "bold" if name in ("portfolio", "linkage value") else None
         table.add_row(
-            str(name),
+            escape(str(name)),
             mark,
             *(_num(row[f"gain:{p}"]) for p in result.parties),
             _num(row["joint"]),
@@ -184,13 +184,13 @@ def _silo_table(result: LinkageResult, scenario: Scenario) -> Table:
             silo_opt = silo.deal[issue_id] if silo.deal else sq[issue_id]
             port = result.portfolio.package[issue_id]
             table.add_row(
-                silo.domain,
-                issue.name or issue.id,
-                issue.label(sq[issue_id]),
-                issue.label(silo_opt) if silo.deal else "[dim]no deal[/]",
-                issue.label(port)
+                escape(silo.domain),
+                escape(issue.name or issue.id),
+                escape(issue.label(sq[issue_id])),
+                escape(issue.label(silo_opt)) if silo.deal else "[dim]no deal[/]",
+                escape(issue.label(port))
                 if str(port) == str(sq[issue_id])
-                else f"[bold]{issue.label(port)}[/]",
+                else f"[bold]{escape(issue.label(port))}[/]",
             )
     return table
 
@@ -323,7 +323,7 @@ def _values_table(values: DomainValues) -> Table:
     for k, d in enumerate(values.domains):
         share = values.shares[k]
         cells = [
-            d,
+            escape(d),
             _num(values.singles[k]),
             _num(values.values[k]),
             "" if share != share else f"{share:.0%}",
@@ -462,10 +462,12 @@ def redlines(source: Source, json_out: JsonOut = False) -> None:
 def _print_redlines(scenario: Scenario, result: RedlinePrices) -> None:
     labels = _labels(scenario)
     base = result.base
-    console.rule(f"[bold]Prices of red lines and must-haves — {scenario.title or scenario.name}")
+    console.rule(
+        f"[bold]Prices of red lines and must-haves — {escape(scenario.title or scenario.name)}"
+    )
     if base.agreement:
         gains = ", ".join(
-            f"{labels[p]} {g:+.2f}" for p, g in zip(result.parties, base.gains, strict=True)
+            f"{escape(labels[p])} {g:+.2f}" for p, g in zip(result.parties, base.gains, strict=True)
         )
         console.print(f"With every constraint, the Nash package gives: {gains}.", highlight=False)
     else:
@@ -477,13 +479,13 @@ def _print_redlines(scenario: Scenario, result: RedlinePrices) -> None:
     for col in ("constraint", "kind"):
         table.add_column(col)
     for p in result.parties:
-        table.add_column(f"Δ {labels[p]}", justify="right")
+        table.add_column(f"Δ {escape(labels[p])}", justify="right")
     table.add_column("Δ joint", justify="right")
     table.add_column("note")
     for c in result.prices:
         note = "[red]kills the ZOPA[/]" if c.kills_zopa else ("[green]free[/]" if c.free else "")
         table.add_row(
-            f"{c.key}\n[dim]{c.label}[/]" if c.label else c.key,
+            f"{escape(c.key)}\n[dim]{escape(c.label)}[/]" if c.label else escape(c.key),
             c.kind.replace("_", "-"),
             *(_num(v) for v in c.delta),
             _num(c.joint),
@@ -527,10 +529,11 @@ def offers(
 def _print_offers(scenario: Scenario, menu: OfferMenu) -> None:
     labels = _labels(scenario)
     console.rule(
-        f"[bold]Equivalent offers by {labels[menu.party]} — {scenario.title or scenario.name}"
+        f"[bold]Equivalent offers by {escape(labels[menu.party])} — "
+        f"{escape(scenario.title or scenario.name)}"
     )
     console.print(
-        f"Level {menu.level:.2f} ± {menu.tolerance:.2f} for {labels[menu.party]}; "
+        f"Level {menu.level:.2f} ± {menu.tolerance:.2f} for {escape(labels[menu.party])}; "
         f"{menu.candidates} candidate package(s) found.",
         highlight=False,
     )
@@ -550,16 +553,20 @@ def _print_offers(scenario: Scenario, menu: OfferMenu) -> None:
         if all(str(x) == str(sq[issue.id]) for x in opts):
             continue
         table.add_row(
-            issue.name or issue.id,
-            issue.label(sq[issue.id]),
+            escape(issue.name or issue.id),
+            escape(issue.label(sq[issue.id])),
             *(
-                issue.label(x) if str(x) == str(sq[issue.id]) else f"[bold]{issue.label(x)}[/]"
+                escape(issue.label(x))
+                if str(x) == str(sq[issue.id])
+                else f"[bold]{escape(issue.label(x))}[/]"
                 for x in opts
             ),
         )
     table.add_section()
     for q, p in enumerate(menu.parties):
-        table.add_row(f"utility: {labels[p]}", "", *(f"{o.utilities[q]:.2f}" for o in menu.offers))
+        table.add_row(
+            f"utility: {escape(labels[p])}", "", *(f"{o.utilities[q]:.2f}" for o in menu.offers)
+        )
     table.add_row(
         "on the frontier",
         "",
@@ -597,9 +604,10 @@ def harvest(
 
 def _print_harvest(scenario: Scenario, result: HarvestResult) -> None:
     labels = _labels(scenario)
-    console.rule(f"[bold]Early harvest — {scenario.title or scenario.name}")
+    console.rule(f"[bold]Early harvest — {escape(scenario.title or scenario.name)}")
     gains = ", ".join(
-        f"{labels[p]} {g:+.2f}" for p, g in zip(result.parties, result.full.gains, strict=True)
+        f"{escape(labels[p])} {g:+.2f}"
+        for p, g in zip(result.parties, result.full.gains, strict=True)
     )
     console.print(f"Full portfolio (Nash): {gains}.", highlight=False)
     if not result.candidates:
@@ -610,18 +618,18 @@ def _print_harvest(scenario: Scenario, result: HarvestResult) -> None:
     table.add_column("kind")
     table.add_column("early value", justify="right")
     for p in result.parties:
-        table.add_column(f"final {labels[p]}", justify="right")
+        table.add_column(f"final {escape(labels[p])}", justify="right")
     table.add_column("verdict")
     for c in result.candidates:
         worst: Any = min(range(len(result.parties)), key=lambda q: c.shortfall[q])
         verdict = (
             "[green]valid[/]"
             if c.valid
-            else f"[red]{labels[result.parties[worst]]} loses {-c.shortfall[worst]:.2f}[/]"
+            else f"[red]{escape(labels[result.parties[worst]])} loses {-c.shortfall[worst]:.2f}[/]"
         )
         table.add_row(
-            c.name,
-            c.kind,
+            escape(c.name),
+            escape(c.kind),
             _num(c.value),
             *(_num(v) for v in c.remainder.gains),
             verdict,

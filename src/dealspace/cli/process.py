@@ -18,6 +18,7 @@ from rich.text import Text
 
 from dealspace.cli._app import app, console, friendly, print_json
 from dealspace.errors import DealspaceError
+from dealspace.files import atomic_output, check_output
 from dealspace.present.plotting import pyplot
 
 if TYPE_CHECKING:
@@ -31,13 +32,8 @@ Source = Annotated[
     str,
     typer.Argument(help="A built-in scenario name (see `dealspace scenarios`) or a scenario file."),
 ]
-
-
-def _refuse_existing(path: Path, overwrite: bool) -> None:
-    if path.exists() and not overwrite:
-        raise DealspaceError.single(
-            str(path), "the file exists", "choose another path or pass --overwrite"
-        )
+#: Chart files: the formats offered for --plot.
+CHART_SUFFIXES = (".png", ".svg", ".pdf")
 
 
 def _parties(value: str | None) -> list[str] | None:
@@ -192,7 +188,7 @@ def print_run(out: Console, run: Run) -> None:
     else:
         head = "[yellow]no complete agreement[/] by the deadline"
     out.print(
-        f"{run.protocol} · {run.strategies[0]} vs {run.strategies[1]} · {head} · "
+        f"{escape(run.protocol)} · {escape(run.strategies[0])} vs {escape(run.strategies[1])} · {head} · "
         f"{len(run.bindings)} binding part(s)",
         highlight=False,
     )
@@ -200,15 +196,25 @@ def print_run(out: Console, run: Run) -> None:
     for col in ("party", "utility", "realised value", "strategy"):
         table.add_column(col, justify="left" if col in ("party", "strategy") else "right")
     for p, party in enumerate(run.parties):
-        table.add_row(party, _fmt(run.utilities[party]), _fmt(run.value[party]), run.strategies[p])
+        table.add_row(
+            escape(party),
+            _fmt(run.utilities[party]),
+            _fmt(run.value[party]),
+            escape(run.strategies[p]),
+        )
     out.print(table)
     if run.bindings:
         b = Table(title="Binding parts")
         for col in ("round", "unit", "package", *(f"gain:{p}" for p in run.parties)):
-            b.add_column(col)
+            b.add_column(escape(col))
         for item in run.bindings:
             pkg = ", ".join(f"{k}={v}" for k, v in item.package.items())
-            b.add_row(str(item.round), item.unit, pkg, *(_fmt(item.gains[p]) for p in run.parties))
+            b.add_row(
+                str(item.round),
+                escape(item.unit),
+                escape(pkg),
+                *(_fmt(item.gains[p]) for p in run.parties),
+            )
         out.print(b)
     out.print(
         f"distance to the Pareto frontier {_fmt(run.distance_to_frontier, 3)}, "
@@ -221,11 +227,18 @@ def print_trace(out: Console, run: Run, limit: int = 400) -> None:
     """The offers, answers and bindings of a run."""
     table = Table(title=f"Trace ({len(run.trace)} events)")
     for col in ("round", "track", "event", "party", *(f"u:{p}" for p in run.parties), "note"):
-        table.add_column(col, justify="right" if col.startswith("u:") or col == "round" else "left")
+        table.add_column(
+            escape(col), justify="right" if col.startswith("u:") or col == "round" else "left"
+        )
     for e in run.trace[:limit]:
         utils = e.utilities or (None,) * len(run.parties)
         table.add_row(
-            str(e.round), e.track, e.kind, e.party or "", *(_fmt(u) for u in utils), e.note
+            str(e.round),
+            escape(str(e.track)),
+            escape(e.kind),
+            escape(e.party or ""),
+            *(_fmt(u) for u in utils),
+            escape(e.note),
         )
     out.print(table)
     if len(run.trace) > limit:
@@ -247,11 +260,13 @@ def print_summary(out: Console, result: MonteCarloResult) -> None:
         "to Nash",
     ]
     for col in cols:
-        table.add_column(col, justify="left" if col in ("protocol", "strategies") else "right")
+        table.add_column(
+            escape(col), justify="left" if col in ("protocol", "strategies") else "right"
+        )
     for row in result.summary.to_dict(orient="records"):
         table.add_row(
-            str(row["protocol"]),
-            str(row["strategies"]),
+            escape(str(row["protocol"])),
+            escape(str(row["strategies"])),
             f"{row['agreement_rate']:.1%}",
             f"{row['deal_rate']:.1%}",
             f"{row['breakdown_rate']:.1%}",
@@ -532,11 +547,7 @@ def compare_protocols(
     from dealspace.scenario import load_scenario
 
     if plot is not None:
-        _refuse_existing(plot, overwrite)
-        if plot.suffix.lower() not in (".png", ".svg", ".pdf"):
-            raise DealspaceError.single(
-                "--plot", f"{plot} is not .png, .svg or .pdf", "choose one of these"
-            )
+        check_output(plot, "--plot", overwrite=overwrite, inputs=(source,), suffixes=CHART_SUFFIXES)
     settings = settings_from_options(
         runs=runs,
         seed=seed,
@@ -572,7 +583,8 @@ def compare_protocols(
         show=not json_out,
     )
     if plot is not None:
-        plot_compare(cmp, plot)
+        with atomic_output(plot, "--plot", overwrite=overwrite, inputs=(source,)) as tmp:
+            plot_compare(cmp, tmp)
     if json_out:
         print_json(cmp.to_dict())
         return
@@ -617,15 +629,19 @@ def sweep_command(
     """Run a parameter grid of process simulations (local processes or a Dask cluster)."""
     from dealspace.process.sweep import sweep
 
+    inputs = (grid, scenario)
+    if out is not None:
+        check_output(out, "--out", overwrite=overwrite, inputs=inputs, suffixes=(".parquet", ".pq"))
     frame = sweep(
         grid,
         scenario=scenario,
         scheduler=scheduler,
         workers=workers,
-        out=out,
         progress=not json_out,
-        overwrite=overwrite,
     )
+    if out is not None:
+        with atomic_output(out, "--out", overwrite=overwrite, inputs=inputs) as tmp:
+            frame.to_parquet(tmp, index=False)
     if json_out:
         print_json(_records(frame))
         return
@@ -645,10 +661,10 @@ def sweep_command(
         table.add_column(col, justify="left" if col in ("protocol", "strategies") else "right")
     for row in frame.head(50).to_dict(orient="records"):
         table.add_row(
-            *(f"{row[c]:.3g}" if isinstance(row[c], float) else str(row[c]) for c in cols)
+            *(f"{row[c]:.3g}" if isinstance(row[c], float) else escape(str(row[c])) for c in cols)
         )
     console.print(table)
     if len(frame) > 50:
         console.print(f"… {len(frame) - 50} more cells (use --out or --json)")
     if out is not None:
-        console.print(f"wrote {out}")
+        console.print(f"wrote {escape(str(out))}", highlight=False)

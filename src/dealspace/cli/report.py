@@ -24,10 +24,10 @@ def progress_bar(what: str) -> Iterator[Callable[[str], None]]:
     """A rich spinner on stderr; yields ``progress(step_name)`` for :func:`write_report`."""
     columns = (SpinnerColumn(), TextColumn("[bold]{task.description}"), TimeElapsedColumn())
     with Progress(*columns, console=console_err, transient=True) as bar:
-        task = bar.add_task(what)
+        task = bar.add_task(escape(what))
 
         def step(name: str) -> None:
-            bar.update(task, description=f"{what}: {name}")
+            bar.update(task, description=escape(f"{what}: {name}"))
 
         yield step
 
@@ -69,11 +69,11 @@ def report(
         raise DealspaceError.single("--format", f"unknown format '{fmt}'", "use 'html' or 'md'")
     scenario = load_scenario(source)
     path = output if output is not None else Path(f"{scenario.name}-report.{fmt}")
-    check_output(path, overwrite, inputs=(Path(source),))
+    check_output(path, overwrite, inputs=(source,))
     with progress_bar(f"report on {scenario.name}") as step:
         results = analyze(scenario, progress=step)
         step("render")
-        written = write_report(results, path, fmt, overwrite=overwrite)
+        written = write_report(results, path, fmt, overwrite=overwrite, inputs=(source,))
     console.print(f"wrote {escape(str(written))}", highlight=False)
 
 
@@ -110,7 +110,7 @@ def score(
     for col in ("criterion", "score", "verdict"):
         summary.add_column(col, justify="right" if col == "score" else "left")
     for c in card.criteria:
-        summary.add_row(c.name, f"{c.score:.3f}", escape(c.verdict))
+        summary.add_row(escape(c.name), f"{c.score:.3f}", escape(c.verdict))
     console.print(summary)
     for c in card.criteria:
         console.print(f"\n[bold]{escape(c.name)}[/] — {escape(c.verdict)}", highlight=False)

@@ -12,7 +12,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from dealspace.cli._app import app, console, friendly, print_json
-from dealspace.errors import DealspaceError, did_you_mean
+from dealspace.errors import DealspaceError, did_you_mean, shorten
+from dealspace.files import atomic_output, check_output
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -161,7 +162,9 @@ def world_command(
         raise DealspaceError.single("--runs", f"is {runs}", "use a whole number >= 1")
     if outcome is not None and outcome not in OUTCOME_NAMES:
         raise DealspaceError.single(
-            "--outcome", f"unknown outcome {outcome!r}", did_you_mean(outcome, OUTCOME_NAMES)
+            "--outcome",
+            f"unknown outcome '{shorten(outcome)}'",
+            did_you_mean(outcome, OUTCOME_NAMES),
         )
     order_arg: str | list[str] = order
     if "," in order:
@@ -169,18 +172,13 @@ def world_command(
     elif order not in ORDER_NAMES:
         raise DealspaceError.single(
             "--order",
-            f"unknown order {order!r}",
+            f"unknown order '{shorten(order)}'",
             did_you_mean(order, ORDER_NAMES) + " (or list partners separated by commas)",
         )
     if plot is not None:
-        if plot.suffix.lower() not in (".png", ".svg", ".pdf"):
-            raise DealspaceError.single(
-                "--plot", f"{plot.name!r} has no image suffix", "end the name in .png, .svg or .pdf"
-            )
-        if plot.exists() and not overwrite:
-            raise DealspaceError.single(
-                "--plot", f"{plot} exists", "choose another name or pass --overwrite"
-            )
+        check_output(
+            plot, "--plot", overwrite=overwrite, inputs=(world,), suffixes=(".png", ".svg", ".pdf")
+        )
     for name, value in (("--terms-spillover", terms_spillover), ("--reputation", reputation)):
         if value is not None and not 0.0 <= value <= 1.0:
             raise DealspaceError.single(name, f"is {value}", "use a number in [0, 1]")
@@ -218,7 +216,8 @@ def world_command(
         runner=runner,
     )
     if plot is not None:
-        report.draw(plot)
+        with atomic_output(plot, "--plot", overwrite=overwrite, inputs=(world,)) as tmp:
+            report.draw(tmp)
     if json_out:
         print_json(report.to_dict())
         return
@@ -233,7 +232,7 @@ def _names(text: str) -> list[str]:
     if not names:
         raise DealspaceError.single(
             "partners",
-            f"{text!r} names no partner",
+            f"'{shorten(text)}' names no partner",
             "give codes or names separated by commas, e.g. EU,JPN",
         )
     return names
