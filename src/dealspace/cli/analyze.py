@@ -16,6 +16,7 @@ import typer
 from rich.markup import escape
 
 from dealspace.cli._app import app, console, friendly, print_json
+from dealspace.cli._bounds import bound
 from dealspace.cli.scenario import Source
 
 #: The report's file when --report is not given (numbered if it exists: never replaced).
@@ -52,11 +53,13 @@ def analyze(
     runs: Annotated[
         int,
         typer.Option(
-            "--runs", min=1, max=100_000, help="Monte Carlo runs per protocol and strategy pair."
+            "--runs",
+            **bound("analyze", "--runs"),
+            help="Monte Carlo runs per protocol and strategy pair.",
         ),
     ] = 100,
     seed: Annotated[
-        int, typer.Option("--seed", min=0, max=2**32 - 1, help="Seed of every random step.")
+        int, typer.Option("--seed", **bound("analyze", "--seed"), help="Seed of every random step.")
     ] = 0,
     no_process: Annotated[
         bool, typer.Option("--no-process", help="Skip the protocol comparison.")
@@ -71,7 +74,9 @@ def analyze(
     world_runs: Annotated[
         int,
         typer.Option(
-            "--world-runs", min=0, max=10_000, help="Runs of the bellwether model (0 skips it)."
+            "--world-runs",
+            **bound("analyze", "--world-runs"),
+            help="Runs of the bellwether model (0 skips it).",
         ),
     ] = 100,
 ) -> None:

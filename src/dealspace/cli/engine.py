@@ -20,6 +20,7 @@ from rich.table import Table
 from dealspace.analysis.bargaining import SOLUTIONS, Solution, solve
 from dealspace.analysis.pareto import Frontier, pareto_frontier
 from dealspace.cli._app import app, console, friendly, print_json
+from dealspace.cli._bounds import bound
 from dealspace.errors import DealspaceError
 from dealspace.files import atomic_output, check_output
 from dealspace.scenario import Scenario, load_scenario
@@ -83,7 +84,7 @@ def frontier_command(
         int | None,
         typer.Option(
             "--limit",
-            min=1,
+            **bound("frontier", "--limit"),
             help=f"Show at most N packages, evenly spaced along the "
             f"frontier (table default {TABLE_ROWS}; JSON default all; CSV always all).",
             show_default=False,

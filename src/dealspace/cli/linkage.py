@@ -34,6 +34,7 @@ from dealspace.analysis.silos import (
 from dealspace.analysis.threats import LinkageDecomposition, decompose_linkage
 from dealspace.analysis.worth import DomainWorth, domain_worth
 from dealspace.cli._app import app, console, friendly, print_json
+from dealspace.cli._bounds import bound
 from dealspace.errors import DealspaceError
 from dealspace.scenario import Scenario, load_scenario
 
@@ -67,8 +68,18 @@ def linkage_command(
         list[str] | None,
         typer.Option("--domain", "-d", help="Analyse only these domains (repeat the option)."),
     ] = None,
-    seed: Annotated[int, typer.Option(help="Seed of the Shapley sampler (above 15 domains).")] = 0,
-    samples: Annotated[int, typer.Option(help="Permutations sampled above 15 domains.")] = 200,
+    seed: Annotated[
+        int,
+        typer.Option(
+            **bound("linkage", "--seed"), help="Seed of the Shapley sampler (above 15 domains)."
+        ),
+    ] = 0,
+    samples: Annotated[
+        int,
+        typer.Option(
+            **bound("linkage", "--samples"), help="Permutations sampled above 15 domains."
+        ),
+    ] = 200,
     off_table: Annotated[
         str,
         typer.Option(
@@ -503,14 +514,21 @@ def _print_redlines(scenario: Scenario, result: RedlinePrices) -> None:
 def offers(
     source: Source,
     party: Annotated[str, typer.Option("--party", "-p", help="The party making the offers.")],
-    k: Annotated[int, typer.Option("--k", "-k", help="Number of offers.")] = 3,
+    k: Annotated[
+        int, typer.Option("--k", "-k", **bound("offers", "--k"), help="Number of offers.")
+    ] = 3,
     level: Annotated[
-        float | None, typer.Option(help="Target utility of the party (default: its Nash utility).")
+        float | None,
+        typer.Option(
+            **bound("offers", "--level"),
+            help="Target utility of the party (default: its Nash utility).",
+        ),
     ] = None,
     tolerance: Annotated[
         float | None,
         typer.Option(
-            help="Largest distance from the level (default: 2.5% of the party's frontier span)."
+            **bound("offers", "--tolerance"),
+            help="Largest distance from the level (default: 2.5% of the party's frontier span).",
         ),
     ] = None,
     json_out: JsonOut = False,

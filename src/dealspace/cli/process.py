@@ -17,6 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from dealspace.cli._app import app, console, friendly, print_json
+from dealspace.cli._bounds import bound
 from dealspace.errors import DealspaceError
 from dealspace.files import atomic_output, check_output
 from dealspace.present.plotting import pyplot
@@ -61,27 +62,59 @@ def simulate(
         str, typer.Option("--strategies", "-s", help="Two strategies, e.g. boulware,linear.")
     ] = "linear,linear",
     runs: Annotated[
-        int, typer.Option("--runs", "-n", help="Monte Carlo runs (1 = one run with its outcome).")
+        int,
+        typer.Option(
+            "--runs",
+            "-n",
+            **bound("simulate", "--runs"),
+            help="Monte Carlo runs (1 = one run with its outcome).",
+        ),
     ] = 1,
-    seed: Annotated[int, typer.Option("--seed", help="Master seed.")] = 0,
-    deadline: Annotated[int, typer.Option("--deadline", help="Rounds available.")] = 100,
+    seed: Annotated[
+        int, typer.Option("--seed", **bound("simulate", "--seed"), help="Master seed.")
+    ] = 0,
+    deadline: Annotated[
+        int, typer.Option("--deadline", **bound("simulate", "--deadline"), help="Rounds available.")
+    ] = 100,
     discount: Annotated[
-        float, typer.Option("--discount", help="Per-round discount factor in (0, 1].")
+        float,
+        typer.Option(
+            "--discount",
+            **bound("simulate", "--discount"),
+            help="Per-round discount factor in (0, 1].",
+        ),
     ] = 1.0,
     hazard: Annotated[
-        float, typer.Option("--hazard", help="Per-round breakdown probability in [0, 1).")
+        float,
+        typer.Option(
+            "--hazard",
+            **bound("simulate", "--hazard"),
+            help="Per-round breakdown probability in [0, 1).",
+        ),
     ] = 0.0,
     noise: Annotated[
-        float, typer.Option("--noise", help="σ of each side's estimate of the other's valuation.")
+        float,
+        typer.Option(
+            "--noise",
+            **bound("simulate", "--noise"),
+            help="σ of each side's estimate of the other's valuation.",
+        ),
     ] = 0.0,
     status_quo_cost: Annotated[
         float,
         typer.Option(
-            "--status-quo-cost", help="Running cost of the status quo per round (points)."
+            "--status-quo-cost",
+            **bound("simulate", "--status-quo-cost"),
+            help="Running cost of the status quo per round (points).",
         ),
     ] = 0.0,
     uncertainty_cost: Annotated[
-        float, typer.Option("--uncertainty-cost", help="Cost of uncertainty per round (points).")
+        float,
+        typer.Option(
+            "--uncertainty-cost",
+            **bound("simulate", "--uncertainty-cost"),
+            help="Cost of uncertainty per round (points).",
+        ),
     ] = 0.0,
     parties: Annotated[
         str | None,
@@ -456,9 +489,17 @@ def settings_from_options(**options: Any) -> ProcessSettings:
 def compare_protocols(
     source: Source = "us-japan-2025",
     runs: Annotated[
-        int, typer.Option("--runs", "-n", help="Runs per protocol and strategy pair.")
+        int,
+        typer.Option(
+            "--runs",
+            "-n",
+            **bound("compare-protocols", "--runs"),
+            help="Runs per protocol and strategy pair.",
+        ),
     ] = 500,
-    seed: Annotated[int, typer.Option("--seed", help="Master seed.")] = 0,
+    seed: Annotated[
+        int, typer.Option("--seed", **bound("compare-protocols", "--seed"), help="Master seed.")
+    ] = 0,
     start: Annotated[
         str | None,
         typer.Option(
@@ -470,12 +511,19 @@ def compare_protocols(
         typer.Option("--end", help="Day the talks must end by (default: start + --weeks)."),
     ] = None,
     weeks: Annotated[
-        float, typer.Option("--weeks", help="Length of the talks in weeks when --end is not given.")
+        float,
+        typer.Option(
+            "--weeks",
+            **bound("compare-protocols", "--weeks"),
+            help="Length of the talks in weeks when --end is not given.",
+        ),
     ] = 52.0,
     every: Annotated[
         float,
         typer.Option(
-            "--every", help="Time between rounds, in --unit (same pace in every protocol)."
+            "--every",
+            **bound("compare-protocols", "--every"),
+            help="Time between rounds, in --unit (same pace in every protocol).",
         ),
     ] = 2.0,
     unit: Annotated[
@@ -507,6 +555,7 @@ def compare_protocols(
         float | None,
         typer.Option(
             "--points-per-welfare-pct",
+            **bound("compare-protocols", "--points-per-welfare-pct"),
             help="Points per % of welfare (default: scenario, else implied by each party's valuation, else 10).",
         ),
     ] = None,
@@ -514,14 +563,25 @@ def compare_protocols(
         float,
         typer.Option(
             "--valuation-years",
+            **bound("compare-protocols", "--valuation-years"),
             help="Years over which a package's value is counted (prices a week of delay).",
         ),
     ] = 4.0,
     discount: Annotated[
-        float, typer.Option("--discount", help="Discount factor per year, in (0, 1].")
+        float,
+        typer.Option(
+            "--discount",
+            **bound("compare-protocols", "--discount"),
+            help="Discount factor per year, in (0, 1].",
+        ),
     ] = 1.0,
     noise: Annotated[
-        float, typer.Option("--noise", help="σ of each side's estimate of the other's valuation.")
+        float,
+        typer.Option(
+            "--noise",
+            **bound("compare-protocols", "--noise"),
+            help="σ of each side's estimate of the other's valuation.",
+        ),
     ] = 0.1,
     parties: Annotated[
         str | None,
@@ -531,7 +591,12 @@ def compare_protocols(
         bool, typer.Option("--sensitivity/--no-sensitivity", help="Compute the sensitivity table.")
     ] = True,
     sensitivity_runs: Annotated[
-        int, typer.Option("--sensitivity-runs", help="Runs per pair in each sensitivity cell.")
+        int,
+        typer.Option(
+            "--sensitivity-runs",
+            **bound("compare-protocols", "--sensitivity-runs"),
+            help="Runs per pair in each sensitivity cell.",
+        ),
     ] = 100,
     plot: Annotated[
         Path | None, typer.Option("--plot", help="Write a chart (PNG, SVG or PDF).")
@@ -616,7 +681,8 @@ def sweep_command(
         typer.Option("--scheduler", help="Dask scheduler address, or processes / sync / dask."),
     ] = None,
     workers: Annotated[
-        int | None, typer.Option("--workers", help="Local worker processes.")
+        int | None,
+        typer.Option("--workers", **bound("sweep", "--workers"), help="Local worker processes."),
     ] = None,
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="Write the results to a Parquet file.")

@@ -12,6 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from dealspace.cli._app import app, console, friendly, print_json
+from dealspace.cli._bounds import bound
 from dealspace.errors import DealspaceError, did_you_mean, shorten
 from dealspace.files import atomic_output, check_output
 from dealspace.present.plotting import pyplot
@@ -141,7 +142,10 @@ def tariffs(
         ),
     ] = None,
     top: Annotated[
-        int, typer.Option(help="Rows to print, largest |welfare| first (0 = all).")
+        int,
+        typer.Option(
+            **bound("tariffs", "--top"), help="Rows to print, largest |welfare| first (0 = all)."
+        ),
     ] = 25,
     overwrite: Annotated[
         bool, typer.Option(help="Replace existing --csv and --plot files (never an input).")

@@ -12,6 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from dealspace.cli._app import app, console, friendly, print_json
+from dealspace.cli._bounds import bound
 from dealspace.errors import DealspaceError, did_you_mean, shorten
 from dealspace.files import atomic_output, check_output
 
@@ -72,8 +73,13 @@ def world_command(
             help="Force the first partner's outcome: 'good' (deal kept), 'bad' (concessions paid, tariff snaps back) or 'none' (no deal)."
         ),
     ] = None,
-    runs: Annotated[int, typer.Option(help="Monte Carlo runs per experiment.")] = 200,
-    seed: Annotated[int, typer.Option(help="Seed; the same seed gives the same tables.")] = 0,
+    runs: Annotated[
+        int, typer.Option(**bound("world", "--runs"), help="Monte Carlo runs per experiment.")
+    ] = 200,
+    seed: Annotated[
+        int,
+        typer.Option(**bound("world", "--seed"), help="Seed; the same seed gives the same tables."),
+    ] = 0,
     order: Annotated[
         str,
         typer.Option(
@@ -109,19 +115,22 @@ def world_command(
     terms_spillover: Annotated[
         float | None,
         typer.Option(
-            help="Deal-terms spillover tau in [0, 1]: how far later partners' concessions are pulled toward earlier deals' (default: the world's; 0 = off)."
+            **bound("world", "--terms-spillover"),
+            help="Deal-terms spillover tau in [0, 1]: how far later partners' concessions are pulled toward earlier deals' (default: the world's; 0 = off).",
         ),
     ] = None,
     reputation: Annotated[
         float | None,
         typer.Option(
-            help="Strategic US rho in [0, 1]: punish early settlers to raise later concessions (default: the world's; 0 = off)."
+            **bound("world", "--reputation"),
+            help="Strategic US rho in [0, 1]: punish early settlers to raise later concessions (default: the world's; 0 = off).",
         ),
     ] = None,
     first_mover_runs: Annotated[
         int | None,
         typer.Option(
-            help="Runs per partner and position in the first-mover table (default runs/5, at least 10; 0 skips the table)."
+            **bound("world", "--first-mover-runs"),
+            help="Runs per partner and position in the first-mover table (default runs/5, at least 10; 0 skips the table).",
         ),
     ] = None,
     plot: Annotated[
@@ -139,7 +148,10 @@ def world_command(
         ),
     ] = None,
     workers: Annotated[
-        int | None, typer.Option(help="Worker processes for the local schedulers.")
+        int | None,
+        typer.Option(
+            **bound("world", "--workers"), help="Worker processes for the local schedulers."
+        ),
     ] = None,
     exact: Annotated[
         bool,
