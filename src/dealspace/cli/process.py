@@ -18,6 +18,7 @@ from rich.text import Text
 
 from dealspace.cli._app import app, console, friendly, print_json
 from dealspace.cli._bounds import bound
+from dealspace.cli._scheduler import connected
 from dealspace.errors import DealspaceError
 from dealspace.files import atomic_output, check_output
 from dealspace.present.plotting import pyplot
@@ -698,13 +699,14 @@ def sweep_command(
     inputs = (grid, scenario)
     if out is not None:
         check_output(out, "--out", overwrite=overwrite, inputs=inputs, suffixes=(".parquet", ".pq"))
-    frame = sweep(
-        grid,
-        scenario=scenario,
-        scheduler=scheduler,
-        workers=workers,
-        progress=not json_out,
-    )
+    with connected(scheduler) as where:
+        frame = sweep(
+            grid,
+            scenario=scenario,
+            scheduler=where,
+            workers=workers,
+            progress=not json_out,
+        )
     if out is not None:
         with atomic_output(out, "--out", overwrite=overwrite, inputs=inputs) as tmp:
             frame.to_parquet(tmp, index=False)

@@ -13,6 +13,7 @@ from rich.table import Table
 
 from dealspace.cli._app import app, console, friendly, print_json
 from dealspace.cli._bounds import bound
+from dealspace.cli._scheduler import connected
 from dealspace.errors import DealspaceError, did_you_mean, shorten
 from dealspace.files import atomic_output, check_output
 
@@ -212,21 +213,22 @@ def world_command(
         4 * runs + 2 * len(w.partners) * fm_runs
     )  # main + domino, then each partner first and last
     local = scheduler is None and games <= LOCAL_LIMIT
-    runner = None if local else _grid_runner(scheduler, workers, progress=not json_out)
-    report = run_world(
-        w,
-        runs,
-        seed,
-        order=order_arg,
-        first=first,
-        outcome=outcome,
-        blocs=blocs,
-        never_retaliate=never,
-        first_mover_runs=first_mover_runs,
-        exact=exact,
-        chunk=None if local else CHUNK,
-        runner=runner,
-    )
+    with connected(scheduler) as where:
+        runner = None if local else _grid_runner(where, workers, progress=not json_out)
+        report = run_world(
+            w,
+            runs,
+            seed,
+            order=order_arg,
+            first=first,
+            outcome=outcome,
+            blocs=blocs,
+            never_retaliate=never,
+            first_mover_runs=first_mover_runs,
+            exact=exact,
+            chunk=None if local else CHUNK,
+            runner=runner,
+        )
     if plot is not None:
         with atomic_output(plot, "--plot", overwrite=overwrite, inputs=(world,)) as tmp:
             report.draw(tmp)
