@@ -35,10 +35,12 @@ def run(*args: object) -> tuple[int, str]:
 def test_atomic_output_leaves_the_old_file_when_the_write_fails(tmp_path: Path) -> None:
     target = tmp_path / "out.csv"
     target.write_text("mine")
-    with pytest.raises(DealspaceError, match="nothing was changed"):
-        with files.atomic_output(target, "--csv", overwrite=True) as tmp:
-            tmp.write_text("half a fi")
-            raise OSError(errno.ENOSPC, "No space left on device")
+    with (
+        pytest.raises(DealspaceError, match="nothing was changed"),
+        files.atomic_output(target, "--csv", overwrite=True) as tmp,
+    ):
+        tmp.write_text("half a fi")
+        raise OSError(errno.ENOSPC, "No space left on device")
     assert target.read_text() == "mine"
     assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]  # no temporary file left
 
