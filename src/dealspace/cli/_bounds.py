@@ -88,7 +88,7 @@ def bound(command: str, option: str) -> dict[str, Any]:
 
 def markdown_table() -> str:
     """:data:`BOUNDS` as the Markdown table of ``docs/cli.md``."""
-    lines = ["| command | option | lowest | highest | unit |", "|---|---|---|---|---|"]
+    lines = ["| command | option | lowest | highest | what it counts |", "|---|---|---|---|---|"]
     for (command, option), b in BOUNDS.items():
         lines.append(f"| {command} | `{option}` | {_num(b.low)} | {_num(b.high)} | {b.why} |")
     return "\n".join(lines)

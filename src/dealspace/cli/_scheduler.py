@@ -112,12 +112,12 @@ def _probe(address: str) -> str | None:
     async def ask() -> object:
         comm = await connect(address, timeout=CONNECT_SECONDS)
         try:
-            return await asyncio.wait_for(send_recv(comm, op="identity"), CONNECT_SECONDS)
+            return await send_recv(comm, op="identity")
         finally:
             comm.abort()
 
     try:
-        reply = asyncio.run(ask())
+        reply = asyncio.run(asyncio.wait_for(ask(), 2 * CONNECT_SECONDS))
     except Exception as err:  # garbage, a timeout, a closed connection: not a scheduler
         return f"{type(err).__name__}: {shorten(str(err)) or 'no reply'}"
     if isinstance(reply, dict) and reply.get("type") == "Scheduler":
