@@ -6,8 +6,10 @@ table used by ``dealspace analyze``.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import numpy as np
 import typer
@@ -19,7 +21,7 @@ from rich.text import Text
 from dealspace.cli._app import app, console, friendly, print_json
 from dealspace.cli._bounds import bound
 from dealspace.cli._scheduler import connected
-from dealspace.errors import DealspaceError
+from dealspace.errors import DealspaceError, Problem
 from dealspace.files import atomic_output, check_output
 from dealspace.present.plotting import pyplot
 
@@ -38,6 +40,27 @@ Source = Annotated[
 CHART_SUFFIXES = (".png", ".svg", ".pdf")
 
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def parties_option(func: F) -> F:
+    """Name the ``--parties`` option (not the Python argument) when a scenario
+    has more than two parties."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except DealspaceError as err:
+            if [p.where for p in err.problems] != ["parties"]:
+                raise
+            what = err.problems[0].what
+            fix = "choose two with --parties a,b (the others' red lines still apply)"
+            raise DealspaceError([Problem("--parties", what, fix)], err.source) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
 def _parties(value: str | None) -> list[str] | None:
     if value is None:
         return None
@@ -49,6 +72,7 @@ def _parties(value: str | None) -> list[str] | None:
 
 @app.command()
 @friendly
+@parties_option
 def simulate(
     source: Source = "us-japan-2025",
     protocol: Annotated[
@@ -487,6 +511,7 @@ def settings_from_options(**options: Any) -> ProcessSettings:
 
 @app.command("compare-protocols")
 @friendly
+@parties_option
 def compare_protocols(
     source: Source = "us-japan-2025",
     runs: Annotated[
