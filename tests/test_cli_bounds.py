@@ -111,3 +111,16 @@ def test_something_that_is_not_a_scheduler_is_refused() -> None:
         )
     assert result.exit_code == 2 and "did not answer as a Dask scheduler" in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_numbers_inside_text_options_are_bounded() -> None:
+    toy = str(Path(__file__).parent / "data" / "toy.yaml")
+    compare = ["compare-protocols", toy, "--runs", "2", "--no-sensitivity", "--no-tariff-cost"]
+    for args, message in (
+        ([*compare, "--delay-cost", "1e308"], "is not a number in [0, 1e+12]"),
+        ([*compare, "--delay-cost", "a=nan"], "is not a number in"),
+        ([*compare, "--hazard", "inf"], "is not a probability"),
+        (["tariffs", "--set", "USA:KOR=" + "9" * 400], "the rate is above 100000 %"),
+    ):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2 and message in result.stderr, (args, result.output)

@@ -42,6 +42,8 @@ SET_PATTERN = re.compile(
 EMBEDDED_DATA = Path(__file__).resolve().parents[1] / "economy" / "data"
 #: Chart files: the formats offered for --plot.
 CHART_SUFFIXES = (".png", ".svg", ".pdf")
+#: Highest bilateral rate --set takes, in percent (a 1000-fold price rise).
+MAX_RATE_PCT = 100_000.0
 BN = {"thousand USD": 1e-6, "million USD": 1e-3, "billion USD": 1.0}
 
 
@@ -65,6 +67,12 @@ def parse_set(values: list[str]) -> dict[tuple[str, str], float]:
                 "write LEVIER:TARGET=RATE in percent, e.g. --set USA:KOR=15 (the US levies 15 % on Korea's goods)",
             )
         by, on, rate = found.group(1).upper(), found.group(2).upper(), float(found.group(3))
+        if rate > MAX_RATE_PCT:
+            raise DealspaceError.single(
+                "--set",
+                f"'{shorten(text)}': the rate is above {MAX_RATE_PCT:g} %",
+                f"give a rate in percent, at most {MAX_RATE_PCT:g}",
+            )
         if rate <= -100:
             raise DealspaceError.single(
                 "--set",
