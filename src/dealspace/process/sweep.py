@@ -628,13 +628,6 @@ def sweep(
                 "out", f"{target} is not a .parquet file", "name the output file *.parquet"
             )
     sc = source if isinstance(source, Scenario) else load_scenario(source)
-    if spec.parties is None and len(sc.parties) != 2:
-        raise DealspaceError.single(
-            "parties",
-            f"process simulation is bilateral; '{sc.name}' has {len(sc.parties)} parties "
-            f"({', '.join(sc.party_ids)})",
-            "name two in the grid, e.g. parties: [a, b] (the others' red lines still apply)",
-        )
     text = sc.model_dump_json(by_alias=True)
     digest = hashlib.sha1(text.encode()).hexdigest()
     cells = spec.cells()

@@ -21,7 +21,7 @@ from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 import yaml
 from pydantic import BaseModel, Tag, ValidationError
 
-from dealspace.errors import DealspaceError, Problem, did_you_mean, shorten
+from dealspace.errors import DealspaceError, Problem, did_you_mean
 from dealspace.files import check_source, read_bytes
 from dealspace.scenario.model import Scenario, key_names
 
@@ -441,11 +441,11 @@ def problems_from_validation(
         elif e["type"] == "missing":
             what = "this required field is missing"
         elif e["type"] in {"float_parsing", "float_type"} and isinstance(e.get("input"), str):
-            what = f"'{shorten(e['input'])}' is not a number"
+            what = f"'{e['input']}' is not a number"
         elif e["type"] == "finite_number":
-            what = f"{shorten(e.get('input'))} is not a finite number"
+            what = f"{e.get('input')} is not a finite number"
         elif e["type"] == "greater_than_equal" and _is_number(e.get("input")):
-            what = f"{shorten(e.get('input'))} is negative"
+            what = f"{e.get('input')} is negative"
         if (
             e["type"] == "string_type"
             and isinstance(e.get("input"), dict)

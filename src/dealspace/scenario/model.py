@@ -40,7 +40,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from dealspace.errors import did_you_mean, shorten
+from dealspace.errors import did_you_mean
 from dealspace.tolerances import GRID_TOL
 
 #: Most options a numeric issue may expand to.
@@ -533,9 +533,7 @@ class Valuation(Traced):
 def _finite(v: Any, what: str) -> float:
     if isinstance(v, bool) or not isinstance(v, int | float):
         raise PydanticCustomError(
-            "not_number",
-            "{what} must be a number, got {v}",
-            {"what": what, "v": shorten(repr(v))},
+            "not_number", "{what} must be a number, got {v!r}", {"what": what, "v": v}
         )
     if not math.isfinite(v):
         raise PydanticCustomError(
