@@ -99,8 +99,9 @@ def test_never_over_an_input_even_with_overwrite(tmp_path: Path) -> None:
     for out in (mine, link, hard):
         with pytest.raises(DealspaceError, match="input"):
             files.check_output(out, overwrite=True, inputs=[mine])
-    with pytest.raises(DealspaceError, match="input"):  # nor into an input folder
-        files.check_output(tmp_path / "new.csv", overwrite=True, inputs=[tmp_path])
+    with pytest.raises(DealspaceError, match="input"):  # nor a file in an input folder
+        files.check_output(mine, overwrite=True, inputs=[tmp_path])
+    assert files.check_output(tmp_path / "new.csv", inputs=[tmp_path])  # a new one beside it
 
 
 def test_sources(tmp_path: Path) -> None:

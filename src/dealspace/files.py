@@ -5,7 +5,8 @@ One rule for every command that writes a file:
 * the output must be a plain file name in a folder that exists and can be
   written to (not empty, not a folder, not a device such as ``/dev/full``);
 * an existing file is replaced only with ``overwrite`` (``--overwrite``), and
-  an input file (or a file inside an input folder) never, not even then;
+  an input file (or a file inside an input folder) never, not even then (a new
+  file beside them is fine);
 * the file is written to a temporary file next to it and renamed into place,
   so a failed write (disk full, killed process) never leaves a truncated file.
 
@@ -117,12 +118,13 @@ def read_bytes(path: str | Path, limit: int, where: str = "") -> bytes:
         ) from None
 
 
-def _same_or_inside(target: Path, source: Path) -> bool:
-    """Whether ``target`` is ``source`` (the same file, links included) or lies inside it."""
+def _is_input(target: Path, source: Path) -> bool:
+    """Whether writing ``target`` would replace ``source`` (the same file, links
+    included) or a file inside the folder ``source`` (a new file beside them is fine)."""
     try:
-        if not source.exists():
+        if not (source.exists() and target.exists()):
             return False
-        if target.exists() and os.path.samefile(target, source):
+        if os.path.samefile(target, source):
             return True
         src = source.resolve()
         return src.is_dir() and src in target.resolve().parents
@@ -178,9 +180,9 @@ def check_output(
         what, fix = _stat_problem(err)
         raise DealspaceError.single(where, f"'{shown}': {what}", fix) from None
     for source in inputs:
-        if source is not None and str(source) and _same_or_inside(out, Path(source)):
+        if source is not None and str(source) and _is_input(out, Path(source)):
             raise refuse(
-                "is an input of this command" + (" or inside one" if not folder else ""),
+                "is an input of this command" + ("" if folder else " (or a file in one)"),
                 "write to another path (--overwrite never replaces an input)",
             )
     if st is not None:
