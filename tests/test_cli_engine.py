@@ -154,3 +154,13 @@ def test_three_party_chart_and_table(tmp_path: Path) -> None:
     assert "Gamma" in result.output
     assert (tmp_path / "three.png").stat().st_size > 10_000
     assert run("solve", path, "-s", "egalitarian").exit_code == 0
+
+
+def test_scale_dependent_solutions_carry_the_cross_party_note() -> None:
+    # egalitarian and utilitarian compare points across parties; Nash and KS do not
+    out = runner.invoke(app, ["solve", str(TOY), "-s", "egalitarian"], env={"COLUMNS": "250"})
+    assert out.exit_code == 0 and "compare points across parties" in out.output
+    assert "across parties" not in run("solve", TOY, "-s", "nash").output
+    data = json.loads(run("solve", TOY, "-s", "all", "--json").stdout)
+    assert data["nash"]["note"] is None and data["kalai_smorodinsky"]["note"] is None
+    assert "scale-free" in data["utilitarian"]["note"]

@@ -307,3 +307,8 @@ def test_report_output_must_be_a_file_path(tmp_path: Path) -> None:
     )
     empty = runner.invoke(app, ["report", str(TOY), "-o", ""])
     assert empty.exit_code == 2 and "Traceback" not in empty.output
+
+
+def test_bargaining_caption_notes_the_cross_party_solutions(toy: ReportData) -> None:
+    md = render_markdown(toy)
+    assert "Egalitarian and utilitarian solutions compare points across parties" in md

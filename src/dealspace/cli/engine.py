@@ -238,6 +238,8 @@ def print_solution(out: Console, space: DealSpace, result: Solution, packages: b
         out.print(
             f"{result.n_ties} other frontier package(s) tie on this criterion.", highlight=False
         )
+    if result.note:
+        out.print(f"[dim]Note: {escape(result.note)}[/]", highlight=False)
 
 
 def print_packages(

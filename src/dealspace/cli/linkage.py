@@ -401,7 +401,8 @@ def coalitions_command(
         typer.Option(
             "--free",
             help="A coalition may move any issue a member has a stake in; outsiders have no veto "
-            "(default: issues an outsider has a stake in stay at the status quo).",
+            "(default: a coalition moves only the issues it owns — an issue's 'owners', else a "
+            "tariff's levying and levied parties, else every party with a stake in it).",
         ),
     ] = False,
     json_out: JsonOut = False,
@@ -441,6 +442,17 @@ def print_coalitions(out: Console, result: Coalitions, labels: dict[str, str]) -
             "[bold yellow]yes[/]" if c.blocks_grand else "",
         )
     out.print(table)
+    if result.outsiders == "hold" and result.owners:
+        out.print(
+            "Who must agree to move each issue: "
+            + escape(
+                "; ".join(
+                    f"{i}: {', '.join(labels[p] for p in o) or 'nobody'}"
+                    for i, o in result.owners.items()
+                )
+            ),
+            highlight=False,
+        )
     if result.grand is None:
         out.print("The grand coalition has no ZOPA: no package every party prefers to its BATNA.")
     elif result.in_core:

@@ -28,6 +28,7 @@ from dealspace.present.plotting import pyplot
 if TYPE_CHECKING:
     import pandas as pd
 
+    from dealspace.process.calendar import Calendar
     from dealspace.process.compare import ProcessSettings, ProtocolComparison
     from dealspace.process.montecarlo import MonteCarloResult
     from dealspace.process.simulate import Run
@@ -98,25 +99,65 @@ def simulate(
     seed: Annotated[
         int, typer.Option("--seed", **bound("simulate", "--seed"), help="Master seed.")
     ] = 0,
-    deadline: Annotated[
-        int, typer.Option("--deadline", **bound("simulate", "--deadline"), help="Rounds available.")
-    ] = 100,
+    start: Annotated[
+        str | None,
+        typer.Option(
+            "--start", help="First day of the talks, YYYY-MM-DD (default: the scenario's date)."
+        ),
+    ] = None,
+    end: Annotated[
+        str | None,
+        typer.Option("--end", help="Day the talks must end by (default: start + --weeks)."),
+    ] = None,
+    weeks: Annotated[
+        float,
+        typer.Option(
+            "--weeks",
+            **bound("simulate", "--weeks"),
+            help="Length of the talks in weeks when --end is not given.",
+        ),
+    ] = 52.0,
+    every: Annotated[
+        float,
+        typer.Option(
+            "--every",
+            **bound("simulate", "--every"),
+            help="Time between rounds, in --unit (the pace).",
+        ),
+    ] = 2.0,
+    unit: Annotated[
+        str,
+        typer.Option("--unit", help="week or day: the unit of --every, --hazard and --delay-cost."),
+    ] = "week",
+    hazard: Annotated[
+        str,
+        typer.Option(
+            "--hazard",
+            help="Breakdown hazard per party per unit of time: 0.0025 or us=0.002,japan=0.004.",
+        ),
+    ] = "0.0025",
+    delay_cost: Annotated[
+        str,
+        typer.Option(
+            "--delay-cost",
+            help="Political cost of delay, points per unit of time: 0.1 or us=0.02,japan=0.28 (on top of the GE-priced tariffs).",
+        ),
+    ] = "0",
+    tariff_cost: Annotated[
+        bool,
+        typer.Option(
+            "--tariff-cost/--no-tariff-cost",
+            help="Price the tariffs in force with the economy model.",
+        ),
+    ] = True,
     discount: Annotated[
         float,
         typer.Option(
             "--discount",
             **bound("simulate", "--discount"),
-            help="Per-round discount factor in (0, 1].",
+            help="Discount factor per year, in (0, 1].",
         ),
     ] = 1.0,
-    hazard: Annotated[
-        float,
-        typer.Option(
-            "--hazard",
-            **bound("simulate", "--hazard"),
-            help="Per-round breakdown probability in [0, 1).",
-        ),
-    ] = 0.0,
     noise: Annotated[
         float,
         typer.Option(
@@ -124,23 +165,7 @@ def simulate(
             **bound("simulate", "--noise"),
             help="σ of each side's estimate of the other's valuation.",
         ),
-    ] = 0.0,
-    status_quo_cost: Annotated[
-        float,
-        typer.Option(
-            "--status-quo-cost",
-            **bound("simulate", "--status-quo-cost"),
-            help="Running cost of the status quo per round (points).",
-        ),
-    ] = 0.0,
-    uncertainty_cost: Annotated[
-        float,
-        typer.Option(
-            "--uncertainty-cost",
-            **bound("simulate", "--uncertainty-cost"),
-            help="Cost of uncertainty per round (points).",
-        ),
-    ] = 0.0,
+    ] = 0.1,
     parties: Annotated[
         str | None,
         typer.Option("--parties", help="Two parties of a larger scenario, e.g. us,japan."),
@@ -149,27 +174,38 @@ def simulate(
         bool, typer.Option("--trace", help="Show the offers and answers of one run (run 0).")
     ] = False,
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    deadline: Annotated[str | None, typer.Option("--deadline", hidden=True)] = None,
+    status_quo_cost: Annotated[str | None, typer.Option("--status-quo-cost", hidden=True)] = None,
+    uncertainty_cost: Annotated[str | None, typer.Option("--uncertainty-cost", hidden=True)] = None,
 ) -> None:
-    """Simulate a negotiation: one run, or Monte Carlo runs with a summary."""
+    """Simulate a negotiation on a calendar: one run, or Monte Carlo runs with a summary.
+
+    The talks run as in `compare-protocols`: from --start for --weeks, one round
+    every --every weeks (or days), with hazards and delay costs per unit of time.
+    """
     from dealspace.process.montecarlo import monte_carlo
     from dealspace.process.simulate import simulate as run_one
 
-    if runs < 1:
-        raise DealspaceError.single("--runs", f"runs is {runs}", "use a whole number ≥ 1")
-    if seed < 0:
-        raise DealspaceError.single("--seed", f"the seed is {seed}", "use a whole number ≥ 0")
-    settings: dict[str, Any] = dict(
-        deadline=deadline,
-        discount=discount,
+    _refuse_rounds(deadline, status_quo_cost, uncertainty_cost, every, unit)
+    settings = settings_from_options(
+        runs=runs,
+        seed=seed,
+        start=start,
+        end=end,
+        weeks=weeks,
+        every=every,
+        unit=unit,
         hazard=hazard,
+        delay_cost=delay_cost,
+        tariff_cost=tariff_cost,
+        discount=discount,
         noise=noise,
-        status_quo_cost=status_quo_cost,
-        uncertainty_cost=uncertainty_cost,
-        parties=_parties(parties),
+        parties=parties,
+        sensitivity=False,
     )
     first = np.random.SeedSequence(seed).spawn(1)[0]  # = run 0 of a Monte Carlo batch
     if runs == 1:
-        single = run_one(source, protocol, strategies, seed=first, **settings)
+        single = run_one(source, protocol, strategies, seed=first, settings=settings)
         if json_out:
             one = single.to_dict()
             if not trace:
@@ -182,13 +218,13 @@ def simulate(
         return
     result = _with_progress(
         lambda tick: monte_carlo(
-            source, [protocol], [strategies], runs=runs, seed=seed, progress=tick, **settings
+            source, [protocol], [strategies], runs=runs, seed=seed, progress=tick, settings=settings
         ),
         runs,
         "simulating",
         show=not json_out,
     )
-    run = run_one(source, protocol, strategies, seed=first, **settings) if trace else None
+    run = run_one(source, protocol, strategies, seed=first, settings=settings) if trace else None
     if json_out:
         data: dict[str, Any] = {"settings": result.settings, "summary": _records(result.summary)}
         if run is not None:
@@ -200,6 +236,42 @@ def simulate(
         console.print("[bold]Run 0[/]", highlight=False)
         print_run(console, run)
         print_trace(console, run)
+
+
+def _refuse_rounds(
+    deadline: str | None,
+    status_quo_cost: str | None,
+    uncertainty_cost: str | None,
+    every: float,
+    unit: str,
+) -> None:
+    """The round-based options of earlier versions, each mapped to its calendar option."""
+    if deadline is not None:
+        try:
+            rounds = float(deadline)
+            pace = every if unit == "week" else every / 7
+            hint = f"--deadline {deadline} rounds at one round every {every:g} {unit}s is --weeks {rounds * pace:g}"
+        except ValueError:
+            hint = "e.g. 26 rounds at one round a fortnight is --weeks 52"
+        raise DealspaceError.single(
+            "--deadline",
+            "simulate now runs on a calendar: the deadline is the length of the talks, "
+            "--weeks (or --end YYYY-MM-DD), and --every sets the pace",
+            hint,
+        )
+    if status_quo_cost is not None:
+        raise DealspaceError.single(
+            "--status-quo-cost",
+            "the cost of the tariffs in force is now priced per week by the economy model",
+            "use --tariff-cost (on by default when the scenario allows it) and --delay-cost for a "
+            "political cost per week",
+        )
+    if uncertainty_cost is not None:
+        raise DealspaceError.single(
+            "--uncertainty-cost",
+            "the running cost of the talks is now --delay-cost, in points per --unit of time",
+            "e.g. --delay-cost 0.1 or --delay-cost us=0.02,japan=0.28",
+        )
 
 
 def _with_progress(job: Any, total: int, label: str, show: bool = True) -> Any:
@@ -240,9 +312,9 @@ def _fmt(x: Any, digits: int = 2) -> str:
 def print_run(out: Console, run: Run) -> None:
     """One run's outcome: agreement, round, utilities, realised values, bindings."""
     if run.agreement:
-        head = f"[green]agreement[/] in round {run.round}"
+        head = f"[green]agreement[/] in round {run.round}{_when(run, run.round)}"
     elif run.breakdown:
-        head = f"[red]breakdown[/] at round {run.breakdown_round}"
+        head = f"[red]breakdown[/] at round {run.breakdown_round}{_when(run, run.breakdown_round)}"
     else:
         head = "[yellow]no complete agreement[/] by the deadline"
     out.print(
@@ -263,12 +335,23 @@ def print_run(out: Console, run: Run) -> None:
     out.print(table)
     if run.bindings:
         b = Table(title="Binding parts")
-        for col in ("round", "unit", "package", *(f"gain:{p}" for p in run.parties)):
+        dated = run.calendar is not None
+        for col in (
+            "round",
+            *(("week", "date") if dated else ()),
+            "unit",
+            "package",
+            *(f"gain:{p}" for p in run.parties),
+        ):
             b.add_column(escape(col))
         for item in run.bindings:
             pkg = ", ".join(f"{k}={v}" for k, v in item.package.items())
+            when = (
+                (_fmt(run.weeks_of(item.round), 1), str(run.date_of(item.round))) if dated else ()
+            )
             b.add_row(
                 str(item.round),
+                *when,
                 escape(item.unit),
                 escape(pkg),
                 *(_fmt(item.gains[p]) for p in run.parties),
@@ -278,6 +361,28 @@ def print_run(out: Console, run: Run) -> None:
         f"distance to the Pareto frontier {_fmt(run.distance_to_frontier, 3)}, "
         f"to the Nash package {_fmt(run.distance_to_nash, 3)} (normalised utilities)",
         highlight=False,
+    )
+    _calendar_line(out, run.calendar)
+
+
+def _when(run: Run, round: int | None) -> str:
+    """`` (week 12, 2025-06-11)`` for a run on a calendar."""
+    weeks = run.weeks_of(round)
+    if weeks is None:
+        return ""
+    return f" (week {weeks:g}, {run.date_of(round)})"
+
+
+def _calendar_line(out: Console, calendar: Calendar | None) -> None:
+    if calendar is None:
+        return
+    out.print(
+        f"calendar: one round every {calendar.every:g} {calendar.unit}s from {calendar.start} to "
+        f"{calendar.end} ({calendar.rounds} rounds, {calendar.weeks:g} weeks); round r is held "
+        f"r × {calendar.weeks_per_round:g} weeks after the start",
+        style="dim",
+        highlight=False,
+        markup=False,
     )
 
 
@@ -317,11 +422,19 @@ def print_summary(out: Console, result: MonteCarloResult) -> None:
         *(f"value:{p}" for p in parties),
         "to Nash",
     ]
+    dated = result.calendar is not None
+    if dated:
+        cols[cols.index("round") + 1 : cols.index("round") + 1] = ["weeks", "date (median)"]
     for col in cols:
         table.add_column(
             escape(col), justify="left" if col in ("protocol", "strategies") else "right"
         )
     for row in result.summary.to_dict(orient="records"):
+        when = (
+            (_fmt(row["agreement_weeks_mean"], 1), str(row["agreement_date_p50"] or "–"))
+            if dated
+            else ()
+        )
         table.add_row(
             escape(str(row["protocol"])),
             escape(str(row["strategies"])),
@@ -329,16 +442,27 @@ def print_summary(out: Console, result: MonteCarloResult) -> None:
             f"{row['deal_rate']:.1%}",
             f"{row['breakdown_rate']:.1%}",
             _fmt(row["round_mean"], 1),
+            *when,
             *(_fmt(row[f"value:{p}_mean"]) for p in parties),
             _fmt(row["dist_nash_mean"], 3),
         )
     out.print(table)
+    weeks = (
+        "weeks = mean weeks from the start of the talks to a complete agreement (round × weeks per "
+        "round); date (median) = the date of the median agreement; "
+        if dated
+        else ""
+    )
     out.print(
-        "round = mean round of complete agreements; value = realised value (mean; discounted, net of costs, "
-        "BATNA included); p10/p50/p90 with --json.",
+        "complete = whole package agreed; any deal = complete or some parts bound; breakdown = the "
+        "talks collapsed (overlaps the others); round = mean round of complete agreements; "
+        + weeks
+        + "value = realised value (mean; discounted, net of costs, BATNA included); p10/p50/p90 with --json.",
         style="dim",
         highlight=False,
+        markup=False,
     )
+    _calendar_line(out, result.calendar)
 
 
 # ------------------------------------------------------------------ compare
@@ -718,7 +842,10 @@ def sweep_command(
     ] = False,
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Run a parameter grid of process simulations (local processes or a Dask cluster)."""
+    """Run a grid of process simulations on calendar time (local processes or a Dask cluster).
+
+    Grid keys as compare-protocols' options: weeks, every, unit, hazard, delay_cost, … (docs/process.md).
+    """
     from dealspace.process.sweep import sweep
 
     inputs = (grid, scenario)
@@ -742,12 +869,15 @@ def sweep_command(
     cols = [
         "protocol",
         "strategies",
-        "discount",
+        "weeks",
+        "every",
         "hazard",
+        "delay_cost",
         "noise",
         "seed",
         "agreement_rate",
         "deal_rate",
+        "agreement_weeks_mean",
         "joint_gain_mean",
     ]
     for col in cols:
@@ -757,6 +887,15 @@ def sweep_command(
             *(f"{row[c]:.3g}" if isinstance(row[c], float) else escape(str(row[c])) for c in cols)
         )
     console.print(table)
+    unit = str(frame["unit"].iloc[0]) if len(frame) else "week"
+    console.print(
+        f"weeks = length of the talks; every = {unit}s between rounds; hazard and delay_cost per "
+        f"{unit}; agreement_weeks_mean = mean weeks from the start to a complete agreement "
+        "(rounds × weeks per round); every column with --json or --out.",
+        style="dim",
+        highlight=False,
+        markup=False,
+    )
     if len(frame) > 50:
         console.print(f"… {len(frame) - 50} more cells (use --out or --json)")
     if out is not None:

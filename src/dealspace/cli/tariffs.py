@@ -26,7 +26,7 @@ PRESET_HELP = (
     "Base tariff world: 'liberation-day' (US rates announced on 2 April 2025, floored at 10 %, EU 20 %, as in the study), "
     "'us-japan-deal' (the same, Japan at 15 %), 'deals-2025' (2025 deal rates where a deal is recorded), "
     "'optimal-us' (the closed-form optimal uniform US tariff, the study's case 3), "
-    "'in-force' (rates in force on 2 April 2025), 'none' (no tariffs)."
+    "'in-force' (the rates in force on --date, default 2 April 2025, from the dated schedule of 2025-26), 'none' (no tariffs)."
 )
 HOME = "USA"
 WELFARE_DEFINITION = (
@@ -93,7 +93,7 @@ def tariffs(
     date: Annotated[
         str | None,
         typer.Option(
-            help="With the 'in-force' world: the US rates in force on this date (YYYY-MM-DD): the 2 April 2025 rates, each replaced by its 2025 deal from the day after the deal."
+            help="With the 'in-force' world: the US rates in force on this date (YYYY-MM-DD), from the dated schedule (docs/economy.md): the 2 April 2025 rates; from 9 April the pause (10 %; China 104 %, 145 % from 10 April, 30 % from the Geneva truce of 14 May); from 7 August 2025 the country and deal rates (Japan, EU, Korea 15 %); the Busan truce (China 20 %) from 31 October; none from the Supreme Court's IEEPA ruling of 20 February 2026, then the 10 % Section 122 surcharge from 24 February 2026."
         ),
     ] = None,
     set_: Annotated[
@@ -274,6 +274,7 @@ def tariffs(
         "newton_iterations": eq.iterations,
         "seconds": seconds,
         "welfare_definition": WELFARE_DEFINITION,
+        "schedule": _schedule(preset, date),
     }
     if csv is not None:
         with atomic_output(csv, "--csv", overwrite=overwrite, inputs=inputs) as tmp:
@@ -294,6 +295,15 @@ def tariffs(
         )
         return
     _print(rows, averages, meta, top, scale, economy.n)
+
+
+def _schedule(preset: str, date: str | None) -> list[dict[str, Any]]:
+    """The dated changes behind the 'in-force' rates (each with its source); none for other presets."""
+    if preset != "in-force":
+        return []
+    from dealspace.economy.policy import changes_in_force
+
+    return [c.to_dict() for c in changes_in_force(date)]
 
 
 def _with_rates(frame: pd.DataFrame, t: Any, us: int | None, alt_hat: Any) -> pd.DataFrame:
@@ -403,6 +413,20 @@ def _print(
     )
     console.print(table)
     console.print(WELFARE_DEFINITION, highlight=False)
+    if meta["schedule"]:
+        console.print(
+            f"US rates in force: {len(meta['schedule'])} dated changes since 2 April 2025 "
+            "(docs/economy.md; --json gives each one's event and source):",
+            highlight=False,
+        )
+        for c in meta["schedule"]:
+            who = "every partner" if c["partner"] == "*" else c["partner"]
+            if c["exempt"]:
+                who += " but " + ", ".join(c["exempt"])
+            rate = "2 April rate" if c["rate"] is None else f"{100 * c['rate']:g} %"
+            console.print(
+                escape(f"  from {c['effective']} {who}: {rate} ({c['source']})"), highlight=False
+            )
     console.print(
         f"Tariff revenue: {REVENUE_LABEL[revenue]} (--revenue {revenue}); the next column is the same tariffs with the revenue "
         f"used as an {REVENUE_LABEL[other]} (--revenue {other}). balance: exports minus imports of goods, before and after "

@@ -15,8 +15,9 @@ Base world
     Every other rate is that of the base world the scenario names
     (``economy: {base: ...}``, :data:`dealspace.economy.policy.BASES`); the
     default ``in-force`` takes the US rates in force at the scenario's
-    ``date`` (:func:`dealspace.economy.policy.tariffs_in_force`), e.g. the
-    2 April 2025 rates for every partner without an earlier deal.
+    ``date`` (:func:`dealspace.economy.policy.tariffs_in_force`, the dated
+    schedule of :mod:`dealspace.economy.schedule`), e.g. the pause's 10 %
+    for most partners on a date in July 2025.
 
 Joint pricing
     Issues on the same country pair act on the same flow; their effects are

@@ -112,6 +112,56 @@ def time_costs(
     return TimeCosts(discount, hazard, status_quo_cost, uncertainty_cost)
 
 
+#: The round-based arguments of ``simulate`` and ``monte_carlo`` and their defaults.
+ROUND_ARGS: dict[str, Any] = {
+    "deadline": 100,
+    "discount": 1.0,
+    "hazard": 0.0,
+    "noise": 0.0,
+    "status_quo_cost": 0.0,
+    "uncertainty_cost": 0.0,
+    "costs": None,
+}
+
+
+def on_calendar(
+    source: Source, parties: Sequence[str] | None, settings: Any, given: dict[str, Any]
+) -> tuple[DealSpace, Any]:
+    """The two-party space and the talks (:func:`dealspace.process.compare.talks`)
+    of ``settings`` (a :class:`~dealspace.process.compare.ProcessSettings`).
+
+    ``given`` holds the round-based arguments of the call; any of them set away
+    from its default is refused, since the calendar replaces them all.
+    """
+    from dealspace.process.compare import ProcessSettings, talks
+
+    if not isinstance(settings, ProcessSettings):
+        raise DealspaceError.single(
+            "settings",
+            f"{type(settings).__name__} is not ProcessSettings",
+            "pass ProcessSettings(...)",
+        )
+    clash = [k for k, v in given.items() if not _is_default(v, ROUND_ARGS[k])]
+    if clash:
+        raise DealspaceError.single(
+            clash[0],
+            f"'{clash[0]}' counts in rounds, but the talks are given on a calendar (settings)",
+            "set the calendar in ProcessSettings instead: weeks (length), every and unit (pace), "
+            "hazard and delay_cost (per unit of time), discount (per year), noise",
+        )
+    space = deal_space(source, settings.parties or parties)
+    return space, talks(space, settings)
+
+
+def _is_default(value: Any, default: Any) -> bool:
+    if default is None:
+        return value is None
+    try:
+        return bool(np.all(np.asarray(value, dtype=float) == default))
+    except (TypeError, ValueError):
+        return False
+
+
 def check_run_args(deadline: int, noise: float) -> None:
     """Reject a deadline that is not a whole number ≥ 1 or a noise level that is not a number ≥ 0."""
     if isinstance(deadline, bool) or not isinstance(deadline, int | np.integer) or deadline < 1:

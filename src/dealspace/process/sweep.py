@@ -5,31 +5,39 @@ function over a list of parameter dicts — in this process, on local worker
 processes (:class:`concurrent.futures.ProcessPoolExecutor`, the default), or
 on a Dask cluster (``distributed.Client(address)``) — with a progress bar,
 and returns the results in input order. :func:`sweep` uses it for process
-simulations: every cell of a grid (protocol × strategy pair × discount ×
-hazard × noise × seed) is a Monte Carlo batch
-(:func:`dealspace.process.monte_carlo`) summarised in one row.
+simulations: every cell of a grid (protocol × strategy pair × length × pace ×
+discount × hazard × noise × delay cost × seed) is a Monte Carlo batch
+(:func:`dealspace.process.monte_carlo`) on a calendar, played as
+``compare-protocols`` plays it (:class:`~dealspace.process.compare.ProcessSettings`),
+summarised in one row.
 
 Grid files (YAML)
 -----------------
-::
+Sweeps run on calendar time, with the names and defaults of
+``compare-protocols``::
 
     scenario: us-japan-2025        # optional; --scenario overrides it
     parties: [us, japan]           # optional: two parties of a larger scenario
     runs: 1000                     # Monte Carlo runs per cell (default 1000)
-    deadline: 100                  # rounds (a number or a list)
+    start: 2025-04-16              # first day of the talks (default: the scenario's date)
+    weeks: [26, 52]                # length of the talks in weeks (default 52)
+    every: [1, 2, 4]               # time between rounds, in `unit`s (default 2)
+    unit: week                     # week or day: the unit of every, hazard, delay_cost
     protocols: [alternating, sequential, {name: sequential, order: negotiated}, silos, snt]
     strategies: ["boulware,boulware", [linear, tit-for-tat], "frequency,linear"]
-    discount: [1.0, 0.99]          # per-round discount factors, in (0, 1]
-    hazard: [0.0, 0.01]            # per-round breakdown probabilities, in [0, 1)
-    noise: [0.0, 0.1]              # σ of the estimate of the other's valuation, ≥ 0
+    hazard: [0.0, 0.0025, "us=0.002,japan=0.004"]  # breakdown hazard per party per unit of time
+    delay_cost: ["us=0.02,japan=0.28", 0.0]         # political cost, points per unit of time
+    tariff_cost: true              # price the tariffs in force with the GE model (default true)
+    discount: [1.0, 0.97]          # discount factor per year, in (0, 1]
+    noise: [0.0, 0.1]              # σ of the estimate of the other's valuation (default 0.1)
     seeds: [1, 2, 3]               # master seeds (or a count n: seeds 0 … n-1)
-    status_quo_cost: 0.0           # per party per round (a number or [a, b])
-    uncertainty_cost: 0.0
-    delay_cost: ["us=0.02,japan=0.28", 0.0]   # political cost per party per round: a grid axis
 
 Every key but ``protocols`` and ``strategies`` is optional. A scalar is a
-one-value list. Unknown keys, protocol and strategy names get a did-you-mean
-hint; numbers out of range are refused with the field named.
+one-value list; ``start``, ``unit`` and ``tariff_cost`` are one value each.
+Unknown keys, protocol and strategy names get a did-you-mean hint; numbers
+out of range are refused with the field named. The round-based keys of
+earlier versions (``deadline``, ``status_quo_cost``, ``uncertainty_cost``)
+are refused with the calendar key that replaces them.
 
 Dask is imported only when a cluster is used.
 """
@@ -52,25 +60,63 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from dealspace.scenario.model import Scenario
+    from dealspace.space import DealSpace
 
 #: Keys a grid file may hold.
 GRID_KEYS = (
     "scenario",
     "parties",
     "runs",
-    "deadline",
+    "start",
+    "weeks",
+    "every",
+    "unit",
     "protocols",
     "strategies",
     "discount",
     "hazard",
     "noise",
     "seeds",
-    "status_quo_cost",
-    "uncertainty_cost",
     "delay_cost",
+    "tariff_cost",
 )
+#: Round-based keys of earlier grids → what replaces them.
+ROUND_KEYS = {
+    "deadline": "grids run on a calendar: give the length of the talks as 'weeks' and the pace "
+    "as 'every' (weeks between rounds); deadline: 26 with one round a fortnight is weeks: 52",
+    "status_quo_cost": "the tariffs in force are priced per week by the economy model "
+    "('tariff_cost: true', the default); add a political cost with 'delay_cost' (points per week)",
+    "uncertainty_cost": "use 'delay_cost': a political cost in points per unit of time, "
+    "one number or per party ('us=0.02,japan=0.28')",
+}
 #: MALLOC_TRIM_THRESHOLD_ for the workers of a LocalCluster started here (bytes).
 MALLOC_TRIM = 128 * 1024 * 1024
+#: glibc's mmap threshold for those workers (bytes): setting the trim threshold
+#: switches off glibc's sliding mmap threshold, so every array over 128 KiB
+#: would be a fresh mmap — page faults on every allocation (measured: 133,000
+#: minor faults and 0.9 s of system time per 2·10^4 runs, against 2,400 and
+#: 0.25 s with this); 32 MiB is where glibc's sliding threshold stops anyway.
+MALLOC_MMAP = 32 * 1024 * 1024
+#: Dask settings of a LocalCluster started here (docs/process.md, "Speed"):
+#: glibc's malloc scale rather than Dask's ``MALLOC_TRIM_THRESHOLD_=65536``
+#: (see :data:`MALLOC_MMAP`); no statistical profiler (a stack sample every
+#: 10 ms) and slow system and memory monitors, which cost CPU for every second
+#: a task runs — on a busy machine, where a task's wall time stretches, they
+#: cost a 1-worker cluster ~30 % more CPU than the same cells in one process.
+#: With these it uses what one process uses. Other settings are Dask's
+#: defaults (``OMP_NUM_THREADS``, ``MKL_NUM_THREADS``, ``OPENBLAS_NUM_THREADS`` = 1).
+DASK_CONFIG: dict[str, Any] = {
+    "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": MALLOC_TRIM,
+    "distributed.nanny.pre-spawn-environ.MALLOC_MMAP_THRESHOLD_": MALLOC_MMAP,
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.system-monitor.interval": "5s",
+    "distributed.worker.memory.monitor-interval": "5s",
+    "distributed.admin.tick.interval": "1s",
+}
+#: Tasks per worker a sweep's cells are dealt into: enough that a worker that
+#: finishes early takes the next (cells differ in cost by strategy pair), few
+#: enough that Dask's per-task overhead (about a millisecond) stays small.
+TASKS_PER_WORKER = 8
 #: Scheduler names understood besides a Dask address.
 LOCAL = ("processes", "sync", "dask")
 
@@ -79,21 +125,29 @@ LOCAL = ("processes", "sync", "dask")
 
 
 def run_grid(
-    func: Callable[[dict[str, Any]], Any],
+    func: Callable[..., Any],
     params: Sequence[Mapping[str, Any]],
     scheduler: Any = None,
     workers: int | None = None,
     progress: bool = True,
     description: str = "sweep",
+    shared: Any = None,
 ) -> list[Any]:
     """Map ``func`` over parameter dicts; results in input order.
 
     Parameters
     ----------
     func
-        A picklable top-level function of one dict.
+        A picklable top-level function of one dict (of the dict and
+        ``shared`` when ``shared`` is given).
     params
         The parameter dicts.
+    shared
+        An object every call receives as its second argument (e.g. a compiled
+        deal space), sent once to each worker rather than with every task:
+        local processes get it in their initializer, a Dask cluster by
+        ``client.scatter(shared, broadcast=True)``; every call in a worker
+        sees the same object.
     scheduler
         None or ``"processes"``: local processes (``ProcessPoolExecutor``);
         ``"sync"``: in this process; ``"dask"``: a Dask ``LocalCluster`` of
@@ -134,6 +188,7 @@ def run_grid(
             f"{did_you_mean(scheduler, LOCAL)} (or a Dask address such as tcp://host:8786)",
         )
     results: list[Any] = [None] * len(items)
+    extra = () if shared is None else (shared,)
     with _Progress(progress, description, len(items)) as bar:
         if not items:
             return results
@@ -141,27 +196,58 @@ def run_grid(
             scheduler in (None, "processes") and (workers == 1 or len(items) == 1)
         ):
             for k, p in enumerate(items):
-                results[k] = func(p)
+                results[k] = func(p, *extra)
                 bar.advance()
         elif scheduler in (None, "processes"):
             n = workers or os.cpu_count() or 1
-            with ProcessPoolExecutor(max_workers=min(n, len(items))) as pool:
-                futures = {pool.submit(func, p): k for k, p in enumerate(items)}
+            with ProcessPoolExecutor(
+                max_workers=min(n, len(items)), initializer=_start_worker, initargs=extra
+            ) as pool:
+                call = _with_shared if extra else _plain
+                futures = {pool.submit(call, func, p): k for k, p in enumerate(items)}
                 for fut in as_completed(futures):
                     results[futures[fut]] = fut.result()
                     bar.advance()
         else:
-            _run_dask(func, items, scheduler, workers, results, bar)
+            _run_dask(func, items, scheduler, workers, results, bar, extra)
     return results
 
 
+#: The shared object of a local worker process (set by its initializer).
+_SHARED: list[Any] = []
+
+
+def _start_worker(*shared: Any) -> None:
+    """Initializer of a local worker process: keep the shared object and use
+    one BLAS/OpenMP thread (the workers are the parallelism; as Dask's nannies
+    set ``OMP_NUM_THREADS=1``)."""
+    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        os.environ[var] = "1"
+    try:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(limits=1)
+    except ImportError:  # pragma: no cover - a core dependency
+        pass
+    _SHARED[:] = shared
+
+
+def _plain(func: Callable[[dict[str, Any]], Any], p: dict[str, Any]) -> Any:
+    return func(p)
+
+
+def _with_shared(func: Callable[..., Any], p: dict[str, Any]) -> Any:
+    return func(p, _SHARED[0])
+
+
 def _run_dask(
-    func: Callable[[dict[str, Any]], Any],
+    func: Callable[..., Any],
     items: list[dict[str, Any]],
     scheduler: Any,
     workers: int | None,
     results: list[Any],
     bar: _Progress,
+    extra: tuple[Any, ...] = (),
 ) -> None:
     try:
         import distributed
@@ -175,11 +261,7 @@ def _run_dask(
     elif scheduler == "dask":
         import dask
 
-        # Dask's nannies set MALLOC_TRIM_THRESHOLD_=65536, which makes the
-        # simulations' many short-lived arrays slow to allocate; use glibc's scale
-        with dask.config.set(
-            {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": MALLOC_TRIM}
-        ):
+        with dask.config.set(DASK_CONFIG):
             cluster = distributed.LocalCluster(
                 n_workers=workers or os.cpu_count() or 1,
                 threads_per_worker=1,
@@ -190,7 +272,10 @@ def _run_dask(
     else:
         client, own = distributed.Client(str(scheduler)), True
     try:
-        futures = client.map(func, items, pure=False)
+        args = (
+            [[client.scatter(extra[0], broadcast=True, hash=False)] * len(items)] if extra else []
+        )
+        futures = client.map(func, items, *args, pure=False)
         index = {f.key: k for k, f in enumerate(futures)}
         for fut in distributed.as_completed(futures):
             results[index[fut.key]] = fut.result()
@@ -247,64 +332,69 @@ class _Progress:
 
 @dataclass(frozen=True)
 class Grid:
-    """A validated sweep grid (see the module docstring for the file format)."""
+    """A validated sweep grid (see the module docstring for the file format).
+
+    The calendar fields mean what they mean in
+    :class:`~dealspace.process.compare.ProcessSettings`, with its defaults.
+    """
 
     protocols: list[Any]
     strategies: list[tuple[str, str]]
     runs: int = 1000
-    deadline: list[int] = field(default_factory=lambda: [100])
+    weeks: list[float] = field(default_factory=lambda: [52.0])
+    every: list[float] = field(default_factory=lambda: [2.0])
+    unit: str = "week"
+    start: str | None = None
     discount: list[float] = field(default_factory=lambda: [1.0])
-    hazard: list[float] = field(default_factory=lambda: [0.0])
-    noise: list[float] = field(default_factory=lambda: [0.0])
+    hazard: list[Any] = field(default_factory=lambda: [0.0025])
+    noise: list[float] = field(default_factory=lambda: [0.1])
     seeds: list[int] = field(default_factory=lambda: [0])
     scenario: str | None = None
     parties: list[str] | None = None
-    status_quo_cost: Any = 0.0
-    uncertainty_cost: Any = 0.0
     delay_cost: list[Any] = field(default_factory=lambda: [0.0])
+    tariff_cost: bool = True
 
-    def cells(self) -> list[dict[str, Any]]:
-        """Every combination, as parameter dicts (without the scenario)."""
-        out = []
-        for proto, pair, deadline, disc, haz, noise, delay, seed in itertools.product(
+    def axes(self) -> list[list[Any]]:
+        return [
             self.protocols,
             self.strategies,
-            self.deadline,
+            self.weeks,
+            self.every,
             self.discount,
             self.hazard,
             self.noise,
             self.delay_cost,
             self.seeds,
+        ]
+
+    def cells(self) -> list[dict[str, Any]]:
+        """Every combination, as parameter dicts (without the scenario)."""
+        out = []
+        for proto, pair, weeks, every, disc, haz, noise, delay, seed in itertools.product(
+            *self.axes()
         ):
             out.append(
                 {
                     "protocol": proto,
                     "strategies": list(pair),
-                    "deadline": deadline,
+                    "start": self.start,
+                    "weeks": weeks,
+                    "every": every,
+                    "unit": self.unit,
                     "discount": disc,
                     "hazard": haz,
                     "noise": noise,
+                    "delay_cost": delay,
+                    "tariff_cost": self.tariff_cost,
                     "seed": seed,
                     "runs": self.runs,
                     "parties": self.parties,
-                    "status_quo_cost": self.status_quo_cost,
-                    "uncertainty_cost": self.uncertainty_cost,
-                    "delay_cost": delay,
                 }
             )
         return out
 
     def __len__(self) -> int:
-        return (
-            len(self.protocols)
-            * len(self.strategies)
-            * len(self.deadline)
-            * len(self.discount)
-            * len(self.hazard)
-            * len(self.noise)
-            * len(self.delay_cost)
-            * len(self.seeds)
-        )
+        return math.prod(len(axis) for axis in self.axes())
 
 
 def load_grid(source: str | Path | Mapping[str, Any]) -> Grid:
@@ -346,7 +436,9 @@ def load_grid(source: str | Path | Mapping[str, Any]) -> Grid:
         )
     problems: list[Problem] = []
     for key in data:
-        if key not in GRID_KEYS:
+        if key in ROUND_KEYS:
+            problems.append(Problem(str(key), "counts in rounds", ROUND_KEYS[key]))
+        elif key not in GRID_KEYS:
             problems.append(Problem(str(key), "unknown key", did_you_mean(str(key), GRID_KEYS)))
 
     def listed(key: str, default: list[Any]) -> list[Any]:
@@ -418,12 +510,36 @@ def load_grid(source: str | Path | Mapping[str, Any]) -> Grid:
     runs = numbers("runs", [1000], lambda x: x >= 1, "a whole number ≥ 1", whole=True)
     if isinstance(data.get("runs"), list):
         problems.append(Problem("runs", "runs is one number per cell, not a list"))
-    deadline = numbers(
-        "deadline", [100], lambda x: x >= 1, "a whole number of rounds ≥ 1", whole=True
+    weeks = numbers("weeks", [52.0], lambda x: math.isfinite(x) and x > 0, "a length in weeks > 0")
+    every = numbers(
+        "every", [2.0], lambda x: math.isfinite(x) and x > 0, "a time between rounds > 0"
     )
-    discount = numbers("discount", [1.0], lambda x: 0 < x <= 1, "a discount factor in (0, 1]")
-    hazard = numbers("hazard", [0.0], lambda x: 0 <= x < 1, "a probability in [0, 1)")
-    noise = numbers("noise", [0.0], lambda x: x >= 0, "a noise level ≥ 0")
+    unit = data.get("unit", "week")
+    if unit not in ("week", "day"):
+        problems.append(
+            Problem("unit", f"unknown time unit {unit!r}", did_you_mean(str(unit), ["week", "day"]))
+        )
+    start = data.get("start")
+    if start is not None:
+        from dealspace.process.calendar import parse_date
+
+        try:
+            start = parse_date(start, "start").isoformat()
+        except DealspaceError as err:
+            problems.extend(err.problems)
+    tariff_cost = data.get("tariff_cost", True)
+    if not isinstance(tariff_cost, bool):
+        problems.append(Problem("tariff_cost", f"{tariff_cost!r} is not true or false"))
+    discount = numbers(
+        "discount", [1.0], lambda x: 0 < x <= 1, "a discount factor per year in (0, 1]"
+    )
+    hazard = []
+    for k, spec in enumerate(listed("hazard", [0.0025])):
+        try:
+            hazard.append(delay_spec(spec, f"hazard[{k}]", probability=True))
+        except DealspaceError as err:
+            problems.extend(err.problems)
+    noise = numbers("noise", [0.1], lambda x: x >= 0, "a noise level ≥ 0")
     seeds_value = data.get("seeds", [0])
     if isinstance(seeds_value, int) and not isinstance(seeds_value, bool):
         if seeds_value < 1:
@@ -439,14 +555,6 @@ def load_grid(source: str | Path | Mapping[str, Any]) -> Grid:
     scenario = data.get("scenario")
     if scenario is not None and not isinstance(scenario, str):
         problems.append(Problem("scenario", f"{scenario!r} is not a scenario name or file"))
-    for key in ("status_quo_cost", "uncertainty_cost"):
-        if key in data:
-            from dealspace.process.costs import TimeCosts
-
-            try:
-                TimeCosts(**{key: data[key]})
-            except DealspaceError as err:
-                problems.extend(err.problems)
     delay_cost = []
     for k, spec in enumerate(listed("delay_cost", [0.0])):
         try:
@@ -460,113 +568,144 @@ def load_grid(source: str | Path | Mapping[str, Any]) -> Grid:
         protocols=protocols,
         strategies=pairs,
         runs=runs[0],
-        deadline=deadline,
+        weeks=weeks,
+        every=every,
+        unit=str(unit),
+        start=start,
         discount=discount,
         hazard=hazard,
         noise=noise,
         seeds=seeds,
         scenario=scenario,
         parties=parties,
-        status_quo_cost=data.get("status_quo_cost", 0.0),
-        uncertainty_cost=data.get("uncertainty_cost", 0.0),
+        tariff_cost=bool(tariff_cost),
     )
 
 
 # ------------------------------------------------------------------ cells
 
-_SPACES: dict[str, Any] = {}
 
-
-def _space_of(scenario_json: str, digest: str, parties: Sequence[str] | None) -> Any:
-    """The compiled space, cached per worker process (cells carry the scenario
-    as JSON text, which pickles fast; it is parsed once per worker)."""
-    from dealspace.process.simulate import deal_space
-    from dealspace.scenario import Scenario
-
-    key = f"{digest}:{parties}"
-    if key not in _SPACES:
-        if len(_SPACES) > 8:
-            _SPACES.clear()
-        _SPACES[key] = deal_space(Scenario.model_validate_json(scenario_json), parties)
-    return _SPACES[key]
-
-
-def delay_spec(spec: Any, where: str) -> float | dict[str, float]:
-    """A political delay cost per round: one number for both parties, or
-    party → number (a mapping or ``"us=0.02,japan=0.28"``)."""
+def delay_spec(spec: Any, where: str, probability: bool = False) -> float | dict[str, float]:
+    """A rate per unit of time (a political delay cost, or a breakdown hazard
+    when ``probability``): one number for both parties, or party → number (a
+    mapping or ``"us=0.02,japan=0.28"``)."""
     from dealspace.process.compare import parse_rates
 
-    rates = parse_rates(spec, where)
+    rates = parse_rates(spec, where, probability=probability)
     return dict(rates) if isinstance(rates, tuple) else rates
 
 
-def _add(
-    base: Any, delay: float | Mapping[str, float], parties: Sequence[str]
-) -> tuple[float, ...]:
-    """The uncertainty cost per party plus the delay cost of a cell."""
-    from dealspace.process.costs import TimeCosts
-
-    own = TimeCosts(uncertainty_cost=base).c_unc
-    if isinstance(delay, Mapping):
-        unknown = [p for p in delay if p not in parties]
-        if unknown:
-            raise DealspaceError.single(
-                "delay_cost", f"unknown party '{unknown[0]}'", did_you_mean(unknown[0], parties)
-            )
-        extra = [float(delay.get(p, 0.0)) for p in parties]
-    else:
-        extra = [float(delay)] * len(parties)
-    return tuple(float(a + b) for a, b in zip(own, extra, strict=True))
+def _label(rate: float | Mapping[str, float]) -> str:
+    if isinstance(rate, Mapping):
+        return ",".join(f"{p}={v:g}" for p, v in rate.items())
+    return f"{float(rate):g}"
 
 
-def _label(delay: float | Mapping[str, float]) -> str:
-    if isinstance(delay, Mapping):
-        return ",".join(f"{p}={v:g}" for p, v in delay.items())
-    return f"{float(delay):g}"
+def sweep_cells(params: dict[str, Any], space: DealSpace) -> list[dict[str, Any]]:
+    """A batch of grid cells run one after the other in one task (picklable);
+    ``space`` is the compiled two-party space, sent once to each worker."""
+    return [sweep_cell(cell, space) for cell in params["cells"]]
 
 
-def sweep_cells(params: dict[str, Any]) -> list[dict[str, Any]]:
-    """A batch of grid cells run one after the other in one task (picklable):
-    one task per worker share amortises start-up and the compiled space."""
-    shared = {k: params[k] for k in ("scenario_json", "scenario_name", "digest")}
-    return [sweep_cell({**shared, **cell}) for cell in params["cells"]]
+def cell_settings(params: Mapping[str, Any]) -> Any:
+    """The :class:`~dealspace.process.compare.ProcessSettings` of one grid cell."""
+    from dealspace.process.compare import ProcessSettings
+
+    return ProcessSettings(
+        protocols=(params["protocol"],),
+        strategies=(",".join(params["strategies"]),),
+        runs=int(params["runs"]),
+        seed=int(params["seed"]),
+        start=params.get("start"),
+        weeks=params["weeks"],
+        every=params["every"],
+        unit=params.get("unit", "week"),
+        hazard=params["hazard"],
+        delay_cost=params.get("delay_cost", 0.0),
+        tariff_cost=bool(params.get("tariff_cost", True)),
+        discount=params["discount"],
+        noise=params["noise"],
+        sensitivity=False,
+    )
 
 
-def sweep_cell(params: dict[str, Any]) -> dict[str, Any]:
-    """One grid cell: a Monte Carlo batch, summarised in one row (picklable)."""
+def sweep_cell(params: dict[str, Any], space: DealSpace) -> dict[str, Any]:
+    """One grid cell: a Monte Carlo batch on its calendar, summarised in one row (picklable)."""
     from dealspace.process.montecarlo import monte_carlo
 
-    space = _space_of(params["scenario_json"], params["digest"], params.get("parties"))
+    settings = cell_settings(params)
     result = monte_carlo(
         space,
         [params["protocol"]],
         [params["strategies"]],
-        runs=params["runs"],
-        seed=params["seed"],
-        deadline=params["deadline"],
-        discount=params["discount"],
-        hazard=params["hazard"],
-        noise=params["noise"],
-        status_quo_cost=params.get("status_quo_cost", 0.0),
-        uncertainty_cost=_add(
-            params.get("uncertainty_cost", 0.0), params.get("delay_cost", 0.0), space.parties
-        ),
+        runs=settings.runs,
+        seed=settings.seed,
+        settings=settings,
     )
     row = {str(k): v for k, v in result.summary.iloc[0].to_dict().items()}
     row.pop("runs", None)
+    cal = result.calendar
+    assert cal is not None  # a run with settings is on a calendar
     head = {
-        "scenario": params["scenario_name"],
+        "scenario": space.scenario.name,
         "protocol": row.pop("protocol"),
         "strategies": row.pop("strategies"),
-        "deadline": params["deadline"],
+        "start": cal.start.isoformat(),
+        "weeks": float(params["weeks"]),
+        "every": float(params["every"]),
+        "unit": cal.unit,
+        "rounds": cal.rounds,
         "discount": params["discount"],
-        "hazard": params["hazard"],
-        "noise": params["noise"],
+        "hazard": _label(params["hazard"]),
         "delay_cost": _label(params.get("delay_cost", 0.0)),
+        "tariff_cost": bool(params.get("tariff_cost", True)),
+        "noise": params["noise"],
         "seed": params["seed"],
         "runs": params["runs"],
     }
     return {**head, **row}
+
+
+_SPACES: dict[str, DealSpace] = {}
+
+
+def _compiled(scenario: Scenario, parties: Sequence[str] | None) -> DealSpace:
+    """The two-party space of a scenario, compiled once per process and kept
+    for the last few scenarios (repeated sweeps of one scenario compile it once)."""
+    from dealspace.process.cell import deal_space
+
+    text = scenario.model_dump_json(by_alias=True)
+    key = f"{hashlib.sha1(text.encode()).hexdigest()}:{parties}"
+    if key not in _SPACES:
+        if len(_SPACES) >= 4:
+            _SPACES.pop(next(iter(_SPACES)))
+        _SPACES[key] = deal_space(scenario, parties)
+    return _SPACES[key]
+
+
+def _check_parties(grid: Grid, parties: Sequence[str]) -> None:
+    """Refuse, before any cell runs, a per-party hazard or delay cost naming
+    a party the space does not have."""
+    problems = []
+    for key in ("hazard", "delay_cost"):
+        for k, rate in enumerate(getattr(grid, key)):
+            for p in rate if isinstance(rate, Mapping) else ():
+                if p not in parties:
+                    problems.append(
+                        Problem(f"{key}[{k}]", f"unknown party '{p}'", did_you_mean(p, parties))
+                    )
+    if problems:
+        raise DealspaceError(problems)
+
+
+def balanced(n: int, tasks: int) -> list[list[int]]:
+    """Split cells ``0 … n-1`` into at most ``tasks`` batches dealt round-robin
+    (batch ``b`` holds cells ``b, b + B, b + 2B, …``): a grid varies its last
+    axes fastest, so every batch gets a similar mix of protocols and strategy
+    pairs and the batches take about as long; the workers take the next
+    batch as they finish (:data:`TASKS_PER_WORKER`)."""
+    count = max(1, min(n, tasks))
+    return [list(range(b, n, count)) for b in range(count)]
 
 
 def sweep(
@@ -597,8 +736,11 @@ def sweep(
     Returns
     -------
     pandas.DataFrame
-        One row per cell: its parameters and the Monte Carlo summary
-        (agreement rate, time to agreement, realised values, distances).
+        One row per cell: its parameters (``weeks``: length of the talks,
+        ``every`` and ``unit``: the pace, ``rounds``: the rounds they hold,
+        rates per unit of time) and the Monte Carlo summary (agreement rate,
+        time to agreement in rounds and in weeks, ``agreement_weeks_*``, and
+        the median agreement's date, realised values, distances).
 
     Raises
     ------
@@ -628,31 +770,25 @@ def sweep(
                 "out", f"{target} is not a .parquet file", "name the output file *.parquet"
             )
     sc = source if isinstance(source, Scenario) else load_scenario(source)
-    text = sc.model_dump_json(by_alias=True)
-    digest = hashlib.sha1(text.encode()).hexdigest()
+    space = _compiled(sc, spec.parties)  # compiled once, here; sent once to each worker
     cells = spec.cells()
+    _check_parties(spec, space.parties)
     parallel = 1 if scheduler == "sync" else (workers or os.cpu_count() or 1)
-    size = max(
-        1, math.ceil(len(cells) / (4 * parallel))
-    )  # ~4 batches per worker: balance and little overhead
-    batches = [
-        {
-            "cells": cells[lo : lo + size],
-            "scenario_json": text,
-            "scenario_name": sc.name,
-            "digest": digest,
-        }
-        for lo in range(0, len(cells), size)
-    ]
+    batches = balanced(len(cells), TASKS_PER_WORKER * parallel)
     parts = run_grid(
         sweep_cells,
-        batches,
+        [{"cells": [cells[k] for k in batch]} for batch in batches],
         scheduler=scheduler,
         workers=workers,
         progress=progress,
         description=f"sweep {sc.name} ({len(cells)} cells)",
+        shared=space,
     )
-    frame = pd.DataFrame([row for part in parts for row in part])
+    rows: list[Any] = [None] * len(cells)
+    for batch, part in zip(batches, parts, strict=True):
+        for k, row in zip(batch, part, strict=True):
+            rows[k] = row
+    frame = pd.DataFrame(rows)
     if target is not None:
         target.parent.mkdir(parents=True, exist_ok=True)
         frame.to_parquet(target, index=False)

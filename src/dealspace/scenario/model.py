@@ -291,6 +291,14 @@ class Issue(Traced):
     unit: str | None = None
     status_quo: OptionRef
     tariff: TariffSpec | None = None
+    owners: list[Id] | None = Field(
+        None,
+        min_length=1,
+        description="Parties whose consent moving this issue needs (coalitions: only a "
+        "coalition holding every owner may move it). Default: the parties the issue is "
+        "between — for a tariff issue the levying and the levied party (by 'country'), "
+        "otherwise every party with a stake in it.",
+    )
 
     @field_validator("options", mode="before")
     @classmethod
