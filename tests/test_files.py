@@ -140,7 +140,7 @@ def writers(tmp: Path, out: Path) -> dict[str, list[object]]:
             yaml.safe_dump(
                 {
                     "runs": 2,
-                    "deadline": 5,
+                    "weeks": 10,
                     "protocols": ["alternating"],
                     "strategies": ["linear,linear"],
                 }
