@@ -73,7 +73,7 @@ def test_never_overwrites_the_scenario(tmp_path: Path) -> None:
     shutil.copy(TOY, copy)
     before = copy.read_text()
     result = run("frontier", copy, "--csv", copy)
-    assert result.exit_code == 2 and "is the scenario being read" in result.output
+    assert result.exit_code == 2 and "is an input of this command" in result.output
     assert copy.read_text() == before
 
 

@@ -81,7 +81,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "score": (
         "report",
-        "Score a signed deal: structural vs headline, practical vs symbolic, mutual benefit, fairness, durability, regional architecture — each with its computation and evidence.",
+        "Score a signed deal: structural vs headline, practical vs symbolic, mutual benefit, fairness, legal instruments (ladder and fate), durability, stability under the scenario's ranges, regional architecture — each with its computation and evidence.",
     ),
     "simulate": (
         "process",

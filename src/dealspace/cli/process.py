@@ -6,8 +6,10 @@ table used by ``dealspace analyze``.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import numpy as np
 import typer
@@ -17,7 +19,10 @@ from rich.table import Table
 from rich.text import Text
 
 from dealspace.cli._app import app, console, friendly, print_json
-from dealspace.errors import DealspaceError
+from dealspace.cli._bounds import bound
+from dealspace.cli._scheduler import connected
+from dealspace.errors import DealspaceError, Problem
+from dealspace.files import atomic_output, check_output
 from dealspace.present.plotting import pyplot
 
 if TYPE_CHECKING:
@@ -32,13 +37,29 @@ Source = Annotated[
     str,
     typer.Argument(help="A built-in scenario name (see `dealspace scenarios`) or a scenario file."),
 ]
+#: Chart files: the formats offered for --plot.
+CHART_SUFFIXES = (".png", ".svg", ".pdf")
 
 
-def _refuse_existing(path: Path, overwrite: bool) -> None:
-    if path.exists() and not overwrite:
-        raise DealspaceError.single(
-            str(path), "the file exists", "choose another path or pass --overwrite"
-        )
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def parties_option(func: F) -> F:
+    """Name the ``--parties`` option (not the Python argument) when a scenario
+    has more than two parties."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except DealspaceError as err:
+            if [p.where for p in err.problems] != ["parties"]:
+                raise
+            what = err.problems[0].what
+            fix = "choose two with --parties a,b (the others' red lines still apply)"
+            raise DealspaceError([Problem("--parties", what, fix)], err.source) from None
+
+    return wrapper  # type: ignore[return-value]
 
 
 def _parties(value: str | None) -> list[str] | None:
@@ -52,6 +73,7 @@ def _parties(value: str | None) -> list[str] | None:
 
 @app.command()
 @friendly
+@parties_option
 def simulate(
     source: Source = "us-japan-2025",
     protocol: Annotated[
@@ -66,9 +88,17 @@ def simulate(
         str, typer.Option("--strategies", "-s", help="Two strategies, e.g. boulware,linear.")
     ] = "linear,linear",
     runs: Annotated[
-        int, typer.Option("--runs", "-n", help="Monte Carlo runs (1 = one run with its outcome).")
+        int,
+        typer.Option(
+            "--runs",
+            "-n",
+            **bound("simulate", "--runs"),
+            help="Monte Carlo runs (1 = one run with its outcome).",
+        ),
     ] = 1,
-    seed: Annotated[int, typer.Option("--seed", help="Master seed.")] = 0,
+    seed: Annotated[
+        int, typer.Option("--seed", **bound("simulate", "--seed"), help="Master seed.")
+    ] = 0,
     start: Annotated[
         str | None,
         typer.Option(
@@ -80,10 +110,20 @@ def simulate(
         typer.Option("--end", help="Day the talks must end by (default: start + --weeks)."),
     ] = None,
     weeks: Annotated[
-        float, typer.Option("--weeks", help="Length of the talks in weeks when --end is not given.")
+        float,
+        typer.Option(
+            "--weeks",
+            **bound("simulate", "--weeks"),
+            help="Length of the talks in weeks when --end is not given.",
+        ),
     ] = 52.0,
     every: Annotated[
-        float, typer.Option("--every", help="Time between rounds, in --unit (the pace).")
+        float,
+        typer.Option(
+            "--every",
+            **bound("simulate", "--every"),
+            help="Time between rounds, in --unit (the pace).",
+        ),
     ] = 2.0,
     unit: Annotated[
         str,
@@ -111,10 +151,20 @@ def simulate(
         ),
     ] = True,
     discount: Annotated[
-        float, typer.Option("--discount", help="Discount factor per year, in (0, 1].")
+        float,
+        typer.Option(
+            "--discount",
+            **bound("simulate", "--discount"),
+            help="Discount factor per year, in (0, 1].",
+        ),
     ] = 1.0,
     noise: Annotated[
-        float, typer.Option("--noise", help="σ of each side's estimate of the other's valuation.")
+        float,
+        typer.Option(
+            "--noise",
+            **bound("simulate", "--noise"),
+            help="σ of each side's estimate of the other's valuation.",
+        ),
     ] = 0.1,
     parties: Annotated[
         str | None,
@@ -268,7 +318,7 @@ def print_run(out: Console, run: Run) -> None:
     else:
         head = "[yellow]no complete agreement[/] by the deadline"
     out.print(
-        f"{run.protocol} · {run.strategies[0]} vs {run.strategies[1]} · {head} · "
+        f"{escape(run.protocol)} · {escape(run.strategies[0])} vs {escape(run.strategies[1])} · {head} · "
         f"{len(run.bindings)} binding part(s)",
         highlight=False,
     )
@@ -276,7 +326,12 @@ def print_run(out: Console, run: Run) -> None:
     for col in ("party", "utility", "realised value", "strategy"):
         table.add_column(col, justify="left" if col in ("party", "strategy") else "right")
     for p, party in enumerate(run.parties):
-        table.add_row(party, _fmt(run.utilities[party]), _fmt(run.value[party]), run.strategies[p])
+        table.add_row(
+            escape(party),
+            _fmt(run.utilities[party]),
+            _fmt(run.value[party]),
+            escape(run.strategies[p]),
+        )
     out.print(table)
     if run.bindings:
         b = Table(title="Binding parts")
@@ -288,7 +343,7 @@ def print_run(out: Console, run: Run) -> None:
             "package",
             *(f"gain:{p}" for p in run.parties),
         ):
-            b.add_column(col)
+            b.add_column(escape(col))
         for item in run.bindings:
             pkg = ", ".join(f"{k}={v}" for k, v in item.package.items())
             when = (
@@ -335,11 +390,18 @@ def print_trace(out: Console, run: Run, limit: int = 400) -> None:
     """The offers, answers and bindings of a run."""
     table = Table(title=f"Trace ({len(run.trace)} events)")
     for col in ("round", "track", "event", "party", *(f"u:{p}" for p in run.parties), "note"):
-        table.add_column(col, justify="right" if col.startswith("u:") or col == "round" else "left")
+        table.add_column(
+            escape(col), justify="right" if col.startswith("u:") or col == "round" else "left"
+        )
     for e in run.trace[:limit]:
         utils = e.utilities or (None,) * len(run.parties)
         table.add_row(
-            str(e.round), e.track, e.kind, e.party or "", *(_fmt(u) for u in utils), e.note
+            str(e.round),
+            escape(str(e.track)),
+            escape(e.kind),
+            escape(e.party or ""),
+            *(_fmt(u) for u in utils),
+            escape(e.note),
         )
     out.print(table)
     if len(run.trace) > limit:
@@ -364,7 +426,9 @@ def print_summary(out: Console, result: MonteCarloResult) -> None:
     if dated:
         cols[cols.index("round") + 1 : cols.index("round") + 1] = ["weeks", "date (median)"]
     for col in cols:
-        table.add_column(col, justify="left" if col in ("protocol", "strategies") else "right")
+        table.add_column(
+            escape(col), justify="left" if col in ("protocol", "strategies") else "right"
+        )
     for row in result.summary.to_dict(orient="records"):
         when = (
             (_fmt(row["agreement_weeks_mean"], 1), str(row["agreement_date_p50"] or "–"))
@@ -372,8 +436,8 @@ def print_summary(out: Console, result: MonteCarloResult) -> None:
             else ()
         )
         table.add_row(
-            str(row["protocol"]),
-            str(row["strategies"]),
+            escape(str(row["protocol"])),
+            escape(str(row["strategies"])),
             f"{row['agreement_rate']:.1%}",
             f"{row['deal_rate']:.1%}",
             f"{row['breakdown_rate']:.1%}",
@@ -571,12 +635,21 @@ def settings_from_options(**options: Any) -> ProcessSettings:
 
 @app.command("compare-protocols")
 @friendly
+@parties_option
 def compare_protocols(
     source: Source = "us-japan-2025",
     runs: Annotated[
-        int, typer.Option("--runs", "-n", help="Runs per protocol and strategy pair.")
+        int,
+        typer.Option(
+            "--runs",
+            "-n",
+            **bound("compare-protocols", "--runs"),
+            help="Runs per protocol and strategy pair.",
+        ),
     ] = 500,
-    seed: Annotated[int, typer.Option("--seed", help="Master seed.")] = 0,
+    seed: Annotated[
+        int, typer.Option("--seed", **bound("compare-protocols", "--seed"), help="Master seed.")
+    ] = 0,
     start: Annotated[
         str | None,
         typer.Option(
@@ -588,12 +661,19 @@ def compare_protocols(
         typer.Option("--end", help="Day the talks must end by (default: start + --weeks)."),
     ] = None,
     weeks: Annotated[
-        float, typer.Option("--weeks", help="Length of the talks in weeks when --end is not given.")
+        float,
+        typer.Option(
+            "--weeks",
+            **bound("compare-protocols", "--weeks"),
+            help="Length of the talks in weeks when --end is not given.",
+        ),
     ] = 52.0,
     every: Annotated[
         float,
         typer.Option(
-            "--every", help="Time between rounds, in --unit (same pace in every protocol)."
+            "--every",
+            **bound("compare-protocols", "--every"),
+            help="Time between rounds, in --unit (same pace in every protocol).",
         ),
     ] = 2.0,
     unit: Annotated[
@@ -625,6 +705,7 @@ def compare_protocols(
         float | None,
         typer.Option(
             "--points-per-welfare-pct",
+            **bound("compare-protocols", "--points-per-welfare-pct"),
             help="Points per % of welfare (default: scenario, else implied by each party's valuation, else 10).",
         ),
     ] = None,
@@ -632,14 +713,25 @@ def compare_protocols(
         float,
         typer.Option(
             "--valuation-years",
+            **bound("compare-protocols", "--valuation-years"),
             help="Years over which a package's value is counted (prices a week of delay).",
         ),
     ] = 4.0,
     discount: Annotated[
-        float, typer.Option("--discount", help="Discount factor per year, in (0, 1].")
+        float,
+        typer.Option(
+            "--discount",
+            **bound("compare-protocols", "--discount"),
+            help="Discount factor per year, in (0, 1].",
+        ),
     ] = 1.0,
     noise: Annotated[
-        float, typer.Option("--noise", help="σ of each side's estimate of the other's valuation.")
+        float,
+        typer.Option(
+            "--noise",
+            **bound("compare-protocols", "--noise"),
+            help="σ of each side's estimate of the other's valuation.",
+        ),
     ] = 0.1,
     parties: Annotated[
         str | None,
@@ -649,7 +741,12 @@ def compare_protocols(
         bool, typer.Option("--sensitivity/--no-sensitivity", help="Compute the sensitivity table.")
     ] = True,
     sensitivity_runs: Annotated[
-        int, typer.Option("--sensitivity-runs", help="Runs per pair in each sensitivity cell.")
+        int,
+        typer.Option(
+            "--sensitivity-runs",
+            **bound("compare-protocols", "--sensitivity-runs"),
+            help="Runs per pair in each sensitivity cell.",
+        ),
     ] = 100,
     plot: Annotated[
         Path | None, typer.Option("--plot", help="Write a chart (PNG, SVG or PDF).")
@@ -665,11 +762,7 @@ def compare_protocols(
     from dealspace.scenario import load_scenario
 
     if plot is not None:
-        _refuse_existing(plot, overwrite)
-        if plot.suffix.lower() not in (".png", ".svg", ".pdf"):
-            raise DealspaceError.single(
-                "--plot", f"{plot} is not .png, .svg or .pdf", "choose one of these"
-            )
+        check_output(plot, "--plot", overwrite=overwrite, inputs=(source,), suffixes=CHART_SUFFIXES)
     settings = settings_from_options(
         runs=runs,
         seed=seed,
@@ -705,7 +798,8 @@ def compare_protocols(
         show=not json_out,
     )
     if plot is not None:
-        plot_compare(cmp, plot)
+        with atomic_output(plot, "--plot", overwrite=overwrite, inputs=(source,)) as tmp:
+            plot_compare(cmp, tmp)
     if json_out:
         print_json(cmp.to_dict())
         return
@@ -737,7 +831,8 @@ def sweep_command(
         typer.Option("--scheduler", help="Dask scheduler address, or processes / sync / dask."),
     ] = None,
     workers: Annotated[
-        int | None, typer.Option("--workers", help="Local worker processes.")
+        int | None,
+        typer.Option("--workers", **bound("sweep", "--workers"), help="Local worker processes."),
     ] = None,
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="Write the results to a Parquet file.")
@@ -753,15 +848,20 @@ def sweep_command(
     """
     from dealspace.process.sweep import sweep
 
-    frame = sweep(
-        grid,
-        scenario=scenario,
-        scheduler=scheduler,
-        workers=workers,
-        out=out,
-        progress=not json_out,
-        overwrite=overwrite,
-    )
+    inputs = (grid, scenario)
+    if out is not None:
+        check_output(out, "--out", overwrite=overwrite, inputs=inputs, suffixes=(".parquet", ".pq"))
+    with connected(scheduler) as where:
+        frame = sweep(
+            grid,
+            scenario=scenario,
+            scheduler=where,
+            workers=workers,
+            progress=not json_out,
+        )
+    if out is not None:
+        with atomic_output(out, "--out", overwrite=overwrite, inputs=inputs) as tmp:
+            frame.to_parquet(tmp, index=False)
     if json_out:
         print_json(_records(frame))
         return
@@ -784,7 +884,7 @@ def sweep_command(
         table.add_column(col, justify="left" if col in ("protocol", "strategies") else "right")
     for row in frame.head(50).to_dict(orient="records"):
         table.add_row(
-            *(f"{row[c]:.3g}" if isinstance(row[c], float) else str(row[c]) for c in cols)
+            *(f"{row[c]:.3g}" if isinstance(row[c], float) else escape(str(row[c])) for c in cols)
         )
     console.print(table)
     unit = str(frame["unit"].iloc[0]) if len(frame) else "week"
@@ -799,4 +899,4 @@ def sweep_command(
     if len(frame) > 50:
         console.print(f"… {len(frame) - 50} more cells (use --out or --json)")
     if out is not None:
-        console.print(f"wrote {out}")
+        console.print(f"wrote {escape(str(out))}", highlight=False)

@@ -14,6 +14,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from dealspace.cli._app import app, console, console_err, friendly, print_json
+from dealspace.cli._bounds import bound
 from dealspace.cli.scenario import Source
 from dealspace.errors import DealspaceError
 from dealspace.scenario import load_scenario
@@ -24,10 +25,10 @@ def progress_bar(what: str) -> Iterator[Callable[[str], None]]:
     """A rich spinner on stderr; yields ``progress(step_name)`` for :func:`write_report`."""
     columns = (SpinnerColumn(), TextColumn("[bold]{task.description}"), TimeElapsedColumn())
     with Progress(*columns, console=console_err, transient=True) as bar:
-        task = bar.add_task(what)
+        task = bar.add_task(escape(what))
 
         def step(name: str) -> None:
-            bar.update(task, description=f"{what}: {name}")
+            bar.update(task, description=escape(f"{what}: {name}"))
 
         yield step
 
@@ -69,11 +70,11 @@ def report(
         raise DealspaceError.single("--format", f"unknown format '{fmt}'", "use 'html' or 'md'")
     scenario = load_scenario(source)
     path = output if output is not None else Path(f"{scenario.name}-report.{fmt}")
-    check_output(path, overwrite, inputs=(Path(source),))
+    check_output(path, overwrite, inputs=(source,))
     with progress_bar(f"report on {scenario.name}") as step:
         results = analyze(scenario, progress=step)
         step("render")
-        written = write_report(results, path, fmt, overwrite=overwrite)
+        written = write_report(results, path, fmt, overwrite=overwrite, inputs=(source,))
     console.print(f"wrote {escape(str(written))}", highlight=False)
 
 
@@ -98,11 +99,13 @@ def score(
     draws: Annotated[
         int,
         typer.Option(
-            "--draws", min=1, max=100_000, help="Draws of the scenario's ranges (stability)."
+            "--draws",
+            **bound("score", "--draws"),
+            help="Draws of the scenario's ranges (stability).",
         ),
     ] = 1000,
     seed: Annotated[
-        int, typer.Option("--seed", min=0, max=2**32 - 1, help="Seed of the draws.")
+        int, typer.Option("--seed", **bound("score", "--seed"), help="Seed of the draws.")
     ] = 0,
 ) -> None:
     """Score a signed deal: structural vs headline, practical vs symbolic, mutual benefit,
@@ -112,17 +115,18 @@ def score(
     from dealspace.analysis.scorecard import score as score_deal
 
     d = load_deal(deal)
+    inputs = (deal, scenario or d.scenario)
     if html is not None:
-        from dealspace.report import check_output
+        from dealspace.files import check_output as check_path
 
-        check_output(html, overwrite, inputs=(Path(deal), Path(scenario or d.scenario)))
+        check_path(html, "--html", overwrite=overwrite, inputs=inputs)
     s = load_scenario(scenario or d.scenario)
     card = score_deal(d, s, label=deal, draws=draws, seed=seed)
     if html is not None:
         from dealspace.report.scorecard import write_scorecard
 
         fmt = "md" if html.suffix.lower() in {".md", ".markdown"} else "html"
-        written = write_scorecard(card, html, fmt, overwrite=overwrite)
+        written = write_scorecard(card, html, fmt, overwrite=overwrite, inputs=inputs)
         console_err.print(f"wrote {escape(str(written))}", highlight=False)
     if json_out:
         print_json(card.to_dict())
@@ -137,7 +141,9 @@ def score(
     for col in ("criterion", "score", "verdict"):
         summary.add_column(col, justify="right" if col == "score" else "left")
     for c in card.criteria:
-        summary.add_row(c.name, "—" if c.score != c.score else f"{c.score:.3f}", escape(c.verdict))
+        summary.add_row(
+            escape(c.name), "—" if c.score != c.score else f"{c.score:.3f}", escape(c.verdict)
+        )
     console.print(summary)
     for c in card.criteria:
         console.print(f"\n[bold]{escape(c.name)}[/] — {escape(c.verdict)}", highlight=False)

@@ -12,7 +12,9 @@ from rich.markup import escape
 from rich.table import Table
 
 from dealspace.cli._app import app, console, friendly, print_json
-from dealspace.errors import DealspaceError, did_you_mean
+from dealspace.cli._bounds import bound
+from dealspace.errors import DealspaceError, did_you_mean, shorten
+from dealspace.files import atomic_output, check_output
 from dealspace.present.plotting import pyplot
 
 if TYPE_CHECKING:
@@ -36,31 +38,21 @@ REVENUE_LABEL = {"lump-sum": "lump-sum rebate", "income-tax": "income-tax cut"}
 SET_PATTERN = re.compile(
     r"^\s*([A-Za-z]{2,3})\s*:\s*([A-Za-z]{2,3})\s*=\s*(-?\d+(?:\.\d+)?)\s*%?\s*$"
 )
+#: The embedded trade data (never written over).
+EMBEDDED_DATA = Path(__file__).resolve().parents[1] / "economy" / "data"
+#: Chart files: the formats offered for --plot.
+CHART_SUFFIXES = (".png", ".svg", ".pdf")
+#: Highest bilateral rate --set takes, in percent (a 1000-fold price rise).
+MAX_RATE_PCT = 100_000.0
 BN = {"thousand USD": 1e-6, "million USD": 1e-3, "billion USD": 1.0}
 
 
 def _choice(value: str, choices: tuple[str, ...] | dict[str, str], option: str) -> str:
     if value not in choices:
         raise DealspaceError.single(
-            option, f"unknown value {value!r}", did_you_mean(value, choices)
+            option, f"unknown value '{shorten(value)}'", did_you_mean(value, choices)
         )
     return value
-
-
-def _check_output(out: Path, inputs: list[Path], option: str) -> None:
-    """Refuse to write over an input file (the embedded data's, and any --data or --rates file)."""
-    embedded = Path(__file__).resolve().parents[1] / "economy" / "data"
-    files: list[Path] = []
-    for item in [embedded, *inputs]:
-        if item.is_dir():
-            files.extend(p for p in item.iterdir() if p.is_file())
-        elif item.exists():
-            files.append(item)
-    target = out.resolve()
-    if any(target == p.resolve() for p in files):
-        raise DealspaceError.single(
-            option, f"{out} is one of the input files", "write the output to another path"
-        )
 
 
 def parse_set(values: list[str]) -> dict[tuple[str, str], float]:
@@ -71,14 +63,20 @@ def parse_set(values: list[str]) -> dict[tuple[str, str], float]:
         if not found:
             raise DealspaceError.single(
                 "--set",
-                f"cannot read {text!r}",
+                f"cannot read '{shorten(text)}'",
                 "write LEVIER:TARGET=RATE in percent, e.g. --set USA:KOR=15 (the US levies 15 % on Korea's goods)",
             )
         by, on, rate = found.group(1).upper(), found.group(2).upper(), float(found.group(3))
+        if rate > MAX_RATE_PCT:
+            raise DealspaceError.single(
+                "--set",
+                f"'{shorten(text)}': the rate is above {MAX_RATE_PCT:g} %",
+                f"give a rate in percent, at most {MAX_RATE_PCT:g}",
+            )
         if rate <= -100:
             raise DealspaceError.single(
                 "--set",
-                f"{text!r}: the rate is not above -100 %",
+                f"'{shorten(text)}': the rate is not above -100 %",
                 "give the rate in percent, e.g. 15",
             )
         out[by, on] = rate / 100
@@ -152,8 +150,14 @@ def tariffs(
         ),
     ] = None,
     top: Annotated[
-        int, typer.Option(help="Rows to print, largest |welfare| first (0 = all).")
+        int,
+        typer.Option(
+            **bound("tariffs", "--top"), help="Rows to print, largest |welfare| first (0 = all)."
+        ),
     ] = 25,
+    overwrite: Annotated[
+        bool, typer.Option(help="Replace existing --csv and --plot files (never an input).")
+    ] = False,
     json_out: Annotated[
         bool, typer.Option("--json", help="Print JSON instead of a table.")
     ] = False,
@@ -200,13 +204,15 @@ def tariffs(
     if retaliate_ and retaliation == "none":
         raise DealspaceError.single(
             "--retaliate",
-            f"names {retaliate_!r} but --retaliation is 'none'",
+            f"names '{shorten(retaliate_)}' but --retaliation is 'none'",
             "drop --retaliation none, or choose 'reciprocal' or 'optimal'",
         )
-    inputs = [p for p in (data, rates) if p is not None]
-    for out, option in ((csv, "--csv"), (plot, "--plot")):
+    inputs = [EMBEDDED_DATA, data, rates]
+    for out, option, suffixes in ((csv, "--csv", (".csv",)), (plot, "--plot", CHART_SUFFIXES)):
         if out is not None:
-            _check_output(out, inputs, option)
+            check_output(out, option, overwrite=overwrite, inputs=inputs, suffixes=suffixes)
+    if csv is not None and csv == plot:
+        raise DealspaceError.single("--plot", "is the same file as --csv", "give two paths")
     bilateral = read_rate_table(rates) if rates is not None else {}
     bilateral.update(parse_set(set_ or []))
     economy = load_data(data)
@@ -271,9 +277,13 @@ def tariffs(
         "schedule": _schedule(preset, date),
     }
     if csv is not None:
-        frame.to_csv(csv, index=False)
+        with atomic_output(csv, "--csv", overwrite=overwrite, inputs=inputs) as tmp:
+            frame.to_csv(tmp, index=False)
     if plot is not None:
-        _plot(rows, plot, f"{preset}, retaliation {retaliation}, revenue: {REVENUE_LABEL[revenue]}")
+        with atomic_output(plot, "--plot", overwrite=overwrite, inputs=inputs) as tmp:
+            _plot(
+                rows, tmp, f"{preset}, retaliation {retaliation}, revenue: {REVENUE_LABEL[revenue]}"
+            )
     if json_out:
         print_json(
             {

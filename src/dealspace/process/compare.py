@@ -46,7 +46,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from dealspace.errors import DealspaceError, did_you_mean
+from dealspace.errors import DealspaceError, did_you_mean, shorten
 from dealspace.process.calendar import Calendar, DatedEvent, parse_date
 from dealspace.process.candidates import Prepared
 from dealspace.process.cell import deal_space, strategy_pair
@@ -94,6 +94,11 @@ def short_name(protocol: object) -> str:
     return short + (f" [{params}" if params else "")
 
 
+#: Largest rate (a delay cost in points per unit of time, points per welfare %):
+#: far above any meaningful value, far below overflow in sums over a calendar.
+MAX_RATE = 1e12
+
+
 def parse_rates(value: Any, where: str, probability: bool = False) -> Rates:
     """One number for every party, or party → number (a mapping or ``"a=1,b=2"``)."""
     if isinstance(value, str):
@@ -104,7 +109,7 @@ def parse_rates(value: Any, where: str, probability: bool = False) -> Rates:
             except ValueError:
                 raise DealspaceError.single(
                     where,
-                    f"{value!r} is not a number or party=number list",
+                    f"'{shorten(value)}' is not a number or party=number list",
                     "write e.g. 0.02 or us=0.02,japan=0.28",
                 ) from None
         else:
@@ -117,15 +122,17 @@ def parse_rates(value: Any, where: str, probability: bool = False) -> Rates:
                     pairs[key.strip()] = float(num)
                 except ValueError:
                     raise DealspaceError.single(
-                        where, f"{part!r} is not party=number", "write e.g. us=0.02,japan=0.28"
+                        where,
+                        f"'{shorten(part)}' is not party=number",
+                        "write e.g. us=0.02,japan=0.28",
                     ) from None
             value = pairs
-    rule = "a probability in [0, 1)" if probability else "a number ≥ 0"
+    rule = "a probability in [0, 1)" if probability else f"a number in [0, {MAX_RATE:g}]"
 
     def check(v: Any, at: str) -> float:
         ok = isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) and v >= 0
-        if not ok or (probability and v >= 1):
-            raise DealspaceError.single(at, f"{v!r} is not {rule}")
+        if not ok or (probability and v >= 1) or v > MAX_RATE:
+            raise DealspaceError.single(at, f"{shorten(repr(v))} is not {rule}")
         return float(v)
 
     if isinstance(value, Mapping):

@@ -16,6 +16,7 @@ from pathlib import Path
 from dealspace.analysis.deal import LADDER
 from dealspace.analysis.scorecard import Scorecard
 from dealspace.errors import DealspaceError
+from dealspace.files import write_text
 from dealspace.present.document import Block, Bullets, Document, Section, Table, Text, Verdict, num
 from dealspace.report import check_output
 
@@ -136,27 +137,21 @@ def scorecard_document(card: Scorecard) -> Document:
 
 
 def write_scorecard(
-    card: Scorecard, path: str | Path, fmt: str = "html", *, overwrite: bool = False
+    card: Scorecard,
+    path: str | Path,
+    fmt: str = "html",
+    *,
+    overwrite: bool = False,
+    inputs: tuple[str | Path, ...] = (),
 ) -> Path:
-    """Write the scorecard document to ``path`` (HTML or Markdown); never over an existing
-    file unless ``overwrite``."""
+    """Write the scorecard document to ``path`` (HTML or Markdown), atomically; never over
+    an existing file unless ``overwrite``, never over one of ``inputs``."""
     if fmt == "html":
         from dealspace.present.html import document_html as render
     elif fmt == "md":
         from dealspace.present.markdown import document_md as render
     else:
         raise DealspaceError.single("--format", f"unknown format '{fmt}'", "use 'html' or 'md'")
-    out = check_output(path, overwrite)
-    text = render(scorecard_document(card))
-    try:
-        with out.open("w" if overwrite else "x", encoding="utf-8") as fh:
-            fh.write(text)
-    except FileExistsError:
-        raise DealspaceError.single(
-            str(out), "the file appeared meanwhile", "choose another path or pass --overwrite"
-        ) from None
-    except OSError as err:
-        raise DealspaceError.single(
-            str(out), f"cannot write the file ({err.strerror})", "choose a writable path"
-        ) from None
+    out = check_output(path, overwrite, inputs)
+    write_text(out, render(scorecard_document(card)), "--html", overwrite=overwrite, inputs=inputs)
     return out

@@ -22,6 +22,7 @@ import yaml
 from pydantic import BaseModel, Tag, ValidationError
 
 from dealspace.errors import DealspaceError, Problem, did_you_mean
+from dealspace.files import check_source, read_bytes
 from dealspace.scenario.model import Scenario, key_names
 
 #: Largest scenario file read (bytes).
@@ -65,6 +66,7 @@ def load_scenario(source: str | Path, profiles: Sequence[str | Path] | None = No
         how to fix it.
     """
     path = Path(source)
+    check_source(path, missing_ok=True)  # a FIFO, /dev/null, a link loop: one message, no hang
     if path.is_dir():
         from dealspace.scenario.genius import load_genius
 
@@ -159,12 +161,8 @@ def load_model_file(path: Path, model: type[M], what: str, source: str = "") -> 
 def read_document(path: Path) -> Any:
     """Read a YAML or JSON file safely (size, tags, depth, alias bombs)."""
     source = str(path)
-    try:
-        size = path.stat().st_size
-    except OSError as err:
-        raise DealspaceError.single(
-            "", f"cannot read the file: {err.strerror}", source=source
-        ) from None
+    check_source(path)
+    size = path.stat().st_size
     if size > MAX_FILE_BYTES:
         raise DealspaceError.single(
             "",
@@ -173,7 +171,15 @@ def read_document(path: Path) -> Any:
             source=source,
         )
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        raw = read_bytes(path, MAX_FILE_BYTES)  # a /proc file can be longer than its size says
+        if len(raw) > MAX_FILE_BYTES:
+            raise DealspaceError.single(
+                "",
+                f"the file is over the {MAX_FILE_BYTES / 1e6:.0f} MB limit",
+                "split the scenario or use numeric ranges instead of long option lists",
+                source=source,
+            )
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise DealspaceError.single(
             "", "the file is not UTF-8 text", "save it as UTF-8 YAML or JSON", source=source
