@@ -44,7 +44,7 @@ from dealspace.present.notebook import Displayed
 from dealspace.process.compare import ProcessSettings, ProtocolComparison, compare_protocols
 from dealspace.scenario.model import Scenario
 from dealspace.scenario.sources import SourceRef, collect_sources
-from dealspace.space import DealSpace, compile
+from dealspace.space import DealSpace, check
 from dealspace.tolerances import TERM_TOL
 from dealspace.version import __version__
 from dealspace.world.run import BellwetherBrief, bellwether_brief
@@ -261,7 +261,7 @@ def analyze(
     settings = settings or Settings()
     step = progress or (lambda name: None)
     step("deal space")
-    space = compile(scenario)
+    space = check(scenario).space
     step("Pareto frontier")
     frontier = pareto_frontier(space)
     step("ZOPA and bargaining solutions")
