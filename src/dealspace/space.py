@@ -274,8 +274,8 @@ def check(scenario: Scenario) -> Checked:
     * the economy: ``economy.data`` readable, every country and region code
       known to it, tariff issues on one flow priceable jointly
       (:func:`dealspace.economy.scenario.economy_problems`);
-    * the size limits of the scenario (issues, domains, parties, packages) and of
-      each compound issue (:data:`MAX_BLOCK_ROWS`);
+    * the size limits: issues (:data:`dealspace.scenario.bounds.MAX_ISSUES`) and
+      the options of each compound issue (:data:`MAX_BLOCK_ROWS`);
     * the compile itself, GE pricing of ``value: economy`` issues included.
 
     Raises
@@ -314,24 +314,19 @@ def _empty_warning(space: DealSpace) -> list[str]:
 
 
 def size_problems(scenario: Scenario) -> list[Problem]:
-    """The scenario's counts against the limits of :mod:`dealspace.scenario.bounds`."""
-    from dealspace.scenario.bounds import MAX_DOMAINS, MAX_ISSUES, MAX_PARTIES
+    """The scenario's issue count against :data:`dealspace.scenario.bounds.MAX_ISSUES`."""
+    from dealspace.scenario.bounds import MAX_ISSUES
 
-    out = []
-    for what, count, limit, fix in (
-        ("issues", len(scenario.issues), MAX_ISSUES, "merge issues or analyse the domains apart"),
-        ("domains", len(scenario.domains), MAX_DOMAINS, "group the issues into fewer domains"),
-        ("parties", len(scenario.parties), MAX_PARTIES, "model blocs of parties as one party"),
-    ):
-        if count > limit:
-            out.append(
-                Problem(
-                    what,
-                    f"the scenario has {count:,} {what}, more than the {limit:,} dealspace analyses",
-                    fix,
-                )
-            )
-    return out
+    n = len(scenario.issues)
+    if n <= MAX_ISSUES:
+        return []
+    return [
+        Problem(
+            "domains",
+            f"the scenario has {n:,} issues, more than the {MAX_ISSUES:,} dealspace analyses",
+            "merge related issues into one with more options, or analyse groups of domains apart",
+        )
+    ]
 
 
 def compile_blocks(

@@ -34,12 +34,8 @@ MAX_MAGNITUDE = 1e12
 MAX_TARIFF_PCT = 10_000.0
 #: Smallest step of a numeric range relative to max(1, |min|, |max|): six significant digits.
 MIN_RELATIVE_STEP = 1e-6
-#: Most issues in a scenario (each one a block of the deal space).
+#: Most issues in a scenario: 1,000 two-option issues analyse in about 15 s, 3,000 in over 2 minutes.
 MAX_ISSUES = 2_000
-#: Most domains in a scenario (linkage compares each domain alone and each pair).
-MAX_DOMAINS = 200
-#: Most parties in a scenario.
-MAX_PARTIES = 50
 
 DOC = "docs/scenario-format.md, 'Bounds'"
 
