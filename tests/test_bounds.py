@@ -246,3 +246,29 @@ def test_at_the_bounds_every_result_is_finite(tmp_path: Path) -> None:
 
 def _refuse(name: str) -> None:
     raise AssertionError(f"non-finite JSON constant {name}")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ('"type": 0.25', '"type": 1' + "0" * 400, "a 401-digit integer is beyond ±1e12"),
+        (
+            '"reserved_value": 0.3',
+            '"reserved_value": 1e999',
+            "LinearAdditiveUtilitySpace.reserved_value: inf is not a finite number",
+        ),
+    ],
+)
+def test_geniusweb_numbers_out_of_bounds(tmp_path: Path, old: str, new: str, expected: str) -> None:
+    folder = tmp_path / "fitness"
+    shutil.copytree(Path(__file__).parent / "data" / "geniusweb" / "fitness", folder)
+    profile = folder / "client.json"
+    text = profile.read_text()
+    assert old in text
+    profile.write_text(text.replace(old, new, 1))
+    with pytest.raises(DealspaceError) as info:
+        dealspace.load_scenario(folder)
+    assert "client.json" in str(info.value) and expected in str(info.value)
+    result = runner.invoke(app, ["validate", str(folder)])
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
