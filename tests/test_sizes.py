@@ -78,6 +78,9 @@ def test_too_many_issues_refused_with_the_limit(
     assert "Traceback" not in text
     for part in (path.name, "19 issues, more than the 10 dealspace analyses", "Merge related"):
         assert part in text
+    result = runner.invoke(app, ["frontier", str(path)])  # every analysis, not only validate
+    assert result.exit_code == 2
+    assert "19 issues, more than the 10" in (result.output + result.stderr).replace("\n", " ")
 
 
 def test_linkage_above_the_domain_limit_is_refused_and_analyze_skips_it(

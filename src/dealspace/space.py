@@ -335,6 +335,9 @@ def compile_blocks(
     pricing: Any = None,
 ) -> Compiled:
     """Value tables, blocks and every constraint's verdict per block row (see :class:`Compiled`)."""
+    too_large = size_problems(scenario)
+    if too_large:
+        raise DealspaceError(too_large, scenario.origin)
     constraints = tuple(hard_constraints(scenario))
     pricing = pricing if pricing is not None else _pricing(scenario, values)
     table = value_tables(scenario, values, pricing)
