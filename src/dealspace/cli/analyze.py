@@ -129,6 +129,8 @@ def print_results(results: Results) -> None:
     print_party_summary(results.reach, {p.id: p.label for p in scenario.parties})
     engine_summary(console, results.frontier, results.zopa, results.solutions)
     labels = {p.id: p.label for p in scenario.parties}
+    for note in results.notes:
+        console.print(f"[yellow]{escape(note)}[/]", highlight=False)
     if results.near_tie is not None and results.near_tie.warning:
         console.print(f"[yellow]{escape(results.near_tie.warning)}[/]", highlight=False)
     if results.robustness is not None:

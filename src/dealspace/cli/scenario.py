@@ -69,12 +69,17 @@ def validate(
 ) -> None:
     """Check scenario files; print every problem with its field path and fix.
 
+    Runs every check an analysis runs (the economy data and codes, size limits,
+    the compile), so a file that validates is one every command accepts.
     Exit code 0 when all are valid, 2 otherwise.
     """
+    from dealspace.space import check
+
     bad = 0
     for name in files:
         try:
             s = load_scenario(name)
+            warnings = check(s).warnings
         except DealspaceError as err:
             bad += 1
             print_error(err)
@@ -84,6 +89,8 @@ def validate(
             f"{len(s.issues)} issues",
             highlight=False,
         )
+        for warning in warnings:
+            console.print(f"  [yellow]warning:[/] {escape(warning)}", highlight=False)
         for sentence in (s.notes or "").split(". "):
             if "discretised" in sentence:  # a Genius real issue: say the error bound
                 console.print(f"  {escape(sentence.rstrip('.'))}.", highlight=False)

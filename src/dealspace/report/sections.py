@@ -295,6 +295,21 @@ def best_line(data: ReportData) -> str:
     return "Gains over BATNA: " + ", ".join(parts) + "."
 
 
+# ------------------------------------------------------------------ skipped analyses
+
+
+def skipped_section(data: ReportData) -> Section | None:
+    """The analyses left out because the scenario is above their size limit (Results.notes)."""
+    if not data.notes:
+        return None
+    return Section(
+        "skipped",
+        "Analyses skipped for size",
+        (Bullets(tuple(data.notes)),),
+        "Some analyses were skipped: the scenario is above their size limit.",
+    )
+
+
 # ------------------------------------------------------------------ linkage, domains, red lines
 
 

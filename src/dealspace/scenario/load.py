@@ -23,6 +23,7 @@ from pydantic import BaseModel, Tag, ValidationError
 
 from dealspace.errors import DealspaceError, Problem, did_you_mean
 from dealspace.files import check_source, read_bytes
+from dealspace.scenario.bounds import DOC, MAX_MAGNITUDE, number_problems, shown
 from dealspace.scenario.model import Scenario, key_names
 
 #: Largest scenario file read (bytes).
@@ -125,12 +126,16 @@ def scenario_from_data(data: Any, source: str) -> Scenario:
             "a scenario starts with keys such as 'name:', 'parties:' and 'domains:'",
             source=source,
         )
+    too_large = list(number_problems(data, MAX_MAGNITUDE))
+    if too_large:
+        raise DealspaceError(too_large, source)
     try:
-        return Scenario.model_validate(data)
+        scenario = Scenario.model_validate(data)
     except ValidationError as err:
         raise DealspaceError(problems_from_validation(err), source) from None
     except DealspaceError as err:
         raise DealspaceError(err.problems, source) from None
+    return scenario.from_file(source)
 
 
 def load_model_file(path: Path, model: type[M], what: str, source: str = "") -> M:
@@ -191,6 +196,9 @@ def read_document(path: Path) -> Any:
     kind = SUFFIXES.get(path.suffix.lower(), "yaml")
     data = parse_json(text, source) if kind == "json" else parse_yaml(text, source)
     check_shape(data, source)
+    infinite = list(number_problems(data))
+    if infinite:
+        raise DealspaceError(infinite, source)
     return data
 
 
@@ -444,8 +452,14 @@ def problems_from_validation(
             what = f"'{e['input']}' is not a number"
         elif e["type"] == "finite_number":
             what = f"{e.get('input')} is not a finite number"
-        elif e["type"] == "greater_than_equal" and _is_number(e.get("input")):
-            what = f"{e.get('input')} is negative"
+        elif e["type"] in {"greater_than_equal", "less_than_equal"} and _is_number(e.get("input")):
+            ctx = e.get("ctx") or {}
+            bound = ctx.get("ge", ctx.get("le", 0))
+            if bound == 0:
+                what = f"{shown(e['input'])} is negative"
+            else:
+                what = f"{shown(e['input'])} is beyond {shown(float(bound))}, the bound for this number"
+                fix = f"keep it within the bounds of {DOC}"
         if (
             e["type"] == "string_type"
             and isinstance(e.get("input"), dict)
