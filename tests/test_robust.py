@@ -233,17 +233,27 @@ def test_robust_command_and_pipeline(tmp_path: Any) -> None:
     assert runner.invoke(app, ["robust", str(path).replace("sym", "nope")]).exit_code == 2
 
 
+def benchmark_robust() -> Any:
+    """benchmarks/robust.py loaded by path: putting benchmarks/ on sys.path would let its
+    negmas.py shadow the real negmas package for every later test."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).parents[1] / "benchmarks" / "robust.py"
+    spec = importlib.util.spec_from_file_location("benchmark_robust", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 @pytest.mark.slow
 def test_pruning_rows_dominated_in_every_draw_changes_nothing() -> None:
     # us-japan-2025 with every weight ±20 %: the trade block keeps far fewer rows,
     # and every draw's Nash and KS packages and acceptances are the same.
-    import sys
-    from pathlib import Path
-
-    sys.path.insert(0, str(Path(__file__).parents[1] / "benchmarks"))
     from dealspace.scenario import load_scenario
-    from robust import with_weight_ranges  # type: ignore[import-not-found]
 
+    with_weight_ranges = benchmark_robust().with_weight_ranges
     space = compile(with_weight_ranges(load_scenario("us-japan-2025")))
     assert Reweigher(space).blocks[0].size < space.blocks[0].size
     fast = robust(space, draws=25, seed=3, tornado=False)
@@ -348,14 +358,10 @@ def test_robust_is_the_same_in_batches_of_any_size(monkeypatch: Any) -> None:
 
 @pytest.mark.slow
 def test_batched_draws_of_us_japan_equal_the_engine() -> None:
-    import sys
-    from pathlib import Path
-
     from dealspace.analysis.robust import _solve
-
-    sys.path.insert(0, str(Path(__file__).parents[1] / "benchmarks"))
     from dealspace.scenario import load_scenario
-    from robust import with_weight_ranges  # type: ignore[import-not-found]
+
+    with_weight_ranges = benchmark_robust().with_weight_ranges
 
     rw = Reweigher(compile(with_weight_ranges(load_scenario("us-japan-2025"))))
     theta = rw.draw(60, np.random.default_rng(8))
