@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import re
@@ -11,8 +12,9 @@ import pytest
 from typer.testing import CliRunner
 
 import dealspace.space
-from dealspace import load_scenario
+from dealspace import Scenario, load_scenario
 from dealspace.cli import app
+from dealspace.errors import DealspaceError
 from dealspace.pipeline import Results, Settings, analyze
 from dealspace.process.compare import ProcessSettings
 from dealspace.report import render
@@ -95,9 +97,11 @@ def test_json_is_the_whole_result_with_stable_keys(toy_cli: tuple[str, dict, str
         "tariffs",
         "world",
         "sources",
+        "scorecard",
         "notes",
     }
     assert data["notes"] == []  # nothing skipped for size
+    assert data["scorecard"] is None  # no built-in deal is written for the toy scenario
     assert data["settings"]["process"]["runs"] == 20
     assert list(data["solutions"]) == ["Nash", "Kalai–Smorodinsky", "egalitarian", "utilitarian"]
 
@@ -172,3 +176,42 @@ def test_world_section_follows_the_scenarios_parties() -> None:
     assert set(us_japan.world.by_outcome.index) == {"good", "bad", "none"}
     toy = analyze(load_scenario(TOY), Settings(process=None))
     assert toy.world is None and toy.to_dict()["world"] is None
+
+
+def test_the_signed_deal_is_scored_once_and_rendered_everywhere(tmp_path: Path) -> None:
+    """The built-in July 2025 deal joins the results of its scenario by default; the report,
+    the JSON and `dealspace score` show the same scorecard."""
+    from dealspace.analysis.scorecard import load_deal, score
+
+    scenario = load_scenario("us-japan-2025")
+    cheap = Settings(process=None, world_runs=0, linkage=False)
+    results = analyze(scenario, cheap)
+    assert results.scorecard is not None and results.scorecard.deal.name == "us-japan-2025-07"
+    alone = score(load_deal("us-japan-2025-07"), scenario, draws=cheap.robust_draws)
+    data = results.to_dict()["scorecard"]
+    assert data == json.loads(json.dumps(alone.to_dict()))
+    html = render(results, "html")
+    assert "The signed deal, scored" in html
+    assert html_text(results.scorecard.verdict) in " ".join(html.split())
+    none = analyze(scenario, dataclasses.replace(cheap, deal=None))
+    assert none.scorecard is None and none.to_dict()["scorecard"] is None
+
+
+def test_a_deal_of_another_scenario_is_refused(toy: Scenario) -> None:
+    with pytest.raises(DealspaceError, match="us-japan-2025"):
+        analyze(toy, Settings(process=None, world_runs=0, deal="us-japan-2025-07"))
+
+
+def test_an_edited_copy_of_the_built_in_keeps_working_without_its_deal() -> None:
+    """A user's copy of us-japan-2025 with an issue removed keeps the name: the built-in deal
+    no longer fits, so it is skipped with a note instead of failing the analysis."""
+    from dealspace.scenario.load import builtin_path, read_document, scenario_from_data
+
+    data = read_document(builtin_path("us-japan-2025"))
+    data["domains"] = [d for d in data["domains"] if d["id"] != "energy"]
+    for party in data["parties"]:
+        party["valuations"].pop("energy", None)
+    edited = scenario_from_data(data, "edited.yaml")
+    results = analyze(edited, Settings(process=None, world_runs=0, linkage=False))
+    assert results.scorecard is None
+    assert any("us-japan-2025-07" in note and "--deal" in note for note in results.notes)

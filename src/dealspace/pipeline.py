@@ -34,7 +34,7 @@ from dealspace.analysis.reach import Reach, reach
 from dealspace.analysis.redlines import RedlinePrices, redline_prices
 from dealspace.analysis.regional import bellwether_party
 from dealspace.analysis.robust import NearTie, Robustness, near_ties, robust, uncertain_numbers
-from dealspace.analysis.scorecard import contributions
+from dealspace.analysis.scorecard import Scorecard, contributions, deal_for, score
 from dealspace.analysis.shapley import DomainValues, domain_values
 from dealspace.analysis.silos import (
     MAX_LINKAGE_DOMAINS,
@@ -46,6 +46,7 @@ from dealspace.analysis.threats import decompose_linkage
 from dealspace.analysis.worth import DomainWorth, domain_worth
 from dealspace.analysis.zopa import ZopaResult, zopa
 from dealspace.economy.effects import TariffEffects, has_tariff_issues, tariff_effects
+from dealspace.errors import DealspaceError
 from dealspace.present.notebook import Displayed
 from dealspace.process.compare import ProcessSettings, ProtocolComparison, compare_protocols
 from dealspace.scenario.model import Scenario
@@ -98,6 +99,11 @@ class Settings:
     world_runs
         Runs of the bellwether model (:mod:`dealspace.world`) when a party is a
         partner of the built-in 2025 world (its ``country``); 0 skips it.
+    deal
+        A signed deal to score against the scenario (:func:`dealspace.analysis.scorecard.score`):
+        a built-in deal's name or a deal file. ``"auto"`` (the default) scores the
+        built-in deal written for this scenario, if there is one (``us-japan-2025-07``
+        for ``us-japan-2025``); None skips it.
     """
 
     solutions: tuple[str, ...] = ("nash", "kalai_smorodinsky", "egalitarian", "utilitarian")
@@ -111,6 +117,7 @@ class Settings:
         default_factory=lambda: ProcessSettings(runs=100, sensitivity_runs=40)
     )
     world_runs: int = 100
+    deal: str | None = "auto"
 
     def to_dict(self) -> dict[str, Any]:
         out = {
@@ -169,6 +176,9 @@ class Results(Displayed):
         when no party is a partner of the world).
     sources
         Every ``source`` field of the scenario, grouped by text.
+    scorecard
+        The signed deal scored on the scenario (:class:`~dealspace.analysis.scorecard.Scorecard`;
+        None without a deal).
     notes
         Analyses skipped because the scenario is above their size limit, each
         naming the limit and how to proceed.
@@ -195,6 +205,7 @@ class Results(Displayed):
     tariffs: TariffEffects | None
     world: BellwetherBrief | None
     sources: tuple[SourceRef, ...]
+    scorecard: Scorecard | None = None
     notes: tuple[str, ...] = ()
 
     @property
@@ -233,6 +244,7 @@ class Results(Displayed):
             "tariffs": None if self.tariffs is None else self.tariffs.to_dict(),
             "world": None if self.world is None else self.world.to_dict(),
             "sources": [ref.to_dict() for ref in self.sources],
+            "scorecard": None if self.scorecard is None else self.scorecard.to_dict(),
             "notes": list(self.notes),
         }
 
@@ -341,6 +353,27 @@ def analyze(
         brief = bellwether_brief(
             bellwether[0], bellwether[1], runs=settings.world_runs, seed=settings.seed
         )
+    card = None
+    deal = deal_for(scenario, settings.deal)
+    if deal is not None and not space.empty:
+        step("the signed deal, scored")
+        try:
+            card = score(
+                deal,
+                scenario,
+                label=deal.name if settings.deal == "auto" else str(settings.deal),
+                draws=max(settings.robust_draws, 1),
+                seed=settings.seed,
+                space=space,
+            )
+        except DealspaceError as err:
+            if settings.deal != "auto":
+                raise
+            # a user's edited copy of a built-in scenario keeps its name: say why, go on
+            notes.append(
+                f"The built-in deal '{deal.name}' was not scored: it does not fit this version "
+                f"of scenario '{scenario.name}' ({err.problems[0]}). Give --deal FILE or --deal none."
+            )
     return Results(
         scenario=scenario,
         space=space,
@@ -367,5 +400,6 @@ def analyze(
         tariffs=effects,
         world=brief,
         sources=collect_sources(scenario),
+        scorecard=card,
         notes=tuple(notes),
     )

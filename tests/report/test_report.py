@@ -114,6 +114,7 @@ def test_document_has_the_sections_in_order(us_japan: ReportData) -> None:
         "zopa",
         "frontier",
         "recommended",
+        "deal",
         "linkage",
         "domains",
         "robustness",

@@ -312,12 +312,14 @@ class _Context:
         return term.kind if term is not None else "untagged"
 
 
-def _context(deal: Deal, scenario: Scenario, package: Mapping[str, OptionRef]) -> _Context:
+def _context(
+    deal: Deal, scenario: Scenario, package: Mapping[str, OptionRef], space: DealSpace | None
+) -> _Context:
     from dealspace.analysis.pareto import pareto_frontier
     from dealspace.space import compile, value_tables
 
     table = value_tables(scenario)
-    space = compile(scenario)
+    space = compile(scenario) if space is None else space
     n = space.n_parties
     if space.empty:
         span = np.ones(n)
@@ -774,8 +776,37 @@ def regional(c: _Context) -> Criterion | None:
     )
 
 
+def deal_for(scenario: Scenario, choice: str | None) -> Deal | None:
+    """The deal the main job scores: ``None`` → none; ``"auto"`` → the built-in deal
+    written for this scenario (by its ``scenario`` field), if any; else a deal name or file,
+    which must be a package of this scenario."""
+    if choice is None:
+        return None
+    if choice == "auto":
+        for name in list_deals():
+            deal = load_deal(name)
+            if deal.scenario == scenario.name:
+                return deal
+        return None
+    deal = load_deal(choice)
+    if deal.scenario != scenario.name:
+        raise DealspaceError.single(
+            "scenario",
+            f"the deal {choice} is a package of scenario '{deal.scenario}', not '{scenario.name}'",
+            f"analyse '{deal.scenario}', or score the deal with `dealspace score {choice} --scenario FILE`",
+            source=str(choice),
+        )
+    return deal
+
+
 def score(
-    deal: Deal, scenario: Scenario, label: str = "", *, draws: int = 1000, seed: int | None = 0
+    deal: Deal,
+    scenario: Scenario,
+    label: str = "",
+    *,
+    draws: int = 1000,
+    seed: int | None = 0,
+    space: DealSpace | None = None,
 ) -> Scorecard:
     """Score a deal against its scenario on the six criteria (module docstring).
 
@@ -789,6 +820,8 @@ def score(
         Names the deal file in error messages.
     draws, seed
         Draws of the scenario's ranges for the stability criterion.
+    space
+        The scenario compiled once already (the pipeline's); compiled here when None.
 
     Returns
     -------
@@ -808,7 +841,7 @@ def score(
     ['structural vs headline', 'practical vs symbolic', 'mutual benefit']
     """
     package = check_deal(deal, scenario, label)
-    c = _context(deal, scenario, package)
+    c = _context(deal, scenario, package, space)
     if draws < 1:
         raise DealspaceError.single("draws", f"{draws} draws", "draw at least 1")
     found = [
@@ -835,6 +868,7 @@ __all__ = [
     "Criterion",
     "Deal",
     "Scorecard",
+    "deal_for",
     "broken_constraints",
     "contributions",
     "list_deals",

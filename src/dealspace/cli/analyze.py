@@ -79,6 +79,15 @@ def analyze(
             help="Runs of the bellwether model (0 skips it).",
         ),
     ] = 100,
+    deal: Annotated[
+        str,
+        typer.Option(
+            "--deal",
+            help="A signed deal to score against the scenario: a built-in deal "
+            "(us-japan-2025-07) or a deal file; 'auto': the built-in deal written for this "
+            "scenario, if any; 'none' skips it.",
+        ),
+    ] = "auto",
 ) -> None:
     """Analyse a scenario (default: the built-in US–Japan 2025 portfolio) and write its report."""
     from dataclasses import replace
@@ -96,7 +105,12 @@ def analyze(
         check_output(report, "--report", overwrite=overwrite, inputs=(source,))
     base = Settings().process or ProcessSettings()
     process = None if no_process else replace(base, runs=runs, seed=seed, sensitivity=sensitivity)
-    settings = Settings(seed=seed, process=process, world_runs=world_runs)
+    settings = Settings(
+        seed=seed,
+        process=process,
+        world_runs=world_runs,
+        deal=None if deal.lower() == "none" else deal,
+    )
     if json_out:
         print_json(run(scenario, settings).to_dict())
         return
@@ -129,6 +143,13 @@ def print_results(results: Results) -> None:
     print_party_summary(results.reach, {p.id: p.label for p in scenario.parties})
     engine_summary(console, results.frontier, results.zopa, results.solutions)
     labels = {p.id: p.label for p in scenario.parties}
+    if results.scorecard is not None:
+        card = results.scorecard
+        console.print(
+            f"[bold]The signed deal, scored[/] ({escape(card.deal.title or card.deal.name)}): "
+            f"{escape(card.verdict)} Details: dealspace score {escape(card.deal.name)}",
+            highlight=False,
+        )
     for note in results.notes:
         console.print(f"[yellow]{escape(note)}[/]", highlight=False)
     if results.near_tie is not None and results.near_tie.warning:

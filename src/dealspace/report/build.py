@@ -37,6 +37,7 @@ def layout(data: Results) -> Document:
                 parts.zopa_section(data),
                 parts.frontier_section(data),
                 parts.recommended(data),
+                parts.deal_section(data),
                 parts.linkage_section(data),
                 parts.domains_section(data),
                 parts.robustness_section(data),

@@ -976,3 +976,23 @@ def _data_sources(data: ReportData) -> Sequence[str]:
     if data.tariffs is not None:
         out.append(data.tariffs.source)
     return out
+
+
+def deal_section(data: ReportData) -> Section | None:
+    """The signed deal scored on the scenario: the criteria and the legal-instrument ladder
+    (`dealspace score DEAL --html` gives every criterion's computation and evidence)."""
+    card = data.scorecard
+    if card is None:
+        return None
+    from dealspace.report.scorecard import scorecard_sections
+
+    summary = scorecard_sections(card)[0]
+    name = card.deal.title or card.deal.name
+    note = Text(
+        f"Each criterion's formula and its dated, sourced evidence: `dealspace score {card.deal.name} "
+        f"--html {card.deal.name}.html`.",
+        "note",
+    )
+    return Section(
+        "deal", f"The signed deal, scored: {name}", (*summary.blocks, note), card.verdict
+    )
