@@ -28,8 +28,13 @@ Grid files (YAML)
     delay_cost: ["us=0.02,japan=0.28", 0.0]   # political cost per party per round: a grid axis
 
 Every key but ``protocols`` and ``strategies`` is optional. A scalar is a
-one-value list. Unknown keys, protocol and strategy names get a did-you-mean
-hint; numbers out of range are refused with the field named.
+one-value list. A grid file (YAML or JSON) is read by the one hardened loader
+(:func:`dealspace.scenario.load.load_model_file`) and validated as
+:class:`GridFile`: unknown keys, protocol, parameter and strategy names get a
+did-you-mean hint; wrong types, empty lists and numbers out of range or past
+a limit (:data:`MAX_RUNS` runs per cell, :data:`MAX_ROUNDS` rounds,
+:data:`MAX_SEEDS` seeds, :data:`MAX_CELLS` cells, :data:`MAX_NOISE`,
+:data:`MAX_COST`) are refused with the file and the field path, all at once.
 
 Dask is imported only when a cluster is used.
 """
@@ -44,31 +49,27 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-from dealspace.errors import DealspaceError, Problem, did_you_mean
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    Strict,
+    ValidationError,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from dealspace.errors import DealspaceError, did_you_mean
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from dealspace.scenario.model import Scenario
 
-#: Keys a grid file may hold.
-GRID_KEYS = (
-    "scenario",
-    "parties",
-    "runs",
-    "deadline",
-    "protocols",
-    "strategies",
-    "discount",
-    "hazard",
-    "noise",
-    "seeds",
-    "status_quo_cost",
-    "uncertainty_cost",
-    "delay_cost",
-)
 #: MALLOC_TRIM_THRESHOLD_ for the workers of a LocalCluster started here (bytes).
 MALLOC_TRIM = 128 * 1024 * 1024
 #: Scheduler names understood besides a Dask address.
@@ -244,6 +245,301 @@ class _Progress:
 
 # ------------------------------------------------------------------ grids
 
+#: Most Monte Carlo runs in one cell.
+MAX_RUNS = 1_000_000
+#: Longest deadline (and stage) in rounds.
+MAX_ROUNDS = 100_000
+#: Most seeds in a grid (a count or a list).
+MAX_SEEDS = 10_000
+#: Largest master seed (seeds are stored as 64-bit integers).
+MAX_SEED = 2**63 - 1
+#: Most cells in a grid (the product of every axis).
+MAX_CELLS = 100_000
+#: Largest noise level σ (estimates are scaled by exp(σz − σ²/2)).
+MAX_NOISE = 10.0
+#: Largest time cost per party per round, in utility points.
+MAX_COST = 1e6
+#: Largest step of the single-text mediator (an objection scales weights by 1 + step).
+MAX_STEP = 100.0
+#: Parameters a protocol mapping may hold (each protocol accepts some of them).
+PROTOCOL_PARAMS = ("first", "step", "order", "units", "stage_rounds", "bindable")
+
+
+def _refused(text: str) -> PydanticCustomError:
+    return PydanticCustomError("grid", "{text}", {"text": text})
+
+
+def _from(err: DealspaceError) -> PydanticCustomError:
+    """A DealspaceError raised while checking one value, as a pydantic error at that value."""
+    parts = [f"{p.what}. {p.fix[:1].upper()}{p.fix[1:]}" if p.fix else p.what for p in err.problems]
+    return _refused("; ".join(parts))
+
+
+def _whole(lo: int, hi: int) -> Callable[[int], int]:
+    """A check that a whole number lies in [lo, hi], naming the limit passed."""
+
+    def check(v: int) -> int:
+        if v < lo:
+            raise _refused(f"{v:,} is below the minimum of {lo:,}")
+        if v > hi:
+            raise _refused(f"{v:,} is over the limit of {hi:,}")
+        return v
+
+    return check
+
+
+def _within(test: Callable[[float], bool], rule: str) -> Callable[[float], float]:
+    """A check that a number is finite and passes ``test``, naming the rule."""
+
+    def check(v: float) -> float:
+        if not (math.isfinite(v) and test(v)):
+            raise _refused(f"{v!r} is not {rule}")
+        return float(v)
+
+    return check
+
+
+def _is_whole(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _refused(f"{_shown(value)} is not a whole number")
+    return value
+
+
+def _is_number(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _refused(f"{_shown(value)} is not a number")
+    return value
+
+
+def _shown(value: Any) -> str:
+    """A value as the message shows it (long values cut)."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "…"
+
+
+def _listed(value: Any) -> Any:
+    """A scalar is a one-value list."""
+    return list(value) if isinstance(value, list | tuple) else [value]
+
+
+def _filled(hint: str) -> Callable[[list[Any]], list[Any]]:
+    """A check that a list is not empty."""
+
+    def check(values: list[Any]) -> list[Any]:
+        if not values:
+            raise _refused(f"the list is empty: {hint}")
+        return values
+
+    return check
+
+
+def _at_most(n: int, what: str) -> Callable[[list[Any]], list[Any]]:
+    def check(values: list[Any]) -> list[Any]:
+        if len(values) > n:
+            raise _refused(f"{len(values):,} {what} is over the limit of {n:,}")
+        return values
+
+    return check
+
+
+def _seeds(value: Any) -> Any:
+    """``seeds: n`` is the count n (seeds 0 … n-1)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        if value < 1:
+            raise _refused(f"{value} seeds: give a count ≥ 1 or a list of seeds")
+        if value > MAX_SEEDS:
+            raise _refused(f"{value:,} seeds is over the limit of {MAX_SEEDS:,}")
+        return list(range(value))
+    return _listed(value)
+
+
+def _protocol(value: Any) -> Any:
+    return {"name": value} if isinstance(value, str) else value
+
+
+def _strategy_pair(spec: Any) -> tuple[str, str]:
+    from dealspace.process.strategies import get_strategy
+
+    names = [s.strip() for s in spec.split(",")] if isinstance(spec, str) else spec
+    if (
+        not isinstance(names, list | tuple)
+        or len(names) not in (1, 2)
+        or not all(isinstance(n, str) for n in names)
+    ):
+        raise _refused(f"{_shown(spec)} is not a strategy pair: write 'a,b' or [a, b]")
+    names = list(names) * (2 if len(names) == 1 else 1)
+    for name in names:
+        try:
+            get_strategy(name, "")
+        except DealspaceError as err:
+            raise _from(err) from None
+    return names[0], names[1]
+
+
+def _cost(value: Any) -> Any:
+    """A time cost per party per round: one number ≥ 0, or one per party."""
+    from dealspace.process.costs import TimeCosts
+
+    try:
+        values = TimeCosts(uncertainty_cost=value).uncertainty_cost
+    except DealspaceError as err:
+        raise _from(err) from None
+    top = max(values) if isinstance(values, tuple) else values
+    if top > MAX_COST:
+        raise _refused(f"a cost of {top:g} per round is over the limit of {MAX_COST:g}")
+    return value
+
+
+def _delay(value: Any) -> float | dict[str, float]:
+    try:
+        spec = delay_spec(value, "")
+    except DealspaceError as err:
+        raise _from(err) from None
+    top = max(spec.values(), default=0.0) if isinstance(spec, dict) else spec
+    if top > MAX_COST:
+        raise _refused(f"a cost of {top:g} per round is over the limit of {MAX_COST:g}")
+    return spec
+
+
+def _order(value: Any) -> Any:
+    if isinstance(value, str) or (
+        isinstance(value, list) and value and all(isinstance(x, str) for x in value)
+    ):
+        return value
+    raise _refused(f"{_shown(value)} is not 'given', 'negotiated' or a list of unit names")
+
+
+Text = Annotated[str, Strict()]
+Whole = Annotated[int, BeforeValidator(_is_whole), Strict()]
+Number = Annotated[float, BeforeValidator(_is_number), Strict()]
+Rounds = Annotated[Whole, AfterValidator(_whole(1, MAX_ROUNDS))]
+Step = Annotated[
+    Number, AfterValidator(_within(lambda x: 0 < x <= MAX_STEP, f"a step in (0, {MAX_STEP:g}]"))
+]
+
+
+class ProtocolSpec(BaseModel):
+    """A protocol in a grid: a name, or a mapping ``{name: …, <parameters>}``
+    (docs/process.md lists each protocol's parameters)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Text
+    first: Whole | None = None
+    step: Step | None = None
+    order: Annotated[Any, AfterValidator(_order)] = None
+    units: Text | None = None
+    stage_rounds: Rounds | None = None
+    bindable: Annotated[bool, Strict()] | None = None
+
+    @model_validator(mode="after")
+    def _known(self) -> ProtocolSpec:
+        from dealspace.process.protocols import get_protocol
+
+        try:
+            get_protocol(self.spec(), "")
+        except DealspaceError as err:
+            raise _from(err) from None
+        return self
+
+    def spec(self) -> str | dict[str, Any]:
+        """What :func:`~dealspace.process.protocols.get_protocol` takes."""
+        params = {k: getattr(self, k) for k in PROTOCOL_PARAMS if k in self.model_fields_set}
+        return {"name": self.name, **params} if params else self.name
+
+
+class GridFile(BaseModel):
+    """A sweep grid as written in a file (see the module docstring): every
+    key type-checked, numbers bounded, unknown keys refused."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    scenario: Text | None = None
+    parties: Annotated[list[Text], Field(min_length=2, max_length=2)] | None = None
+    runs: Annotated[Whole, AfterValidator(_whole(1, MAX_RUNS))] = 1000
+    deadline: Annotated[
+        list[Rounds], BeforeValidator(_listed), AfterValidator(_filled("give a number of rounds"))
+    ] = [100]
+    protocols: Annotated[
+        list[Annotated[ProtocolSpec, BeforeValidator(_protocol)]],
+        BeforeValidator(_listed),
+        AfterValidator(_filled("list one or more protocols, e.g. [alternating, sequential]")),
+    ]
+    strategies: Annotated[
+        list[Annotated[Any, AfterValidator(_strategy_pair)]],
+        BeforeValidator(_listed),
+        AfterValidator(_filled("list strategy pairs, e.g. ['boulware,linear']")),
+    ]
+    discount: Annotated[
+        list[
+            Annotated[
+                Number,
+                AfterValidator(_within(lambda x: 0 < x <= 1, "a discount factor in (0, 1]")),
+            ]
+        ],
+        BeforeValidator(_listed),
+        AfterValidator(_filled("give at least one value")),
+    ] = [1.0]
+    hazard: Annotated[
+        list[
+            Annotated[
+                Number,
+                AfterValidator(_within(lambda x: 0 <= x < 1, "a probability in [0, 1)")),
+            ]
+        ],
+        BeforeValidator(_listed),
+        AfterValidator(_filled("give at least one value")),
+    ] = [0.0]
+    noise: Annotated[
+        list[
+            Annotated[
+                Number,
+                AfterValidator(
+                    _within(lambda x: 0 <= x <= MAX_NOISE, f"a noise level in [0, {MAX_NOISE:g}]")
+                ),
+            ]
+        ],
+        BeforeValidator(_listed),
+        AfterValidator(_filled("give at least one value")),
+    ] = [0.0]
+    seeds: Annotated[
+        list[Annotated[Whole, AfterValidator(_whole(0, MAX_SEED))]],
+        BeforeValidator(_seeds),
+        AfterValidator(_filled("give a count ≥ 1 or a list of seeds")),
+        AfterValidator(_at_most(MAX_SEEDS, "seeds")),
+    ] = [0]
+    status_quo_cost: Annotated[Any, AfterValidator(_cost)] = 0.0
+    uncertainty_cost: Annotated[Any, AfterValidator(_cost)] = 0.0
+    delay_cost: Annotated[
+        list[Annotated[Any, AfterValidator(_delay)]],
+        BeforeValidator(_listed),
+        AfterValidator(_filled("give at least one value")),
+    ] = [0.0]
+
+    @model_validator(mode="after")
+    def _bounded(self) -> GridFile:
+        if self.parties is not None and self.parties[0] == self.parties[1]:
+            raise _refused(f"parties: both are '{self.parties[0]}'; name two different parties")
+        n = math.prod(
+            len(axis)
+            for axis in (
+                self.protocols,
+                self.strategies,
+                self.deadline,
+                self.discount,
+                self.hazard,
+                self.noise,
+                self.delay_cost,
+                self.seeds,
+            )
+        )
+        if n > MAX_CELLS:
+            raise _refused(
+                f"the grid has {n:,} cells, over the limit of {MAX_CELLS:,}; "
+                "split it into several sweeps"
+            )
+        return self
+
 
 @dataclass(frozen=True)
 class Grid:
@@ -308,167 +604,52 @@ class Grid:
 
 
 def load_grid(source: str | Path | Mapping[str, Any]) -> Grid:
-    """Read and validate a grid (a YAML file or a mapping).
+    """Read and validate a grid (a YAML or JSON file, or a mapping).
+
+    A file is read by the one hardened loader
+    (:func:`dealspace.scenario.load.load_model_file`: size limit, UTF-8, safe
+    YAML, nesting depth, alias bombs) and validated as :class:`GridFile`.
 
     Raises
     ------
     DealspaceError
-        Listing every problem: unknown keys, protocol or strategy names (with
-        did-you-mean hints), numbers out of range.
+        Listing every problem with the file and the field path: unknown keys,
+        protocol, parameter or strategy names (with did-you-mean hints),
+        wrong types, numbers out of range or over a limit (``MAX_RUNS``,
+        ``MAX_SEEDS``, ``MAX_CELLS``, …).
     """
-    from dealspace.process.protocols import get_protocol
-    from dealspace.process.strategies import get_strategy
+    from dealspace.scenario.load import load_model_file, problems_from_validation
 
-    where = ""
     if isinstance(source, Mapping):
-        data: Any = dict(source)
+        try:
+            spec = GridFile.model_validate(dict(source))
+        except ValidationError as err:
+            raise DealspaceError(problems_from_validation(err, GridFile), "grid") from None
     else:
         path = Path(source)
-        where = str(path)
-        if not path.is_file():
+        if not path.exists():
             raise DealspaceError.single(
-                "", f"no such grid file: {path}", "check the path", source=where
+                "", f"no such grid file: {path}", "check the path", source=str(path)
             )
-        import yaml
-
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except yaml.YAMLError as err:
+        if path.is_dir():
             raise DealspaceError.single(
-                "", f"not valid YAML: {err}", "fix the syntax", source=where
-            ) from None
-    if not isinstance(data, dict):
-        raise DealspaceError.single(
-            "",
-            "a grid is a mapping of keys (protocols, strategies, …)",
-            "see docs/process.md",
-            source=where,
-        )
-    problems: list[Problem] = []
-    for key in data:
-        if key not in GRID_KEYS:
-            problems.append(Problem(str(key), "unknown key", did_you_mean(str(key), GRID_KEYS)))
-
-    def listed(key: str, default: list[Any]) -> list[Any]:
-        value = data.get(key, default)
-        return list(value) if isinstance(value, list | tuple) else [value]
-
-    def numbers(
-        key: str, default: list[Any], test: Callable[[float], bool], rule: str, whole: bool = False
-    ) -> list[Any]:
-        out = []
-        for k, v in enumerate(listed(key, default)):
-            ok = isinstance(v, int | float) and not isinstance(v, bool)
-            if ok and whole and not float(v).is_integer():
-                ok = False
-            if not ok or not test(float(v)):
-                problems.append(
-                    Problem(
-                        f"{key}[{k}]" if isinstance(data.get(key), list) else key,
-                        f"{v!r} is not {rule}",
-                    )
-                )
-                continue
-            out.append(int(v) if whole else float(v))
-        if not out and not any(p.where.startswith(key) for p in problems):
-            problems.append(Problem(key, "the list is empty", f"give at least one value ({rule})"))
-        return out
-
-    protocols = []
-    if "protocols" not in data:
-        problems.append(
-            Problem(
-                "protocols", "missing", "list one or more protocols, e.g. [alternating, sequential]"
+                "", "this is a folder, not a grid file", "give a .yaml or .json file", str(path)
             )
-        )
-    for k, spec in enumerate(listed("protocols", [])):
-        try:
-            get_protocol(spec, f"protocols[{k}]")
-            protocols.append(spec)
-        except DealspaceError as err:
-            problems.extend(err.problems)
-    pairs: list[tuple[str, str]] = []
-    if "strategies" not in data:
-        problems.append(
-            Problem("strategies", "missing", "list strategy pairs, e.g. ['boulware,linear']")
-        )
-    for k, spec in enumerate(listed("strategies", [])):
-        names = [s.strip() for s in spec.split(",")] if isinstance(spec, str) else spec
-        if (
-            not isinstance(names, list | tuple)
-            or len(names) not in (1, 2)
-            or not all(isinstance(n, str) for n in names)
-        ):
-            problems.append(
-                Problem(
-                    f"strategies[{k}]", f"{spec!r} is not a strategy pair", "write 'a,b' or [a, b]"
-                )
-            )
-            continue
-        names = list(names) * (2 if len(names) == 1 else 1)
-        bad = False
-        for j, name in enumerate(names):
-            try:
-                get_strategy(name, f"strategies[{k}][{j}]")
-            except DealspaceError as err:
-                problems.extend(err.problems)
-                bad = True
-        if not bad:
-            pairs.append((names[0], names[1]))
-    runs = numbers("runs", [1000], lambda x: x >= 1, "a whole number ≥ 1", whole=True)
-    if isinstance(data.get("runs"), list):
-        problems.append(Problem("runs", "runs is one number per cell, not a list"))
-    deadline = numbers(
-        "deadline", [100], lambda x: x >= 1, "a whole number of rounds ≥ 1", whole=True
-    )
-    discount = numbers("discount", [1.0], lambda x: 0 < x <= 1, "a discount factor in (0, 1]")
-    hazard = numbers("hazard", [0.0], lambda x: 0 <= x < 1, "a probability in [0, 1)")
-    noise = numbers("noise", [0.0], lambda x: x >= 0, "a noise level ≥ 0")
-    seeds_value = data.get("seeds", [0])
-    if isinstance(seeds_value, int) and not isinstance(seeds_value, bool):
-        if seeds_value < 1:
-            problems.append(
-                Problem("seeds", f"{seeds_value} seeds", "give a count ≥ 1 or a list of seeds")
-            )
-        seeds = list(range(max(1, seeds_value)))
-    else:
-        seeds = numbers("seeds", [0], lambda x: x >= 0, "a whole number ≥ 0", whole=True)
-    parties = data.get("parties")
-    if parties is not None and (not isinstance(parties, list) or len(parties) != 2):
-        problems.append(Problem("parties", f"{parties!r} is not two party ids", "write [a, b]"))
-    scenario = data.get("scenario")
-    if scenario is not None and not isinstance(scenario, str):
-        problems.append(Problem("scenario", f"{scenario!r} is not a scenario name or file"))
-    for key in ("status_quo_cost", "uncertainty_cost"):
-        if key in data:
-            from dealspace.process.costs import TimeCosts
-
-            try:
-                TimeCosts(**{key: data[key]})
-            except DealspaceError as err:
-                problems.extend(err.problems)
-    delay_cost = []
-    for k, spec in enumerate(listed("delay_cost", [0.0])):
-        try:
-            delay_cost.append(delay_spec(spec, f"delay_cost[{k}]"))
-        except DealspaceError as err:
-            problems.extend(err.problems)
-    if problems:
-        raise DealspaceError(problems, source=where)
+        spec = load_model_file(path, GridFile, "grid")
     return Grid(
-        delay_cost=delay_cost,
-        protocols=protocols,
-        strategies=pairs,
-        runs=runs[0],
-        deadline=deadline,
-        discount=discount,
-        hazard=hazard,
-        noise=noise,
-        seeds=seeds,
-        scenario=scenario,
-        parties=parties,
-        status_quo_cost=data.get("status_quo_cost", 0.0),
-        uncertainty_cost=data.get("uncertainty_cost", 0.0),
+        protocols=[p.spec() for p in spec.protocols],
+        strategies=list(spec.strategies),
+        runs=spec.runs,
+        deadline=spec.deadline,
+        discount=spec.discount,
+        hazard=spec.hazard,
+        noise=spec.noise,
+        seeds=spec.seeds,
+        scenario=spec.scenario,
+        parties=spec.parties,
+        status_quo_cost=spec.status_quo_cost,
+        uncertainty_cost=spec.uncertainty_cost,
+        delay_cost=spec.delay_cost,
     )
 
 
