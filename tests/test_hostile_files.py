@@ -235,3 +235,21 @@ def test_hostile_world_and_deal_files(tmp_path: Path, case: str) -> None:
     deal.write_bytes(data)
     code, out = run("score", str(deal))
     assert code == 2 and message in out and str(deal) in out
+
+
+def test_a_grid_is_checked_against_the_scenario_before_any_cell_runs(tmp_path: Path) -> None:
+    path = write_grid(
+        tmp_path / "grid.yaml",
+        {
+            **GOOD,
+            "protocols": [{"name": "sequential", "order": ["trad", "trade"]}],
+            "delay_cost": ["a=0.1,zz=0.2"],
+        },
+    )
+    code, out = run("sweep", str(path), "--scenario", TOY, "--scheduler", "sync")
+    assert code == 2 and f"{path}: 2 problems" in out
+    assert "protocols[0].order: no unit 'trad' in the scenario. Did you mean 'trade'?" in out
+    assert "delay_cost[0]: unknown party 'zz'" in out
+    write_grid(path, {**GOOD, "parties": ["a", "c"]})
+    code, out = run("sweep", str(path), "--scenario", TOY, "--scheduler", "sync")
+    assert code == 2 and f"{path}: parties: unknown party 'c'" in out

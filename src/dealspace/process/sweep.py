@@ -63,7 +63,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from dealspace.errors import DealspaceError, did_you_mean
+from dealspace.errors import DealspaceError, Problem, did_you_mean
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -558,6 +558,8 @@ class Grid:
     status_quo_cost: Any = 0.0
     uncertainty_cost: Any = 0.0
     delay_cost: list[Any] = field(default_factory=lambda: [0.0])
+    #: Where the grid was read from (its file, or "grid"), for messages.
+    source: str = "grid"
 
     def cells(self) -> list[dict[str, Any]]:
         """Every combination, as parameter dicts (without the scenario)."""
@@ -637,6 +639,7 @@ def load_grid(source: str | Path | Mapping[str, Any]) -> Grid:
             )
         spec = load_model_file(path, GridFile, "grid")
     return Grid(
+        source="grid" if isinstance(source, Mapping) else str(source),
         protocols=[p.spec() for p in spec.protocols],
         strategies=list(spec.strategies),
         runs=spec.runs,
@@ -668,8 +671,66 @@ def _space_of(scenario_json: str, digest: str, parties: Sequence[str] | None) ->
     if key not in _SPACES:
         if len(_SPACES) > 8:
             _SPACES.clear()
-        _SPACES[key] = deal_space(Scenario.model_validate_json(scenario_json), parties)
+        if parties is None:
+            _SPACES[key] = deal_space(Scenario.model_validate_json(scenario_json))
+        else:  # a restriction of the whole space, compiled once
+            _SPACES[key] = deal_space(_space_of(scenario_json, digest, None), parties)
     return _SPACES[key]
+
+
+def check_grid(grid: Grid, space: Any) -> None:
+    """Check a grid against the compiled space before any cell runs: the
+    scenario's parties (two), the party names of delay costs and the unit
+    names of protocol orders; every problem names the grid file and the field.
+
+    ``space`` is the compiled :class:`~dealspace.space.DealSpace` of the
+    whole scenario.
+    """
+    from dealspace.process.protocols import get_protocol
+
+    problems: list[Problem] = []
+    for party in grid.parties or []:
+        if party not in space.parties:
+            problems.append(
+                Problem("parties", f"unknown party '{party}'", did_you_mean(party, space.parties))
+            )
+    if problems:
+        raise DealspaceError(problems, grid.source)
+    if grid.parties is None and len(space.parties) != 2:
+        problems.append(
+            Problem(
+                "parties",
+                f"process simulation is bilateral; the scenario has {len(space.parties)} "
+                f"parties ({', '.join(space.parties)})",
+                "name two with 'parties: [a, b]' in the grid",
+            )
+        )
+    for k, delay in enumerate(grid.delay_cost):
+        if isinstance(delay, Mapping):
+            for party in delay:
+                if party not in space.parties:
+                    problems.append(
+                        Problem(
+                            f"delay_cost[{k}]",
+                            f"unknown party '{party}'",
+                            did_you_mean(party, space.parties),
+                        )
+                    )
+    for k, proto in enumerate(grid.protocols):
+        order = proto.get("order") if isinstance(proto, Mapping) else None
+        if isinstance(order, list):
+            names = [u.name for u in get_protocol(proto).units(space)]
+            for name in order:
+                if name not in names:
+                    problems.append(
+                        Problem(
+                            f"protocols[{k}].order",
+                            f"no unit '{name}' in the scenario",
+                            did_you_mean(name, names),
+                        )
+                    )
+    if problems:
+        raise DealspaceError(problems, grid.source)
 
 
 def delay_spec(spec: Any, where: str) -> float | dict[str, float]:
@@ -811,6 +872,7 @@ def sweep(
     sc = source if isinstance(source, Scenario) else load_scenario(source)
     text = sc.model_dump_json(by_alias=True)
     digest = hashlib.sha1(text.encode()).hexdigest()
+    check_grid(spec, _space_of(text, digest, None))
     cells = spec.cells()
     parallel = 1 if scheduler == "sync" else (workers or os.cpu_count() or 1)
     size = max(
