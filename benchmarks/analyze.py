@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -57,9 +58,15 @@ def fmt(seconds: float) -> str:
     return f"{seconds / 60:.1f} min"
 
 
-def run(src: Path, args: list[str], cwd: Path) -> tuple[float, int]:
-    """Wall time of one ``dealspace`` run from ``src`` and how many times it compiled."""
+def run(src: Path, args: list[str], cwd: Path) -> tuple[float, float, int]:
+    """Wall and CPU time of one ``dealspace`` run from ``src`` and how many times it compiled.
+
+    The CPU time (user + system of the child process) is the steadier measure
+    on a shared machine: other jobs stretch the wall time of both versions,
+    not the work each does.
+    """
     env = {**os.environ, "PYTHONPATH": str(src), "MPLBACKEND": "Agg"}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-c", PROBE, *args],
@@ -70,13 +77,15 @@ def run(src: Path, args: list[str], cwd: Path) -> tuple[float, int]:
         check=False,
     )
     elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     count = next(
         (int(line.split()[1]) for line in done.stderr.splitlines() if line.startswith("COMPILES")),
         -1,
     )
     if done.returncode != 0 or count < 0:
         raise SystemExit(f"run failed ({src}): {done.stderr[-2000:]}")
-    return elapsed, count
+    return elapsed, cpu, count
 
 
 def import_time(src: Path) -> float:
@@ -117,26 +126,35 @@ def main() -> None:
                 "lean": (ROOT / "src", lean),
             }
             times: dict[str, list[float]] = {name: [] for name in runs}
+            cpus: dict[str, list[float]] = {name: [] for name in runs}
             compiles = {}
             for k in range(args.repeat):
                 for name, (src, extra) in runs.items():
                     out = Path(tmp) / f"{name}-{k}.html"
-                    elapsed, compiles[name] = run(
+                    elapsed, cpu, compiles[name] = run(
                         src, ["analyze", args.scenario, "-o", str(out), *extra], Path(tmp)
                     )
                     times[name].append(elapsed)
+                    cpus[name].append(cpu)
             t = {name: statistics.median(v) for name, v in times.items()}
+            c = {name: statistics.median(v) for name, v in cpus.items()}
             print(
-                f"dealspace analyze {args.scenario} with its report, median of {args.repeat} (same machine, alternating):"
-            )
-            print(f"  at {args.old}:            {fmt(t['old']):>9}   compiles {compiles['old']}")
-            print(
-                f"  now, everything:       {fmt(t['new']):>9}   compiles {compiles['new']}   "
-                f"speed-up {t['old'] / t['new']:.2f}x"
+                f"dealspace analyze {args.scenario} with its report, median of {args.repeat} "
+                "(same machine, alternating; wall time, then CPU time of the process):"
             )
             print(
-                f"  now, like for like:    {fmt(t['lean']):>9}   compiles {compiles['lean']}   "
-                f"speed-up {t['old'] / t['lean']:.2f}x  ({' '.join(lean)})"
+                f"  at {args.old}:            {fmt(t['old']):>9}  cpu {fmt(c['old']):>9}   "
+                f"compiles {compiles['old']}"
+            )
+            print(
+                f"  now, everything:       {fmt(t['new']):>9}  cpu {fmt(c['new']):>9}   "
+                f"compiles {compiles['new']}   speed-up {t['old'] / t['new']:.2f}x wall, "
+                f"{c['old'] / c['new']:.2f}x cpu"
+            )
+            print(
+                f"  now, like for like:    {fmt(t['lean']):>9}  cpu {fmt(c['lean']):>9}   "
+                f"compiles {compiles['lean']}   speed-up {t['old'] / t['lean']:.2f}x wall, "
+                f"{c['old'] / c['lean']:.2f}x cpu  ({' '.join(lean)})"
             )
             print("  goal: at least 2x")
             old_i, new_i = import_time(old / "src"), import_time(ROOT / "src")

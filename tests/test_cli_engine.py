@@ -73,7 +73,7 @@ def test_never_overwrites_the_scenario(tmp_path: Path) -> None:
     shutil.copy(TOY, copy)
     before = copy.read_text()
     result = run("frontier", copy, "--csv", copy)
-    assert result.exit_code == 2 and "is the scenario being read" in result.output
+    assert result.exit_code == 2 and "is an input of this command" in result.output
     assert copy.read_text() == before
 
 
@@ -154,3 +154,13 @@ def test_three_party_chart_and_table(tmp_path: Path) -> None:
     assert "Gamma" in result.output
     assert (tmp_path / "three.png").stat().st_size > 10_000
     assert run("solve", path, "-s", "egalitarian").exit_code == 0
+
+
+def test_scale_dependent_solutions_carry_the_cross_party_note() -> None:
+    # egalitarian and utilitarian compare points across parties; Nash and KS do not
+    out = runner.invoke(app, ["solve", str(TOY), "-s", "egalitarian"], env={"COLUMNS": "250"})
+    assert out.exit_code == 0 and "compare points across parties" in out.output
+    assert "across parties" not in run("solve", TOY, "-s", "nash").output
+    data = json.loads(run("solve", TOY, "-s", "all", "--json").stdout)
+    assert data["nash"]["note"] is None and data["kalai_smorodinsky"]["note"] is None
+    assert "scale-free" in data["utilitarian"]["note"]

@@ -116,8 +116,10 @@ def test_offers() -> None:
     assert code == 0, out
     data = json.loads(out)
     assert data["level"] == 5.0 and len(data["offers"]) == 2
-    code, out = run("offers", OFFERS, "--party", "jp", "--level", "100", "--tolerance", "1")
+    code, out = run("offers", OFFERS, "--party", "jp", "--level", "-100", "--tolerance", "1")
     assert code == 0 and "No package lies within the tolerance" in out
+    code, out = run("offers", OFFERS, "--party", "jp", "--level", "100")
+    assert code == 2 and "at most 6" in out
 
 
 def test_harvest() -> None:

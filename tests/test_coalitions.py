@@ -147,9 +147,89 @@ def test_coalitions_command_and_pipeline(tmp_path: Any) -> None:
     out = runner.invoke(app, ["coalitions", str(path)], env={"COLUMNS": "200"})
     assert out.exit_code == 0, out.output
     assert "Would walk away from the grand package" in out.stdout and "us + korea" in out.stdout
+    assert "Who must agree to move each issue" in out.stdout
     js = runner.invoke(app, ["coalitions", str(path), "--json", "--free"])
     assert json.loads(js.stdout)["outsiders"] == "free"
     results = analyze(Scenario.model_validate(shipbuilding()), Settings(process=None))
     assert results.coalitions is not None and results.to_dict()["coalitions"]["blocking"] == [
         ["us", "korea"]
     ]
+
+
+def test_an_issue_is_moved_by_its_owners_only() -> None:
+    # Japan values the ships deal negatively, but ships is declared a US–Korea issue:
+    # the pair may move it (Japan's loss shows, no veto); the tariff is Japan's too.
+    data = shipbuilding()
+    data["parties"][2]["valuations"]["ships"] = {"weight": 0.5, "value": {"no": 1, "yes": 0}}
+    data["domains"][0]["issues"][0]["owners"] = ["us", "korea"]
+    r = coalitions(Scenario.model_validate(data))
+    by = {c.members: c for c in r.coalitions}
+    assert r.owners == {"ships": ("us", "korea"), "tariff": ("us", "korea", "japan")}
+    assert by["us", "korea"].issues == ("ships",) and by["us", "korea"].zopa
+    assert by["us", "korea"].outsider_gains == {"japan": pytest.approx(-0.5)}
+    assert by["korea", "japan"].issues == ()  # ships needs the US, the tariff needs all three
+    assert r.to_dict()["owners"]["ships"] == ["us", "korea"]
+
+
+def test_a_tariff_issue_is_owned_by_the_levying_and_the_levied_party() -> None:
+    data = shipbuilding()
+    for party, country in zip(data["parties"], ["USA", "KOR", "JPN"], strict=True):
+        party["country"] = country
+    data["domains"][0]["issues"][1]["tariff"] = {
+        "levied_by": "USA",
+        "on": "KOR",
+        "rates": {"high": 25, "low": 15},
+    }
+    s = Scenario.model_validate(data)
+    assert movable(s, ("us", "korea")) == ("ships", "tariff")  # Japan's stake is no veto
+    assert movable(s, ("us", "japan")) == ()
+    bad = shipbuilding()
+    bad["domains"][0]["issues"][0]["owners"] = ["us", "corea"]
+    with pytest.raises(Exception, match="unknown party 'corea'"):
+        Scenario.model_validate(bad)
+
+
+@FAST
+@given(scenarios(min_parties=3, max_parties=4, max_outcomes=64), st.data())
+def test_owned_issues_match_brute_force(scenario: Scenario, data: st.DataObject) -> None:
+    # every issue gets random owners; a coalition's packages are then exactly those that
+    # keep every issue it does not wholly own at the status quo
+    ids = scenario.party_ids
+    raw = scenario.model_dump(by_alias=True, exclude_none=True)
+    own = {}
+    for domain in raw["domains"]:
+        for issue in domain["issues"]:
+            issue["owners"] = own[issue["id"]] = data.draw(
+                st.lists(st.sampled_from(ids), min_size=1, max_size=len(ids), unique=True)
+            )
+    scenario = Scenario.model_validate(raw)
+    r = coalitions(scenario)
+    packages = list(all_packages(scenario))
+    sq = scenario.status_quo()
+    u = np.array([utilities(scenario, p) for p in packages])
+    batna = np.array(
+        [
+            utilities(scenario, sq)[k] if party.batna == "status_quo" else float(party.batna)
+            for k, party in enumerate(scenario.parties)
+        ]
+    )
+    keys = {c.key: c.party for c in hard_constraints(scenario)}
+    for c in r.coalitions:
+        idx = [ids.index(p) for p in c.members]
+        drop = [k for k, party in keys.items() if party not in c.members]
+        ok = np.array(
+            [
+                all(
+                    str(p[i]) == str(sq[i])
+                    for i in scenario.issue_ids
+                    if not set(own[i]) <= set(c.members)
+                )
+                and acceptable(scenario, p, drop=drop)
+                for p in packages
+            ]
+        )
+        gains = u[:, idx] - batna[idx]
+        assert c.zopa == bool((ok & (gains > TOL).all(axis=1)).any()), c.members
+        if c.zopa:
+            best = np.max(np.where(ok & (gains > TOL).all(axis=1), np.prod(gains, axis=1), -1))
+            assert np.prod(np.asarray(c.gains)) == pytest.approx(best, rel=1e-6, abs=1e-9)

@@ -109,7 +109,9 @@ FULL = dumped("us-japan-2025")
 FAST = fast_trade_only()
 GRID = {
     "runs": 2,
-    "deadline": 6,
+    "weeks": 12,
+    "every": 2,
+    "tariff_cost": False,
     "protocols": ["alternating", {"name": "snt", "step": 0.25}],
     "strategies": ["linear,boulware"],
     "hazard": [0.0, 0.1],

@@ -30,7 +30,13 @@ from dealspace.scenario.load import MAX_DEPTH, MAX_FILE_BYTES
 TOY = str(Path(__file__).parent / "data" / "toy.yaml")
 runner = CliRunner()
 
-GOOD = {"runs": 5, "deadline": 10, "protocols": ["alternating"], "strategies": ["linear,linear"]}
+GOOD = {
+    "runs": 5,
+    "weeks": 10,
+    "tariff_cost": False,
+    "protocols": ["alternating"],
+    "strategies": ["linear,linear"],
+}
 
 DEEP = "a: " + "[" * 2000 + "]" * 2000 + "\n"
 BOMB = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
@@ -117,11 +123,20 @@ BAD_FIELDS: dict[str, tuple[dict[str, Any], str | re.Pattern[str]]] = {
     "runs as text": ({"runs": "many"}, "runs: 'many' is not a whole number"),
     "runs true": ({"runs": True}, "runs: True is not a whole number"),
     "negative seed": ({"seeds": [-1]}, "seeds[0]: -1 is below the minimum of 0"),
-    "fractional deadline": ({"deadline": [10, 2.5]}, "deadline[1]: 2.5 is not a whole number"),
+    "round-based key": ({"deadline": 10}, "'deadline' counts in rounds: grids run on a calendar"),
+    "too many rounds": (
+        {"weeks": 1000, "every": 0.01, "unit": "day"},
+        "is 700,000 rounds, over the limit of 100,000",
+    ),
+    "weeks as text": ({"weeks": ["x"]}, "weeks[0]: 'x' is not a number"),
+    "unknown unit": ({"unit": "month"}, "unit: Input should be 'week' or 'day'"),
+    "bad start": ({"start": "someday"}, "start: 'someday' is not a date"),
+    "tariff_cost text": ({"tariff_cost": "yes"}, "tariff_cost: Input should be a valid boolean"),
+    "hazard 1": ({"hazard": ["us=1"]}, "hazard[0]: 1.0 is not a probability"),
     # the loader may refuse a non-finite number before the grid model does
     "infinite noise": ({"noise": float("inf")}, re.compile(r"noise(\[0\])?: inf is not a")),
-    "huge noise": ({"noise": 1e308}, "noise[0]: 1e+308 is not a noise level in [0, 10]"),
-    "discount 0": ({"discount": 0}, "discount[0]: 0.0 is not a discount factor in (0, 1]"),
+    "huge noise": ({"noise": 1e308}, "noise[0]: 1e+308 is not a noise level in [0, 100]"),
+    "discount 0": ({"discount": 0}, "discount[0]: 0.0 is not a discount factor per year in (0, 1]"),
     "step as text": (
         {"protocols": [{"name": "snt", "step": "abc"}]},
         "protocols[0].step: 'abc' is not a number",
@@ -171,8 +186,8 @@ BAD_FIELDS: dict[str, tuple[dict[str, Any], str | re.Pattern[str]]] = {
         f"over the limit of {MAX_CELLS:,}",
     ),
     "costs over the limit": (
-        {"delay_cost": ["us=1e308"], "status_quo_cost": [1, 2, 3]},
-        "delay_cost[0]: a cost of 1e+308 per round is over the limit",
+        {"delay_cost": ["us=1e308"]},
+        "delay_cost[0]: 1e+308 is not a number in",
     ),
     "same party twice": ({"parties": ["a", "a"]}, "both are 'a'"),
     "scenario a number": ({"scenario": 5}, "scenario: Input should be a valid string"),
@@ -196,7 +211,7 @@ def test_every_problem_at_once_from_a_mapping() -> None:
         load_grid({**GOOD, "protocols": [], "runs": 10**20, "seeds": 10**12, "hazard": 1})
     text = str(info.value)
     assert text.startswith("grid: 4 problems")
-    assert "protocols: the list is empty" in text and "hazard[0]: 1.0 is not a probability" in text
+    assert "protocols: the list is empty" in text and "hazard[0]: 1 is not a probability" in text
 
 
 def test_a_valid_grid_keeps_its_protocol_specs() -> None:
@@ -209,7 +224,7 @@ def test_a_valid_grid_keeps_its_protocol_specs() -> None:
         }
     )
     assert grid.protocols == ["alternating", {"name": "snt", "step": 1.0}, "silos"]
-    assert grid.seeds == [0, 1, 2] and grid.runs == 5 and grid.deadline == [10]
+    assert grid.seeds == [0, 1, 2] and grid.runs == 5 and grid.weeks == [10.0]
     assert grid.delay_cost == [{"japan": 0.28, "us": 0.02}, 0.0]
     assert len(grid) == len(grid.cells()) == 3 * 3 * 2
 

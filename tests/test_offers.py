@@ -54,9 +54,11 @@ def test_given_level_and_tolerance(offers_toy: Scenario) -> None:
 def test_fewer_offers_than_asked(offers_toy: Scenario) -> None:
     menu = equivalent_offers(offers_toy, "jp", k=10, level=4.0, tolerance=0.0)
     assert len(menu.offers) == 3  # only three packages give Japan exactly 4
-    nothing = equivalent_offers(offers_toy, "jp", k=3, level=100.0, tolerance=1.0)
+    nothing = equivalent_offers(offers_toy, "jp", k=3, level=-100.0, tolerance=1.0)
     assert nothing.offers == ()
     assert nothing.to_frame().empty
+    with pytest.raises(DealspaceError, match="at most 6"):  # above the best package: refused
+        equivalent_offers(offers_toy, "jp", k=3, level=100.0, tolerance=1.0)
 
 
 def test_near_frontier_offers_fill_the_menu(offers_toy: Scenario) -> None:

@@ -95,7 +95,9 @@ def test_json_is_the_whole_result_with_stable_keys(toy_cli: tuple[str, dict, str
         "tariffs",
         "world",
         "sources",
+        "notes",
     }
+    assert data["notes"] == []  # nothing skipped for size
     assert data["settings"]["process"]["runs"] == 20
     assert list(data["solutions"]) == ["Nash", "Kalai–Smorodinsky", "egalitarian", "utilitarian"]
 

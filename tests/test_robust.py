@@ -233,19 +233,157 @@ def test_robust_command_and_pipeline(tmp_path: Any) -> None:
     assert runner.invoke(app, ["robust", str(path).replace("sym", "nope")]).exit_code == 2
 
 
+def benchmark_robust() -> Any:
+    """benchmarks/robust.py loaded by path: putting benchmarks/ on sys.path would let its
+    negmas.py shadow the real negmas package for every later test."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).parents[1] / "benchmarks" / "robust.py"
+    spec = importlib.util.spec_from_file_location("benchmark_robust", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 @pytest.mark.slow
 def test_pruning_rows_dominated_in_every_draw_changes_nothing() -> None:
     # us-japan-2025 with every weight ±20 %: the trade block keeps far fewer rows,
     # and every draw's Nash and KS packages and acceptances are the same.
-    import sys
-    from pathlib import Path
-
-    sys.path.insert(0, str(Path(__file__).parents[1] / "benchmarks"))
     from dealspace.scenario import load_scenario
-    from robust import with_weight_ranges  # type: ignore[import-not-found]
 
+    with_weight_ranges = benchmark_robust().with_weight_ranges
     space = compile(with_weight_ranges(load_scenario("us-japan-2025")))
     assert Reweigher(space).blocks[0].size < space.blocks[0].size
     fast = robust(space, draws=25, seed=3, tornado=False)
     slow = robust(space, draws=25, seed=3, tornado=False, prune=False)
     assert fast.to_dict() == slow.to_dict()
+
+
+def ties() -> dict[str, Any]:
+    # four issues with equal values: many packages share a utility vector, so the
+    # representative (fewest changes, then first) and the score ties matter;
+    # b's BATNA range makes some draws have no agreement.
+    issues = ["w", "x", "y", "z"]
+    return {
+        "name": "ties",
+        "parties": [
+            {
+                "id": "a",
+                "valuations": {
+                    i: {
+                        "weight": {"low": 0.5, "high": 1.5} if i == "w" else 1,
+                        "value": {"n": 0, "m": 0.5, "f": 1},
+                    }
+                    for i in issues
+                },
+            },
+            {
+                "id": "b",
+                "batna": {"low": 2, "high": 5},
+                "valuations": {
+                    i: {
+                        "weight": {"low": 0.5, "most_likely": 1, "high": 2} if i == "z" else 1,
+                        "value": {"n": 1, "m": {"low": 0.3, "high": 0.7}, "f": 0}
+                        if i == "x"
+                        else {"n": 1, "m": 0.5, "f": 0},
+                    }
+                    for i in issues
+                },
+            },
+        ],
+        "domains": [
+            {
+                "id": "D",
+                "issues": [
+                    {"id": i, "options": ["n", "m", "f"], "status_quo": "n"} for i in issues
+                ],
+            }
+        ],
+    }
+
+
+def three_parties() -> dict[str, Any]:
+    # a third party: the draws take the engine one by one (the batched kernel is for two)
+    data = ties()
+    data["parties"].append(
+        {
+            "id": "c",
+            "batna": {"low": -1, "high": 1},
+            "valuations": {
+                "y": {"weight": {"low": 0.5, "high": 2}, "value": {"n": 0, "m": 1, "f": 0}}
+            },
+        }
+    )
+    return data
+
+
+@pytest.mark.parametrize("make", [two_issues, symmetric, ties, three_parties])
+def test_batched_draws_equal_the_engine_draw_by_draw(make: Any) -> None:
+    from dealspace.analysis.robust import _solve
+
+    rw = Reweigher(compile(Scenario.model_validate(make())))
+    theta = rw.draw(300, np.random.default_rng(11))
+    utility, batna, tables = rw.many(theta)
+    nash_keys, ks_keys, packages = rw.solve_many(theta)
+    assert sum(k is not None for k in nash_keys) > 0
+    for t in range(len(theta)):
+        space = rw.space_at(theta[t])
+        assert np.array_equal(batna[t], space.batna)  # bit for bit, not approximately
+        for u, block in zip(utility, space.blocks, strict=True):
+            assert np.array_equal(u[t], block.utility)
+        for key, table in space.table.items():
+            assert np.array_equal(tables[key][t], table)
+        nk, kk, npk, kpk = _solve(space)
+        assert (nash_keys[t], ks_keys[t]) == (nk, kk)
+        assert nk is None or packages[nk] == npk
+    if make is ties:
+        assert None in nash_keys  # some draws have no ZOPA
+
+
+def test_robust_is_the_same_in_batches_of_any_size(monkeypatch: Any) -> None:
+    import dealspace.analysis.robust as module
+
+    s = Scenario.model_validate(ties())
+    whole = robust(s, draws=500, seed=4).to_dict()
+    monkeypatch.setattr(module, "BATCH", 7)
+    assert robust(s, draws=500, seed=4).to_dict() == whole
+    import dealspace.analysis.draws as draws
+
+    monkeypatch.setattr(module, "BATCH", 1000)
+    monkeypatch.setattr(draws, "MAX_BATCH_CANDIDATES", 40)  # big batches split in halves
+    assert robust(s, draws=500, seed=4).to_dict() == whole
+
+
+@pytest.mark.slow
+def test_batched_draws_of_us_japan_equal_the_engine() -> None:
+    from dealspace.analysis.robust import _solve
+    from dealspace.scenario import load_scenario
+
+    with_weight_ranges = benchmark_robust().with_weight_ranges
+
+    rw = Reweigher(compile(with_weight_ranges(load_scenario("us-japan-2025"))))
+    theta = rw.draw(60, np.random.default_rng(8))
+    nash_keys, ks_keys, _ = rw.solve_many(theta)
+    assert [(n, k) for n, k in zip(nash_keys, ks_keys, strict=True)] == [
+        _solve(rw.space_at(t))[:2] for t in theta
+    ]
+    assert len(set(nash_keys)) > 1  # the draws do move the Nash package
+
+
+@pytest.mark.parametrize("make", [ties, three_parties])
+def test_dominance_probe_equals_the_pareto_check(make: Any) -> None:
+    from dealspace.analysis.pareto import is_pareto_optimal
+
+    s = Scenario.model_validate(make())
+    rw = Reweigher(compile(s))
+    theta = rw.draw(150, np.random.default_rng(2))
+    package = {"w": "m", "x": "m", "y": "f", "z": "n"}
+    _, dominated, util, batna = rw.probe(theta, package)
+    expected = [not is_pareto_optimal(rw.space_at(t), package) for t in theta]
+    assert list(dominated) == expected and 0 < sum(expected) < len(expected)
+    for t in range(len(theta)):
+        space = rw.space_at(theta[t])
+        assert np.array_equal(util[t], space.utility(package))
+        assert np.array_equal(batna[t], space.batna)

@@ -63,3 +63,13 @@ def did_you_mean(name: str, choices: Iterable[str]) -> str:
     shown = ", ".join(f"'{c}'" for c in choices[:12])
     more = ", …" if len(choices) > 12 else ""
     return f"choose one of: {shown}{more}" if choices else "none are defined"
+
+
+#: Longest echo of the user's own text in a message (longer text is cut with '…').
+ECHO_LIMIT = 80
+
+
+def shorten(text: object, limit: int = ECHO_LIMIT) -> str:
+    """``text`` on one line, cut to ``limit`` characters with an ellipsis (for echoing input)."""
+    flat = " ".join(str(text).split()) if "\n" in str(text) else str(text)
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"

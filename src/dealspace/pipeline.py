@@ -25,6 +25,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from dealspace.analysis.bargaining import SOLUTIONS, Solution
+from dealspace.analysis.coalitions import MAX_PARTIES as MAX_COALITION_PARTIES
 from dealspace.analysis.coalitions import Coalitions, coalitions
 from dealspace.analysis.logroll import Logrolls, logrolls
 from dealspace.analysis.offers import OfferMenu, equivalent_offers
@@ -35,7 +36,12 @@ from dealspace.analysis.regional import bellwether_party
 from dealspace.analysis.robust import NearTie, Robustness, near_ties, robust, uncertain_numbers
 from dealspace.analysis.scorecard import contributions
 from dealspace.analysis.shapley import DomainValues, domain_values
-from dealspace.analysis.silos import LinkageResult, Negotiator
+from dealspace.analysis.silos import (
+    MAX_LINKAGE_DOMAINS,
+    LinkageResult,
+    Negotiator,
+    linkage_negotiations,
+)
 from dealspace.analysis.threats import decompose_linkage
 from dealspace.analysis.worth import DomainWorth, domain_worth
 from dealspace.analysis.zopa import ZopaResult, zopa
@@ -44,7 +50,7 @@ from dealspace.present.notebook import Displayed
 from dealspace.process.compare import ProcessSettings, ProtocolComparison, compare_protocols
 from dealspace.scenario.model import Scenario
 from dealspace.scenario.sources import SourceRef, collect_sources
-from dealspace.space import DealSpace, compile
+from dealspace.space import DealSpace, check
 from dealspace.tolerances import TERM_TOL
 from dealspace.version import __version__
 from dealspace.world.run import BellwetherBrief, bellwether_brief
@@ -163,6 +169,9 @@ class Results(Displayed):
         when no party is a partner of the world).
     sources
         Every ``source`` field of the scenario, grouped by text.
+    notes
+        Analyses skipped because the scenario is above their size limit, each
+        naming the limit and how to proceed.
     """
 
     scenario: Scenario
@@ -186,6 +195,7 @@ class Results(Displayed):
     tariffs: TariffEffects | None
     world: BellwetherBrief | None
     sources: tuple[SourceRef, ...]
+    notes: tuple[str, ...] = ()
 
     @property
     def recommended(self) -> Solution:
@@ -223,6 +233,7 @@ class Results(Displayed):
             "tariffs": None if self.tariffs is None else self.tariffs.to_dict(),
             "world": None if self.world is None else self.world.to_dict(),
             "sources": [ref.to_dict() for ref in self.sources],
+            "notes": list(self.notes),
         }
 
     def to_frame(self) -> Any:
@@ -261,7 +272,7 @@ def analyze(
     settings = settings or Settings()
     step = progress or (lambda name: None)
     step("deal space")
-    space = compile(scenario)
+    space = check(scenario).space
     step("Pareto frontier")
     frontier = pareto_frontier(space)
     step("ZOPA and bargaining solutions")
@@ -271,12 +282,23 @@ def analyze(
     best = solutions["Nash"]
     terms = contributions(scenario, space.table, best.package) if best.package is not None else {}
     link = values = worth = None
-    if settings.linkage and len(scenario.domains) > 1 and not space.empty:
+    notes: list[str] = []
+    n_domains = len(scenario.domains)
+    if settings.linkage and n_domains > MAX_LINKAGE_DOMAINS and not space.empty:
+        notes.append(
+            f"Linkage and domain values skipped: {n_domains:,} domains take "
+            f"{linkage_negotiations(n_domains):,} negotiations, above the limit of "
+            f"{MAX_LINKAGE_DOMAINS} domains. Run `dealspace linkage` on at most "
+            f"{MAX_LINKAGE_DOMAINS} domains (-d A -d B …), or group the issues into fewer domains."
+        )
+    elif settings.linkage and n_domains > 1 and not space.empty:
         step("linkage: silos vs portfolio")
         neg = Negotiator(space, "own")
         parts = decompose_linkage(space, negotiator=neg)
         step("domain values")
-        worth = domain_worth(space, negotiator=neg)
+        worth = domain_worth(
+            space, negotiator=neg, progress=lambda done: step(f"domain values ({done})")
+        )
         link = parts.headline(worth)
         if settings.shapley:
             values = domain_values(space, seed=settings.seed, samples=settings.shapley_samples)
@@ -286,7 +308,13 @@ def analyze(
         step("robustness (draws of the ranges)")
         robustness = robust(space, draws=settings.robust_draws, seed=settings.seed)
     groups = None
-    if space.n_parties >= 3 and not space.empty:
+    if space.n_parties > MAX_COALITION_PARTIES and not space.empty:
+        notes.append(
+            f"Coalitions skipped: {space.n_parties} parties form 2^{space.n_parties} coalitions, "
+            f"above the limit of {MAX_COALITION_PARTIES} parties. Run `dealspace coalitions` "
+            "on a scenario with fewer parties (model blocs as one party)."
+        )
+    elif space.n_parties >= 3 and not space.empty:
         step("coalitions")
         groups = coalitions(space)
     step("red-line prices")
@@ -339,4 +367,5 @@ def analyze(
         tariffs=effects,
         world=brief,
         sources=collect_sources(scenario),
+        notes=tuple(notes),
     )

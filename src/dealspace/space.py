@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from dealspace.errors import DealspaceError, did_you_mean
+from dealspace.errors import DealspaceError, Problem, did_you_mean
 from dealspace.scenario.conditions import holds, linked_issues, option_mask, product_grid
 from dealspace.scenario.model import (
     Bonus,
@@ -255,12 +255,89 @@ def compile(
     )
 
 
+@dataclass(frozen=True)
+class Checked:
+    """What :func:`check` found: the compiled deal space, and warnings that do
+    not stop an analysis (no package meets every party's hard constraints)."""
+
+    space: DealSpace
+    warnings: tuple[str, ...] = ()
+
+
+def check(scenario: Scenario) -> Checked:
+    """Every check an analysis runs before it computes: the one validation after loading.
+
+    ``dealspace validate`` and :func:`dealspace.pipeline.analyze` call it, so a
+    file that validates is one every analysis accepts. It adds to the loader's
+    checks (structure, bounds, references, each party's own constraints):
+
+    * the economy: ``economy.data`` readable, every country and region code
+      known to it, tariff issues on one flow priceable jointly
+      (:func:`dealspace.economy.scenario.economy_problems`);
+    * the size limits: issues (:data:`dealspace.scenario.bounds.MAX_ISSUES`) and
+      the options of each compound issue (:data:`MAX_BLOCK_ROWS`);
+    * the compile itself, GE pricing of ``value: economy`` issues included.
+
+    Raises
+    ------
+    DealspaceError
+        every problem, naming the scenario's file (:attr:`Scenario.origin`).
+    """
+    from dealspace.economy.scenario import economy_problems
+
+    problems = [*size_problems(scenario), *economy_problems(scenario)]
+    if problems:
+        raise DealspaceError(problems, scenario.origin)
+    try:
+        space = compile(scenario)
+    except DealspaceError as err:
+        raise DealspaceError(err.problems, scenario.origin) from None
+    return Checked(space, tuple(_empty_warning(space)))
+
+
+def _empty_warning(space: DealSpace) -> list[str]:
+    """A warning naming the constraints on each issue group where no option is acceptable to all."""
+    if not space.empty:
+        return []
+    assert space.compiled is not None
+    parts = []
+    for b, block in enumerate(space.blocks):
+        if block.size == 0:
+            keys = sorted(space.compiled.breaks[b])
+            parts.append(f"{', '.join(block.issues)} ({', '.join(keys)})")
+    return [
+        "no package meets every party's must-haves and red lines: no option of "
+        + "; of ".join(parts)
+        + " meets them all. The analysis reports the conflict and what relaxing each "
+        "constraint would gain (`dealspace redlines`)."
+    ]
+
+
+def size_problems(scenario: Scenario) -> list[Problem]:
+    """The scenario's issue count against :data:`dealspace.scenario.bounds.MAX_ISSUES`."""
+    from dealspace.scenario.bounds import MAX_ISSUES
+
+    n = len(scenario.issues)
+    if n <= MAX_ISSUES:
+        return []
+    return [
+        Problem(
+            "domains",
+            f"the scenario has {n:,} issues, more than the {MAX_ISSUES:,} dealspace analyses",
+            "merge related issues into one with more options, or analyse groups of domains apart",
+        )
+    ]
+
+
 def compile_blocks(
     scenario: Scenario,
     values: Mapping[tuple[str, str], np.ndarray] | None = None,
     pricing: Any = None,
 ) -> Compiled:
     """Value tables, blocks and every constraint's verdict per block row (see :class:`Compiled`)."""
+    too_large = size_problems(scenario)
+    if too_large:
+        raise DealspaceError(too_large, scenario.origin)
     constraints = tuple(hard_constraints(scenario))
     pricing = pricing if pricing is not None else _pricing(scenario, values)
     table = value_tables(scenario, values, pricing)
@@ -344,7 +421,7 @@ def _view(
             "drop",
             f"'{sorted(drop & base.baked)[0]}' cannot be dropped: its compound issue is too large to keep unpruned",
             "use fewer options (a larger step) or fewer linked issues",
-            source=f"scenario '{scenario.name}'",
+            source=scenario.origin,
         )
     held: dict[str, int] = {}
     for issue_id, ref in fixed.items():
@@ -426,7 +503,7 @@ def _block(
             f"issues {', '.join(members)} are linked by cross-issue constraints or bonuses into "
             f"one compound issue of {rows:,} combinations (limit {MAX_BLOCK_ROWS:,})",
             "link fewer issues in one condition, or use fewer options (a larger step)",
-            source=f"scenario '{scenario.name}'",
+            source=scenario.origin,
         )
     grid = product_grid([len(c) for c in choices])
     choice = {i: c[g] for i, c, g in zip(members, choices, grid, strict=True)}

@@ -177,14 +177,23 @@ def test_retaliation_by_a_bloc_only() -> None:
 
 
 def test_rates_in_force_at_a_date() -> None:
-    result = runner.invoke(app, ["tariffs", "--json", "--date", "2025-08-01", "--by", "country"])
+    result = runner.invoke(app, ["tariffs", "--json", "--date", "2025-08-07", "--by", "country"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert data["meta"]["preset"] == "in-force" and data["meta"]["date"] == "2025-08-01"
+    assert data["meta"]["preset"] == "in-force" and data["meta"]["date"] == "2025-08-07"
     rows = {r["iso3"]: r for r in data["countries"]}
     assert rows["JPN"]["us_rate_on_it_pct"] == pytest.approx(15.0) and rows["KOR"][
         "us_rate_on_it_pct"
     ] == pytest.approx(15.0)
     assert rows["CHN"]["us_rate_on_it_pct"] == pytest.approx(
-        54.0
-    )  # the Busan truce came on 30 October
+        30.0
+    )  # the Geneva truce (10 % + 20 % fentanyl); the Busan truce came on 30 October
+    schedule = data["meta"]["schedule"]  # the dated changes behind the rates, each with its source
+    assert schedule[0]["effective"] == "2025-04-02" and schedule[-1]["effective"] == "2025-08-07"
+    assert all(c["source"] and c["effective"] <= "2025-08-07" for c in schedule)
+    text = runner.invoke(app, ["tariffs", "--date", "2025-08-07", "--top", "3"])
+    assert text.exit_code == 0 and "dated changes since 2 April 2025" in text.output
+    pause = runner.invoke(app, ["tariffs", "--json", "--date", "2025-08-01", "--by", "country"])
+    assert pause.exit_code == 0, pause.output
+    rows = {r["iso3"]: r for r in json.loads(pause.stdout)["countries"]}
+    assert rows["JPN"]["us_rate_on_it_pct"] == pytest.approx(10.0)  # still the pause

@@ -55,12 +55,12 @@ def test_a_us_korea_scenario_gets_korea_not_japan(korea: dealspace.Scenario) -> 
 
 
 def test_effects_are_the_ge_solution_in_the_world_of_the_date(korea: dealspace.Scenario) -> None:
-    """Status quo: every partner at its rate in force on 29 July 2025 (Japan's deal of 22 July included), Korea at 25 %."""
+    """Status quo: every partner at its rate in force on 29 July 2025 (the pause: Japan's deal of 22 July applies from 7 August), Korea at 25 %."""
     eco = load_default()
     params = ModelParams(revenue_use="lump-sum")
     t = tariffs_in_force(eco, "2025-07-29")
     us, kr = eco.index("USA"), eco.index("KOR")
-    assert t[eco.index("JPN"), us] == pytest.approx(0.15)
+    assert t[eco.index("JPN"), us] == pytest.approx(0.10)
     t[kr, us] = 0.25
     sq = solve(eco, t, params)
     t[kr, us] = 0.15
@@ -80,8 +80,8 @@ def test_effects_are_the_ge_solution_in_the_world_of_the_date(korea: dealspace.S
     )
     assert frame.loc["EU", "change_pct"] == pytest.approx(expected, abs=1e-8)
     assert effects.pairs[0].base_pct == pytest.approx(
-        26.0
-    )  # the 2 April rate on Korea (its deal came on 30 July)
+        10.0
+    )  # the pause's rate on Korea in force on 29 July (its deal of 30 July applies from 7 August)
 
 
 def test_without_a_package_and_json_safe(korea: dealspace.Scenario) -> None:

@@ -96,15 +96,14 @@ def test_points_per_welfare_pct_apply_the_weight_once(tmp_path: Path) -> None:
 
 
 def test_base_world_is_the_rates_in_force_at_the_scenario_date(tmp_path: Path) -> None:
-    """Every other partner at its rate in force (Vietnam's deal of 2 July counts on 22 July), Japan at the option."""
+    """A July-dated scenario is priced against the pause: every partner at 10 % (China 30 %), Japan at the option."""
     s = load(tmp_path, change=lambda d: d.update(date="2025-07-22"))
     eco = load_default()
     params = ModelParams(revenue_use="lump-sum")
     t = tariffs_in_force(eco, "2025-07-22")
     us = eco.index("USA")
-    assert t[eco.index("VNM"), us] == pytest.approx(0.20) and t[
-        eco.index("KOR"), us
-    ] == pytest.approx(0.26)
+    for code, rate in (("VNM", 0.10), ("KOR", 0.10), ("DEU", 0.10), ("CHN", 0.30)):
+        assert t[eco.index(code), us] == pytest.approx(rate), code  # not the 2 April rates
     t[eco.index("JPN"), us] = 0.15
     expected = 100 * (solve(eco, t, params).welfare_hat - 1)
     pricing = price_tariffs(s)

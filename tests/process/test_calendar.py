@@ -173,7 +173,7 @@ def test_tariff_delay_equals_the_ge_welfare_of_the_same_matrices(usj: DealSpace)
     delay = tariff_delay(usj)
     scenario = usj.scenario
     economy, params = scenario_economy(scenario)  # the scenario's economy and revenue setting
-    base = scenario_base(scenario, economy, params)  # the rates in force at the scenario's date
+    base = scenario_base(scenario, economy, params)  # its base world (its date, or a named preset)
 
     def welfare(package: dict[str, object]) -> np.ndarray:
         choice = {i: scenario.issue(i).option_index(package[i]) for i in delay.issues}

@@ -19,10 +19,11 @@ runner = CliRunner()
 
 def test_simulate_one_run_with_trace() -> None:
     result = runner.invoke(
-        app, ["simulate", TOY, "--strategies", "tft,boulware", "--deadline", "20", "--trace"]
+        app, ["simulate", TOY, "--strategies", "tft,boulware", "--weeks", "40", "--trace"]
     )
     assert result.exit_code == 0, result.output
     assert "agreement in round" in result.output and "Trace" in result.output
+    assert "(week " in result.output and "20 rounds" in result.output
 
 
 def test_simulate_monte_carlo_json_is_seeded() -> None:
@@ -46,7 +47,7 @@ def test_simulate_monte_carlo_json_is_seeded() -> None:
     first = runner.invoke(app, args)
     assert first.exit_code == 0, first.output
     data = json.loads(first.stdout)
-    assert data["summary"][0]["runs"] == 200 and data["settings"]["hazard"] == 0.02
+    assert data["summary"][0]["runs"] == 200 and data["settings"]["process"]["hazard"] == 0.02
     assert runner.invoke(app, args).stdout == first.stdout
 
 
@@ -89,7 +90,7 @@ def test_sweep_command(tmp_path: Path) -> None:
         yaml.safe_dump(
             {
                 "runs": 10,
-                "deadline": 20,
+                "weeks": 40,
                 "protocols": ["alternating", "silos"],
                 "strategies": ["linear,linear"],
                 "hazard": [0, 0.05],

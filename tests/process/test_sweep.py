@@ -16,7 +16,7 @@ TOY = str(Path(__file__).parents[1] / "data" / "toy.yaml")
 GRID = {
     "scenario": TOY,
     "runs": 20,
-    "deadline": 30,
+    "weeks": 60,
     "protocols": ["alternating", {"name": "sequential", "order": "negotiated"}],
     "strategies": ["boulware,linear", ["tft", "tft"]],
     "hazard": [0.0, 0.02],

@@ -71,7 +71,9 @@ def test_builtin_deal_is_listed_and_fits_its_scenario(card) -> None:  # type: ig
         "practical vs symbolic",
         "mutual benefit",
         "fairness",
+        "legal instruments",
         "durability",
+        "stability under ranges",
         "regional architecture",
     ]
     assert card.package["auto_tariff"] == 15.0 and card.package["investment_size"] == "bn550"
@@ -158,7 +160,7 @@ def test_regional_architecture_uses_the_ge_model(card) -> None:  # type: ignore[
 
 def test_json_is_serialisable(card) -> None:  # type: ignore[no-untyped-def]
     data = json.loads(json.dumps(card.to_dict()))
-    assert data["deal"] == "us-japan-2025-07" and len(data["criteria"]) == 6
+    assert data["deal"] == "us-japan-2025-07" and len(data["criteria"]) == 8
     assert list(card.to_frame().index) == [c.name for c in card.criteria]
 
 
@@ -168,7 +170,7 @@ def test_json_is_serialisable(card) -> None:  # type: ignore[no-untyped-def]
 def test_toy_deal_scores_by_hand(tmp_path: Path) -> None:
     scenario = load_scenario(TOY)
     card = score(load_deal(write(tmp_path, TOY_DEAL)), scenario)
-    assert [c.name for c in card.criteria][-1] == "durability"  # no economy block: no GE criterion
+    assert [c.name for c in card.criteria][-1] == "stability under ranges"  # no economy: no GE
     assert card.criterion("durability").score == pytest.approx(0.75)
     table = value_tables(scenario)
     delta = contributions(scenario, table, card.package)
@@ -346,3 +348,110 @@ def test_overall_verdict_cannot_hide_a_broken_must_have_or_a_lopsided_split() ->
     assert broken.startswith("Not acceptable as it stands: it breaks us:rice_access")
     out = CliRunner().invoke(app, ["score", "us-japan-2025-07"], env={"COLUMNS": "200"})
     assert out.exit_code == 0 and out.stdout.splitlines()[1].startswith("Mutual gain")
+
+
+# ------------------------------------------------------------------ ladder, fate, stability
+
+
+def with_instruments() -> dict:
+    data = json.loads(json.dumps(TOY_DEAL))
+    data["terms"]["tariff"]["instrument"] = "eo"
+    data["terms"]["defence"]["instrument"] = "memo"
+    data["instruments"] = {
+        "eo": {
+            "kind": "executive_order",
+            "title": "EO 1",
+            "date": "2025-01-01",
+            "authority": "IEEPA",
+            "source": "a register",
+            "fate": {
+                "status": "voided",
+                "date": "2026-02-20",
+                "claim": "the court voided it",
+                "source": "a court",
+            },
+        },
+        "memo": {"kind": "mou", "title": "MOU 1", "date": "2025-02-01", "source": "a memo"},
+    }
+    return data
+
+
+def test_the_ladder_weights_each_term_by_the_value_it_moves(tmp_path: Path) -> None:
+    card = score(load_deal(write(tmp_path, with_instruments())), load_scenario(TOY))
+    legal = card.criterion("legal instruments")
+    # m_i = Σ_p |δ_pi|: P times the practical criterion's per-party mean
+    moved = {
+        t["issue"]: 2 * t["moved"] for t in card.criterion("practical vs symbolic").details["terms"]
+    }
+    total = moved["tariff"] + moved["defence"]
+    assert legal.score == pytest.approx(
+        3 * moved["defence"] / (5 * total)
+    )  # the voided EO counts 0
+    assert legal.details["voided_share"] == pytest.approx(moved["tariff"] / total)
+    rungs = {t["issue"]: (t["rung"], t["effective_rung"]) for t in legal.details["terms"]}
+    assert rungs == {"tariff": (4, 0), "defence": (3, 3)}
+    fate = next(e for e in legal.evidence if e["claim"].startswith("Fate"))
+    assert fate["date"] == "2026-02-20" and fate["source"] == "a court"
+    assert "since voided (executive order under IEEPA voided on 2026-02-20)" in card.verdict
+    bad = with_instruments()
+    bad["terms"]["defence"]["instrument"] = "nope"
+    with pytest.raises(DealspaceError, match="instrument 'nope'"):
+        load_deal(write(tmp_path, bad, "bad.yaml"))
+
+
+def test_builtin_deal_records_the_ieepa_basis_as_voided(card) -> None:  # type: ignore[no-untyped-def]
+    ieepa = card.deal.instruments[card.deal.terms["reciprocal_tariff"].instrument]
+    assert ieepa.authority == "IEEPA" and ieepa.fate is not None
+    assert (ieepa.fate.status, ieepa.fate.date) == ("voided", "2026-02-20")
+    assert all(i.source and i.date for i in card.deal.instruments.values())
+    s232 = card.deal.instruments[card.deal.terms["auto_tariff"].instrument]
+    assert s232.fate is not None and s232.fate.status == "in_force"
+    legal = card.criterion("legal instruments")
+    assert 0 < legal.details["voided_share"] < 1 and 0 < legal.score < 1
+    assert math.isnan(card.criterion("stability under ranges").score)  # no ranges declared
+
+
+def test_stability_under_ranges_against_each_draw(tmp_path: Path) -> None:
+    from dealspace.analysis.pareto import is_pareto_optimal
+    from dealspace.analysis.robust import Reweigher
+    from dealspace.space import compile
+
+    raw = yaml.safe_load(TOY.read_text())
+    raw["parties"][0]["valuations"]["tariff"]["weight"] = {"low": 1, "high": 6}
+    raw["parties"][1]["valuations"]["defence"]["weight"] = {"low": 0.5, "most_likely": 3, "high": 4}
+    raw["parties"][1]["batna"] = {"low": 0, "high": 5}
+    path = write(tmp_path, raw, "ranged.yaml")
+    deal = json.loads(json.dumps(TOY_DEAL))
+    deal["scenario"] = str(path)
+    s = load_scenario(path)
+    card = score(load_deal(write(tmp_path, deal)), s, draws=200, seed=5)
+    st = card.criterion("stability under ranges")
+    rw = Reweigher(compile(s))
+    theta = rw.draw(200, np.random.default_rng(5))
+    zopa, pareto, is_nash = [], [], []
+    for t in theta:
+        space = rw.space_at(t)
+        gains = space.utility(card.package) - space.batna
+        zopa.append(bool((gains > 1e-6).all()))
+        pareto.append(is_pareto_optimal(space, card.package))
+        is_nash.append(nash(space).package == card.package)
+    assert st.details["p_zopa"] == pytest.approx(np.mean(zopa))
+    assert st.details["p_pareto"] == pytest.approx(np.mean(pareto))
+    assert st.details["p_nash"] == pytest.approx(np.mean(is_nash))
+    assert 0 < st.details["p_zopa"] < 1  # the ranges do move it
+    assert "Under the scenario's ranges it stays in the ZOPA" in card.verdict
+
+
+def test_score_writes_html_and_refuses_to_overwrite(tmp_path: Path) -> None:
+    deal = write(tmp_path, with_instruments())
+    out = tmp_path / "card.html"
+    result = runner.invoke(app, ["score", str(deal), "--html", str(out)])
+    assert result.exit_code == 0, result.output
+    html = out.read_text()
+    assert "Legal-instrument ladder" in html and "voided 2026-02-20" in html
+    assert "<script" not in html and "stability under ranges" in html
+    again = runner.invoke(app, ["score", str(deal), "--html", str(out)])
+    assert again.exit_code == 2 and "--overwrite" in again.output
+    md = tmp_path / "card.md"
+    assert runner.invoke(app, ["score", str(deal), "--html", str(md)]).exit_code == 0
+    assert md.read_text().startswith("# ")

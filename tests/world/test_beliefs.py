@@ -95,3 +95,24 @@ def test_update_matches_brute_force_and_is_a_martingale(
     assert beliefs.is_posterior(mu, lik, outcome, post)
     p, posts = beliefs.posteriors(mu, lik)
     assert p @ posts == pytest.approx(mu)  # expected posterior = prior
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    st.lists(st.lists(st.floats(0.01, 1.0), min_size=3, max_size=3), min_size=1, max_size=12),
+    st.integers(0, 2),
+    st.floats(0.0, 1.0),
+)
+def test_update_all_is_update_of_each_row_bit_for_bit(
+    rows: list[list[float]], outcome: int, spillover: float
+) -> None:
+    mu = np.array([np.array(r) / sum(r) for r in rows])
+    seen = beliefs.mix(SETTLE, spillover)
+    every = beliefs.update_all(mu, seen, outcome)
+    for k in range(len(mu)):
+        assert np.array_equal(every[k], beliefs.update(mu[k], seen, outcome))
+
+
+def test_update_all_refuses_an_impossible_outcome() -> None:
+    with pytest.raises(DealspaceError, match="probability zero"):
+        beliefs.update_all([[0.5, 0.5], [1.0, 0.0]], [[0.0, 1.0], [1.0, 0.0]], 0)

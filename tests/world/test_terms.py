@@ -99,3 +99,13 @@ def test_forced_bloc_and_never_retaliate(toy: World) -> None:
         simulate(toy, 1, blocs=[["A", "alpha"]])
     with pytest.raises(DealspaceError, match="(?i)did you mean"):
         simulate(toy, 1, never_retaliate=["Alpah"])
+
+
+def test_demanded_all_is_demanded_of_each_partner_bit_for_bit() -> None:
+    from dealspace.world.terms import demanded, demanded_all
+
+    costs = [0.013, 0.021, 0.05, 0.2, 0.0071]
+    for precedents in ([], [0.06], [0.01, 0.02, 0.03, 0.04, 0.05, 0.06, 0.07, 0.08, 0.09]):
+        for punished, tau, rho in ((0, 0.0, 0.0), (0, 0.5, 0.0), (2, 0.3, 0.4), (1, 1.0, 1.0)):
+            every = demanded_all(costs, precedents, punished, tau, rho)
+            assert every.tolist() == [demanded(c, precedents, punished, tau, rho) for c in costs]

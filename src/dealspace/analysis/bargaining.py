@@ -38,6 +38,8 @@ Nash and Kalai–Smorodinsky are invariant to a positive affine rescaling
 any one party's utility. Egalitarian and utilitarian are invariant to shifts
 :math:`\beta_i` and to a common scale :math:`\alpha` for all parties only —
 they compare points across parties, which is their purpose.
+Their results carry :data:`CROSS_PARTY_NOTE` (``Solution.note``), shown by
+the CLI, the report and the JSON.
 
 References
 ----------
@@ -69,6 +71,14 @@ from dealspace.tolerances import SCORE_TOL
 
 #: Most tied packages listed in ``Solution.ties``.
 MAX_TIES = 100
+#: Solutions that compare points across parties (not invariant to rescaling one party).
+SCALE_DEPENDENT = frozenset({"egalitarian", "utilitarian"})
+#: The note shown with every egalitarian or utilitarian result.
+CROSS_PARTY_NOTE = (
+    "Egalitarian and utilitarian solutions compare points across parties: each party's "
+    "points are on its own scale, so rescaling one party can change them. Nash and "
+    "Kalai–Smorodinsky are scale-free."
+)
 
 
 @dataclass(frozen=True)
@@ -107,8 +117,13 @@ class Solution(Displayed):
     ties: list[dict[str, OptionRef]] = field(default_factory=list)
     n_ties: int = 0
 
+    @property
+    def note(self) -> str | None:
+        """:data:`CROSS_PARTY_NOTE` for a scale-dependent solution, else None."""
+        return CROSS_PARTY_NOTE if self.name in SCALE_DEPENDENT else None
+
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form."""
+        """JSON-ready form (``note``: the cross-party caveat of egalitarian and utilitarian)."""
         return {
             "solution": self.name,
             "agreement": self.agreement,
@@ -118,6 +133,7 @@ class Solution(Displayed):
             "score": self.score,
             "ties": self.ties,
             "n_ties": self.n_ties,
+            "note": self.note,
         }
 
     def to_frame(self) -> pd.DataFrame:
@@ -191,7 +207,9 @@ def egalitarian(source: Source) -> Solution:
     Notes
     -----
     :math:`\\max_x \\min_i g_i(x)`, ties broken leximin. Compares points across
-    parties: invariant to shifts and a common scale, not to rescaling one party.
+    parties: invariant to shifts and a common scale, not to rescaling one party
+    (scale-dependent, unlike Nash and Kalai–Smorodinsky; the result's ``note``
+    says so).
 
     References
     ----------
@@ -207,7 +225,9 @@ def utilitarian(source: Source) -> Solution:
     Notes
     -----
     :math:`\\max_x \\sum_i g_i(x)` over packages with every gain :math:`> 0`.
-    Invariant to shifts and a common scale.
+    Adds points across parties: invariant to shifts and a common scale, not to
+    rescaling one party (scale-dependent, unlike Nash and Kalai–Smorodinsky;
+    the result's ``note`` says so).
     """
     return _solve(source, "utilitarian")
 

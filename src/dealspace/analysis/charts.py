@@ -83,24 +83,26 @@ def frontier_chart(
     n = space.n_parties
     pairs = list(itertools.combinations(range(n), 2))
     if n == 2:
-        fig, axes = plt.subplots(figsize=(7, 6))
+        fig, axes = plt.subplots(figsize=(7, 6.6), layout="constrained")
         panels = [axes]
     else:
         cols = min(3, len(pairs))
         rows = -(-len(pairs) // cols)
-        fig, grid = plt.subplots(rows, cols, figsize=(5 * cols, 4.5 * rows), squeeze=False)
+        fig, grid = plt.subplots(
+            rows, cols, figsize=(5 * cols, 4.5 * rows + 0.8), squeeze=False, layout="constrained"
+        )
         panels = list(grid.ravel())
         for extra in panels[len(pairs) :]:
             extra.set_visible(False)
-    for k, (ax, (i, j)) in enumerate(zip(panels, pairs, strict=False)):
+    for ax, (i, j) in zip(panels, pairs, strict=False):
         _panel(ax, frontier, sols, sample, i, j, labels)
-        if k == 0:
-            ax.legend(fontsize=8, loc="lower left")
+    # the legend sits below the panels, so it never covers the status quo or a solution
+    handles, names = panels[0].get_legend_handles_labels()
+    fig.legend(handles, names, loc="outside lower center", ncol=4, fontsize=8, frameon=False)
     title = space.scenario.title or space.scenario.name
     fig.suptitle(
         textwrap.fill(f"{title}: Pareto frontier ({len(frontier)} packages)", 60 if n == 2 else 110)
     )
-    fig.tight_layout()
     fig.savefig(out, format=fmt, dpi=150)
     plt.close(fig)
     return out
@@ -165,6 +167,7 @@ def _panel(
     ax.axhline(space.batna[j], ls="--", color="tab:red", lw=1, zorder=2)
     sq = space.status_quo_utility
     ax.scatter([sq[i]], [sq[j]], marker="X", s=70, color="black", label="status quo", zorder=4)
+    groups: dict[tuple[float, float], list[str]] = {}  # solutions at one point share a label
     for k, sol in enumerate(sols):
         if not sol.agreement:
             continue
@@ -180,12 +183,18 @@ def _panel(
             label=name,
             zorder=5,
         )
+        groups.setdefault((round(x, 9), round(y, 9)), []).append(name)
+    y0, y1 = ax.get_ylim()
+    for k, ((x, y), names) in enumerate(groups.items()):
+        # labels fan out away from the nearer horizontal edge, so they stay inside the panel
+        up = (y - y0) < 0.5 * (y1 - y0)
         ax.annotate(
-            name,
+            " = ".join(names),
             (x, y),
             textcoords="offset points",
-            xytext=(-70, -22 - 16 * k),
+            xytext=(-70, (22 + 16 * k) if up else (-22 - 16 * k)),
             ha="right",
+            va="bottom" if up else "top",
             fontsize=9,
             arrowprops={"arrowstyle": "-", "lw": 0.6, "color": "0.3"},
             zorder=6,

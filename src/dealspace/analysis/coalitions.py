@@ -5,15 +5,30 @@ Model
 -----
 With three or more parties every package of the full negotiation needs all
 of them. A coalition :math:`C` of at least two parties can also deal alone.
-Its *C-negotiation* leaves the others where they are: every issue an outsider
-has a stake in (a positive weight, or a bonus that reads it) stays at the
-status quo, the outsiders' must-haves and red lines do not bind (they are not
-at the table), and only the members must gain over their BATNAs:
+Its *C-negotiation* leaves the others where they are. Each issue :math:`i`
+has **owners** :math:`O_i` — the parties whose consent moving it needs:
+
+* the issue's ``owners`` when the scenario lists them;
+* else, for a tariff issue, the levying and the levied party (the parties
+  whose ``country`` is the tariff's ``levied_by`` and ``on``), when both are
+  parties of the scenario;
+* else every party with a stake in it (a positive weight, or a bonus that
+  reads it).
+
+A coalition may move exactly the issues it owns (:math:`O_i \\subseteq C`);
+every other issue stays at the status quo. So a US–Korea pair may change the
+US tariff on Korea even though Japan cares about it — Japan's loss shows in
+``outsider_gains``, not as a veto — but not an issue Japan co-owns. The
+outsiders' must-haves and red lines do not bind (they are not at the table),
+and only the members must gain over their BATNAs:
 
 .. math::
 
-    X_C = \\{x : x_i = x^0_i \\ \\forall i \\in \\text{stake}(N \\setminus C),
+    X_C = \\{x : x_i = x^0_i \\ \\forall i \\text{ with } O_i \\not\\subseteq C,
            x \\text{ meets every member's constraints}\\}.
+
+(``outsiders="free"`` is the other extreme: a coalition may move every issue
+one of its members has a stake in, ownership ignored.)
 
 The coalition *has a ZOPA* when some :math:`x \\in X_C` gives every member a
 strictly positive gain, and its outcome is the Nash package over :math:`X_C`
@@ -33,7 +48,7 @@ References
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from itertools import combinations
 from typing import Any
 
@@ -79,6 +94,7 @@ class Coalitions(Displayed):
     grand_gains: tuple[float, ...]
     coalitions: tuple[Coalition, ...]
     outsiders: str = "hold"
+    owners: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def blocking(self) -> tuple[tuple[str, ...], ...]:
@@ -126,6 +142,7 @@ class Coalitions(Displayed):
             "blocking": [list(m) for m in self.blocking],
             "in_core": self.in_core,
             "outsiders": self.outsiders,
+            "owners": {i: list(o) for i, o in self.owners.items()},
         }
 
 
@@ -141,17 +158,40 @@ def stakes(scenario: Scenario) -> dict[str, frozenset[str]]:
     return out
 
 
+def owners(scenario: Scenario) -> dict[str, frozenset[str]]:
+    """Issue → the parties whose consent moving it needs (module docstring): the
+    issue's ``owners``, else a tariff's levying and levied parties, else its stakeholders."""
+    stake = stakes(scenario)
+    by_country = {p.country: p.id for p in scenario.parties if p.country}
+    out = {}
+    for issue in scenario.issues:
+        if issue.owners:
+            out[issue.id] = frozenset(issue.owners)
+        elif (
+            issue.tariff is not None
+            and issue.tariff.levied_by in by_country
+            and issue.tariff.on in by_country
+        ):
+            out[issue.id] = frozenset(
+                {by_country[issue.tariff.levied_by], by_country[issue.tariff.on]}
+            )
+        else:
+            out[issue.id] = frozenset(p for p in scenario.party_ids if issue.id in stake[p])
+    return out
+
+
 def movable(
     scenario: Scenario, members: tuple[str, ...], outsiders: str = "hold"
 ) -> tuple[str, ...]:
-    """The issues a coalition may move: with ``outsiders="hold"`` those no outsider has a
-    stake in; with ``"free"`` every issue some member has a stake in."""
-    stake = stakes(scenario)
+    """The issues a coalition may move: with ``outsiders="hold"`` those it owns (every
+    owner is a member, :func:`owners`); with ``"free"`` every issue some member has a
+    stake in."""
     if outsiders == "free":
+        stake = stakes(scenario)
         inside: set[str] = set().union(*(stake[p] for p in members))
         return tuple(i for i in scenario.issue_ids if i in inside)
-    outside: set[str] = set().union(*(stake[p] for p in scenario.party_ids if p not in members))
-    return tuple(i for i in scenario.issue_ids if i not in outside)
+    own = owners(scenario)
+    return tuple(i for i in scenario.issue_ids if own[i] <= set(members))
 
 
 def members_space(
@@ -186,8 +226,8 @@ def coalitions(source: Scenario | DealSpace, *, outsiders: str = "hold") -> Coal
     """Every coalition of two or more parties: its ZOPA and Nash package alone, and
     whether it would walk away from the grand coalition's Nash package.
 
-    ``outsiders="hold"`` (default): issues an outsider has a stake in stay at the
-    status quo. ``"free"``: a coalition may move any issue a member has a stake in,
+    ``outsiders="hold"`` (default): a coalition moves only the issues it owns
+    (:func:`owners`); the others stay at the status quo. ``"free"``: a coalition may move any issue a member has a stake in,
     and outsiders have no veto (what they gain or lose is in ``outsider_gains``).
 
     Raises
@@ -260,4 +300,5 @@ def coalitions(source: Scenario | DealSpace, *, outsiders: str = "hold") -> Coal
         else tuple(0.0 for _ in s.party_ids),
         coalitions=tuple(out),
         outsiders=outsiders,
+        owners={i: tuple(p for p in s.party_ids if p in own) for i, own in owners(s).items()},
     )

@@ -4,7 +4,10 @@ A deal file (YAML or JSON) names its ``scenario`` and lists ``terms``: for
 each issue the deal changes, the ``option`` it sets and its ``kind`` —
 ``structural`` (a tariff or rule changed in law) or ``headline`` (an
 announced purchase, pledge or intention) — with the legal ``basis`` and a
-``source``. Issues not listed stay at the status quo. ``durability`` lists
+``source``, and the ``instrument`` that carries it (an id under
+``instruments``: its kind — treaty, statute, executive order, MOU, joint
+statement, announcement — date, legal authority and dated, sourced fate).
+Issues not listed stay at the status quo. ``durability`` lists
 dated, sourced evidence items (``category``: enforcement, snap_back,
 legal_risk or implementation; ``effect``: supports or undermines; ``weight``
 1 minor, 2 material, 3 decisive). An optional ``economy`` block names the
@@ -27,6 +30,21 @@ from dealspace.scenario.model import Id, OptionRef, Scenario, Traced
 
 Kind = Literal["structural", "headline"]
 Category = Literal["enforcement", "snap_back", "legal_risk", "implementation"]
+InstrumentKind = Literal[
+    "treaty", "statute", "executive_order", "mou", "joint_statement", "announcement"
+]
+#: How binding each kind of instrument is (Issue 13: treaty or statute > executive
+#: order > MOU > joint statement > announcement); 0 once its legal basis is void.
+LADDER: dict[str, int] = {
+    "treaty": 5,
+    "statute": 5,
+    "executive_order": 4,
+    "mou": 3,
+    "joint_statement": 2,
+    "announcement": 1,
+}
+#: Fates that take an instrument's force away.
+VOID = ("voided", "lapsed", "withdrawn")
 
 
 # ------------------------------------------------------------------ deal file
@@ -40,6 +58,30 @@ class Term(Traced):
     basis: str | None = Field(
         None, description="The instrument: an executive order, an MOU, a statement."
     )
+    instrument: Id | None = Field(
+        None, description="Id of the deal's instrument that carries the term (ladder rung)."
+    )
+
+
+class Fate(Traced):
+    """What became of an instrument: ``status`` on ``date`` (sourced)."""
+
+    status: Literal["in_force", "voided", "lapsed", "withdrawn", "challenged"]
+    date: str
+    claim: str
+
+
+class Instrument(Traced):
+    """A legal instrument carrying deal terms: its kind (a rung of :data:`LADDER`),
+    date, legal authority and fate."""
+
+    kind: InstrumentKind
+    title: str
+    date: str
+    authority: str | None = Field(
+        None, description="The legal basis it rests on, e.g. IEEPA, Section 232."
+    )
+    fate: Fate | None = None
 
 
 class Evidence(Traced):
@@ -74,6 +116,7 @@ class Deal(Traced):
     date: str | None = None
     terms: dict[Id, Term] = Field(min_length=1)
     durability: list[Evidence] = Field(default_factory=list)
+    instruments: dict[Id, Instrument] = Field(default_factory=dict)
     economy: EconomyLink | None = None
 
     @model_validator(mode="after")
@@ -84,6 +127,13 @@ class Deal(Traced):
             raise PydanticCustomError(
                 "duplicate", "evidence id '{id}' appears twice: rename one", {"id": dup[0]}
             )
+        for issue, term in self.terms.items():
+            if term.instrument is not None and term.instrument not in self.instruments:
+                raise PydanticCustomError(
+                    "unknown_instrument",
+                    "term '{issue}' names instrument '{name}', which is not under 'instruments'",
+                    {"issue": issue, "name": term.instrument},
+                )
         return self
 
 

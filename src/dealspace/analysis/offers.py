@@ -49,6 +49,7 @@ References
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -208,6 +209,13 @@ def equivalent_offers(
                 "level", "there is no Nash package (no ZOPA) to take the level from", "give a level"
             )
         level = nash.utilities[p]
+    best = float(fu[:, p].max())
+    if not math.isfinite(level) or level > best + TOL:
+        raise DealspaceError.single(
+            "level",
+            f"{level:g} is above the most any feasible package gives {party} ({best:.4g})",
+            f"give a level of at most {best:.4g}",
+        )
     span = np.ptp(fu, axis=0) if len(fu) else np.zeros(space.n_parties)
     span = np.where(span > TOL, span, 1.0)
     if tolerance is None:

@@ -11,7 +11,9 @@ seeded); for each draw :math:`\\theta^{(t)}` the value tables are rebuilt
 (values renormalised so each party's best option is 1, as in
 :func:`dealspace.space.issue_values`), the compiled blocks re-weighted — the
 feasible packages do not depend on :math:`\\theta` — and the exact Pareto
-engine gives the Nash and Kalai–Smorodinsky packages. Reported:
+engine gives the Nash and Kalai–Smorodinsky packages (with two parties, for
+batches of draws at once, :mod:`dealspace.analysis.draws`: the same packages,
+tie-breaking included, as the engine run draw by draw). Reported:
 
 * :math:`P(\\text{ZOPA}) = \\frac1N \\sum_t 1[\\text{a package gives every party a positive gain}]`;
 * for the top packages :math:`x` (the point-value Nash and KS packages and
@@ -55,7 +57,8 @@ import numpy as np
 import pandas as pd
 
 from dealspace.analysis.bargaining import SOLUTIONS
-from dealspace.analysis.pareto import Frontier, pareto_frontier
+from dealspace.analysis.draws import BATCH, solve_many, supported
+from dealspace.analysis.pareto import Frontier, _maxima, pareto_frontier, party_tolerance
 from dealspace.errors import DealspaceError
 from dealspace.present.notebook import Displayed
 from dealspace.scenario.model import OptionRef, Range, Scenario
@@ -200,12 +203,11 @@ class Reweigher:
             if block.size < 64:
                 continue
             util = block.utility
-            front = np.ones(block.size, dtype=bool)
-            for start in range(0, block.size, 512):
-                h = util[start : start + 512, None, :]
-                weakly = np.all(util[None] >= h, axis=2)
-                strictly = np.any(util[None] > h, axis=2)
-                front[start : start + 512] &= ~np.any(weakly & strictly, axis=1)
+            # the block's non-dominated rows at the point values (exact floats)
+            points, inverse = np.unique(util, axis=0, return_inverse=True)
+            front = (
+                _maxima(points)[inverse.ravel()] if len(points) > 1 else np.ones(block.size, bool)
+            )
             terms = []  # (party index, lo weight, hi weight, v̂ at every row)
             for k, issue_id in enumerate(block.issues):
                 for p, party in enumerate(s.parties):
@@ -220,14 +222,17 @@ class Reweigher:
                     )
                     terms.append((p, lo_w[key], hi_w[key], vhat[block.options[:, k]]))
             keep = np.ones(block.size, dtype=bool)
-            for d in np.flatnonzero(front):
-                worst = self.bonus[b][d] - self.bonus[b]  # (rows, parties)
-                for p, lo, hi, vh in terms:
-                    coef = vh[d] - vh
-                    worst[:, p] += np.where(coef > 0, lo * coef, hi * coef)
-                beaten = (worst >= 0).all(axis=1) & (worst > 0).any(axis=1)
-                beaten[d] = False
-                keep &= ~beaten
+            dominators = np.flatnonzero(front)
+            step = max(1, (1 << 21) // block.size)
+            for lo in range(0, len(dominators), step):
+                d = dominators[lo : lo + step]
+                worst = self.bonus[b][d][:, None, :] - self.bonus[b][None]  # (d, rows, parties)
+                for p, low, high, vh in terms:
+                    coef = vh[d][:, None] - vh[None]
+                    worst[:, :, p] += np.where(coef > 0, low * coef, high * coef)
+                beaten = (worst >= 0).all(axis=2) & (worst > 0).any(axis=2)
+                beaten[np.arange(len(d)), d] = False
+                keep &= ~beaten.any(axis=0)
             if keep.all():
                 continue
             rows = np.flatnonzero(keep)
@@ -247,13 +252,7 @@ class Reweigher:
                     continue
                 weight = theta[self._index[wkey]] if wkey in self._index else v.weight
                 if ranged:
-                    values = dict(v.value)  # type: ignore[arg-type]
-                    for option in v.value_ranges:
-                        values[option] = float(
-                            theta[self._index[f"value:{party.id}:{issue_id}:{option}"]]
-                        )
-                    vhat = issue_values(v.model_copy(update={"value": values}), s.issue(issue_id))
-                    out[party.id, issue_id] = weight * vhat
+                    out[party.id, issue_id] = self._ranged(party.id, issue_id, theta)
                 else:
                     base = self.base_table[party.id, issue_id]
                     out[party.id, issue_id] = (
@@ -262,6 +261,186 @@ class Reweigher:
                         else weight * issue_values(v, s.issue(issue_id))
                     )
         return out
+
+    def _ranged(self, party_id: str, issue_id: str, theta: np.ndarray) -> np.ndarray:
+        """The weighted value table of an issue with ranged option values, at one draw."""
+        s = self.scenario
+        v = s.party(party_id).valuations[issue_id]
+        wkey = f"weight:{party_id}:{issue_id}"
+        weight = theta[self._index[wkey]] if wkey in self._index else v.weight
+        values = dict(v.value)  # type: ignore[arg-type]
+        for option in v.value_ranges:
+            values[option] = float(theta[self._index[f"value:{party_id}:{issue_id}:{option}"]])
+        vhat = issue_values(v.model_copy(update={"value": values}), s.issue(issue_id))
+        return weight * vhat
+
+    def tables(self, theta: np.ndarray) -> dict[tuple[str, str], np.ndarray]:
+        """:meth:`table` for many draws at once: ``(n, options)`` per party and issue
+        (the same arithmetic, element by element, so the same numbers)."""
+        n, s = theta.shape[0], self.scenario
+        out = {key: np.broadcast_to(base, (n, len(base))) for key, base in self.base_table.items()}
+        for party in s.parties:
+            for issue_id, v in party.valuations.items():
+                wkey, ranged = f"weight:{party.id}:{issue_id}", bool(v.value_ranges)
+                if wkey not in self._index and not ranged:
+                    continue
+                weight = (
+                    theta[:, self._index[wkey]] if wkey in self._index else np.full(n, v.weight)
+                )
+                if ranged:
+                    out[party.id, issue_id] = np.stack(
+                        [self._ranged(party.id, issue_id, theta[t]) for t in range(n)]
+                    )
+                elif v.weight > 0:
+                    base = self.base_table[party.id, issue_id]
+                    out[party.id, issue_id] = base[None, :] * (weight / v.weight)[:, None]
+                else:
+                    vhat = issue_values(v, s.issue(issue_id))
+                    out[party.id, issue_id] = weight[:, None] * vhat[None, :]
+        return out
+
+    def many(
+        self, theta: np.ndarray, blocks: bool = True
+    ) -> tuple[list[np.ndarray], np.ndarray, dict[tuple[str, str], np.ndarray]]:
+        """For ``n`` draws: each block's utilities ``(n, rows, P)`` (unless not ``blocks``),
+        the BATNAs ``(n, P)`` and the tables — what :meth:`space_at` builds, draw by
+        draw, in one pass."""
+        s, table = self.scenario, self.tables(theta)
+        n, m = theta.shape[0], len(s.parties)
+        utility = []
+        for block, fixed in zip(self.blocks if blocks else (), self.bonus, strict=False):
+            u = np.repeat(fixed[None], n, axis=0)
+            for k, issue_id in enumerate(block.issues):
+                for p, party in enumerate(s.parties):
+                    if (party.id, issue_id) in table:
+                        u[:, :, p] += table[party.id, issue_id][:, block.options[:, k]]
+            utility.append(u)
+        acc = np.zeros((n, m))
+        for i in s.issue_ids:
+            acc = acc + np.stack(
+                [
+                    table[p.id, i][:, self.sq_index[i]] if (p.id, i) in table else np.zeros(n)
+                    for p in s.parties
+                ],
+                axis=1,
+            )
+        sq = self.sq_bonus + acc
+        batna = np.empty((n, m))
+        for p, party in enumerate(s.parties):
+            key = f"batna:{party.id}"
+            if key in self._index:
+                batna[:, p] = theta[:, self._index[key]]
+            elif party.batna == "status_quo":
+                batna[:, p] = sq[:, p]
+            else:
+                batna[:, p] = float(party.batna)
+        return utility, batna, table
+
+    def solve_many(
+        self, theta: np.ndarray
+    ) -> tuple[
+        list[PackageKey | None], list[PackageKey | None], dict[PackageKey, dict[str, OptionRef]]
+    ]:
+        """The Nash and KS package keys of every draw (``None``: no agreement) and the packages.
+
+        Two parties: :func:`dealspace.analysis.draws.solve_many` in batches of
+        :data:`~dealspace.analysis.draws.BATCH` draws (identical to the exact
+        engine draw by draw); otherwise the engine on each draw's space.
+        """
+        nash_keys, ks_keys, packages, _ = self._batches(theta, None)
+        return nash_keys, ks_keys, packages
+
+    def probe(
+        self, theta: np.ndarray, package: Mapping[str, OptionRef]
+    ) -> tuple[list[PackageKey | None], np.ndarray, np.ndarray, np.ndarray]:
+        """For one package in every draw: the Nash keys, whether a feasible package
+        dominates it, its utilities ``(n, P)`` and the BATNAs ``(n, P)``."""
+        (util,), batna = self.package_utilities([package], theta)
+        nash_keys, _, _, dominated = self._batches(theta, util)
+        return nash_keys, dominated, util, batna
+
+    def package_utilities(
+        self, packages: Sequence[Mapping[str, OptionRef]], theta: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Utilities ``(len(packages), n, P)`` of packages in every draw, and the BATNAs
+        ``(n, P)`` (the same sums, in the same order, as :meth:`space_at` then ``utility``)."""
+        s = self.scenario
+        n, m = theta.shape[0], len(s.party_ids)
+        parts = []
+        for pkg in packages:
+            # the fixed part (bonuses) once; the drawn tables at the package's options per draw
+            terms = [
+                (p, pid, i, s.issue(i).option_index(pkg[i]))
+                for p, pid in enumerate(s.party_ids)
+                for i in s.party(pid).valuations
+            ]
+            fixed = utilities(s, pkg, values=self.base_table)
+            for p, pid, i, k in terms:
+                fixed[p] -= self.base_table[pid, i][k]
+            parts.append((fixed, terms))
+        out = np.zeros((len(packages), n, m))
+        batna = np.zeros((n, m))
+        for lo in range(0, n, BATCH):
+            _, batna[lo : lo + BATCH], table = self.many(theta[lo : lo + BATCH], blocks=False)
+            for c, (fixed, terms) in enumerate(parts):
+                u = np.repeat(fixed[None], min(BATCH, n - lo), axis=0)
+                for p, pid, i, k in terms:
+                    u[:, p] += table[pid, i][:, k]
+                out[c, lo : lo + BATCH] = u
+        return out, batna
+
+    def _batches(
+        self, theta: np.ndarray, probe: np.ndarray | None
+    ) -> tuple[
+        list[PackageKey | None],
+        list[PackageKey | None],
+        dict[PackageKey, dict[str, OptionRef]],
+        np.ndarray,
+    ]:
+        nash_keys: list[PackageKey | None] = []
+        ks_keys: list[PackageKey | None] = []
+        packages: dict[PackageKey, dict[str, OptionRef]] = {}
+        dominated = np.zeros(theta.shape[0], dtype=bool)
+        space = replace(self.space, blocks=tuple(self.blocks))
+        if not supported(space):
+            for t in range(theta.shape[0]):
+                space_t = self.space_at(theta[t])
+                frontier = pareto_frontier(space_t)
+                nk, kk, npk, kpk = _solve(frontier)
+                nash_keys.append(nk)
+                ks_keys.append(kk)
+                for key, pkg in ((nk, npk), (kk, kpk)):
+                    if key is not None and pkg is not None:
+                        packages.setdefault(key, dict(pkg))
+                if probe is not None and len(frontier):
+                    tol = party_tolerance(space_t)
+                    f = frontier.utilities
+                    weakly = (f >= probe[t] - tol).all(axis=1)
+                    dominated[t] = bool((weakly & (f > probe[t] + tol).any(axis=1)).any())
+            return nash_keys, ks_keys, packages, dominated
+        by_rows: dict[tuple[int, ...], PackageKey] = {}
+
+        def key_of(rows: np.ndarray) -> PackageKey | None:
+            if rows[0] < 0:
+                return None
+            r = tuple(int(x) for x in rows)
+            if r not in by_rows:
+                pkg = space.package(r)
+                key = tuple(str(pkg[i]) for i in self.scenario.issue_ids)
+                by_rows[r] = key
+                packages.setdefault(key, pkg)
+            return by_rows[r]
+
+        for lo in range(0, theta.shape[0], BATCH):
+            utility, batna, _ = self.many(theta[lo : lo + BATCH])
+            nash_rows, ks_rows, dom = solve_many(
+                space, utility, batna, None if probe is None else probe[lo : lo + BATCH]
+            )
+            dominated[lo : lo + BATCH] = dom
+            for nr, kr in zip(nash_rows, ks_rows, strict=True):
+                nash_keys.append(key_of(nr))
+                ks_keys.append(key_of(kr))
+        return nash_keys, ks_keys, packages, dominated
 
     def space_at(self, theta: np.ndarray) -> DealSpace:
         """The deal space with the uncertain numbers at ``theta`` (same feasible packages)."""
@@ -326,14 +505,14 @@ def _key(scenario: Scenario, package: Mapping[str, OptionRef] | None) -> Package
 
 
 def _solve(
-    space: DealSpace,
+    space: DealSpace | Frontier,
 ) -> tuple[
     PackageKey | None, PackageKey | None, dict[str, OptionRef] | None, dict[str, OptionRef] | None
 ]:
     frontier: Frontier = pareto_frontier(space)
     nash = SOLUTIONS["nash"](frontier)
     ks = SOLUTIONS["kalai_smorodinsky"](frontier)
-    s = space.scenario
+    s = frontier.space.scenario
     return (
         _key(s, nash.package if nash.agreement else None),
         _key(s, ks.package if ks.agreement else None),
@@ -559,20 +738,7 @@ def robust(
         theta = np.atleast_2d(np.asarray(theta, dtype=float))
         seed = None
     n = theta.shape[0]
-    nash_keys: list[PackageKey | None] = []
-    ks_keys: list[PackageKey | None] = []
-    packages: dict[PackageKey, dict[str, OptionRef]] = {}
-    tables, batnas = [], []
-    for t in range(n):
-        space_t = rw.space_at(theta[t])
-        tables.append(space_t.table)
-        batnas.append(space_t.batna)
-        nk, kk, npk, kpk = _solve(space_t)
-        nash_keys.append(nk)
-        ks_keys.append(kk)
-        for key, pkg in ((nk, npk), (kk, kpk)):
-            if key is not None and pkg is not None:
-                packages.setdefault(key, dict(pkg))
+    nash_keys, ks_keys, packages = rw.solve_many(theta)
     point_n, point_k, point_np, point_kp = _solve(rw.space_at(rw.point))
     order: list[PackageKey] = []
     for key in (point_n, point_k):
@@ -588,24 +754,8 @@ def robust(
     order = order[:top]
     # utilities of the top packages in every draw
     m = len(s.party_ids)
-    gains = np.zeros((len(order), n, m))
-    for c, key in enumerate(order):
-        # the fixed part (bonuses) once; the drawn tables at the package's options per draw
-        pkg = packages[key]
-        terms = [
-            (p, pid, i, s.issue(i).option_index(pkg[i]))
-            for p, pid in enumerate(s.party_ids)
-            for i in s.party(pid).valuations
-        ]
-        fixed = utilities(s, pkg, values=rw.base_table)
-        for p, pid, i, k in terms:
-            fixed[p] -= rw.base_table[pid, i][k]
-        for t in range(n):
-            u = fixed.copy()
-            table = tables[t]
-            for p, pid, i, k in terms:
-                u[p] += table[pid, i][k]
-            gains[c, t] = u - batnas[t]
+    util, batna = rw.package_utilities([packages[key] for key in order], theta)
+    gains = util - batna[None] if order else np.zeros((0, n, m))
     accept = np.asarray(gains > GAIN_TOL)
     all_accept = np.asarray(accept.all(axis=2))
     product = np.prod(np.maximum(gains, 0.0), axis=2)
@@ -647,39 +797,49 @@ def robust(
 
 
 def _tornado(rw: Reweigher, base: PackageKey | None) -> tuple[Bar, ...]:
-    bars = []
+    """Each number alone at its low and high end, then bisection towards the flip
+    (every number's solves of one step in one batch)."""
+    k = len(rw.params)
 
-    def nash_at(j: int, x: float) -> PackageKey | None:
-        theta = rw.point.copy()
-        theta[j] = x
-        return _solve(rw.space_at(theta))[0]
+    def nash_at(j: np.ndarray, x: np.ndarray) -> list[PackageKey | None]:
+        theta = np.repeat(rw.point[None], len(j), axis=0)
+        theta[np.arange(len(j)), j] = x
+        return rw.solve_many(theta)[0] if len(j) else []
 
-    def flip(j: int, inside: float, outside: float) -> float:
-        for _ in range(FLIP_STEPS):
-            mid = (inside + outside) / 2
-            if nash_at(j, mid) == base:
-                inside = mid
-            else:
-                outside = mid
-        return outside
-
-    for j, u in enumerate(rw.params):
-        r = u.range
-        lo, hi = nash_at(j, r.low), nash_at(j, r.high)
-        changes_low, changes_high = lo != base, hi != base
-        bars.append(
-            Bar(
-                key=u.key,
-                label=u.label,
-                low=r.low,
-                point=u.point,
-                high=r.high,
-                changes_low=changes_low,
-                changes_high=changes_high,
-                flip_low=flip(j, u.point, r.low) if changes_low and u.point > r.low else None,
-                flip_high=flip(j, u.point, r.high) if changes_high and r.high > u.point else None,
-            )
+    low = np.array([u.range.low for u in rw.params])
+    high = np.array([u.range.high for u in rw.params])
+    ends = nash_at(np.r_[np.arange(k), np.arange(k)], np.r_[low, high])
+    changes = [key != base for key in ends]
+    # bisection between the point value (inside) and the end that changes it (outside)
+    jobs = [
+        (j, side)
+        for side, end in ((0, low), (1, high))
+        for j in range(k)
+        if changes[side * k + j] and (rw.point[j] > end[j] if side == 0 else end[j] > rw.point[j])
+    ]
+    inside = np.array([rw.point[j] for j, _ in jobs])
+    outside = np.array([(low if side == 0 else high)[j] for j, side in jobs])
+    which = np.array([j for j, _ in jobs], dtype=int)
+    for _ in range(FLIP_STEPS):
+        mid = (inside + outside) / 2
+        same = np.array([key == base for key in nash_at(which, mid)], dtype=bool)
+        inside = np.where(same, mid, inside)
+        outside = np.where(same, outside, mid)
+    flips = {job: float(x) for job, x in zip(jobs, outside, strict=True)}
+    bars = [
+        Bar(
+            key=u.key,
+            label=u.label,
+            low=u.range.low,
+            point=u.point,
+            high=u.range.high,
+            changes_low=changes[j],
+            changes_high=changes[k + j],
+            flip_low=flips.get((j, 0)),
+            flip_high=flips.get((j, 1)),
         )
+        for j, u in enumerate(rw.params)
+    ]
     return tuple(sorted(bars, key=lambda b: (b.margin, b.key)))
 
 

@@ -59,13 +59,13 @@ regional architecture
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from dealspace.analysis.deal import Deal, check_deal, list_deals, load_deal
+from dealspace.analysis.deal import LADDER, VOID, Deal, check_deal, list_deals, load_deal
 from dealspace.analysis.regional import bellwether, package_tariffs, tariff_change
 from dealspace.errors import DealspaceError, did_you_mean
 from dealspace.present.notebook import Displayed
@@ -125,7 +125,9 @@ class Scorecard(Displayed):
         Reads the mutual-benefit criterion: each side's gain as a share of its
         reachable (ideal) gain, :math:`z_p = g_p / a_p`. Broken constraints come
         first; then a side that does not gain; then a split where one side's
-        share is at least :data:`LOPSIDED` times the other's.
+        share is at least :data:`LOPSIDED` times the other's. Then the share of
+        the value resting on a voided instrument, and the stability under the
+        scenario's ranges, when there are any.
         """
         m = self.criterion("mutual benefit")
         shares = m.details.get("shares", {})
@@ -140,6 +142,18 @@ class Scorecard(Displayed):
             out = f"Mutual gain but lopsided: each side's share of its reachable gain — {words}."
         else:
             out = f"Mutual gain, evenly split: each side's share of its reachable gain — {words}."
+        legal_ = next((c for c in self.criteria if c.name == "legal instruments"), None)
+        if legal_ is not None and legal_.details.get("voided_share", 0) > 0:
+            out += (
+                f" {legal_.details['voided_share']:.0%} of the value it moves rests on an "
+                f"instrument since voided ({'; '.join(legal_.details['voided'])})."
+            )
+        stable = next((c for c in self.criteria if c.name == "stability under ranges"), None)
+        if stable is not None and stable.details.get("draws"):
+            out += (
+                f" Under the scenario's ranges it stays in the ZOPA in {stable.details['p_zopa']:.0%} "
+                f"of draws and is the recommended package in {stable.details['p_nash']:.0%}."
+            )
         if self.in_sample:
             out += (
                 " The comparison with the bargaining solutions is in-sample: the scenario's options "
@@ -516,6 +530,202 @@ def durability(c: _Context) -> Criterion:
     return Criterion("durability", score_, verdict, lines, evidence, {"value_at_legal_risk": risk})
 
 
+def legal(c: _Context) -> Criterion | None:
+    """How binding the instruments carrying the deal's terms are, and their fate.
+
+    :math:`\\lambda = \\sum_{i} m_i r_i / (5 \\sum_i m_i)` over the touched terms
+    with an instrument, :math:`m_i = \\sum_p |\\delta_{pi}|` the value the term
+    moves and :math:`r_i` its instrument's rung on :data:`~dealspace.analysis.deal.LADDER`
+    (treaty or statute 5, executive order 4, MOU 3, joint statement 2,
+    announcement 1), 0 once the instrument's fate voids it. Also the share of
+    the value moved that rests on a voided instrument.
+    """
+    if not c.deal.instruments:
+        return None
+    terms: list[dict[str, Any]] = []
+    lines: list[str] = []
+    total = weighted = voided = 0.0
+    fates = {}
+    for i in c.touched:
+        term = c.deal.terms.get(i)
+        inst_id = term.instrument if term is not None else None
+        inst = c.deal.instruments.get(inst_id) if inst_id else None
+        moved = float(c.moved(i).sum())
+        if inst is None:
+            terms.append({"issue": i, "instrument": None, "rung": None, "moved": moved})
+            continue
+        void = inst.fate is not None and inst.fate.status in VOID
+        rung = 0 if void else LADDER[inst.kind]
+        total += moved
+        weighted += moved * rung
+        voided += moved if void else 0.0
+        terms.append(
+            {
+                "issue": i,
+                "instrument": inst_id,
+                "kind": inst.kind,
+                "rung": LADDER[inst.kind],
+                "effective_rung": rung,
+                "moved": moved,
+            }
+        )
+        if inst.fate is not None:
+            fates[inst_id] = inst
+    score_ = weighted / (5 * total) if total > 0 else math.nan
+    share_void = voided / total if total > 0 else 0.0
+    names = {
+        "executive_order": "executive order",
+        "mou": "MOU",
+        "joint_statement": "joint statement",
+    }
+    for t in terms:
+        if t["instrument"] is None:
+            lines.append(f"{t['issue']}: no instrument given (not scored)")
+            continue
+        inst = c.deal.instruments[t["instrument"]]
+        fate = ""
+        if inst.fate is not None:
+            when = "since" if inst.fate.status in VOID else "as of"
+            fate = f", {inst.fate.status.replace('_', ' ')} {when} {inst.fate.date}"
+        lines.append(
+            f"{t['issue']}: {names.get(inst.kind, inst.kind)} (rung {t['rung']}"
+            + (f" → {t['effective_rung']}" if t["effective_rung"] != t["rung"] else "")
+            + f"{fate}), moves {t['moved']:.3f}"
+        )
+    lines.append(
+        f"λ = Σ_i m_i r_i / (5 Σ_i m_i) = {weighted:.3f} / (5 × {total:.3f}) = {score_:.3f}"
+    )
+    lines.append(
+        f"value resting on a voided instrument: {voided:.3f} / {total:.3f} = {share_void:.3f}"
+    )
+    evidence = []
+    for key, inst in c.deal.instruments.items():
+        if not any(t["instrument"] == key for t in terms):
+            continue
+        evidence.append(
+            {
+                "claim": f"{inst.title} — {names.get(inst.kind, inst.kind)}"
+                + (f", under {inst.authority}" if inst.authority else ""),
+                "date": inst.date,
+                "source": inst.source or "",
+            }
+        )
+        if inst.fate is not None:
+            evidence.append(
+                {
+                    "claim": f"Fate ({inst.fate.status.replace('_', ' ')}): {inst.fate.claim}",
+                    "date": inst.fate.date,
+                    "source": inst.fate.source or "",
+                }
+            )
+    by_kind: dict[str, float] = {}
+    for t in terms:
+        if t["instrument"] is not None:
+            by_kind[t["kind"]] = by_kind.get(t["kind"], 0.0) + t["moved"]
+    shares = {k: v / total for k, v in by_kind.items()} if total > 0 else {}
+    verdict = f"bindingness {score_:.2f} (1 = every term in a treaty or statute); " + ", ".join(
+        f"{_pct(v)} {names.get(k, k)}"
+        for k, v in sorted(shares.items(), key=lambda kv: -LADDER[kv[0]])
+    )
+    void_text = [
+        f"{names.get(inst.kind, inst.kind)} under {inst.authority or 'its basis'} "
+        f"{inst.fate.status} on {inst.fate.date}"
+        for inst in fates.values()
+        if inst.fate is not None and inst.fate.status in VOID
+    ]
+    if share_void > 0:
+        verdict += f"; {_pct(share_void)} of the value rests on an instrument since voided ({'; '.join(void_text)})"
+    return Criterion(
+        "legal instruments",
+        score_,
+        verdict,
+        tuple(lines),
+        tuple(evidence),
+        {"terms": terms, "voided_share": share_void, "voided": void_text, "value_by_kind": shares},
+    )
+
+
+def stability(c: _Context, draws: int, seed: int | None) -> Criterion:
+    """Whether the deal stays in the ZOPA, Pareto-optimal and the Nash package across
+    the ranges the scenario declares (seeded draws, :mod:`dealspace.analysis.robust`)."""
+    from dealspace.analysis.robust import Reweigher, uncertain_numbers
+    from dealspace.tolerances import GAIN_TOL
+
+    params = uncertain_numbers(c.scenario)
+    if not params:
+        return Criterion(
+            "stability under ranges",
+            math.nan,
+            "not computed: the scenario declares no ranges",
+            (
+                "write an uncertain weight, option value or BATNA as {low: a, high: b} "
+                "(or with most_likely) to test the verdict against it",
+            ),
+            (),
+            {"draws": 0},
+        )
+    rw = Reweigher(c.space)
+    theta = rw.draw(draws, np.random.default_rng(seed))
+    nash_keys, dominated, util, batna = rw.probe(theta, c.package)
+    key = tuple(str(c.package[i]) for i in c.scenario.issue_ids)
+    feasible = c.space.rows_of(c.package) is not None
+    in_zopa = feasible & (util - batna > GAIN_TOL).all(axis=1)
+    pareto = feasible & ~dominated
+    is_nash = np.array([k == key for k in nash_keys], dtype=bool)
+    p = {
+        "zopa": float(in_zopa.mean()),
+        "pareto": float(pareto.mean()),
+        "nash": float(is_nash.mean()),
+        "all": float((in_zopa & pareto).mean()),
+    }
+    accept = (util - batna > GAIN_TOL).mean(axis=0)
+    lines = (
+        f"{len(params)} uncertain numbers drawn {draws:,} times (seed {seed})",
+        f"P(every party gains over its BATNA: in the ZOPA) = {p['zopa']:.3f}",
+        "P(each party gains) = "
+        + ", ".join(f"{label} {a:.3f}" for label, a in zip(c.labels, accept, strict=True)),
+        f"P(Pareto-optimal) = {p['pareto']:.3f}",
+        f"P(the Nash package: the recommended one) = {p['nash']:.3f}",
+    )
+    verdict = (
+        f"in the ZOPA in {_pct(p['zopa'])} of {draws:,} draws, Pareto-optimal in "
+        f"{_pct(p['pareto'])}, the recommended (Nash) package in {_pct(p['nash'])}"
+    )
+    return Criterion(
+        "stability under ranges",
+        p["zopa"],
+        verdict,
+        lines,
+        (),
+        {
+            "draws": draws,
+            "seed": seed,
+            "p_zopa": p["zopa"],
+            "p_pareto": p["pareto"],
+            "p_nash": p["nash"],
+            "p_zopa_and_pareto": p["all"],
+            "p_accept": {q: float(a) for q, a in zip(c.scenario.party_ids, accept, strict=True)},
+        },
+    )
+
+
+def _extremes(
+    names: Sequence[str], change: np.ndarray, third: list[int], n: int = 5
+) -> tuple[str, ...]:
+    """The parties to the deal, then the ``n`` third countries that lose most and gain most
+    (every country is in ``details['regions']`` and the JSON)."""
+    inside = [k for k in range(len(names)) if k not in set(third)]
+    order = sorted(third, key=lambda k: float(change[k]))
+    shown = order if len(order) <= 2 * n else [*order[:n], *order[-n:]]
+    lines = [f"{names[k]}: {change[k]:+.4f}%" for k in inside]
+    lines += [f"{names[k]}: {change[k]:+.4f}% (third country)" for k in shown]
+    if len(shown) < len(order):
+        lines.append(
+            f"… {len(order) - len(shown)} more third countries between; all {len(names)} in the JSON (details.regions)"
+        )
+    return tuple(lines)
+
+
 def regional(c: _Context) -> Criterion | None:
     """Third countries' welfare under the deal's tariffs relative to the status quo (GE model)."""
     link = c.deal.economy
@@ -534,7 +744,7 @@ def regional(c: _Context) -> Criterion | None:
         ),
         f"every other pair at preset '{link.world}'; change = 100 (Ŵ_deal / Ŵ_status-quo − 1)",
         f"third countries (expenditure-weighted mean): {mean:+.4f}%",
-        *(f"{economy.names[k]}: {change[k]:+.4f}%" for k in range(economy.n)),
+        *_extremes(economy.names, change, third),
     )
     evidence = (
         *(
@@ -564,7 +774,9 @@ def regional(c: _Context) -> Criterion | None:
     )
 
 
-def score(deal: Deal, scenario: Scenario, label: str = "") -> Scorecard:
+def score(
+    deal: Deal, scenario: Scenario, label: str = "", *, draws: int = 1000, seed: int | None = 0
+) -> Scorecard:
     """Score a deal against its scenario on the six criteria (module docstring).
 
     Parameters
@@ -575,6 +787,8 @@ def score(deal: Deal, scenario: Scenario, label: str = "") -> Scorecard:
         The scenario it is a package of (usually ``load_scenario(deal.scenario)``).
     label
         Names the deal file in error messages.
+    draws, seed
+        Draws of the scenario's ranges for the stability criterion.
 
     Returns
     -------
@@ -595,7 +809,18 @@ def score(deal: Deal, scenario: Scenario, label: str = "") -> Scorecard:
     """
     package = check_deal(deal, scenario, label)
     c = _context(deal, scenario, package)
-    found = [structural(c), practical(c), mutual(c), fairness(c), durability(c), regional(c)]
+    if draws < 1:
+        raise DealspaceError.single("draws", f"{draws} draws", "draw at least 1")
+    found = [
+        structural(c),
+        practical(c),
+        mutual(c),
+        fairness(c),
+        legal(c),
+        durability(c),
+        stability(c, draws, seed),
+        regional(c),
+    ]
     return Scorecard(
         deal=deal,
         scenario=scenario.name,

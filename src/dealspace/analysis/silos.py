@@ -81,6 +81,11 @@ from dealspace.scenario.model import OptionRef, Scenario, condition_issues
 from dealspace.space import DealSpace, Package, acceptable, compile
 from dealspace.tolerances import GAIN_TOL
 
+#: Most domains a linkage analysis compares. Domain values need one negotiation per
+#: pair of domains, each over the other domains, so the time grows with the cube of
+#: the count (about a minute for 50 one-issue domains on a laptop-class machine).
+MAX_LINKAGE_DOMAINS = 30
+
 #: Absolute tolerance (utility points) below which two gains are equal.
 TOL = GAIN_TOL
 
@@ -270,9 +275,11 @@ def domain_issues(scenario: Scenario, domains: Iterable[str]) -> tuple[str, ...]
 
 
 def check_domains(scenario: Scenario, domains: Iterable[str] | None) -> tuple[str, ...]:
-    """Validate domain ids (all domains when None); keep scenario order."""
+    """Validate domain ids (all domains when None); keep scenario order; at most
+    :data:`MAX_LINKAGE_DOMAINS` of them."""
     known = [d.id for d in scenario.domains]
     if domains is None:
+        check_linkage_size(scenario, len(known))
         return tuple(known)
     chosen = list(domains)
     for name in chosen:
@@ -284,7 +291,28 @@ def check_domains(scenario: Scenario, domains: Iterable[str] | None) -> tuple[st
             )
     if not chosen:
         raise DealspaceError.single("domains", "no domain chosen", "name at least one domain")
-    return tuple(d for d in known if d in set(chosen))
+    out = tuple(d for d in known if d in set(chosen))
+    check_linkage_size(scenario, len(out))
+    return out
+
+
+def check_linkage_size(scenario: Scenario, n: int) -> None:
+    """Refuse comparing more than :data:`MAX_LINKAGE_DOMAINS` domains (see there)."""
+    if n > MAX_LINKAGE_DOMAINS:
+        raise DealspaceError.single(
+            "domains",
+            f"{n:,} domains: comparing them (silos, marginal values, pairwise interactions) takes "
+            f"{linkage_negotiations(n):,} negotiations; the limit is {MAX_LINKAGE_DOMAINS} domains",
+            f"choose at most {MAX_LINKAGE_DOMAINS} domains (`dealspace linkage -d A -d B …`), "
+            "or group the issues into fewer domains",
+            source=scenario.origin,
+        )
+
+
+def linkage_negotiations(n: int) -> int:
+    """Negotiations of a linkage analysis over ``n`` domains: the portfolio, each silo,
+    each domain left out and each pair left out (1 + 2n + n(n−1)/2)."""
+    return 1 + 2 * n + n * (n - 1) // 2
 
 
 def check_party(scenario: Scenario, party: str) -> int:

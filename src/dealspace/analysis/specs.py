@@ -75,7 +75,9 @@ def linkage_chart(
         for k, p in enumerate(link.parties)
     }
     if link.threats is not None:
-        steps.append("threat-based part")
+        # with the split shown, the value of linkage above is its integrative part
+        steps[-1] = "value of linkage: integrative part"
+        steps.append("value of linkage: threat-based part")
         for k, p in enumerate(link.parties):
             series[parties.get(p, p)].append(link.threats.threat[k])
     return Chart(

@@ -43,7 +43,7 @@ References
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from itertools import combinations
 from typing import Any
@@ -142,6 +142,7 @@ def domain_worth(
     *,
     off_table: OffTable = "own",
     negotiator: Negotiator | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> DomainWorth:
     """Marginal value of each domain given all the others, and pairwise interactions, per party.
 
@@ -156,6 +157,8 @@ def domain_worth(
         (:func:`dealspace.analysis.silos.linkage`).
     negotiator
         Reuse a :class:`Negotiator` (and its cache) instead of building one.
+    progress
+        Called with "k of N negotiations" as the pairs are negotiated.
 
     Returns
     -------
@@ -185,12 +188,18 @@ def domain_worth(
         out = neg.negotiate(domain_issues(s, subset))
         return np.asarray(out.gains if out.agreement else np.zeros(len(s.party_ids)), dtype=float)
 
+    n = len(chosen)
+    total = 1 + 2 * n + n * (n - 1) // 2
+    report = progress or (lambda text: None)
+    report(f"0 of {total:,} negotiations")
     grand = gains(chosen)
     without = {d: gains(x for x in chosen if x != d) for d in chosen}
     interactions = {}
-    for k, m in combinations(chosen, 2):
+    for done, (k, m) in enumerate(combinations(chosen, 2), start=1 + n):
         both = gains(x for x in chosen if x not in (k, m))
         interactions[k, m] = _clean(grand - without[k] - without[m] + both)
+        if done % 10 == 0:
+            report(f"{done:,} of {total:,} negotiations")
     return DomainWorth(
         scenario=s.name,
         parties=s.party_ids,

@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from dealspace.cli._lazy import LazyGroup  # noqa: E402
-from dealspace.errors import DealspaceError
+from dealspace.errors import DealspaceError, shorten
 
 app = typer.Typer(
     name="dealspace",
@@ -47,13 +47,23 @@ def friendly(func: F) -> F:
         except DealspaceError as err:
             print_error(err)
             raise typer.Exit(code=2) from None
+        except OSError as err:  # a file the checks could not foresee (a disk that fails)
+            name = f"'{shorten(str(err.filename))}': " if err.filename else ""
+            print_error(Exception(f"{name}{err.strerror or err}"))
+            raise typer.Exit(code=2) from None
 
     return wrapper  # type: ignore[return-value]
 
 
+#: Longest line of an error message; longer lines (an echoed megabyte attribute) are cut.
+MAX_LINE = 500
+
+
 def print_error(err: Exception) -> None:
-    """One error message on stderr (escaped: paths like ``issue[index=3]`` stay)."""
-    console_err.print(f"[bold red]error:[/] {escape(str(err))}", highlight=False, soft_wrap=True)
+    """One error message on stderr (escaped: paths like ``issue[index=3]`` stay; lines cut
+    at :data:`MAX_LINE` characters)."""
+    text = "\n".join(shorten(line, MAX_LINE) for line in str(err).splitlines())
+    console_err.print(f"[bold red]error:[/] {escape(text)}", highlight=False, soft_wrap=True)
 
 
 def print_json(data: Any) -> None:

@@ -81,13 +81,16 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "score": (
         "report",
-        "Score a signed deal: structural vs headline, practical vs symbolic, mutual benefit, fairness, durability, regional architecture — each with its computation and evidence.",
+        "Score a signed deal: structural vs headline, practical vs symbolic, mutual benefit, fairness, legal instruments (ladder and fate), durability, stability under the scenario's ranges, regional architecture — each with its computation and evidence.",
     ),
-    "simulate": ("process", "Simulate a negotiation: one run, or Monte Carlo runs with a summary."),
+    "simulate": (
+        "process",
+        "Simulate a negotiation on a calendar: one run, or Monte Carlo runs with a summary.",
+    ),
     "compare-protocols": ("process", "Single undertaking or early harvests?"),
     "sweep": (
         "process",
-        "Run a parameter grid of process simulations (local processes or a Dask cluster).",
+        "Run a grid of process simulations on calendar time (local processes or a Dask cluster).",
     ),
     "world": (
         "world",

@@ -13,9 +13,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 
 from dealspace.cli._app import app, console, friendly, print_json
+from dealspace.cli._bounds import bound
 from dealspace.cli.scenario import Source
+
+#: The report's file when --report is not given (numbered if it exists: never replaced).
+DEFAULT_REPORT = Path("dealspace-report.html")
 
 if TYPE_CHECKING:
     from dealspace.analysis.reach import Reach
@@ -27,13 +32,19 @@ if TYPE_CHECKING:
 def analyze(
     source: Source = "us-japan-2025",
     report: Annotated[
-        Path,
+        Path | None,
         typer.Option(
             "--report",
             "-o",
-            help="Where to write the HTML report; if the file exists, -2, -3, … is appended.",
+            help="Where to write the HTML report (refused if it exists, unless --overwrite). "
+            "Default: dealspace-report.html, or -2, -3, … appended if that exists.",
+            show_default=False,
         ),
-    ] = Path("dealspace-report.html"),
+    ] = None,
+    overwrite: Annotated[
+        bool,
+        typer.Option("--overwrite", help="Replace an existing --report file (never an input)."),
+    ] = False,
     no_report: Annotated[bool, typer.Option("--no-report", help="Terminal summary only.")] = False,
     json_out: Annotated[
         bool,
@@ -42,11 +53,13 @@ def analyze(
     runs: Annotated[
         int,
         typer.Option(
-            "--runs", min=1, max=100_000, help="Monte Carlo runs per protocol and strategy pair."
+            "--runs",
+            **bound("analyze", "--runs"),
+            help="Monte Carlo runs per protocol and strategy pair.",
         ),
     ] = 100,
     seed: Annotated[
-        int, typer.Option("--seed", min=0, max=2**32 - 1, help="Seed of every random step.")
+        int, typer.Option("--seed", **bound("analyze", "--seed"), help="Seed of every random step.")
     ] = 0,
     no_process: Annotated[
         bool, typer.Option("--no-process", help="Skip the protocol comparison.")
@@ -61,7 +74,9 @@ def analyze(
     world_runs: Annotated[
         int,
         typer.Option(
-            "--world-runs", min=0, max=10_000, help="Runs of the bellwether model (0 skips it)."
+            "--world-runs",
+            **bound("analyze", "--world-runs"),
+            help="Runs of the bellwether model (0 skips it).",
         ),
     ] = 100,
 ) -> None:
@@ -69,6 +84,7 @@ def analyze(
     from dataclasses import replace
 
     from dealspace.cli.report import progress_bar
+    from dealspace.files import check_output
     from dealspace.pipeline import Settings
     from dealspace.pipeline import analyze as run
     from dealspace.process.compare import ProcessSettings
@@ -76,6 +92,8 @@ def analyze(
     from dealspace.scenario import load_scenario
 
     scenario = load_scenario(source)
+    if report is not None and not (no_report or json_out):
+        check_output(report, "--report", overwrite=overwrite, inputs=(source,))
     base = Settings().process or ProcessSettings()
     process = None if no_process else replace(base, runs=runs, seed=seed, sensitivity=sensitivity)
     settings = Settings(seed=seed, process=process, world_runs=world_runs)
@@ -89,13 +107,17 @@ def analyze(
         return
     with progress_bar("writing the report") as step:
         step("render")
-        path = write_report(results, free_path(report))
-    console.print(f"\n[bold green]Report:[/] {path.resolve()}", highlight=False, markup=True)
+        path = write_report(
+            results,
+            free_path(DEFAULT_REPORT) if report is None else report,
+            overwrite=overwrite,
+            inputs=(source,),
+        )
+    console.print(f"\n[bold green]Report:[/] {escape(str(path.resolve()))}", highlight=False)
 
 
 def print_results(results: Results) -> None:
     """The terminal summary of the main job's results (renders; computes nothing)."""
-    from rich.markup import escape
 
     from dealspace.cli.engine import engine_summary
     from dealspace.cli.linkage import linkage_summary
@@ -107,6 +129,8 @@ def print_results(results: Results) -> None:
     print_party_summary(results.reach, {p.id: p.label for p in scenario.parties})
     engine_summary(console, results.frontier, results.zopa, results.solutions)
     labels = {p.id: p.label for p in scenario.parties}
+    for note in results.notes:
+        console.print(f"[yellow]{escape(note)}[/]", highlight=False)
     if results.near_tie is not None and results.near_tie.warning:
         console.print(f"[yellow]{escape(results.near_tie.warning)}[/]", highlight=False)
     if results.robustness is not None:
@@ -134,7 +158,6 @@ def print_results(results: Results) -> None:
 
 def print_party_summary(reach: Reach, labels: dict[str, str]) -> None:
     """Status-quo utility, BATNA and the best each party could reach."""
-    from rich.markup import escape
     from rich.table import Table
 
     table = Table(title="Parties: status quo, BATNA and reach (utility points)")

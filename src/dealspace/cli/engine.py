@@ -20,7 +20,9 @@ from rich.table import Table
 from dealspace.analysis.bargaining import SOLUTIONS, Solution, solve
 from dealspace.analysis.pareto import Frontier, pareto_frontier
 from dealspace.cli._app import app, console, friendly, print_json
+from dealspace.cli._bounds import bound
 from dealspace.errors import DealspaceError
+from dealspace.files import atomic_output, check_output
 from dealspace.scenario import Scenario, load_scenario
 from dealspace.scenario.model import OptionRef
 from dealspace.space import DealSpace
@@ -34,6 +36,8 @@ Source = Annotated[
     ),
 ]
 
+#: Chart files: the formats matplotlib writes that dealspace offers.
+CHART_SUFFIXES = (".png", ".svg", ".pdf")
 #: Rows the frontier table shows when ``--limit`` is not given.
 TABLE_ROWS = 20
 #: Issues shown as separate table columns; above this, a "changes" column.
@@ -70,11 +74,17 @@ def frontier_command(
             show_default=False,
         ),
     ] = None,
+    overwrite: Annotated[
+        bool,
+        typer.Option(
+            "--overwrite", help="Replace existing --csv and --plot files (never an input)."
+        ),
+    ] = False,
     limit: Annotated[
         int | None,
         typer.Option(
             "--limit",
-            min=1,
+            **bound("frontier", "--limit"),
             help=f"Show at most N packages, evenly spaced along the "
             f"frontier (table default {TABLE_ROWS}; JSON default all; CSV always all).",
             show_default=False,
@@ -86,23 +96,23 @@ def frontier_command(
     One package is shown per utility vector (the one changing the fewest issues
     from the status quo), sorted by the first party's utility.
     """
+    outputs = {"--csv": (csv, (".csv",)), "--plot": (plot, CHART_SUFFIXES)}
+    for option, (path, suffixes) in outputs.items():
+        if path is not None:
+            check_output(path, option, overwrite=overwrite, inputs=(source,), suffixes=suffixes)
+    if csv is not None and plot is not None and csv == plot:
+        raise DealspaceError.single("--plot", "is the same file as --csv", "give two paths")
     scenario = load_scenario(source)
-    _refuse_input(source, csv, "--csv")
-    _refuse_input(source, plot, "--plot")
-    if csv is not None:
-        _check_csv(csv)
-    if plot is not None:
-        from dealspace.analysis.charts import check_chart_path
-
-        check_chart_path(plot, "--plot")
     frontier = pareto_frontier(scenario)
     if csv is not None:
-        frontier.to_frame().to_csv(csv, index=False)
+        with atomic_output(csv, "--csv", overwrite=overwrite, inputs=(source,)) as tmp:
+            frontier.to_frame().to_csv(tmp, index=False)
     if plot is not None:
         from dealspace.analysis.charts import frontier_chart
 
         solutions = [solve(frontier, name) for name in SOLUTIONS]
-        frontier_chart(frontier, solutions, plot)
+        with atomic_output(plot, "--plot", overwrite=overwrite, inputs=(source,)) as tmp:
+            frontier_chart(frontier, solutions, tmp)
     if json_out:
         chosen = _spaced(len(frontier), limit) if limit else np.arange(len(frontier))
         records = frontier.to_records()
@@ -110,9 +120,9 @@ def frontier_command(
         return
     print_frontier(console, frontier, limit or TABLE_ROWS)
     if csv is not None:
-        console.print(f"wrote {len(frontier)} packages to {csv}", highlight=False)
+        console.print(f"wrote {len(frontier)} packages to {escape(str(csv))}", highlight=False)
     if plot is not None:
-        console.print(f"wrote the chart to {plot}", highlight=False)
+        console.print(f"wrote the chart to {escape(str(plot))}", highlight=False)
 
 
 def print_frontier(out: Console, frontier: Frontier, limit: int = TABLE_ROWS) -> None:
@@ -131,14 +141,14 @@ def print_frontier(out: Console, frontier: Frontier, limit: int = TABLE_ROWS) ->
         if len(chosen) < len(frontier)
         else str(len(frontier))
     )
-    table = Table(title=f"Pareto frontier of '{scenario.name}' ({shown} packages)")
+    table = Table(title=escape(f"Pareto frontier of '{scenario.name}' ({shown} packages)"))
     table.add_column("#", justify="right")
     for party in scenario.parties:
-        table.add_column(f"{party.label}", justify="right")
+        table.add_column(escape(party.label), justify="right")
     wide = len(scenario.issues) <= WIDE_ISSUES
     if wide:
         for issue in scenario.issues:
-            table.add_column(issue.name or issue.id)
+            table.add_column(escape(issue.name or issue.id))
     else:
         table.add_column("changes from the status quo")
     if (frontier.ties > 1).any():
@@ -151,7 +161,9 @@ def print_frontier(out: Console, frontier: Frontier, limit: int = TABLE_ROWS) ->
         if wide:
             cells += [_option(space, k, v, sq) for k, v in package.items()]
         else:
-            changed = [f"{k}={_short(space, k, v)}" for k, v in package.items() if v != sq[k]]
+            changed = [
+                escape(f"{k}={_short(space, k, v)}") for k, v in package.items() if v != sq[k]
+            ]
             cells.append(", ".join(changed) or "(status quo)")
         if (frontier.ties > 1).any():
             cells.append(f"{frontier.ties[i]:.0f}")
@@ -163,6 +175,7 @@ def print_frontier(out: Console, frontier: Frontier, limit: int = TABLE_ROWS) ->
             f"{p.label} {b:.2f}" for p, b in zip(scenario.parties, space.batna, strict=True)
         ),
         highlight=False,
+        markup=False,
     )
 
 
@@ -225,6 +238,8 @@ def print_solution(out: Console, space: DealSpace, result: Solution, packages: b
         out.print(
             f"{result.n_ties} other frontier package(s) tie on this criterion.", highlight=False
         )
+    if result.note:
+        out.print(f"[dim]Note: {escape(result.note)}[/]", highlight=False)
 
 
 def print_packages(
@@ -237,9 +252,9 @@ def print_packages(
     table.add_column("issue")
     table.add_column("status quo")
     for name in packages:
-        table.add_column(name)
+        table.add_column(escape(name))
     for issue in scenario.issues:
-        cells = [issue.name or issue.id, _label(space, issue.id, sq[issue.id])]
+        cells = [escape(issue.name or issue.id), escape(_label(space, issue.id, sq[issue.id]))]
         for package in packages.values():
             cells.append(
                 "—" if package is None else _option(space, issue.id, package[issue.id], sq)
@@ -313,32 +328,8 @@ def _short(space: DealSpace, issue_id: str, option: OptionRef) -> str:
 
 
 def _option(space: DealSpace, issue_id: str, option: OptionRef, sq: dict[str, OptionRef]) -> str:
-    text = _label(space, issue_id, option)
+    text = escape(_label(space, issue_id, option))
     return f"[bold]{text}[/]" if option != sq[issue_id] else text
-
-
-def _refuse_input(source: str, path: Path | None, option: str) -> None:
-    """Never overwrite the scenario being read."""
-    if path is None:
-        return
-    given = Path(source)
-    if given.exists() and path.exists():
-        src = given.resolve()
-        if path.resolve() == src or (src.is_dir() and src in path.resolve().parents):
-            raise DealspaceError.single(
-                option, f"'{path}' is the scenario being read", "write to another file"
-            )
-
-
-def _check_csv(path: Path) -> None:
-    if not path.parent.exists():
-        raise DealspaceError.single(
-            "--csv", f"the folder '{path.parent}' does not exist", "create it first"
-        )
-    if path.suffix.lower() in {".yaml", ".yml", ".json", ".xml"}:
-        raise DealspaceError.single(
-            "--csv", f"'{path.name}' does not look like a CSV file", "use a .csv name"
-        )
 
 
 __all__ = ["Scenario", "engine_summary", "frontier_command", "print_frontier", "solve_command"]

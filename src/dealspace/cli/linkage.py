@@ -34,6 +34,7 @@ from dealspace.analysis.silos import (
 from dealspace.analysis.threats import LinkageDecomposition, decompose_linkage
 from dealspace.analysis.worth import DomainWorth, domain_worth
 from dealspace.cli._app import app, console, friendly, print_json
+from dealspace.cli._bounds import bound
 from dealspace.errors import DealspaceError
 from dealspace.scenario import Scenario, load_scenario
 
@@ -67,8 +68,18 @@ def linkage_command(
         list[str] | None,
         typer.Option("--domain", "-d", help="Analyse only these domains (repeat the option)."),
     ] = None,
-    seed: Annotated[int, typer.Option(help="Seed of the Shapley sampler (above 15 domains).")] = 0,
-    samples: Annotated[int, typer.Option(help="Permutations sampled above 15 domains.")] = 200,
+    seed: Annotated[
+        int,
+        typer.Option(
+            **bound("linkage", "--seed"), help="Seed of the Shapley sampler (above 15 domains)."
+        ),
+    ] = 0,
+    samples: Annotated[
+        int,
+        typer.Option(
+            **bound("linkage", "--samples"), help="Permutations sampled above 15 domains."
+        ),
+    ] = 200,
     off_table: Annotated[
         str,
         typer.Option(
@@ -154,7 +165,7 @@ def _linkage_table(result: LinkageResult, labels: dict[str, str]) -> Table:
     table.add_column("negotiation")
     table.add_column("ZOPA")
     for p in result.parties:
-        table.add_column(labels[p], justify="right")
+        table.add_column(escape(labels[p]), justify="right")
     table.add_column("joint", justify="right")
     table.add_column("Nash product", justify="right")
     frame = result.to_frame()
@@ -163,7 +174,7 @@ def _linkage_table(result: LinkageResult, labels: dict[str, str]) -> Table:
         mark = "" if zopa is None else ("[green]yes[/]" if zopa else "[red]no[/]")
         style = "bold" if name in ("portfolio", "linkage value") else None
         table.add_row(
-            str(name),
+            escape(str(name)),
             mark,
             *(_num(row[f"gain:{p}"]) for p in result.parties),
             _num(row["joint"]),
@@ -184,13 +195,13 @@ def _silo_table(result: LinkageResult, scenario: Scenario) -> Table:
             silo_opt = silo.deal[issue_id] if silo.deal else sq[issue_id]
             port = result.portfolio.package[issue_id]
             table.add_row(
-                silo.domain,
-                issue.name or issue.id,
-                issue.label(sq[issue_id]),
-                issue.label(silo_opt) if silo.deal else "[dim]no deal[/]",
-                issue.label(port)
+                escape(silo.domain),
+                escape(issue.name or issue.id),
+                escape(issue.label(sq[issue_id])),
+                escape(issue.label(silo_opt)) if silo.deal else "[dim]no deal[/]",
+                escape(issue.label(port))
                 if str(port) == str(sq[issue_id])
-                else f"[bold]{issue.label(port)}[/]",
+                else f"[bold]{escape(issue.label(port))}[/]",
             )
     return table
 
@@ -323,7 +334,7 @@ def _values_table(values: DomainValues) -> Table:
     for k, d in enumerate(values.domains):
         share = values.shares[k]
         cells = [
-            d,
+            escape(d),
             _num(values.singles[k]),
             _num(values.values[k]),
             "" if share != share else f"{share:.0%}",
@@ -390,7 +401,8 @@ def coalitions_command(
         typer.Option(
             "--free",
             help="A coalition may move any issue a member has a stake in; outsiders have no veto "
-            "(default: issues an outsider has a stake in stay at the status quo).",
+            "(default: a coalition moves only the issues it owns — an issue's 'owners', else a "
+            "tariff's levying and levied parties, else every party with a stake in it).",
         ),
     ] = False,
     json_out: JsonOut = False,
@@ -430,6 +442,17 @@ def print_coalitions(out: Console, result: Coalitions, labels: dict[str, str]) -
             "[bold yellow]yes[/]" if c.blocks_grand else "",
         )
     out.print(table)
+    if result.outsiders == "hold" and result.owners:
+        out.print(
+            "Who must agree to move each issue: "
+            + escape(
+                "; ".join(
+                    f"{i}: {', '.join(labels[p] for p in o) or 'nobody'}"
+                    for i, o in result.owners.items()
+                )
+            ),
+            highlight=False,
+        )
     if result.grand is None:
         out.print("The grand coalition has no ZOPA: no package every party prefers to its BATNA.")
     elif result.in_core:
@@ -462,10 +485,12 @@ def redlines(source: Source, json_out: JsonOut = False) -> None:
 def _print_redlines(scenario: Scenario, result: RedlinePrices) -> None:
     labels = _labels(scenario)
     base = result.base
-    console.rule(f"[bold]Prices of red lines and must-haves — {scenario.title or scenario.name}")
+    console.rule(
+        f"[bold]Prices of red lines and must-haves — {escape(scenario.title or scenario.name)}"
+    )
     if base.agreement:
         gains = ", ".join(
-            f"{labels[p]} {g:+.2f}" for p, g in zip(result.parties, base.gains, strict=True)
+            f"{escape(labels[p])} {g:+.2f}" for p, g in zip(result.parties, base.gains, strict=True)
         )
         console.print(f"With every constraint, the Nash package gives: {gains}.", highlight=False)
     else:
@@ -477,13 +502,13 @@ def _print_redlines(scenario: Scenario, result: RedlinePrices) -> None:
     for col in ("constraint", "kind"):
         table.add_column(col)
     for p in result.parties:
-        table.add_column(f"Δ {labels[p]}", justify="right")
+        table.add_column(f"Δ {escape(labels[p])}", justify="right")
     table.add_column("Δ joint", justify="right")
     table.add_column("note")
     for c in result.prices:
         note = "[red]kills the ZOPA[/]" if c.kills_zopa else ("[green]free[/]" if c.free else "")
         table.add_row(
-            f"{c.key}\n[dim]{c.label}[/]" if c.label else c.key,
+            f"{escape(c.key)}\n[dim]{escape(c.label)}[/]" if c.label else escape(c.key),
             c.kind.replace("_", "-"),
             *(_num(v) for v in c.delta),
             _num(c.joint),
@@ -501,14 +526,21 @@ def _print_redlines(scenario: Scenario, result: RedlinePrices) -> None:
 def offers(
     source: Source,
     party: Annotated[str, typer.Option("--party", "-p", help="The party making the offers.")],
-    k: Annotated[int, typer.Option("--k", "-k", help="Number of offers.")] = 3,
+    k: Annotated[
+        int, typer.Option("--k", "-k", **bound("offers", "--k"), help="Number of offers.")
+    ] = 3,
     level: Annotated[
-        float | None, typer.Option(help="Target utility of the party (default: its Nash utility).")
+        float | None,
+        typer.Option(
+            **bound("offers", "--level"),
+            help="Target utility of the party (default: its Nash utility).",
+        ),
     ] = None,
     tolerance: Annotated[
         float | None,
         typer.Option(
-            help="Largest distance from the level (default: 2.5% of the party's frontier span)."
+            **bound("offers", "--tolerance"),
+            help="Largest distance from the level (default: 2.5% of the party's frontier span).",
         ),
     ] = None,
     json_out: JsonOut = False,
@@ -527,10 +559,11 @@ def offers(
 def _print_offers(scenario: Scenario, menu: OfferMenu) -> None:
     labels = _labels(scenario)
     console.rule(
-        f"[bold]Equivalent offers by {labels[menu.party]} — {scenario.title or scenario.name}"
+        f"[bold]Equivalent offers by {escape(labels[menu.party])} — "
+        f"{escape(scenario.title or scenario.name)}"
     )
     console.print(
-        f"Level {menu.level:.2f} ± {menu.tolerance:.2f} for {labels[menu.party]}; "
+        f"Level {menu.level:.2f} ± {menu.tolerance:.2f} for {escape(labels[menu.party])}; "
         f"{menu.candidates} candidate package(s) found.",
         highlight=False,
     )
@@ -550,16 +583,20 @@ def _print_offers(scenario: Scenario, menu: OfferMenu) -> None:
         if all(str(x) == str(sq[issue.id]) for x in opts):
             continue
         table.add_row(
-            issue.name or issue.id,
-            issue.label(sq[issue.id]),
+            escape(issue.name or issue.id),
+            escape(issue.label(sq[issue.id])),
             *(
-                issue.label(x) if str(x) == str(sq[issue.id]) else f"[bold]{issue.label(x)}[/]"
+                escape(issue.label(x))
+                if str(x) == str(sq[issue.id])
+                else f"[bold]{escape(issue.label(x))}[/]"
                 for x in opts
             ),
         )
     table.add_section()
     for q, p in enumerate(menu.parties):
-        table.add_row(f"utility: {labels[p]}", "", *(f"{o.utilities[q]:.2f}" for o in menu.offers))
+        table.add_row(
+            f"utility: {escape(labels[p])}", "", *(f"{o.utilities[q]:.2f}" for o in menu.offers)
+        )
     table.add_row(
         "on the frontier",
         "",
@@ -597,9 +634,10 @@ def harvest(
 
 def _print_harvest(scenario: Scenario, result: HarvestResult) -> None:
     labels = _labels(scenario)
-    console.rule(f"[bold]Early harvest — {scenario.title or scenario.name}")
+    console.rule(f"[bold]Early harvest — {escape(scenario.title or scenario.name)}")
     gains = ", ".join(
-        f"{labels[p]} {g:+.2f}" for p, g in zip(result.parties, result.full.gains, strict=True)
+        f"{escape(labels[p])} {g:+.2f}"
+        for p, g in zip(result.parties, result.full.gains, strict=True)
     )
     console.print(f"Full portfolio (Nash): {gains}.", highlight=False)
     if not result.candidates:
@@ -610,18 +648,18 @@ def _print_harvest(scenario: Scenario, result: HarvestResult) -> None:
     table.add_column("kind")
     table.add_column("early value", justify="right")
     for p in result.parties:
-        table.add_column(f"final {labels[p]}", justify="right")
+        table.add_column(f"final {escape(labels[p])}", justify="right")
     table.add_column("verdict")
     for c in result.candidates:
         worst: Any = min(range(len(result.parties)), key=lambda q: c.shortfall[q])
         verdict = (
             "[green]valid[/]"
             if c.valid
-            else f"[red]{labels[result.parties[worst]]} loses {-c.shortfall[worst]:.2f}[/]"
+            else f"[red]{escape(labels[result.parties[worst]])} loses {-c.shortfall[worst]:.2f}[/]"
         )
         table.add_row(
-            c.name,
-            c.kind,
+            escape(c.name),
+            escape(c.kind),
             _num(c.value),
             *(_num(v) for v in c.remainder.gains),
             verdict,

@@ -6,8 +6,10 @@ table used by ``dealspace analyze``.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import numpy as np
 import typer
@@ -17,12 +19,16 @@ from rich.table import Table
 from rich.text import Text
 
 from dealspace.cli._app import app, console, friendly, print_json
-from dealspace.errors import DealspaceError
+from dealspace.cli._bounds import bound
+from dealspace.cli._scheduler import connected
+from dealspace.errors import DealspaceError, Problem
+from dealspace.files import atomic_output, check_output
 from dealspace.present.plotting import pyplot
 
 if TYPE_CHECKING:
     import pandas as pd
 
+    from dealspace.process.calendar import Calendar
     from dealspace.process.compare import ProcessSettings, ProtocolComparison
     from dealspace.process.montecarlo import MonteCarloResult
     from dealspace.process.simulate import Run
@@ -31,13 +37,29 @@ Source = Annotated[
     str,
     typer.Argument(help="A built-in scenario name (see `dealspace scenarios`) or a scenario file."),
 ]
+#: Chart files: the formats offered for --plot.
+CHART_SUFFIXES = (".png", ".svg", ".pdf")
 
 
-def _refuse_existing(path: Path, overwrite: bool) -> None:
-    if path.exists() and not overwrite:
-        raise DealspaceError.single(
-            str(path), "the file exists", "choose another path or pass --overwrite"
-        )
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def parties_option(func: F) -> F:
+    """Name the ``--parties`` option (not the Python argument) when a scenario
+    has more than two parties."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except DealspaceError as err:
+            if [p.where for p in err.problems] != ["parties"]:
+                raise
+            what = err.problems[0].what
+            fix = "choose two with --parties a,b (the others' red lines still apply)"
+            raise DealspaceError([Problem("--parties", what, fix)], err.source) from None
+
+    return wrapper  # type: ignore[return-value]
 
 
 def _parties(value: str | None) -> list[str] | None:
@@ -51,6 +73,7 @@ def _parties(value: str | None) -> list[str] | None:
 
 @app.command()
 @friendly
+@parties_option
 def simulate(
     source: Source = "us-japan-2025",
     protocol: Annotated[
@@ -65,28 +88,84 @@ def simulate(
         str, typer.Option("--strategies", "-s", help="Two strategies, e.g. boulware,linear.")
     ] = "linear,linear",
     runs: Annotated[
-        int, typer.Option("--runs", "-n", help="Monte Carlo runs (1 = one run with its outcome).")
+        int,
+        typer.Option(
+            "--runs",
+            "-n",
+            **bound("simulate", "--runs"),
+            help="Monte Carlo runs (1 = one run with its outcome).",
+        ),
     ] = 1,
-    seed: Annotated[int, typer.Option("--seed", help="Master seed.")] = 0,
-    deadline: Annotated[int, typer.Option("--deadline", help="Rounds available.")] = 100,
-    discount: Annotated[
-        float, typer.Option("--discount", help="Per-round discount factor in (0, 1].")
-    ] = 1.0,
-    hazard: Annotated[
-        float, typer.Option("--hazard", help="Per-round breakdown probability in [0, 1).")
-    ] = 0.0,
-    noise: Annotated[
-        float, typer.Option("--noise", help="σ of each side's estimate of the other's valuation.")
-    ] = 0.0,
-    status_quo_cost: Annotated[
+    seed: Annotated[
+        int, typer.Option("--seed", **bound("simulate", "--seed"), help="Master seed.")
+    ] = 0,
+    start: Annotated[
+        str | None,
+        typer.Option(
+            "--start", help="First day of the talks, YYYY-MM-DD (default: the scenario's date)."
+        ),
+    ] = None,
+    end: Annotated[
+        str | None,
+        typer.Option("--end", help="Day the talks must end by (default: start + --weeks)."),
+    ] = None,
+    weeks: Annotated[
         float,
         typer.Option(
-            "--status-quo-cost", help="Running cost of the status quo per round (points)."
+            "--weeks",
+            **bound("simulate", "--weeks"),
+            help="Length of the talks in weeks when --end is not given.",
         ),
-    ] = 0.0,
-    uncertainty_cost: Annotated[
-        float, typer.Option("--uncertainty-cost", help="Cost of uncertainty per round (points).")
-    ] = 0.0,
+    ] = 52.0,
+    every: Annotated[
+        float,
+        typer.Option(
+            "--every",
+            **bound("simulate", "--every"),
+            help="Time between rounds, in --unit (the pace).",
+        ),
+    ] = 2.0,
+    unit: Annotated[
+        str,
+        typer.Option("--unit", help="week or day: the unit of --every, --hazard and --delay-cost."),
+    ] = "week",
+    hazard: Annotated[
+        str,
+        typer.Option(
+            "--hazard",
+            help="Breakdown hazard per party per unit of time: 0.0025 or us=0.002,japan=0.004.",
+        ),
+    ] = "0.0025",
+    delay_cost: Annotated[
+        str,
+        typer.Option(
+            "--delay-cost",
+            help="Political cost of delay, points per unit of time: 0.1 or us=0.02,japan=0.28 (on top of the GE-priced tariffs).",
+        ),
+    ] = "0",
+    tariff_cost: Annotated[
+        bool,
+        typer.Option(
+            "--tariff-cost/--no-tariff-cost",
+            help="Price the tariffs in force with the economy model.",
+        ),
+    ] = True,
+    discount: Annotated[
+        float,
+        typer.Option(
+            "--discount",
+            **bound("simulate", "--discount"),
+            help="Discount factor per year, in (0, 1].",
+        ),
+    ] = 1.0,
+    noise: Annotated[
+        float,
+        typer.Option(
+            "--noise",
+            **bound("simulate", "--noise"),
+            help="σ of each side's estimate of the other's valuation.",
+        ),
+    ] = 0.1,
     parties: Annotated[
         str | None,
         typer.Option("--parties", help="Two parties of a larger scenario, e.g. us,japan."),
@@ -95,27 +174,38 @@ def simulate(
         bool, typer.Option("--trace", help="Show the offers and answers of one run (run 0).")
     ] = False,
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    deadline: Annotated[str | None, typer.Option("--deadline", hidden=True)] = None,
+    status_quo_cost: Annotated[str | None, typer.Option("--status-quo-cost", hidden=True)] = None,
+    uncertainty_cost: Annotated[str | None, typer.Option("--uncertainty-cost", hidden=True)] = None,
 ) -> None:
-    """Simulate a negotiation: one run, or Monte Carlo runs with a summary."""
+    """Simulate a negotiation on a calendar: one run, or Monte Carlo runs with a summary.
+
+    The talks run as in `compare-protocols`: from --start for --weeks, one round
+    every --every weeks (or days), with hazards and delay costs per unit of time.
+    """
     from dealspace.process.montecarlo import monte_carlo
     from dealspace.process.simulate import simulate as run_one
 
-    if runs < 1:
-        raise DealspaceError.single("--runs", f"runs is {runs}", "use a whole number ≥ 1")
-    if seed < 0:
-        raise DealspaceError.single("--seed", f"the seed is {seed}", "use a whole number ≥ 0")
-    settings: dict[str, Any] = dict(
-        deadline=deadline,
-        discount=discount,
+    _refuse_rounds(deadline, status_quo_cost, uncertainty_cost, every, unit)
+    settings = settings_from_options(
+        runs=runs,
+        seed=seed,
+        start=start,
+        end=end,
+        weeks=weeks,
+        every=every,
+        unit=unit,
         hazard=hazard,
+        delay_cost=delay_cost,
+        tariff_cost=tariff_cost,
+        discount=discount,
         noise=noise,
-        status_quo_cost=status_quo_cost,
-        uncertainty_cost=uncertainty_cost,
-        parties=_parties(parties),
+        parties=parties,
+        sensitivity=False,
     )
     first = np.random.SeedSequence(seed).spawn(1)[0]  # = run 0 of a Monte Carlo batch
     if runs == 1:
-        single = run_one(source, protocol, strategies, seed=first, **settings)
+        single = run_one(source, protocol, strategies, seed=first, settings=settings)
         if json_out:
             one = single.to_dict()
             if not trace:
@@ -128,13 +218,13 @@ def simulate(
         return
     result = _with_progress(
         lambda tick: monte_carlo(
-            source, [protocol], [strategies], runs=runs, seed=seed, progress=tick, **settings
+            source, [protocol], [strategies], runs=runs, seed=seed, progress=tick, settings=settings
         ),
         runs,
         "simulating",
         show=not json_out,
     )
-    run = run_one(source, protocol, strategies, seed=first, **settings) if trace else None
+    run = run_one(source, protocol, strategies, seed=first, settings=settings) if trace else None
     if json_out:
         data: dict[str, Any] = {"settings": result.settings, "summary": _records(result.summary)}
         if run is not None:
@@ -146,6 +236,42 @@ def simulate(
         console.print("[bold]Run 0[/]", highlight=False)
         print_run(console, run)
         print_trace(console, run)
+
+
+def _refuse_rounds(
+    deadline: str | None,
+    status_quo_cost: str | None,
+    uncertainty_cost: str | None,
+    every: float,
+    unit: str,
+) -> None:
+    """The round-based options of earlier versions, each mapped to its calendar option."""
+    if deadline is not None:
+        try:
+            rounds = float(deadline)
+            pace = every if unit == "week" else every / 7
+            hint = f"--deadline {deadline} rounds at one round every {every:g} {unit}s is --weeks {rounds * pace:g}"
+        except ValueError:
+            hint = "e.g. 26 rounds at one round a fortnight is --weeks 52"
+        raise DealspaceError.single(
+            "--deadline",
+            "simulate now runs on a calendar: the deadline is the length of the talks, "
+            "--weeks (or --end YYYY-MM-DD), and --every sets the pace",
+            hint,
+        )
+    if status_quo_cost is not None:
+        raise DealspaceError.single(
+            "--status-quo-cost",
+            "the cost of the tariffs in force is now priced per week by the economy model",
+            "use --tariff-cost (on by default when the scenario allows it) and --delay-cost for a "
+            "political cost per week",
+        )
+    if uncertainty_cost is not None:
+        raise DealspaceError.single(
+            "--uncertainty-cost",
+            "the running cost of the talks is now --delay-cost, in points per --unit of time",
+            "e.g. --delay-cost 0.1 or --delay-cost us=0.02,japan=0.28",
+        )
 
 
 def _with_progress(job: Any, total: int, label: str, show: bool = True) -> Any:
@@ -186,13 +312,13 @@ def _fmt(x: Any, digits: int = 2) -> str:
 def print_run(out: Console, run: Run) -> None:
     """One run's outcome: agreement, round, utilities, realised values, bindings."""
     if run.agreement:
-        head = f"[green]agreement[/] in round {run.round}"
+        head = f"[green]agreement[/] in round {run.round}{_when(run, run.round)}"
     elif run.breakdown:
-        head = f"[red]breakdown[/] at round {run.breakdown_round}"
+        head = f"[red]breakdown[/] at round {run.breakdown_round}{_when(run, run.breakdown_round)}"
     else:
         head = "[yellow]no complete agreement[/] by the deadline"
     out.print(
-        f"{run.protocol} · {run.strategies[0]} vs {run.strategies[1]} · {head} · "
+        f"{escape(run.protocol)} · {escape(run.strategies[0])} vs {escape(run.strategies[1])} · {head} · "
         f"{len(run.bindings)} binding part(s)",
         highlight=False,
     )
@@ -200,20 +326,63 @@ def print_run(out: Console, run: Run) -> None:
     for col in ("party", "utility", "realised value", "strategy"):
         table.add_column(col, justify="left" if col in ("party", "strategy") else "right")
     for p, party in enumerate(run.parties):
-        table.add_row(party, _fmt(run.utilities[party]), _fmt(run.value[party]), run.strategies[p])
+        table.add_row(
+            escape(party),
+            _fmt(run.utilities[party]),
+            _fmt(run.value[party]),
+            escape(run.strategies[p]),
+        )
     out.print(table)
     if run.bindings:
         b = Table(title="Binding parts")
-        for col in ("round", "unit", "package", *(f"gain:{p}" for p in run.parties)):
-            b.add_column(col)
+        dated = run.calendar is not None
+        for col in (
+            "round",
+            *(("week", "date") if dated else ()),
+            "unit",
+            "package",
+            *(f"gain:{p}" for p in run.parties),
+        ):
+            b.add_column(escape(col))
         for item in run.bindings:
             pkg = ", ".join(f"{k}={v}" for k, v in item.package.items())
-            b.add_row(str(item.round), item.unit, pkg, *(_fmt(item.gains[p]) for p in run.parties))
+            when = (
+                (_fmt(run.weeks_of(item.round), 1), str(run.date_of(item.round))) if dated else ()
+            )
+            b.add_row(
+                str(item.round),
+                *when,
+                escape(item.unit),
+                escape(pkg),
+                *(_fmt(item.gains[p]) for p in run.parties),
+            )
         out.print(b)
     out.print(
         f"distance to the Pareto frontier {_fmt(run.distance_to_frontier, 3)}, "
         f"to the Nash package {_fmt(run.distance_to_nash, 3)} (normalised utilities)",
         highlight=False,
+    )
+    _calendar_line(out, run.calendar)
+
+
+def _when(run: Run, round: int | None) -> str:
+    """`` (week 12, 2025-06-11)`` for a run on a calendar."""
+    weeks = run.weeks_of(round)
+    if weeks is None:
+        return ""
+    return f" (week {weeks:g}, {run.date_of(round)})"
+
+
+def _calendar_line(out: Console, calendar: Calendar | None) -> None:
+    if calendar is None:
+        return
+    out.print(
+        f"calendar: one round every {calendar.every:g} {calendar.unit}s from {calendar.start} to "
+        f"{calendar.end} ({calendar.rounds} rounds, {calendar.weeks:g} weeks); round r is held "
+        f"r × {calendar.weeks_per_round:g} weeks after the start",
+        style="dim",
+        highlight=False,
+        markup=False,
     )
 
 
@@ -221,11 +390,18 @@ def print_trace(out: Console, run: Run, limit: int = 400) -> None:
     """The offers, answers and bindings of a run."""
     table = Table(title=f"Trace ({len(run.trace)} events)")
     for col in ("round", "track", "event", "party", *(f"u:{p}" for p in run.parties), "note"):
-        table.add_column(col, justify="right" if col.startswith("u:") or col == "round" else "left")
+        table.add_column(
+            escape(col), justify="right" if col.startswith("u:") or col == "round" else "left"
+        )
     for e in run.trace[:limit]:
         utils = e.utilities or (None,) * len(run.parties)
         table.add_row(
-            str(e.round), e.track, e.kind, e.party or "", *(_fmt(u) for u in utils), e.note
+            str(e.round),
+            escape(str(e.track)),
+            escape(e.kind),
+            escape(e.party or ""),
+            *(_fmt(u) for u in utils),
+            escape(e.note),
         )
     out.print(table)
     if len(run.trace) > limit:
@@ -246,26 +422,47 @@ def print_summary(out: Console, result: MonteCarloResult) -> None:
         *(f"value:{p}" for p in parties),
         "to Nash",
     ]
+    dated = result.calendar is not None
+    if dated:
+        cols[cols.index("round") + 1 : cols.index("round") + 1] = ["weeks", "date (median)"]
     for col in cols:
-        table.add_column(col, justify="left" if col in ("protocol", "strategies") else "right")
+        table.add_column(
+            escape(col), justify="left" if col in ("protocol", "strategies") else "right"
+        )
     for row in result.summary.to_dict(orient="records"):
+        when = (
+            (_fmt(row["agreement_weeks_mean"], 1), str(row["agreement_date_p50"] or "–"))
+            if dated
+            else ()
+        )
         table.add_row(
-            str(row["protocol"]),
-            str(row["strategies"]),
+            escape(str(row["protocol"])),
+            escape(str(row["strategies"])),
             f"{row['agreement_rate']:.1%}",
             f"{row['deal_rate']:.1%}",
             f"{row['breakdown_rate']:.1%}",
             _fmt(row["round_mean"], 1),
+            *when,
             *(_fmt(row[f"value:{p}_mean"]) for p in parties),
             _fmt(row["dist_nash_mean"], 3),
         )
     out.print(table)
+    weeks = (
+        "weeks = mean weeks from the start of the talks to a complete agreement (round × weeks per "
+        "round); date (median) = the date of the median agreement; "
+        if dated
+        else ""
+    )
     out.print(
-        "round = mean round of complete agreements; value = realised value (mean; discounted, net of costs, "
-        "BATNA included); p10/p50/p90 with --json.",
+        "complete = whole package agreed; any deal = complete or some parts bound; breakdown = the "
+        "talks collapsed (overlaps the others); round = mean round of complete agreements; "
+        + weeks
+        + "value = realised value (mean; discounted, net of costs, BATNA included); p10/p50/p90 with --json.",
         style="dim",
         highlight=False,
+        markup=False,
     )
+    _calendar_line(out, result.calendar)
 
 
 # ------------------------------------------------------------------ compare
@@ -438,12 +635,21 @@ def settings_from_options(**options: Any) -> ProcessSettings:
 
 @app.command("compare-protocols")
 @friendly
+@parties_option
 def compare_protocols(
     source: Source = "us-japan-2025",
     runs: Annotated[
-        int, typer.Option("--runs", "-n", help="Runs per protocol and strategy pair.")
+        int,
+        typer.Option(
+            "--runs",
+            "-n",
+            **bound("compare-protocols", "--runs"),
+            help="Runs per protocol and strategy pair.",
+        ),
     ] = 500,
-    seed: Annotated[int, typer.Option("--seed", help="Master seed.")] = 0,
+    seed: Annotated[
+        int, typer.Option("--seed", **bound("compare-protocols", "--seed"), help="Master seed.")
+    ] = 0,
     start: Annotated[
         str | None,
         typer.Option(
@@ -455,12 +661,19 @@ def compare_protocols(
         typer.Option("--end", help="Day the talks must end by (default: start + --weeks)."),
     ] = None,
     weeks: Annotated[
-        float, typer.Option("--weeks", help="Length of the talks in weeks when --end is not given.")
+        float,
+        typer.Option(
+            "--weeks",
+            **bound("compare-protocols", "--weeks"),
+            help="Length of the talks in weeks when --end is not given.",
+        ),
     ] = 52.0,
     every: Annotated[
         float,
         typer.Option(
-            "--every", help="Time between rounds, in --unit (same pace in every protocol)."
+            "--every",
+            **bound("compare-protocols", "--every"),
+            help="Time between rounds, in --unit (same pace in every protocol).",
         ),
     ] = 2.0,
     unit: Annotated[
@@ -492,6 +705,7 @@ def compare_protocols(
         float | None,
         typer.Option(
             "--points-per-welfare-pct",
+            **bound("compare-protocols", "--points-per-welfare-pct"),
             help="Points per % of welfare (default: scenario, else implied by each party's valuation, else 10).",
         ),
     ] = None,
@@ -499,14 +713,25 @@ def compare_protocols(
         float,
         typer.Option(
             "--valuation-years",
+            **bound("compare-protocols", "--valuation-years"),
             help="Years over which a package's value is counted (prices a week of delay).",
         ),
     ] = 4.0,
     discount: Annotated[
-        float, typer.Option("--discount", help="Discount factor per year, in (0, 1].")
+        float,
+        typer.Option(
+            "--discount",
+            **bound("compare-protocols", "--discount"),
+            help="Discount factor per year, in (0, 1].",
+        ),
     ] = 1.0,
     noise: Annotated[
-        float, typer.Option("--noise", help="σ of each side's estimate of the other's valuation.")
+        float,
+        typer.Option(
+            "--noise",
+            **bound("compare-protocols", "--noise"),
+            help="σ of each side's estimate of the other's valuation.",
+        ),
     ] = 0.1,
     parties: Annotated[
         str | None,
@@ -516,7 +741,12 @@ def compare_protocols(
         bool, typer.Option("--sensitivity/--no-sensitivity", help="Compute the sensitivity table.")
     ] = True,
     sensitivity_runs: Annotated[
-        int, typer.Option("--sensitivity-runs", help="Runs per pair in each sensitivity cell.")
+        int,
+        typer.Option(
+            "--sensitivity-runs",
+            **bound("compare-protocols", "--sensitivity-runs"),
+            help="Runs per pair in each sensitivity cell.",
+        ),
     ] = 100,
     plot: Annotated[
         Path | None, typer.Option("--plot", help="Write a chart (PNG, SVG or PDF).")
@@ -532,11 +762,7 @@ def compare_protocols(
     from dealspace.scenario import load_scenario
 
     if plot is not None:
-        _refuse_existing(plot, overwrite)
-        if plot.suffix.lower() not in (".png", ".svg", ".pdf"):
-            raise DealspaceError.single(
-                "--plot", f"{plot} is not .png, .svg or .pdf", "choose one of these"
-            )
+        check_output(plot, "--plot", overwrite=overwrite, inputs=(source,), suffixes=CHART_SUFFIXES)
     settings = settings_from_options(
         runs=runs,
         seed=seed,
@@ -572,7 +798,8 @@ def compare_protocols(
         show=not json_out,
     )
     if plot is not None:
-        plot_compare(cmp, plot)
+        with atomic_output(plot, "--plot", overwrite=overwrite, inputs=(source,)) as tmp:
+            plot_compare(cmp, tmp)
     if json_out:
         print_json(cmp.to_dict())
         return
@@ -604,7 +831,8 @@ def sweep_command(
         typer.Option("--scheduler", help="Dask scheduler address, or processes / sync / dask."),
     ] = None,
     workers: Annotated[
-        int | None, typer.Option("--workers", help="Local worker processes.")
+        int | None,
+        typer.Option("--workers", **bound("sweep", "--workers"), help="Local worker processes."),
     ] = None,
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="Write the results to a Parquet file.")
@@ -614,18 +842,26 @@ def sweep_command(
     ] = False,
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Run a parameter grid of process simulations (local processes or a Dask cluster)."""
+    """Run a grid of process simulations on calendar time (local processes or a Dask cluster).
+
+    Grid keys as compare-protocols' options: weeks, every, unit, hazard, delay_cost, … (docs/process.md).
+    """
     from dealspace.process.sweep import sweep
 
-    frame = sweep(
-        grid,
-        scenario=scenario,
-        scheduler=scheduler,
-        workers=workers,
-        out=out,
-        progress=not json_out,
-        overwrite=overwrite,
-    )
+    inputs = (grid, scenario)
+    if out is not None:
+        check_output(out, "--out", overwrite=overwrite, inputs=inputs, suffixes=(".parquet", ".pq"))
+    with connected(scheduler) as where:
+        frame = sweep(
+            grid,
+            scenario=scenario,
+            scheduler=where,
+            workers=workers,
+            progress=not json_out,
+        )
+    if out is not None:
+        with atomic_output(out, "--out", overwrite=overwrite, inputs=inputs) as tmp:
+            frame.to_parquet(tmp, index=False)
     if json_out:
         print_json(_records(frame))
         return
@@ -633,22 +869,34 @@ def sweep_command(
     cols = [
         "protocol",
         "strategies",
-        "discount",
+        "weeks",
+        "every",
         "hazard",
+        "delay_cost",
         "noise",
         "seed",
         "agreement_rate",
         "deal_rate",
+        "agreement_weeks_mean",
         "joint_gain_mean",
     ]
     for col in cols:
         table.add_column(col, justify="left" if col in ("protocol", "strategies") else "right")
     for row in frame.head(50).to_dict(orient="records"):
         table.add_row(
-            *(f"{row[c]:.3g}" if isinstance(row[c], float) else str(row[c]) for c in cols)
+            *(f"{row[c]:.3g}" if isinstance(row[c], float) else escape(str(row[c])) for c in cols)
         )
     console.print(table)
+    unit = str(frame["unit"].iloc[0]) if len(frame) else "week"
+    console.print(
+        f"weeks = length of the talks; every = {unit}s between rounds; hazard and delay_cost per "
+        f"{unit}; agreement_weeks_mean = mean weeks from the start to a complete agreement "
+        "(rounds × weeks per round); every column with --json or --out.",
+        style="dim",
+        highlight=False,
+        markup=False,
+    )
     if len(frame) > 50:
         console.print(f"… {len(frame) - 50} more cells (use --out or --json)")
     if out is not None:
-        console.print(f"wrote {out}")
+        console.print(f"wrote {escape(str(out))}", highlight=False)

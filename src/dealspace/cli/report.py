@@ -14,6 +14,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from dealspace.cli._app import app, console, console_err, friendly, print_json
+from dealspace.cli._bounds import bound
 from dealspace.cli.scenario import Source
 from dealspace.errors import DealspaceError
 from dealspace.scenario import load_scenario
@@ -24,10 +25,10 @@ def progress_bar(what: str) -> Iterator[Callable[[str], None]]:
     """A rich spinner on stderr; yields ``progress(step_name)`` for :func:`write_report`."""
     columns = (SpinnerColumn(), TextColumn("[bold]{task.description}"), TimeElapsedColumn())
     with Progress(*columns, console=console_err, transient=True) as bar:
-        task = bar.add_task(what)
+        task = bar.add_task(escape(what))
 
         def step(name: str) -> None:
-            bar.update(task, description=f"{what}: {name}")
+            bar.update(task, description=escape(f"{what}: {name}"))
 
         yield step
 
@@ -69,11 +70,11 @@ def report(
         raise DealspaceError.single("--format", f"unknown format '{fmt}'", "use 'html' or 'md'")
     scenario = load_scenario(source)
     path = output if output is not None else Path(f"{scenario.name}-report.{fmt}")
-    check_output(path, overwrite, inputs=(Path(source),))
+    check_output(path, overwrite, inputs=(source,))
     with progress_bar(f"report on {scenario.name}") as step:
         results = analyze(scenario, progress=step)
         step("render")
-        written = write_report(results, path, fmt, overwrite=overwrite)
+        written = write_report(results, path, fmt, overwrite=overwrite, inputs=(source,))
     console.print(f"wrote {escape(str(written))}", highlight=False)
 
 
@@ -88,15 +89,45 @@ def score(
         typer.Option(help="The scenario the deal is a package of (default: the deal file's)."),
     ] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
+    html: Annotated[
+        Path | None,
+        typer.Option("--html", help="Also write the scorecard as one HTML file (.md: Markdown)."),
+    ] = None,
+    overwrite: Annotated[
+        bool, typer.Option(help="Replace an existing --html file (never an input).")
+    ] = False,
+    draws: Annotated[
+        int,
+        typer.Option(
+            "--draws",
+            **bound("score", "--draws"),
+            help="Draws of the scenario's ranges (stability).",
+        ),
+    ] = 1000,
+    seed: Annotated[
+        int, typer.Option("--seed", **bound("score", "--seed"), help="Seed of the draws.")
+    ] = 0,
 ) -> None:
     """Score a signed deal: structural vs headline, practical vs symbolic, mutual benefit,
-    fairness, durability, regional architecture — each with its computation and evidence."""
+    fairness, legal instruments (ladder and fate), durability, stability under the
+    scenario's ranges, regional architecture — each with its computation and evidence."""
     from dealspace.analysis.scorecard import load_deal
     from dealspace.analysis.scorecard import score as score_deal
 
     d = load_deal(deal)
+    inputs = (deal, scenario or d.scenario)
+    if html is not None:
+        from dealspace.files import check_output as check_path
+
+        check_path(html, "--html", overwrite=overwrite, inputs=inputs)
     s = load_scenario(scenario or d.scenario)
-    card = score_deal(d, s, label=deal)
+    card = score_deal(d, s, label=deal, draws=draws, seed=seed)
+    if html is not None:
+        from dealspace.report.scorecard import write_scorecard
+
+        fmt = "md" if html.suffix.lower() in {".md", ".markdown"} else "html"
+        written = write_scorecard(card, html, fmt, overwrite=overwrite, inputs=inputs)
+        console_err.print(f"wrote {escape(str(written))}", highlight=False)
     if json_out:
         print_json(card.to_dict())
         return
@@ -110,7 +141,9 @@ def score(
     for col in ("criterion", "score", "verdict"):
         summary.add_column(col, justify="right" if col == "score" else "left")
     for c in card.criteria:
-        summary.add_row(c.name, f"{c.score:.3f}", escape(c.verdict))
+        summary.add_row(
+            escape(c.name), "—" if c.score != c.score else f"{c.score:.3f}", escape(c.verdict)
+        )
     console.print(summary)
     for c in card.criteria:
         console.print(f"\n[bold]{escape(c.name)}[/] — {escape(c.verdict)}", highlight=False)

@@ -16,6 +16,7 @@ from rich.table import Table
 
 from dealspace.analysis.robust import Robustness, robust
 from dealspace.cli._app import app, console, friendly, print_json
+from dealspace.cli._bounds import bound
 from dealspace.cli.scenario import Source
 from dealspace.scenario import Scenario, load_scenario
 
@@ -25,10 +26,10 @@ from dealspace.scenario import Scenario, load_scenario
 def robust_command(
     source: Source,
     draws: Annotated[
-        int, typer.Option("--draws", "-n", min=1, max=1_000_000, help="Independent draws.")
+        int, typer.Option("--draws", "-n", **bound("robust", "--draws"), help="Independent draws.")
     ] = 1000,
     seed: Annotated[
-        int, typer.Option("--seed", min=0, max=2**32 - 1, help="Seed of the draws.")
+        int, typer.Option("--seed", **bound("robust", "--seed"), help="Seed of the draws.")
     ] = 0,
     no_tornado: Annotated[
         bool, typer.Option("--no-tornado", help="Skip the one-at-a-time tornado.")

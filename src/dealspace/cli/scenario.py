@@ -11,7 +11,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from dealspace.cli._app import app, console, friendly, print_error, print_json
-from dealspace.errors import DealspaceError
+from dealspace.errors import DealspaceError, shorten
+from dealspace.files import check_output, write_text
 from dealspace.scenario import Scenario, list_scenarios, load_scenario
 from dealspace.scenario.conditions import describe
 from dealspace.scenario.load import load_builtin
@@ -54,7 +55,9 @@ def scenarios(
             col, justify="right" if col in {"parties", "domains", "issues"} else "left"
         )
     for row in rows:
-        table.add_row(*(str(row[c]) for c in ("name", "title", "parties", "domains", "issues")))
+        table.add_row(
+            *(escape(str(row[c])) for c in ("name", "title", "parties", "domains", "issues"))
+        )
     console.print(table)
 
 
@@ -66,12 +69,17 @@ def validate(
 ) -> None:
     """Check scenario files; print every problem with its field path and fix.
 
+    Runs every check an analysis runs (the economy data and codes, size limits,
+    the compile), so a file that validates is one every command accepts.
     Exit code 0 when all are valid, 2 otherwise.
     """
+    from dealspace.space import check
+
     bad = 0
     for name in files:
         try:
             s = load_scenario(name)
+            warnings = check(s).warnings
         except DealspaceError as err:
             bad += 1
             print_error(err)
@@ -81,6 +89,8 @@ def validate(
             f"{len(s.issues)} issues",
             highlight=False,
         )
+        for warning in warnings:
+            console.print(f"  [yellow]warning:[/] {escape(warning)}", highlight=False)
         for sentence in (s.notes or "").split(". "):
             if "discretised" in sentence:  # a Genius real issue: say the error bound
                 console.print(f"  {escape(sentence.rstrip('.'))}.", highlight=False)
@@ -118,16 +128,16 @@ def show(
 
 def print_scenario(s: Scenario) -> None:
     """Rich tables: parties, issues by domain, constraints and bonuses."""
-    console.rule(f"[bold]{s.title or s.name}")
+    console.rule(f"[bold]{escape(s.title or s.name)}")
     if s.description:
-        console.print(s.description.strip(), highlight=False)
+        console.print(s.description.strip(), highlight=False, markup=False)
     parties = Table(title="Parties")
     for col in ("id", "name", "BATNA", "must-haves", "red lines", "nice-to-haves", "interactions"):
         parties.add_column(col)
     for p in s.parties:
         parties.add_row(
-            p.id,
-            p.name or "",
+            escape(p.id),
+            escape(p.name or ""),
             "status quo" if p.batna == "status_quo" else f"{p.batna:g}",
             str(len(p.must_haves)),
             str(len(p.red_lines)),
@@ -141,7 +151,7 @@ def print_scenario(s: Scenario) -> None:
     issues.add_column("options")
     issues.add_column("status quo")
     for p in s.parties:
-        issues.add_column(f"w:{p.id}", justify="right")
+        issues.add_column(escape(f"w:{p.id}"), justify="right")
     for domain in s.domains:
         for issue in domain.issues:
             if issue.range is not None:
@@ -158,10 +168,10 @@ def print_scenario(s: Scenario) -> None:
                     "" if v is None else f"{v.weight:g}" + (" (GE)" if v.value == "economy" else "")
                 )
             issues.add_row(
-                domain.name or domain.id,
-                issue.name or issue.id,
-                opts,
-                issue.label(issue.option_ids[issue.status_quo_index]),
+                escape(domain.name or domain.id),
+                escape(issue.name or issue.id),
+                escape(opts),
+                escape(issue.label(issue.option_ids[issue.status_quo_index])),
                 *weights,
             )
     console.print(issues)
@@ -171,11 +181,21 @@ def print_scenario(s: Scenario) -> None:
     for p in s.parties:
         for kind, items in (("must-have", p.must_haves), ("red line", p.red_lines)):
             for k, c in enumerate(items):
-                rules.add_row(p.id, kind, c.id or f"#{k}", c.label or describe(c.condition), "")
+                rules.add_row(
+                    escape(p.id),
+                    kind,
+                    escape(c.id or f"#{k}"),
+                    escape(c.label or describe(c.condition)),
+                    "",
+                )
         for kind, bonuses in (("nice-to-have", p.nice_to_haves), ("interaction", p.interactions)):
             for k, b in enumerate(bonuses):
                 rules.add_row(
-                    p.id, kind, b.id or f"#{k}", b.label or describe(b.condition), f"{b.bonus:+g}"
+                    escape(p.id),
+                    kind,
+                    escape(b.id or f"#{k}"),
+                    escape(b.label or describe(b.condition)),
+                    f"{b.bonus:+g}",
                 )
     if rules.row_count:
         console.print(rules)
@@ -187,15 +207,17 @@ def schema(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")
     ] = None,
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="Replace an existing --output file.")
+    ] = False,
 ) -> None:
     """Print the scenario JSON Schema (for editors: validation and completion)."""
     text = json.dumps(scenario_schema(), indent=2, ensure_ascii=False) + "\n"
     if output is None:
         typer.echo(text, nl=False)
         return
-    _refuse_existing(output)
-    output.write_text(text, encoding="utf-8")
-    console.print(f"wrote {output}")
+    write_text(output, text, "--output", overwrite=overwrite)
+    console.print(f"wrote {escape(str(output))}", highlight=False)
 
 
 def scenario_schema() -> dict[str, object]:
@@ -222,14 +244,10 @@ def convert(
     overwrite: Annotated[bool, typer.Option(help="Replace an existing output.")] = False,
 ) -> None:
     """Convert a scenario between YAML, JSON and Genius XML (by extension or folder)."""
-    s = load_scenario(source, profile)
+    inputs = [source, *(profile or [])]
     if output.suffix.lower() in {".yaml", ".yml", ".json"}:
-        if not overwrite:
-            _refuse_existing(output)
-        if Path(source).resolve() == output.resolve():
-            raise DealspaceError.single(
-                "OUTPUT", "the output is the input file", "choose another path"
-            )
+        check_output(output, "OUTPUT", overwrite=overwrite, inputs=inputs)
+        s = load_scenario(source, profile)
         data = s.model_dump(mode="json", by_alias=True, exclude_none=True)
         if output.suffix.lower() == ".json":
             text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
@@ -237,25 +255,25 @@ def convert(
             import yaml
 
             text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
-        output.write_text(text, encoding="utf-8")
-        console.print(f"wrote {output}")
+        write_text(output, text, "OUTPUT", overwrite=overwrite, inputs=inputs)
+        console.print(f"wrote {escape(str(output))}", highlight=False)
         return
     if output.suffix:
         raise DealspaceError.single(
             "OUTPUT",
-            f"unknown output format '{output.suffix}'",
+            f"unknown output format '{shorten(output.suffix)}'",
             "use .yaml, .yml, .json, or a folder name (no suffix) for Genius XML",
         )
+    check_output(output, "OUTPUT", overwrite=overwrite, inputs=inputs, folder=True)
+    s = load_scenario(source, profile)
     from dealspace.interop.genius import write_genius_scenario
 
-    written = write_genius_scenario(s, output, overwrite=overwrite)
-    console.print(f"wrote {len(written)} Genius files to {output}/")
-
-
-def _refuse_existing(path: Path) -> None:
-    if path.exists():
+    try:
+        written = write_genius_scenario(s, output, overwrite=overwrite)
+    except OSError as err:
         raise DealspaceError.single(
-            str(path),
-            "the file exists and would be overwritten",
-            "choose another path or pass --overwrite",
-        )
+            "OUTPUT",
+            f"cannot write to '{shorten(str(output))}' ({err.strerror or err})",
+            "choose a folder you can write to",
+        ) from None
+    console.print(f"wrote {len(written)} Genius files to {escape(str(output))}/", highlight=False)

@@ -9,6 +9,7 @@ import typer
 from rich.markup import escape
 
 from dealspace.cli._app import app, console_err, friendly
+from dealspace.cli._bounds import bound
 from dealspace.errors import DealspaceError
 
 INSTALL_HINT = "the negotiation room needs the server extra: pip install 'dealspace[server]'"
@@ -28,12 +29,15 @@ def serve(
     host: Annotated[
         str, typer.Option(help="Address to listen on (loopback by default).")
     ] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    port: Annotated[
+        int, typer.Option(**bound("serve", "--port"), help="Port to listen on.")
+    ] = 8000,
     quiet: Annotated[bool, typer.Option("--quiet", help="No access log.")] = False,
     workers: Annotated[
         int,
         typer.Option(
-            min=1, max=64, help="Server processes (each with its own memory caches; one database)."
+            **bound("serve", "--workers"),
+            help="Server processes (each with its own memory caches; one database).",
         ),
     ] = 1,
 ) -> None:

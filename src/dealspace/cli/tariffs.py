@@ -12,7 +12,9 @@ from rich.markup import escape
 from rich.table import Table
 
 from dealspace.cli._app import app, console, friendly, print_json
-from dealspace.errors import DealspaceError, did_you_mean
+from dealspace.cli._bounds import bound
+from dealspace.errors import DealspaceError, did_you_mean, shorten
+from dealspace.files import atomic_output, check_output
 from dealspace.present.plotting import pyplot
 
 if TYPE_CHECKING:
@@ -24,7 +26,7 @@ PRESET_HELP = (
     "Base tariff world: 'liberation-day' (US rates announced on 2 April 2025, floored at 10 %, EU 20 %, as in the study), "
     "'us-japan-deal' (the same, Japan at 15 %), 'deals-2025' (2025 deal rates where a deal is recorded), "
     "'optimal-us' (the closed-form optimal uniform US tariff, the study's case 3), "
-    "'in-force' (rates in force on 2 April 2025), 'none' (no tariffs)."
+    "'in-force' (the rates in force on --date, default 2 April 2025, from the dated schedule of 2025-26), 'none' (no tariffs)."
 )
 HOME = "USA"
 WELFARE_DEFINITION = (
@@ -36,31 +38,21 @@ REVENUE_LABEL = {"lump-sum": "lump-sum rebate", "income-tax": "income-tax cut"}
 SET_PATTERN = re.compile(
     r"^\s*([A-Za-z]{2,3})\s*:\s*([A-Za-z]{2,3})\s*=\s*(-?\d+(?:\.\d+)?)\s*%?\s*$"
 )
+#: The embedded trade data (never written over).
+EMBEDDED_DATA = Path(__file__).resolve().parents[1] / "economy" / "data"
+#: Chart files: the formats offered for --plot.
+CHART_SUFFIXES = (".png", ".svg", ".pdf")
+#: Highest bilateral rate --set takes, in percent (a 1000-fold price rise).
+MAX_RATE_PCT = 100_000.0
 BN = {"thousand USD": 1e-6, "million USD": 1e-3, "billion USD": 1.0}
 
 
 def _choice(value: str, choices: tuple[str, ...] | dict[str, str], option: str) -> str:
     if value not in choices:
         raise DealspaceError.single(
-            option, f"unknown value {value!r}", did_you_mean(value, choices)
+            option, f"unknown value '{shorten(value)}'", did_you_mean(value, choices)
         )
     return value
-
-
-def _check_output(out: Path, inputs: list[Path], option: str) -> None:
-    """Refuse to write over an input file (the embedded data's, and any --data or --rates file)."""
-    embedded = Path(__file__).resolve().parents[1] / "economy" / "data"
-    files: list[Path] = []
-    for item in [embedded, *inputs]:
-        if item.is_dir():
-            files.extend(p for p in item.iterdir() if p.is_file())
-        elif item.exists():
-            files.append(item)
-    target = out.resolve()
-    if any(target == p.resolve() for p in files):
-        raise DealspaceError.single(
-            option, f"{out} is one of the input files", "write the output to another path"
-        )
 
 
 def parse_set(values: list[str]) -> dict[tuple[str, str], float]:
@@ -71,14 +63,20 @@ def parse_set(values: list[str]) -> dict[tuple[str, str], float]:
         if not found:
             raise DealspaceError.single(
                 "--set",
-                f"cannot read {text!r}",
+                f"cannot read '{shorten(text)}'",
                 "write LEVIER:TARGET=RATE in percent, e.g. --set USA:KOR=15 (the US levies 15 % on Korea's goods)",
             )
         by, on, rate = found.group(1).upper(), found.group(2).upper(), float(found.group(3))
+        if rate > MAX_RATE_PCT:
+            raise DealspaceError.single(
+                "--set",
+                f"'{shorten(text)}': the rate is above {MAX_RATE_PCT:g} %",
+                f"give a rate in percent, at most {MAX_RATE_PCT:g}",
+            )
         if rate <= -100:
             raise DealspaceError.single(
                 "--set",
-                f"{text!r}: the rate is not above -100 %",
+                f"'{shorten(text)}': the rate is not above -100 %",
                 "give the rate in percent, e.g. 15",
             )
         out[by, on] = rate / 100
@@ -95,7 +93,7 @@ def tariffs(
     date: Annotated[
         str | None,
         typer.Option(
-            help="With the 'in-force' world: the US rates in force on this date (YYYY-MM-DD): the 2 April 2025 rates, each replaced by its 2025 deal from the day after the deal."
+            help="With the 'in-force' world: the US rates in force on this date (YYYY-MM-DD), from the dated schedule (docs/economy.md): the 2 April 2025 rates; from 9 April the pause (10 %; China 104 %, 145 % from 10 April, 30 % from the Geneva truce of 14 May); from 7 August 2025 the country and deal rates (Japan, EU, Korea 15 %); the Busan truce (China 20 %) from 31 October; none from the Supreme Court's IEEPA ruling of 20 February 2026, then the 10 % Section 122 surcharge from 24 February 2026."
         ),
     ] = None,
     set_: Annotated[
@@ -152,8 +150,14 @@ def tariffs(
         ),
     ] = None,
     top: Annotated[
-        int, typer.Option(help="Rows to print, largest |welfare| first (0 = all).")
+        int,
+        typer.Option(
+            **bound("tariffs", "--top"), help="Rows to print, largest |welfare| first (0 = all)."
+        ),
     ] = 25,
+    overwrite: Annotated[
+        bool, typer.Option(help="Replace existing --csv and --plot files (never an input).")
+    ] = False,
     json_out: Annotated[
         bool, typer.Option("--json", help="Print JSON instead of a table.")
     ] = False,
@@ -200,13 +204,15 @@ def tariffs(
     if retaliate_ and retaliation == "none":
         raise DealspaceError.single(
             "--retaliate",
-            f"names {retaliate_!r} but --retaliation is 'none'",
+            f"names '{shorten(retaliate_)}' but --retaliation is 'none'",
             "drop --retaliation none, or choose 'reciprocal' or 'optimal'",
         )
-    inputs = [p for p in (data, rates) if p is not None]
-    for out, option in ((csv, "--csv"), (plot, "--plot")):
+    inputs = [EMBEDDED_DATA, data, rates]
+    for out, option, suffixes in ((csv, "--csv", (".csv",)), (plot, "--plot", CHART_SUFFIXES)):
         if out is not None:
-            _check_output(out, inputs, option)
+            check_output(out, option, overwrite=overwrite, inputs=inputs, suffixes=suffixes)
+    if csv is not None and csv == plot:
+        raise DealspaceError.single("--plot", "is the same file as --csv", "give two paths")
     bilateral = read_rate_table(rates) if rates is not None else {}
     bilateral.update(parse_set(set_ or []))
     economy = load_data(data)
@@ -268,11 +274,16 @@ def tariffs(
         "newton_iterations": eq.iterations,
         "seconds": seconds,
         "welfare_definition": WELFARE_DEFINITION,
+        "schedule": _schedule(preset, date),
     }
     if csv is not None:
-        frame.to_csv(csv, index=False)
+        with atomic_output(csv, "--csv", overwrite=overwrite, inputs=inputs) as tmp:
+            frame.to_csv(tmp, index=False)
     if plot is not None:
-        _plot(rows, plot, f"{preset}, retaliation {retaliation}, revenue: {REVENUE_LABEL[revenue]}")
+        with atomic_output(plot, "--plot", overwrite=overwrite, inputs=inputs) as tmp:
+            _plot(
+                rows, tmp, f"{preset}, retaliation {retaliation}, revenue: {REVENUE_LABEL[revenue]}"
+            )
     if json_out:
         print_json(
             {
@@ -284,6 +295,15 @@ def tariffs(
         )
         return
     _print(rows, averages, meta, top, scale, economy.n)
+
+
+def _schedule(preset: str, date: str | None) -> list[dict[str, Any]]:
+    """The dated changes behind the 'in-force' rates (each with its source); none for other presets."""
+    if preset != "in-force":
+        return []
+    from dealspace.economy.policy import changes_in_force
+
+    return [c.to_dict() for c in changes_in_force(date)]
 
 
 def _with_rates(frame: pd.DataFrame, t: Any, us: int | None, alt_hat: Any) -> pd.DataFrame:
@@ -393,6 +413,20 @@ def _print(
     )
     console.print(table)
     console.print(WELFARE_DEFINITION, highlight=False)
+    if meta["schedule"]:
+        console.print(
+            f"US rates in force: {len(meta['schedule'])} dated changes since 2 April 2025 "
+            "(docs/economy.md; --json gives each one's event and source):",
+            highlight=False,
+        )
+        for c in meta["schedule"]:
+            who = "every partner" if c["partner"] == "*" else c["partner"]
+            if c["exempt"]:
+                who += " but " + ", ".join(c["exempt"])
+            rate = "2 April rate" if c["rate"] is None else f"{100 * c['rate']:g} %"
+            console.print(
+                escape(f"  from {c['effective']} {who}: {rate} ({c['source']})"), highlight=False
+            )
     console.print(
         f"Tariff revenue: {REVENUE_LABEL[revenue]} (--revenue {revenue}); the next column is the same tariffs with the revenue "
         f"used as an {REVENUE_LABEL[other]} (--revenue {other}). balance: exports minus imports of goods, before and after "

@@ -12,7 +12,10 @@ from rich.markup import escape
 from rich.table import Table
 
 from dealspace.cli._app import app, console, friendly, print_json
-from dealspace.errors import DealspaceError, did_you_mean
+from dealspace.cli._bounds import bound
+from dealspace.cli._scheduler import connected
+from dealspace.errors import DealspaceError, did_you_mean, shorten
+from dealspace.files import atomic_output, check_output
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -71,8 +74,13 @@ def world_command(
             help="Force the first partner's outcome: 'good' (deal kept), 'bad' (concessions paid, tariff snaps back) or 'none' (no deal)."
         ),
     ] = None,
-    runs: Annotated[int, typer.Option(help="Monte Carlo runs per experiment.")] = 200,
-    seed: Annotated[int, typer.Option(help="Seed; the same seed gives the same tables.")] = 0,
+    runs: Annotated[
+        int, typer.Option(**bound("world", "--runs"), help="Monte Carlo runs per experiment.")
+    ] = 200,
+    seed: Annotated[
+        int,
+        typer.Option(**bound("world", "--seed"), help="Seed; the same seed gives the same tables."),
+    ] = 0,
     order: Annotated[
         str,
         typer.Option(
@@ -108,19 +116,22 @@ def world_command(
     terms_spillover: Annotated[
         float | None,
         typer.Option(
-            help="Deal-terms spillover tau in [0, 1]: how far later partners' concessions are pulled toward earlier deals' (default: the world's; 0 = off)."
+            **bound("world", "--terms-spillover"),
+            help="Deal-terms spillover tau in [0, 1]: how far later partners' concessions are pulled toward earlier deals' (default: the world's; 0 = off).",
         ),
     ] = None,
     reputation: Annotated[
         float | None,
         typer.Option(
-            help="Strategic US rho in [0, 1]: punish early settlers to raise later concessions (default: the world's; 0 = off)."
+            **bound("world", "--reputation"),
+            help="Strategic US rho in [0, 1]: punish early settlers to raise later concessions (default: the world's; 0 = off).",
         ),
     ] = None,
     first_mover_runs: Annotated[
         int | None,
         typer.Option(
-            help="Runs per partner and position in the first-mover table (default runs/5, at least 10; 0 skips the table)."
+            **bound("world", "--first-mover-runs"),
+            help="Runs per partner and position in the first-mover table (default runs/5, at least 10; 0 skips the table).",
         ),
     ] = None,
     plot: Annotated[
@@ -138,7 +149,10 @@ def world_command(
         ),
     ] = None,
     workers: Annotated[
-        int | None, typer.Option(help="Worker processes for the local schedulers.")
+        int | None,
+        typer.Option(
+            **bound("world", "--workers"), help="Worker processes for the local schedulers."
+        ),
     ] = None,
     exact: Annotated[
         bool,
@@ -161,7 +175,9 @@ def world_command(
         raise DealspaceError.single("--runs", f"is {runs}", "use a whole number >= 1")
     if outcome is not None and outcome not in OUTCOME_NAMES:
         raise DealspaceError.single(
-            "--outcome", f"unknown outcome {outcome!r}", did_you_mean(outcome, OUTCOME_NAMES)
+            "--outcome",
+            f"unknown outcome '{shorten(outcome)}'",
+            did_you_mean(outcome, OUTCOME_NAMES),
         )
     order_arg: str | list[str] = order
     if "," in order:
@@ -169,18 +185,13 @@ def world_command(
     elif order not in ORDER_NAMES:
         raise DealspaceError.single(
             "--order",
-            f"unknown order {order!r}",
+            f"unknown order '{shorten(order)}'",
             did_you_mean(order, ORDER_NAMES) + " (or list partners separated by commas)",
         )
     if plot is not None:
-        if plot.suffix.lower() not in (".png", ".svg", ".pdf"):
-            raise DealspaceError.single(
-                "--plot", f"{plot.name!r} has no image suffix", "end the name in .png, .svg or .pdf"
-            )
-        if plot.exists() and not overwrite:
-            raise DealspaceError.single(
-                "--plot", f"{plot} exists", "choose another name or pass --overwrite"
-            )
+        check_output(
+            plot, "--plot", overwrite=overwrite, inputs=(world,), suffixes=(".png", ".svg", ".pdf")
+        )
     for name, value in (("--terms-spillover", terms_spillover), ("--reputation", reputation)):
         if value is not None and not 0.0 <= value <= 1.0:
             raise DealspaceError.single(name, f"is {value}", "use a number in [0, 1]")
@@ -202,23 +213,25 @@ def world_command(
         4 * runs + 2 * len(w.partners) * fm_runs
     )  # main + domino, then each partner first and last
     local = scheduler is None and games <= LOCAL_LIMIT
-    runner = None if local else _grid_runner(scheduler, workers, progress=not json_out)
-    report = run_world(
-        w,
-        runs,
-        seed,
-        order=order_arg,
-        first=first,
-        outcome=outcome,
-        blocs=blocs,
-        never_retaliate=never,
-        first_mover_runs=first_mover_runs,
-        exact=exact,
-        chunk=None if local else CHUNK,
-        runner=runner,
-    )
+    with connected(scheduler) as where:
+        runner = None if local else _grid_runner(where, workers, progress=not json_out)
+        report = run_world(
+            w,
+            runs,
+            seed,
+            order=order_arg,
+            first=first,
+            outcome=outcome,
+            blocs=blocs,
+            never_retaliate=never,
+            first_mover_runs=first_mover_runs,
+            exact=exact,
+            chunk=None if local else CHUNK,
+            runner=runner,
+        )
     if plot is not None:
-        report.draw(plot)
+        with atomic_output(plot, "--plot", overwrite=overwrite, inputs=(world,)) as tmp:
+            report.draw(tmp)
     if json_out:
         print_json(report.to_dict())
         return
@@ -233,7 +246,7 @@ def _names(text: str) -> list[str]:
     if not names:
         raise DealspaceError.single(
             "partners",
-            f"{text!r} names no partner",
+            f"'{shorten(text)}' names no partner",
             "give codes or names separated by commas, e.g. EU,JPN",
         )
     return names

@@ -5,7 +5,9 @@ Ignatenko, Lashkaripour, Macedoni and Simonovska (2025, JIE 157:104138),
 solved in changes with Newton's method; :mod:`~dealspace.economy.baseline`
 builds baseline economies and :mod:`~dealspace.economy.data` loads them;
 :mod:`~dealspace.economy.policy` holds optimal tariffs, retaliation, named
-tariff presets and base worlds; :mod:`~dealspace.economy.regions` aggregates
+tariff presets and base worlds; :mod:`~dealspace.economy.schedule` the dated
+schedule of US tariff changes behind the rates in force on a date;
+:mod:`~dealspace.economy.regions` aggregates
 countries into regions for display; :mod:`~dealspace.economy.scenario` prices
 a scenario's tariff issues; :mod:`~dealspace.economy.effects` the tariff
 effects a scenario's report shows; :mod:`~dealspace.economy.facts` the sourced numbers behind
@@ -21,6 +23,7 @@ from dealspace.economy.policy import (
     RETALIATION,
     base_tariffs,
     bilateral_welfare,
+    changes_in_force,
     optimal_tariff,
     preset_tariffs,
     retaliate,
@@ -41,6 +44,7 @@ __all__ = [
     "bilateral_welfare",
     "build_economy",
     "calibrate_local_share",
+    "changes_in_force",
     "display_groups",
     "load_data",
     "load_default",

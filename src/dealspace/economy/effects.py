@@ -217,7 +217,7 @@ def tariff_effects(
 
     if not has_tariff_issues(scenario):
         raise DealspaceError.single(
-            f"scenario '{scenario.name}'",
+            scenario.origin,
             "has no tariff issue",
             "add a 'tariff' block to an issue to see its effects",
         )

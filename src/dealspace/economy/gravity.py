@@ -76,7 +76,7 @@ Gravity". *IMF Staff Papers* 55(3), 511–540.
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -84,6 +84,7 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
 from dealspace.economy._kernel import Base, State, kernel, newton
+from dealspace.economy.threads import blas_limit
 from dealspace.errors import DealspaceError, did_you_mean
 from dealspace.present.document import Chart
 from dealspace.present.notebook import Displayed
@@ -532,13 +533,7 @@ def solve(
 
 
 def _blas_limit(threads: int | None) -> AbstractContextManager[object]:
-    if threads is None:
-        return nullcontext()
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # optional: only the speed on busy machines depends on it
-        return nullcontext()
-    return threadpool_limits(limits=threads, user_api="blas")
+    return blas_limit(threads)
 
 
 def _newton(

@@ -43,6 +43,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from dealspace.economy.gravity import Economy, FloatArray, ModelParams, solve
+from dealspace.economy.schedule import RateChange
 from dealspace.errors import DealspaceError, did_you_mean
 
 US = "USA"
@@ -253,8 +254,11 @@ def bilateral_welfare(
 
 #: Base worlds a scenario's tariff issues can be priced in (besides the presets).
 BASES = {
-    "in-force": "the US rates in force at the scenario's date: none before 2 April 2025; from then the announced "
-    "rates (floored at 10 %, EU 20 %), each replaced by its 2025 deal rate from the day after the deal",
+    "in-force": "the US rates in force at the scenario's date, from the dated schedule of 2025-26 "
+    "(dealspace.economy.schedule): none before 2 April 2025; the announced rates (floored at 10 %, EU 20 %) "
+    "from 2 April; the pause (10 % for most partners, China up to 145 % then 30 % after the Geneva truce) "
+    "from 9 April; the country and deal rates from 7 August 2025; none after the Supreme Court's IEEPA "
+    "ruling of 20 February 2026, then the 10 % Section 122 surcharge from 24 February 2026",
     "none": "no tariffs (the study's baseline)",
     **PRESETS,
 }
@@ -264,27 +268,58 @@ LIBERATION_DAY = "2025-04-02"
 def tariffs_in_force(economy: Economy, date: str | None) -> FloatArray:
     """The tariff matrix in force at ``date`` (ISO ``YYYY-MM-DD``): US tariffs only.
 
-    Before 2 April 2025: the economy's baseline. From then: the announced
-    rates of 2 April floored at 10 % (the ``liberation-day`` preset), each
-    partner's rate replaced by its 2025 deal rate from the day after the
-    deal's date (``economy.rates["deal"]``; dates from
-    :func:`dealspace.economy.data.embedded_deals`). ``None`` means 2 April
-    2025. The pause of 9 April (10 % for 90 days) is not modelled: the
-    announced rates stand for what partners negotiated against.
+    Starts from the economy's baseline and applies, in date order, every
+    change of the dated schedule (:func:`dealspace.economy.schedule.schedule`,
+    each row with its source) effective on or before ``date``: the 2 April
+    2025 announced rates (the ``liberation-day`` preset), the pause of
+    9 April (10 %, not for China, Canada or Mexico), China's escalation to
+    145 % and the Geneva truce (30 % from 14 May 2025), the country and deal
+    rates of 7 August 2025 (Japan 15 %, EO 14345), later changes (India,
+    Switzerland, the Busan truce), the Supreme Court's voiding of the IEEPA
+    tariffs (20 February 2026) and the Section 122 surcharge (24 February
+    2026). ``None`` means 2 April 2025. Codes the economy lacks (e.g.
+    Indonesia in the 14-region aggregate) are skipped; ``EU`` sets each
+    member.
     """
-    from dealspace.economy.data import embedded_deals
+    from dealspace.economy.schedule import EVERY
 
-    day = LIBERATION_DAY if date is None else _iso_date(date)
-    if day < LIBERATION_DAY:
-        return np.array(economy.tariffs, dtype=float)
-    t = preset_tariffs("liberation-day", economy)
+    t = np.array(economy.tariffs, dtype=float)
+    changes = changes_in_force(date)
+    if not changes:
+        return t
     us = economy.index(US)
-    deals = embedded_deals()
-    for code, rate in economy.rates.get("deal", {}).items():
-        when = deals.get(code, (rate, "", ""))[1]
-        if code in economy.iso3 and when and when < day:
-            t[economy.index(code), us] = rate
+    announced: FloatArray | None = None
+    for change in changes:
+        if change.partner == EVERY:
+            exempt = {k for code in change.exempt for k in _positions(economy, code)}
+            rows = [k for k in range(economy.n) if k != us and k not in exempt]
+        else:
+            rows = _positions(economy, change.partner)
+        if change.rate is None:
+            if announced is None:
+                announced = preset_tariffs("liberation-day", economy)[:, us]
+            t[rows, us] = announced[rows]
+        else:
+            t[rows, us] = change.rate
+    t[us, us] = 0.0
     return t
+
+
+def changes_in_force(date: str | None) -> tuple[RateChange, ...]:
+    """The dated changes of the schedule effective on ``date`` (ISO; ``None``: 2 April 2025), each with its source."""
+    from dealspace.economy.schedule import changes_until
+
+    return changes_until(LIBERATION_DAY if date is None else _iso_date(date))
+
+
+def _positions(economy: Economy, code: str) -> list[int]:
+    """Positions of a country or region code in ``economy``; none if it lacks the code."""
+    from dealspace.economy.regions import members
+
+    try:
+        return members(economy, code)
+    except DealspaceError:
+        return []
 
 
 def base_tariffs(

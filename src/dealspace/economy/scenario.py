@@ -15,8 +15,9 @@ Base world
     Every other rate is that of the base world the scenario names
     (``economy: {base: ...}``, :data:`dealspace.economy.policy.BASES`); the
     default ``in-force`` takes the US rates in force at the scenario's
-    ``date`` (:func:`dealspace.economy.policy.tariffs_in_force`), e.g. the
-    2 April 2025 rates for every partner without an earlier deal.
+    ``date`` (:func:`dealspace.economy.policy.tariffs_in_force`, the dated
+    schedule of :mod:`dealspace.economy.schedule`), e.g. the pause's 10 %
+    for most partners on a date in July 2025.
 
 Joint pricing
     Issues on the same country pair act on the same flow; their effects are
@@ -171,9 +172,61 @@ def scenario_economy(scenario: Scenario) -> tuple[Economy, ModelParams]:
     from dealspace.economy.gravity import ModelParams
 
     settings = scenario.economy
-    economy = load_data(None if settings is None else settings.data)
+    try:
+        economy = load_data(None if settings is None else settings.data)
+    except DealspaceError as err:
+        raise DealspaceError(_data_problems(scenario, err), scenario.origin) from None
     revenue = settings.revenue if settings is not None else "lump-sum"
     return economy, ModelParams(revenue_use=revenue)
+
+
+def _data_problems(scenario: Scenario, err: DealspaceError) -> list[Problem]:
+    """The problems of ``economy.data`` as problems of the scenario's field."""
+    data = scenario.economy.data if scenario.economy is not None else "default"
+    return [
+        Problem(
+            "economy.data",
+            f"'{data}' cannot be used: {p.what if p.where in ('', str(data)) else str(p)}",
+            p.fix or "give 'default', 'regions' or the path of an economy folder or trade file",
+        )
+        for p in err.problems
+    ]
+
+
+def economy_problems(scenario: Scenario) -> list[Problem]:
+    """Every problem the GE pricing of the scenario would meet, found without solving the model:
+    ``economy.data`` that cannot be read, country and region codes the data lacks, and
+    tariff issues on one flow with too many option combinations to price jointly."""
+    needs = has_economy(scenario)
+    if not needs:
+        return []
+    try:
+        economy, _ = scenario_economy(scenario)
+    except DealspaceError as err:
+        return list(err.problems)
+    problems = _region_problems(scenario, economy)
+    for group in tariff_groups(scenario):
+        rows = math.prod(len(scenario.issue(i).option_ids) for i in group)
+        if rows > MAX_JOINT_ROWS:
+            problems.append(
+                Problem(
+                    "economy",
+                    f"the tariff issues {', '.join(group)} act on one flow and have {rows:,} option "
+                    f"combinations to price jointly (limit {MAX_JOINT_ROWS:,})",
+                    "use fewer options (a larger step) or fewer issues on one country pair",
+                )
+            )
+    return problems
+
+
+def has_economy(scenario: Scenario) -> bool:
+    """Whether any analysis of the scenario uses the economy data: a tariff issue, a
+    ``value: economy`` valuation or an ``economy:`` block naming its data."""
+    return (
+        any(issue.tariff is not None for issue in scenario.issues)
+        or any(v.value == "economy" for p in scenario.parties for v in p.valuations.values())
+        or (scenario.economy is not None and scenario.economy.data != "default")
+    )
 
 
 def base_name(scenario: Scenario) -> str:
@@ -225,7 +278,9 @@ def price_tariffs(scenario: Scenario) -> TariffPricing:
     from dealspace.economy.regions import members
 
     economy, params = scenario_economy(scenario)
-    _check_regions(scenario, economy)
+    problems = _region_problems(scenario, economy)
+    if problems:
+        raise DealspaceError(problems, scenario.origin)
     base = scenario_base(scenario, economy, params)
     regions = _party_regions(scenario, economy)
     index = [members(economy, r) for r in regions]
@@ -239,7 +294,7 @@ def price_tariffs(scenario: Scenario) -> TariffPricing:
                 "economy",
                 f"the tariff issues {', '.join(group)} act on one flow and have {rows:,} option combinations to price jointly (limit {MAX_JOINT_ROWS:,})",
                 "use fewer options (a larger step) or fewer issues on one country pair",
-                source=f"scenario '{scenario.name}'",
+                source=scenario.origin,
             )
         grid = np.stack(
             [
@@ -491,7 +546,8 @@ def _base_rates(
     return out
 
 
-def _check_regions(scenario: Scenario, economy: Economy) -> None:
+def _region_problems(scenario: Scenario, economy: Economy) -> list[Problem]:
+    """Country and region codes of tariff issues and of parties valuing the economy that the data lacks."""
     from dealspace.economy.regions import display_groups
 
     problems = []
@@ -520,5 +576,4 @@ def _check_regions(scenario: Scenario, economy: Economy) -> None:
                     did_you_mean(str(party.country), known),
                 )
             )
-    if problems:
-        raise DealspaceError(problems, f"scenario '{scenario.name}'")
+    return problems

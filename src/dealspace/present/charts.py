@@ -123,9 +123,33 @@ def to_svg(fig: Figure, key: str, title: str = "") -> str:
     plt = pyplot()
     buf = io.StringIO()
     with _rc({**_STYLE, "svg.hashsalt": key}):
+        _lay_out(fig)
         fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None}, facecolor="white")
     plt.close(fig)
     return _clean_svg(buf.getvalue(), key, title)
+
+
+def _lay_out(fig: Figure) -> None:
+    """Run the figure's layout engine once, as ``savefig`` would, then switch it off.
+
+    ``savefig`` lays a figure out by drawing every artist once with drawing
+    switched off, then draws it again for real; running only the layout
+    engine, with the SVG renderer at the SVG's 72 dpi, gives the same layout
+    for half the text measuring.
+    """
+    engine = fig.get_layout_engine()
+    if engine is None:
+        return
+    from matplotlib.backends.backend_svg import FigureCanvasSVG
+
+    FigureCanvasSVG(fig)
+    dpi = fig.dpi
+    fig.dpi = 72
+    try:
+        engine.execute(fig)
+    finally:
+        fig.dpi = dpi
+    fig.set_layout_engine(None)  # laid out: no second layout (and no dry draw) in savefig
 
 
 _KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
@@ -306,6 +330,7 @@ def _zoom(
     py = max(max(sy) - min(sy), 0.01 * (y1 - y0))
     box = (min(sx) - 0.6 * px, max(sx) + 0.6 * px, min(sy) - 0.6 * py, max(sy) + 0.6 * py)
     inset = ax.inset_axes((0.67, 0.64, 0.31, 0.34))
+    inset.set_zorder(7)  # above the main panel's solution markers
     near = sorted(p for p in pts if box[0] <= p[0] <= box[1] and box[2] <= p[1] <= box[3])
     if near:
         inset.plot(
@@ -317,7 +342,7 @@ def _zoom(
             lw=0.8,
             alpha=0.6,
         )
-    for k, (name, u) in enumerate(solutions.items()):
+    for k, u in enumerate(solutions.values()):
         inset.scatter(
             [float(u[0])],
             [float(u[1])],
@@ -328,11 +353,16 @@ def _zoom(
             linewidth=0.6,
             zorder=5,
         )
+    for (x, y), names, dy in _inset_labels(solutions, box):
+        text = " = ".join(names)
+        right = x > box[0] + 0.55 * (box[1] - box[0])  # in the right part: label to the left
         inset.annotate(
-            name,
-            (float(u[0]), float(u[1])),
-            xytext=(5, 4),
+            text if len(text) <= 28 else " =\n".join(names),
+            (x, y),
+            xytext=(-5 if right else 5, 4 + dy),
             textcoords="offset points",
+            ha="right" if right else "left",
+            va="bottom",
             fontsize=7.5,
             color=INK,
         )
@@ -344,6 +374,34 @@ def _zoom(
     for side in ("top", "right"):
         inset.spines[side].set_visible(True)
     ax.indicate_inset_zoom(inset, edgecolor=MUTED, alpha=0.8)
+
+
+def _inset_labels(
+    solutions: Mapping[str, Sequence[float]], box: tuple[float, float, float, float]
+) -> list[tuple[tuple[float, float], list[str], float]]:
+    """Labels of the inset: solutions at (nearly) one point share a label (``Nash = egalitarian``),
+    and a label that would sit on an earlier one moves down a line (vertical offset in points)."""
+    w, h = box[1] - box[0], box[3] - box[2]
+    groups: list[tuple[tuple[float, float], list[str]]] = []
+    for name, u in solutions.items():
+        x, y = float(u[0]), float(u[1])
+        for (gx, gy), names in groups:
+            if abs(x - gx) <= 0.02 * w and abs(y - gy) <= 0.04 * h:
+                names.append(name)
+                break
+        else:
+            groups.append(((x, y), [name]))
+    out: list[tuple[tuple[float, float], list[str], float]] = []
+    for (x, y), names in groups:
+        dy = 0.0
+        # a label is one line high (8 % of the inset, 1.2 points per %) and a third of it wide
+        while any(
+            abs(x - px) < 0.35 * w and abs((y - py) / h * 100 + (dy - pdy) / 1.2) < 8
+            for (px, py), _, pdy in out
+        ):
+            dy -= 9.0
+        out.append(((x, y), names, dy))
+    return out
 
 
 @_styled

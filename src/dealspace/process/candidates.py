@@ -269,7 +269,7 @@ def build_table(
         gains = frontier.utilities - np.asarray(reservation)
         ok = (gains > TOL).all(axis=1)
         if ok.any():
-            score = np.where(ok, np.log(np.where(ok, gains, 1.0)).sum(axis=1), -np.inf)
+            score = np.where(ok, np.log(np.where(ok[:, None], gains, 1.0)).sum(axis=1), -np.inf)
             keep = np.union1d(keep, [int(np.argmax(score))])
         f_rows = f_rows[keep]
     parts = [f_rows]

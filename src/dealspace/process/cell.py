@@ -31,13 +31,14 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from dealspace.economy.threads import blas_limit
 from dealspace.errors import DealspaceError, did_you_mean
 from dealspace.process.agent import Strategy
 from dealspace.process.candidates import Prepared
@@ -110,6 +111,56 @@ def time_costs(
     if costs is not None:
         return costs
     return TimeCosts(discount, hazard, status_quo_cost, uncertainty_cost)
+
+
+#: The round-based arguments of ``simulate`` and ``monte_carlo`` and their defaults.
+ROUND_ARGS: dict[str, Any] = {
+    "deadline": 100,
+    "discount": 1.0,
+    "hazard": 0.0,
+    "noise": 0.0,
+    "status_quo_cost": 0.0,
+    "uncertainty_cost": 0.0,
+    "costs": None,
+}
+
+
+def on_calendar(
+    source: Source, parties: Sequence[str] | None, settings: Any, given: dict[str, Any]
+) -> tuple[DealSpace, Any]:
+    """The two-party space and the talks (:func:`dealspace.process.compare.talks`)
+    of ``settings`` (a :class:`~dealspace.process.compare.ProcessSettings`).
+
+    ``given`` holds the round-based arguments of the call; any of them set away
+    from its default is refused, since the calendar replaces them all.
+    """
+    from dealspace.process.compare import ProcessSettings, talks
+
+    if not isinstance(settings, ProcessSettings):
+        raise DealspaceError.single(
+            "settings",
+            f"{type(settings).__name__} is not ProcessSettings",
+            "pass ProcessSettings(...)",
+        )
+    clash = [k for k, v in given.items() if not _is_default(v, ROUND_ARGS[k])]
+    if clash:
+        raise DealspaceError.single(
+            clash[0],
+            f"'{clash[0]}' counts in rounds, but the talks are given on a calendar (settings)",
+            "set the calendar in ProcessSettings instead: weeks (length), every and unit (pace), "
+            "hazard and delay_cost (per unit of time), discount (per year), noise",
+        )
+    space = deal_space(source, settings.parties or parties)
+    return space, talks(space, settings)
+
+
+def _is_default(value: Any, default: Any) -> bool:
+    if default is None:
+        return value is None
+    try:
+        return bool(np.all(np.asarray(value, dtype=float) == default))
+    except (TypeError, ValueError):
+        return False
 
 
 def check_run_args(deadline: int, noise: float) -> None:
@@ -298,12 +349,8 @@ def first_uniforms(rngs: Sequence[np.random.Generator]) -> np.ndarray:
 
 
 def one_blas_thread() -> AbstractContextManager[object]:
-    """Limit the BLAS to one thread, if ``threadpoolctl`` is installed."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - a core dependency; only speed depends on it
-        return nullcontext()
-    return threadpool_limits(limits=1, user_api="blas")
+    """Limit the BLAS to one thread, if ``threadpoolctl`` is installed (thread pools looked up once)."""
+    return blas_limit(1)
 
 
 _CACHE: dict[int, tuple[DealSpace, Prepared, Geometry]] = {}

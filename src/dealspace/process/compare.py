@@ -46,7 +46,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from dealspace.errors import DealspaceError, did_you_mean
+from dealspace.errors import DealspaceError, did_you_mean, shorten
 from dealspace.process.calendar import Calendar, DatedEvent, parse_date
 from dealspace.process.candidates import Prepared
 from dealspace.process.cell import deal_space, strategy_pair
@@ -85,6 +85,20 @@ LABELS = {
 Rates = float | tuple[tuple[str, float], ...]
 
 
+def short_name(protocol: object) -> str:
+    """A protocol's display name without its gloss: ``snt`` → ``single negotiating text``;
+    a parametrised label keeps its parameters (``sequential[order=b,a]``)."""
+    name = str(protocol)
+    base, _, params = name.partition("[")
+    short = LABELS.get(base, base).split(" (")[0]
+    return short + (f" [{params}" if params else "")
+
+
+#: Largest rate (a delay cost in points per unit of time, points per welfare %):
+#: far above any meaningful value, far below overflow in sums over a calendar.
+MAX_RATE = 1e12
+
+
 def parse_rates(value: Any, where: str, probability: bool = False) -> Rates:
     """One number for every party, or party → number (a mapping or ``"a=1,b=2"``)."""
     if isinstance(value, str):
@@ -95,7 +109,7 @@ def parse_rates(value: Any, where: str, probability: bool = False) -> Rates:
             except ValueError:
                 raise DealspaceError.single(
                     where,
-                    f"{value!r} is not a number or party=number list",
+                    f"'{shorten(value)}' is not a number or party=number list",
                     "write e.g. 0.02 or us=0.02,japan=0.28",
                 ) from None
         else:
@@ -108,15 +122,17 @@ def parse_rates(value: Any, where: str, probability: bool = False) -> Rates:
                     pairs[key.strip()] = float(num)
                 except ValueError:
                     raise DealspaceError.single(
-                        where, f"{part!r} is not party=number", "write e.g. us=0.02,japan=0.28"
+                        where,
+                        f"'{shorten(part)}' is not party=number",
+                        "write e.g. us=0.02,japan=0.28",
                     ) from None
             value = pairs
-    rule = "a probability in [0, 1)" if probability else "a number ≥ 0"
+    rule = "a probability in [0, 1)" if probability else f"a number in [0, {MAX_RATE:g}]"
 
     def check(v: Any, at: str) -> float:
         ok = isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) and v >= 0
-        if not ok or (probability and v >= 1):
-            raise DealspaceError.single(at, f"{v!r} is not {rule}")
+        if not ok or (probability and v >= 1) or v > MAX_RATE:
+            raise DealspaceError.single(at, f"{shorten(repr(v))} is not {rule}")
         return float(v)
 
     if isinstance(value, Mapping):
@@ -446,6 +462,55 @@ def time_costs(
         unc_path=tuple(map(tuple, political)),
         hazard_path=tuple(hazard_path),
     )
+
+
+@dataclass(frozen=True, eq=False)
+class Talks:
+    """The talks of a scenario on a calendar: what :func:`talks` derives from
+    the settings once, and every simulation on that calendar uses.
+
+    Attributes
+    ----------
+    calendar
+        Dates, pace and rounds (``calendar.rounds`` is the deadline in rounds).
+    costs
+        The per-round time costs (:func:`time_costs`).
+    tariff
+        The GE pricing of the tariffs in force (None when off or impossible).
+    """
+
+    calendar: Calendar
+    costs: TimeCosts
+    tariff: TariffDelay | None
+
+
+def talks(space: DealSpace, settings: ProcessSettings) -> Talks:
+    """The calendar, per-round time costs and tariff pricing of ``settings`` on
+    a two-party space (the same for ``compare-protocols``, ``simulate`` and
+    sweeps, so a cell means the same thing in each)."""
+    cal = settings.calendar(space)
+    tariff = _tariff(space, settings) if settings.tariff_cost else None
+    return Talks(cal, time_costs(space, settings, cal, tariff), tariff)
+
+
+_TARIFFS: dict[tuple[int, Any, float], tuple[DealSpace, TariffDelay | None]] = {}
+
+
+def _tariff(space: DealSpace, settings: ProcessSettings) -> TariffDelay | None:
+    """The GE pricing of the tariffs in force, cached for the last few spaces
+    (a sweep prices each space once per worker, not once per cell)."""
+    key = (id(space), repr(settings.points_per_welfare_pct), settings.valuation_years)
+    hit = _TARIFFS.get(key)
+    if hit is None or hit[0] is not space:
+        if len(_TARIFFS) >= 8:
+            _TARIFFS.pop(next(iter(_TARIFFS)))
+        priced = (
+            tariff_delay(space, settings.points_per_welfare_pct, settings.valuation_years)
+            if can_price(space)
+            else None
+        )
+        hit = _TARIFFS[key] = (space, priced)
+    return hit[1]
 
 
 # ------------------------------------------------------------------ columns
@@ -843,12 +908,9 @@ def compare_protocols(
     settings = settings or ProcessSettings()
     space = deal_space(space, settings.parties)
     parties = space.parties
-    cal = settings.calendar(space)
-    tariff = None
-    if settings.tariff_cost and can_price(space):
-        tariff = tariff_delay(space, settings.points_per_welfare_pct, settings.valuation_years)
-    costs = time_costs(space, settings, cal, tariff)
-    result = _play(space, settings, costs, cal.rounds, settings.runs, progress)
+    plan = talks(space, settings)
+    cal, tariff = plan.calendar, plan.tariff
+    result = _play(space, settings, plan.costs, cal.rounds, settings.runs, progress)
     table = aggregate(result, cal.weeks_per_round)
     sens = (
         sensitivity_table(space, settings, tariff, progress)
@@ -876,7 +938,7 @@ def compare_protocols(
             holds += 1
         else:
             flips.append(
-                f"{row['winner']} at hazard ×{row['hazard_x']:g}, cost ×{row['cost_x']:g}, "
+                f"{short_name(row['winner'])} at hazard ×{row['hazard_x']:g}, cost ×{row['cost_x']:g}, "
                 f"every {row['every']:g} {settings.unit}s"
             )
     tie = runner is not None and margin < 2 * margin_se
@@ -885,13 +947,13 @@ def compare_protocols(
     )
     if tie:
         text = (
-            f"{win} and {runner} tie within sampling error: mean joint gain {joint[win]:.2f} and "
+            f"{short_name(win)} and {short_name(runner)} tie within sampling error: mean joint gain {joint[win]:.2f} and "
             f"{joint[runner]:.2f} points (difference {margin:.2f} ± {2 * margin_se:.2f})"
         )
     else:
-        text = f"{win} wins: mean joint gain {joint[win]:.2f} points"
+        text = f"{short_name(win)} wins: mean joint gain {joint[win]:.2f} points"
         if runner is not None:
-            text += f", {margin:.2f} ± {2 * margin_se:.2f} ahead of {runner} ({joint[runner]:.2f})"
+            text += f", {margin:.2f} ± {2 * margin_se:.2f} ahead of {short_name(runner)} ({joint[runner]:.2f})"
     if len(sens):
         text += f"; it ranks first in {holds} of {len(sens)} sensitivity cells"
         if flips:
@@ -949,8 +1011,8 @@ def _family_verdict(
     se = _paired_se(result, s_best, h_best)
     lead = "the single undertaking" if gap > 0 else "early harvests"
     text = (
-        f"Single undertaking or early harvests: {lead} — the best single-undertaking design ({s_best}) "
-        f"{'beats' if gap > 0 else 'trails'} the best early-harvest design ({h_best}) by {abs(gap):.2f} ± "
+        f"Single undertaking or early harvests: {lead} — the best single-undertaking design ({short_name(s_best)}) "
+        f"{'beats' if gap > 0 else 'trails'} the best early-harvest design ({short_name(h_best)}) by {abs(gap):.2f} ± "
         f"{2 * se:.2f} joint points"
     )
     if len(sens):
@@ -975,11 +1037,14 @@ __all__ = [
     "PANEL",
     "ProcessSettings",
     "ProtocolComparison",
+    "Talks",
     "Verdict",
     "aggregate",
     "compare_protocols",
     "harvest_units",
     "sensitivity_table",
+    "short_name",
+    "talks",
     "time_costs",
 ]
 
@@ -1023,7 +1088,7 @@ def party_verdict(rows: Sequence[Mapping[str, Any]], tol: float = 1e-9) -> str:
     if better:
         best = next((r for r in better if not any(dominates(o, r) for o in better)), better[0])
         return (
-            f"Early harvests: {best['protocol']} gives every party a mean gain at least as high as the "
+            f"Early harvests: {short_name(best['protocol'])} gives every party a mean gain at least as high as the "
             f"single undertaking ({gains(best)} against {gains(su)}, each in its own points)."
         )
     if all(
@@ -1036,6 +1101,6 @@ def party_verdict(rows: Sequence[Mapping[str, Any]], tol: float = 1e-9) -> str:
     mixed = [r for r in harvest if not dominates(su, r)]
     return (
         f"No design is better for every party: the single undertaking gives {gains(su)}; "
-        + "; ".join(f"{r['protocol']} gives {gains(r)}" for r in mixed)
+        + "; ".join(f"{short_name(r['protocol'])} gives {gains(r)}" for r in mixed)
         + " (each party's mean gain in its own points)."
     )

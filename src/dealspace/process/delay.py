@@ -226,7 +226,7 @@ def tariff_delay(
     economy, params = scenario_economy(scenario)
     base = scenario_base(
         scenario, economy, params
-    )  # the scenario's base world (rates in force at its date)
+    )  # the scenario's base world (by default the rates in force at its date)
     tariff = [scenario.issue(i) for i in issues]
     deal = nash_package(space)
 

@@ -23,6 +23,8 @@ a runs axis (``R × C`` arrays), in chunks.
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -41,6 +43,7 @@ from dealspace.process.cell import (
     check_run_args,
     deal_space,
     first_uniforms,
+    on_calendar,
     one_blas_thread,
     pair_label,
     prepare,
@@ -53,6 +56,9 @@ from dealspace.process.protocols import Protocol, get_protocol
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from dealspace.process.calendar import Calendar
+    from dealspace.process.compare import ProcessSettings, Talks
 
 #: Runs simulated together (memory ~ chunk × candidates × 8 bytes per array).
 CHUNK = 2500
@@ -86,13 +92,20 @@ class MonteCarloResult(Displayed):
     parties
         Party ids.
     settings
-        deadline, costs, noise, seed, runs.
+        deadline, costs, noise, seed, runs (and ``calendar`` and the
+        ``process`` settings of a run on a calendar).
+    calendar
+        The calendar of the talks, when run on one: ``runs`` then also has
+        ``agreement_weeks`` and ``agreement_date``, ``summary``
+        ``agreement_weeks_mean`` / ``_p50`` / ``_p90`` and
+        ``agreement_date_p50`` (:func:`in_weeks`).
     """
 
     runs: pd.DataFrame
     summary: pd.DataFrame
     parties: tuple[str, ...]
     settings: dict[str, Any]
+    calendar: Calendar | None = None
 
     def to_frame(self) -> pd.DataFrame:
         """The summary table."""
@@ -134,6 +147,7 @@ def monte_carlo(
     parties: Sequence[str] | None = None,
     progress: Callable[[int], None] | None = None,
     chunk: int = CHUNK,
+    settings: ProcessSettings | None = None,
 ) -> MonteCarloResult:
     """Simulate many runs of each protocol × strategy pair.
 
@@ -156,6 +170,14 @@ def monte_carlo(
         Called with the number of runs just finished (for progress bars).
     chunk
         Runs simulated together when runs differ (memory bound).
+    settings
+        The talks on a calendar (:class:`~dealspace.process.compare.ProcessSettings`:
+        start, length in weeks, pace, hazards and delay costs per unit of
+        time, the GE-priced tariffs in force, noise, parties), as
+        ``compare-protocols`` plays them; it replaces ``deadline``,
+        ``discount``, ``hazard``, ``noise`` and the costs (refused if set too).
+        The result then reports time in weeks and dates as well
+        (:func:`in_weeks`). ``runs`` and ``seed`` are still the arguments'.
 
     Returns
     -------
@@ -168,6 +190,20 @@ def monte_carlo(
     """
     import pandas as pd
 
+    plan: Talks | None = None
+    if settings is not None:
+        given = dict(
+            deadline=deadline,
+            discount=discount,
+            hazard=hazard,
+            noise=noise,
+            status_quo_cost=status_quo_cost,
+            uncertainty_cost=uncertainty_cost,
+            costs=costs,
+        )
+        source, plan = on_calendar(source, parties, settings, given)
+        parties = None  # the space is the two parties' already
+        deadline, costs, noise = plan.calendar.rounds, plan.costs, settings.noise
     check_run_args(deadline, noise)
     if isinstance(runs, bool) or not isinstance(runs, int | np.integer) or runs < 1:
         raise DealspaceError.single("runs", f"runs is {runs!r}", "use a whole number ≥ 1")
@@ -199,14 +235,86 @@ def monte_carlo(
                 frames.append(_cell_frame(cell, children, geometry, progress, chunk))
     table = pd.concat(frames, ignore_index=True)
     summary = summarise(table, space.parties)
-    settings = {
+    info = {
         "deadline": int(deadline),
         "noise": float(noise),
         "runs": int(runs),
         "seed": ss.entropy,
         **tc.to_dict(),
     }
-    return MonteCarloResult(table, summary, space.parties, settings)
+    if plan is None or settings is None:
+        return MonteCarloResult(table, summary, space.parties, info)
+    info["calendar"] = plan.calendar.to_dict()
+    info["process"] = {k: v for k, v in settings.to_dict().items() if k in CALENDAR_KEYS}
+    table, summary = in_weeks(table, summary, plan.calendar)
+    return MonteCarloResult(table, summary, space.parties, info, plan.calendar)
+
+
+#: The settings of a calendar run reported with its result.
+CALENDAR_KEYS = (
+    "start",
+    "end",
+    "weeks",
+    "every",
+    "unit",
+    "hazard",
+    "delay_cost",
+    "tariff_cost",
+    "points_per_welfare_pct",
+    "valuation_years",
+    "discount",
+    "noise",
+    "parties",
+    "events",
+    "scenario_events",
+)
+
+
+def in_weeks(
+    runs: pd.DataFrame, summary: pd.DataFrame, calendar: Calendar
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Time to agreement in weeks and as a date, next to the rounds.
+
+    Round ``r`` is held ``r · w`` weeks after the start, ``w`` the weeks per
+    round (:class:`~dealspace.process.calendar.Calendar`), so
+    ``agreement_weeks = round · w`` and ``agreement_date = start + r · w`` (in
+    whole days, rounded down). The summary gets ``agreement_weeks_mean``,
+    ``_p50``, ``_p90`` (``round_*`` × ``w``) and ``agreement_date_p50``.
+    """
+    w = calendar.weeks_per_round
+    rounds = runs["round"].to_numpy(float)
+    runs = _insert_after(
+        runs,
+        "round",
+        {
+            "agreement_weeks": rounds * w,
+            "agreement_date": [
+                None if np.isnan(r) else calendar.date_of(int(r)).isoformat() for r in rounds
+            ],
+        },
+    )
+    weeks = {f"agreement_weeks_{q}": summary[f"round_{q}"].to_numpy(float) * w for q in QUANTS}
+    dates = [_date_after(calendar, x) for x in weeks["agreement_weeks_p50"]]
+    summary = _insert_after(summary, "round_p90", {**weeks, "agreement_date_p50": dates})
+    return runs, summary
+
+
+QUANTS = ("mean", "p50", "p90")
+
+
+def _insert_after(frame: pd.DataFrame, column: str, new: dict[str, Any]) -> pd.DataFrame:
+    """``frame`` with the ``new`` columns right after ``column``."""
+    cols = list(frame.columns)
+    at = cols.index(column) + 1
+    out = frame.assign(**new)
+    return out[cols[:at] + list(new) + cols[at:]]
+
+
+def _date_after(calendar: Calendar, weeks: float) -> str | None:
+    """The date ``weeks`` after the start (whole days, rounded down); None for NaN."""
+    if not np.isfinite(weeks):
+        return None
+    return (calendar.start + dt.timedelta(days=math.floor(weeks * 7 + 1e-9))).isoformat()
 
 
 def _cell_frame(
@@ -310,6 +418,7 @@ def summarise(runs: pd.DataFrame, parties: Sequence[str]) -> pd.DataFrame:
 
 __all__ = [
     "MonteCarloResult",
+    "in_weeks",
     "monte_carlo",
     "summarise",
 ]

@@ -23,6 +23,7 @@ yardstick for what its runs achieve.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -39,6 +40,7 @@ from dealspace.process.cell import (
     check_run_args,
     deal_space,
     first_uniforms,
+    on_calendar,
     one_blas_thread,
     prepare,
     seed_sequence,
@@ -52,6 +54,9 @@ from dealspace.tolerances import ACCEPT_TOL
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from dealspace.process.calendar import Calendar
+    from dealspace.process.compare import ProcessSettings
 
 
 # ------------------------------------------------------------------ results
@@ -106,6 +111,10 @@ class Run(Displayed):
         From the outcome, in normalised utilities (NaN when undefined).
     trace
         Offers, responses, texts, objections and bindings, in order.
+    calendar
+        The calendar of the talks, when run on one (``simulate(settings=…)``):
+        round ``r`` is then ``r · w`` weeks after the start (``w`` weeks per
+        round; :attr:`weeks`, :attr:`date`).
     """
 
     protocol: str
@@ -128,6 +137,29 @@ class Run(Displayed):
     distance_to_frontier: float
     distance_to_nash: float
     trace: list[Event] = field(default_factory=list)
+    calendar: Calendar | None = None
+
+    def weeks_of(self, round: int | None) -> float | None:
+        """Weeks from the start of the talks to a round (None off a calendar)."""
+        if self.calendar is None or round is None:
+            return None
+        return round * self.calendar.weeks_per_round
+
+    def date_of(self, round: int | None) -> str | None:
+        """The date of a round, ISO (None off a calendar)."""
+        if self.calendar is None or round is None:
+            return None
+        return self.calendar.date_of(round).isoformat()
+
+    @property
+    def weeks(self) -> float | None:
+        """Weeks from the start to the complete agreement (``round · w``)."""
+        return self.weeks_of(self.round)
+
+    @property
+    def date(self) -> str | None:
+        """The date of the complete agreement."""
+        return self.date_of(self.round)
 
     def to_frame(self) -> pd.DataFrame:
         """The trace, one row per event: round, track, event, party, the
@@ -151,7 +183,20 @@ class Run(Displayed):
         return pd.DataFrame(rows)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready summary (with the trace)."""
+        """JSON-ready summary (with the trace); on a calendar also the weeks
+        and dates of the agreement, the breakdown and each binding."""
+        out = self._rounds_dict()
+        if self.calendar is None:
+            return out
+        out["calendar"] = self.calendar.to_dict()
+        out["weeks"], out["date"] = self.weeks, self.date
+        out["breakdown_weeks"] = self.weeks_of(self.breakdown_round)
+        out["breakdown_date"] = self.date_of(self.breakdown_round)
+        for b, item in zip(self.bindings, out["bindings"], strict=True):
+            item["weeks"], item["date"] = self.weeks_of(b.round), self.date_of(b.round)
+        return out
+
+    def _rounds_dict(self) -> dict[str, Any]:
         return {
             "protocol": self.protocol,
             "strategies": list(self.strategies),
@@ -208,6 +253,7 @@ def simulate(
     uncertainty_cost: float | Sequence[float] = 0.0,
     costs: TimeCosts | None = None,
     parties: Sequence[str] | None = None,
+    settings: ProcessSettings | None = None,
 ) -> Run:
     """Simulate one negotiation and keep its full trace.
 
@@ -234,6 +280,11 @@ def simulate(
         ``σ`` of each agent's estimate of the other's valuation (0: exact).
     parties
         Two parties of a larger scenario.
+    settings
+        The talks on a calendar (:class:`~dealspace.process.compare.ProcessSettings`),
+        as ``compare-protocols`` plays them: it replaces ``deadline``,
+        ``discount``, ``hazard``, ``noise`` and the costs (refused if set
+        too), and the run reports weeks and dates (:attr:`Run.weeks`).
 
     Returns
     -------
@@ -250,6 +301,20 @@ def simulate(
     >>> run.agreement, run.round
     (True, 6)
     """
+    calendar = None
+    if settings is not None:
+        given = dict(
+            deadline=deadline,
+            discount=discount,
+            hazard=hazard,
+            noise=noise,
+            status_quo_cost=status_quo_cost,
+            uncertainty_cost=uncertainty_cost,
+            costs=costs,
+        )
+        source, plan = on_calendar(source, parties, settings, given)
+        deadline, costs, noise, parties = plan.calendar.rounds, plan.costs, settings.noise, None
+        calendar = plan.calendar
     check_run_args(deadline, noise)
     tc = time_costs(costs, discount, hazard, status_quo_cost, uncertainty_cost)
     proto = get_protocol(protocol)
@@ -264,7 +329,8 @@ def simulate(
         course = cell.course([rng], record=True)
     out, breakdown = cell.settle(course, uniform, np.zeros(1, dtype=np.int64))
     d_front, d_nash = geometry.distances(out.utility)
-    return _make_run(cell, course, out, int(breakdown[0]), ss, float(d_front[0]), float(d_nash[0]))
+    run = _make_run(cell, course, out, int(breakdown[0]), ss, float(d_front[0]), float(d_nash[0]))
+    return run if calendar is None else dataclasses.replace(run, calendar=calendar)
 
 
 def _make_run(

@@ -5,36 +5,45 @@ function over a list of parameter dicts — in this process, on local worker
 processes (:class:`concurrent.futures.ProcessPoolExecutor`, the default), or
 on a Dask cluster (``distributed.Client(address)``) — with a progress bar,
 and returns the results in input order. :func:`sweep` uses it for process
-simulations: every cell of a grid (protocol × strategy pair × discount ×
-hazard × noise × seed) is a Monte Carlo batch
-(:func:`dealspace.process.monte_carlo`) summarised in one row.
+simulations: every cell of a grid (protocol × strategy pair × length × pace ×
+discount × hazard × noise × delay cost × seed) is a Monte Carlo batch
+(:func:`dealspace.process.monte_carlo`) on a calendar, played as
+``compare-protocols`` plays it (:class:`~dealspace.process.compare.ProcessSettings`),
+summarised in one row.
 
 Grid files (YAML)
 -----------------
-::
+Sweeps run on calendar time, with the names and defaults of
+``compare-protocols``::
 
     scenario: us-japan-2025        # optional; --scenario overrides it
     parties: [us, japan]           # optional: two parties of a larger scenario
     runs: 1000                     # Monte Carlo runs per cell (default 1000)
-    deadline: 100                  # rounds (a number or a list)
+    start: 2025-04-16              # first day of the talks (default: the scenario's date)
+    weeks: [26, 52]                # length of the talks in weeks (default 52)
+    every: [1, 2, 4]               # time between rounds, in `unit`s (default 2)
+    unit: week                     # week or day: the unit of every, hazard, delay_cost
     protocols: [alternating, sequential, {name: sequential, order: negotiated}, silos, snt]
     strategies: ["boulware,boulware", [linear, tit-for-tat], "frequency,linear"]
-    discount: [1.0, 0.99]          # per-round discount factors, in (0, 1]
-    hazard: [0.0, 0.01]            # per-round breakdown probabilities, in [0, 1)
-    noise: [0.0, 0.1]              # σ of the estimate of the other's valuation, ≥ 0
+    hazard: [0.0, 0.0025, "us=0.002,japan=0.004"]  # breakdown hazard per party per unit of time
+    delay_cost: ["us=0.02,japan=0.28", 0.0]         # political cost, points per unit of time
+    tariff_cost: true              # price the tariffs in force with the GE model (default true)
+    discount: [1.0, 0.97]          # discount factor per year, in (0, 1]
+    noise: [0.0, 0.1]              # σ of the estimate of the other's valuation (default 0.1)
     seeds: [1, 2, 3]               # master seeds (or a count n: seeds 0 … n-1)
-    status_quo_cost: 0.0           # per party per round (a number or [a, b])
-    uncertainty_cost: 0.0
-    delay_cost: ["us=0.02,japan=0.28", 0.0]   # political cost per party per round: a grid axis
 
 Every key but ``protocols`` and ``strategies`` is optional. A scalar is a
-one-value list. A grid file (YAML or JSON) is read by the one hardened loader
+one-value list; ``start``, ``unit`` and ``tariff_cost`` are one value each.
+A grid file (YAML or JSON) is read by the one hardened loader
 (:func:`dealspace.scenario.load.load_model_file`) and validated as
 :class:`GridFile`: unknown keys, protocol, parameter and strategy names get a
 did-you-mean hint; wrong types, empty lists and numbers out of range or past
-a limit (:data:`MAX_RUNS` runs per cell, :data:`MAX_ROUNDS` rounds,
-:data:`MAX_SEEDS` seeds, :data:`MAX_CELLS` cells, :data:`MAX_NOISE`,
-:data:`MAX_COST`) are refused with the file and the field path, all at once.
+a limit (:data:`MAX_RUNS` runs per cell, :data:`MAX_ROUNDS` rounds per cell,
+:data:`MAX_SEEDS` seeds, :data:`MAX_CELLS` cells, :data:`MAX_WEEKS`,
+:data:`MAX_NOISE`, :data:`MAX_COST`) are refused with the file and the field
+path, all at once. The round-based keys of earlier versions (``deadline``,
+``status_quo_cost``, ``uncertainty_cost``) are refused with the calendar key
+that replaces them.
 
 Dask is imported only when a cluster is used.
 """
@@ -49,7 +58,7 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -69,9 +78,45 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from dealspace.scenario.model import Scenario
+    from dealspace.space import DealSpace
 
+#: Round-based keys of earlier grids → what replaces them.
+ROUND_KEYS = {
+    "deadline": "grids run on a calendar: give the length of the talks as 'weeks' and the pace "
+    "as 'every' (weeks between rounds); deadline: 26 with one round a fortnight is weeks: 52",
+    "status_quo_cost": "the tariffs in force are priced per week by the economy model "
+    "('tariff_cost: true', the default); add a political cost with 'delay_cost' (points per week)",
+    "uncertainty_cost": "use 'delay_cost': a political cost in points per unit of time, "
+    "one number or per party ('us=0.02,japan=0.28')",
+}
 #: MALLOC_TRIM_THRESHOLD_ for the workers of a LocalCluster started here (bytes).
 MALLOC_TRIM = 128 * 1024 * 1024
+#: glibc's mmap threshold for those workers (bytes): setting the trim threshold
+#: switches off glibc's sliding mmap threshold, so every array over 128 KiB
+#: would be a fresh mmap — page faults on every allocation (measured: 133,000
+#: minor faults and 0.9 s of system time per 2·10^4 runs, against 2,400 and
+#: 0.25 s with this); 32 MiB is where glibc's sliding threshold stops anyway.
+MALLOC_MMAP = 32 * 1024 * 1024
+#: Dask settings of a LocalCluster started here (docs/process.md, "Speed"):
+#: glibc's malloc scale rather than Dask's ``MALLOC_TRIM_THRESHOLD_=65536``
+#: (see :data:`MALLOC_MMAP`); no statistical profiler (a stack sample every
+#: 10 ms) and slow system and memory monitors, which cost CPU for every second
+#: a task runs — on a busy machine, where a task's wall time stretches, they
+#: cost a 1-worker cluster ~30 % more CPU than the same cells in one process.
+#: With these it uses what one process uses. Other settings are Dask's
+#: defaults (``OMP_NUM_THREADS``, ``MKL_NUM_THREADS``, ``OPENBLAS_NUM_THREADS`` = 1).
+DASK_CONFIG: dict[str, Any] = {
+    "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": MALLOC_TRIM,
+    "distributed.nanny.pre-spawn-environ.MALLOC_MMAP_THRESHOLD_": MALLOC_MMAP,
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.system-monitor.interval": "5s",
+    "distributed.worker.memory.monitor-interval": "5s",
+    "distributed.admin.tick.interval": "1s",
+}
+#: Tasks per worker a sweep's cells are dealt into: enough that a worker that
+#: finishes early takes the next (cells differ in cost by strategy pair), few
+#: enough that Dask's per-task overhead (about a millisecond) stays small.
+TASKS_PER_WORKER = 8
 #: Scheduler names understood besides a Dask address.
 LOCAL = ("processes", "sync", "dask")
 
@@ -80,21 +125,29 @@ LOCAL = ("processes", "sync", "dask")
 
 
 def run_grid(
-    func: Callable[[dict[str, Any]], Any],
+    func: Callable[..., Any],
     params: Sequence[Mapping[str, Any]],
     scheduler: Any = None,
     workers: int | None = None,
     progress: bool = True,
     description: str = "sweep",
+    shared: Any = None,
 ) -> list[Any]:
     """Map ``func`` over parameter dicts; results in input order.
 
     Parameters
     ----------
     func
-        A picklable top-level function of one dict.
+        A picklable top-level function of one dict (of the dict and
+        ``shared`` when ``shared`` is given).
     params
         The parameter dicts.
+    shared
+        An object every call receives as its second argument (e.g. a compiled
+        deal space), sent once to each worker rather than with every task:
+        local processes get it in their initializer, a Dask cluster by
+        ``client.scatter(shared, broadcast=True)``; every call in a worker
+        sees the same object.
     scheduler
         None or ``"processes"``: local processes (``ProcessPoolExecutor``);
         ``"sync"``: in this process; ``"dask"``: a Dask ``LocalCluster`` of
@@ -135,6 +188,7 @@ def run_grid(
             f"{did_you_mean(scheduler, LOCAL)} (or a Dask address such as tcp://host:8786)",
         )
     results: list[Any] = [None] * len(items)
+    extra = () if shared is None else (shared,)
     with _Progress(progress, description, len(items)) as bar:
         if not items:
             return results
@@ -142,27 +196,58 @@ def run_grid(
             scheduler in (None, "processes") and (workers == 1 or len(items) == 1)
         ):
             for k, p in enumerate(items):
-                results[k] = func(p)
+                results[k] = func(p, *extra)
                 bar.advance()
         elif scheduler in (None, "processes"):
             n = workers or os.cpu_count() or 1
-            with ProcessPoolExecutor(max_workers=min(n, len(items))) as pool:
-                futures = {pool.submit(func, p): k for k, p in enumerate(items)}
+            with ProcessPoolExecutor(
+                max_workers=min(n, len(items)), initializer=_start_worker, initargs=extra
+            ) as pool:
+                call = _with_shared if extra else _plain
+                futures = {pool.submit(call, func, p): k for k, p in enumerate(items)}
                 for fut in as_completed(futures):
                     results[futures[fut]] = fut.result()
                     bar.advance()
         else:
-            _run_dask(func, items, scheduler, workers, results, bar)
+            _run_dask(func, items, scheduler, workers, results, bar, extra)
     return results
 
 
+#: The shared object of a local worker process (set by its initializer).
+_SHARED: list[Any] = []
+
+
+def _start_worker(*shared: Any) -> None:
+    """Initializer of a local worker process: keep the shared object and use
+    one BLAS/OpenMP thread (the workers are the parallelism; as Dask's nannies
+    set ``OMP_NUM_THREADS=1``)."""
+    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        os.environ[var] = "1"
+    try:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(limits=1)
+    except ImportError:  # pragma: no cover - a core dependency
+        pass
+    _SHARED[:] = shared
+
+
+def _plain(func: Callable[[dict[str, Any]], Any], p: dict[str, Any]) -> Any:
+    return func(p)
+
+
+def _with_shared(func: Callable[..., Any], p: dict[str, Any]) -> Any:
+    return func(p, _SHARED[0])
+
+
 def _run_dask(
-    func: Callable[[dict[str, Any]], Any],
+    func: Callable[..., Any],
     items: list[dict[str, Any]],
     scheduler: Any,
     workers: int | None,
     results: list[Any],
     bar: _Progress,
+    extra: tuple[Any, ...] = (),
 ) -> None:
     try:
         import distributed
@@ -176,11 +261,7 @@ def _run_dask(
     elif scheduler == "dask":
         import dask
 
-        # Dask's nannies set MALLOC_TRIM_THRESHOLD_=65536, which makes the
-        # simulations' many short-lived arrays slow to allocate; use glibc's scale
-        with dask.config.set(
-            {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": MALLOC_TRIM}
-        ):
+        with dask.config.set(DASK_CONFIG):
             cluster = distributed.LocalCluster(
                 n_workers=workers or os.cpu_count() or 1,
                 threads_per_worker=1,
@@ -191,7 +272,10 @@ def _run_dask(
     else:
         client, own = distributed.Client(str(scheduler)), True
     try:
-        futures = client.map(func, items, pure=False)
+        args = (
+            [[client.scatter(extra[0], broadcast=True, hash=False)] * len(items)] if extra else []
+        )
+        futures = client.map(func, items, *args, pure=False)
         index = {f.key: k for k, f in enumerate(futures)}
         for fut in distributed.as_completed(futures):
             results[index[fut.key]] = fut.result()
@@ -245,20 +329,24 @@ class _Progress:
 
 # ------------------------------------------------------------------ grids
 
+
 #: Most Monte Carlo runs in one cell.
 MAX_RUNS = 1_000_000
-#: Longest deadline (and stage) in rounds.
+#: Most rounds in a cell (weeks × 7 / days between rounds), and longest stage.
 MAX_ROUNDS = 100_000
 #: Most seeds in a grid (a count or a list).
 MAX_SEEDS = 10_000
-#: Largest master seed (seeds are stored as 64-bit integers).
-MAX_SEED = 2**63 - 1
+#: Largest master seed (32-bit, as the CLI's --seed).
+MAX_SEED = 2**32 - 1
 #: Most cells in a grid (the product of every axis).
 MAX_CELLS = 100_000
-#: Largest noise level σ (estimates are scaled by exp(σz − σ²/2)).
-MAX_NOISE = 10.0
-#: Largest time cost per party per round, in utility points.
+#: Largest noise level σ, in utility points (as the CLI's --noise).
+MAX_NOISE = 100.0
+#: Largest political delay cost per party per unit of time, in utility points.
 MAX_COST = 1e6
+#: Longest talks (weeks; 20 years, as the CLI's --weeks) and pace (every, in weeks or days).
+MAX_WEEKS = 1_040
+MAX_EVERY = 3_650
 #: Largest step of the single-text mediator (an objection scales weights by 1 + step).
 MAX_STEP = 100.0
 #: Parameters a protocol mapping may hold (each protocol accepts some of them).
@@ -376,29 +464,38 @@ def _strategy_pair(spec: Any) -> tuple[str, str]:
     return names[0], names[1]
 
 
-def _cost(value: Any) -> Any:
-    """A time cost per party per round: one number ≥ 0, or one per party."""
-    from dealspace.process.costs import TimeCosts
+def _rate(probability: bool) -> Callable[[Any], float | dict[str, float]]:
+    """A check of a rate per unit of time: one number, or party → number."""
+
+    def check(value: Any) -> float | dict[str, float]:
+        try:
+            spec = delay_spec(value, "", probability=probability)
+        except DealspaceError as err:
+            raise _from(err) from None
+        top = max(spec.values(), default=0.0) if isinstance(spec, dict) else spec
+        if top > MAX_COST:
+            raise _refused(f"a cost of {top:g} per unit of time is over the limit of {MAX_COST:g}")
+        return spec
+
+    return check
+
+
+def _date(value: Any) -> str:
+    from dealspace.process.calendar import parse_date
 
     try:
-        values = TimeCosts(uncertainty_cost=value).uncertainty_cost
+        return parse_date(value, "").isoformat()
     except DealspaceError as err:
         raise _from(err) from None
-    top = max(values) if isinstance(values, tuple) else values
-    if top > MAX_COST:
-        raise _refused(f"a cost of {top:g} per round is over the limit of {MAX_COST:g}")
-    return value
 
 
-def _delay(value: Any) -> float | dict[str, float]:
-    try:
-        spec = delay_spec(value, "")
-    except DealspaceError as err:
-        raise _from(err) from None
-    top = max(spec.values(), default=0.0) if isinstance(spec, dict) else spec
-    if top > MAX_COST:
-        raise _refused(f"a cost of {top:g} per round is over the limit of {MAX_COST:g}")
-    return spec
+def _round_based(data: Any) -> Any:
+    """Refuse the round-based keys of earlier grids, saying what replaces them."""
+    if isinstance(data, dict):
+        old = [k for k in data if k in ROUND_KEYS]
+        if old:
+            raise _refused("; ".join(f"'{k}' counts in rounds: {ROUND_KEYS[k]}" for k in old))
+    return data
 
 
 def _order(value: Any) -> Any:
@@ -457,9 +554,36 @@ class GridFile(BaseModel):
     scenario: Text | None = None
     parties: Annotated[list[Text], Field(min_length=2, max_length=2)] | None = None
     runs: Annotated[Whole, AfterValidator(_whole(1, MAX_RUNS))] = 1000
-    deadline: Annotated[
-        list[Rounds], BeforeValidator(_listed), AfterValidator(_filled("give a number of rounds"))
-    ] = [100]
+    start: Annotated[Any, AfterValidator(_date)] = None
+    weeks: Annotated[
+        list[
+            Annotated[
+                Number,
+                AfterValidator(
+                    _within(
+                        lambda x: 0 < x <= MAX_WEEKS, f"a length in weeks in (0, {MAX_WEEKS:,}]"
+                    )
+                ),
+            ]
+        ],
+        BeforeValidator(_listed),
+        AfterValidator(_filled("give a length in weeks")),
+    ] = [52.0]
+    every: Annotated[
+        list[
+            Annotated[
+                Number,
+                AfterValidator(
+                    _within(
+                        lambda x: 0 < x <= MAX_EVERY, f"a time between rounds in (0, {MAX_EVERY:,}]"
+                    )
+                ),
+            ]
+        ],
+        BeforeValidator(_listed),
+        AfterValidator(_filled("give a time between rounds")),
+    ] = [2.0]
+    unit: Literal["week", "day"] = "week"
     protocols: Annotated[
         list[Annotated[ProtocolSpec, BeforeValidator(_protocol)]],
         BeforeValidator(_listed),
@@ -474,22 +598,19 @@ class GridFile(BaseModel):
         list[
             Annotated[
                 Number,
-                AfterValidator(_within(lambda x: 0 < x <= 1, "a discount factor in (0, 1]")),
+                AfterValidator(
+                    _within(lambda x: 0 < x <= 1, "a discount factor per year in (0, 1]")
+                ),
             ]
         ],
         BeforeValidator(_listed),
         AfterValidator(_filled("give at least one value")),
     ] = [1.0]
     hazard: Annotated[
-        list[
-            Annotated[
-                Number,
-                AfterValidator(_within(lambda x: 0 <= x < 1, "a probability in [0, 1)")),
-            ]
-        ],
+        list[Annotated[Any, AfterValidator(_rate(probability=True))]],
         BeforeValidator(_listed),
         AfterValidator(_filled("give at least one value")),
-    ] = [0.0]
+    ] = [0.0025]
     noise: Annotated[
         list[
             Annotated[
@@ -501,31 +622,44 @@ class GridFile(BaseModel):
         ],
         BeforeValidator(_listed),
         AfterValidator(_filled("give at least one value")),
-    ] = [0.0]
+    ] = [0.1]
     seeds: Annotated[
         list[Annotated[Whole, AfterValidator(_whole(0, MAX_SEED))]],
         BeforeValidator(_seeds),
         AfterValidator(_filled("give a count ≥ 1 or a list of seeds")),
         AfterValidator(_at_most(MAX_SEEDS, "seeds")),
     ] = [0]
-    status_quo_cost: Annotated[Any, AfterValidator(_cost)] = 0.0
-    uncertainty_cost: Annotated[Any, AfterValidator(_cost)] = 0.0
     delay_cost: Annotated[
-        list[Annotated[Any, AfterValidator(_delay)]],
+        list[Annotated[Any, AfterValidator(_rate(probability=False))]],
         BeforeValidator(_listed),
         AfterValidator(_filled("give at least one value")),
     ] = [0.0]
+    tariff_cost: Annotated[bool, Strict()] = True
+
+    @model_validator(mode="before")
+    @classmethod
+    def _old(cls, data: Any) -> Any:
+        return _round_based(data)
 
     @model_validator(mode="after")
     def _bounded(self) -> GridFile:
+        from dealspace.process.calendar import DAYS
+
         if self.parties is not None and self.parties[0] == self.parties[1]:
             raise _refused(f"parties: both are '{self.parties[0]}'; name two different parties")
+        rounds = max(self.weeks) * 7 / (min(self.every) * DAYS[self.unit])
+        if rounds > MAX_ROUNDS:
+            raise _refused(
+                f"weeks: {max(self.weeks):g} with a round every {min(self.every):g} "
+                f"{self.unit}(s) is {rounds:,.0f} rounds, over the limit of {MAX_ROUNDS:,}"
+            )
         n = math.prod(
             len(axis)
             for axis in (
                 self.protocols,
                 self.strategies,
-                self.deadline,
+                self.weeks,
+                self.every,
                 self.discount,
                 self.hazard,
                 self.noise,
@@ -543,66 +677,71 @@ class GridFile(BaseModel):
 
 @dataclass(frozen=True)
 class Grid:
-    """A validated sweep grid (see the module docstring for the file format)."""
+    """A validated sweep grid (see the module docstring for the file format).
+
+    The calendar fields mean what they mean in
+    :class:`~dealspace.process.compare.ProcessSettings`, with its defaults.
+    """
 
     protocols: list[Any]
     strategies: list[tuple[str, str]]
     runs: int = 1000
-    deadline: list[int] = field(default_factory=lambda: [100])
+    weeks: list[float] = field(default_factory=lambda: [52.0])
+    every: list[float] = field(default_factory=lambda: [2.0])
+    unit: str = "week"
+    start: str | None = None
     discount: list[float] = field(default_factory=lambda: [1.0])
-    hazard: list[float] = field(default_factory=lambda: [0.0])
-    noise: list[float] = field(default_factory=lambda: [0.0])
+    hazard: list[Any] = field(default_factory=lambda: [0.0025])
+    noise: list[float] = field(default_factory=lambda: [0.1])
     seeds: list[int] = field(default_factory=lambda: [0])
     scenario: str | None = None
     parties: list[str] | None = None
-    status_quo_cost: Any = 0.0
-    uncertainty_cost: Any = 0.0
     delay_cost: list[Any] = field(default_factory=lambda: [0.0])
+    tariff_cost: bool = True
     #: Where the grid was read from (its file, or "grid"), for messages.
     source: str = "grid"
 
-    def cells(self) -> list[dict[str, Any]]:
-        """Every combination, as parameter dicts (without the scenario)."""
-        out = []
-        for proto, pair, deadline, disc, haz, noise, delay, seed in itertools.product(
+    def axes(self) -> list[list[Any]]:
+        return [
             self.protocols,
             self.strategies,
-            self.deadline,
+            self.weeks,
+            self.every,
             self.discount,
             self.hazard,
             self.noise,
             self.delay_cost,
             self.seeds,
+        ]
+
+    def cells(self) -> list[dict[str, Any]]:
+        """Every combination, as parameter dicts (without the scenario)."""
+        out = []
+        for proto, pair, weeks, every, disc, haz, noise, delay, seed in itertools.product(
+            *self.axes()
         ):
             out.append(
                 {
                     "protocol": proto,
                     "strategies": list(pair),
-                    "deadline": deadline,
+                    "start": self.start,
+                    "weeks": weeks,
+                    "every": every,
+                    "unit": self.unit,
                     "discount": disc,
                     "hazard": haz,
                     "noise": noise,
+                    "delay_cost": delay,
+                    "tariff_cost": self.tariff_cost,
                     "seed": seed,
                     "runs": self.runs,
                     "parties": self.parties,
-                    "status_quo_cost": self.status_quo_cost,
-                    "uncertainty_cost": self.uncertainty_cost,
-                    "delay_cost": delay,
                 }
             )
         return out
 
     def __len__(self) -> int:
-        return (
-            len(self.protocols)
-            * len(self.strategies)
-            * len(self.deadline)
-            * len(self.discount)
-            * len(self.hazard)
-            * len(self.noise)
-            * len(self.delay_cost)
-            * len(self.seeds)
-        )
+        return math.prod(len(axis) for axis in self.axes())
 
 
 def load_grid(source: str | Path | Mapping[str, Any]) -> Grid:
@@ -618,7 +757,7 @@ def load_grid(source: str | Path | Mapping[str, Any]) -> Grid:
         Listing every problem with the file and the field path: unknown keys,
         protocol, parameter or strategy names (with did-you-mean hints),
         wrong types, numbers out of range or over a limit (``MAX_RUNS``,
-        ``MAX_SEEDS``, ``MAX_CELLS``, …).
+        ``MAX_SEEDS``, ``MAX_CELLS``, …), round-based keys.
     """
     from dealspace.scenario.load import load_model_file, problems_from_validation
 
@@ -643,49 +782,130 @@ def load_grid(source: str | Path | Mapping[str, Any]) -> Grid:
         protocols=[p.spec() for p in spec.protocols],
         strategies=list(spec.strategies),
         runs=spec.runs,
-        deadline=spec.deadline,
+        weeks=spec.weeks,
+        every=spec.every,
+        unit=spec.unit,
+        start=spec.start,
         discount=spec.discount,
         hazard=spec.hazard,
         noise=spec.noise,
         seeds=spec.seeds,
         scenario=spec.scenario,
         parties=spec.parties,
-        status_quo_cost=spec.status_quo_cost,
-        uncertainty_cost=spec.uncertainty_cost,
         delay_cost=spec.delay_cost,
+        tariff_cost=spec.tariff_cost,
     )
 
 
 # ------------------------------------------------------------------ cells
 
-_SPACES: dict[str, Any] = {}
+
+def delay_spec(spec: Any, where: str, probability: bool = False) -> float | dict[str, float]:
+    """A rate per unit of time (a political delay cost, or a breakdown hazard
+    when ``probability``): one number for both parties, or party → number (a
+    mapping or ``"us=0.02,japan=0.28"``)."""
+    from dealspace.process.compare import parse_rates
+
+    rates = parse_rates(spec, where, probability=probability)
+    return dict(rates) if isinstance(rates, tuple) else rates
 
 
-def _space_of(scenario_json: str, digest: str, parties: Sequence[str] | None) -> Any:
-    """The compiled space, cached per worker process (cells carry the scenario
-    as JSON text, which pickles fast; it is parsed once per worker)."""
-    from dealspace.process.simulate import deal_space
-    from dealspace.scenario import Scenario
+def _label(rate: float | Mapping[str, float]) -> str:
+    if isinstance(rate, Mapping):
+        return ",".join(f"{p}={v:g}" for p, v in rate.items())
+    return f"{float(rate):g}"
 
-    key = f"{digest}:{parties}"
+
+def sweep_cells(params: dict[str, Any], space: DealSpace) -> list[dict[str, Any]]:
+    """A batch of grid cells run one after the other in one task (picklable);
+    ``space`` is the compiled two-party space, sent once to each worker."""
+    return [sweep_cell(cell, space) for cell in params["cells"]]
+
+
+def cell_settings(params: Mapping[str, Any]) -> Any:
+    """The :class:`~dealspace.process.compare.ProcessSettings` of one grid cell."""
+    from dealspace.process.compare import ProcessSettings
+
+    return ProcessSettings(
+        protocols=(params["protocol"],),
+        strategies=(",".join(params["strategies"]),),
+        runs=int(params["runs"]),
+        seed=int(params["seed"]),
+        start=params.get("start"),
+        weeks=params["weeks"],
+        every=params["every"],
+        unit=params.get("unit", "week"),
+        hazard=params["hazard"],
+        delay_cost=params.get("delay_cost", 0.0),
+        tariff_cost=bool(params.get("tariff_cost", True)),
+        discount=params["discount"],
+        noise=params["noise"],
+        sensitivity=False,
+    )
+
+
+def sweep_cell(params: dict[str, Any], space: DealSpace) -> dict[str, Any]:
+    """One grid cell: a Monte Carlo batch on its calendar, summarised in one row (picklable)."""
+    from dealspace.process.montecarlo import monte_carlo
+
+    settings = cell_settings(params)
+    result = monte_carlo(
+        space,
+        [params["protocol"]],
+        [params["strategies"]],
+        runs=settings.runs,
+        seed=settings.seed,
+        settings=settings,
+    )
+    row = {str(k): v for k, v in result.summary.iloc[0].to_dict().items()}
+    row.pop("runs", None)
+    cal = result.calendar
+    assert cal is not None  # a run with settings is on a calendar
+    head = {
+        "scenario": space.scenario.name,
+        "protocol": row.pop("protocol"),
+        "strategies": row.pop("strategies"),
+        "start": cal.start.isoformat(),
+        "weeks": float(params["weeks"]),
+        "every": float(params["every"]),
+        "unit": cal.unit,
+        "rounds": cal.rounds,
+        "discount": params["discount"],
+        "hazard": _label(params["hazard"]),
+        "delay_cost": _label(params.get("delay_cost", 0.0)),
+        "tariff_cost": bool(params.get("tariff_cost", True)),
+        "noise": params["noise"],
+        "seed": params["seed"],
+        "runs": params["runs"],
+    }
+    return {**head, **row}
+
+
+_SPACES: dict[str, DealSpace] = {}
+
+
+def _compiled(scenario: Scenario, parties: Sequence[str] | None) -> DealSpace:
+    """The two-party space of a scenario, compiled once per process and kept
+    for the last few scenarios (repeated sweeps of one scenario compile it once)."""
+    from dealspace.process.cell import deal_space
+
+    text = scenario.model_dump_json(by_alias=True)
+    key = f"{hashlib.sha1(text.encode()).hexdigest()}:{parties}"
     if key not in _SPACES:
-        if len(_SPACES) > 8:
-            _SPACES.clear()
-        if parties is None:
-            _SPACES[key] = deal_space(Scenario.model_validate_json(scenario_json))
-        else:  # a restriction of the whole space, compiled once
-            _SPACES[key] = deal_space(_space_of(scenario_json, digest, None), parties)
+        if len(_SPACES) >= 4:
+            _SPACES.pop(next(iter(_SPACES)))
+        # a restriction of the whole space, compiled once
+        _SPACES[key] = deal_space(
+            scenario if parties is None else _compiled(scenario, None), parties
+        )
     return _SPACES[key]
 
 
-def check_grid(grid: Grid, space: Any) -> None:
-    """Check a grid against the compiled space before any cell runs: the
-    scenario's parties (two), the party names of delay costs and the unit
-    names of protocol orders; every problem names the grid file and the field.
-
-    ``space`` is the compiled :class:`~dealspace.space.DealSpace` of the
-    whole scenario.
-    """
+def check_grid(grid: Grid, space: DealSpace) -> None:
+    """Check a grid against the compiled space of the whole scenario before
+    any cell runs: the grid's parties (or two parties), the party names of
+    per-party hazards and delay costs, the unit names of protocol orders;
+    every problem names the grid file and the field."""
     from dealspace.process.protocols import get_protocol
 
     problems: list[Problem] = []
@@ -694,8 +914,6 @@ def check_grid(grid: Grid, space: Any) -> None:
             problems.append(
                 Problem("parties", f"unknown party '{party}'", did_you_mean(party, space.parties))
             )
-    if problems:
-        raise DealspaceError(problems, grid.source)
     if grid.parties is None and len(space.parties) != 2:
         problems.append(
             Problem(
@@ -705,110 +923,40 @@ def check_grid(grid: Grid, space: Any) -> None:
                 "name two with 'parties: [a, b]' in the grid",
             )
         )
-    for k, delay in enumerate(grid.delay_cost):
-        if isinstance(delay, Mapping):
-            for party in delay:
-                if party not in space.parties:
+    for key in ("hazard", "delay_cost"):
+        for k, rate in enumerate(getattr(grid, key)):
+            for p in rate if isinstance(rate, Mapping) else ():
+                if p not in space.parties:
                     problems.append(
                         Problem(
-                            f"delay_cost[{k}]",
-                            f"unknown party '{party}'",
-                            did_you_mean(party, space.parties),
+                            f"{key}[{k}]", f"unknown party '{p}'", did_you_mean(p, space.parties)
                         )
                     )
     for k, proto in enumerate(grid.protocols):
         order = proto.get("order") if isinstance(proto, Mapping) else None
         if isinstance(order, list):
             names = [u.name for u in get_protocol(proto).units(space)]
-            for name in order:
-                if name not in names:
-                    problems.append(
-                        Problem(
-                            f"protocols[{k}].order",
-                            f"no unit '{name}' in the scenario",
-                            did_you_mean(name, names),
-                        )
-                    )
+            problems.extend(
+                Problem(
+                    f"protocols[{k}].order",
+                    f"no unit '{name}' in the scenario",
+                    did_you_mean(name, names),
+                )
+                for name in order
+                if name not in names
+            )
     if problems:
         raise DealspaceError(problems, grid.source)
 
 
-def delay_spec(spec: Any, where: str) -> float | dict[str, float]:
-    """A political delay cost per round: one number for both parties, or
-    party → number (a mapping or ``"us=0.02,japan=0.28"``)."""
-    from dealspace.process.compare import parse_rates
-
-    rates = parse_rates(spec, where)
-    return dict(rates) if isinstance(rates, tuple) else rates
-
-
-def _add(
-    base: Any, delay: float | Mapping[str, float], parties: Sequence[str]
-) -> tuple[float, ...]:
-    """The uncertainty cost per party plus the delay cost of a cell."""
-    from dealspace.process.costs import TimeCosts
-
-    own = TimeCosts(uncertainty_cost=base).c_unc
-    if isinstance(delay, Mapping):
-        unknown = [p for p in delay if p not in parties]
-        if unknown:
-            raise DealspaceError.single(
-                "delay_cost", f"unknown party '{unknown[0]}'", did_you_mean(unknown[0], parties)
-            )
-        extra = [float(delay.get(p, 0.0)) for p in parties]
-    else:
-        extra = [float(delay)] * len(parties)
-    return tuple(float(a + b) for a, b in zip(own, extra, strict=True))
-
-
-def _label(delay: float | Mapping[str, float]) -> str:
-    if isinstance(delay, Mapping):
-        return ",".join(f"{p}={v:g}" for p, v in delay.items())
-    return f"{float(delay):g}"
-
-
-def sweep_cells(params: dict[str, Any]) -> list[dict[str, Any]]:
-    """A batch of grid cells run one after the other in one task (picklable):
-    one task per worker share amortises start-up and the compiled space."""
-    shared = {k: params[k] for k in ("scenario_json", "scenario_name", "digest")}
-    return [sweep_cell({**shared, **cell}) for cell in params["cells"]]
-
-
-def sweep_cell(params: dict[str, Any]) -> dict[str, Any]:
-    """One grid cell: a Monte Carlo batch, summarised in one row (picklable)."""
-    from dealspace.process.montecarlo import monte_carlo
-
-    space = _space_of(params["scenario_json"], params["digest"], params.get("parties"))
-    result = monte_carlo(
-        space,
-        [params["protocol"]],
-        [params["strategies"]],
-        runs=params["runs"],
-        seed=params["seed"],
-        deadline=params["deadline"],
-        discount=params["discount"],
-        hazard=params["hazard"],
-        noise=params["noise"],
-        status_quo_cost=params.get("status_quo_cost", 0.0),
-        uncertainty_cost=_add(
-            params.get("uncertainty_cost", 0.0), params.get("delay_cost", 0.0), space.parties
-        ),
-    )
-    row = {str(k): v for k, v in result.summary.iloc[0].to_dict().items()}
-    row.pop("runs", None)
-    head = {
-        "scenario": params["scenario_name"],
-        "protocol": row.pop("protocol"),
-        "strategies": row.pop("strategies"),
-        "deadline": params["deadline"],
-        "discount": params["discount"],
-        "hazard": params["hazard"],
-        "noise": params["noise"],
-        "delay_cost": _label(params.get("delay_cost", 0.0)),
-        "seed": params["seed"],
-        "runs": params["runs"],
-    }
-    return {**head, **row}
+def balanced(n: int, tasks: int) -> list[list[int]]:
+    """Split cells ``0 … n-1`` into at most ``tasks`` batches dealt round-robin
+    (batch ``b`` holds cells ``b, b + B, b + 2B, …``): a grid varies its last
+    axes fastest, so every batch gets a similar mix of protocols and strategy
+    pairs and the batches take about as long; the workers take the next
+    batch as they finish (:data:`TASKS_PER_WORKER`)."""
+    count = max(1, min(n, tasks))
+    return [list(range(b, n, count)) for b in range(count)]
 
 
 def sweep(
@@ -839,8 +987,11 @@ def sweep(
     Returns
     -------
     pandas.DataFrame
-        One row per cell: its parameters and the Monte Carlo summary
-        (agreement rate, time to agreement, realised values, distances).
+        One row per cell: its parameters (``weeks``: length of the talks,
+        ``every`` and ``unit``: the pace, ``rounds``: the rounds they hold,
+        rates per unit of time) and the Monte Carlo summary (agreement rate,
+        time to agreement in rounds and in weeks, ``agreement_weeks_*``, and
+        the median agreement's date, realised values, distances).
 
     Raises
     ------
@@ -870,32 +1021,25 @@ def sweep(
                 "out", f"{target} is not a .parquet file", "name the output file *.parquet"
             )
     sc = source if isinstance(source, Scenario) else load_scenario(source)
-    text = sc.model_dump_json(by_alias=True)
-    digest = hashlib.sha1(text.encode()).hexdigest()
-    check_grid(spec, _space_of(text, digest, None))
+    check_grid(spec, _compiled(sc, None))
+    space = _compiled(sc, spec.parties)  # compiled once, here; sent once to each worker
     cells = spec.cells()
     parallel = 1 if scheduler == "sync" else (workers or os.cpu_count() or 1)
-    size = max(
-        1, math.ceil(len(cells) / (4 * parallel))
-    )  # ~4 batches per worker: balance and little overhead
-    batches = [
-        {
-            "cells": cells[lo : lo + size],
-            "scenario_json": text,
-            "scenario_name": sc.name,
-            "digest": digest,
-        }
-        for lo in range(0, len(cells), size)
-    ]
+    batches = balanced(len(cells), TASKS_PER_WORKER * parallel)
     parts = run_grid(
         sweep_cells,
-        batches,
+        [{"cells": [cells[k] for k in batch]} for batch in batches],
         scheduler=scheduler,
         workers=workers,
         progress=progress,
         description=f"sweep {sc.name} ({len(cells)} cells)",
+        shared=space,
     )
-    frame = pd.DataFrame([row for part in parts for row in part])
+    rows: list[Any] = [None] * len(cells)
+    for batch, part in zip(batches, parts, strict=True):
+        for k, row in zip(batch, part, strict=True):
+            rows[k] = row
+    frame = pd.DataFrame(rows)
     if target is not None:
         target.parent.mkdir(parents=True, exist_ok=True)
         frame.to_parquet(target, index=False)

@@ -11,6 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from dealspace.errors import DealspaceError
+from dealspace.files import check_output as check_path
+from dealspace.files import write_text
 from dealspace.pipeline import Results
 from dealspace.report.build import layout
 
@@ -30,41 +32,24 @@ def render(results: Results, fmt: str = "html") -> str:
     raise DealspaceError.single("--format", f"unknown format '{fmt}'", "use 'html' or 'md'")
 
 
-def check_output(path: str | Path, overwrite: bool = False, inputs: tuple[Path, ...] = ()) -> Path:
-    """Refuse an output path that exists (unless ``overwrite``), is an input, or has no folder."""
-    out = Path(path)
-    if str(path) == "":
-        raise DealspaceError.single(
-            "--output", "the path is empty", "give a file name, e.g. report.html"
-        )
-    for source in inputs:
-        try:
-            same = out.exists() and source.exists() and out.resolve() == source.resolve()
-        except OSError:
-            same = False
-        if same:
-            raise DealspaceError.single(
-                str(out), "this is an input file", "write the report to another path"
-            )
-    if out.is_dir():
-        raise DealspaceError.single(str(out), "this is a folder", "give a file name inside it")
-    if out.exists() and not overwrite:
-        raise DealspaceError.single(
-            str(out),
-            "the file exists and would be overwritten",
-            "choose another path or pass --overwrite",
-        )
-    if not out.parent.is_dir():
-        raise DealspaceError.single(
-            str(out), f"the folder {out.parent} does not exist", "create it first"
-        )
-    return out
+def check_output(
+    path: str | Path, overwrite: bool = False, inputs: tuple[str | Path, ...] = ()
+) -> Path:
+    """Refuse an output path by the one rule (:func:`dealspace.files.check_output`):
+    empty, a folder, a device, a missing or read-only folder, an input (even with
+    ``overwrite``), or an existing file (unless ``overwrite``)."""
+    return check_path(path, "--output", overwrite=overwrite, inputs=inputs)
 
 
 def write_report(
-    results: Results, path: str | Path, fmt: str = "html", *, overwrite: bool = False
+    results: Results,
+    path: str | Path,
+    fmt: str = "html",
+    *,
+    overwrite: bool = False,
+    inputs: tuple[str | Path, ...] = (),
 ) -> Path:
-    """Render ``results`` and write them to ``path``.
+    """Render ``results`` and write them to ``path`` (atomically: a temporary file renamed into place).
 
     Parameters
     ----------
@@ -76,6 +61,8 @@ def write_report(
         ``"html"`` (one self-contained file, charts inline) or ``"md"``.
     overwrite
         Replace an existing file; by default an existing file is an error.
+    inputs
+        Files the report was made from: never written over, even with ``overwrite``.
 
     Returns
     -------
@@ -85,26 +72,14 @@ def write_report(
     Raises
     ------
     DealspaceError
-        When the file exists (and ``overwrite`` is false), the format is
-        unknown, the folder does not exist or the file cannot be written.
+        When the file exists (and ``overwrite`` is false), is an input, the
+        format is unknown, the folder does not exist or the file cannot be written.
     """
     if fmt not in FORMATS:
         raise DealspaceError.single("--format", f"unknown format '{fmt}'", "use 'html' or 'md'")
-    out = check_output(path, overwrite)
+    out = check_output(path, overwrite, inputs)
     text = render(results, fmt)
-    try:
-        with out.open("w" if overwrite else "x", encoding="utf-8") as fh:
-            fh.write(text)
-    except FileExistsError:
-        raise DealspaceError.single(
-            str(out),
-            "the file appeared while the report was built",
-            "choose another path or pass --overwrite",
-        ) from None
-    except OSError as err:
-        raise DealspaceError.single(
-            str(out), f"cannot write the file ({err.strerror})", "choose a writable path"
-        ) from None
+    write_text(out, text, "--output", overwrite=overwrite, inputs=inputs)
     return out
 
 

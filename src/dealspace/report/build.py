@@ -33,6 +33,7 @@ def layout(data: Results) -> Document:
             section
             for section in (
                 parts.portfolio(data),
+                parts.skipped_section(data),
                 parts.zopa_section(data),
                 parts.frontier_section(data),
                 parts.recommended(data),

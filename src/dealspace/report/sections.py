@@ -4,9 +4,11 @@ into renderer-neutral blocks (text, tables, chart specs). Pure."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
+from dealspace.analysis.bargaining import CROSS_PARTY_NOTE
 from dealspace.analysis.specs import (
     frontier_chart,
     linkage_chart,
@@ -229,7 +231,8 @@ def frontier_section(data: ReportData) -> Section:
             tuple(rows),
             numeric=(False, True, *(True for _ in names), *(True for _ in names)),
             caption="Nash: maximise the product of gains; Kalai–Smorodinsky: equal shares of each side's ideal "
-            "gain; egalitarian: maximise the smallest gain; utilitarian: maximise the sum.",
+            "gain; egalitarian: maximise the smallest gain; utilitarian: maximise the sum. "
+            + CROSS_PARTY_NOTE,
             emphasis=(0,),
         )
     )
@@ -290,6 +293,21 @@ def best_line(data: ReportData) -> str:
         for n, p in zip(_labels(data), data.space.parties, strict=True)
     ]
     return "Gains over BATNA: " + ", ".join(parts) + "."
+
+
+# ------------------------------------------------------------------ skipped analyses
+
+
+def skipped_section(data: ReportData) -> Section | None:
+    """The analyses left out because the scenario is above their size limit (Results.notes)."""
+    if not data.notes:
+        return None
+    return Section(
+        "skipped",
+        "Analyses skipped for size",
+        (Bullets(tuple(data.notes)),),
+        "Some analyses were skipped: the scenario is above their size limit.",
+    )
 
 
 # ------------------------------------------------------------------ linkage, domains, red lines
@@ -678,10 +696,9 @@ def offers_section(data: ReportData) -> Section | None:
 
 def _protocol_name(protocol: object) -> str:
     """A protocol's short name for the report (``alternating`` → ``single undertaking``)."""
-    from dealspace.process.compare import LABELS
+    from dealspace.process.compare import short_name
 
-    name = str(protocol)
-    return LABELS.get(name.split("[")[0], name).split(" (")[0]
+    return short_name(protocol)
 
 
 def protocols_section(data: ReportData) -> Section | None:
@@ -726,9 +743,16 @@ def protocols_section(data: ReportData) -> Section | None:
         ),
         numeric=(False, True, True, True, True, True, True),
         caption="; ".join(
-            f"{k}: {v}"
-            for k, v in defs.items()
-            if k in ("complete", "partial", "none", "breakdown", "weeks", "to_nash")
+            f"{header}: {defs[k]}"
+            for k, header in (
+                ("complete", "complete"),
+                ("partial", "partial"),
+                ("none", "none"),
+                ("breakdown", "breakdown"),
+                ("weeks", "weeks to last binding"),
+                ("to_nash", "distance to Nash"),
+            )
+            if k in defs
         ),
     )
     gains = Table(
@@ -746,7 +770,7 @@ def protocols_section(data: ReportData) -> Section | None:
             for name, r in zip(names, rows, strict=True)
         ),
         numeric=(False, *(True for _ in cmp.parties), *(True for _ in cmp.parties)),
-        caption="; ".join(f"{k}: {v}" for k, v in defs.items() if k.startswith(("gain:", "cost:"))),
+        caption=_per_party_caption(defs, cmp.parties, labels),
     )
     blocks: list[Chart | Table | Text] = [
         chart,
@@ -755,28 +779,59 @@ def protocols_section(data: ReportData) -> Section | None:
         Text("Conditions: " + cmp.verdict.conditions, "note"),
     ]
     if len(cmp.sensitivity):
-        sdefs = cmp.columns("sensitivity")
-        blocks.append(
-            Table(
-                ("hazard ×", "delay cost ×", "pace (every … )", "winner", "margin"),
-                tuple(
-                    (
-                        f"×{r['hazard_x']:g}",
-                        f"×{r['cost_x']:g}",
-                        f"{r['every']:g} {cmp.settings.unit}s",
-                        _protocol_name(r["winner"]),
-                        num(r["margin"]),
-                    )
-                    for r in cmp.sensitivity.to_dict(orient="records")
-                ),
-                numeric=(True, True, True, False, True),
-                caption="Sensitivity: which protocol ranks first as the breakdown hazard, the delay costs and the pace "
-                "change. "
-                + "; ".join(f"{k}: {v}" for k, v in sdefs.items() if k in ("winner", "margin")),
-            )
-        )
+        blocks.append(_sensitivity_block(cmp))
     return Section(
         "protocols", "Which process? Protocols compared", tuple(blocks), cmp.verdict.text
+    )
+
+
+def _per_party_caption(defs: dict[str, str], parties: Sequence[str], labels: dict[str, str]) -> str:
+    """The gain and delay-cost definitions once, worded for any party (the columns repeat per party)."""
+    first = parties[0]
+    generic = {
+        "gain": defs.get(f"gain:{first}", ""),
+        "delay cost": defs.get(f"cost:{first}", ""),
+    }
+    return "; ".join(
+        f"{name}: {text.replace(first, 'the party')}" for name, text in generic.items() if text
+    )
+
+
+def _sensitivity_block(cmp: Any) -> Table | Text:
+    """Where the ranking flips; one sentence when the same protocol wins in every cell."""
+    rows = cmp.sensitivity.to_dict(orient="records")
+    unit = cmp.settings.unit
+    winners = {_protocol_name(r["winner"]) for r in rows}
+    if len(winners) == 1:
+        margins = [float(r["margin"]) for r in rows]
+
+        def span(key: str) -> str:
+            return f"×{min(r[key] for r in rows):g}–×{max(r[key] for r in rows):g}"
+
+        every = sorted({float(r["every"]) for r in rows})
+        return Text(
+            f"Sensitivity: {winners.pop()} ranks first in all {len(rows)} cells "
+            f"(breakdown hazard {span('hazard_x')}, delay costs {span('cost_x')}, "
+            f"a round every {every[0]:g}–{every[-1]:g} {unit}s); its lead over the runner-up "
+            f"is {min(margins):.2f} to {max(margins):.2f} joint points.",
+            "note",
+        )
+    sdefs = cmp.columns("sensitivity")
+    return Table(
+        ("hazard ×", "delay cost ×", "a round every", "winner", "margin"),
+        tuple(
+            (
+                f"×{r['hazard_x']:g}",
+                f"×{r['cost_x']:g}",
+                f"{r['every']:g} {unit}" + ("" if r["every"] == 1 else "s"),
+                _protocol_name(r["winner"]),
+                num(r["margin"]),
+            )
+            for r in rows
+        ),
+        numeric=(True, True, True, False, True),
+        caption="Sensitivity: which protocol ranks first as the breakdown hazard, the delay costs and the pace "
+        "change. " + "; ".join(f"{k}: {v}" for k, v in sdefs.items() if k in ("winner", "margin")),
     )
 
 
@@ -846,13 +901,14 @@ def world_section(data: ReportData) -> Section | None:
             "others retaliate",
             "others form a bloc",
             "others settle",
-            "others' mean payoff",
+            "others' mean payoff (% of real income)",
         ),
         rows,
         numeric=(False, True, True, True, True),
         caption=f"Bellwether model of the 2025 world ({w.runs} runs): the other partners' moves after {w.name}'s "
         "outcome is forced — good (deal kept), bad (concessions paid, tariff snaps back) or none (no deal). "
-        "Payoff: welfare points of the GE model. Method and fit to 2025: docs/world.md.",
+        "Payoff: a partner's welfare change in the GE model, in % of its real income, less the costs "
+        "its choices carry (docs/world.md). Method and fit to 2025: docs/world.md.",
     )
     blocks: list[Table | Text] = [table]
     first = {
@@ -863,10 +919,15 @@ def world_section(data: ReportData) -> Section | None:
     }
     if w.bellwether in first:
         advantage, se = first[w.bellwether]
+        noise = (
+            "; within sampling error of zero: the model sees no first-mover effect"
+            if abs(advantage) <= 2 * se
+            else ""
+        )
         blocks.append(
             Text(
-                f"Moving first rather than last is worth {signed(advantage, 3)} welfare points to {w.name} "
-                f"(± {num(2 * se, 3)}, two standard errors).",
+                f"Moving first rather than last changes {w.name}'s payoff by {signed(advantage, 3)} "
+                f"percentage points of real income (± {num(2 * se, 3)}, two standard errors{noise}).",
                 "note",
             )
         )

@@ -43,6 +43,7 @@ def find_problems(s: Scenario) -> Iterator[Problem]:
             issues.setdefault(issue.id, issue)
             yield from _issue_problems(issue, where)
     yield from _tariff_shares(s)
+    yield from _owner_problems(s)
     reference_problems = False
     for p, party in enumerate(s.parties):
         for problem in _party_problems(party, f"parties[{p}]", issues):
@@ -51,6 +52,20 @@ def find_problems(s: Scenario) -> Iterator[Problem]:
     if not reference_problems:
         for p, party in enumerate(s.parties):
             yield from _contradictions(party, f"parties[{p}]", issues)
+
+
+def _owner_problems(s: Scenario) -> Iterator[Problem]:
+    """Each issue's ``owners`` are parties of the scenario."""
+    parties = [p.id for p in s.parties]
+    for d, domain in enumerate(s.domains):
+        for i, issue in enumerate(domain.issues):
+            for k, owner in enumerate(issue.owners or []):
+                if owner not in parties:
+                    yield Problem(
+                        f"domains[{d}].issues[{i}].owners[{k}]",
+                        f"unknown party '{owner}'",
+                        did_you_mean(owner, parties),
+                    )
 
 
 #: Slack allowed when the shares of one pair's flow are added (shares are typed with a few decimals).

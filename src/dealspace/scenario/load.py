@@ -22,6 +22,8 @@ import yaml
 from pydantic import BaseModel, Tag, ValidationError
 
 from dealspace.errors import DealspaceError, Problem, did_you_mean
+from dealspace.files import check_source, read_bytes
+from dealspace.scenario.bounds import DOC, MAX_MAGNITUDE, number_problems, shown
 from dealspace.scenario.model import Scenario, key_names
 
 #: Largest scenario file read (bytes).
@@ -65,6 +67,7 @@ def load_scenario(source: str | Path, profiles: Sequence[str | Path] | None = No
         how to fix it.
     """
     path = Path(source)
+    check_source(path, missing_ok=True)  # a FIFO, /dev/null, a link loop: one message, no hang
     if path.is_dir():
         from dealspace.scenario.genius import load_genius
 
@@ -123,12 +126,16 @@ def scenario_from_data(data: Any, source: str) -> Scenario:
             "a scenario starts with keys such as 'name:', 'parties:' and 'domains:'",
             source=source,
         )
+    too_large = list(number_problems(data, MAX_MAGNITUDE))
+    if too_large:
+        raise DealspaceError(too_large, source)
     try:
-        return Scenario.model_validate(data)
+        scenario = Scenario.model_validate(data)
     except ValidationError as err:
         raise DealspaceError(problems_from_validation(err), source) from None
     except DealspaceError as err:
         raise DealspaceError(err.problems, source) from None
+    return scenario.from_file(source)
 
 
 def load_model_file(path: Path, model: type[M], what: str, source: str = "") -> M:
@@ -159,12 +166,8 @@ def load_model_file(path: Path, model: type[M], what: str, source: str = "") -> 
 def read_document(path: Path) -> Any:
     """Read a YAML or JSON file safely (size, tags, depth, alias bombs)."""
     source = str(path)
-    try:
-        size = path.stat().st_size
-    except OSError as err:
-        raise DealspaceError.single(
-            "", f"cannot read the file: {err.strerror}", source=source
-        ) from None
+    check_source(path)
+    size = path.stat().st_size
     if size > MAX_FILE_BYTES:
         raise DealspaceError.single(
             "",
@@ -173,7 +176,15 @@ def read_document(path: Path) -> Any:
             source=source,
         )
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        raw = read_bytes(path, MAX_FILE_BYTES)  # a /proc file can be longer than its size says
+        if len(raw) > MAX_FILE_BYTES:
+            raise DealspaceError.single(
+                "",
+                f"the file is over the {MAX_FILE_BYTES / 1e6:.0f} MB limit",
+                "split the scenario or use numeric ranges instead of long option lists",
+                source=source,
+            )
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise DealspaceError.single(
             "", "the file is not UTF-8 text", "save it as UTF-8 YAML or JSON", source=source
@@ -185,6 +196,9 @@ def read_document(path: Path) -> Any:
     kind = SUFFIXES.get(path.suffix.lower(), "yaml")
     data = parse_json(text, source) if kind == "json" else parse_yaml(text, source)
     check_shape(data, source)
+    infinite = list(number_problems(data))
+    if infinite:
+        raise DealspaceError(infinite, source)
     return data
 
 
@@ -438,8 +452,14 @@ def problems_from_validation(
             what = f"'{e['input']}' is not a number"
         elif e["type"] == "finite_number":
             what = f"{e.get('input')} is not a finite number"
-        elif e["type"] == "greater_than_equal" and _is_number(e.get("input")):
-            what = f"{e.get('input')} is negative"
+        elif e["type"] in {"greater_than_equal", "less_than_equal"} and _is_number(e.get("input")):
+            ctx = e.get("ctx") or {}
+            bound = ctx.get("ge", ctx.get("le", 0))
+            if bound == 0:
+                what = f"{shown(e['input'])} is negative"
+            else:
+                what = f"{shown(e['input'])} is beyond {shown(float(bound))}, the bound for this number"
+                fix = f"keep it within the bounds of {DOC}"
         if (
             e["type"] == "string_type"
             and isinstance(e.get("input"), dict)

@@ -41,14 +41,27 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from dealspace.errors import did_you_mean
+from dealspace.scenario.bounds import (
+    MAX_MAGNITUDE,
+    MAX_POINTS,
+    MAX_TARIFF_PCT,
+    MIN_RELATIVE_STEP,
+    shown,
+)
 from dealspace.tolerances import GRID_TOL
 
 #: Most options a numeric issue may expand to.
 MAX_NUMERIC_OPTIONS = 2001
 
 Id = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_.\-]+$")]
-Number = Annotated[float, Field(allow_inf_nan=False)]
-NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+#: A position on a numeric issue (an option, a range end, a condition bound): finite, within ±1e12.
+Number = Annotated[float, Field(ge=-MAX_MAGNITUDE, le=MAX_MAGNITUDE, allow_inf_nan=False)]
+#: Utility points (a bonus, a BATNA, an uncertain weight or value): finite, within ±1e9.
+Points = Annotated[float, Field(ge=-MAX_POINTS, le=MAX_POINTS, allow_inf_nan=False)]
+#: Non-negative utility points (a weight, a delay cost): 0 … 1e9.
+NonNegative = Annotated[float, Field(ge=0, le=MAX_POINTS, allow_inf_nan=False)]
+#: A tariff rate in percent: 0 … 10,000.
+Rate = Annotated[float, Field(ge=0, le=MAX_TARIFF_PCT, allow_inf_nan=False)]
 OptionRef = str | float
 
 
@@ -206,7 +219,7 @@ class Bonus(Traced):
     id: Id | None = None
     label: str | None = None
     condition: Condition
-    bonus: Number
+    bonus: Points
 
 
 # ---------------------------------------------------------------- issues
@@ -217,6 +230,15 @@ class Option(Traced):
 
     id: Id
     label: str | None = None
+
+
+def _number_id(v: Any) -> Any:
+    """The option id a number written as an id stands for (``400`` → '400', ``2.5`` → '2.5')."""
+    if isinstance(v, bool) or not isinstance(v, int | float):
+        return v if isinstance(v, str) else str(v)
+    if isinstance(v, int) and abs(v) > 10**15:
+        return str(v)  # beyond a float's exact integers (and refused by the loader's bounds)
+    return f"{v:g}"
 
 
 class NumericRange(Base):
@@ -234,18 +256,37 @@ class NumericRange(Base):
                 "min {lo} is above max {hi}: swap them",
                 {"lo": self.min, "hi": self.max},
             )
-        count = math.floor((self.max - self.min) / self.step + GRID_TOL) + 1
-        if count > MAX_NUMERIC_OPTIONS:
+        # Compared without dividing, so no step can overflow the count.
+        if self.max - self.min > self.step * (MAX_NUMERIC_OPTIONS - 1 + GRID_TOL):
+            ratio = (self.max - self.min) / self.step
+            count = (
+                f"{math.floor(ratio + GRID_TOL) + 1:,}"
+                if ratio < 1e15
+                else (f"about {shown(ratio)}" if math.isfinite(ratio) else "over 1e308")
+            )
             raise PydanticCustomError(
                 "too_many_options",
                 "the range {lo}..{hi} in steps of {step} has {n} options, more than {cap}: "
                 "use a larger step",
                 {
-                    "lo": self.min,
-                    "hi": self.max,
-                    "step": self.step,
+                    "lo": shown(self.min),
+                    "hi": shown(self.max),
+                    "step": shown(self.step),
                     "n": count,
                     "cap": MAX_NUMERIC_OPTIONS,
+                },
+            )
+        scale = max(1.0, abs(self.min), abs(self.max))
+        if self.step < MIN_RELATIVE_STEP * scale:
+            raise PydanticCustomError(
+                "tiny_step",
+                "the step {step} is too fine for numbers of this size (below {rel} × {scale}): "
+                "use a step of at least {least}",
+                {
+                    "step": shown(self.step),
+                    "rel": shown(MIN_RELATIVE_STEP),
+                    "scale": shown(scale),
+                    "least": shown(MIN_RELATIVE_STEP * scale),
                 },
             )
         return self
@@ -270,13 +311,13 @@ class TariffSpec(Traced):
         description="Share of the bilateral flow the tariff covers (e.g. autos ≈ 0.35 of "
         "Japan's exports to the US); the shares of one country pair add up to at most 1.",
     )
-    rates: dict[str, NonNegative] | None = None
+    rates: dict[str, Rate] | None = None
 
     @field_validator("rates", mode="before")
     @classmethod
     def _keys_as_ids(cls, value: Any) -> Any:
         if isinstance(value, dict):
-            return {f"{k:g}" if isinstance(k, int | float) else str(k): v for k, v in value.items()}
+            return {_number_id(k): v for k, v in value.items()}
         return value
 
 
@@ -291,6 +332,14 @@ class Issue(Traced):
     unit: str | None = None
     status_quo: OptionRef
     tariff: TariffSpec | None = None
+    owners: list[Id] | None = Field(
+        None,
+        min_length=1,
+        description="Parties whose consent moving this issue needs (coalitions: only a "
+        "coalition holding every owner may move it). Default: the parties the issue is "
+        "between — for a tariff issue the levying and the levied party (by 'country'), "
+        "otherwise every party with a stake in it.",
+    )
 
     @field_validator("options", mode="before")
     @classmethod
@@ -298,7 +347,7 @@ class Issue(Traced):
         """``options: [0, 400]`` means the option ids '0' and '400'."""
         if isinstance(value, list):
             return [
-                f"{v:g}" if isinstance(v, int | float) and not isinstance(v, bool) else v
+                _number_id(v) if isinstance(v, int | float) and not isinstance(v, bool) else v
                 for v in value
             ]
         return value
@@ -344,7 +393,9 @@ class Issue(Traced):
             return self._positions.get(f"{ref:g}" if isinstance(ref, float) else str(ref))
         try:
             x = float(ref)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
+            return None
+        if not math.isfinite(x):
             return None
         r = self.range
         k = round((x - r.min) / r.step)
@@ -391,9 +442,9 @@ class Range(Base):
     ``most_likely``. Its point value (used by every exact analysis) is
     ``most_likely`` when given, else the midpoint; ``dealspace robust`` draws it."""
 
-    low: Number
-    high: Number
-    most_likely: Number | None = None
+    low: Points
+    high: Points
+    most_likely: Points | None = None
 
     @model_validator(mode="after")
     def _ordered(self) -> Range:
@@ -459,7 +510,7 @@ class Valuation(Traced):
             ranges = dict(data.get("value_ranges") or {})
             plain = {}
             for key, v in value.items():
-                name = f"{key:g}" if isinstance(key, float) else str(key)
+                name = _number_id(key) if isinstance(key, float) else str(key)
                 if _is_range(v):
                     ranges[name] = v
                     plain[key] = _point(v)
@@ -499,7 +550,7 @@ class Valuation(Traced):
         if isinstance(value, dict):
             out = {}
             for key, v in value.items():
-                name = f"{key:g}" if isinstance(key, float) else str(key)
+                name = _number_id(key) if isinstance(key, float) else str(key)
                 out[name] = _non_negative(v, f"the value of option '{name}'")
             return out
         if isinstance(value, list):
@@ -507,7 +558,9 @@ class Valuation(Traced):
             for point in value:
                 if not (isinstance(point, list | tuple) and len(point) == 2):
                     raise PydanticCustomError(
-                        "bad_points", "each point is a pair [x, value], got {p!r}", {"p": point}
+                        "bad_points",
+                        "each point is a pair [x, value], got {p}",
+                        {"p": repr(point)[:80]},
                     )
                 x = _finite(point[0], "a point's x")
                 points.append((x, _non_negative(point[1], f"the value at x = {x:g}")))
@@ -530,20 +583,26 @@ class Valuation(Traced):
         )
 
 
-def _finite(v: Any, what: str) -> float:
+def _finite(v: Any, what: str, limit: float = MAX_MAGNITUDE) -> float:
     if isinstance(v, bool) or not isinstance(v, int | float):
         raise PydanticCustomError(
-            "not_number", "{what} must be a number, got {v!r}", {"what": what, "v": v}
+            "not_number", "{what} must be a number, got {v}", {"what": what, "v": repr(v)[:80]}
         )
-    if not math.isfinite(v):
+    if isinstance(v, float) and not math.isfinite(v):
         raise PydanticCustomError(
             "not_finite", "{what} is {v}: use a finite number", {"what": what, "v": v}
+        )
+    if abs(v) > limit:
+        raise PydanticCustomError(
+            "too_large",
+            "{what} is {v}, beyond ±{limit}: use smaller units (docs/scenario-format.md, 'Bounds')",
+            {"what": what, "v": shown(v), "limit": shown(float(limit))},
         )
     return float(v)
 
 
 def _non_negative(v: Any, what: str) -> float:
-    x = _finite(v, what)
+    x = _finite(v, what, MAX_POINTS)
     if x < 0:
         raise PydanticCustomError(
             "negative",
@@ -559,7 +618,7 @@ class Party(Traced):
     id: Id
     name: str | None = None
     country: str | None = Field(None, description="ISO3 code in the economy module, if any.")
-    batna: Number | Literal["status_quo"] = Field(
+    batna: Points | Literal["status_quo"] = Field(
         "status_quo",
         description="Utility of walking away, in the party's points; 'status_quo' = "
         "the utility of the status-quo package.",
@@ -666,6 +725,17 @@ class Scenario(Traced):
 
         raise_problems(self)
         return self
+
+    # -- where it was read from -----------------------------------------------
+    def from_file(self, source: str) -> Scenario:
+        """This scenario, remembering the file (or built-in) it was read from (:attr:`origin`)."""
+        self.__dict__["_origin"] = source  # not a field: equality and dumps ignore it
+        return self
+
+    @property
+    def origin(self) -> str:
+        """The file the scenario was read from, for messages (else ``scenario 'name'``)."""
+        return str(self.__dict__.get("_origin") or f"scenario '{self.name}'")
 
     # -- look-ups (derived, cheap) -------------------------------------------
     @cached_property

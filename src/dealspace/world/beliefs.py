@@ -136,6 +136,30 @@ def update(belief: ArrayLike, likelihood: ArrayLike, outcome: int) -> FloatArray
     return joint / total
 
 
+def update_all(beliefs: ArrayLike, likelihood: ArrayLike, outcome: int) -> FloatArray:
+    r""":func:`update` of every row of ``beliefs`` (one belief per observer) at once, bit for bit.
+
+    Examples
+    --------
+    >>> update_all([[0.5, 0.5], [0.9, 0.1]], [[0.8, 0.2], [0.2, 0.8]], 0).round(6).tolist()
+    [[0.8, 0.2], [0.972973, 0.027027]]
+    """
+    mu = np.asarray(beliefs, dtype=float)
+    column = np.asarray(likelihood, dtype=float)[:, outcome]
+    if np.ptp(column) == 0.0:
+        return mu.copy()
+    joint = mu * column[None, :]
+    total = joint.sum(axis=1)
+    if (total <= 0.0).any():
+        k = int(np.argmax(total <= 0.0))
+        raise DealspaceError.single(
+            "outcome",
+            f"{outcome} has probability zero under the belief {mu[k].tolist()}",
+            "check the likelihood table",
+        )
+    return joint / total[:, None]
+
+
 def posteriors(belief: ArrayLike, likelihood: ArrayLike) -> tuple[FloatArray, FloatArray]:
     r"""Predictive probabilities and the posterior after each possible outcome.
 

@@ -181,6 +181,9 @@ class _Game:
         self.seen = {a: beliefs.mix(v, spillover) for a, v in self.lik.items()}
         self.cost = np.array([p.concession for p in world.partners])
         self.reference: Key = (THREAT,) * self.n
+        # memos of pure functions of the state (the game is played many times on few states)
+        self._welfare: dict[Key, FloatArray] = {}
+        self._per_type: dict[tuple[int, Key, float], dict[str, FloatArray]] = {}
         gain = np.array(
             [
                 self._w(p, self.reference, DEAL) - self._w(p, self.reference, THREAT)
@@ -191,10 +194,14 @@ class _Game:
         self.delay = world.delay_share * np.maximum(gain, 0.0)
 
     def welfare(self, key: Key) -> FloatArray:
-        """Partners' welfare in a state they weigh: exact, or the second-order expansion."""
-        return (self.table.welfare(key) if self.exact else self.table.approx(key))[
-            self.table.regions
-        ]
+        """Partners' welfare in a state they weigh: exact, or the second-order expansion (memoised)."""
+        hit = self._welfare.get(key)
+        if hit is None:
+            hit = (self.table.welfare(key) if self.exact else self.table.approx(key))[
+                self.table.regions
+            ]
+            self._welfare[key] = hit
+        return hit
 
     def _w(self, p: int, base: Key, state: int) -> float:
         return float(self.welfare(base[:p] + (state,) + base[p + 1 :])[p])
@@ -204,7 +211,13 @@ class _Game:
         return self.world.tot_discount * max(self._w(p, base, HOLD) - self._w(p, base, THREAT), 0.0)
 
     def per_type(self, p: int, base: Key, cost: float) -> dict[str, FloatArray]:
-        """Expected payoff of settle / retaliate / stay for each type (K,), given the concession demanded."""
+        """Expected payoff of settle / retaliate / stay for each type (K,), given the concession demanded (memoised)."""
+        hit = self._per_type.get((p, base, cost))
+        if hit is None:
+            hit = self._per_type[(p, base, cost)] = self._expected(p, base, cost)
+        return hit
+
+    def _expected(self, p: int, base: Key, cost: float) -> dict[str, FloatArray]:
         w = [self._w(p, base, s) for s in range(len(STATES))]
         settle = np.array([w[DEAL] - cost, w[THREAT] - cost, w[THREAT]])
         k = len(self.world.types)
@@ -356,17 +369,12 @@ class _Game:
                     for m in movers[1:]:
                         queue.remove(m)
                 elif action == "retaliate":
-                    demands = np.array(
-                        [
-                            terms.demanded(
-                                float(c),
-                                precedents,
-                                punished,
-                                self.world.terms_spillover,
-                                self.world.reputation,
-                            )
-                            for c in self.cost
-                        ]
+                    demands = terms.demanded_all(
+                        self.cost,
+                        precedents,
+                        punished,
+                        self.world.terms_spillover,
+                        self.world.reputation,
                     )
                     members = self.bloc(p, open_, mu, state, demands)
                     if members:
@@ -391,8 +399,7 @@ class _Game:
                     precedents.append(demand)
                 if kind == "settle" and label == "bad":
                     punished += 1
-                for j in range(n):
-                    mu[j] = beliefs.update(mu[j], self.seen[kind], o)
+                mu = beliefs.update_all(mu, self.seen[kind], o)
             concluded += len(movers)
             for m in movers:
                 done[m] = {

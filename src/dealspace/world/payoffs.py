@@ -35,12 +35,13 @@ Statistics Approach". *Journal of International Economics* 131, 103419.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from dealspace.economy.gravity import Economy, ModelParams, solve
+from dealspace.economy.threads import blas_limit
 from dealspace.errors import DealspaceError
 
 FloatArray = NDArray[np.float64]
@@ -64,11 +65,7 @@ def welfare_pct(
 
 def one_blas_thread() -> AbstractContextManager[object]:
     """Limit the BLAS to one thread (small systems solve fastest so), if ``threadpoolctl`` is installed."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # optional: only speed depends on it
-        return nullcontext()
-    return threadpool_limits(limits=1, user_api="blas")
+    return blas_limit(1)
 
 
 class PayoffTable:
@@ -137,6 +134,8 @@ class PayoffTable:
         self._zero: FloatArray | None = None
         self._single: FloatArray | None = None
         self._pair: FloatArray | None = None
+        self._upper: tuple[NDArray[np.intp], NDArray[np.intp]] | None = None
+        self._approx: dict[Key, FloatArray] = {}
         self.solves = 0
         self.hits = 0
 
@@ -187,16 +186,23 @@ class PayoffTable:
         on the world-2025 data the median error over random states is below
         0.01 welfare points.
         """
+        hit = self._approx.get(key)
+        if hit is not None:
+            return hit
         if self._single is None:
             self._expand()
         assert self._single is not None and self._pair is not None and self._zero is not None
+        assert self._upper is not None
         x = np.asarray(key, dtype=int)
         idx = np.arange(self.n_partners)
-        pairs = self._pair[idx[:, None], x[:, None], idx[None, :], x[None, :]]
-        upper = np.triu(np.ones((self.n_partners, self.n_partners), dtype=bool), k=1)
-        return np.asarray(
-            self._zero + self._single[idx, x].sum(axis=0) + pairs[upper].sum(axis=0), dtype=float
+        q, r = self._upper  # every pair q < r, in row-major order
+        pairs = self._pair[q, x[q], r, x[r]]
+        value = np.asarray(
+            self._zero + self._single[idx, x].sum(axis=0) + pairs.sum(axis=0), dtype=float
         )
+        value.setflags(write=False)
+        self._approx[key] = value
+        return value
 
     def _expand(self) -> None:
         n, k = self.n_partners, len(STATES)
@@ -213,6 +219,7 @@ class PayoffTable:
                         both = self.welfare(_deviate((THREAT,) * n, {q: s, r: u}))
                         pair[q, s, r, u] = both - zero - single[q, s] - single[r, u]
         self._zero, self._single, self._pair = zero, single, pair
+        self._upper = np.triu_indices(n, k=1)
 
     def __len__(self) -> int:
         return len(self._cache)

@@ -63,6 +63,21 @@ def demanded(
     return ((1.0 - tau) * own + tau * anchor) * (1.0 + rho * punished)
 
 
+def demanded_all(
+    own: ArrayLike, precedents: Sequence[float], punished: int, tau: float, rho: float
+) -> NDArray[np.float64]:
+    """:func:`demanded` of every partner at once (``own``: each one's concession), bit for bit.
+
+    >>> demanded_all([0.02, 0.04], [0.06], 0, 0.5, 0.0).tolist()
+    [0.04, 0.05]
+    """
+    c = np.array(own, dtype=float)
+    if tau == 0.0 and rho == 0.0:
+        return c
+    anchor = float(np.mean(precedents)) if precedents else c
+    return ((1.0 - tau) * c + tau * anchor) * (1.0 + rho * punished)
+
+
 def punishment(rho: float, concluded: int, partners: int) -> float:
     r"""Extra weight :math:`w_m = \rho (1 - m/(P-1))` on *bad* for the settlement that is conclusion ``m``.
 

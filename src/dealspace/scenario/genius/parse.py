@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dealspace.errors import DealspaceError, Problem
+from dealspace.scenario.bounds import MAX_MAGNITUDE, MAX_POINTS, shown
 from dealspace.scenario.genius.text import number, unique_ids
 
 #: Issue kinds Genius evaluates additively.
@@ -407,6 +408,14 @@ def _range(
             where, f"lowerbound {lower_text} is above upperbound {upper_text}", "swap them"
         )
         return None, None
+    if max(abs(lower), abs(upper)) > MAX_MAGNITUDE:
+        problems.add(
+            where,
+            f"the bounds {shown(lower)}..{shown(upper)} go beyond ±{shown(MAX_MAGNITUDE)}, "
+            "the largest magnitude dealspace accepts",
+            "use smaller units",
+        )
+        return None, None
     return float(lower), float(upper)
 
 
@@ -571,6 +580,13 @@ def _evaluations(
             out.pop(item.id, None)
             unusable.append(item.value)
             continue
+        if x > MAX_POINTS:
+            problems.add(
+                f"{at}@evaluation",
+                f"{text} is beyond {shown(MAX_POINTS)}, the largest evaluation dealspace accepts",
+                "rescale the evaluations (Genius divides them by the largest anyway)",
+            )
+            continue
         if x < 0:
             problems.add(
                 f"{at}@evaluation",
@@ -663,6 +679,13 @@ def _weight(text: str | None, where: str, problems: _Problems) -> float:
         return 0.0
     if x < 0:
         problems.add(where, f"the weight {text} is negative", "use weights ≥ 0")
+        return 0.0
+    if x > MAX_POINTS:
+        problems.add(
+            where,
+            f"the weight {text} is beyond {shown(MAX_POINTS)}, the largest dealspace accepts",
+            "Genius weights are normally shares that add up to 1: rescale them",
+        )
         return 0.0
     return x
 

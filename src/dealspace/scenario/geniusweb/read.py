@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from dealspace.errors import DealspaceError
+from dealspace.scenario.bounds import MAX_MAGNITUDE, shown
 from dealspace.scenario.genius.text import unique_ids
 from dealspace.scenario.load import read_document, scenario_from_data
 from dealspace.scenario.model import MAX_NUMERIC_OPTIONS, NumericRange, Scenario
@@ -61,12 +62,20 @@ def is_domain(data: Any) -> bool:
 
 
 def _number(x: Any, where: str, source: Path) -> float:
+    if isinstance(x, int) and not isinstance(x, bool) and abs(x) > MAX_MAGNITUDE:
+        raise _fail(
+            where, f"{shown(x)} is beyond ±{shown(MAX_MAGNITUDE)}", "use smaller units", source
+        )
     try:
         y = float(x)
-    except (TypeError, ValueError):
-        raise _fail(where, f"{x!r} is not a number", "write a number", source) from None
+    except (TypeError, ValueError, OverflowError):
+        raise _fail(where, f"{str(x)[:40]!r} is not a number", "write a number", source) from None
     if not math.isfinite(y):
         raise _fail(where, f"{x!r} is not finite", "write a finite number", source)
+    if abs(y) > MAX_MAGNITUDE:
+        raise _fail(
+            where, f"{shown(y)} is beyond ±{shown(MAX_MAGNITUDE)}", "use smaller units", source
+        )
     return y
 
 
