@@ -272,3 +272,9 @@ def test_a_grid_is_checked_against_the_scenario_before_any_cell_runs(tmp_path: P
     write_grid(path, {**GOOD, "parties": ["a", "c"]})
     code, out = run("sweep", str(path), "--scenario", TOY, "--scheduler", "sync")
     assert code == 2 and f"{path}: parties: unknown party 'c'" in out
+
+
+def test_a_400_digit_hazard_is_refused_not_a_traceback(tmp_path: Path) -> None:
+    path = write_grid(tmp_path / "grid.yaml", {**GOOD, "hazard": 10**400, "delay_cost": 10**400})
+    code, out = run("sweep", str(path), "--scenario", TOY, "--scheduler", "sync")
+    assert code == 2 and "hazard[0]: " in out and "delay_cost[0]: " in out
