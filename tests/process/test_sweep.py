@@ -63,7 +63,7 @@ def test_grid_file_errors_name_the_field(tmp_path: Path) -> None:
 
 
 def test_grid_needs_protocols_and_strategies() -> None:
-    with pytest.raises(DealspaceError, match="protocols: missing"):
+    with pytest.raises(DealspaceError, match="protocols: this required field is missing"):
         load_grid({"strategies": ["linear,linear"]})
     with pytest.raises(DealspaceError, match="not a strategy pair"):
         load_grid({"protocols": ["alternating"], "strategies": [["a", "b", "c"]]})

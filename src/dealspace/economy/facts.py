@@ -216,17 +216,22 @@ def load_facts(path: str | Path) -> FactsFile:
         raise DealspaceError.single(
             str(path), "is larger than 1 MB", "a facts file is a few kilobytes"
         )
-    return parse_facts(path.read_text(encoding="utf-8"), str(path))
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise DealspaceError.single(
+            str(path), "is not UTF-8 text", "save it as UTF-8 YAML"
+        ) from None
+    return parse_facts(text, str(path))
 
 
 def parse_facts(text: str, where: str) -> FactsFile:
     """Validate the YAML text of a facts file (see the module docstring)."""
-    import yaml
+    from dealspace.scenario.load import check_shape, parse_yaml
 
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as err:
-        raise DealspaceError.single(where, f"is not valid YAML: {err}", "fix the syntax") from None
+    # the one hardened YAML reader: safe tags only, nesting depth, alias bombs
+    data = parse_yaml(text, where)
+    check_shape(data, where)
     if not isinstance(data, dict):
         raise DealspaceError.single(
             where, "is not a mapping", "give 'title', 'inputs' and 'claims'"

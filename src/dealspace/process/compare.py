@@ -130,7 +130,12 @@ def parse_rates(value: Any, where: str, probability: bool = False) -> Rates:
     rule = "a probability in [0, 1)" if probability else f"a number in [0, {MAX_RATE:g}]"
 
     def check(v: Any, at: str) -> float:
-        ok = isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) and v >= 0
+        ok = (
+            isinstance(v, int | float)
+            and not isinstance(v, bool)
+            and (isinstance(v, int) or math.isfinite(v))  # a 400-digit int is finite, not a float
+            and v >= 0
+        )
         if not ok or (probability and v >= 1) or v > MAX_RATE:
             raise DealspaceError.single(at, f"{shorten(repr(v))} is not {rule}")
         return float(v)

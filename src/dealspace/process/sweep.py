@@ -34,10 +34,16 @@ Sweeps run on calendar time, with the names and defaults of
 
 Every key but ``protocols`` and ``strategies`` is optional. A scalar is a
 one-value list; ``start``, ``unit`` and ``tariff_cost`` are one value each.
-Unknown keys, protocol and strategy names get a did-you-mean hint; numbers
-out of range are refused with the field named. The round-based keys of
-earlier versions (``deadline``, ``status_quo_cost``, ``uncertainty_cost``)
-are refused with the calendar key that replaces them.
+A grid file (YAML or JSON) is read by the one hardened loader
+(:func:`dealspace.scenario.load.load_model_file`) and validated as
+:class:`GridFile`: unknown keys, protocol, parameter and strategy names get a
+did-you-mean hint; wrong types, empty lists and numbers out of range or past
+a limit (:data:`MAX_RUNS` runs per cell, :data:`MAX_ROUNDS` rounds per cell,
+:data:`MAX_SEEDS` seeds, :data:`MAX_CELLS` cells, :data:`MAX_WEEKS`,
+:data:`MAX_NOISE`, :data:`MAX_COST`) are refused with the file and the field
+path, all at once. The round-based keys of earlier versions (``deadline``,
+``status_quo_cost``, ``uncertainty_cost``) are refused with the calendar key
+that replaces them.
 
 Dask is imported only when a cluster is used.
 """
@@ -52,7 +58,19 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    Strict,
+    ValidationError,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from dealspace.errors import DealspaceError, Problem, did_you_mean
 
@@ -62,24 +80,6 @@ if TYPE_CHECKING:
     from dealspace.scenario.model import Scenario
     from dealspace.space import DealSpace
 
-#: Keys a grid file may hold.
-GRID_KEYS = (
-    "scenario",
-    "parties",
-    "runs",
-    "start",
-    "weeks",
-    "every",
-    "unit",
-    "protocols",
-    "strategies",
-    "discount",
-    "hazard",
-    "noise",
-    "seeds",
-    "delay_cost",
-    "tariff_cost",
-)
 #: Round-based keys of earlier grids → what replaces them.
 ROUND_KEYS = {
     "deadline": "grids run on a calendar: give the length of the talks as 'weeks' and the pace "
@@ -330,6 +330,351 @@ class _Progress:
 # ------------------------------------------------------------------ grids
 
 
+#: Most Monte Carlo runs in one cell.
+MAX_RUNS = 1_000_000
+#: Most rounds in a cell (weeks × 7 / days between rounds), and longest stage.
+MAX_ROUNDS = 100_000
+#: Most seeds in a grid (a count or a list).
+MAX_SEEDS = 10_000
+#: Largest master seed (32-bit, as the CLI's --seed).
+MAX_SEED = 2**32 - 1
+#: Most cells in a grid (the product of every axis).
+MAX_CELLS = 100_000
+#: Largest noise level σ, in utility points (as the CLI's --noise).
+MAX_NOISE = 100.0
+#: Largest political delay cost per party per unit of time, in utility points.
+MAX_COST = 1e6
+#: Longest talks (weeks; 20 years, as the CLI's --weeks) and pace (every, in weeks or days).
+MAX_WEEKS = 1_040
+MAX_EVERY = 3_650
+#: Largest step of the single-text mediator (an objection scales weights by 1 + step).
+MAX_STEP = 100.0
+#: Parameters a protocol mapping may hold (each protocol accepts some of them).
+PROTOCOL_PARAMS = ("first", "step", "order", "units", "stage_rounds", "bindable")
+
+
+def _refused(text: str) -> PydanticCustomError:
+    return PydanticCustomError("grid", "{text}", {"text": text})
+
+
+def _from(err: DealspaceError) -> PydanticCustomError:
+    """A DealspaceError raised while checking one value, as a pydantic error at that value."""
+    parts = [f"{p.what}. {p.fix[:1].upper()}{p.fix[1:]}" if p.fix else p.what for p in err.problems]
+    return _refused("; ".join(parts))
+
+
+def _whole(lo: int, hi: int) -> Callable[[int], int]:
+    """A check that a whole number lies in [lo, hi], naming the limit passed."""
+
+    def check(v: int) -> int:
+        if v < lo:
+            raise _refused(f"{v:,} is below the minimum of {lo:,}")
+        if v > hi:
+            raise _refused(f"{v:,} is over the limit of {hi:,}")
+        return v
+
+    return check
+
+
+def _within(test: Callable[[float], bool], rule: str) -> Callable[[float], float]:
+    """A check that a number is finite and passes ``test``, naming the rule."""
+
+    def check(v: float) -> float:
+        if not (math.isfinite(v) and test(v)):
+            raise _refused(f"{v!r} is not {rule}")
+        return float(v)
+
+    return check
+
+
+def _is_whole(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _refused(f"{_shown(value)} is not a whole number")
+    return value
+
+
+def _is_number(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _refused(f"{_shown(value)} is not a number")
+    return value
+
+
+def _shown(value: Any) -> str:
+    """A value as the message shows it (long values cut)."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "…"
+
+
+def _listed(value: Any) -> Any:
+    """A scalar is a one-value list."""
+    return list(value) if isinstance(value, list | tuple) else [value]
+
+
+def _filled(hint: str) -> Callable[[list[Any]], list[Any]]:
+    """A check that a list is not empty."""
+
+    def check(values: list[Any]) -> list[Any]:
+        if not values:
+            raise _refused(f"the list is empty: {hint}")
+        return values
+
+    return check
+
+
+def _at_most(n: int, what: str) -> Callable[[list[Any]], list[Any]]:
+    def check(values: list[Any]) -> list[Any]:
+        if len(values) > n:
+            raise _refused(f"{len(values):,} {what} is over the limit of {n:,}")
+        return values
+
+    return check
+
+
+def _seeds(value: Any) -> Any:
+    """``seeds: n`` is the count n (seeds 0 … n-1)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        if value < 1:
+            raise _refused(f"{value} seeds: give a count ≥ 1 or a list of seeds")
+        if value > MAX_SEEDS:
+            raise _refused(f"{value:,} seeds is over the limit of {MAX_SEEDS:,}")
+        return list(range(value))
+    return _listed(value)
+
+
+def _protocol(value: Any) -> Any:
+    return {"name": value} if isinstance(value, str) else value
+
+
+def _strategy_pair(spec: Any) -> tuple[str, str]:
+    from dealspace.process.strategies import get_strategy
+
+    names = [s.strip() for s in spec.split(",")] if isinstance(spec, str) else spec
+    if (
+        not isinstance(names, list | tuple)
+        or len(names) not in (1, 2)
+        or not all(isinstance(n, str) for n in names)
+    ):
+        raise _refused(f"{_shown(spec)} is not a strategy pair: write 'a,b' or [a, b]")
+    names = list(names) * (2 if len(names) == 1 else 1)
+    for name in names:
+        try:
+            get_strategy(name, "")
+        except DealspaceError as err:
+            raise _from(err) from None
+    return names[0], names[1]
+
+
+def _rate(probability: bool) -> Callable[[Any], float | dict[str, float]]:
+    """A check of a rate per unit of time: one number, or party → number."""
+
+    def check(value: Any) -> float | dict[str, float]:
+        try:
+            spec = delay_spec(value, "", probability=probability)
+        except DealspaceError as err:
+            raise _from(err) from None
+        top = max(spec.values(), default=0.0) if isinstance(spec, dict) else spec
+        if top > MAX_COST:
+            raise _refused(f"a cost of {top:g} per unit of time is over the limit of {MAX_COST:g}")
+        return spec
+
+    return check
+
+
+def _date(value: Any) -> str:
+    from dealspace.process.calendar import parse_date
+
+    try:
+        return parse_date(value, "").isoformat()
+    except DealspaceError as err:
+        raise _from(err) from None
+
+
+def _round_based(data: Any) -> Any:
+    """Refuse the round-based keys of earlier grids, saying what replaces them."""
+    if isinstance(data, dict):
+        old = [k for k in data if k in ROUND_KEYS]
+        if old:
+            raise _refused("; ".join(f"'{k}' counts in rounds: {ROUND_KEYS[k]}" for k in old))
+    return data
+
+
+def _order(value: Any) -> Any:
+    if isinstance(value, str) or (
+        isinstance(value, list) and value and all(isinstance(x, str) for x in value)
+    ):
+        return value
+    raise _refused(f"{_shown(value)} is not 'given', 'negotiated' or a list of unit names")
+
+
+Text = Annotated[str, Strict()]
+Whole = Annotated[int, BeforeValidator(_is_whole), Strict()]
+Number = Annotated[float, BeforeValidator(_is_number), Strict()]
+Rounds = Annotated[Whole, AfterValidator(_whole(1, MAX_ROUNDS))]
+Step = Annotated[
+    Number, AfterValidator(_within(lambda x: 0 < x <= MAX_STEP, f"a step in (0, {MAX_STEP:g}]"))
+]
+
+
+class ProtocolSpec(BaseModel):
+    """A protocol in a grid: a name, or a mapping ``{name: …, <parameters>}``
+    (docs/process.md lists each protocol's parameters)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Text
+    first: Whole | None = None
+    step: Step | None = None
+    order: Annotated[Any, AfterValidator(_order)] = None
+    units: Text | None = None
+    stage_rounds: Rounds | None = None
+    bindable: Annotated[bool, Strict()] | None = None
+
+    @model_validator(mode="after")
+    def _known(self) -> ProtocolSpec:
+        from dealspace.process.protocols import get_protocol
+
+        try:
+            get_protocol(self.spec(), "")
+        except DealspaceError as err:
+            raise _from(err) from None
+        return self
+
+    def spec(self) -> str | dict[str, Any]:
+        """What :func:`~dealspace.process.protocols.get_protocol` takes."""
+        params = {k: getattr(self, k) for k in PROTOCOL_PARAMS if k in self.model_fields_set}
+        return {"name": self.name, **params} if params else self.name
+
+
+class GridFile(BaseModel):
+    """A sweep grid as written in a file (see the module docstring): every
+    key type-checked, numbers bounded, unknown keys refused."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    scenario: Text | None = None
+    parties: Annotated[list[Text], Field(min_length=2, max_length=2)] | None = None
+    runs: Annotated[Whole, AfterValidator(_whole(1, MAX_RUNS))] = 1000
+    start: Annotated[Any, AfterValidator(_date)] = None
+    weeks: Annotated[
+        list[
+            Annotated[
+                Number,
+                AfterValidator(
+                    _within(
+                        lambda x: 0 < x <= MAX_WEEKS, f"a length in weeks in (0, {MAX_WEEKS:,}]"
+                    )
+                ),
+            ]
+        ],
+        BeforeValidator(_listed),
+        AfterValidator(_filled("give a length in weeks")),
+    ] = [52.0]
+    every: Annotated[
+        list[
+            Annotated[
+                Number,
+                AfterValidator(
+                    _within(
+                        lambda x: 0 < x <= MAX_EVERY, f"a time between rounds in (0, {MAX_EVERY:,}]"
+                    )
+                ),
+            ]
+        ],
+        BeforeValidator(_listed),
+        AfterValidator(_filled("give a time between rounds")),
+    ] = [2.0]
+    unit: Literal["week", "day"] = "week"
+    protocols: Annotated[
+        list[Annotated[ProtocolSpec, BeforeValidator(_protocol)]],
+        BeforeValidator(_listed),
+        AfterValidator(_filled("list one or more protocols, e.g. [alternating, sequential]")),
+    ]
+    strategies: Annotated[
+        list[Annotated[Any, AfterValidator(_strategy_pair)]],
+        BeforeValidator(_listed),
+        AfterValidator(_filled("list strategy pairs, e.g. ['boulware,linear']")),
+    ]
+    discount: Annotated[
+        list[
+            Annotated[
+                Number,
+                AfterValidator(
+                    _within(lambda x: 0 < x <= 1, "a discount factor per year in (0, 1]")
+                ),
+            ]
+        ],
+        BeforeValidator(_listed),
+        AfterValidator(_filled("give at least one value")),
+    ] = [1.0]
+    hazard: Annotated[
+        list[Annotated[Any, AfterValidator(_rate(probability=True))]],
+        BeforeValidator(_listed),
+        AfterValidator(_filled("give at least one value")),
+    ] = [0.0025]
+    noise: Annotated[
+        list[
+            Annotated[
+                Number,
+                AfterValidator(
+                    _within(lambda x: 0 <= x <= MAX_NOISE, f"a noise level in [0, {MAX_NOISE:g}]")
+                ),
+            ]
+        ],
+        BeforeValidator(_listed),
+        AfterValidator(_filled("give at least one value")),
+    ] = [0.1]
+    seeds: Annotated[
+        list[Annotated[Whole, AfterValidator(_whole(0, MAX_SEED))]],
+        BeforeValidator(_seeds),
+        AfterValidator(_filled("give a count ≥ 1 or a list of seeds")),
+        AfterValidator(_at_most(MAX_SEEDS, "seeds")),
+    ] = [0]
+    delay_cost: Annotated[
+        list[Annotated[Any, AfterValidator(_rate(probability=False))]],
+        BeforeValidator(_listed),
+        AfterValidator(_filled("give at least one value")),
+    ] = [0.0]
+    tariff_cost: Annotated[bool, Strict()] = True
+
+    @model_validator(mode="before")
+    @classmethod
+    def _old(cls, data: Any) -> Any:
+        return _round_based(data)
+
+    @model_validator(mode="after")
+    def _bounded(self) -> GridFile:
+        from dealspace.process.calendar import DAYS
+
+        if self.parties is not None and self.parties[0] == self.parties[1]:
+            raise _refused(f"parties: both are '{self.parties[0]}'; name two different parties")
+        rounds = max(self.weeks) * 7 / (min(self.every) * DAYS[self.unit])
+        if rounds > MAX_ROUNDS:
+            raise _refused(
+                f"weeks: {max(self.weeks):g} with a round every {min(self.every):g} "
+                f"{self.unit}(s) is {rounds:,.0f} rounds, over the limit of {MAX_ROUNDS:,}"
+            )
+        n = math.prod(
+            len(axis)
+            for axis in (
+                self.protocols,
+                self.strategies,
+                self.weeks,
+                self.every,
+                self.discount,
+                self.hazard,
+                self.noise,
+                self.delay_cost,
+                self.seeds,
+            )
+        )
+        if n > MAX_CELLS:
+            raise _refused(
+                f"the grid has {n:,} cells, over the limit of {MAX_CELLS:,}; "
+                "split it into several sweeps"
+            )
+        return self
+
+
 @dataclass(frozen=True)
 class Grid:
     """A validated sweep grid (see the module docstring for the file format).
@@ -353,6 +698,8 @@ class Grid:
     parties: list[str] | None = None
     delay_cost: list[Any] = field(default_factory=lambda: [0.0])
     tariff_cost: bool = True
+    #: Where the grid was read from (its file, or "grid"), for messages.
+    source: str = "grid"
 
     def axes(self) -> list[list[Any]]:
         return [
@@ -398,187 +745,55 @@ class Grid:
 
 
 def load_grid(source: str | Path | Mapping[str, Any]) -> Grid:
-    """Read and validate a grid (a YAML file or a mapping).
+    """Read and validate a grid (a YAML or JSON file, or a mapping).
+
+    A file is read by the one hardened loader
+    (:func:`dealspace.scenario.load.load_model_file`: size limit, UTF-8, safe
+    YAML, nesting depth, alias bombs) and validated as :class:`GridFile`.
 
     Raises
     ------
     DealspaceError
-        Listing every problem: unknown keys, protocol or strategy names (with
-        did-you-mean hints), numbers out of range.
+        Listing every problem with the file and the field path: unknown keys,
+        protocol, parameter or strategy names (with did-you-mean hints),
+        wrong types, numbers out of range or over a limit (``MAX_RUNS``,
+        ``MAX_SEEDS``, ``MAX_CELLS``, …), round-based keys.
     """
-    from dealspace.process.protocols import get_protocol
-    from dealspace.process.strategies import get_strategy
+    from dealspace.scenario.load import load_model_file, problems_from_validation
 
-    where = ""
     if isinstance(source, Mapping):
-        data: Any = dict(source)
+        try:
+            spec = GridFile.model_validate(dict(source))
+        except ValidationError as err:
+            raise DealspaceError(problems_from_validation(err, GridFile), "grid") from None
     else:
         path = Path(source)
-        where = str(path)
-        if not path.is_file():
+        if not path.exists():
             raise DealspaceError.single(
-                "", f"no such grid file: {path}", "check the path", source=where
+                "", f"no such grid file: {path}", "check the path", source=str(path)
             )
-        import yaml
-
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except yaml.YAMLError as err:
+        if path.is_dir():
             raise DealspaceError.single(
-                "", f"not valid YAML: {err}", "fix the syntax", source=where
-            ) from None
-    if not isinstance(data, dict):
-        raise DealspaceError.single(
-            "",
-            "a grid is a mapping of keys (protocols, strategies, …)",
-            "see docs/process.md",
-            source=where,
-        )
-    problems: list[Problem] = []
-    for key in data:
-        if key in ROUND_KEYS:
-            problems.append(Problem(str(key), "counts in rounds", ROUND_KEYS[key]))
-        elif key not in GRID_KEYS:
-            problems.append(Problem(str(key), "unknown key", did_you_mean(str(key), GRID_KEYS)))
-
-    def listed(key: str, default: list[Any]) -> list[Any]:
-        value = data.get(key, default)
-        return list(value) if isinstance(value, list | tuple) else [value]
-
-    def numbers(
-        key: str, default: list[Any], test: Callable[[float], bool], rule: str, whole: bool = False
-    ) -> list[Any]:
-        out = []
-        for k, v in enumerate(listed(key, default)):
-            ok = isinstance(v, int | float) and not isinstance(v, bool)
-            if ok and whole and not float(v).is_integer():
-                ok = False
-            if not ok or not test(float(v)):
-                problems.append(
-                    Problem(
-                        f"{key}[{k}]" if isinstance(data.get(key), list) else key,
-                        f"{v!r} is not {rule}",
-                    )
-                )
-                continue
-            out.append(int(v) if whole else float(v))
-        if not out and not any(p.where.startswith(key) for p in problems):
-            problems.append(Problem(key, "the list is empty", f"give at least one value ({rule})"))
-        return out
-
-    protocols = []
-    if "protocols" not in data:
-        problems.append(
-            Problem(
-                "protocols", "missing", "list one or more protocols, e.g. [alternating, sequential]"
+                "", "this is a folder, not a grid file", "give a .yaml or .json file", str(path)
             )
-        )
-    for k, spec in enumerate(listed("protocols", [])):
-        try:
-            get_protocol(spec, f"protocols[{k}]")
-            protocols.append(spec)
-        except DealspaceError as err:
-            problems.extend(err.problems)
-    pairs: list[tuple[str, str]] = []
-    if "strategies" not in data:
-        problems.append(
-            Problem("strategies", "missing", "list strategy pairs, e.g. ['boulware,linear']")
-        )
-    for k, spec in enumerate(listed("strategies", [])):
-        names = [s.strip() for s in spec.split(",")] if isinstance(spec, str) else spec
-        if (
-            not isinstance(names, list | tuple)
-            or len(names) not in (1, 2)
-            or not all(isinstance(n, str) for n in names)
-        ):
-            problems.append(
-                Problem(
-                    f"strategies[{k}]", f"{spec!r} is not a strategy pair", "write 'a,b' or [a, b]"
-                )
-            )
-            continue
-        names = list(names) * (2 if len(names) == 1 else 1)
-        bad = False
-        for j, name in enumerate(names):
-            try:
-                get_strategy(name, f"strategies[{k}][{j}]")
-            except DealspaceError as err:
-                problems.extend(err.problems)
-                bad = True
-        if not bad:
-            pairs.append((names[0], names[1]))
-    runs = numbers("runs", [1000], lambda x: x >= 1, "a whole number ≥ 1", whole=True)
-    if isinstance(data.get("runs"), list):
-        problems.append(Problem("runs", "runs is one number per cell, not a list"))
-    weeks = numbers("weeks", [52.0], lambda x: math.isfinite(x) and x > 0, "a length in weeks > 0")
-    every = numbers(
-        "every", [2.0], lambda x: math.isfinite(x) and x > 0, "a time between rounds > 0"
-    )
-    unit = data.get("unit", "week")
-    if unit not in ("week", "day"):
-        problems.append(
-            Problem("unit", f"unknown time unit {unit!r}", did_you_mean(str(unit), ["week", "day"]))
-        )
-    start = data.get("start")
-    if start is not None:
-        from dealspace.process.calendar import parse_date
-
-        try:
-            start = parse_date(start, "start").isoformat()
-        except DealspaceError as err:
-            problems.extend(err.problems)
-    tariff_cost = data.get("tariff_cost", True)
-    if not isinstance(tariff_cost, bool):
-        problems.append(Problem("tariff_cost", f"{tariff_cost!r} is not true or false"))
-    discount = numbers(
-        "discount", [1.0], lambda x: 0 < x <= 1, "a discount factor per year in (0, 1]"
-    )
-    hazard = []
-    for k, spec in enumerate(listed("hazard", [0.0025])):
-        try:
-            hazard.append(delay_spec(spec, f"hazard[{k}]", probability=True))
-        except DealspaceError as err:
-            problems.extend(err.problems)
-    noise = numbers("noise", [0.1], lambda x: x >= 0, "a noise level ≥ 0")
-    seeds_value = data.get("seeds", [0])
-    if isinstance(seeds_value, int) and not isinstance(seeds_value, bool):
-        if seeds_value < 1:
-            problems.append(
-                Problem("seeds", f"{seeds_value} seeds", "give a count ≥ 1 or a list of seeds")
-            )
-        seeds = list(range(max(1, seeds_value)))
-    else:
-        seeds = numbers("seeds", [0], lambda x: x >= 0, "a whole number ≥ 0", whole=True)
-    parties = data.get("parties")
-    if parties is not None and (not isinstance(parties, list) or len(parties) != 2):
-        problems.append(Problem("parties", f"{parties!r} is not two party ids", "write [a, b]"))
-    scenario = data.get("scenario")
-    if scenario is not None and not isinstance(scenario, str):
-        problems.append(Problem("scenario", f"{scenario!r} is not a scenario name or file"))
-    delay_cost = []
-    for k, spec in enumerate(listed("delay_cost", [0.0])):
-        try:
-            delay_cost.append(delay_spec(spec, f"delay_cost[{k}]"))
-        except DealspaceError as err:
-            problems.extend(err.problems)
-    if problems:
-        raise DealspaceError(problems, source=where)
+        spec = load_model_file(path, GridFile, "grid")
     return Grid(
-        delay_cost=delay_cost,
-        protocols=protocols,
-        strategies=pairs,
-        runs=runs[0],
-        weeks=weeks,
-        every=every,
-        unit=str(unit),
-        start=start,
-        discount=discount,
-        hazard=hazard,
-        noise=noise,
-        seeds=seeds,
-        scenario=scenario,
-        parties=parties,
-        tariff_cost=bool(tariff_cost),
+        source="grid" if isinstance(source, Mapping) else str(source),
+        protocols=[p.spec() for p in spec.protocols],
+        strategies=list(spec.strategies),
+        runs=spec.runs,
+        weeks=spec.weeks,
+        every=spec.every,
+        unit=spec.unit,
+        start=spec.start,
+        discount=spec.discount,
+        hazard=spec.hazard,
+        noise=spec.noise,
+        seeds=spec.seeds,
+        scenario=spec.scenario,
+        parties=spec.parties,
+        delay_cost=spec.delay_cost,
+        tariff_cost=spec.tariff_cost,
     )
 
 
@@ -679,23 +894,59 @@ def _compiled(scenario: Scenario, parties: Sequence[str] | None) -> DealSpace:
     if key not in _SPACES:
         if len(_SPACES) >= 4:
             _SPACES.pop(next(iter(_SPACES)))
-        _SPACES[key] = deal_space(scenario, parties)
+        # a restriction of the whole space, compiled once
+        _SPACES[key] = deal_space(
+            scenario if parties is None else _compiled(scenario, None), parties
+        )
     return _SPACES[key]
 
 
-def _check_parties(grid: Grid, parties: Sequence[str]) -> None:
-    """Refuse, before any cell runs, a per-party hazard or delay cost naming
-    a party the space does not have."""
-    problems = []
+def check_grid(grid: Grid, space: DealSpace) -> None:
+    """Check a grid against the compiled space of the whole scenario before
+    any cell runs: the grid's parties (or two parties), the party names of
+    per-party hazards and delay costs, the unit names of protocol orders;
+    every problem names the grid file and the field."""
+    from dealspace.process.protocols import get_protocol
+
+    problems: list[Problem] = []
+    for party in grid.parties or []:
+        if party not in space.parties:
+            problems.append(
+                Problem("parties", f"unknown party '{party}'", did_you_mean(party, space.parties))
+            )
+    if grid.parties is None and len(space.parties) != 2:
+        problems.append(
+            Problem(
+                "parties",
+                f"process simulation is bilateral; the scenario has {len(space.parties)} "
+                f"parties ({', '.join(space.parties)})",
+                "name two with 'parties: [a, b]' in the grid",
+            )
+        )
     for key in ("hazard", "delay_cost"):
         for k, rate in enumerate(getattr(grid, key)):
             for p in rate if isinstance(rate, Mapping) else ():
-                if p not in parties:
+                if p not in space.parties:
                     problems.append(
-                        Problem(f"{key}[{k}]", f"unknown party '{p}'", did_you_mean(p, parties))
+                        Problem(
+                            f"{key}[{k}]", f"unknown party '{p}'", did_you_mean(p, space.parties)
+                        )
                     )
+    for k, proto in enumerate(grid.protocols):
+        order = proto.get("order") if isinstance(proto, Mapping) else None
+        if isinstance(order, list):
+            names = [u.name for u in get_protocol(proto).units(space)]
+            problems.extend(
+                Problem(
+                    f"protocols[{k}].order",
+                    f"no unit '{name}' in the scenario",
+                    did_you_mean(name, names),
+                )
+                for name in order
+                if name not in names
+            )
     if problems:
-        raise DealspaceError(problems)
+        raise DealspaceError(problems, grid.source)
 
 
 def balanced(n: int, tasks: int) -> list[list[int]]:
@@ -770,9 +1021,9 @@ def sweep(
                 "out", f"{target} is not a .parquet file", "name the output file *.parquet"
             )
     sc = source if isinstance(source, Scenario) else load_scenario(source)
+    check_grid(spec, _compiled(sc, None))
     space = _compiled(sc, spec.parties)  # compiled once, here; sent once to each worker
     cells = spec.cells()
-    _check_parties(spec, space.parties)
     parallel = 1 if scheduler == "sync" else (workers or os.cpu_count() or 1)
     batches = balanced(len(cells), TASKS_PER_WORKER * parallel)
     parts = run_grid(
