@@ -6,7 +6,9 @@ inputs keeps every sum finite and every result a real number:
 
 * *points* (weights, option values, bonuses, BATNAs, delay costs, utility
   points per welfare %) lie within ±:data:`MAX_POINTS`, so a package's utility
-  over :data:`MAX_ISSUES` issues stays below 1e14, far from overflow;
+  over :data:`MAX_ISSUES` issues stays below 1e14, far from overflow, and are
+  0 or at least :data:`MIN_POINTS` in magnitude, so no difference of utilities
+  falls below the tolerances (or underflows: 5e-324);
 * *positions* (numeric ranges, status quos, condition bounds, the x of value
   points) lie within ±:data:`MAX_MAGNITUDE`;
 * tariff rates lie in [0, :data:`MAX_TARIFF_PCT`] percent;
@@ -28,6 +30,8 @@ from dealspace.errors import Problem
 
 #: Largest magnitude of a utility number: a weight, an option value, a bonus, a BATNA, a delay cost.
 MAX_POINTS = 1e9
+#: Smallest magnitude of a non-zero utility number, far above the 1e-9 tolerances.
+MIN_POINTS = 1e-6
 #: Largest magnitude of any number in a scenario (numeric options, ranges, condition bounds).
 MAX_MAGNITUDE = 1e12
 #: Highest tariff rate, in percent (prohibitive tariffs in force are below 1,000%).

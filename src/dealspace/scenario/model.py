@@ -30,6 +30,7 @@ from functools import cached_property
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Discriminator,
@@ -45,6 +46,7 @@ from dealspace.scenario.bounds import (
     MAX_MAGNITUDE,
     MAX_POINTS,
     MAX_TARIFF_PCT,
+    MIN_POINTS,
     MIN_RELATIVE_STEP,
     shown,
 )
@@ -56,10 +58,28 @@ MAX_NUMERIC_OPTIONS = 2001
 Id = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_.\-]+$")]
 #: A position on a numeric issue (an option, a range end, a condition bound): finite, within ±1e12.
 Number = Annotated[float, Field(ge=-MAX_MAGNITUDE, le=MAX_MAGNITUDE, allow_inf_nan=False)]
-#: Utility points (a bonus, a BATNA, an uncertain weight or value): finite, within ±1e9.
-Points = Annotated[float, Field(ge=-MAX_POINTS, le=MAX_POINTS, allow_inf_nan=False)]
-#: Non-negative utility points (a weight, a delay cost): 0 … 1e9.
-NonNegative = Annotated[float, Field(ge=0, le=MAX_POINTS, allow_inf_nan=False)]
+
+
+def _not_tiny(x: float) -> float:
+    """Refuse a non-zero number of points below :data:`MIN_POINTS` in magnitude."""
+    if x != 0 and abs(x) < MIN_POINTS:
+        raise PydanticCustomError(
+            "too_small",
+            "{v} is not 0 but below {min} in magnitude, too small to tell from 0: write 0, or "
+            "use larger units for every number (docs/scenario-format.md, 'Bounds')",
+            {"v": f"{x:g}", "min": f"{MIN_POINTS:g}"},
+        )
+    return x
+
+
+#: Utility points (a bonus, a BATNA, an uncertain weight or value): finite, 0 or 1e-6 … 1e9 in magnitude.
+Points = Annotated[
+    float, Field(ge=-MAX_POINTS, le=MAX_POINTS, allow_inf_nan=False), AfterValidator(_not_tiny)
+]
+#: Non-negative utility points (a weight, a delay cost): 0, or 1e-6 … 1e9.
+NonNegative = Annotated[
+    float, Field(ge=0, le=MAX_POINTS, allow_inf_nan=False), AfterValidator(_not_tiny)
+]
 #: A tariff rate in percent: 0 … 10,000.
 Rate = Annotated[float, Field(ge=0, le=MAX_TARIFF_PCT, allow_inf_nan=False)]
 OptionRef = str | float
@@ -602,7 +622,7 @@ def _finite(v: Any, what: str, limit: float = MAX_MAGNITUDE) -> float:
 
 
 def _non_negative(v: Any, what: str) -> float:
-    x = _finite(v, what, MAX_POINTS)
+    x = _not_tiny(_finite(v, what, MAX_POINTS))
     if x < 0:
         raise PydanticCustomError(
             "negative",
