@@ -665,3 +665,31 @@ def test_cli_shows_element_paths(tmp_path: Path) -> None:
     assert "objective/issue[index=3]/item[value=Hotel]@evaluation" in result.output.replace(
         "\n", ""
     )
+
+
+def test_a_failed_write_leaves_no_half_written_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The domain and profiles are renamed into place together: when writing the second
+    file fails (a full disk), nothing is left, and an existing scenario stays as it was."""
+    real = ET.ElementTree.write
+    calls = {"n": 0}
+
+    def failing(self: ET.ElementTree, target: object, *args: object, **kwargs: object) -> None:
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise OSError(28, "No space left on device", str(target))
+        real(self, target, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ET.ElementTree, "write", failing)
+    with pytest.raises(DealspaceError, match="No space left"):
+        write_genius(additive(), tmp_path / "new")
+    assert not (tmp_path / "new").exists()
+    monkeypatch.setattr(ET.ElementTree, "write", real)
+    written = write_genius(additive(), tmp_path / "old")
+    before = {p.name: p.read_bytes() for p in written}
+    calls["n"] = 0
+    monkeypatch.setattr(ET.ElementTree, "write", failing)
+    with pytest.raises(DealspaceError):
+        write_genius(additive(), tmp_path / "old", overwrite=True)
+    assert {p.name: p.read_bytes() for p in (tmp_path / "old").iterdir()} == before

@@ -18,10 +18,12 @@ from __future__ import annotations
 import math
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
+from contextlib import ExitStack, suppress
 from pathlib import Path
 from typing import Any
 
 from dealspace.errors import DealspaceError, Problem
+from dealspace.files import atomic_output
 from dealspace.scenario.genius.text import REAL_STEPS, discount_from_notes, unique_ids
 from dealspace.scenario.model import Issue, Scenario
 
@@ -446,14 +448,25 @@ def write_genius(
                         "choose another folder or pass overwrite=True (--overwrite)",
                         str(target),
                     )
+    created = not folder.exists()
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        for target, root in zip(targets, documents.values(), strict=True):
-            tree = ET.ElementTree(root)
-            ET.indent(tree, space="  ")
-            tree.write(target, encoding="utf-8", xml_declaration=True)
     except OSError as err:
         raise DealspaceError.single(
             "", f"cannot write: {err.strerror}", source=str(err.filename or folder)
         ) from None
+    try:
+        # every file goes to a temporary file first and all are renamed into place
+        # together at the end: a failed write leaves no half-written scenario
+        with ExitStack() as stack:
+            for target, root in zip(targets, documents.values(), strict=True):
+                tmp = stack.enter_context(atomic_output(target, "", overwrite=overwrite))
+                tree = ET.ElementTree(root)
+                ET.indent(tree, space="  ")
+                tree.write(tmp, encoding="utf-8", xml_declaration=True)
+    except BaseException:
+        if created:
+            with suppress(OSError):
+                folder.rmdir()  # only if still empty
+        raise
     return targets
