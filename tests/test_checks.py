@@ -156,3 +156,34 @@ def test_candidate_table_keeps_a_thinned_frontier_with_the_nash_row() -> None:
     on_frontier = {tuple(np.round(u, 9)) for u in frontier.utilities}
     kept = sum(tuple(np.round(u, 9)) in on_frontier for u in table.utility)
     assert cap <= kept < len(frontier)  # thinned (plus the best packages of each party)
+
+
+def test_relative_economy_data_is_read_next_to_the_scenario(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`economy.data: mydata` means the folder beside the scenario file, whatever the
+    working directory; a path that exists only under the working directory still works."""
+    from dealspace.economy.scenario import data_path
+
+    folder = tmp_path / "talks"
+    (folder / "mydata").mkdir(parents=True)
+    (folder / "mydata" / "trade.csv").write_text(
+        "exporter,importer,value\nUSA,JPN,80\nJPN,USA,150\nUSA,CHN,140\nCHN,USA,430\n"
+        "JPN,CHN,120\nCHN,JPN,160\n"
+    )
+    (folder / "mydata" / "gdp.csv").write_text("iso3,gdp\nUSA,27000\nJPN,4200\nCHN,17800\n")
+    (folder / "mydata" / "rates.csv").write_text(
+        "iso3,liberation_day_rate,deal_rate\nJPN,0.24,0.15\nCHN,0.54,0.3\n"
+    )
+    data = mutate(lambda d: d["economy"].update(data="mydata"))
+    path = folder / "talks.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    scenario = dealspace.load_scenario(path)
+    assert data_path(scenario) == str(folder / "mydata")
+    result = runner.invoke(app, ["validate", str(path)])
+    assert result.exit_code == 0, result.output + result.stderr
+    monkeypatch.chdir(folder)
+    assert data_path(dealspace.load_scenario("talks.yaml")) == str(Path("mydata"))

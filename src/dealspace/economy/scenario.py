@@ -49,6 +49,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -166,6 +167,20 @@ def tariff_groups(scenario: Scenario) -> tuple[tuple[str, ...], ...]:
     return tuple(tuple(v) for v in groups.values())
 
 
+def data_path(scenario: Scenario) -> str:
+    """``economy.data`` as a path to read: a relative path is taken from the scenario
+    file's folder when it exists there (as a user writes it next to the scenario), else
+    from the working directory; names (``default``, ``regions``) and absolute paths as given."""
+    data = scenario.economy.data if scenario.economy is not None else "default"
+    if data in ("default", "regions") or Path(data).is_absolute():
+        return data
+    origin = Path(scenario.origin)
+    beside = origin.parent / data
+    if origin.is_file() and beside.exists():
+        return str(beside)
+    return data
+
+
 def scenario_economy(scenario: Scenario) -> tuple[Economy, ModelParams]:
     """The economy and model parameters a scenario names (``economy: {data, revenue}``)."""
     from dealspace.economy.data import load_data
@@ -173,7 +188,7 @@ def scenario_economy(scenario: Scenario) -> tuple[Economy, ModelParams]:
 
     settings = scenario.economy
     try:
-        economy = load_data(None if settings is None else settings.data)
+        economy = load_data(None if settings is None else data_path(scenario))
     except DealspaceError as err:
         raise DealspaceError(_data_problems(scenario, err), scenario.origin) from None
     revenue = settings.revenue if settings is not None else "lump-sum"
