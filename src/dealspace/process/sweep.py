@@ -480,6 +480,15 @@ def _rate(probability: bool) -> Callable[[Any], float | dict[str, float]]:
     return check
 
 
+def _unit(value: Any) -> Any:
+    """Name the unit given when it is not one (pydantic's literal error does not)."""
+    if value not in ("week", "day"):
+        raise PydanticCustomError(
+            "unit", "{v} is not a unit of time here: use 'week' or 'day'", {"v": repr(value)[:40]}
+        )
+    return value
+
+
 def _date(value: Any) -> str:
     from dealspace.process.calendar import parse_date
 
@@ -583,7 +592,7 @@ class GridFile(BaseModel):
         BeforeValidator(_listed),
         AfterValidator(_filled("give a time between rounds")),
     ] = [2.0]
-    unit: Literal["week", "day"] = "week"
+    unit: Annotated[Literal["week", "day"], BeforeValidator(_unit)] = "week"
     protocols: Annotated[
         list[Annotated[ProtocolSpec, BeforeValidator(_protocol)]],
         BeforeValidator(_listed),
@@ -748,7 +757,7 @@ def load_grid(source: str | Path | Mapping[str, Any]) -> Grid:
     """Read and validate a grid (a YAML or JSON file, or a mapping).
 
     A file is read by the one hardened loader
-    (:func:`dealspace.scenario.load.load_model_file`: size limit, UTF-8, safe
+    (:func:`dealspace.scenario.load.read_document`: size limit, UTF-8, safe
     YAML, nesting depth, alias bombs) and validated as :class:`GridFile`.
 
     Raises
@@ -759,13 +768,23 @@ def load_grid(source: str | Path | Mapping[str, Any]) -> Grid:
         wrong types, numbers out of range or over a limit (``MAX_RUNS``,
         ``MAX_SEEDS``, ``MAX_CELLS``, …), round-based keys.
     """
-    from dealspace.scenario.load import load_model_file, problems_from_validation
+    from dealspace.scenario.load import problems_from_validation, read_document
+
+    def validated(data: Any, label: str) -> GridFile:
+        """Every problem at once: the round-based keys and those of the rest of the grid."""
+        old = [k for k in data if k in ROUND_KEYS] if isinstance(data, Mapping) else []
+        problems = [Problem(str(k), f"'{k}' counts in rounds: {ROUND_KEYS[k]}") for k in old]
+        rest = {k: v for k, v in data.items() if k not in old} if old else data
+        try:
+            spec = GridFile.model_validate(rest)
+        except ValidationError as err:
+            problems += problems_from_validation(err, GridFile)
+        if problems:
+            raise DealspaceError(problems, label)
+        return spec
 
     if isinstance(source, Mapping):
-        try:
-            spec = GridFile.model_validate(dict(source))
-        except ValidationError as err:
-            raise DealspaceError(problems_from_validation(err, GridFile), "grid") from None
+        spec = validated(dict(source), "grid")
     else:
         path = Path(source)
         if not path.exists():
@@ -776,7 +795,21 @@ def load_grid(source: str | Path | Mapping[str, Any]) -> Grid:
             raise DealspaceError.single(
                 "", "this is a folder, not a grid file", "give a .yaml or .json file", str(path)
             )
-        spec = load_model_file(path, GridFile, "grid")
+        try:
+            data = read_document(path)
+        except DealspaceError as err:
+            raise DealspaceError(err.problems, str(path)) from None
+        if not isinstance(data, dict):
+            kind = {list: "list", str: "string", int: "number", float: "number"}.get(
+                type(data), type(data).__name__
+            )
+            raise DealspaceError.single(
+                "",
+                f"the top level is a {kind}, not a mapping",
+                "a grid file is a mapping of keys (protocols, strategies, runs, weeks, …)",
+                source=str(path),
+            )
+        spec = validated(data, str(path))
     return Grid(
         source="grid" if isinstance(source, Mapping) else str(source),
         protocols=[p.spec() for p in spec.protocols],
