@@ -129,7 +129,10 @@ BAD_FIELDS: dict[str, tuple[dict[str, Any], str | re.Pattern[str]]] = {
         "is 700,000 rounds, over the limit of 100,000",
     ),
     "weeks as text": ({"weeks": ["x"]}, "weeks[0]: 'x' is not a number"),
-    "unknown unit": ({"unit": "month"}, "unit: Input should be 'week' or 'day'"),
+    "unknown unit": (
+        {"unit": "month"},
+        "unit: 'month' is not a unit of time here: use 'week' or 'day'",
+    ),
     "bad start": ({"start": "someday"}, "start: 'someday' is not a date"),
     "tariff_cost text": ({"tariff_cost": "yes"}, "tariff_cost: Input should be a valid boolean"),
     "hazard 1": ({"hazard": ["us=1"]}, "hazard[0]: 1.0 is not a probability"),
