@@ -118,8 +118,8 @@ def main() -> None:
         )
         try:
             # "now, like for like": without what the main job gained since (the protocol
-            # verdict's sensitivity grid and the bellwether model).
-            lean = ["--no-sensitivity", "--world-runs", "0"]
+            # verdict's sensitivity grid, the bellwether model and the signed deal's scorecard).
+            lean = ["--no-sensitivity", "--world-runs", "0", "--deal", "none"]
             runs = {
                 "old": (old / "src", []),
                 "new": (ROOT / "src", []),

@@ -215,3 +215,20 @@ def test_an_edited_copy_of_the_built_in_keeps_working_without_its_deal() -> None
     results = analyze(edited, Settings(process=None, world_runs=0, linkage=False))
     assert results.scorecard is None
     assert any("us-japan-2025-07" in note and "--deal" in note for note in results.notes)
+
+
+def test_the_scorecard_reads_the_reports_world_run() -> None:
+    """One number for 'others retaliate after a good deal': the scorecard's regional
+    criterion reads the bellwether run of the world section, not a run of its own."""
+    results = analyze(
+        load_scenario("us-japan-2025"), Settings(process=None, linkage=False, world_runs=10)
+    )
+    assert results.world is not None and results.scorecard is not None
+    regional = results.scorecard.criterion("regional architecture")
+    mean = results.world.retaliation.loc["mean"]
+    assert regional.details["world"]["mean"]["good"] == float(mean["good"])
+    assert regional.details["world"]["mean"]["none"] == float(mean["none"])
+    assert (
+        f"{100 * float(mean['good']):.0f}%"
+        in results.scorecard.criterion("regional architecture").verdict
+    )

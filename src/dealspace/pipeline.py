@@ -365,6 +365,7 @@ def analyze(
                 draws=max(settings.robust_draws, 1),
                 seed=settings.seed,
                 space=space,
+                world=brief,
             )
         except DealspaceError as err:
             if settings.deal != "auto":

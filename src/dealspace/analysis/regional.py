@@ -112,7 +112,7 @@ WORLD_RUNS = 30
 
 
 def bellwether(
-    scenario: Scenario, runs: int = WORLD_RUNS, seed: int = 0
+    scenario: Scenario, runs: int = WORLD_RUNS, seed: int = 0, brief: Any = None
 ) -> tuple[tuple[str, ...], dict[str, Any]]:
     """How a deal by one party shifts the others' retaliation (:mod:`dealspace.world`).
 
@@ -120,6 +120,9 @@ def bellwether(
     no deal — and plays the other partners on with common random numbers.
     The first mover is the scenario's party whose ``country`` is a partner of
     the world model; without one, nothing is computed.
+
+    ``brief`` — the main job's :class:`~dealspace.world.run.BellwetherBrief` of the
+    same party — is used instead of a run of its own, so the report shows one number.
 
     Returns
     -------
@@ -133,15 +136,19 @@ def bellwether(
     if found is None:
         return (), {}
     world, first = found
-    table = retaliation_by_first(
-        domino(world, first=first, runs=runs, seed=seed, outcomes=("good", "none"))
-    )
+    if brief is not None and brief.bellwether == first:
+        table, runs, what = brief.retaliation, brief.runs, "the report's bellwether run"
+    else:
+        table = retaliation_by_first(
+            domino(world, first=first, runs=runs, seed=seed, outcomes=("good", "none"))
+        )
+        what = "domino"
     details = {
         str(k): {"good": float(row["good"]), "none": float(row["none"])}
         for k, row in table.iterrows()
     }
     lines = (
-        f"world model (domino, {runs} runs, seed {seed}): P(another partner retaliates) after a good deal for "
+        f"world model ({what}, {runs} runs, seed {seed}): P(another partner retaliates) after a good deal for "
         f"{first} {details['mean']['good']:.3f}, after no deal {details['mean']['none']:.3f}",
         *(f"  {k}: {v['good']:.2f} vs {v['none']:.2f}" for k, v in details.items() if k != "mean"),
     )

@@ -58,6 +58,7 @@ regional architecture
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -291,6 +292,7 @@ class _Context:
     delta: dict[str, np.ndarray]
     span: np.ndarray
     touched: list[str]
+    world: Any = None
 
     @property
     def labels(self) -> list[str]:
@@ -767,7 +769,7 @@ def regional(c: _Context) -> Criterion | None:
     details: dict[str, Any] = {
         "regions": {code: float(change[k]) for k, code in enumerate(economy.iso3)}
     }
-    world_lines, world = bellwether(c.scenario)
+    world_lines, world = bellwether(c.scenario, brief=c.world)
     if world:
         details["world"] = world
         verdict += f"; others retaliate {world['mean']['good']:.0%} after this deal vs {world['mean']['none']:.0%} after none"
@@ -807,6 +809,7 @@ def score(
     draws: int = 1000,
     seed: int | None = 0,
     space: DealSpace | None = None,
+    world: Any = None,
 ) -> Scorecard:
     """Score a deal against its scenario on the six criteria (module docstring).
 
@@ -822,6 +825,9 @@ def score(
         Draws of the scenario's ranges for the stability criterion.
     space
         The scenario compiled once already (the pipeline's); compiled here when None.
+    world
+        The main job's bellwether brief (:class:`~dealspace.world.run.BellwetherBrief`),
+        read by the regional criterion instead of a world-model run of its own.
 
     Returns
     -------
@@ -841,7 +847,7 @@ def score(
     ['structural vs headline', 'practical vs symbolic', 'mutual benefit']
     """
     package = check_deal(deal, scenario, label)
-    c = _context(deal, scenario, package, space)
+    c = dataclasses.replace(_context(deal, scenario, package, space), world=world)
     if draws < 1:
         raise DealspaceError.single("draws", f"{draws} draws", "draw at least 1")
     found = [

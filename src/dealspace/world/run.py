@@ -272,8 +272,9 @@ class BellwetherBrief:
     ``by_outcome``: one row per forced outcome of the bellwether (good, bad,
     none) — the other partners' P(retaliate), P(bloc), P(settle) and mean
     payoff. ``first_mover``: each partner's advantage from moving first
-    (first - last, welfare points, paired standard error). Drawn as a table
-    and one sentence on the first-mover advantage.
+    (first - last, welfare points, paired standard error). ``retaliation``:
+    per other partner (and ``mean``), P(retaliate) after each forced outcome.
+    Drawn as a table and one sentence on the first-mover advantage.
     """
 
     bellwether: str
@@ -281,6 +282,7 @@ class BellwetherBrief:
     runs: int
     by_outcome: pd.DataFrame
     first_mover: pd.DataFrame
+    retaliation: pd.DataFrame
 
     def to_frame(self) -> pd.DataFrame:
         """The by-outcome table."""
@@ -294,6 +296,10 @@ class BellwetherBrief:
             "runs": self.runs,
             "by_outcome": records(self.by_outcome),
             "first_mover": records(self.first_mover),
+            "retaliation": {
+                str(k): {str(o): float(v) for o, v in row.items()}
+                for k, row in self.retaliation.iterrows()
+            },
         }
 
 
@@ -312,7 +318,8 @@ def bellwether_brief(
     code = world.codes[world.index(bellwether)]
     table = world.payoff_table()
     dom = domino(world, code, runs, seed, order=order, table=table)
-    by_first = retaliation_by_first(dom).loc["mean"]
+    retaliation = retaliation_by_first(dom)
+    by_first = retaliation.loc["mean"]
     rows = {}
     for o in OUTCOMES["settle"]:
         part = dom.partners[
@@ -334,4 +341,5 @@ def bellwether_brief(
         runs,
         by_outcome,
         fm[["first", "last", "advantage", "se"]],
+        retaliation,
     )
