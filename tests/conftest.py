@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from dealspace import Scenario, load_scenario
+
 # pytest-xdist's workers inherit COLUMNS=80 and LINES=24; a rich Console built while
 # COLUMNS is set keeps that width for good, so the CLI's console (made at import) would
 # ignore the width the tests give each command (CliRunner's env={"COLUMNS": ...}).
 for _name in ("COLUMNS", "LINES"):
     os.environ.pop(_name, None)
-
-from dealspace import Scenario, load_scenario
 
 TOY = Path(__file__).parent / "data" / "toy.yaml"
 
