@@ -274,15 +274,15 @@ def test_geniusweb_numbers_out_of_bounds(tmp_path: Path, old: str, new: str, exp
     assert "Traceback" not in result.output
 
 
-@pytest.mark.parametrize("tiny", [5e-324, 1e-12])
+@pytest.mark.parametrize("tiny", [5e-324, 1e-200])
 def test_points_too_small_to_tell_from_zero_are_refused(tmp_path: Path, tiny: float) -> None:
     """A weight of 5e-324 passed every bound but made every utility 0 and the frontier
-    divide by zero; a non-zero number of points below 1e-6 is refused, negative ones too."""
+    divide by zero; a non-zero weight or BATNA below 1e-100 is refused, negative ones too."""
 
     def change(d: dict[str, Any]) -> None:
         us(d)["valuations"]["rice"]["weight"] = tiny
         d["parties"][1]["batna"] = -tiny
 
     path = write(tmp_path, mutate(change))
-    message = refused(path, "too small to tell from 0", "valuations.rice.weight")
+    message = refused(path, "products of points underflow", "valuations.rice.weight")
     assert "batna" in message

@@ -285,6 +285,7 @@ def analyze(
     step = progress or (lambda name: None)
     step("deal space")
     space = check(scenario).space
+    deal = deal_for(scenario, settings.deal)  # a deal of another scenario fails before any work
     step("Pareto frontier")
     frontier = pareto_frontier(space)
     step("ZOPA and bargaining solutions")
@@ -354,7 +355,6 @@ def analyze(
             bellwether[0], bellwether[1], runs=settings.world_runs, seed=settings.seed
         )
     card = None
-    deal = deal_for(scenario, settings.deal)
     if deal is not None and not space.empty:
         step("the signed deal, scored")
         try:

@@ -6,9 +6,10 @@ inputs keeps every sum finite and every result a real number:
 
 * *points* (weights, option values, bonuses, BATNAs, delay costs, utility
   points per welfare %) lie within ±:data:`MAX_POINTS`, so a package's utility
-  over :data:`MAX_ISSUES` issues stays below 1e14, far from overflow, and are
-  0 or at least :data:`MIN_POINTS` in magnitude, so no difference of utilities
-  falls below the tolerances (or underflows: 5e-324);
+  over :data:`MAX_ISSUES` issues stays below 1e14, far from overflow; weights,
+  bonuses, BATNAs and delay costs are 0 or at least :data:`MIN_POINTS` in
+  magnitude, so no product of them underflows (a weight of 5e-324 made every
+  utility 0); option values are relative (divided by the largest) and exempt;
 * *positions* (numeric ranges, status quos, condition bounds, the x of value
   points) lie within ±:data:`MAX_MAGNITUDE`;
 * tariff rates lie in [0, :data:`MAX_TARIFF_PCT`] percent;
@@ -30,8 +31,8 @@ from dealspace.errors import Problem
 
 #: Largest magnitude of a utility number: a weight, an option value, a bonus, a BATNA, a delay cost.
 MAX_POINTS = 1e9
-#: Smallest magnitude of a non-zero utility number, far above the 1e-9 tolerances.
-MIN_POINTS = 1e-6
+#: Smallest magnitude of a non-zero weight, bonus, BATNA or delay cost: products of a few stay normal floats.
+MIN_POINTS = 1e-100
 #: Largest magnitude of any number in a scenario (numeric options, ranges, condition bounds).
 MAX_MAGNITUDE = 1e12
 #: Highest tariff rate, in percent (prohibitive tariffs in force are below 1,000%).

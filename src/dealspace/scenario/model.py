@@ -65,18 +65,18 @@ def _not_tiny(x: float) -> float:
     if x != 0 and abs(x) < MIN_POINTS:
         raise PydanticCustomError(
             "too_small",
-            "{v} is not 0 but below {min} in magnitude, too small to tell from 0: write 0, or "
-            "use larger units for every number (docs/scenario-format.md, 'Bounds')",
+            "{v} is not 0 but below {min} in magnitude, where products of points underflow: "
+            "write 0, or use larger units for every number (docs/scenario-format.md, 'Bounds')",
             {"v": f"{x:g}", "min": f"{MIN_POINTS:g}"},
         )
     return x
 
 
-#: Utility points (a bonus, a BATNA, an uncertain weight or value): finite, 0 or 1e-6 … 1e9 in magnitude.
+#: Utility points (a bonus, a BATNA, an uncertain weight or value): finite, 0 or 1e-100 … 1e9 in magnitude.
 Points = Annotated[
     float, Field(ge=-MAX_POINTS, le=MAX_POINTS, allow_inf_nan=False), AfterValidator(_not_tiny)
 ]
-#: Non-negative utility points (a weight, a delay cost): 0, or 1e-6 … 1e9.
+#: Non-negative utility points (a weight, a delay cost): 0, or 1e-100 … 1e9.
 NonNegative = Annotated[
     float, Field(ge=0, le=MAX_POINTS, allow_inf_nan=False), AfterValidator(_not_tiny)
 ]
@@ -622,7 +622,7 @@ def _finite(v: Any, what: str, limit: float = MAX_MAGNITUDE) -> float:
 
 
 def _non_negative(v: Any, what: str) -> float:
-    x = _not_tiny(_finite(v, what, MAX_POINTS))
+    x = _finite(v, what, MAX_POINTS)
     if x < 0:
         raise PydanticCustomError(
             "negative",
