@@ -4,6 +4,7 @@ into renderer-neutral blocks (text, tables, chart specs). Pure."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -987,12 +988,20 @@ def deal_section(data: ReportData) -> Section | None:
     from dealspace.report.scorecard import scorecard_sections
 
     summary = scorecard_sections(card)[0]
+    blocks = tuple(
+        replace(
+            b,
+            caption="Each criterion's formula, with its numbers filled in, is in the "
+            "scorecard of `dealspace score` (command below).",
+        )
+        if isinstance(b, Table) and b.columns[0] == "criterion"
+        else b
+        for b in summary.blocks
+    )
     name = card.deal.title or card.deal.name
     note = Text(
         f"Each criterion's formula and its dated, sourced evidence: `dealspace score {card.deal.name} "
         f"--html {card.deal.name}.html`.",
         "note",
     )
-    return Section(
-        "deal", f"The signed deal, scored: {name}", (*summary.blocks, note), card.verdict
-    )
+    return Section("deal", f"The signed deal, scored: {name}", (*blocks, note), card.verdict)
