@@ -40,6 +40,43 @@ Source = Annotated[
 #: Chart files: the formats offered for --plot.
 CHART_SUFFIXES = (".png", ".svg", ".pdf")
 
+# The calendar options `simulate` and `compare-protocols` share.
+Start = Annotated[
+    str | None,
+    typer.Option(
+        "--start", help="First day of the talks, YYYY-MM-DD (default: the scenario's date)."
+    ),
+]
+End = Annotated[
+    str | None,
+    typer.Option("--end", help="Day the talks must end by (default: start + --weeks)."),
+]
+Unit = Annotated[
+    str,
+    typer.Option("--unit", help="week or day: the unit of --every, --hazard and --delay-cost."),
+]
+Hazard = Annotated[
+    str,
+    typer.Option(
+        "--hazard",
+        help="Breakdown hazard per party per unit of time: 0.0025 or us=0.002,japan=0.004.",
+    ),
+]
+DelayCost = Annotated[
+    str,
+    typer.Option(
+        "--delay-cost",
+        help="Political cost of delay, points per unit of time: 0.1 or us=0.02,japan=0.28 (on top of the GE-priced tariffs).",
+    ),
+]
+TariffCost = Annotated[
+    bool,
+    typer.Option(
+        "--tariff-cost/--no-tariff-cost",
+        help="Price the tariffs in force with the economy model.",
+    ),
+]
+
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -99,16 +136,8 @@ def simulate(
     seed: Annotated[
         int, typer.Option("--seed", **bound("simulate", "--seed"), help="Master seed.")
     ] = 0,
-    start: Annotated[
-        str | None,
-        typer.Option(
-            "--start", help="First day of the talks, YYYY-MM-DD (default: the scenario's date)."
-        ),
-    ] = None,
-    end: Annotated[
-        str | None,
-        typer.Option("--end", help="Day the talks must end by (default: start + --weeks)."),
-    ] = None,
+    start: Start = None,
+    end: End = None,
     weeks: Annotated[
         float,
         typer.Option(
@@ -125,31 +154,10 @@ def simulate(
             help="Time between rounds, in --unit (the pace).",
         ),
     ] = 2.0,
-    unit: Annotated[
-        str,
-        typer.Option("--unit", help="week or day: the unit of --every, --hazard and --delay-cost."),
-    ] = "week",
-    hazard: Annotated[
-        str,
-        typer.Option(
-            "--hazard",
-            help="Breakdown hazard per party per unit of time: 0.0025 or us=0.002,japan=0.004.",
-        ),
-    ] = "0.0025",
-    delay_cost: Annotated[
-        str,
-        typer.Option(
-            "--delay-cost",
-            help="Political cost of delay, points per unit of time: 0.1 or us=0.02,japan=0.28 (on top of the GE-priced tariffs).",
-        ),
-    ] = "0",
-    tariff_cost: Annotated[
-        bool,
-        typer.Option(
-            "--tariff-cost/--no-tariff-cost",
-            help="Price the tariffs in force with the economy model.",
-        ),
-    ] = True,
+    unit: Unit = "week",
+    hazard: Hazard = "0.0025",
+    delay_cost: DelayCost = "0",
+    tariff_cost: TariffCost = True,
     discount: Annotated[
         float,
         typer.Option(
@@ -650,16 +658,8 @@ def compare_protocols(
     seed: Annotated[
         int, typer.Option("--seed", **bound("compare-protocols", "--seed"), help="Master seed.")
     ] = 0,
-    start: Annotated[
-        str | None,
-        typer.Option(
-            "--start", help="First day of the talks, YYYY-MM-DD (default: the scenario's date)."
-        ),
-    ] = None,
-    end: Annotated[
-        str | None,
-        typer.Option("--end", help="Day the talks must end by (default: start + --weeks)."),
-    ] = None,
+    start: Start = None,
+    end: End = None,
     weeks: Annotated[
         float,
         typer.Option(
@@ -676,31 +676,10 @@ def compare_protocols(
             help="Time between rounds, in --unit (same pace in every protocol).",
         ),
     ] = 2.0,
-    unit: Annotated[
-        str,
-        typer.Option("--unit", help="week or day: the unit of --every, --hazard and --delay-cost."),
-    ] = "week",
-    hazard: Annotated[
-        str,
-        typer.Option(
-            "--hazard",
-            help="Breakdown hazard per party per unit of time: 0.0025 or us=0.002,japan=0.004.",
-        ),
-    ] = "0.0025",
-    delay_cost: Annotated[
-        str,
-        typer.Option(
-            "--delay-cost",
-            help="Political cost of delay, points per unit of time: 0.1 or us=0.02,japan=0.28 (on top of the GE-priced tariffs).",
-        ),
-    ] = "0",
-    tariff_cost: Annotated[
-        bool,
-        typer.Option(
-            "--tariff-cost/--no-tariff-cost",
-            help="Price the tariffs in force with the economy model.",
-        ),
-    ] = True,
+    unit: Unit = "week",
+    hazard: Hazard = "0.0025",
+    delay_cost: DelayCost = "0",
+    tariff_cost: TariffCost = True,
     points_per_welfare_pct: Annotated[
         float | None,
         typer.Option(
