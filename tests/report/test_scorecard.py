@@ -344,6 +344,9 @@ def test_overall_verdict_cannot_hide_a_broken_must_have_or_a_lopsided_split() ->
     assert with_mutual({"us": 0.74, "japan": 0.13}, []).startswith("Mutual gain but lopsided")
     assert "United States 0.74, Japan 0.13" in with_mutual({"us": 0.74, "japan": 0.13}, [])
     assert with_mutual({"us": 0.74, "japan": -0.1}, []).startswith("One-sided: Japan")
+    # 0.39 against 0.26 is neither even nor lopsided; within 1.25x is even
+    assert with_mutual({"us": 0.39, "japan": 0.26}, []).startswith("Mutual gain, unevenly")
+    assert with_mutual({"us": 0.30, "japan": 0.26}, []).startswith("Mutual gain, evenly split")
     broken = with_mutual({"us": 0.9, "japan": 0.8}, ["us:rice_access"])
     assert broken.startswith("Not acceptable as it stands: it breaks us:rice_access")
     out = CliRunner().invoke(app, ["score", "us-japan-2025-07"], env={"COLUMNS": "200"})

@@ -82,6 +82,8 @@ if TYPE_CHECKING:
 
 #: One side's share of its reachable gain at least this many times the other's: lopsided.
 LOPSIDED = 2.0
+#: The larger share at most this many times the smaller: evenly split.
+EVEN = 1.25
 
 
 @dataclass(frozen=True)
@@ -126,7 +128,8 @@ class Scorecard(Displayed):
         Reads the mutual-benefit criterion: each side's gain as a share of its
         reachable (ideal) gain, :math:`z_p = g_p / a_p`. Broken constraints come
         first; then a side that does not gain; then a split where one side's
-        share is at least :data:`LOPSIDED` times the other's. Then the share of
+        share is at least :data:`LOPSIDED` times the other's; a split within
+        :data:`EVEN` is even, anything between is uneven. Then the share of
         the value resting on a voided instrument, and the stability under the
         scenario's ranges, when there are any.
         """
@@ -142,7 +145,13 @@ class Scorecard(Displayed):
         elif shares and max(shares.values()) >= LOPSIDED * min(shares.values()):
             out = f"Mutual gain but lopsided: each side's share of its reachable gain — {words}."
         else:
-            out = f"Mutual gain, evenly split: each side's share of its reachable gain — {words}."
+            hi, lo = max(shares.values(), default=0.0), min(shares.values(), default=0.0)
+            split = (
+                "evenly split"
+                if hi <= EVEN * lo
+                else f"unevenly but not lopsided (under {LOPSIDED:g}x)"
+            )
+            out = f"Mutual gain, {split}: each side's share of its reachable gain — {words}."
         legal_ = next((c for c in self.criteria if c.name == "legal instruments"), None)
         if legal_ is not None and legal_.details.get("voided_share", 0) > 0:
             out += (
