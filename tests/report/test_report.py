@@ -173,6 +173,24 @@ def test_links_are_made_from_urls_only() -> None:
     out = linkify('see https://example.org/a?b=1&c=2; and "<b>"')
     assert '<a href="https://example.org/a?b=1&amp;c=2" rel="noopener noreferrer">' in out
     assert "&lt;b&gt;" in out
+    # a comma inside a URL stays in it; the sentence's punctuation around it does not
+    wiki = linkify("(see https://en.wikipedia.org/wiki/A,_Inc._v._B), then https://x.org/a_(b).")
+    assert 'href="https://en.wikipedia.org/wiki/A,_Inc._v._B"' in wiki
+    assert 'href="https://x.org/a_(b)"' in wiki and "</a>)," in wiki
+
+
+def test_urls_in_table_cells_are_links_that_wrap() -> None:
+    from dealspace.present.document import Table
+    from dealspace.present.html import CSS, table_html
+
+    long = "https://example.org/" + "very-long-path-segment/" * 8
+    out = table_html(
+        Table(("source", "value"), (("FR Doc " + long, "1.5"),), numeric=(False, True))
+    )
+    assert f'<a href="{long}"' in out  # the text cell links the URL
+    assert (
+        "td a{overflow-wrap:anywhere}" in CSS
+    )  # so a long URL wraps instead of widening the table
 
 
 def test_svg_ids_are_prefixed_per_chart() -> None:

@@ -72,6 +72,7 @@ ul.sources{font-size:13.5px;color:#333f4c}
 ul.sources li{overflow-wrap:anywhere}
 .where{color:var(--muted);font-size:12px}
 a{color:var(--blue)}
+td a{overflow-wrap:anywhere}
 footer{margin-top:56px;padding-top:14px;border-top:1px solid var(--line);font-size:12.5px;color:var(--muted)}
 @media (max-width:640px){main{padding:24px 14px}nav.toc ol{columns:1}h1{font-size:24px}}
 @page{size:A4;margin:14mm 12mm}
@@ -81,7 +82,7 @@ table{font-size:9.5px;table-layout:auto}th,td{padding:4px 6px}th,td.num,th.num{w
 td{overflow-wrap:anywhere}figure svg.chart{max-width:100%}}
 """
 
-_URL = re.compile(r"https?://[^\s;,)<>\"]+")
+_URL = re.compile(r"https?://[^\s<>\"]+")
 
 
 def esc(text: str) -> str:
@@ -93,7 +94,7 @@ def linkify(text: str) -> str:
     """Escape ``text`` and turn the URLs inside it into links."""
     out, last = [], 0
     for m in _URL.finditer(text):
-        url = m.group(0).rstrip(".")
+        url = _trim(m.group(0))
         out.append(esc(text[last : m.start()]))
         out.append(f'<a href="{esc(url)}" rel="noopener noreferrer">{esc(url)}</a>')
         last = m.start() + len(url)
@@ -101,15 +102,25 @@ def linkify(text: str) -> str:
     return "".join(out)
 
 
+def _trim(url: str) -> str:
+    """A URL without the punctuation of the sentence around it (commas inside it stay)."""
+    while url and (url[-1] in ".,;:" or (url[-1] == ")" and url.count(")") > url.count("("))):
+        url = url[:-1]
+    return url
+
+
 def table_html(t: Table) -> str:
-    """One table inside a horizontally scrolling frame."""
+    """One table inside a horizontally scrolling frame; URLs in text cells become links that may wrap."""
     numeric = t.numeric or tuple(False for _ in t.columns)
     head = "".join(
         f'<th scope="col"{_cls(n)}>{esc(c)}</th>' for c, n in zip(t.columns, numeric, strict=True)
     )
     body = []
     for k, row in enumerate(t.rows):
-        cells = "".join(f"<td{_cls(n)}>{esc(c)}</td>" for c, n in zip(row, numeric, strict=True))
+        cells = "".join(
+            f"<td{_cls(n)}>{esc(c) if n else linkify(c)}</td>"
+            for c, n in zip(row, numeric, strict=True)
+        )
         body.append(f'<tr class="em">{cells}</tr>' if k in t.emphasis else f"<tr>{cells}</tr>")
     caption = f"<caption>{esc(t.caption)}</caption>" if t.caption else ""
     return (
