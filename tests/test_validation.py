@@ -340,4 +340,32 @@ def test_unknown_keys_do_not_hide_other_problems(tmp_path: Path) -> None:
 
 def test_a_mapping_where_text_belongs_is_reported(tmp_path: Path) -> None:
     data = edit(lambda d: d.update(name={"a": 1}))
-    assert_clean_failure(write(tmp_path, data), "name: Input should be a valid string")
+    assert_clean_failure(
+        write(tmp_path, data), "name: a mapping where one value (text) belongs", "without braces"
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (  # an option id wrapped in a mapping: the union of text and number says "option id"
+            lambda d: d["parties"][0]["red_lines"][0]["condition"].update(
+                **{"in": [{"id": "open"}]}
+            ),
+            "parties[0].red_lines[0].condition.in[0]: a mapping where one value (an option id or a number) belongs",
+        ),
+        (
+            lambda d: d["parties"][0]["red_lines"][0]["condition"].update(**{"in": [["open"]]}),
+            "rather than '[none]'",
+        ),
+        (
+            lambda d: d["parties"][0]["valuations"]["tariff"].update(weight={"x": 4}),
+            "parties[0].valuations.tariff.weight: a mapping where one value (a number) belongs",
+        ),
+    ],
+)
+def test_a_mapping_or_list_where_one_value_belongs_says_so(
+    tmp_path: Path, change, expected
+) -> None:
+    message = assert_clean_failure(write(tmp_path, edit(change)), expected)
+    assert "Input should be" not in message

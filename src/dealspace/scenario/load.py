@@ -448,6 +448,8 @@ def problems_from_validation(
             fix = did_you_mean(key, key_names(model)) if model is not None else "remove it"
         elif e["type"] == "missing":
             what = "this required field is missing"
+        elif e["type"] in _SCALAR_TYPES and isinstance(e.get("input"), dict | list):
+            what, fix = _not_scalar(e)
         elif e["type"] in {"float_parsing", "float_type"} and isinstance(e.get("input"), str):
             what = f"'{e['input']}' is not a number"
         elif e["type"] == "finite_number":
@@ -471,6 +473,24 @@ def problems_from_validation(
         seen.add((where, what))
         problems.append(Problem(where, what.rstrip("."), fix))
     return problems
+
+
+_SCALAR_TYPES = {"string_type", "float_type", "int_type", "bool_type"}
+_SCALAR_WORDS = {"string_type": "text", "float_type": "a number", "int_type": "a whole number"}
+
+
+def _not_scalar(e: Any) -> tuple[str, str]:
+    """What and fix for a mapping or list given where one value belongs."""
+    kind = "a mapping" if isinstance(e["input"], dict) else "a list"
+    last = e["loc"][-1] if e["loc"] else None
+    if isinstance(last, str) and last in _SCALAR_BRANCHES:  # a union of scalars: an option id
+        value = "one value (an option id or a number)"
+        wrapped = "{id: none}" if isinstance(e["input"], dict) else "[none]"
+        fix = f"write the value itself, e.g. 'none' rather than '{wrapped}'"
+    else:
+        value = f"one value ({_SCALAR_WORDS.get(e['type'], 'true or false')})"
+        fix = "write the value itself, without braces or a list"
+    return f"{kind} where {value} belongs", fix
 
 
 def _other_branch(e: Any, errors: list[Any]) -> bool:
