@@ -93,6 +93,20 @@ def test_help_everywhere() -> None:
         assert "Usage" in result.output
 
 
+def test_python_dash_m_runs_the_same_cli(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\n")
+    out = subprocess.run(
+        [sys.executable, "-m", "dealspace", "validate", str(bad)], capture_output=True, text=True
+    )
+    assert out.returncode == 2 and "Traceback" not in out.stderr
+    assert "parties: this required field is missing" in out.stdout + out.stderr
+    scenarios = subprocess.run(
+        [sys.executable, "-m", "dealspace", "scenarios", "--json"], capture_output=True, text=True
+    )
+    assert scenarios.returncode == 0 and "us-japan-2025" in scenarios.stdout
+
+
 def test_import_is_light() -> None:
     code = "import sys, dealspace; print(sorted(m for m in ('matplotlib', 'dask', 'distributed') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
