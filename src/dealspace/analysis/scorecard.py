@@ -295,7 +295,7 @@ class _Context:
     deal: Deal
     scenario: Scenario
     package: Mapping[str, OptionRef]
-    table: dict[tuple[str, str], np.ndarray]
+    table: Mapping[tuple[str, str], np.ndarray]
     space: DealSpace
     frontier: Frontier
     delta: dict[str, np.ndarray]
@@ -327,10 +327,10 @@ def _context(
     deal: Deal, scenario: Scenario, package: Mapping[str, OptionRef], space: DealSpace | None
 ) -> _Context:
     from dealspace.analysis.pareto import pareto_frontier
-    from dealspace.space import compile, value_tables
+    from dealspace.space import compile
 
-    table = value_tables(scenario)
     space = compile(scenario) if space is None else space
+    table = space.table  # the space's own value tables: no second GE pricing
     n = space.n_parties
     if space.empty:
         span = np.ones(n)
