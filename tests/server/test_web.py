@@ -248,4 +248,34 @@ def test_serve_with_a_database_it_cannot_open_says_so(tmp_path):
         env={"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin", "COLUMNS": "200"},
     )
     assert r.returncode == 2
+    assert "Traceback" not in r.stderr
+    # a SQLite path goes through the file rule first: it names the missing folder
+    assert "the folder" in r.stderr and "does not exist" in r.stderr
+
+
+@pytest.mark.parametrize(
+    ("db", "expected"),
+    [("", "the path is empty"), ("FOLDER", "is a folder"), ("sqlite:///FOLDER", "is a folder")],
+)
+def test_serve_refuses_a_bad_sqlite_path_before_opening_it(tmp_path, db, expected):
+    from typer.testing import CliRunner
+
+    from dealspace.cli import app
+
+    db = db.replace("FOLDER", str(tmp_path))
+    r = CliRunner().invoke(app, ["serve", "--db", db], env={"COLUMNS": "200"})
+    assert r.exit_code == 2 and expected in r.stderr and "Traceback" not in r.stderr
+    assert list(tmp_path.iterdir()) == []  # nothing created
+
+
+def test_serve_cannot_open_a_database_says_so(tmp_path):
+    code = "import sys; from dealspace.cli import main; main(sys.argv[1:])"
+    r = subprocess.run(
+        [sys.executable, "-c", code, "serve", "--db", "postgresql://nobody@127.0.0.1:1/none"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin", "COLUMNS": "200"},
+    )
+    assert r.returncode == 2
     assert "cannot open the database" in r.stderr and "Traceback" not in r.stderr

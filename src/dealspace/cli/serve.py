@@ -11,6 +11,7 @@ from rich.markup import escape
 from dealspace.cli._app import app, console_err, friendly
 from dealspace.cli._bounds import bound
 from dealspace.errors import DealspaceError
+from dealspace.files import check_output
 
 INSTALL_HINT = "the negotiation room needs the server extra: pip install 'dealspace[server]'"
 
@@ -54,6 +55,9 @@ def serve(
 
     from dealspace.server.app import DB_ENV
 
+    sqlite = _sqlite_path(db)
+    if sqlite is not None:  # the file rule's checks; an existing database is reused, not replaced
+        check_output(sqlite, "--db", overwrite=True)
     try:
         application = create_app(db)  # migrates; with several workers, once, here
     except SQLAlchemyError as err:
@@ -82,3 +86,14 @@ def serve(
     application.state.store.dispose()
     os.environ[DB_ENV] = application.state.store.url
     uvicorn.run("dealspace.server.app:from_environment", factory=True, workers=workers, **options)
+
+
+def _sqlite_path(db: str | None) -> str | None:
+    """The SQLite file named by ``--db`` (a plain path or a ``sqlite:///`` URL), else None."""
+    if db is None:
+        return None
+    if "://" not in db:
+        return db
+    if db.startswith("sqlite:///") and db != "sqlite:///:memory:":
+        return db[len("sqlite:///") :]
+    return None
