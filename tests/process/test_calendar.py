@@ -197,6 +197,32 @@ def test_tariff_delay_equals_the_ge_welfare_of_the_same_matrices(usj: DealSpace)
     assert delay.welfare_deal["japan"] > delay.welfare_sq["japan"]
 
 
+def test_tariff_delay_of_a_region_party_is_its_members_expenditure_weighted_welfare() -> None:
+    """A party whose country is a region (EU) is priced as its members' expenditure-weighted
+    mean, as `value: economy` prices it (this used to raise a ValueError in compare-protocols)."""
+    from dealspace.economy import solve
+    from dealspace.economy.regions import members
+    from dealspace.economy.scenario import package_tariffs, scenario_base, scenario_economy
+
+    space = deal_space(Path(__file__).parent / "data" / "eu_us.yaml")
+    delay = tariff_delay(space)
+    scenario = space.scenario
+    economy, params = scenario_economy(scenario)
+    base = scenario_base(scenario, economy, params)
+    choice = {"recip": scenario.issue("recip").option_index(delay.deal["recip"])}
+    w = 100 * (
+        solve(economy, package_tariffs(scenario, economy, base, choice), params).welfare_hat - 1
+    )
+    eu = members(economy, "EU")
+    assert len(eu) == 27
+    expected = float(np.sum(w[eu] * economy.expenditure[eu]) / np.sum(economy.expenditure[eu]))
+    assert delay.welfare_deal["eu"] == pytest.approx(expected, abs=1e-9)
+    assert delay.countries == ("USA", "EU")
+    assert delay.per_week["eu"] > 0  # the EU bears the US tariff while talks go on
+    out = compare_protocols(space, ProcessSettings(runs=5, sensitivity=False))
+    assert out.to_dict()["verdict"]
+
+
 def test_per_party_costs_are_asymmetric_and_parsed(usj: DealSpace) -> None:
     s = ProcessSettings(delay_cost="us=0.02,japan=0.28", hazard="us=0.001,japan=0.004")
     assert dict(s.delay_cost) == {"us": 0.02, "japan": 0.28}  # type: ignore[arg-type]

@@ -85,6 +85,13 @@ def members(economy: Economy, code: str) -> list[int]:
     )
 
 
+def region_welfare(economy: Economy, welfare: np.ndarray, code: str) -> float:
+    """Welfare of a country, or of a region (``EU``) as its members' expenditure-weighted mean:
+    :math:`W_R = \\sum_{c \\in R} E_c W_c / \\sum_{c \\in R} E_c`."""
+    idx = members(economy, code)
+    return float(np.average(welfare[idx], weights=economy.expenditure[idx]))
+
+
 def resolve(economy: Economy, codes: Sequence[str], where: str) -> list[int]:
     """Positions of comma-separated or listed codes (countries or regions), each once, in order."""
     out: list[int] = []

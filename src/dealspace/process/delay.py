@@ -197,6 +197,7 @@ def tariff_delay(
         When the scenario has no tariff issue or a party has no country.
     """
     from dealspace.economy.gravity import solve
+    from dealspace.economy.regions import region_welfare
     from dealspace.economy.scenario import package_tariffs, scenario_base, scenario_economy
 
     scenario = space.scenario
@@ -241,9 +242,13 @@ def tariff_delay(
     w_sq = 100.0 * (solve(economy, matrix(sq), params).welfare_hat - 1.0)
     w_deal = 100.0 * (solve(economy, matrix(deal), params).welfare_hat - 1.0)
     countries = tuple(str(scenario.party(p).country) for p in space.parties)
-    idx = [economy.iso3.index(c) for c in countries]
-    welfare_sq = {p: float(w_sq[i]) for p, i in zip(space.parties, idx, strict=True)}
-    welfare_deal = {p: float(w_deal[i]) for p, i in zip(space.parties, idx, strict=True)}
+    # a region (EU) as its members' expenditure-weighted mean, as the pricing of value: economy
+    welfare_sq = {
+        p: region_welfare(economy, w_sq, c) for p, c in zip(space.parties, countries, strict=True)
+    }
+    welfare_deal = {
+        p: region_welfare(economy, w_deal, c) for p, c in zip(space.parties, countries, strict=True)
+    }
     per_week = {
         p: kappa[p][0] * max(0.0, welfare_deal[p] - welfare_sq[p]) / (52.0 * valuation_years)
         for p in space.parties
