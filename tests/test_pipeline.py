@@ -178,6 +178,25 @@ def test_world_section_follows_the_scenarios_parties() -> None:
     assert toy.world is None and toy.to_dict()["world"] is None
 
 
+def test_the_terminal_shows_the_reports_tariff_and_world_sections() -> None:
+    """`analyze` prints the GE welfare effects and the wider world, with the JSON's numbers
+    (the terminal renders the report's own sections)."""
+    cheap = ["us-japan-2025", "--runs", "5", "--no-sensitivity", "--world-runs", "20"]
+    cheap += ["--deal", "none"]
+    term = runner.invoke(app, ["analyze", *cheap, "--no-report"], env={"COLUMNS": "250"})
+    assert term.exit_code == 0, term.output
+    data = json.loads(runner.invoke(app, ["analyze", *cheap, "--json"]).stdout)
+    text = term.stdout.replace("−", "-")
+    assert "Tariff welfare effects" in text and "The wider world: who settles next" in text
+    for row in data["tariffs"]["regions"]:
+        assert f"{row['status_quo_pct']:.3f}" in text, row["region"]
+        assert f"{row['change_pct']:+.3f}" in text, row["region"]
+    for row in data["world"]["by_outcome"]:
+        cells = [f"{100 * row[k]:.0f}%" for k in ("p_retaliate", "p_bloc", "p_settle")]
+        line = next(x for x in text.splitlines() if x.startswith(f"│ {row['JPN outcome']} "))
+        assert all(c in line for c in cells), (line, cells)
+
+
 def test_the_signed_deal_is_scored_once_and_rendered_everywhere(tmp_path: Path) -> None:
     """The built-in July 2025 deal joins the results of its scenario by default; the report,
     the JSON and `dealspace score` show the same scorecard."""

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import io
 import json
 from pathlib import Path
 
-from rich.console import Console
 from typer.testing import CliRunner
 
 import dealspace.cli.world  # noqa: F401  (registers the command)
 from dealspace.cli._app import app
-from dealspace.cli.world import world_summary
 
 runner = CliRunner()
 
@@ -171,13 +168,6 @@ def test_blocs_never_retaliate_and_names_everywhere() -> None:
     )
     assert random.exit_code == 0, random.output
     assert json.loads(random.stdout)["settings"]["first_mover_order"] == "given"
-
-
-def test_world_summary_for_analyze() -> None:
-    out = io.StringIO()
-    world_summary(Console(file=out, width=160), runs=12)
-    text = out.getvalue()
-    assert "after Japan's outcome" in text and "First mover" in text
 
 
 def test_cli_names_match_the_model() -> None:

@@ -175,6 +175,14 @@ def print_results(results: Results) -> None:
         console.print(
             "process simulation: skipped (it is bilateral; use `dealspace simulate --parties a,b`)"
         )
+    from dealspace.present.terminal import print_section
+    from dealspace.report.sections import tariffs_section, world_section
+
+    for build in (tariffs_section, world_section):  # the report's own sections, charts left out
+        section = build(results)
+        if section is not None:
+            console.print()
+            print_section(console, section)
 
 
 def print_party_summary(reach: Reach, labels: dict[str, str]) -> None:

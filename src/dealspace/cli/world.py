@@ -20,7 +20,7 @@ from dealspace.files import atomic_output, check_output
 if TYPE_CHECKING:
     import pandas as pd
 
-    from dealspace.world.run import BellwetherBrief, WorldReport
+    from dealspace.world.run import WorldReport
 
 # The model (numpy, pandas, the GE solver) is imported when the command runs,
 # so that `dealspace --help` stays fast.
@@ -338,34 +338,6 @@ def render_report(report: WorldReport, out: Console) -> None:
             ),
             highlight=False,
         )
-
-
-def render_brief(brief: BellwetherBrief, out: Console) -> None:
-    """The compact world tables of `dealspace analyze`."""
-    print_frame(
-        brief.by_outcome,
-        f"The wider world — after {brief.name}'s outcome ({brief.runs} runs each)",
-        {
-            "p_retaliate": "P(retaliate), others",
-            "p_bloc": "P(bloc)",
-            "p_settle": "P(settle)",
-            "payoff": "mean payoff",
-        },
-        out,
-    )
-    adv = brief.first_mover["advantage"]
-    out.print(
-        f"First mover (each partner first vs last, same seeds): mean advantage {adv.mean():+.3f} welfare points; "
-        f"largest {escape(str(adv.idxmax()))} {adv.max():+.3f}, smallest {escape(str(adv.idxmin()))} {adv.min():+.3f}.",
-        highlight=False,
-    )
-
-
-def world_summary(out: Console, runs: int = 100, seed: int = 0) -> None:
-    """Compact tables for ``dealspace analyze`` (built-in world-2025, order by stakes; a few seconds)."""
-    from dealspace.world import bellwether_brief, load_world
-
-    render_brief(bellwether_brief(load_world("world-2025"), "JPN", runs, seed), out)
 
 
 def print_frame(
