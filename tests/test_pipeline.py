@@ -178,6 +178,31 @@ def test_world_section_follows_the_scenarios_parties() -> None:
     assert toy.world is None and toy.to_dict()["world"] is None
 
 
+def test_the_world_model_in_a_second_process_gives_the_same_results(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """jobs=2 runs the bellwether model in a spawned process beside the rest; every number
+    is the same as in one process (the steps are seeded, the world is the same file)."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    submitted = []
+    real_submit = ProcessPoolExecutor.submit
+
+    def submit(self, fn, *args, **kwargs):  # type: ignore[no-untyped-def]
+        submitted.append(fn.__name__)
+        return real_submit(self, fn, *args, **kwargs)
+
+    monkeypatch.setattr(ProcessPoolExecutor, "submit", submit)
+    scenario = load_scenario("us-japan-2025")
+    cheap = Settings(process=None, linkage=False, world_runs=12, deal=None, robust_draws=0)
+    one = analyze(scenario, cheap, jobs=1)
+    assert submitted == []
+    two = analyze(scenario, cheap, jobs=2)
+    assert submitted == ["_world_brief"]
+    assert one.world is not None and two.world is not None
+    assert json.dumps(one.to_dict(), sort_keys=True) == json.dumps(two.to_dict(), sort_keys=True)
+
+
 def test_the_terminal_shows_the_reports_tariff_and_world_sections() -> None:
     """`analyze` prints the GE welfare effects and the wider world, with the JSON's numbers
     (the terminal renders the report's own sections)."""

@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from dealspace.analysis.bargaining import SOLUTIONS, Solution
 from dealspace.analysis.coalitions import MAX_PARTIES as MAX_COALITION_PARTIES
@@ -263,7 +263,11 @@ class Results(Displayed):
 
 
 def analyze(
-    scenario: Scenario, settings: Settings | None = None, progress: Progress | None = None
+    scenario: Scenario,
+    settings: Settings | None = None,
+    progress: Progress | None = None,
+    *,
+    jobs: int | None = None,
 ) -> Results:
     """Run the main job on ``scenario``: compile once, then every analysis on that space.
 
@@ -275,6 +279,11 @@ def analyze(
         The knobs (:class:`Settings`; defaults when None).
     progress
         Called with the name of each step before it runs.
+    jobs
+        Processes the job may use: with 2 or more, the bellwether model (which
+        needs nothing else of the analysis) runs in a second process while
+        the rest runs here. The results are identical either way (every
+        step is seeded). Default: 2 when this machine has 2 or more cores.
 
     Returns
     -------
@@ -286,6 +295,22 @@ def analyze(
     step("deal space")
     space = check(scenario).space
     deal = deal_for(scenario, settings.deal)  # a deal of another scenario fails before any work
+    bellwether = bellwether_party(scenario) if settings.world_runs > 0 else None
+    world = _WorldRun(bellwether, settings, jobs)
+    try:
+        return _analyze(scenario, settings, step, space, deal, world)
+    finally:
+        world.close()
+
+
+def _analyze(
+    scenario: Scenario,
+    settings: Settings,
+    step: Progress,
+    space: DealSpace,
+    deal: Any,
+    world: _WorldRun,
+) -> Results:
     step("Pareto frontier")
     frontier = pareto_frontier(space)
     step("ZOPA and bargaining solutions")
@@ -348,12 +373,9 @@ def analyze(
         step("tariff welfare (GE model)")
         effects = tariff_effects(scenario, best.package)
     brief = None
-    bellwether = bellwether_party(scenario) if settings.world_runs > 0 else None
-    if bellwether is not None:
+    if world.bellwether is not None:
         step("the wider world (bellwether model)")
-        brief = bellwether_brief(
-            bellwether[0], bellwether[1], runs=settings.world_runs, seed=settings.seed
-        )
+        brief = world.result()
     card = None
     if deal is not None and not space.empty:
         step("the signed deal, scored")
@@ -404,3 +426,59 @@ def analyze(
         scorecard=card,
         notes=tuple(notes),
     )
+
+
+class _WorldRun:
+    """The bellwether model of one analysis: started at once in a second process when
+    ``jobs`` allows (it needs nothing else of the analysis), else run when asked for."""
+
+    def __init__(
+        self, bellwether: tuple[Any, str] | None, settings: Settings, jobs: int | None
+    ) -> None:
+        self.bellwether = bellwether
+        self.args = (settings.world_runs, settings.seed)
+        self.future: Any = None
+        self.pool: Any = None
+        if bellwether is None or (jobs if jobs is not None else usable_cores()) < 2:
+            return
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        try:  # spawn: a clean process, safe beside threads (a progress bar, a server)
+            self.pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+            self.future = self.pool.submit(_world_brief, bellwether[1], *self.args)
+        except (OSError, RuntimeError):  # no process can be started here: run it inline
+            self.close()
+
+    def result(self) -> BellwetherBrief:
+        """The brief: from the second process when it ran there, else computed here."""
+        assert self.bellwether is not None
+        if self.future is not None:
+            try:
+                return cast(BellwetherBrief, self.future.result())
+            except Exception:  # noqa: BLE001 - a broken pool or an error: this process says which
+                self.close()
+        world, code = self.bellwether
+        return bellwether_brief(world, code, runs=self.args[0], seed=self.args[1])
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+        self.pool = self.future = None
+
+
+def _world_brief(code: str, runs: int, seed: int) -> BellwetherBrief:
+    """The brief of the built-in 2025 world (the world :func:`bellwether_party` loads), in a worker."""
+    from dealspace.world import load_world
+
+    return bellwether_brief(load_world(), code, runs=runs, seed=seed)
+
+
+def usable_cores() -> int:
+    """Cores this process may run on."""
+    import os
+
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1

@@ -79,6 +79,18 @@ def analyze(
             help="Runs of the bellwether model (0 skips it).",
         ),
     ] = 100,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs",
+            "-j",
+            **bound("analyze", "--jobs"),
+            help="Processes to use: with 2 or more, the bellwether model runs in a second "
+            "process beside the rest (same results). Default: 2 when the machine has 2 or "
+            "more cores, else 1.",
+            show_default=False,
+        ),
+    ] = None,
     deal: Annotated[
         str,
         typer.Option(
@@ -112,10 +124,10 @@ def analyze(
         deal=None if deal.lower() == "none" else deal,
     )
     if json_out:
-        print_json(run(scenario, settings).to_dict())
+        print_json(run(scenario, settings, jobs=jobs).to_dict())
         return
     with progress_bar(f"analysing {scenario.name}") as step:
-        results = run(scenario, settings, progress=step)
+        results = run(scenario, settings, progress=step, jobs=jobs)
     print_results(results)
     if no_report:
         return
