@@ -54,7 +54,7 @@ from dealspace.scenario.sources import SourceRef, collect_sources
 from dealspace.space import DealSpace, check
 from dealspace.tolerances import TERM_TOL
 from dealspace.version import __version__
-from dealspace.world.run import BellwetherBrief, bellwether_brief
+from dealspace.world.run import BellwetherBrief, bellwether_brief, builtin_brief
 
 #: Called with the name of each step before it runs (for a progress bar).
 Progress = Callable[[str], None]
@@ -267,7 +267,7 @@ def analyze(
     settings: Settings | None = None,
     progress: Progress | None = None,
     *,
-    jobs: int | None = None,
+    jobs: int = 1,
 ) -> Results:
     """Run the main job on ``scenario``: compile once, then every analysis on that space.
 
@@ -281,9 +281,11 @@ def analyze(
         Called with the name of each step before it runs.
     jobs
         Processes the job may use: with 2 or more, the bellwether model (which
-        needs nothing else of the analysis) runs in a second process while
-        the rest runs here. The results are identical either way (every
-        step is seeded). Default: 2 when this machine has 2 or more cores.
+        needs nothing else of the analysis) runs in a second, spawned process
+        while the rest runs here. The results are identical either way (every
+        step is seeded). Default 1; ``dealspace analyze`` uses 2 when the
+        machine has 2 or more cores. A script that passes ``jobs=2`` needs the
+        usual ``if __name__ == "__main__":`` guard, as with any spawned process.
 
     Returns
     -------
@@ -293,11 +295,11 @@ def analyze(
     settings = settings or Settings()
     step = progress or (lambda name: None)
     step("deal space")
-    space = check(scenario).space
     deal = deal_for(scenario, settings.deal)  # a deal of another scenario fails before any work
     bellwether = bellwether_party(scenario) if settings.world_runs > 0 else None
-    world = _WorldRun(bellwether, settings, jobs)
+    world = _WorldRun(bellwether, settings, jobs)  # needs only the scenario: starts first
     try:
+        space = check(scenario).space
         return _analyze(scenario, settings, step, space, deal, world)
     finally:
         world.close()
@@ -432,21 +434,20 @@ class _WorldRun:
     """The bellwether model of one analysis: started at once in a second process when
     ``jobs`` allows (it needs nothing else of the analysis), else run when asked for."""
 
-    def __init__(
-        self, bellwether: tuple[Any, str] | None, settings: Settings, jobs: int | None
-    ) -> None:
+    def __init__(self, bellwether: tuple[Any, str] | None, settings: Settings, jobs: int) -> None:
         self.bellwether = bellwether
         self.args = (settings.world_runs, settings.seed)
         self.future: Any = None
         self.pool: Any = None
-        if bellwether is None or (jobs if jobs is not None else usable_cores()) < 2:
+        if bellwether is None or jobs < 2:
             return
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
         try:  # spawn: a clean process, safe beside threads (a progress bar, a server)
             self.pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
-            self.future = self.pool.submit(_world_brief, bellwether[1], *self.args)
+            # the worker imports the world model only, not this module
+            self.future = self.pool.submit(builtin_brief, bellwether[1], *self.args)
         except (OSError, RuntimeError):  # no process can be started here: run it inline
             self.close()
 
@@ -462,16 +463,13 @@ class _WorldRun:
         return bellwether_brief(world, code, runs=self.args[0], seed=self.args[1])
 
     def close(self) -> None:
+        """Stop the second process: at once if its result was not used (the analysis failed)."""
         if self.pool is not None:
+            if self.future is not None and not self.future.done():
+                for process in list(getattr(self.pool, "_processes", {}).values()):
+                    process.terminate()
             self.pool.shutdown(wait=True, cancel_futures=True)
         self.pool = self.future = None
-
-
-def _world_brief(code: str, runs: int, seed: int) -> BellwetherBrief:
-    """The brief of the built-in 2025 world (the world :func:`bellwether_party` loads), in a worker."""
-    from dealspace.world import load_world
-
-    return bellwether_brief(load_world(), code, runs=runs, seed=seed)
 
 
 def usable_cores() -> int:

@@ -106,7 +106,7 @@ def analyze(
 
     from dealspace.cli.report import progress_bar
     from dealspace.files import check_output
-    from dealspace.pipeline import Settings
+    from dealspace.pipeline import Settings, usable_cores
     from dealspace.pipeline import analyze as run
     from dealspace.process.compare import ProcessSettings
     from dealspace.report import free_path, write_report
@@ -123,6 +123,8 @@ def analyze(
         world_runs=world_runs,
         deal=None if deal.lower() == "none" else deal,
     )
+    if jobs is None:
+        jobs = min(2, usable_cores())
     if json_out:
         print_json(run(scenario, settings, jobs=jobs).to_dict())
         return

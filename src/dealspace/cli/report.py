@@ -59,7 +59,7 @@ def report(
     ] = False,
 ) -> None:
     """Write a report of a scenario: verdict, frontier, linkage, red lines, offers, tariffs, sources."""
-    from dealspace.pipeline import analyze
+    from dealspace.pipeline import analyze, usable_cores
     from dealspace.report import FORMATS, check_output, write_report
 
     if fmt is None:
@@ -72,7 +72,7 @@ def report(
     path = output if output is not None else Path(f"{scenario.name}-report.{fmt}")
     check_output(path, overwrite, inputs=(source,))
     with progress_bar(f"report on {scenario.name}") as step:
-        results = analyze(scenario, progress=step)
+        results = analyze(scenario, progress=step, jobs=min(2, usable_cores()))
         step("render")
         written = write_report(results, path, fmt, overwrite=overwrite, inputs=(source,))
     console.print(f"wrote {escape(str(written))}", highlight=False)

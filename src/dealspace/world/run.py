@@ -343,3 +343,11 @@ def bellwether_brief(
         fm[["first", "last", "advantage", "se"]],
         retaliation,
     )
+
+
+def builtin_brief(bellwether: str, runs: int = 100, seed: int | None = 0) -> BellwetherBrief:
+    """:func:`bellwether_brief` on the built-in 2025 world (``load_world()``): what a second
+    process of ``dealspace analyze`` runs, given only the bellwether's code."""
+    from dealspace.world.calibration import load_world
+
+    return bellwether_brief(load_world(), bellwether, runs=runs, seed=seed)
