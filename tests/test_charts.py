@@ -73,7 +73,10 @@ SPECS: list[tuple[str, dict[str, Any], list[str]]] = [
     (
         "waterfall",
         {
-            "steps": [("silos", 3.0, "total"), *((f"domain {k}", k - 2.5, "delta") for k in range(5))],
+            "steps": [
+                ("silos", 3.0, "total"),
+                *((f"domain {k}", k - 2.5, "delta") for k in range(5)),
+            ],
             "ylabel": "gain (points)",
         },
         ["gain (points)", "domain 4", "3.00", "\u22122.50", "+1.50"],
@@ -139,7 +142,7 @@ def test_report_charts_are_valid_svg_with_their_texts(
     assert root.tag == "{http://www.w3.org/2000/svg}svg"
     assert root.get("aria-label") == "A <chart>" and root.get("width") == "100%"
     assert root[0].tag.endswith("title") and root[0].text == "A <chart>"
-    ids = [e.get("id") for e in root.iter() if e.get("id")]
+    ids = [str(e.get("id")) for e in root.iter() if e.get("id")]
     assert ids and all(i.startswith("c1-") for i in ids) and len(ids) == len(set(ids))
     # text is drawn as glyph paths; matplotlib writes each string as a comment next to it
     drawn = set(re.findall(r"<!-- (.*?) -->", svg))
