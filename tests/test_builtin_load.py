@@ -4,6 +4,7 @@ and type for type, and the same validated model."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -64,3 +65,47 @@ def test_the_fast_reader_is_still_safe() -> None:
 
     with pytest.raises(DealspaceError, match="unsupported YAML tag"):
         parse_yaml("a: !!python/object:os.system ls\n", "t", trusted=True)
+
+
+#: Every YAML file shipped in the package (built-in scenarios, deals, worlds, facts).
+PACKAGE_YAML = sorted(
+    p
+    for p in (Path(__file__).parents[1] / "src" / "dealspace").rglob("*")
+    if p.suffix in {".yaml", ".yml"}
+)
+
+
+@pytest.mark.parametrize("path", PACKAGE_YAML, ids=[p.name for p in PACKAGE_YAML])
+def test_every_package_yaml_file_reads_the_same_both_ways(path: Path) -> None:
+    assert typed(read_document(path, trusted=True)) == typed(read_document(path))
+
+
+def test_package_yaml_files_are_found() -> None:
+    names = {p.name for p in PACKAGE_YAML}
+    assert {"us-japan-2025.yaml", "us-japan-2025-07.yaml", "world-2025.yaml"} <= names
+
+
+def test_builtin_deal_takes_the_fast_reader_and_a_user_file_does_not(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import dealspace.scenario.load as load
+    from dealspace.analysis.deal import load_deal
+
+    seen: list[bool] = []
+    real = load.read_document
+
+    def spy(path: Path, *, trusted: bool = False) -> Any:
+        seen.append(trusted)
+        return real(path, trusted=trusted)
+
+    monkeypatch.setattr(load, "read_document", spy)
+    builtin = load_deal("us-japan-2025-07")
+    copy = tmp_path / "us-japan-2025-07.yaml"
+    copy.write_text(
+        (
+            Path(__file__).parents[1] / "src/dealspace/analysis/deals/us-japan-2025-07.yaml"
+        ).read_text(encoding="utf-8"),
+        encoding="utf-8",
+    )
+    assert load_deal(copy) == builtin
+    assert seen == [True, False]

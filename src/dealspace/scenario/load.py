@@ -139,16 +139,19 @@ def scenario_from_data(data: Any, source: str) -> Scenario:
     return scenario.from_file(source)
 
 
-def load_model_file(path: Path, model: type[M], what: str, source: str = "") -> M:
+def load_model_file(
+    path: Path, model: type[M], what: str, source: str = "", *, trusted: bool = False
+) -> M:
     """Read a YAML or JSON file safely (:func:`read_document`) and validate it as ``model``.
 
     Every validation problem is reported at once, with the file (``source``,
     default the path), the field path and the fix. ``what`` names the kind
-    of file in messages ("world").
+    of file in messages ("world"). ``trusted``: the package's own file
+    (:func:`read_document`).
     """
     source = source or str(path)
     try:
-        data = read_document(path)
+        data = read_document(path, trusted=trusted)
     except DealspaceError as err:
         raise DealspaceError(err.problems, source) from None
     if not isinstance(data, dict):
