@@ -51,3 +51,116 @@ def test_frontier_plot_legend_sits_outside_the_axes(
     renderer = fig.canvas.get_renderer()
     legend = fig.legends[0].get_window_extent(renderer)
     assert not legend.overlaps(ax.get_window_extent(renderer))
+
+
+# ------------------------------------------------------------ report charts as SVG
+
+#: One spec per chart kind and layout case: frontier with its inset and legend, a
+#: tilted waterfall, signed bars, grouped bars with a "best" legend, grouped columns.
+SPECS: list[tuple[str, dict[str, Any], list[str]]] = [
+    (
+        "frontier",
+        {
+            "utilities": [(0.0, 10.0), (4.0, 8.0), (6.0, 6.1), (6.2, 5.9), (9.0, 1.0)],
+            "parties": ["United States", "Japan"],
+            "batna": (1.0, 1.0),
+            "status_quo": (0.5, 0.5),
+            "solutions": {"Nash": (6.0, 6.1), "egalitarian": (6.2, 5.9)},
+            "cloud": [(1.0, 2.0), (3.0, 3.0), (5.0, 2.0)],
+        },
+        ["United States utility (points)", "Japan utility (points)", "status quo", "Nash"],
+    ),
+    (
+        "waterfall",
+        {
+            "steps": [
+                ("silos", 3.0, "total"),
+                *((f"domain {k}", k - 2.5, "delta") for k in range(5)),
+            ],
+            "ylabel": "gain (points)",
+        },
+        ["gain (points)", "domain 4", "3.00", "\u22122.50", "+1.50"],
+    ),
+    (
+        "bars",
+        {
+            "labels": ["Trade", "Energy", "Security"],
+            "series": {"gain": [1.5, -0.25, 0.0]},
+            "xlabel": "points",
+            "signed_colors": True,
+        },
+        ["points", "Trade", "Security", "1.50", "\u22120.25"],
+    ),
+    (
+        "bars",
+        {
+            "labels": ["Trade", "Energy"],
+            "series": {"United States": [1.0, 2.0], "Japan": [2.5, 0.5]},
+            "xlabel": "points",
+        },
+        ["United States", "Japan", "2.50"],
+    ),
+    (
+        "columns",
+        {
+            "labels": ["single undertaking", "early harvests"],
+            "series": {"United States": [0.3, 0.1], "Japan": [-0.2, 0.4]},
+            "ylabel": "welfare (%)",
+        },
+        ["welfare (%)", "single undertaking", "Japan", "\u22120.20"],
+    ),
+]
+
+
+def _draw_with_savefig(fig: Any, out: Any) -> None:
+    """The reference: ``savefig`` with its own layout pass and dry draw."""
+    fig.savefig(out, format="svg", metadata={"Date": None, "Creator": None}, facecolor="white")
+
+
+@pytest.mark.parametrize(("kind", "data", "texts"), SPECS, ids=[s[0] for s in SPECS])
+def test_report_charts_are_byte_for_byte_what_savefig_writes(
+    kind: str, data: dict[str, Any], texts: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dealspace.present import charts
+
+    fast = charts.render(kind, "c1", "A chart", data)
+    monkeypatch.setattr(charts, "_draw_svg", _draw_with_savefig)
+    assert fast == charts.render(kind, "c1", "A chart", data)
+
+
+@pytest.mark.parametrize(("kind", "data", "texts"), SPECS, ids=[s[0] for s in SPECS])
+def test_report_charts_are_valid_svg_with_their_texts(
+    kind: str, data: dict[str, Any], texts: list[str]
+) -> None:
+    import re
+    import xml.etree.ElementTree as ET
+
+    from dealspace.present import charts
+
+    svg = charts.render(kind, "c1", "A <chart>", data)
+    root = ET.fromstring(svg)  # well-formed XML
+    assert root.tag == "{http://www.w3.org/2000/svg}svg"
+    assert root.get("aria-label") == "A <chart>" and root.get("width") == "100%"
+    assert root[0].tag.endswith("title") and root[0].text == "A <chart>"
+    ids = [str(e.get("id")) for e in root.iter() if e.get("id")]
+    assert ids and all(i.startswith("c1-") for i in ids) and len(ids) == len(set(ids))
+    # text is drawn as glyph paths; matplotlib writes each string as a comment next to it
+    drawn = set(re.findall(r"<!-- (.*?) -->", svg))
+    assert "A &lt;chart&gt;" in drawn  # the figure title (escaped)
+    for text in texts:
+        assert text in drawn, text
+
+
+def test_report_charts_do_not_import_pyplot() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from dealspace.present.charts import render; "
+        "render('bars', 'k', 't', {'labels': ['a'], 'series': {'s': [1.0]}, 'xlabel': 'x'}); "
+        "print('matplotlib.pyplot' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "False"

@@ -156,11 +156,13 @@ def load_deal(source: str | Path) -> Deal:
     from dealspace.scenario.load import problems_from_validation, read_document
 
     path = Path(source)
+    builtin = False
     if path.is_file():
         label = str(path)
     elif str(source) in list_deals():
         path = Path(str(resources.files("dealspace.analysis") / "deals" / f"{source}.yaml"))
         label = f"built-in deal '{source}'"
+        builtin = True  # the package's own file: the fast reader (read_document)
     else:
         raise DealspaceError.single(
             "",
@@ -168,7 +170,7 @@ def load_deal(source: str | Path) -> Deal:
             did_you_mean(str(source), list_deals()),
             source=str(source),
         )
-    data = read_document(path)
+    data = read_document(path, trusted=builtin)
     if not isinstance(data, dict):
         raise DealspaceError.single(
             "",

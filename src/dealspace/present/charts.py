@@ -7,7 +7,9 @@ HTML page, and a ``viewBox`` with ``width="100%"`` so the chart scales to
 its column. Output is deterministic (fixed hash salt, no date metadata).
 
 matplotlib is an optional dependency (the ``plot`` extra); it is imported
-lazily, on the first chart drawn, with the non-interactive Agg backend.
+lazily, on the first chart drawn. Report charts never import ``pyplot``: each
+is a bare :class:`~matplotlib.figure.Figure` on an SVG canvas, laid out and
+drawn with one SVG renderer (see :func:`to_svg`).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import re
 import sys
 import textwrap
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import ExitStack
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from dealspace.errors import DealspaceError
@@ -69,10 +72,11 @@ _STYLE: dict[str, Any] = {
 
 
 def _rc(params: dict[str, Any]) -> Any:
-    """``matplotlib.rc_context(params)`` (matplotlib imported with Agg first)."""
-    pyplot()
-    matplotlib: Any = sys.modules["matplotlib"]
-    return matplotlib.rc_context(params)
+    """``matplotlib.rc_context(params)`` (without importing ``pyplot``)."""
+    import matplotlib
+
+    context: Any = matplotlib.rc_context  # typed for literal keys only
+    return context(params)
 
 
 def _styled(func: F) -> F:
@@ -87,8 +91,13 @@ def _styled(func: F) -> F:
 
 
 def _figure(height: float, width: float = WIDTH) -> tuple[Figure, Axes]:
-    plt = pyplot()
-    fig, ax = plt.subplots(figsize=(width, height), layout="constrained")
+    """A figure with one axes and constrained layout, on an SVG canvas (no ``pyplot``)."""
+    from matplotlib.backends.backend_svg import FigureCanvasSVG
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width, height), layout="constrained")
+    FigureCanvasSVG(fig)
+    ax = fig.subplots()
     ax.set_axisbelow(True)
     return fig, ax
 
@@ -120,36 +129,63 @@ def to_svg(fig: Figure, key: str, title: str = "") -> str:
         raise ValueError(
             f"bad chart key {key!r}: letters, digits, '-' and '_', starting with a letter"
         )
-    plt = pyplot()
     buf = io.StringIO()
     with _rc({**_STYLE, "svg.hashsalt": key}):
-        _lay_out(fig)
-        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None}, facecolor="white")
-    plt.close(fig)
+        _draw_svg(fig, buf)
+    if "matplotlib.pyplot" in sys.modules:  # a figure made with pyplot: release it
+        pyplot().close(fig)
     return _clean_svg(buf.getvalue(), key, title)
 
 
-def _lay_out(fig: Figure) -> None:
-    """Run the figure's layout engine once, as ``savefig`` would, then switch it off.
+def _draw_svg(fig: Figure, out: io.StringIO) -> None:
+    """Write ``fig`` as SVG to ``out``: what ``fig.savefig(out, format="svg")`` writes, with
+    the layout engine run once and the text measured once.
 
-    ``savefig`` lays a figure out by drawing every artist once with drawing
-    switched off, then draws it again for real; running only the layout
-    engine, with the SVG renderer at the SVG's 72 dpi, gives the same layout
-    for half the text measuring.
+    ``savefig`` lays a figure out with one renderer and draws it with a fresh
+    one, so every label is measured twice (matplotlib caches text metrics per
+    renderer), and it first draws every artist once with drawing switched off.
+    Here one SVG renderer, set up exactly as ``FigureCanvasSVG.print_svg`` sets
+    it up (the figure at the SVG's 72 dpi, images at the figure's dpi), serves
+    the layout engine, which then is switched off, and the one draw. The file
+    is byte for byte the one ``savefig`` writes (``tests/test_charts.py``).
     """
-    engine = fig.get_layout_engine()
-    if engine is None:
-        return
-    from matplotlib.backends.backend_svg import FigureCanvasSVG
+    from matplotlib.backends.backend_mixed import MixedModeRenderer
+    from matplotlib.backends.backend_svg import FigureCanvasSVG, RendererSVG
 
-    FigureCanvasSVG(fig)
+    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasSVG) else FigureCanvasSVG(fig)
     dpi = fig.dpi
-    fig.dpi = 72
-    try:
-        engine.execute(fig)
-    finally:
-        fig.dpi = dpi
-    fig.set_layout_engine(None)  # laid out: no second layout (and no dry draw) in savefig
+    width, height = fig.get_size_inches()
+    with ExitStack() as stack:
+        stack.callback(setattr, fig, "dpi", dpi)
+        stack.callback(fig.set_edgecolor, fig.get_edgecolor())
+        stack.callback(fig.set_facecolor, fig.get_facecolor())
+        fig.set_facecolor("white")
+        fig.set_edgecolor("white")
+        fig.dpi = 72
+        renderer: Any = MixedModeRenderer(
+            fig,
+            width,
+            height,
+            dpi,
+            RendererSVG(
+                width * 72,
+                height * 72,
+                out,
+                image_dpi=dpi,
+                metadata={"Date": None, "Creator": None},
+            ),
+        )
+        engine = fig.get_layout_engine()
+        if engine is not None:
+            # the layout engine asks the canvas for its renderer: this one
+            canvas.get_renderer = lambda: renderer  # type: ignore[attr-defined]
+            try:
+                engine.execute(fig)
+            finally:
+                del canvas.get_renderer  # type: ignore[attr-defined]
+            fig.set_layout_engine("none")  # laid out: no second layout when drawn
+        fig.draw(renderer)
+        renderer.finalize()
 
 
 _KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")

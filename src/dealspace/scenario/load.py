@@ -113,8 +113,9 @@ def load_scenario(source: str | Path, profiles: Sequence[str | Path] | None = No
 
 
 def load_builtin(name: str) -> Scenario:
+    """A built-in scenario (the package's own, trusted file: :func:`read_document` ``trusted``)."""
     path = builtin_path(name)
-    return scenario_from_data(read_document(path), f"built-in scenario '{name}'")
+    return scenario_from_data(read_document(path, trusted=True), f"built-in scenario '{name}'")
 
 
 def scenario_from_data(data: Any, source: str) -> Scenario:
@@ -138,16 +139,19 @@ def scenario_from_data(data: Any, source: str) -> Scenario:
     return scenario.from_file(source)
 
 
-def load_model_file(path: Path, model: type[M], what: str, source: str = "") -> M:
+def load_model_file(
+    path: Path, model: type[M], what: str, source: str = "", *, trusted: bool = False
+) -> M:
     """Read a YAML or JSON file safely (:func:`read_document`) and validate it as ``model``.
 
     Every validation problem is reported at once, with the file (``source``,
     default the path), the field path and the fix. ``what`` names the kind
-    of file in messages ("world").
+    of file in messages ("world"). ``trusted``: the package's own file
+    (:func:`read_document`).
     """
     source = source or str(path)
     try:
-        data = read_document(path)
+        data = read_document(path, trusted=trusted)
     except DealspaceError as err:
         raise DealspaceError(err.problems, source) from None
     if not isinstance(data, dict):
@@ -163,8 +167,15 @@ def load_model_file(path: Path, model: type[M], what: str, source: str = "") -> 
         raise DealspaceError(problems_from_validation(err, model), source) from None
 
 
-def read_document(path: Path) -> Any:
-    """Read a YAML or JSON file safely (size, tags, depth, alias bombs)."""
+def read_document(path: Path, *, trusted: bool = False) -> Any:
+    """Read a YAML or JSON file safely (size, tags, depth, alias bombs).
+
+    ``trusted`` is for the package's own data files (the built-in scenarios):
+    YAML is then parsed by libyaml when PyYAML has it (:class:`_TrustedLoader`,
+    about ten times faster, the same data; ``tests/test_builtin.py`` checks
+    every built-in both ways). Files from users always take the pure-Python
+    reader with its nesting guard while composing.
+    """
     source = str(path)
     check_source(path)
     size = path.stat().st_size
@@ -194,7 +205,7 @@ def read_document(path: Path) -> Any:
             "", "the file is empty", "write a scenario (see docs/scenario-format.md)", source=source
         )
     kind = SUFFIXES.get(path.suffix.lower(), "yaml")
-    data = parse_json(text, source) if kind == "json" else parse_yaml(text, source)
+    data = parse_json(text, source) if kind == "json" else parse_yaml(text, source, trusted)
     check_shape(data, source)
     infinite = list(number_problems(data))
     if infinite:
@@ -222,9 +233,11 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(f"'{name}' is not a number dealspace accepts")
 
 
-def parse_yaml(text: str, source: str) -> Any:
+def parse_yaml(text: str, source: str, trusted: bool = False) -> Any:
+    """Parse YAML with the safe loader and YAML 1.2 booleans (``trusted``: see :func:`read_document`)."""
+    loader = _TrustedLoader if trusted else _StrictLoader
     try:
-        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506  a SafeLoader subclass
+        return yaml.load(text, Loader=loader)  # noqa: S506  SafeLoader / CSafeLoader subclasses
     except yaml.constructor.ConstructorError as err:
         mark = err.problem_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -267,15 +280,23 @@ class _StrictLoader(yaml.SafeLoader):
             self._depth = depth - 1
 
 
-_StrictLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-_StrictLoader.add_implicit_resolver(
-    "tag:yaml.org,2002:bool",
-    re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
-    list("tTfF"),
+#: The package's own (trusted) files: libyaml's parser when PyYAML was built with it,
+#: the same safe constructor and YAML 1.2 booleans; no guard while composing.
+_TrustedLoader: type[Any] = type(
+    "_TrustedLoader", (getattr(yaml, "CSafeLoader", _StrictLoader),), {}
 )
+
+_loader: Any
+for _loader in {_StrictLoader, _TrustedLoader}:
+    _loader.yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    _loader.add_implicit_resolver(
+        "tag:yaml.org,2002:bool",
+        re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+        list("tTfF"),
+    )
 
 
 def _too_deep(source: str) -> DealspaceError:
