@@ -132,6 +132,7 @@ def test_report_charts_are_byte_for_byte_what_savefig_writes(
 def test_report_charts_are_valid_svg_with_their_texts(
     kind: str, data: dict[str, Any], texts: list[str]
 ) -> None:
+    import html
     import re
     import xml.etree.ElementTree as ET
 
@@ -144,11 +145,14 @@ def test_report_charts_are_valid_svg_with_their_texts(
     assert root[0].tag.endswith("title") and root[0].text == "A <chart>"
     ids = [str(e.get("id")) for e in root.iter() if e.get("id")]
     assert ids and all(i.startswith("c1-") for i in ids) and len(ids) == len(set(ids))
-    # text is drawn as glyph paths; matplotlib writes each string as a comment next to it
-    drawn = set(re.findall(r"<!-- (.*?) -->", svg))
-    assert "A &lt;chart&gt;" in drawn  # the figure title (escaped)
+    # text is SVG text (selectable), with a fallback chain of fonts ending in a generic family
+    drawn = {"".join(e.itertext()) for e in root.iter() if e.tag.endswith("}text")}
+    assert "A <chart>" in drawn  # the figure title (escaped in the file, parsed back)
     for text in texts:
-        assert text in drawn, text
+        assert html.unescape(text) in drawn, text
+    assert "<path" not in "".join(re.findall(r"<g id=\"c1-text_[^>]*>.*?</g>", svg, flags=re.S))
+    families = set(re.findall(r"font-family: ([^;\"]+)", svg))
+    assert families and all(f.endswith("sans-serif") for f in families), families
 
 
 def test_report_charts_do_not_import_pyplot() -> None:
