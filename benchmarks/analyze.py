@@ -109,6 +109,7 @@ def main() -> None:
     parser.add_argument("--scenario", default="us-japan-2025")
     parser.add_argument("--old", default=OLD)
     args = parser.parse_args()
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     with tempfile.TemporaryDirectory() as tmp:
         old = Path(tmp) / "old"
         subprocess.run(
@@ -117,20 +118,35 @@ def main() -> None:
             capture_output=True,
         )
         try:
+            # Byte-compile both trees first, as an installed package is: otherwise a tree
+            # without __pycache__ (the fresh old checkout, or any tree when
+            # PYTHONDONTWRITEBYTECODE is set) pays the compile of every module on every run.
+            for src in (old / "src", ROOT / "src"):
+                subprocess.run(
+                    [sys.executable, "-m", "compileall", "-q", str(src)],
+                    check=True,
+                    capture_output=True,
+                )
             # "now, like for like": without what the main job gained since (the protocol
             # verdict's sensitivity grid, the bellwether model and the signed deal's scorecard).
             lean = ["--no-sensitivity", "--world-runs", "0", "--deal", "none"]
             runs = {
-                "old": (old / "src", []),
-                "new": (ROOT / "src", []),
-                "lean": (ROOT / "src", lean),
+                f"at {args.old}": (old / "src", []),
+                "now, everything": (ROOT / "src", []),
+                "now, one process": (ROOT / "src", ["--jobs", "1"]),
+                "now, like for like": (ROOT / "src", lean),
+            }
+            notes = {
+                "now, everything": "(default: the world model in a 2nd process on 2+ cores)",
+                "now, one process": "(--jobs 1)",
+                "now, like for like": f"({' '.join(lean)})",
             }
             times: dict[str, list[float]] = {name: [] for name in runs}
             cpus: dict[str, list[float]] = {name: [] for name in runs}
             compiles = {}
             for k in range(args.repeat):
-                for name, (src, extra) in runs.items():
-                    out = Path(tmp) / f"{name}-{k}.html"
+                for n, (name, (src, extra)) in enumerate(runs.items()):
+                    out = Path(tmp) / f"run{n}-{k}.html"
                     elapsed, cpu, compiles[name] = run(
                         src, ["analyze", args.scenario, "-o", str(out), *extra], Path(tmp)
                     )
@@ -138,24 +154,22 @@ def main() -> None:
                     cpus[name].append(cpu)
             t = {name: statistics.median(v) for name, v in times.items()}
             c = {name: statistics.median(v) for name, v in cpus.items()}
+            base = f"at {args.old}"
             print(
                 f"dealspace analyze {args.scenario} with its report, median of {args.repeat} "
-                "(same machine, alternating; wall time, then CPU time of the process):"
+                "(same machine, alternating; wall time, then CPU time of the process and its "
+                f"children; {usable} cores):"
             )
-            print(
-                f"  at {args.old}:            {fmt(t['old']):>9}  cpu {fmt(c['old']):>9}   "
-                f"compiles {compiles['old']}"
-            )
-            print(
-                f"  now, everything:       {fmt(t['new']):>9}  cpu {fmt(c['new']):>9}   "
-                f"compiles {compiles['new']}   speed-up {t['old'] / t['new']:.2f}x wall, "
-                f"{c['old'] / c['new']:.2f}x cpu"
-            )
-            print(
-                f"  now, like for like:    {fmt(t['lean']):>9}  cpu {fmt(c['lean']):>9}   "
-                f"compiles {compiles['lean']}   speed-up {t['old'] / t['lean']:.2f}x wall, "
-                f"{c['old'] / c['lean']:.2f}x cpu  ({' '.join(lean)})"
-            )
+            for name in runs:
+                ratio = (
+                    ""
+                    if name == base
+                    else f"   speed-up {t[base] / t[name]:.2f}x wall, {c[base] / c[name]:.2f}x cpu"
+                )
+                print(
+                    f"  {name + ':':<22}{fmt(t[name]):>9}  cpu {fmt(c[name]):>9}   "
+                    f"compiles {compiles[name]}{ratio}  {notes.get(name, '')}".rstrip()
+                )
             print("  goal: at least 2x")
             old_i, new_i = import_time(old / "src"), import_time(ROOT / "src")
             print(
