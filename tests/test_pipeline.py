@@ -7,6 +7,7 @@ import json
 import math
 import re
 from pathlib import Path
+from time import sleep as time_sleep
 
 import pytest
 from typer.testing import CliRunner
@@ -198,7 +199,7 @@ def test_the_world_model_in_a_second_process_gives_the_same_results(
     one = analyze(scenario, cheap)  # the Python default: one process (scripts need no guard)
     assert submitted == []
     two = analyze(scenario, cheap, jobs=2)
-    assert submitted == ["builtin_brief"]
+    assert submitted == ["import_module", "builtin_brief"]  # warm up, then the world model
     assert one.world is not None and two.world is not None
     assert json.dumps(one.to_dict(), sort_keys=True) == json.dumps(two.to_dict(), sort_keys=True)
 
@@ -276,3 +277,34 @@ def test_the_scorecard_reads_the_reports_world_run() -> None:
         f"{100 * float(mean['good']):.0f}%"
         in results.scorecard.criterion("regional architecture").verdict
     )
+
+
+def test_charts_drawn_in_a_worker_give_the_same_report() -> None:
+    """The CLI sends the report's charts to the worker while it prints; the page is the same."""
+    from dealspace.report import draw_charts
+    from dealspace.workers import second_process
+
+    results = analyze(load_scenario(TOY), Settings(process=None))
+    with second_process(2, ("dealspace.present.charts",)) as worker:
+        assert worker is not None
+        charts = draw_charts(results, worker)
+        assert charts is not None
+        assert render(results, "html", charts) == render(results, "html")
+    assert draw_charts(results, None) is None
+
+
+def test_a_failing_worker_leaves_the_work_to_this_process() -> None:
+    from dealspace.workers import result_or, second_process, submit
+
+    with second_process(2) as worker:
+        broken = submit(worker, math.sqrt, -1.0)  # raises in the worker
+        assert broken is not None
+        assert result_or(broken, lambda: 7.0) == 7.0
+        assert result_or(submit(worker, math.sqrt, 4.0), lambda: 0.0) == 2.0
+    assert submit(worker, math.sqrt, 4.0) is None  # shut down: nothing is sent
+    with second_process(1) as none:
+        assert none is None and result_or(submit(none, math.sqrt, 4.0), lambda: 3.0) == 3.0
+    with pytest.raises(KeyError), second_process(2) as worker:
+        pending = submit(worker, time_sleep, 30.0)
+        raise KeyError("the run failed")  # the worker is stopped, not waited for
+    assert pending is not None and pending.done()

@@ -21,8 +21,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from concurrent.futures import Executor
+from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field
-from typing import Any, cast
+from typing import Any
 
 from dealspace.analysis.bargaining import SOLUTIONS, Solution
 from dealspace.analysis.coalitions import MAX_PARTIES as MAX_COALITION_PARTIES
@@ -54,6 +56,7 @@ from dealspace.scenario.sources import SourceRef, collect_sources
 from dealspace.space import DealSpace, check
 from dealspace.tolerances import TERM_TOL
 from dealspace.version import __version__
+from dealspace.workers import result_or, second_process, submit
 from dealspace.world.run import BellwetherBrief, bellwether_brief, builtin_brief
 
 #: Called with the name of each step before it runs (for a progress bar).
@@ -268,6 +271,7 @@ def analyze(
     progress: Progress | None = None,
     *,
     jobs: int = 1,
+    executor: Executor | None = None,
 ) -> Results:
     """Run the main job on ``scenario``: compile once, then every analysis on that space.
 
@@ -286,6 +290,9 @@ def analyze(
         step is seeded). Default 1; ``dealspace analyze`` uses 2 when the
         machine has 2 or more cores. A script that passes ``jobs=2`` needs the
         usual ``if __name__ == "__main__":`` guard, as with any spawned process.
+    executor
+        A worker to use instead (:func:`dealspace.workers.second_process`),
+        left running for the caller (the CLI draws the report's charts on it).
 
     Returns
     -------
@@ -297,12 +304,20 @@ def analyze(
     step("deal space")
     deal = deal_for(scenario, settings.deal)  # a deal of another scenario fails before any work
     bellwether = bellwether_party(scenario) if settings.world_runs > 0 else None
-    world = _WorldRun(bellwether, settings, jobs)  # needs only the scenario: starts first
-    try:
+    with ExitStack() as stack:
+        if executor is None and bellwether is not None:
+            executor = stack.enter_context(second_process(jobs, ("dealspace.world.run",)))
+        # the world model needs only the scenario: it starts first, in the worker if any
+        world = _WorldRun(bellwether, settings, executor)
         space = check(scenario).space
         return _analyze(scenario, settings, step, space, deal, world)
-    finally:
-        world.close()
+    raise AssertionError("unreachable")  # pragma: no cover - for type checkers
+
+
+def has_independent_work(scenario: Scenario, settings: Settings | None = None) -> bool:
+    """Whether :func:`analyze` has work a second process can do alone (the bellwether model)."""
+    settings = settings or Settings()
+    return settings.world_runs > 0 and bellwether_party(scenario) is not None
 
 
 def _analyze(
@@ -431,52 +446,24 @@ def _analyze(
 
 
 class _WorldRun:
-    """The bellwether model of one analysis: started at once in a second process when
-    ``jobs`` allows (it needs nothing else of the analysis), else run when asked for."""
+    """The bellwether model of one analysis: sent at once to the worker when there is
+    one (it needs nothing else of the analysis), else run here when asked for."""
 
-    def __init__(self, bellwether: tuple[Any, str] | None, settings: Settings, jobs: int) -> None:
+    def __init__(
+        self, bellwether: tuple[Any, str] | None, settings: Settings, executor: Executor | None
+    ) -> None:
         self.bellwether = bellwether
         self.args = (settings.world_runs, settings.seed)
-        self.future: Any = None
-        self.pool: Any = None
-        if bellwether is None or jobs < 2:
-            return
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        try:  # spawn: a clean process, safe beside threads (a progress bar, a server)
-            self.pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
-            # the worker imports the world model only, not this module
-            self.future = self.pool.submit(builtin_brief, bellwether[1], *self.args)
-        except (OSError, RuntimeError):  # no process can be started here: run it inline
-            self.close()
+        # the worker imports the world model only (builtin_brief), not this module
+        self.future = (
+            submit(executor, builtin_brief, bellwether[1], *self.args) if bellwether else None
+        )
 
     def result(self) -> BellwetherBrief:
-        """The brief: from the second process when it ran there, else computed here."""
+        """The brief: from the worker when it ran there, else computed here."""
         assert self.bellwether is not None
-        if self.future is not None:
-            try:
-                return cast(BellwetherBrief, self.future.result())
-            except Exception:  # noqa: BLE001 - a broken pool or an error: this process says which
-                self.close()
         world, code = self.bellwether
-        return bellwether_brief(world, code, runs=self.args[0], seed=self.args[1])
-
-    def close(self) -> None:
-        """Stop the second process: at once if its result was not used (the analysis failed)."""
-        if self.pool is not None:
-            if self.future is not None and not self.future.done():
-                for process in list(getattr(self.pool, "_processes", {}).values()):
-                    process.terminate()
-            self.pool.shutdown(wait=True, cancel_futures=True)
-        self.pool = self.future = None
-
-
-def usable_cores() -> int:
-    """Cores this process may run on."""
-    import os
-
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
+        return result_or(
+            self.future,
+            lambda: bellwether_brief(world, code, runs=self.args[0], seed=self.args[1]),
+        )

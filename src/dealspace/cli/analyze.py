@@ -106,41 +106,54 @@ def analyze(
 
     from dealspace.cli.report import progress_bar
     from dealspace.files import check_output
-    from dealspace.pipeline import Settings, usable_cores
-    from dealspace.pipeline import analyze as run
-    from dealspace.process.compare import ProcessSettings
-    from dealspace.report import free_path, write_report
     from dealspace.scenario import load_scenario
+    from dealspace.workers import second_process, usable_cores
 
     scenario = load_scenario(source)
-    if report is not None and not (no_report or json_out):
+    want_report = not (no_report or json_out)
+    if report is not None and want_report:
         check_output(report, "--report", overwrite=overwrite, inputs=(source,))
-    base = Settings().process or ProcessSettings()
-    process = None if no_process else replace(base, runs=runs, seed=seed, sensitivity=sensitivity)
-    settings = Settings(
-        seed=seed,
-        process=process,
-        world_runs=world_runs,
-        deal=None if deal.lower() == "none" else deal,
-    )
-    if jobs is None:
-        jobs = min(2, usable_cores())
-    if json_out:
-        print_json(run(scenario, settings, jobs=jobs).to_dict())
-        return
-    with progress_bar(f"analysing {scenario.name}") as step:
-        results = run(scenario, settings, progress=step, jobs=jobs)
-    print_results(results)
-    if no_report:
-        return
-    with progress_bar("writing the report") as step:
-        step("render")
-        path = write_report(
-            results,
-            free_path(DEFAULT_REPORT) if report is None else report,
-            overwrite=overwrite,
-            inputs=(source,),
+    jobs = min(2, usable_cores()) if jobs is None else jobs
+    # A worker for the bellwether model (a party with a country may be a partner of the 2025
+    # world), then the report's charts; it imports what it needs while this process does.
+    warm: tuple[str, ...] = ("dealspace.world.run",)
+    if want_report:
+        warm += ("dealspace.present.charts", "matplotlib.figure", "matplotlib.backends.backend_svg")
+    worth_it = world_runs > 0 and any(p.country for p in scenario.parties)
+    with second_process(jobs if worth_it else 1, warm) as worker:
+        from dealspace.pipeline import Settings
+        from dealspace.pipeline import analyze as run
+        from dealspace.process.compare import ProcessSettings
+        from dealspace.report import draw_charts, free_path, write_report
+
+        base = Settings().process or ProcessSettings()
+        process = (
+            None if no_process else replace(base, runs=runs, seed=seed, sensitivity=sensitivity)
         )
+        settings = Settings(
+            seed=seed,
+            process=process,
+            world_runs=world_runs,
+            deal=None if deal.lower() == "none" else deal,
+        )
+        if json_out:
+            print_json(run(scenario, settings, jobs=jobs, executor=worker).to_dict())
+            return
+        with progress_bar(f"analysing {scenario.name}") as step:
+            results = run(scenario, settings, progress=step, jobs=jobs, executor=worker)
+        charts = draw_charts(results, worker) if want_report else None  # drawn while we print
+        print_results(results)
+        if no_report:
+            return
+        with progress_bar("writing the report") as step:
+            step("render")
+            path = write_report(
+                results,
+                free_path(DEFAULT_REPORT) if report is None else report,
+                overwrite=overwrite,
+                inputs=(source,),
+                charts=charts,
+            )
     console.print(f"\n[bold green]Report:[/] {escape(str(path.resolve()))}", highlight=False)
 
 

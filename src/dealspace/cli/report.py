@@ -59,8 +59,9 @@ def report(
     ] = False,
 ) -> None:
     """Write a report of a scenario: verdict, frontier, linkage, red lines, offers, tariffs, sources."""
-    from dealspace.pipeline import analyze, usable_cores
+    from dealspace.pipeline import analyze
     from dealspace.report import FORMATS, check_output, write_report
+    from dealspace.workers import usable_cores
 
     if fmt is None:
         fmt = (

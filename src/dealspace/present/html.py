@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 
 from dealspace.present.document import (
     Block,
@@ -82,6 +83,9 @@ table{font-size:9.5px;table-layout:auto}th,td{padding:4px 6px}th,td.num,th.num{w
 td{overflow-wrap:anywhere}figure svg.chart{max-width:100%}}
 """
 
+#: Gives a chart's SVG (drawn here, or fetched from a worker that drew it).
+Draw = Callable[[Chart], str]
+
 _URL = re.compile(r"https?://[^\s<>\"]+")
 
 
@@ -133,20 +137,25 @@ def _cls(numeric: bool) -> str:
     return ' class="num"' if numeric else ""
 
 
-def chart_html(c: Chart) -> str:
-    """A chart as an inline SVG in a figure."""
+def draw_chart(c: Chart) -> str:
+    """The chart's SVG, drawn in this process (:func:`dealspace.present.charts.render`)."""
     from dealspace.present.charts import render
 
-    svg = render(c.kind, c.key, c.title, c.data)
+    return render(c.kind, c.key, c.title, c.data)
+
+
+def chart_html(c: Chart, draw: Draw = draw_chart) -> str:
+    """A chart as an inline SVG in a figure (``draw`` gives its SVG: drawn here by default)."""
+    svg = draw(c)
     return f'<figure id="chart-{esc(c.key)}">{svg}<figcaption>{esc(c.title)}</figcaption></figure>'
 
 
-def block_html(block: Block, sources: bool = False) -> str:
+def block_html(block: Block, sources: bool = False, draw: Draw = draw_chart) -> str:
     """Render one block."""
     if isinstance(block, Table):
         return table_html(block)
     if isinstance(block, Chart):
-        return chart_html(block)
+        return chart_html(block, draw)
     if isinstance(block, Bullets):
         cls = "bullets sources" if sources else "bullets"
         items = "".join(f"<li>{_item(item)}</li>" for item in block.items)
@@ -167,10 +176,10 @@ def _item(text: str) -> str:
     return f'{linkify(main)} <span class="where">— cited by {esc(where)}</span>'
 
 
-def section_html(s: Section) -> str:
+def section_html(s: Section, draw: Draw = draw_chart) -> str:
     """Render one section."""
     lead = f'<p class="lead">{esc(s.lead)}</p>' if s.lead else ""
-    body = "\n".join(block_html(b, sources=s.id == "sources") for b in s.blocks)
+    body = "\n".join(block_html(b, sources=s.id == "sources", draw=draw) for b in s.blocks)
     return f'<section id="{esc(s.id)}"><h2>{esc(s.title)}</h2>{lead}\n{body}</section>'
 
 
@@ -187,10 +196,10 @@ def verdict_html(v: Verdict) -> str:
     )
 
 
-def document_html(doc: Document) -> str:
-    """A whole :class:`Document` as an HTML page."""
+def document_html(doc: Document, draw: Draw = draw_chart) -> str:
+    """A whole :class:`Document` as an HTML page (``draw`` gives each chart's SVG)."""
     toc = "".join(f'<li><a href="#{esc(s.id)}">{esc(s.title)}</a></li>' for s in doc.sections)
-    sections = "\n".join(section_html(s) for s in doc.sections)
+    sections = "\n".join(section_html(s, draw) for s in doc.sections)
     description = f'<p class="description">{esc(doc.description)}</p>' if doc.description else ""
     return f"""<!DOCTYPE html>
 <html lang="en">

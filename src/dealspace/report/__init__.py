@@ -8,28 +8,52 @@ here that writes a file. Nothing here computes a number.
 
 from __future__ import annotations
 
+from concurrent.futures import Executor
 from pathlib import Path
 
 from dealspace.errors import DealspaceError
 from dealspace.files import check_output as check_path
 from dealspace.files import write_text
 from dealspace.pipeline import Results
+from dealspace.present.html import Draw
 from dealspace.report.build import layout
+from dealspace.workers import result_or, submit
 
 FORMATS = ("html", "md")
 
 
-def render(results: Results, fmt: str = "html") -> str:
-    """The report of ``results`` as HTML or Markdown text."""
+def render(results: Results, fmt: str = "html", charts: Draw | None = None) -> str:
+    """The report of ``results`` as HTML or Markdown text (``charts``: see :func:`draw_charts`)."""
     if fmt == "html":
-        from dealspace.present.html import document_html
+        from dealspace.present.html import document_html, draw_chart
 
-        return document_html(layout(results))
+        return document_html(layout(results), charts or draw_chart)
     if fmt == "md":
         from dealspace.present.markdown import document_md
 
         return document_md(layout(results))
     raise DealspaceError.single("--format", f"unknown format '{fmt}'", "use 'html' or 'md'")
+
+
+def draw_charts(results: Results, executor: Executor | None) -> Draw | None:
+    """Send every chart of the HTML report of ``results`` to ``executor`` now, so they are
+    drawn there while this process goes on; give the result to :func:`render` or
+    :func:`write_report`. A chart the worker fails to draw is drawn here."""
+    from dealspace.present.charts import render as render_chart
+    from dealspace.present.document import Chart
+    from dealspace.present.html import draw_chart
+
+    if executor is None:
+        return None
+    charts = [b for s in layout(results).sections for b in s.blocks if isinstance(b, Chart)]
+    futures = {
+        c.key: submit(executor, render_chart, c.kind, c.key, c.title, c.data) for c in charts
+    }
+
+    def draw(chart: Chart) -> str:
+        return result_or(futures.get(chart.key), lambda: draw_chart(chart))
+
+    return draw
 
 
 def check_output(
@@ -48,6 +72,7 @@ def write_report(
     *,
     overwrite: bool = False,
     inputs: tuple[str | Path, ...] = (),
+    charts: Draw | None = None,
 ) -> Path:
     """Render ``results`` and write them to ``path`` (atomically: a temporary file renamed into place).
 
@@ -63,6 +88,8 @@ def write_report(
         Replace an existing file; by default an existing file is an error.
     inputs
         Files the report was made from: never written over, even with ``overwrite``.
+    charts
+        The charts, drawn elsewhere (:func:`draw_charts`); by default drawn here.
 
     Returns
     -------
@@ -78,7 +105,7 @@ def write_report(
     if fmt not in FORMATS:
         raise DealspaceError.single("--format", f"unknown format '{fmt}'", "use 'html' or 'md'")
     out = check_output(path, overwrite, inputs)
-    text = render(results, fmt)
+    text = render(results, fmt, charts)
     write_text(out, text, "--output", overwrite=overwrite, inputs=inputs)
     return out
 
@@ -93,4 +120,13 @@ def free_path(path: str | Path) -> Path:
     return out
 
 
-__all__ = ["FORMATS", "Results", "check_output", "free_path", "layout", "render", "write_report"]
+__all__ = [
+    "FORMATS",
+    "Results",
+    "check_output",
+    "draw_charts",
+    "free_path",
+    "layout",
+    "render",
+    "write_report",
+]

@@ -146,12 +146,13 @@ def write_scorecard(
 ) -> Path:
     """Write the scorecard document to ``path`` (HTML or Markdown), atomically; never over
     an existing file unless ``overwrite``, never over one of ``inputs``."""
-    if fmt == "html":
-        from dealspace.present.html import document_html as render
-    elif fmt == "md":
-        from dealspace.present.markdown import document_md as render
-    else:
+    from dealspace.present.html import document_html
+    from dealspace.present.markdown import document_md
+
+    if fmt not in ("html", "md"):
         raise DealspaceError.single("--format", f"unknown format '{fmt}'", "use 'html' or 'md'")
     out = check_output(path, overwrite, inputs)
-    write_text(out, render(scorecard_document(card)), "--html", overwrite=overwrite, inputs=inputs)
+    doc = scorecard_document(card)
+    text = document_html(doc) if fmt == "html" else document_md(doc)
+    write_text(out, text, "--html", overwrite=overwrite, inputs=inputs)
     return out
