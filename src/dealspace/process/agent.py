@@ -121,6 +121,9 @@ class State:
     t: int = 0
     received: list[np.ndarray] = field(default_factory=list)
     sent: list[np.ndarray] = field(default_factory=list)
+    #: Results a strategy may keep for later rounds (e.g. the bid of a target
+    #: that depends on the round only); read-only arrays by convention.
+    memo: dict[Any, np.ndarray] = field(default_factory=dict)
 
     # -- the agent's own side (exact) ---------------------------------------
     @cached_property
@@ -128,7 +131,7 @@ class State:
         """``(C,)`` the agent's utility of each candidate."""
         return np.asarray(self.table.utility[:, self.me], dtype=float)
 
-    @property
+    @cached_property
     def reservation(self) -> float:
         return float(self.table.reservation[self.me])
 
@@ -141,11 +144,20 @@ class State:
     def own_sorted(self) -> np.ndarray:
         return self.own[self.order]
 
-    @property
+    @cached_property
+    def _neg_sorted(self) -> np.ndarray:
+        """``−own_sorted`` (ascending, for ``searchsorted``)."""
+        return -self.own_sorted
+
+    @cached_property
+    def _run_index(self) -> np.ndarray:
+        return np.arange(self.runs)
+
+    @cached_property
     def own_max(self) -> float:
         return float(self.own_sorted[0])
 
-    @property
+    @cached_property
     def floor(self) -> float:
         """``P_min``: the reservation value, or the best candidate when none reaches it."""
         r = self.reservation
@@ -180,7 +192,7 @@ class State:
 
     def count_at_least(self, target: np.ndarray) -> np.ndarray:
         """How many candidates reach each target (at least 1)."""
-        n = np.searchsorted(-self.own_sorted, -(np.asarray(target) - TOL), side="right")
+        n = np.searchsorted(self._neg_sorted, -(np.asarray(target) - TOL), side="right")
         return np.maximum(n, 1)
 
     def bid(self, target: np.ndarray | float, prefix: np.ndarray | None = None) -> np.ndarray:
@@ -190,17 +202,19 @@ class State:
         (by the agent's estimate, or by ``prefix`` from :meth:`prefix_best`).
         """
         table = self._prefix if prefix is None else prefix
-        target = np.broadcast_to(np.asarray(target, dtype=float), (self.runs,))
+        target = np.asarray(target, dtype=float)
+        if target.shape != (self.runs,):
+            target = np.broadcast_to(target, (self.runs,))
         n = self.count_at_least(target)
         if table.shape[1] == 1:
             return np.asarray(table[n - 1, 0])
-        return np.asarray(table[n - 1, np.arange(self.runs)])
+        return np.asarray(table[n - 1, self._run_index])
 
     def next_level_below(self, utility: np.ndarray) -> np.ndarray:
         """The highest own utility strictly below each value (or the value
         itself at the bottom)."""
         u = np.asarray(utility, dtype=float)
-        n = np.searchsorted(-self.own_sorted, -(u - TOL), side="right")
+        n = np.searchsorted(self._neg_sorted, -(u - TOL), side="right")
         below = self.own_sorted[np.minimum(n, len(self.own_sorted) - 1)]
         return np.asarray(np.where(n < len(self.own_sorted), below, u))
 
@@ -217,7 +231,7 @@ class State:
         """``(R,)`` the agent's estimate of the other's utility of candidates ``idx``."""
         if self.other.shape[0] == 1:
             return np.asarray(self.other[0, idx])
-        return np.asarray(self.other[np.arange(self.runs), idx])
+        return np.asarray(self.other[self._run_index, idx])
 
     def time_fraction(self, t: int | None = None) -> np.ndarray:
         """Calendar time since the start of the talks, ``(offset + t) / (H − 1)``
@@ -225,7 +239,8 @@ class State:
         different rounds in different runs."""
         t = self.t if t is None else t
         horizon = self.horizon if self.horizon is not None else self.deadline
-        return np.clip((np.asarray(self.offset, dtype=float) + t) / max(1, horizon - 1), 0.0, 1.0)
+        x = (np.asarray(self.offset, dtype=float) + t) / max(1, horizon - 1)
+        return np.minimum(np.maximum(x, 0.0), 1.0)  # = np.clip, without its overhead
 
 
 # ------------------------------------------------------------------ strategies

@@ -44,6 +44,7 @@ import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 
@@ -310,6 +311,9 @@ class Prepared:
     stake: np.ndarray = field(init=False)
     _tables: dict[tuple[str, tuple[int, ...]], Table] = field(init=False, default_factory=dict)
     _assessed: list[UnitAssessment] | None = field(init=False, default=None)
+    #: Results derived from the tables that the simulation engine keeps
+    #: (read-only by convention).
+    memo: dict[Any, Any] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         space = self.space

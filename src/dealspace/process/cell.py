@@ -324,23 +324,51 @@ class Cell:
         self, course: Course, uniforms: np.ndarray, traj: np.ndarray
     ) -> tuple[Settlement, np.ndarray]:
         """Settle ``N`` runs; ``traj[i]`` is the course column of run ``i``."""
-        space = self.prepared.space
-        share, sq_share = self.shares(course)
-        breakdown = self.costs.breakdown_round(uniforms)
-        gains = course.gains()[:, traj, :]
-        out = settle(
-            self.costs,
-            course.bound_round[:, traj],
-            gains,
-            course.complete_round[traj],
-            course.end_round[traj],
-            breakdown,
-            np.asarray(space.batna, dtype=float),
-            np.asarray(space.status_quo_utility, dtype=float),
-            share,
-            sq_share,
-        )
+        ((out, breakdown),) = self.settle_each(course, uniforms, traj, [self.costs])
         return out, breakdown
+
+    def settle_each(
+        self,
+        course: Course,
+        uniforms: np.ndarray,
+        traj: np.ndarray,
+        costs: Sequence[TimeCosts],
+    ) -> list[tuple[Settlement, np.ndarray]]:
+        """:meth:`settle` the same runs under each of several time costs (the
+        sensitivity grid), sharing what does not depend on the costs."""
+        space = self.prepared.space
+        gains = course.gains()[:, traj, :]
+        bound_round = course.bound_round[:, traj]
+        complete_round = course.complete_round[traj]
+        end_round = course.end_round[traj]
+        batna = np.asarray(space.batna, dtype=float)
+        status_quo = np.asarray(space.status_quo_utility, dtype=float)
+        shares: dict[Any, tuple[np.ndarray, np.ndarray]] = {}
+        breakdowns: dict[Any, np.ndarray] = {}
+        out = []
+        for tc in costs:
+            issues = tc.status_quo_issues
+            if issues not in shares:
+                shares[issues] = dataclasses.replace(self, costs=tc).shares(course)
+            share, sq_share = shares[issues]
+            hazard = (tc.hazard, tc.hazard_path)
+            if hazard not in breakdowns:
+                breakdowns[hazard] = tc.breakdown_round(uniforms)
+            breakdown = breakdowns[hazard]
+            settled = settle(
+                tc,
+                bound_round,
+                gains,
+                complete_round,
+                end_round,
+                breakdown,
+                batna,
+                status_quo,
+                share,
+                sq_share,
+            )
+            out.append((settled, breakdown))
+        return out
 
 
 def first_uniforms(rngs: Sequence[np.random.Generator]) -> np.ndarray:

@@ -48,8 +48,7 @@ import numpy as np
 
 from dealspace.errors import DealspaceError, did_you_mean, shorten
 from dealspace.process.calendar import Calendar, DatedEvent, parse_date
-from dealspace.process.candidates import Prepared
-from dealspace.process.cell import deal_space, strategy_pair
+from dealspace.process.cell import deal_space, prepare, strategy_pair
 from dealspace.process.costs import TimeCosts
 from dealspace.process.delay import TariffDelay, can_price, tariff_delay
 from dealspace.process.protocols import get_protocol
@@ -735,6 +734,7 @@ def _play(
     rounds: int,
     runs: int,
     progress: Callable[[int], None] | None,
+    courses: list[Any] | None = None,
 ) -> MonteCarloResult:
     from dealspace.process.montecarlo import monte_carlo
 
@@ -748,6 +748,7 @@ def _play(
         costs=costs,
         noise=settings.noise,
         progress=progress,
+        courses=courses,
     )
 
 
@@ -768,48 +769,61 @@ def sensitivity_table(
     settings: ProcessSettings,
     tariff: TariffDelay | None,
     progress: Callable[[int], None] | None = None,
+    courses: Sequence[Any] | None = None,
 ) -> pd.DataFrame:
     """The winner in every cell of hazard × delay cost × pace (:data:`SENSITIVITY_COLUMNS`).
 
     The talks' course does not depend on the hazard or the costs (a breakdown
     only cuts it short), so each protocol × pair is played once per pace and
     settled under every hazard and cost multiplier (common random numbers).
+
+    ``courses`` are the courses the main Monte Carlo kept (``monte_carlo(…,
+    courses=…)``, one per protocol × pair in order) on the settings' own
+    pace: run ``i`` has the same seed there (``SeedSequence(seed).spawn(n)[i]``
+    for any ``n > i``) and each run's course depends on its own seed only, so
+    the cells at that pace settle the first ``sensitivity_runs`` of them
+    instead of playing the talks again.
     """
     import pandas as pd
 
-    from dealspace.process.cell import Cell, first_uniforms, one_blas_thread, prepare, seed_sequence
+    from dealspace.process.cell import Cell, first_uniforms, one_blas_thread, seed_sequence
 
     prepared, _ = prepare(space)
     protos = [get_protocol(p) for p in settings.protocols]
     pairs = [strategy_pair(s) for s in settings.strategies]
     children = seed_sequence(settings.seed).spawn(settings.sensitivity_runs)
     batna = np.asarray(space.batna, dtype=float)
+    n = len(children)
+    cells = [(proto, agents) for proto in protos for agents in pairs]
     rows = []
     for every in settings.paces:
         cal = settings.calendar(space, every)
         grid = [(hx, cx) for hx in settings.hazard_scales for cx in settings.cost_scales]
         costs = {key: time_costs(space, settings, cal, tariff, *key) for key in grid}
         joint: dict[tuple[float, float], dict[str, list[float]]] = {key: {} for key in grid}
-        for proto in protos:
-            for agents in pairs:
-                cell = Cell(
-                    prepared, proto, agents, cal.rounds, costs[grid[0]], float(settings.noise)
-                )
+        kept: Sequence[Any] = (
+            courses
+            if courses is not None and len(courses) == len(cells) and every == settings.every
+            else [None] * len(cells)
+        )
+        for (proto, agents), old in zip(cells, kept, strict=True):
+            cell = Cell(prepared, proto, agents, cal.rounds, costs[grid[0]], float(settings.noise))
+            if old is not None and old.traj is not None and len(old.traj) >= n:
+                course, uniforms, traj = old.course, old.uniforms[:n], old.traj[:n]
+            else:
                 rngs = [np.random.default_rng(c) for c in children]
                 uniforms = first_uniforms(rngs)
                 with one_blas_thread():
                     if cell.deterministic:
-                        course, traj = cell.course(None), np.zeros(len(rngs), dtype=np.int64)
+                        course, traj = cell.course(None), np.zeros(n, dtype=np.int64)
                     else:
-                        course, traj = cell.course(rngs), np.arange(len(rngs))
-                for key in grid:
-                    out, _ = dataclasses.replace(cell, costs=costs[key]).settle(
-                        course, uniforms, traj
-                    )
-                    gain = float((out.value - batna[None, :]).sum(axis=1).mean())
-                    joint[key].setdefault(proto.label, []).append(gain)
-                if progress:
-                    progress(len(children) * len(grid))
+                        course, traj = cell.course(rngs), np.arange(n)
+            settled = cell.settle_each(course, uniforms, traj, [costs[key] for key in grid])
+            for key, (out, _) in zip(grid, settled, strict=True):
+                gain = float((out.value - batna[None, :]).sum(axis=1).mean())
+                joint[key].setdefault(proto.label, []).append(gain)
+            if progress:
+                progress(len(children) * len(grid))
         for hx, cx in grid:
             means = {p: float(np.mean(v)) for p, v in joint[(hx, cx)].items()}
             win, _, margin = _winner(means)
@@ -838,7 +852,7 @@ def harvest_units(space: DealSpace) -> pd.DataFrame:
     import pandas as pd
 
     rows = []
-    for a in Prepared(space).assessments():
+    for a in prepare(space)[0].assessments():
         row: dict[str, Any] = {
             "unit": a.unit.label,
             "issues": ", ".join(a.unit.issues),
@@ -915,10 +929,11 @@ def compare_protocols(
     parties = space.parties
     plan = talks(space, settings)
     cal, tariff = plan.calendar, plan.tariff
-    result = _play(space, settings, plan.costs, cal.rounds, settings.runs, progress)
+    courses: list[Any] = []
+    result = _play(space, settings, plan.costs, cal.rounds, settings.runs, progress, courses)
     table = aggregate(result, cal.weeks_per_round)
     sens = (
-        sensitivity_table(space, settings, tariff, progress)
+        sensitivity_table(space, settings, tariff, progress, courses)
         if settings.sensitivity
         else _empty_sensitivity()
     )

@@ -67,6 +67,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -177,23 +178,51 @@ class TimeCosts:
                 )
             object.__setattr__(self, "hazard_path", tuple(float(v) for v in arr))
 
-    @property
+    # The arrays below are derived once from the (immutable) fields and kept;
+    # callers must not write to them.
+    @cached_property
     def c_sq(self) -> np.ndarray:
-        return np.asarray(self.status_quo_cost, dtype=float)
+        return _frozen(np.asarray(self.status_quo_cost, dtype=float))
 
-    @property
+    @cached_property
     def c_unc(self) -> np.ndarray:
-        return np.asarray(self.uncertainty_cost, dtype=float)
+        return _frozen(np.asarray(self.uncertainty_cost, dtype=float))
 
-    @property
+    @cached_property
     def costly(self) -> bool:
         """Whether any running cost is positive."""
-        paths = [np.asarray(p) for p in (self.sq_path, self.unc_path) if p is not None]
+        paths = [p for p in (self._path("sq"), self._path("unc")) if p is not None]
         return bool(self.c_sq.any() or self.c_unc.any() or any(p.any() for p in paths))
 
+    @cached_property
+    def _paths(self) -> dict[str, np.ndarray | None]:
+        return {
+            kind: None if path is None else _frozen(np.asarray(path, dtype=float))
+            for kind, path in (("sq", self.sq_path), ("unc", self.unc_path))
+        }
+
     def _path(self, kind: str) -> np.ndarray | None:
-        path = self.sq_path if kind == "sq" else self.unc_path
-        return None if path is None else np.asarray(path, dtype=float)
+        return self._paths["sq" if kind == "sq" else "unc"]
+
+    @cached_property
+    def _cums(self) -> dict[str, np.ndarray]:
+        """Per kind with a path: ``K[t] = Σ_{s<t} δ^s c(s)``, ``(len(path) + 1, P)``."""
+        out = {}
+        for kind in ("sq", "unc"):
+            path = self._path(kind)
+            if path is not None:
+                flow = self.factor(np.arange(len(path)))[:, None] * path
+                out[kind] = _frozen(
+                    np.concatenate([np.zeros((1, path.shape[1])), np.cumsum(flow, axis=0)])
+                )
+        return out
+
+    @cached_property
+    def _log_survival(self) -> np.ndarray | None:
+        """``Σ_{t≤k} log(1 − h_t)`` of the hazard path (None without one)."""
+        if self.hazard_path is None:
+            return None
+        return _frozen(np.cumsum(np.log1p(-np.asarray(self.hazard_path))))
 
     def rate(self, kind: str, t: np.ndarray) -> np.ndarray:
         """``(len(t), P)`` the running cost ``c(t)`` per round (``kind``: ``"sq"`` or ``"unc"``);
@@ -215,8 +244,7 @@ class TimeCosts:
         if path is None:
             c = self.c_sq if kind == "sq" else self.c_unc
             return np.asarray(self.discount_sum(a, n)[..., None] * c)
-        flow = self.factor(np.arange(len(path)))[:, None] * path
-        cum = np.concatenate([np.zeros((1, path.shape[1])), np.cumsum(flow, axis=0)])
+        cum = self._cums["sq" if kind == "sq" else "unc"]
         a = np.asarray(a, dtype=np.int64)
         n = np.asarray(n, dtype=np.int64)
         lo = np.clip(np.minimum(a, n), 0, len(path))
@@ -246,7 +274,8 @@ class TimeCosts:
         u = np.asarray(uniform, dtype=float)
         if self.hazard_path is not None:
             # P(K ≥ k) = Π_{t<k} (1 − h_t): K is the number of k ≥ 1 with log-survival ≥ log(1 − U)
-            surv = np.cumsum(np.log1p(-np.asarray(self.hazard_path)))
+            surv = self._log_survival
+            assert surv is not None
             k = np.searchsorted(-surv, -np.log1p(-u), side="right")
             return np.where(k >= len(surv), NEVER, k).astype(np.int64)
         if self.hazard == 0:
@@ -268,6 +297,11 @@ class TimeCosts:
     def factor(self, t: np.ndarray | float) -> np.ndarray:
         """``δ^t``."""
         return np.asarray(self.discount ** np.asarray(t, dtype=float))
+
+
+def _frozen(a: np.ndarray) -> np.ndarray:
+    a.setflags(write=False)
+    return a
 
 
 @dataclass(frozen=True)

@@ -147,19 +147,30 @@ class Engine:
     def _noise_tables(self, tables: Sequence[Table]) -> None:
         space = self.prepared.space
         n_blocks = len(space.blocks)
-        used: list[set[int]] = [set() for _ in range(n_blocks)]
-        for table in tables:
-            for k, b in enumerate(table.blocks):
-                used[b].update(np.unique(table.rows[:, k]).tolist())
-        self._used = [np.array(sorted(s), dtype=np.int64) for s in used]
-        sizes = [len(u) for u in self._used]
-        self._offset = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
-        self._n_used = int(sum(sizes))
-        self._sd = np.array(
-            [b.utility.std(axis=0) if b.size else np.zeros(space.n_parties) for b in space.blocks]
-        ).reshape(n_blocks, space.n_parties)
+        # which block rows the tables use: the same for every engine on these
+        # tables, so kept with the prepared space (tables are cached there too)
+        self._key = ("noise", tuple(id(t) for t in tables))
+        hit = self.prepared.memo.get(self._key)
+        if hit is None:
+            used: list[set[int]] = [set() for _ in range(n_blocks)]
+            for table in tables:
+                for k, b in enumerate(table.blocks):
+                    used[b].update(np.unique(table.rows[:, k]).tolist())
+            rows = [np.array(sorted(s), dtype=np.int64) for s in used]
+            sizes = [len(u) for u in rows]
+            offset = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
+            sd = np.array(
+                [
+                    b.utility.std(axis=0) if b.size else np.zeros(space.n_parties)
+                    for b in space.blocks
+                ]
+            ).reshape(n_blocks, space.n_parties)
+            hit = self.prepared.memo[self._key] = (rows, offset, int(sum(sizes)), sd, tables)
+        self._used: list[np.ndarray] = hit[0]
+        self._offset: np.ndarray = hit[1]
+        self._n_used: int = hit[2]
+        self._sd: np.ndarray = hit[3]
         self._draws: list[tuple[np.ndarray, np.ndarray]] = []
-        self._layouts: dict[tuple[int, int], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         if self.noise > 0 and self.rngs is not None:
             # per run: agent 0's block errors and option errors, then agent 1's —
             # one call per run (a generator's normals come in the same sequence
@@ -194,8 +205,8 @@ class Engine:
         each candidate; the columns ``cols`` of the noise draws of the table's
         blocks; ``(len(cols), C)`` the scaled indicator of the draw each
         candidate's block rows use (``σ · sd_b``)."""
-        key = (id(table), q)
-        hit = self._layouts.get(key)
+        key = (self._key, id(table), q, self.noise)
+        hit = self.prepared.memo.get(key)
         if hit is None:
             space = self.prepared.space
             util = np.zeros((len(table.blocks), table.size))
@@ -211,7 +222,7 @@ class Engine:
                 pos = at + np.searchsorted(self._used[b], table.rows[:, k])
                 onehot[pos, np.arange(table.size)] += self.noise * self._sd[b, q]
                 at += len(self._used[b])
-            hit = self._layouts[key] = (util, cols, onehot)
+            hit = self.prepared.memo[key] = (util, cols, onehot)
         return hit
 
     def states(self, table: Table, deadline: int, offset: np.ndarray | int = 0) -> list[State]:
@@ -259,8 +270,15 @@ class Engine:
             )
         )
 
+    def _per_run(self, x: Any, dtype: type) -> np.ndarray:
+        """``x`` as an ``(R,)`` array (a copy) of ``dtype``."""
+        x = np.asarray(x)
+        if x.shape != (self.runs,):
+            x = np.broadcast_to(x, (self.runs,))
+        return x.astype(dtype)
+
     def _check(self, offer: np.ndarray, table: Table, who: int) -> np.ndarray:
-        offer = np.broadcast_to(np.asarray(offer), (self.runs,)).astype(np.int64)
+        offer = self._per_run(offer, np.int64)
         if offer.size and (offer.min() < 0 or offer.max() >= table.size):
             raise DealspaceError.single(
                 "strategy",
@@ -289,9 +307,7 @@ class Engine:
             offer = self._check(self.agents[p].propose(states[p]), table, p)
             states[p].sent.append(offer)
             states[q].received.append(offer)
-            accept = np.broadcast_to(
-                np.asarray(self.agents[q].respond(states[q], offer), dtype=bool), (self.runs,)
-            )
+            accept = self._per_run(self.agents[q].respond(states[q], offer), bool)
             new = live & accept
             agreed[new] = t
             pick[new] = offer[new]
@@ -324,12 +340,7 @@ class Engine:
             for p in range(2):
                 states[p].t = t
                 states[p].received.append(text)
-                answers.append(
-                    np.broadcast_to(
-                        np.asarray(self.agents[p].respond(states[p], text), dtype=bool),
-                        (self.runs,),
-                    )
-                )
+                answers.append(self._per_run(self.agents[p].respond(states[p], text), bool))
             both = answers[0] & answers[1]
             new = live & both
             agreed[new] = t

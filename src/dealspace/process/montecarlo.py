@@ -52,6 +52,7 @@ from dealspace.process.cell import (
     time_costs,
 )
 from dealspace.process.costs import TimeCosts
+from dealspace.process.engine import Course
 from dealspace.process.protocols import Protocol, get_protocol
 
 if TYPE_CHECKING:
@@ -148,6 +149,7 @@ def monte_carlo(
     progress: Callable[[int], None] | None = None,
     chunk: int = CHUNK,
     settings: ProcessSettings | None = None,
+    courses: list[Any] | None = None,
 ) -> MonteCarloResult:
     """Simulate many runs of each protocol × strategy pair.
 
@@ -178,6 +180,13 @@ def monte_carlo(
         ``discount``, ``hazard``, ``noise`` and the costs (refused if set too).
         The result then reports time in weeks and dates as well
         (:func:`in_weeks`). ``runs`` and ``seed`` are still the arguments'.
+    courses
+        A list that receives, for each cell in order (protocols × pairs), the
+        course of its first chunk of runs with those runs' breakdown uniforms
+        and course columns (attributes ``course``, ``uniforms``, ``traj``):
+        the talks do not depend on the costs, so other settlements of the
+        same runs can reuse them (the sensitivity table of
+        :func:`~dealspace.process.compare.compare_protocols`).
 
     Returns
     -------
@@ -225,15 +234,25 @@ def monte_carlo(
         if isinstance(seed, int | np.integer)
         else ss.spawn(int(runs))
     )
-    frames = []
+    columns: dict[str, list[np.ndarray]] = {"protocol": [], "strategies": [], "run": []}
     with (
         one_blas_thread()
     ):  # small matrix products: threads only add overhead (and contend in sweeps)
         for proto in protos:
             for agents in pairs:
                 cell = Cell(prepared, proto, agents, int(deadline), tc, float(noise))
-                frames.append(_cell_frame(cell, children, geometry, progress, chunk))
-    table = pd.concat(frames, ignore_index=True)
+                first = _Kept() if courses is not None else None
+                cell_columns = _cell_columns(cell, children, geometry, progress, chunk, first)
+                if courses is not None and first is not None:
+                    courses.append(first)
+                n = len(children)
+                columns["protocol"].append(np.full(n, proto.label, dtype=object))
+                columns["strategies"].append(np.full(n, pair_label(agents), dtype=object))
+                columns["run"].append(np.arange(n))
+                for key, value in cell_columns.items():
+                    columns.setdefault(key, []).append(value)
+    # one frame at the end (not one per cell): the same table, without pandas' per-frame cost
+    table = pd.DataFrame({key: np.concatenate(parts) for key, parts in columns.items()})
     summary = summarise(table, space.parties)
     info = {
         "deadline": int(deadline),
@@ -317,15 +336,27 @@ def _date_after(calendar: Calendar, weeks: float) -> str | None:
     return (calendar.start + dt.timedelta(days=math.floor(weeks * 7 + 1e-9))).isoformat()
 
 
-def _cell_frame(
+@dataclass
+class _Kept:
+    """The course of a cell's first chunk of runs (its runs' first draws and
+    course columns), kept for the sensitivity table (:func:`monte_carlo`'s
+    ``courses``)."""
+
+    course: Course | None = None
+    uniforms: np.ndarray | None = None
+    traj: np.ndarray | None = None
+
+
+def _cell_columns(
     cell: Cell,
     children: Sequence[np.random.SeedSequence],
     geometry: Geometry,
     progress: Callable[[int], None] | None,
     chunk: int,
-) -> pd.DataFrame:
-    import pandas as pd
-
+    keep: _Kept | None = None,
+) -> dict[str, np.ndarray]:
+    """The per-run columns of one cell (every column of the runs table but
+    ``protocol``, ``strategies`` and ``run``)."""
     space = cell.prepared.space
     n = len(children)
     parts = []
@@ -335,7 +366,7 @@ def _cell_frame(
         for lo in range(0, n, chunk):
             uniforms = first[lo : lo + chunk]
             out, _ = cell.settle(course, uniforms, np.zeros(len(uniforms), dtype=np.int64))
-            parts.append((out, course, np.zeros(len(uniforms), dtype=np.int64)))
+            parts.append((out, course, np.zeros(len(uniforms), dtype=np.int64), uniforms))
             if progress:
                 progress(len(uniforms))
     else:
@@ -344,15 +375,17 @@ def _cell_frame(
             uniforms = first_uniforms(rngs)
             course = cell.course(rngs)
             out, _ = cell.settle(course, uniforms, np.arange(len(rngs)))
-            parts.append((out, course, np.arange(len(rngs))))
+            parts.append((out, course, np.arange(len(rngs)), uniforms))
             if progress:
                 progress(len(rngs))
+    if keep is not None and parts:
+        _, keep.course, keep.traj, keep.uniforms = parts[0]
     records: dict[str, list[np.ndarray]] = {}
 
     def add(key: str, value: np.ndarray) -> None:
         records.setdefault(key, []).append(np.asarray(value))
 
-    for out, course, traj in parts:
+    for out, course, traj, _ in parts:
         complete_round = course.complete_round[traj]
         add("agreement", out.complete)
         add("partial", out.bound.any(axis=0) & ~out.complete)
@@ -374,14 +407,7 @@ def _cell_frame(
         d_front, d_nash = geometry.distances(out.utility)
         add("dist_frontier", d_front)
         add("dist_nash", d_nash)
-    data: dict[str, Any] = {
-        "protocol": cell.protocol.label,
-        "strategies": pair_label(cell.agents),
-        "run": np.arange(n),
-    }
-    for key, chunks in records.items():
-        data[key] = np.concatenate(chunks)
-    return pd.DataFrame(data)
+    return {key: np.concatenate(chunks) for key, chunks in records.items()}
 
 
 def summarise(runs: pd.DataFrame, parties: Sequence[str]) -> pd.DataFrame:

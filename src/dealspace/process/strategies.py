@@ -112,6 +112,24 @@ class TimeDependent(Aspiration):
         lo, hi = state.floor, state.own_max
         return np.asarray(lo + (hi - lo) * (1.0 - self.concession(state, t)))
 
+    def _bid_at(self, state: State, t: int) -> np.ndarray:
+        """``state.bid(self.target(state, t))``, kept per round: the target
+        depends on the round only, and ``respond`` in round ``t`` asks for the
+        bid that ``propose`` makes in round ``t + 1``."""
+        if type(self).target is not TimeDependent.target:  # a subclass's own target
+            return state.bid(self.target(state, t))
+        key = (id(self), t)
+        hit = state.memo.get(key)
+        if hit is None:
+            hit = state.memo[key] = state.bid(self.target(state, t))
+        return hit
+
+    def propose(self, state: State) -> np.ndarray:
+        return self._bid_at(state, state.t)
+
+    def respond(self, state: State, offer: np.ndarray) -> np.ndarray:
+        return state.accepts(offer, state.own[self._bid_at(state, state.t + 1)])
+
 
 class Boulware(TimeDependent):
     """Boulware: concedes little until close to the deadline (``e = 0.2``).
