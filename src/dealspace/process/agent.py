@@ -203,6 +203,11 @@ class State:
         """
         table = self._prefix if prefix is None else prefix
         target = np.asarray(target, dtype=float)
+        if target.size == 1:  # one target for every run: one look-up
+            n = self.count_at_least(target.reshape(()))
+            if table.shape[1] == 1:
+                return np.full(self.runs, table[n - 1, 0])
+            return np.asarray(table[n - 1, self._run_index])
         if target.shape != (self.runs,):
             target = np.broadcast_to(target, (self.runs,))
         n = self.count_at_least(target)
@@ -223,9 +228,12 @@ class State:
         tolerance): no agent accepts a package that gives it nothing over
         what it keeps without agreement."""
         own = self.own[offer]
-        return np.asarray(
-            (own >= np.asarray(threshold, dtype=float) - TOL) & (own > self.reservation + TOL)
-        )
+        return np.asarray((own >= np.asarray(threshold, dtype=float) - TOL) & (own > self._above))
+
+    @cached_property
+    def _above(self) -> float:
+        """The reservation value plus the tolerance: accepted offers lie above it."""
+        return self.reservation + TOL
 
     def estimate_of(self, idx: np.ndarray) -> np.ndarray:
         """``(R,)`` the agent's estimate of the other's utility of candidates ``idx``."""
@@ -260,6 +268,14 @@ class Strategy:
         "learns": False,
         "opponent_model": False,
     }
+    #: The strategy is *individually rational* on a track: it offers only
+    #: candidates worth at least its floor to itself (``u ≥ P_min − tol``,
+    #: :attr:`State.floor`) and accepts only offers worth more than its
+    #: reservation value (:meth:`State.accepts`). Only a class that sets it in
+    #: its own body counts (:func:`individually_rational`): a subclass that
+    #: changes what it offers or accepts must declare it again. The engine
+    #: then skips the rounds of a track on which no agreement is possible.
+    rational: ClassVar[bool] = False
 
     def propose(self, state: State) -> np.ndarray:
         """The candidate offered in round ``state.t``, per run."""
@@ -280,6 +296,11 @@ class Strategy:
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.params.items())
         return f"{type(self).__name__}({args})"
+
+
+def individually_rational(strategy: Strategy) -> bool:
+    """Whether ``strategy``'s own class declares :attr:`Strategy.rational`."""
+    return vars(type(strategy)).get("rational", False) is True
 
 
 class Aspiration(Strategy):

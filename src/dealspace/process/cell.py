@@ -42,7 +42,7 @@ from dealspace.economy.threads import blas_limit
 from dealspace.errors import DealspaceError, did_you_mean
 from dealspace.process.agent import Strategy
 from dealspace.process.candidates import Prepared
-from dealspace.process.costs import Settlement, TimeCosts, settle
+from dealspace.process.costs import Settlement, TimeCosts, Timing, settle_costs, timing
 from dealspace.process.engine import Course, Engine
 from dealspace.process.protocols import Protocol
 from dealspace.process.strategies import get_strategy
@@ -345,29 +345,28 @@ class Cell:
         status_quo = np.asarray(space.status_quo_utility, dtype=float)
         shares: dict[Any, tuple[np.ndarray, np.ndarray]] = {}
         breakdowns: dict[Any, np.ndarray] = {}
+        timings: dict[Any, Timing] = {}
         out = []
         for tc in costs:
             issues = tc.status_quo_issues
             if issues not in shares:
                 shares[issues] = dataclasses.replace(self, costs=tc).shares(course)
-            share, sq_share = shares[issues]
             hazard = (tc.hazard, tc.hazard_path)
             if hazard not in breakdowns:
                 breakdowns[hazard] = tc.breakdown_round(uniforms)
-            breakdown = breakdowns[hazard]
-            settled = settle(
-                tc,
-                bound_round,
-                gains,
-                complete_round,
-                end_round,
-                breakdown,
-                batna,
-                status_quo,
-                share,
-                sq_share,
-            )
-            out.append((settled, breakdown))
+            if (hazard, tc.discount) not in timings:
+                timings[hazard, tc.discount] = timing(
+                    tc,
+                    bound_round,
+                    gains,
+                    complete_round,
+                    end_round,
+                    breakdowns[hazard],
+                    batna,
+                    status_quo,
+                )
+            settled = settle_costs(tc, timings[hazard, tc.discount], *shares[issues])
+            out.append((settled, breakdowns[hazard]))
         return out
 
 

@@ -703,26 +703,30 @@ def aggregate(result: MonteCarloResult, weeks_per_round: float) -> pd.DataFrame:
     """Per protocol, over pairs and runs (:data:`COLUMNS`)."""
     import pandas as pd
 
+    from dealspace.process.montecarlo import group_rows, mean, quantile
+
+    runs = result.runs
+    col = {c: runs[c].to_numpy() for c in runs.columns if c not in ("protocol", "strategies")}
     rows = []
-    for proto, g in result.runs.groupby("protocol", sort=False):
-        complete = g["agreement"].to_numpy(bool)
-        partial = g["partial"].to_numpy(bool)
+    for proto, at in group_rows(runs, ["protocol"]):
+        complete = col["agreement"][at].astype(bool)
+        partial = col["partial"][at].astype(bool)
+        last = col["last_binding"][at]
         row: dict[str, Any] = {
             "protocol": proto,
             "complete": float(complete.mean()),
             "partial": float(partial.mean()),
             "none": float((~complete & ~partial).mean()),
-            "breakdown": float(g["breakdown"].mean()),
-            "weeks": float(g["last_binding"].mean() * weeks_per_round)
-            if g["last_binding"].notna().any()
-            else np.nan,
+            "breakdown": mean(col["breakdown"][at]),
+            "weeks": float(mean(last) * weeks_per_round) if (~np.isnan(last)).any() else np.nan,
         }
         for p in result.parties:
-            row[f"gain:{p}"] = float(g[f"gain:{p}"].mean())
-            row[f"gain:{p}_p10"] = float(g[f"gain:{p}"].quantile(0.1))
-            row[f"cost:{p}"] = float(g[f"cost:{p}"].mean())
-        row["joint"] = float(g["joint_gain"].mean())
-        row["to_nash"] = float(g["dist_nash"].mean())
+            gain = col[f"gain:{p}"][at]
+            row[f"gain:{p}"] = mean(gain)
+            row[f"gain:{p}_p10"] = quantile(gain, 0.1)
+            row[f"cost:{p}"] = mean(col[f"cost:{p}"][at])
+        row["joint"] = mean(col["joint_gain"][at])
+        row["to_nash"] = mean(col["dist_nash"][at])
         rows.append(row)
     return pd.DataFrame(rows)
 

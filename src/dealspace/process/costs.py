@@ -355,6 +355,38 @@ def settle(
     -------
     Settlement
     """
+    when = timing(
+        costs, bound_round, gains, complete_round, end_round, breakdown, batna, status_quo
+    )
+    return settle_costs(costs, when, share, sq_share)
+
+
+@dataclass(frozen=True)
+class Timing:
+    """What the breakdowns and the discount factor decide in :func:`settle`,
+    before the running costs (the same under any costs on one clock)."""
+
+    bound: np.ndarray  # (U, N) bool
+    complete: np.ndarray  # (N,) bool
+    breakdown: np.ndarray  # (N,) bool
+    cost_rounds: np.ndarray  # (N,)
+    tau: np.ndarray  # (U, N) binding rounds (0 when not bound)
+    value: np.ndarray  # (N, P) realised value before running costs
+    utility: np.ndarray  # (N, P)
+
+
+def timing(
+    costs: TimeCosts,
+    bound_round: np.ndarray,
+    gains: np.ndarray,
+    complete_round: np.ndarray,
+    end_round: np.ndarray,
+    breakdown: np.ndarray,
+    batna: np.ndarray,
+    status_quo: np.ndarray,
+) -> Timing:
+    """The first step of :func:`settle`: bound parts, complete agreements, rounds
+    of talks and discounted value; of ``costs`` only the discount factor is used."""
     k = np.asarray(breakdown, dtype=np.int64)
     broke = k <= end_round
     bound = (bound_round >= 0) & (bound_round < k[None, :])
@@ -367,6 +399,18 @@ def settle(
     value += (complete * costs.factor(np.maximum(complete_round, 0)))[:, None] * (
         status_quo - batna
     )[None, :]
+    base = np.where(complete[:, None], status_quo[None, :], batna[None, :])
+    utility = base + np.einsum("un,unp->np", bound.astype(float), gains)
+    return Timing(bound, complete, broke, n, tau, value, utility)
+
+
+def settle_costs(
+    costs: TimeCosts, when: Timing, share: np.ndarray, sq_share: np.ndarray
+) -> Settlement:
+    """The second step of :func:`settle`: the running costs paid, on a
+    :class:`Timing` of the same discount factor."""
+    bound, n, tau = when.bound, when.cost_rounds, when.tau
+    value = when.value
     paid = np.zeros_like(value)
     if costs.costly:
         zero = np.zeros_like(n)
@@ -379,10 +423,8 @@ def settle(
         # the status quo's cost: the gain forgone until a unit holding its issues binds
         forgone = costs.cost_sum("sq", np.zeros_like(tau), tau) * bound[:, :, None]  # (U, N, P)
         paid += np.einsum("unp,up->np", forgone, sq_share)
-        value -= paid
-    base = np.where(complete[:, None], status_quo[None, :], batna[None, :])
-    utility = base + np.einsum("un,unp->np", bound.astype(float), gains)
-    return Settlement(bound, complete, broke, n, utility, value, paid)
+        value = value - paid
+    return Settlement(bound, when.complete, when.breakdown, n, when.utility, value, paid)
 
 
 def value_path(

@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 
 from dealspace.errors import DealspaceError
-from dealspace.process.agent import State, Strategy
+from dealspace.process.agent import State, Strategy, individually_rational
 from dealspace.process.candidates import TOL, Prepared, Table, Unit
 from dealspace.space import DealSpace
 
@@ -297,7 +297,9 @@ class Engine:
         pick = np.full(self.runs, -1, dtype=np.int64)
         if table.size == 0 or deadline <= 0:
             return agreed, pick
-        states = self.states(table, deadline, offset)
+        states = self.states(table, deadline, offset)  # (draws a stochastic agent's uniforms)
+        if not self.record and self._futile(table, deadline, first):
+            return agreed, pick
         offset = int(np.asarray(offset).ravel()[0]) if np.size(offset) else 0
         live = np.ones(self.runs, dtype=bool)
         for t in range(deadline):
@@ -309,8 +311,9 @@ class Engine:
             states[q].received.append(offer)
             accept = self._per_run(self.agents[q].respond(states[q], offer), bool)
             new = live & accept
-            agreed[new] = t
-            pick[new] = offer[new]
+            if new.any():
+                agreed[new] = t
+                pick[new] = offer[new]
             if self.record:
                 self._event(offset + t, table, "offer", p, int(offer[0]))
                 self._event(
@@ -320,6 +323,26 @@ class Engine:
             if not live.any():
                 break
         return agreed, pick
+
+    def _futile(self, table: Table, deadline: int, first: int) -> bool:
+        """Whether no offer can be accepted on this track, whatever the runs:
+        both agents are individually rational (:attr:`Strategy.rational`) and
+        no candidate that a proposer may offer (``u_p ≥ P_min,p − tol``) is
+        worth more than its reservation value to the responder. The talks on
+        the track then run to the deadline without agreement."""
+        if not all(individually_rational(a) for a in self.agents):
+            return False
+        key = ("futile", id(table))
+        hit = self.prepared.memo.get(key)
+        if hit is None:
+            u, r = table.utility, table.reservation
+            top = u.max(axis=0)
+            floor = np.where(top >= r - TOL, r, top)
+            hit = self.prepared.memo[key] = tuple(
+                not bool(((u[:, p] >= floor[p] - TOL) & (u[:, 1 - p] > r[1 - p] + TOL)).any())
+                for p in range(2)
+            )
+        return all(hit[(first + t) % 2] for t in range(min(deadline, 2)))
 
     def mediate(
         self, table: Table, deadline: int, step: float = 0.25

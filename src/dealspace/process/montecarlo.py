@@ -411,35 +411,78 @@ def _cell_columns(
 
 
 def summarise(runs: pd.DataFrame, parties: Sequence[str]) -> pd.DataFrame:
-    """Per protocol × strategy pair: rates, time to agreement, value distribution."""
+    """Per protocol × strategy pair: rates, time to agreement, value distribution.
+
+    The statistics are pandas' (``Series.mean`` skips NaN; ``Series.quantile``
+    interpolates linearly), computed with numpy on each group's rows
+    (:func:`group_rows`, :func:`mean`, :func:`quantile`) — equal to them bit for bit.
+    """
     import pandas as pd
 
+    col = {c: runs[c].to_numpy() for c in runs.columns if c not in ("protocol", "strategies")}
     rows = []
-    for (proto, pair), g in runs.groupby(["protocol", "strategies"], sort=False):
-        rounds = g["round"].dropna()
+    for (proto, pair), at in group_rows(runs, ["protocol", "strategies"]):
+        rounds = col["round"][at]
+        rounds = rounds[~np.isnan(rounds)]
+        agreement, partial = col["agreement"][at], col["partial"][at]
         row: dict[str, Any] = {
             "protocol": proto,
             "strategies": pair,
-            "runs": len(g),
-            "agreement_rate": float(g["agreement"].mean()),
-            "partial_rate": float(g["partial"].mean()),
-            "deal_rate": float((g["agreement"] | g["partial"]).mean()),
-            "breakdown_rate": float(g["breakdown"].mean()),
-            "round_mean": float(rounds.mean()) if len(rounds) else np.nan,
-            "round_p50": float(rounds.quantile(0.5)) if len(rounds) else np.nan,
-            "round_p90": float(rounds.quantile(0.9)) if len(rounds) else np.nan,
-            "last_binding_mean": float(g["last_binding"].mean()),
+            "runs": len(at),
+            "agreement_rate": mean(agreement),
+            "partial_rate": mean(partial),
+            "deal_rate": mean(agreement | partial),
+            "breakdown_rate": mean(col["breakdown"][at]),
+            "round_mean": mean(rounds) if len(rounds) else np.nan,
+            "round_p50": quantile(rounds, 0.5) if len(rounds) else np.nan,
+            "round_p90": quantile(rounds, 0.9) if len(rounds) else np.nan,
+            "last_binding_mean": mean(col["last_binding"][at]),
         }
         for party in parties:
-            v = g[f"value:{party}"]
-            row[f"value:{party}_mean"] = float(v.mean())
+            v = col[f"value:{party}"][at]
+            row[f"value:{party}_mean"] = mean(v)
             for q in (10, 50, 90):
-                row[f"value:{party}_p{q}"] = float(v.quantile(q / 100))
-        row["joint_gain_mean"] = float(g["joint_gain"].mean())
-        row["dist_frontier_mean"] = float(g["dist_frontier"].mean())
-        row["dist_nash_mean"] = float(g["dist_nash"].mean())
+                row[f"value:{party}_p{q}"] = quantile(v, q / 100)
+        row["joint_gain_mean"] = mean(col["joint_gain"][at])
+        row["dist_frontier_mean"] = mean(col["dist_frontier"][at])
+        row["dist_nash_mean"] = mean(col["dist_nash"][at])
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def group_rows(frame: pd.DataFrame, keys: list[str]) -> list[tuple[Any, np.ndarray]]:
+    """``frame.groupby(keys, sort=False)`` as (key, row positions) pairs: groups
+    in order of first appearance, rows in frame order."""
+    codes = frame.groupby(keys, sort=False).ngroup().to_numpy()
+    order = np.argsort(codes, kind="stable")
+    bounds = np.flatnonzero(np.diff(codes[order])) + 1
+    out = []
+    for at in np.split(order, bounds) if len(order) else []:
+        first = frame.iloc[int(at[0])]
+        key = tuple(first[k] for k in keys) if len(keys) > 1 else first[keys[0]]
+        out.append((key, at))
+    return out
+
+
+def mean(values: np.ndarray) -> float:
+    """pandas' ``Series.mean``: NaN skipped (NaN → 0, one sum, ÷ the count of the
+    others, as ``pandas.core.nanops.nanmean``); NaN when nothing is left."""
+    v = np.asarray(values)
+    if v.dtype.kind == "f":
+        missing = np.isnan(v)
+        if missing.any():
+            count = len(v) - int(missing.sum())
+            return float(np.where(missing, 0.0, v).sum() / count) if count else math.nan
+    if len(v) == 0:
+        return math.nan
+    return float(v.sum(dtype=np.float64 if v.dtype.kind != "f" else v.dtype) / len(v))
+
+
+def quantile(values: np.ndarray, q: float) -> float:
+    """pandas' ``Series.quantile(q)`` (linear interpolation, NaN skipped; NaN when empty)."""
+    v = np.asarray(values, dtype=float)
+    v = v[~np.isnan(v)]
+    return float(np.quantile(v, [q])[0]) if len(v) else math.nan
 
 
 __all__ = [

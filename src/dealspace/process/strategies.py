@@ -81,6 +81,7 @@ class TimeDependent(Aspiration):
     """
 
     name = "time-dependent"
+    rational = True
     classifier = {
         "time_dependent": True,
         "stochastic": False,
@@ -141,6 +142,7 @@ class Boulware(TimeDependent):
     """
 
     name = "boulware"
+    rational = True
     default_e = 0.2
 
 
@@ -153,6 +155,7 @@ class Linear(TimeDependent):
     """
 
     name = "linear"
+    rational = True
     default_e = 1.0
 
 
@@ -165,6 +168,7 @@ class Conceder(TimeDependent):
     """
 
     name = "conceder"
+    rational = True
     default_e = 5.0
 
 
@@ -180,6 +184,7 @@ class Hardliner(Aspiration):
     """
 
     name = "hardliner"
+    rational = True
     classifier = {
         "time_dependent": False,
         "stochastic": False,
@@ -224,6 +229,7 @@ class TitForTat(Aspiration):
     """
 
     name = "tit-for-tat"
+    rational = True
     classifier = {
         "time_dependent": False,
         "stochastic": False,
@@ -277,6 +283,7 @@ class NashSeeker(Aspiration):
     """
 
     name = "nash"
+    rational = True
     classifier = {
         "time_dependent": False,
         "stochastic": False,
@@ -349,6 +356,7 @@ class FrequencyLearner(TimeDependent):
     """
 
     name = "frequency"
+    rational = True
     classifier = {
         "time_dependent": True,
         "stochastic": False,
@@ -444,6 +452,7 @@ class Random(Strategy):
     """
 
     name = "random"
+    rational = True
     classifier = {
         "time_dependent": False,
         "stochastic": True,
