@@ -215,6 +215,26 @@ class State:
             return np.asarray(table[n - 1, 0])
         return np.asarray(table[n - 1, self._run_index])
 
+    def bids(self, targets: np.ndarray, prefix: np.ndarray | None = None) -> np.ndarray:
+        """``(T, R)`` read-only: row ``i`` is :meth:`bid` of ``targets[i]`` (one
+        target for every run, or one per run), all found at once."""
+        table = self._prefix if prefix is None else prefix
+        targets = np.asarray(targets, dtype=float)
+        n = self.count_at_least(targets)
+        if targets.ndim == 1:  # one target per round for every run
+            out = (
+                np.repeat(table[n - 1, :1], self.runs, axis=1)
+                if table.shape[1] == 1
+                else table[n - 1]
+            )
+        elif table.shape[1] == 1:
+            out = table[n - 1, 0]
+        else:
+            out = table[n - 1, self._run_index[None, :]]
+        out = np.ascontiguousarray(out)
+        out.setflags(write=False)
+        return out
+
     def next_level_below(self, utility: np.ndarray) -> np.ndarray:
         """The highest own utility strictly below each value (or the value
         itself at the bottom)."""
@@ -248,7 +268,7 @@ class State:
         t = self.t if t is None else t
         horizon = self.horizon if self.horizon is not None else self.deadline
         x = (np.asarray(self.offset, dtype=float) + t) / max(1, horizon - 1)
-        return np.minimum(np.maximum(x, 0.0), 1.0)  # = np.clip, without its overhead
+        return np.minimum(np.maximum(0.0, x), 1.0)  # = np.clip(x, 0, 1), signed zeros too
 
 
 # ------------------------------------------------------------------ strategies

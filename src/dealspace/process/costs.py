@@ -247,8 +247,9 @@ class TimeCosts:
         cum = self._cums["sq" if kind == "sq" else "unc"]
         a = np.asarray(a, dtype=np.int64)
         n = np.asarray(n, dtype=np.int64)
-        lo = np.clip(np.minimum(a, n), 0, len(path))
-        hi = np.clip(n, 0, len(path))
+        last = len(path)  # (np.minimum/np.maximum: np.clip's result, without its overhead)
+        lo = np.minimum(np.maximum(np.minimum(a, n), 0), last)
+        hi = np.minimum(np.maximum(n, 0), last)
         return np.asarray(cum[hi] - cum[lo])
 
     def to_dict(self) -> dict[str, Any]:

@@ -279,7 +279,8 @@ class Engine:
 
     def _check(self, offer: np.ndarray, table: Table, who: int) -> np.ndarray:
         offer = self._per_run(offer, np.int64)
-        if offer.size and (offer.min() < 0 or offer.max() >= table.size):
+        # one pass over the offers: a negative index is a huge unsigned number
+        if offer.size and int(offer.view(np.uint64).max()) >= table.size:
             raise DealspaceError.single(
                 "strategy",
                 f"{self.agents[who]!r} offered candidate {int(offer.max())} of {table.size}",
@@ -310,15 +311,16 @@ class Engine:
             states[p].sent.append(offer)
             states[q].received.append(offer)
             accept = self._per_run(self.agents[q].respond(states[q], offer), bool)
-            new = live & accept
-            if new.any():
-                agreed[new] = t
-                pick[new] = offer[new]
             if self.record:
                 self._event(offset + t, table, "offer", p, int(offer[0]))
                 self._event(
                     offset + t, table, "accept" if accept[0] else "reject", q, int(offer[0])
                 )
+            if not accept.any():  # (most rounds: nothing to update)
+                continue
+            new = live & accept
+            agreed[new] = t
+            pick[new] = offer[new]
             live &= ~accept
             if not live.any():
                 break
@@ -383,7 +385,8 @@ class Engine:
                             critique(space, table, int(text[0]), p),
                         )
             m += (~answers[0]).astype(np.int64) - (~answers[1]).astype(np.int64)
-            np.clip(m, -deadline, deadline, out=m)
+            np.maximum(m, -deadline, out=m)  # (np.clip, without its overhead)
+            np.minimum(m, deadline, out=m)
             live &= ~both
             if not live.any():
                 break

@@ -113,17 +113,44 @@ class TimeDependent(Aspiration):
         lo, hi = state.floor, state.own_max
         return np.asarray(lo + (hi - lo) * (1.0 - self.concession(state, t)))
 
+    def targets(self, state: State) -> np.ndarray:
+        """``target(state, t)`` for every round ``t = 0 … deadline`` of the
+        track: ``(deadline + 1,)``, or ``(deadline + 1, R)`` when the track
+        opened on different rounds in different runs.
+
+        The same operations on all rounds at once, equal to :meth:`target`
+        bit for bit: the arithmetic is elementwise, and the power is taken as
+        :meth:`target` takes it (on one number, or on the runs of one round).
+        """
+        t = np.arange(state.deadline + 1)
+        horizon = state.horizon if state.horizon is not None else state.deadline
+        offset = np.asarray(state.offset, dtype=float)
+        x = (offset[None, ...] + t.reshape(-1, *([1] * offset.ndim))) / max(1, horizon - 1)
+        x = np.minimum(np.maximum(0.0, x), 1.0)  # State.time_fraction of each round
+        power = 1.0 / self.e
+        if offset.ndim == 0:
+            powered = np.array([v**power for v in x])  # np.float64 ** float, as in target
+        else:
+            powered = np.stack([row**power for row in x])
+        concession = self.k + (1.0 - self.k) * powered
+        lo, hi = state.floor, state.own_max
+        return np.asarray(lo + (hi - lo) * (1.0 - concession))
+
+    def _plain(self) -> bool:
+        """Whether the target is :meth:`target` itself (not a subclass's own)."""
+        cls = type(self)
+        return cls.target is TimeDependent.target and cls.concession is TimeDependent.concession
+
     def _bid_at(self, state: State, t: int) -> np.ndarray:
-        """``state.bid(self.target(state, t))``, kept per round: the target
-        depends on the round only, and ``respond`` in round ``t`` asks for the
-        bid that ``propose`` makes in round ``t + 1``."""
-        if type(self).target is not TimeDependent.target:  # a subclass's own target
+        """``state.bid(self.target(state, t))``: the bids of every round are
+        computed at once, on the track's first call (:meth:`targets`,
+        :meth:`State.bids`); the target depends on the round only."""
+        if not self._plain() or t > state.deadline:
             return state.bid(self.target(state, t))
-        key = (id(self), t)
-        hit = state.memo.get(key)
-        if hit is None:
-            hit = state.memo[key] = state.bid(self.target(state, t))
-        return hit
+        bids = state.memo.get(id(self))
+        if bids is None:
+            bids = state.memo[id(self)] = state.bids(self.targets(state))
+        return np.asarray(bids[t])
 
     def propose(self, state: State) -> np.ndarray:
         return self._bid_at(state, state.t)
@@ -255,7 +282,8 @@ class TitForTat(Aspiration):
         top = state.other_max
         span = top - state.other_reservation
         drop = top - state.estimate_of(state.received[-1])
-        return np.clip(np.divide(drop, span, out=np.zeros_like(drop), where=span > TOL), 0.0, 1.0)
+        ratio = np.divide(drop, span, out=np.zeros_like(drop), where=span > TOL)
+        return np.minimum(np.maximum(0.0, ratio), 1.0)  # = np.clip(ratio, 0, 1), signed zeros too
 
     def target(self, state: State, t: int) -> np.ndarray:
         lo, hi = state.floor, state.own_max
@@ -418,11 +446,23 @@ class FrequencyLearner(TimeDependent):
         return np.asarray(scores @ state.table.option_onehot, dtype=float)
 
     def propose(self, state: State) -> np.ndarray:
-        return state.bid(self.target(state, state.t), self._current_prefix(state))
+        return state.bid(self._target_at(state, state.t), self._current_prefix(state))
 
     def respond(self, state: State, offer: np.ndarray) -> np.ndarray:
-        planned = state.own[state.bid(self.target(state, state.t + 1), self._current_prefix(state))]
+        planned = state.own[
+            state.bid(self._target_at(state, state.t + 1), self._current_prefix(state))
+        ]
         return state.accepts(offer, planned)
+
+    def _target_at(self, state: State, t: int) -> np.ndarray:
+        """``self.target(state, t)``, from the targets of every round (:meth:`targets`)."""
+        if not self._plain() or t > state.deadline:
+            return self.target(state, t)
+        key = ("targets", id(self))
+        targets = state.memo.get(key)
+        if targets is None:
+            targets = state.memo[key] = self.targets(state)
+        return np.asarray(targets[t])
 
     def _current_prefix(self, state: State) -> np.ndarray | None:
         self._learn(state)
