@@ -738,7 +738,6 @@ def _play(
     rounds: int,
     runs: int,
     progress: Callable[[int], None] | None,
-    courses: list[Any] | None = None,
 ) -> MonteCarloResult:
     from dealspace.process.montecarlo import monte_carlo
 
@@ -752,7 +751,6 @@ def _play(
         costs=costs,
         noise=settings.noise,
         progress=progress,
-        courses=courses,
     )
 
 
@@ -773,20 +771,18 @@ def sensitivity_table(
     settings: ProcessSettings,
     tariff: TariffDelay | None,
     progress: Callable[[int], None] | None = None,
-    courses: Sequence[Any] | None = None,
 ) -> pd.DataFrame:
     """The winner in every cell of hazard × delay cost × pace (:data:`SENSITIVITY_COLUMNS`).
 
     The talks' course does not depend on the hazard or the costs (a breakdown
     only cuts it short), so each protocol × pair is played once per pace and
-    settled under every hazard and cost multiplier (common random numbers).
+    settled under every hazard and cost multiplier (common random numbers;
+    what the settlements share is computed once, :meth:`Cell.settle_each`).
 
-    ``courses`` are the courses the main Monte Carlo kept (``monte_carlo(…,
-    courses=…)``, one per protocol × pair in order) on the settings' own
-    pace: run ``i`` has the same seed there (``SeedSequence(seed).spawn(n)[i]``
-    for any ``n > i``) and each run's course depends on its own seed only, so
-    the cells at that pace settle the first ``sensitivity_runs`` of them
-    instead of playing the talks again.
+    The cells at the settings' own pace are played again rather than taken
+    from the main Monte Carlo's first runs: the runs of one batch share matrix
+    products, whose rounding may depend on the batch's size, so a run's course
+    in a batch of 100 need not equal its course in a batch of 40.
     """
     import pandas as pd
 
@@ -805,23 +801,15 @@ def sensitivity_table(
         grid = [(hx, cx) for hx in settings.hazard_scales for cx in settings.cost_scales]
         costs = {key: time_costs(space, settings, cal, tariff, *key) for key in grid}
         joint: dict[tuple[float, float], dict[str, list[float]]] = {key: {} for key in grid}
-        kept: Sequence[Any] = (
-            courses
-            if courses is not None and len(courses) == len(cells) and every == settings.every
-            else [None] * len(cells)
-        )
-        for (proto, agents), old in zip(cells, kept, strict=True):
+        for proto, agents in cells:
             cell = Cell(prepared, proto, agents, cal.rounds, costs[grid[0]], float(settings.noise))
-            if old is not None and old.traj is not None and len(old.traj) >= n:
-                course, uniforms, traj = old.course, old.uniforms[:n], old.traj[:n]
-            else:
-                rngs = [np.random.default_rng(c) for c in children]
-                uniforms = first_uniforms(rngs)
-                with one_blas_thread():
-                    if cell.deterministic:
-                        course, traj = cell.course(None), np.zeros(n, dtype=np.int64)
-                    else:
-                        course, traj = cell.course(rngs), np.arange(n)
+            rngs = [np.random.default_rng(c) for c in children]
+            uniforms = first_uniforms(rngs)
+            with one_blas_thread():
+                if cell.deterministic:
+                    course, traj = cell.course(None), np.zeros(n, dtype=np.int64)
+                else:
+                    course, traj = cell.course(rngs), np.arange(n)
             settled = cell.settle_each(course, uniforms, traj, [costs[key] for key in grid])
             for key, (out, _) in zip(grid, settled, strict=True):
                 gain = float((out.value - batna[None, :]).sum(axis=1).mean())
@@ -933,11 +921,10 @@ def compare_protocols(
     parties = space.parties
     plan = talks(space, settings)
     cal, tariff = plan.calendar, plan.tariff
-    courses: list[Any] = []
-    result = _play(space, settings, plan.costs, cal.rounds, settings.runs, progress, courses)
+    result = _play(space, settings, plan.costs, cal.rounds, settings.runs, progress)
     table = aggregate(result, cal.weeks_per_round)
     sens = (
-        sensitivity_table(space, settings, tariff, progress, courses)
+        sensitivity_table(space, settings, tariff, progress)
         if settings.sensitivity
         else _empty_sensitivity()
     )

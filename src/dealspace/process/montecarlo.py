@@ -52,7 +52,6 @@ from dealspace.process.cell import (
     time_costs,
 )
 from dealspace.process.costs import TimeCosts
-from dealspace.process.engine import Course
 from dealspace.process.protocols import Protocol, get_protocol
 
 if TYPE_CHECKING:
@@ -149,7 +148,6 @@ def monte_carlo(
     progress: Callable[[int], None] | None = None,
     chunk: int = CHUNK,
     settings: ProcessSettings | None = None,
-    courses: list[Any] | None = None,
 ) -> MonteCarloResult:
     """Simulate many runs of each protocol × strategy pair.
 
@@ -180,13 +178,6 @@ def monte_carlo(
         ``discount``, ``hazard``, ``noise`` and the costs (refused if set too).
         The result then reports time in weeks and dates as well
         (:func:`in_weeks`). ``runs`` and ``seed`` are still the arguments'.
-    courses
-        A list that receives, for each cell in order (protocols × pairs), the
-        course of its first chunk of runs with those runs' breakdown uniforms
-        and course columns (attributes ``course``, ``uniforms``, ``traj``):
-        the talks do not depend on the costs, so other settlements of the
-        same runs can reuse them (the sensitivity table of
-        :func:`~dealspace.process.compare.compare_protocols`).
 
     Returns
     -------
@@ -241,10 +232,7 @@ def monte_carlo(
         for proto in protos:
             for agents in pairs:
                 cell = Cell(prepared, proto, agents, int(deadline), tc, float(noise))
-                first = _Kept() if courses is not None else None
-                cell_columns = _cell_columns(cell, children, geometry, progress, chunk, first)
-                if courses is not None and first is not None:
-                    courses.append(first)
+                cell_columns = _cell_columns(cell, children, geometry, progress, chunk)
                 n = len(children)
                 columns["protocol"].append(np.full(n, proto.label, dtype=object))
                 columns["strategies"].append(np.full(n, pair_label(agents), dtype=object))
@@ -336,24 +324,12 @@ def _date_after(calendar: Calendar, weeks: float) -> str | None:
     return (calendar.start + dt.timedelta(days=math.floor(weeks * 7 + 1e-9))).isoformat()
 
 
-@dataclass
-class _Kept:
-    """The course of a cell's first chunk of runs (its runs' first draws and
-    course columns), kept for the sensitivity table (:func:`monte_carlo`'s
-    ``courses``)."""
-
-    course: Course | None = None
-    uniforms: np.ndarray | None = None
-    traj: np.ndarray | None = None
-
-
 def _cell_columns(
     cell: Cell,
     children: Sequence[np.random.SeedSequence],
     geometry: Geometry,
     progress: Callable[[int], None] | None,
     chunk: int,
-    keep: _Kept | None = None,
 ) -> dict[str, np.ndarray]:
     """The per-run columns of one cell (every column of the runs table but
     ``protocol``, ``strategies`` and ``run``)."""
@@ -366,7 +342,7 @@ def _cell_columns(
         for lo in range(0, n, chunk):
             uniforms = first[lo : lo + chunk]
             out, _ = cell.settle(course, uniforms, np.zeros(len(uniforms), dtype=np.int64))
-            parts.append((out, course, np.zeros(len(uniforms), dtype=np.int64), uniforms))
+            parts.append((out, course, np.zeros(len(uniforms), dtype=np.int64)))
             if progress:
                 progress(len(uniforms))
     else:
@@ -375,17 +351,15 @@ def _cell_columns(
             uniforms = first_uniforms(rngs)
             course = cell.course(rngs)
             out, _ = cell.settle(course, uniforms, np.arange(len(rngs)))
-            parts.append((out, course, np.arange(len(rngs)), uniforms))
+            parts.append((out, course, np.arange(len(rngs))))
             if progress:
                 progress(len(rngs))
-    if keep is not None and parts:
-        _, keep.course, keep.traj, keep.uniforms = parts[0]
     records: dict[str, list[np.ndarray]] = {}
 
     def add(key: str, value: np.ndarray) -> None:
         records.setdefault(key, []).append(np.asarray(value))
 
-    for out, course, traj, _ in parts:
+    for out, course, traj in parts:
         complete_round = course.complete_round[traj]
         add("agreement", out.complete)
         add("partial", out.bound.any(axis=0) & ~out.complete)
