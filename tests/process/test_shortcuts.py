@@ -236,6 +236,25 @@ def test_tables_equal_the_pandas_ones(source: str, s: ProcessSettings) -> None:
     same(aggregate(result, 1.5), plain_aggregate(result.runs, parties, 1.5))
 
 
+@pytest.mark.parametrize("source", [TOY, "us-japan-2025-trade-only"])
+def test_shared_noise_draws_give_the_courses_of_fresh_generators(source: str) -> None:
+    """``RunNormals`` (one draw per width for every cell) against each cell's
+    own generators, past their first draw, as the engine used them before."""
+    space = deal_space(source)
+    prepared, _ = prepare(space)
+    seeds = tuple(np.random.SeedSequence(9).spawn(12))
+    for name in ("alternating", "snt", "sequential-negotiated", "harvest-package", "silos"):
+        for pair in ("boulware,linear", "frequency,tit-for-tat", "nash,conceder"):
+            cell = Cell(prepared, get_protocol(name), strategy_pair(pair), 20, TimeCosts(), 0.3)
+            shared, traj = cell.course_of(seeds)
+            rngs = [np.random.default_rng(c) for c in seeds]
+            first_uniforms(rngs)
+            fresh = cell.course(rngs)
+            assert np.array_equal(traj, np.arange(len(seeds)))
+            for key in ("bound_round", "pick", "complete_round", "end_round"):
+                assert np.array_equal(getattr(shared, key), getattr(fresh, key)), (name, pair)
+
+
 # ------------------------------------------------------------------ time-dependent schedules
 
 

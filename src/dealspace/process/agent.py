@@ -123,7 +123,7 @@ class State:
     sent: list[np.ndarray] = field(default_factory=list)
     #: Results a strategy may keep for later rounds (e.g. the bid of a target
     #: that depends on the round only); read-only arrays by convention.
-    memo: dict[Any, np.ndarray] = field(default_factory=dict)
+    memo: dict[Any, Any] = field(default_factory=dict)
 
     # -- the agent's own side (exact) ---------------------------------------
     @cached_property

@@ -33,6 +33,7 @@ import dataclasses
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +44,7 @@ from dealspace.errors import DealspaceError, did_you_mean
 from dealspace.process.agent import Strategy
 from dealspace.process.candidates import Prepared
 from dealspace.process.costs import Settlement, TimeCosts, Timing, settle_costs, timing
-from dealspace.process.engine import Course, Engine
+from dealspace.process.engine import Course, Engine, RunNormals
 from dealspace.process.protocols import Protocol
 from dealspace.process.strategies import get_strategy
 from dealspace.scenario.model import Scenario
@@ -313,12 +314,45 @@ class Cell:
         sq_share = np.divide(sq_stake, sq_total, out=np.zeros_like(sq_stake), where=sq_total > 0)
         return share, sq_share
 
-    def course(self, rngs: Sequence[np.random.Generator] | None, record: bool = False) -> Course:
+    @property
+    def stochastic(self) -> bool:
+        """Whether a strategy draws random numbers of its own."""
+        return any(a.classifier.get("stochastic") for a in self.agents)
+
+    def course(
+        self,
+        rngs: Sequence[np.random.Generator] | None,
+        record: bool = False,
+        normals: RunNormals | None = None,
+    ) -> Course:
+        """The talks of the runs of ``rngs`` (generators past their first
+        draw), or of ``normals`` when no strategy is stochastic, or of one run
+        when both are None (a deterministic cell)."""
         tables = self.protocol.tables(self.prepared)
         engine = Engine(
-            self.prepared, self.agents, tables, self.noise, rngs, record, horizon=self.deadline
+            self.prepared,
+            self.agents,
+            tables,
+            self.noise,
+            rngs,
+            record,
+            horizon=self.deadline,
+            normals=normals,
         )
         return self.protocol.run(engine, self.deadline)
+
+    def course_of(self, seeds: Sequence[np.random.SeedSequence]) -> tuple[Course, np.ndarray]:
+        """The talks of the runs of ``seeds`` and each run's course column:
+        one course for a deterministic cell, the runs' shared noise draws
+        when no strategy is stochastic (:func:`run_normals`), else fresh
+        generators past their first draw."""
+        if self.deterministic:
+            return self.course(None), np.zeros(len(seeds), dtype=np.int64)
+        if not self.stochastic:
+            return self.course(None, normals=run_normals(tuple(seeds))), np.arange(len(seeds))
+        rngs = [np.random.default_rng(c) for c in seeds]
+        first_uniforms(rngs)
+        return self.course(rngs), np.arange(len(seeds))
 
     def settle(
         self, course: Course, uniforms: np.ndarray, traj: np.ndarray
@@ -373,6 +407,21 @@ class Cell:
 def first_uniforms(rngs: Sequence[np.random.Generator]) -> np.ndarray:
     """Each run's first draw: the uniform that sets its breakdown round."""
     return np.array([rng.random() for rng in rngs])
+
+
+@lru_cache(maxsize=8)
+def run_draws(seeds: tuple[np.random.SeedSequence, ...]) -> np.ndarray:
+    """Each run's first draw (its breakdown uniform), computed once per set of
+    run seeds (read-only)."""
+    out = first_uniforms([np.random.default_rng(c) for c in seeds])
+    out.setflags(write=False)
+    return out
+
+
+@lru_cache(maxsize=8)
+def run_normals(seeds: tuple[np.random.SeedSequence, ...]) -> RunNormals:
+    """The noise draws of the runs of ``seeds``, shared by every cell on them."""
+    return RunNormals(seeds)
 
 
 def one_blas_thread() -> AbstractContextManager[object]:

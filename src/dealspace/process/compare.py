@@ -786,14 +786,14 @@ def sensitivity_table(
     """
     import pandas as pd
 
-    from dealspace.process.cell import Cell, first_uniforms, one_blas_thread, seed_sequence
+    from dealspace.process.cell import Cell, one_blas_thread, run_draws, seed_sequence
 
     prepared, _ = prepare(space)
     protos = [get_protocol(p) for p in settings.protocols]
     pairs = [strategy_pair(s) for s in settings.strategies]
-    children = seed_sequence(settings.seed).spawn(settings.sensitivity_runs)
+    children = tuple(seed_sequence(settings.seed).spawn(settings.sensitivity_runs))
+    uniforms = run_draws(children)  # each run's breakdown uniform
     batna = np.asarray(space.batna, dtype=float)
-    n = len(children)
     cells = [(proto, agents) for proto in protos for agents in pairs]
     rows = []
     for every in settings.paces:
@@ -803,13 +803,8 @@ def sensitivity_table(
         joint: dict[tuple[float, float], dict[str, list[float]]] = {key: {} for key in grid}
         for proto, agents in cells:
             cell = Cell(prepared, proto, agents, cal.rounds, costs[grid[0]], float(settings.noise))
-            rngs = [np.random.default_rng(c) for c in children]
-            uniforms = first_uniforms(rngs)
             with one_blas_thread():
-                if cell.deterministic:
-                    course, traj = cell.course(None), np.zeros(n, dtype=np.int64)
-                else:
-                    course, traj = cell.course(rngs), np.arange(n)
+                course, traj = cell.course_of(children)
             settled = cell.settle_each(course, uniforms, traj, [costs[key] for key in grid])
             for key, (out, _) in zip(grid, settled, strict=True):
                 gain = float((out.value - batna[None, :]).sum(axis=1).mean())

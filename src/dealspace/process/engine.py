@@ -42,6 +42,40 @@ from dealspace.space import DealSpace
 # ------------------------------------------------------------------ the engine
 
 
+class RunNormals:
+    """The noise draws of a batch of runs, from their seeds, drawn once per
+    width and shared by every engine on those runs (cells of deterministic
+    strategies draw nothing else).
+
+    Run ``r``'s generator ``default_rng(seeds[r])`` draws its breakdown
+    uniform first (:func:`~dealspace.process.cell.first_uniforms`), then
+    ``width`` standard normals (:class:`Engine`): row ``r`` of
+    :meth:`draw` is those normals, the same numbers an engine on the
+    generators draws.
+    """
+
+    def __init__(self, seeds: Sequence[np.random.SeedSequence]) -> None:
+        self.seeds = tuple(seeds)
+        self._drawn: dict[int, np.ndarray] = {}
+
+    @property
+    def runs(self) -> int:
+        return len(self.seeds)
+
+    def draw(self, width: int) -> np.ndarray:
+        """``(runs, width)`` read-only: each run's normals after its first uniform."""
+        hit = self._drawn.get(width)
+        if hit is None:
+            hit = np.empty((self.runs, width))
+            for r, seed in enumerate(self.seeds):
+                rng = np.random.default_rng(seed)
+                rng.random()
+                hit[r] = rng.standard_normal(width)
+            hit.setflags(write=False)
+            self._drawn[width] = hit
+        return hit
+
+
 @dataclass
 class Event:
     """One step of a negotiation (recorded for single runs)."""
@@ -121,6 +155,9 @@ class Engine:
     horizon
         Rounds of the whole talks: the clock time-dependent strategies concede
         on (None: each track's own deadline).
+    normals
+        Instead of ``rngs``, when no strategy is stochastic: the runs' noise
+        draws (:class:`RunNormals`), shared by every engine on the same runs.
     """
 
     def __init__(
@@ -132,13 +169,19 @@ class Engine:
         rngs: Sequence[np.random.Generator] | None = None,
         record: bool = False,
         horizon: int | None = None,
+        normals: RunNormals | None = None,
     ) -> None:
         self.prepared = prepared
         self.horizon = horizon
         self.agents = list(agents)
         self.noise = float(noise)
         self.rngs = list(rngs) if rngs is not None else None
-        self.runs = len(self.rngs) if self.rngs is not None else 1
+        self.normals = normals if rngs is None else None
+        self.runs = (
+            len(self.rngs)
+            if self.rngs is not None
+            else (normals.runs if normals is not None else 1)
+        )
         self.record = record
         self.events: list[Event] = []
         self._noise_tables(tables)
@@ -171,14 +214,18 @@ class Engine:
         self._n_used: int = hit[2]
         self._sd: np.ndarray = hit[3]
         self._draws: list[tuple[np.ndarray, np.ndarray]] = []
-        if self.noise > 0 and self.rngs is not None:
+        if self.noise > 0 and (self.rngs is not None or self.normals is not None):
             # per run: agent 0's block errors and option errors, then agent 1's —
             # one call per run (a generator's normals come in the same sequence
             # whether drawn in one call or two)
             width = n_blocks + self._n_used
-            draws = np.empty((self.runs, 2 * width))
-            for r, rng in enumerate(self.rngs):
-                draws[r] = rng.standard_normal(2 * width)
+            if self.rngs is not None:
+                draws = np.empty((self.runs, 2 * width))
+                for r, rng in enumerate(self.rngs):
+                    draws[r] = rng.standard_normal(2 * width)
+            else:
+                assert self.normals is not None
+                draws = self.normals.draw(2 * width)
             for agent in range(2):
                 part = draws[:, agent * width : (agent + 1) * width]
                 weights = np.exp(self.noise * part[:, :n_blocks] - self.noise**2 / 2)

@@ -42,11 +42,11 @@ from dealspace.process.cell import (
     StrategySpec,
     check_run_args,
     deal_space,
-    first_uniforms,
     on_calendar,
     one_blas_thread,
     pair_label,
     prepare,
+    run_draws,
     seed_sequence,
     strategy_pair,
     time_costs,
@@ -113,15 +113,6 @@ class MonteCarloResult(Displayed):
 
 
 # ------------------------------------------------------------------ public
-
-
-@lru_cache(maxsize=8)
-def _first_draws(children: tuple[np.random.SeedSequence, ...]) -> np.ndarray:
-    """Each run's first draw (its breakdown uniform), computed once per set of
-    run seeds (cells with deterministic strategies need nothing else)."""
-    out = first_uniforms([np.random.default_rng(c) for c in children])
-    out.setflags(write=False)
-    return out
 
 
 @lru_cache(maxsize=8)
@@ -338,7 +329,7 @@ def _cell_columns(
     parts = []
     if cell.deterministic:
         course = cell.course(None)
-        first = _first_draws(tuple(children))  # only the breakdown draws differ between runs
+        first = run_draws(tuple(children))  # only the breakdown draws differ between runs
         for lo in range(0, n, chunk):
             uniforms = first[lo : lo + chunk]
             out, _ = cell.settle(course, uniforms, np.zeros(len(uniforms), dtype=np.int64))
@@ -347,13 +338,12 @@ def _cell_columns(
                 progress(len(uniforms))
     else:
         for lo in range(0, n, chunk):
-            rngs = [np.random.default_rng(c) for c in children[lo : lo + chunk]]
-            uniforms = first_uniforms(rngs)
-            course = cell.course(rngs)
-            out, _ = cell.settle(course, uniforms, np.arange(len(rngs)))
-            parts.append((out, course, np.arange(len(rngs))))
+            seeds = tuple(children[lo : lo + chunk])
+            course, traj = cell.course_of(seeds)
+            out, _ = cell.settle(course, run_draws(seeds), traj)
+            parts.append((out, course, traj))
             if progress:
-                progress(len(rngs))
+                progress(len(seeds))
     records: dict[str, list[np.ndarray]] = {}
 
     def add(key: str, value: np.ndarray) -> None:

@@ -297,6 +297,27 @@ class TitForTat(Aspiration):
         lead = np.where(phi + TOL >= psi, state.next_level_below(last), last)
         return np.asarray(np.maximum(np.minimum(mirror, lead), lo))
 
+    def _bid(self, state: State) -> np.ndarray:
+        """``state.bid(self.target(state, ·))``, kept until an offer is made or
+        received: the target depends on the last offers only, so ``respond``
+        in round ``t`` finds the bid that ``propose`` makes in round ``t + 1``."""
+        cls = type(self)
+        if cls.target is not TitForTat.target or cls.other_concession is not (
+            TitForTat.other_concession
+        ):  # a subclass's own target
+            return state.bid(self.target(state, state.t))
+        key = ("tit-for-tat", id(self), len(state.received), len(state.sent))
+        bid = state.memo.get(key)
+        if bid is None:
+            bid = state.memo[key] = state.bid(self.target(state, state.t))
+        return bid
+
+    def propose(self, state: State) -> np.ndarray:
+        return self._bid(state)
+
+    def respond(self, state: State, offer: np.ndarray) -> np.ndarray:
+        return state.accepts(offer, state.own[self._bid(state)])
+
 
 class NashSeeker(Aspiration):
     """Nash-seeking: bids the package it believes maximises the Nash product
@@ -446,13 +467,23 @@ class FrequencyLearner(TimeDependent):
         return np.asarray(scores @ state.table.option_onehot, dtype=float)
 
     def propose(self, state: State) -> np.ndarray:
-        return state.bid(self._target_at(state, state.t), self._current_prefix(state))
+        return self._bid(state, state.t)
 
     def respond(self, state: State, offer: np.ndarray) -> np.ndarray:
-        planned = state.own[
-            state.bid(self._target_at(state, state.t + 1), self._current_prefix(state))
-        ]
-        return state.accepts(offer, planned)
+        return state.accepts(offer, state.own[self._bid(state, state.t + 1)])
+
+    def _bid(self, state: State, t: int) -> np.ndarray:
+        """The bid for round ``t`` on the current model, kept while neither
+        changes (``respond`` in round ``t`` asks for the bid ``propose`` makes
+        in round ``t + 1``, usually on the same model)."""
+        prefix = self._current_prefix(state)
+        key = ("frequency", id(self))
+        hit = state.memo.get(key)
+        if hit is not None and hit[0] is prefix and hit[1] == t:
+            return hit[2]
+        bid = state.bid(self._target_at(state, t), prefix)
+        state.memo[key] = (prefix, t, bid)
+        return bid
 
     def _target_at(self, state: State, t: int) -> np.ndarray:
         """``self.target(state, t)``, from the targets of every round (:meth:`targets`)."""
