@@ -125,6 +125,18 @@ class State:
     #: that depends on the round only); read-only arrays by convention.
     memo: dict[Any, Any] = field(default_factory=dict)
 
+    def keep(self, memo: dict[Any, Any], key: Any, names: tuple[str, ...]) -> None:
+        """Take the cached properties ``names`` kept in ``memo[key]`` by an
+        earlier state with the same inputs, or compute this state's and keep
+        them there (the engine shares them between cells; read-only)."""
+        hit = memo.get(key)
+        if hit is None:
+            hit = memo[key] = {name: getattr(self, name) for name in names}
+            for value in hit.values():
+                if isinstance(value, np.ndarray):
+                    value.setflags(write=False)
+        self.__dict__.update(hit)
+
     # -- the agent's own side (exact) ---------------------------------------
     @cached_property
     def own(self) -> np.ndarray:

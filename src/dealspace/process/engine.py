@@ -42,6 +42,12 @@ from dealspace.space import DealSpace
 # ------------------------------------------------------------------ the engine
 
 
+#: A state's derived values that depend on its table and side only (:meth:`State.keep`).
+OWN = ("own", "order", "own_sorted", "_neg_sorted", "reservation", "own_max", "floor", "_above")
+#: ... and those that depend on its estimate of the other too.
+OTHER = ("_prefix", "other_max")
+
+
 class RunNormals:
     """The noise draws of a batch of runs, from their seeds, drawn once per
     width and shared by every engine on those runs (cells of deterministic
@@ -57,6 +63,8 @@ class RunNormals:
     def __init__(self, seeds: Sequence[np.random.SeedSequence]) -> None:
         self.seeds = tuple(seeds)
         self._drawn: dict[int, np.ndarray] = {}
+        #: What engines derive from these draws alone (agents' estimates), kept for the others.
+        self.memo: dict[Any, Any] = {}
 
     @property
     def runs(self) -> int:
@@ -192,7 +200,7 @@ class Engine:
         n_blocks = len(space.blocks)
         # which block rows the tables use: the same for every engine on these
         # tables, so kept with the prepared space (tables are cached there too)
-        self._key = ("noise", tuple(id(t) for t in tables))
+        self._key = ("noise", tuple(tables))  # tables hash by identity: keys keep them alive
         hit = self.prepared.memo.get(self._key)
         if hit is None:
             used: list[set[int]] = [set() for _ in range(n_blocks)]
@@ -208,7 +216,7 @@ class Engine:
                     for b in space.blocks
                 ]
             ).reshape(n_blocks, space.n_parties)
-            hit = self.prepared.memo[self._key] = (rows, offset, int(sum(sizes)), sd, tables)
+            hit = self.prepared.memo[self._key] = (rows, offset, int(sum(sizes)), sd)
         self._used: list[np.ndarray] = hit[0]
         self._offset: np.ndarray = hit[1]
         self._n_used: int = hit[2]
@@ -231,8 +239,29 @@ class Engine:
                 weights = np.exp(self.noise * part[:, :n_blocks] - self.noise**2 / 2)
                 self._draws.append((weights, np.ascontiguousarray(part[:, n_blocks:])))
 
+    def _shared(self) -> dict[Any, Any] | None:
+        """Where estimates are kept for other engines: with the shared noise
+        draws, or with the prepared space when there is no noise (None when
+        this engine's generators drew its own)."""
+        if not self._draws:
+            return self.prepared.memo
+        return self.normals.memo if self.normals is not None else None
+
     def estimate(self, table: Table, me: int) -> tuple[np.ndarray, np.ndarray]:
-        """Agent ``me``'s estimate of the other's utilities ``(R, C)`` and reservation ``(R,)``."""
+        """Agent ``me``'s estimate of the other's utilities ``(R, C)`` and
+        reservation ``(R,)`` (read-only when kept for other engines)."""
+        store = self._shared()
+        if store is None:
+            return self._estimate(table, me)
+        key = ("estimate", self._key, table, me, self.noise if self._draws else 0.0)
+        hit = store.get(key)
+        if hit is None:
+            hit = store[key] = self._estimate(table, me)
+            for a in hit:
+                a.setflags(write=False)
+        return hit
+
+    def _estimate(self, table: Table, me: int) -> tuple[np.ndarray, np.ndarray]:
         q = 1 - me
         if not self._draws:
             return table.utility[None, :, q].copy(), np.array([table.reservation[q]])
@@ -252,7 +281,7 @@ class Engine:
         each candidate; the columns ``cols`` of the noise draws of the table's
         blocks; ``(len(cols), C)`` the scaled indicator of the draw each
         candidate's block rows use (``σ · sd_b``)."""
-        key = (self._key, id(table), q, self.noise)
+        key = (self._key, table, q, self.noise)
         hit = self.prepared.memo.get(key)
         if hit is None:
             space = self.prepared.space
@@ -283,9 +312,14 @@ class Engine:
                 raise DealspaceError.single(
                     "rngs", "a stochastic strategy needs per-run generators"
                 )
-            out.append(
-                State(table, p, other, res, deadline, self.runs, uniforms, offset, self.horizon)
-            )
+            state = State(table, p, other, res, deadline, self.runs, uniforms, offset, self.horizon)
+            # what a state derives from the table (and the estimate) alone, kept for the others
+            state.keep(self.prepared.memo, ("own", table, p), OWN)
+            store = self._shared()
+            if store is not None:
+                key = ("other", self._key, table, p, self.noise if self._draws else 0.0)
+                state.keep(store, key, OTHER)
+            out.append(state)
             agent.reset()
         return out
 
@@ -381,7 +415,7 @@ class Engine:
         the track then run to the deadline without agreement."""
         if not all(individually_rational(a) for a in self.agents):
             return False
-        key = ("futile", id(table))
+        key = ("futile", table)
         hit = self.prepared.memo.get(key)
         if hit is None:
             u, r = table.utility, table.reservation
