@@ -129,13 +129,13 @@ ROUND_ARGS: dict[str, Any] = {
 def on_calendar(
     source: Source, parties: Sequence[str] | None, settings: Any, given: dict[str, Any]
 ) -> tuple[DealSpace, Any]:
-    """The two-party space and the talks (:func:`dealspace.process.compare.talks`)
-    of ``settings`` (a :class:`~dealspace.process.compare.ProcessSettings`).
+    """The two-party space and the talks (:func:`dealspace.process.settings.talks`)
+    of ``settings`` (a :class:`~dealspace.process.settings.ProcessSettings`).
 
     ``given`` holds the round-based arguments of the call; any of them set away
     from its default is refused, since the calendar replaces them all.
     """
-    from dealspace.process.compare import ProcessSettings, talks
+    from dealspace.process.settings import ProcessSettings, talks
 
     if not isinstance(settings, ProcessSettings):
         raise DealspaceError.single(

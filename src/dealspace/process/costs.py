@@ -42,7 +42,7 @@ and ``δ ∈ (0, 1]`` the per-round discount factor, a party's *realised value* 
   of the party's utility over its options; units bound at or before ``t``
   are closed), as the fixed bargaining costs of Rubinstein (1982);
 * costs may change from round to round (``sq_path``, ``unc_path``: calendar
-  time and dated events, :mod:`dealspace.process.compare`), and so may the
+  time and dated events, :mod:`dealspace.process.settings`), and so may the
   hazard (``hazard_path``): ``P(K ≥ k) = Π_{t<k} (1 − h_t)``.
 
 With ``C(a, n) = Σ_{t=a}^{n-1} δ^t c(t)`` (closed form

@@ -58,7 +58,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from dealspace.process.calendar import Calendar
-    from dealspace.process.compare import ProcessSettings, Talks
+    from dealspace.process.settings import ProcessSettings, Talks
 
 #: Runs simulated together (memory ~ chunk × candidates × 8 bytes per array).
 CHUNK = 2500
@@ -162,7 +162,7 @@ def monte_carlo(
     chunk
         Runs simulated together when runs differ (memory bound).
     settings
-        The talks on a calendar (:class:`~dealspace.process.compare.ProcessSettings`:
+        The talks on a calendar (:class:`~dealspace.process.settings.ProcessSettings`:
         start, length in weeks, pace, hazards and delay costs per unit of
         time, the GE-priced tariffs in force, noise, parties), as
         ``compare-protocols`` plays them; it replaces ``deadline``,
