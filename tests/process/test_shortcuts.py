@@ -28,12 +28,14 @@ from hypothesis import strategies as st
 from dealspace.process.agent import State, Strategy, individually_rational
 from dealspace.process.candidates import TOL, Table
 from dealspace.process.cell import (
+    SHARED_RUNS,
     Cell,
     deal_space,
     first_uniforms,
     one_blas_thread,
     prepare,
     seed_sequence,
+    shared_normals,
     strategy_pair,
 )
 from dealspace.process.compare import (
@@ -243,16 +245,22 @@ def test_shared_noise_draws_give_the_courses_of_fresh_generators(source: str) ->
     space = deal_space(source)
     prepared, _ = prepare(space)
     seeds = tuple(np.random.SeedSequence(9).spawn(12))
+    normals = shared_normals(seeds)
+    assert normals is not None
     for name in ("alternating", "snt", "sequential-negotiated", "harvest-package", "silos"):
         for pair in ("boulware,linear", "frequency,tit-for-tat", "nash,conceder"):
             cell = Cell(prepared, get_protocol(name), strategy_pair(pair), 20, TimeCosts(), 0.3)
-            shared, traj = cell.course_of(seeds)
+            shared, traj = cell.course_of(seeds, normals)
             rngs = [np.random.default_rng(c) for c in seeds]
             first_uniforms(rngs)
             fresh = cell.course(rngs)
             assert np.array_equal(traj, np.arange(len(seeds)))
             for key in ("bound_round", "pick", "complete_round", "end_round"):
                 assert np.array_equal(getattr(shared, key), getattr(fresh, key)), (name, pair)
+    assert normals.memo  # the estimates were kept and shared
+    with pytest.raises(ValueError):
+        cell.course_of(seeds[1:], normals)
+    assert shared_normals(tuple(np.random.SeedSequence(9).spawn(SHARED_RUNS + 1))) is None
 
 
 # ------------------------------------------------------------------ time-dependent schedules

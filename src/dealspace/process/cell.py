@@ -341,15 +341,20 @@ class Cell:
         )
         return self.protocol.run(engine, self.deadline)
 
-    def course_of(self, seeds: Sequence[np.random.SeedSequence]) -> tuple[Course, np.ndarray]:
+    def course_of(
+        self, seeds: Sequence[np.random.SeedSequence], normals: RunNormals | None = None
+    ) -> tuple[Course, np.ndarray]:
         """The talks of the runs of ``seeds`` and each run's course column:
-        one course for a deterministic cell, the runs' shared noise draws
-        when no strategy is stochastic (:func:`run_normals`), else fresh
+        one course for a deterministic cell; else the runs' noise draws
+        ``normals`` (:func:`shared_normals`, drawn once for every cell on
+        these seeds) when given and no strategy is stochastic; else fresh
         generators past their first draw."""
         if self.deterministic:
             return self.course(None), np.zeros(len(seeds), dtype=np.int64)
-        if not self.stochastic:
-            return self.course(None, normals=run_normals(tuple(seeds))), np.arange(len(seeds))
+        if normals is not None and not self.stochastic:
+            if normals.seeds != tuple(seeds):
+                raise ValueError("the noise draws are of other runs")
+            return self.course(None, normals=normals), np.arange(len(seeds))
         rngs = [np.random.default_rng(c) for c in seeds]
         first_uniforms(rngs)
         return self.course(rngs), np.arange(len(seeds))
@@ -418,10 +423,17 @@ def run_draws(seeds: tuple[np.random.SeedSequence, ...]) -> np.ndarray:
     return out
 
 
-@lru_cache(maxsize=8)
-def run_normals(seeds: tuple[np.random.SeedSequence, ...]) -> RunNormals:
-    """The noise draws of the runs of ``seeds``, shared by every cell on them."""
-    return RunNormals(seeds)
+#: Most runs whose noise draws (and the agents' estimates made from them) a
+#: batch keeps for all its cells: about 40 MB for the built-in scenario. Larger
+#: batches draw per cell, as the chunks of :mod:`~dealspace.process.montecarlo` bound.
+SHARED_RUNS = 1000
+
+
+def shared_normals(seeds: Sequence[np.random.SeedSequence]) -> RunNormals | None:
+    """The noise draws of the runs of ``seeds``, to share between the cells of
+    one batch (:meth:`Cell.course_of`); None for more than :data:`SHARED_RUNS` runs.
+    The caller holds them for the batch and lets them go after it."""
+    return RunNormals(seeds) if len(seeds) <= SHARED_RUNS else None
 
 
 def one_blas_thread() -> AbstractContextManager[object]:

@@ -48,10 +48,12 @@ from dealspace.process.cell import (
     prepare,
     run_draws,
     seed_sequence,
+    shared_normals,
     strategy_pair,
     time_costs,
 )
 from dealspace.process.costs import TimeCosts
+from dealspace.process.engine import RunNormals
 from dealspace.process.protocols import Protocol, get_protocol
 
 if TYPE_CHECKING:
@@ -216,6 +218,10 @@ def monte_carlo(
         if isinstance(seed, int | np.integer)
         else ss.spawn(int(runs))
     )
+    # the noise draws of a small batch's runs, made once for all its cells
+    normals = {
+        lo: shared_normals(children[lo : lo + chunk]) for lo in range(0, len(children), chunk)
+    }
     columns: dict[str, list[np.ndarray]] = {"protocol": [], "strategies": [], "run": []}
     with (
         one_blas_thread()
@@ -223,7 +229,7 @@ def monte_carlo(
         for proto in protos:
             for agents in pairs:
                 cell = Cell(prepared, proto, agents, int(deadline), tc, float(noise))
-                cell_columns = _cell_columns(cell, children, geometry, progress, chunk)
+                cell_columns = _cell_columns(cell, children, geometry, progress, chunk, normals)
                 n = len(children)
                 columns["protocol"].append(np.full(n, proto.label, dtype=object))
                 columns["strategies"].append(np.full(n, pair_label(agents), dtype=object))
@@ -321,6 +327,7 @@ def _cell_columns(
     geometry: Geometry,
     progress: Callable[[int], None] | None,
     chunk: int,
+    normals: dict[int, RunNormals | None],
 ) -> dict[str, np.ndarray]:
     """The per-run columns of one cell (every column of the runs table but
     ``protocol``, ``strategies`` and ``run``)."""
@@ -339,7 +346,7 @@ def _cell_columns(
     else:
         for lo in range(0, n, chunk):
             seeds = tuple(children[lo : lo + chunk])
-            course, traj = cell.course_of(seeds)
+            course, traj = cell.course_of(seeds, normals.get(lo))
             out, _ = cell.settle(course, run_draws(seeds), traj)
             parts.append((out, course, traj))
             if progress:

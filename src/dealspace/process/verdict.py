@@ -124,13 +124,20 @@ def sensitivity_table(
     """
     import pandas as pd
 
-    from dealspace.process.cell import Cell, one_blas_thread, run_draws, seed_sequence
+    from dealspace.process.cell import (
+        Cell,
+        one_blas_thread,
+        run_draws,
+        seed_sequence,
+        shared_normals,
+    )
 
     prepared, _ = prepare(space)
     protos = [get_protocol(p) for p in settings.protocols]
     pairs = [strategy_pair(s) for s in settings.strategies]
     children = tuple(seed_sequence(settings.seed).spawn(settings.sensitivity_runs))
     uniforms = run_draws(children)  # each run's breakdown uniform
+    normals = shared_normals(children)  # their noise draws, for every cell and pace
     batna = np.asarray(space.batna, dtype=float)
     cells = [(proto, agents) for proto in protos for agents in pairs]
     rows = []
@@ -142,7 +149,7 @@ def sensitivity_table(
         for proto, agents in cells:
             cell = Cell(prepared, proto, agents, cal.rounds, costs[grid[0]], float(settings.noise))
             with one_blas_thread():
-                course, traj = cell.course_of(children)
+                course, traj = cell.course_of(children, normals)
             settled = cell.settle_each(course, uniforms, traj, [costs[key] for key in grid])
             for key, (out, _) in zip(grid, settled, strict=True):
                 gain = float((out.value - batna[None, :]).sum(axis=1).mean())
