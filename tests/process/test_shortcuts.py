@@ -285,18 +285,20 @@ def test_targets_and_bids_of_every_round_equal_the_per_round_ones(
             me,
             other,
             np.full(runs, table.reservation[1 - me]),
-            17,
+            150,  # more rounds than a window (TimeDependent.WINDOW)
             runs,
             offset=offset,
-            horizon=26,
+            horizon=170,
         )
         agent = cls(k=k)
         targets = agent.targets(state)
         bids = state.bids(targets)
-        for t in range(state.deadline + 1):
+        for t in [*range(state.deadline + 1), state.deadline + 3, 2]:
             plain = agent.target(state, t)
-            assert np.array_equal(targets[t], np.broadcast_to(plain, targets[t].shape))
-            assert np.array_equal(bids[t], state.bid(plain))
+            if t <= state.deadline:
+                assert np.array_equal(targets[t], np.broadcast_to(plain, targets[t].shape))
+                assert np.array_equal(bids[t], state.bid(plain))
+            assert np.array_equal(agent._bid_at(state, t), state.bid(plain))  # by windows
 
 
 # ------------------------------------------------------------------ futile tracks

@@ -113,16 +113,17 @@ class TimeDependent(Aspiration):
         lo, hi = state.floor, state.own_max
         return np.asarray(lo + (hi - lo) * (1.0 - self.concession(state, t)))
 
-    def targets(self, state: State) -> np.ndarray:
-        """``target(state, t)`` for every round ``t = 0 … deadline`` of the
-        track: ``(deadline + 1,)``, or ``(deadline + 1, R)`` when the track
-        opened on different rounds in different runs.
+    def targets(self, state: State, start: int = 0, stop: int | None = None) -> np.ndarray:
+        """``target(state, t)`` for the rounds ``t = start … stop − 1`` of the
+        track (default: to the deadline, inclusive): ``(T,)``, or ``(T, R)``
+        when the track opened on different rounds in different runs.
 
         The same operations on all rounds at once, equal to :meth:`target`
         bit for bit: the arithmetic is elementwise, and the power is taken as
         :meth:`target` takes it (on one number, or on the runs of one round).
         """
-        t = np.arange(state.deadline + 1)
+        stop = state.deadline + 1 if stop is None else stop
+        t = np.arange(start, stop)
         horizon = state.horizon if state.horizon is not None else state.deadline
         offset = np.asarray(state.offset, dtype=float)
         x = (offset[None, ...] + t.reshape(-1, *([1] * offset.ndim))) / max(1, horizon - 1)
@@ -136,21 +137,33 @@ class TimeDependent(Aspiration):
         lo, hi = state.floor, state.own_max
         return np.asarray(lo + (hi - lo) * (1.0 - concession))
 
+    #: Rounds whose targets and bids are found together (:meth:`_bid_at`).
+    WINDOW: ClassVar[int] = 64
+
+    def _window(self, state: State, t: int, bids: bool) -> np.ndarray:
+        """The targets (or, with ``bids``, the bids) of the :attr:`WINDOW`
+        rounds around round ``t`` (none past the deadline), kept on the state."""
+        start = t - t % self.WINDOW
+        key = ("bids" if bids else "targets", id(self), start)
+        hit = state.memo.get(key)
+        if hit is None or t - start >= len(hit):
+            stop = max(min(start + self.WINDOW, state.deadline + 1), t + 1)
+            targets = self.targets(state, start, stop)
+            hit = state.memo[key] = state.bids(targets) if bids else targets
+        return np.asarray(hit[t - start])
+
     def _plain(self) -> bool:
         """Whether the target is :meth:`target` itself (not a subclass's own)."""
         cls = type(self)
         return cls.target is TimeDependent.target and cls.concession is TimeDependent.concession
 
     def _bid_at(self, state: State, t: int) -> np.ndarray:
-        """``state.bid(self.target(state, t))``: the bids of every round are
-        computed at once, on the track's first call (:meth:`targets`,
-        :meth:`State.bids`); the target depends on the round only."""
-        if not self._plain() or t > state.deadline:
+        """``state.bid(self.target(state, t))``: the target depends on the
+        round only, so the bids of :attr:`WINDOW` rounds are found at once
+        (:meth:`targets`, :meth:`State.bids`)."""
+        if not self._plain() or t < 0:
             return state.bid(self.target(state, t))
-        bids = state.memo.get(id(self))
-        if bids is None:
-            bids = state.memo[id(self)] = state.bids(self.targets(state))
-        return np.asarray(bids[t])
+        return self._window(state, t, bids=True)
 
     def propose(self, state: State) -> np.ndarray:
         return self._bid_at(state, state.t)
@@ -486,14 +499,10 @@ class FrequencyLearner(TimeDependent):
         return bid
 
     def _target_at(self, state: State, t: int) -> np.ndarray:
-        """``self.target(state, t)``, from the targets of every round (:meth:`targets`)."""
-        if not self._plain() or t > state.deadline:
+        """``self.target(state, t)``, from the targets of a window of rounds (:meth:`targets`)."""
+        if not self._plain() or t < 0:
             return self.target(state, t)
-        key = ("targets", id(self))
-        targets = state.memo.get(key)
-        if targets is None:
-            targets = state.memo[key] = self.targets(state)
-        return np.asarray(targets[t])
+        return self._window(state, t, bids=False)
 
     def _current_prefix(self, state: State) -> np.ndarray | None:
         self._learn(state)
