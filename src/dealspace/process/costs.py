@@ -66,7 +66,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
@@ -244,12 +244,13 @@ class TimeCosts:
         if path is None:
             c = self.c_sq if kind == "sq" else self.c_unc
             return np.asarray(self.discount_sum(a, n)[..., None] * c)
+        lo, hi = path_bounds(a, n, len(path))
+        return self.path_sum(kind, lo, hi)
+
+    def path_sum(self, kind: str, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+        """``K[hi] − K[lo]`` of the path of ``kind``: :meth:`cost_sum` on the
+        bounds :func:`path_bounds` gives (kept when several costs share them)."""
         cum = self._cums["sq" if kind == "sq" else "unc"]
-        a = np.asarray(a, dtype=np.int64)
-        n = np.asarray(n, dtype=np.int64)
-        last = len(path)  # (np.minimum/np.maximum: np.clip's result, without its overhead)
-        lo = np.minimum(np.maximum(np.minimum(a, n), 0), last)
-        hi = np.minimum(np.maximum(n, 0), last)
         return np.asarray(cum[hi] - cum[lo])
 
     def to_dict(self) -> dict[str, Any]:
@@ -298,6 +299,17 @@ class TimeCosts:
     def factor(self, t: np.ndarray | float) -> np.ndarray:
         """``δ^t``."""
         return np.asarray(self.discount ** np.asarray(t, dtype=float))
+
+
+def path_bounds(a: np.ndarray, n: np.ndarray, last: int) -> tuple[np.ndarray, np.ndarray]:
+    """The rows ``(min(a, n), n)`` of a cumulative sum over a path of ``last``
+    rounds, each clipped to ``[0, last]`` (:meth:`TimeCosts.cost_sum`)."""
+    a = np.asarray(a, dtype=np.int64)
+    n = np.asarray(n, dtype=np.int64)
+    # (np.minimum/np.maximum: np.clip's result, without its overhead)
+    lo = np.minimum(np.maximum(np.minimum(a, n), 0), last)
+    hi = np.minimum(np.maximum(n, 0), last)
+    return lo, hi
 
 
 def _frozen(a: np.ndarray) -> np.ndarray:
@@ -374,6 +386,23 @@ class Timing:
     tau: np.ndarray  # (U, N) binding rounds (0 when not bound)
     value: np.ndarray  # (N, P) realised value before running costs
     utility: np.ndarray  # (N, P)
+    #: Bounds of the cost sums, per path length (:func:`settle_costs`).
+    bounds: dict[int, tuple[tuple[np.ndarray, np.ndarray], ...]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+
+    def sum_bounds(self, last: int) -> tuple[tuple[np.ndarray, np.ndarray], ...]:
+        """:func:`path_bounds` of the three cost sums of :func:`settle_costs`
+        (open talks, closed units, forgone status quo) on a path of ``last`` rounds."""
+        hit = self.bounds.get(last)
+        if hit is None:
+            n, tau = self.cost_rounds, self.tau
+            hit = self.bounds[last] = (
+                path_bounds(np.zeros_like(n), n, last),
+                path_bounds(tau, np.broadcast_to(n, tau.shape), last),
+                path_bounds(np.zeros_like(tau), tau, last),
+            )
+        return hit
 
 
 def timing(
@@ -414,15 +443,22 @@ def settle_costs(
     value = when.value
     paid = np.zeros_like(value)
     if costs.costly:
-        zero = np.zeros_like(n)
+        unc, sq = costs._path("unc"), costs._path("sq")
+        if unc is not None and sq is not None and len(unc) == len(sq):
+            # paths of one calendar: the same bounds for every cost on this timing
+            b_total, b_closed, b_forgone = when.sum_bounds(len(unc))
+            total = costs.path_sum("unc", *b_total)
+            closed = costs.path_sum("unc", *b_closed)
+            forgone = costs.path_sum("sq", *b_forgone)
+        else:
+            total = costs.cost_sum("unc", np.zeros_like(n), n)
+            closed = costs.cost_sum("unc", tau, np.broadcast_to(n, tau.shape))
+            forgone = costs.cost_sum("sq", np.zeros_like(tau), tau)
         # the cost of uncertainty: paid on the open stake while the talks last
-        total = costs.cost_sum("unc", zero, n)  # (N, P)
-        closed = (
-            costs.cost_sum("unc", tau, np.broadcast_to(n, tau.shape)) * bound[:, :, None]
-        )  # (U, N, P)
-        paid += total - np.einsum("unp,up->np", closed, share)
+        closed = closed * bound[:, :, None]  # (U, N, P)
+        paid += total - np.einsum("unp,up->np", closed, share)  # total: (N, P)
         # the status quo's cost: the gain forgone until a unit holding its issues binds
-        forgone = costs.cost_sum("sq", np.zeros_like(tau), tau) * bound[:, :, None]  # (U, N, P)
+        forgone = forgone * bound[:, :, None]  # (U, N, P)
         paid += np.einsum("unp,up->np", forgone, sq_share)
         value = value - paid
     return Settlement(bound, when.complete, when.breakdown, n, when.utility, value, paid)
