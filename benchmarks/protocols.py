@@ -105,9 +105,9 @@ def main() -> None:
         f"{args.calls} calls per process, median over {args.repeat} processes "
         f"(same machine, alternating; load average {load:.1f}):"
     )
-    print(f"  at {args.old}:   cpu {cpu['old']:.3f} s   wall {wall['old']:.3f} s")
+    print(f"  at {args.old}:  cpu {cpu['old']:.3f} s   wall {wall['old']:.3f} s")
     print(
-        f"  now:            cpu {cpu['new']:.3f} s   wall {wall['new']:.3f} s   "
+        f"  now:         cpu {cpu['new']:.3f} s   wall {wall['new']:.3f} s   "
         f"speed-up {cpu['old'] / cpu['new']:.2f}x cpu, {wall['old'] / wall['new']:.2f}x wall"
     )
     print(
