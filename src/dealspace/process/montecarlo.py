@@ -35,6 +35,7 @@ import numpy as np
 from dealspace.errors import DealspaceError
 from dealspace.present.notebook import Displayed
 from dealspace.process.cell import (
+    SHARED_RUNS,
     Cell,
     Geometry,
     SeedLike,
@@ -219,9 +220,12 @@ def monte_carlo(
         else ss.spawn(int(runs))
     )
     # the noise draws of a small batch's runs, made once for all its cells
-    normals = {
-        lo: shared_normals(children[lo : lo + chunk]) for lo in range(0, len(children), chunk)
-    }
+    # (cell.SHARED_RUNS bounds the memory they hold during the call)
+    normals = (
+        {lo: shared_normals(children[lo : lo + chunk]) for lo in range(0, len(children), chunk)}
+        if len(children) <= SHARED_RUNS
+        else {}
+    )
     columns: dict[str, list[np.ndarray]] = {"protocol": [], "strategies": [], "run": []}
     with (
         one_blas_thread()
