@@ -16,7 +16,13 @@ The modules, from the ground up:
 * :mod:`~dealspace.process.cell` — a protocol and two strategies on a deal
   space, played and settled;
 * :mod:`~dealspace.process.simulate` — one run with its trace;
-* :mod:`~dealspace.process.montecarlo` — many runs and their distributions.
+* :mod:`~dealspace.process.montecarlo` — many runs and their distributions;
+* :mod:`~dealspace.process.settings` — a comparison's settings, its calendar
+  and time costs;
+* :mod:`~dealspace.process.verdict` — the verdict and the sensitivity grid;
+* :mod:`~dealspace.process.compare` — protocols compared on a calendar (the
+  settings' and the verdict's names are importable from it too);
+* :mod:`~dealspace.process.sweep` — grids of Monte Carlo batches.
 """
 
 from dealspace.process.agent import State, Strategy

@@ -121,6 +121,21 @@ class State:
     t: int = 0
     received: list[np.ndarray] = field(default_factory=list)
     sent: list[np.ndarray] = field(default_factory=list)
+    #: Results a strategy may keep for later rounds (e.g. the bid of a target
+    #: that depends on the round only); read-only arrays by convention.
+    memo: dict[Any, Any] = field(default_factory=dict)
+
+    def keep(self, memo: dict[Any, Any], key: Any, names: tuple[str, ...]) -> None:
+        """Take the cached properties ``names`` kept in ``memo[key]`` by an
+        earlier state with the same inputs, or compute this state's and keep
+        them there (the engine shares them between cells; read-only)."""
+        hit = memo.get(key)
+        if hit is None:
+            hit = memo[key] = {name: getattr(self, name) for name in names}
+            for value in hit.values():
+                if isinstance(value, np.ndarray):
+                    value.setflags(write=False)
+        self.__dict__.update(hit)
 
     # -- the agent's own side (exact) ---------------------------------------
     @cached_property
@@ -128,7 +143,7 @@ class State:
         """``(C,)`` the agent's utility of each candidate."""
         return np.asarray(self.table.utility[:, self.me], dtype=float)
 
-    @property
+    @cached_property
     def reservation(self) -> float:
         return float(self.table.reservation[self.me])
 
@@ -141,11 +156,20 @@ class State:
     def own_sorted(self) -> np.ndarray:
         return self.own[self.order]
 
-    @property
+    @cached_property
+    def _neg_sorted(self) -> np.ndarray:
+        """``−own_sorted`` (ascending, for ``searchsorted``)."""
+        return -self.own_sorted
+
+    @cached_property
+    def _run_index(self) -> np.ndarray:
+        return np.arange(self.runs)
+
+    @cached_property
     def own_max(self) -> float:
         return float(self.own_sorted[0])
 
-    @property
+    @cached_property
     def floor(self) -> float:
         """``P_min``: the reservation value, or the best candidate when none reaches it."""
         r = self.reservation
@@ -180,7 +204,7 @@ class State:
 
     def count_at_least(self, target: np.ndarray) -> np.ndarray:
         """How many candidates reach each target (at least 1)."""
-        n = np.searchsorted(-self.own_sorted, -(np.asarray(target) - TOL), side="right")
+        n = np.searchsorted(self._neg_sorted, -(np.asarray(target) - TOL), side="right")
         return np.maximum(n, 1)
 
     def bid(self, target: np.ndarray | float, prefix: np.ndarray | None = None) -> np.ndarray:
@@ -190,17 +214,44 @@ class State:
         (by the agent's estimate, or by ``prefix`` from :meth:`prefix_best`).
         """
         table = self._prefix if prefix is None else prefix
-        target = np.broadcast_to(np.asarray(target, dtype=float), (self.runs,))
+        target = np.asarray(target, dtype=float)
+        if target.size == 1:  # one target for every run: one look-up
+            n = self.count_at_least(target.reshape(()))
+            if table.shape[1] == 1:
+                return np.full(self.runs, table[n - 1, 0])
+            return np.asarray(table[n - 1, self._run_index])
+        if target.shape != (self.runs,):
+            target = np.broadcast_to(target, (self.runs,))
         n = self.count_at_least(target)
         if table.shape[1] == 1:
             return np.asarray(table[n - 1, 0])
-        return np.asarray(table[n - 1, np.arange(self.runs)])
+        return np.asarray(table[n - 1, self._run_index])
+
+    def bids(self, targets: np.ndarray, prefix: np.ndarray | None = None) -> np.ndarray:
+        """``(T, R)`` read-only: row ``i`` is :meth:`bid` of ``targets[i]`` (one
+        target for every run, or one per run), all found at once."""
+        table = self._prefix if prefix is None else prefix
+        targets = np.asarray(targets, dtype=float)
+        n = self.count_at_least(targets)
+        if targets.ndim == 1:  # one target per round for every run
+            out = (
+                np.repeat(table[n - 1, :1], self.runs, axis=1)
+                if table.shape[1] == 1
+                else table[n - 1]
+            )
+        elif table.shape[1] == 1:
+            out = table[n - 1, 0]
+        else:
+            out = table[n - 1, self._run_index[None, :]]
+        out = np.ascontiguousarray(out)
+        out.setflags(write=False)
+        return out
 
     def next_level_below(self, utility: np.ndarray) -> np.ndarray:
         """The highest own utility strictly below each value (or the value
         itself at the bottom)."""
         u = np.asarray(utility, dtype=float)
-        n = np.searchsorted(-self.own_sorted, -(u - TOL), side="right")
+        n = np.searchsorted(self._neg_sorted, -(u - TOL), side="right")
         below = self.own_sorted[np.minimum(n, len(self.own_sorted) - 1)]
         return np.asarray(np.where(n < len(self.own_sorted), below, u))
 
@@ -209,15 +260,18 @@ class State:
         tolerance): no agent accepts a package that gives it nothing over
         what it keeps without agreement."""
         own = self.own[offer]
-        return np.asarray(
-            (own >= np.asarray(threshold, dtype=float) - TOL) & (own > self.reservation + TOL)
-        )
+        return np.asarray((own >= np.asarray(threshold, dtype=float) - TOL) & (own > self._above))
+
+    @cached_property
+    def _above(self) -> float:
+        """The reservation value plus the tolerance: accepted offers lie above it."""
+        return self.reservation + TOL
 
     def estimate_of(self, idx: np.ndarray) -> np.ndarray:
         """``(R,)`` the agent's estimate of the other's utility of candidates ``idx``."""
         if self.other.shape[0] == 1:
             return np.asarray(self.other[0, idx])
-        return np.asarray(self.other[np.arange(self.runs), idx])
+        return np.asarray(self.other[self._run_index, idx])
 
     def time_fraction(self, t: int | None = None) -> np.ndarray:
         """Calendar time since the start of the talks, ``(offset + t) / (H − 1)``
@@ -225,7 +279,8 @@ class State:
         different rounds in different runs."""
         t = self.t if t is None else t
         horizon = self.horizon if self.horizon is not None else self.deadline
-        return np.clip((np.asarray(self.offset, dtype=float) + t) / max(1, horizon - 1), 0.0, 1.0)
+        x = (np.asarray(self.offset, dtype=float) + t) / max(1, horizon - 1)
+        return np.minimum(np.maximum(0.0, x), 1.0)  # = np.clip(x, 0, 1), signed zeros too
 
 
 # ------------------------------------------------------------------ strategies
@@ -245,6 +300,14 @@ class Strategy:
         "learns": False,
         "opponent_model": False,
     }
+    #: The strategy is *individually rational* on a track: it offers only
+    #: candidates worth at least its floor to itself (``u ≥ P_min − tol``,
+    #: :attr:`State.floor`) and accepts only offers worth more than its
+    #: reservation value (:meth:`State.accepts`). Only a class that sets it in
+    #: its own body counts (:func:`individually_rational`): a subclass that
+    #: changes what it offers or accepts must declare it again. The engine
+    #: then skips the rounds of a track on which no agreement is possible.
+    rational: ClassVar[bool] = False
 
     def propose(self, state: State) -> np.ndarray:
         """The candidate offered in round ``state.t``, per run."""
@@ -265,6 +328,11 @@ class Strategy:
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.params.items())
         return f"{type(self).__name__}({args})"
+
+
+def individually_rational(strategy: Strategy) -> bool:
+    """Whether ``strategy``'s own class declares :attr:`Strategy.rational`."""
+    return vars(type(strategy)).get("rational", False) is True
 
 
 class Aspiration(Strategy):

@@ -44,6 +44,7 @@ import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 
@@ -86,8 +87,21 @@ def whole(space: DealSpace) -> Unit:
     return Unit("package", tuple(range(len(space.blocks))), None, tuple(space.scenario.issue_ids))
 
 
+_UNITS: dict[int, tuple[DealSpace, tuple[Unit, ...]]] = {}
+
+
 def domain_units(space: DealSpace) -> list[Unit]:
-    """One unit per domain; a compound block goes with its first issue's domain."""
+    """One unit per domain; a compound block goes with its first issue's domain
+    (kept for the last few spaces seen: protocols ask for them on every run)."""
+    hit = _UNITS.get(id(space))
+    if hit is None or hit[0] is not space:
+        if len(_UNITS) >= 8:
+            _UNITS.pop(next(iter(_UNITS)))
+        hit = _UNITS[id(space)] = (space, tuple(_domain_units(space)))
+    return list(hit[1])
+
+
+def _domain_units(space: DealSpace) -> list[Unit]:
     scenario = space.scenario
     by_domain: dict[str, list[int]] = {d.id: [] for d in scenario.domains}
     for b, block in enumerate(space.blocks):
@@ -310,6 +324,9 @@ class Prepared:
     stake: np.ndarray = field(init=False)
     _tables: dict[tuple[str, tuple[int, ...]], Table] = field(init=False, default_factory=dict)
     _assessed: list[UnitAssessment] | None = field(init=False, default=None)
+    #: Results derived from the tables that the simulation engine keeps
+    #: (read-only by convention).
+    memo: dict[Any, Any] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         space = self.space

@@ -33,6 +33,7 @@ import dataclasses
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -42,8 +43,8 @@ from dealspace.economy.threads import blas_limit
 from dealspace.errors import DealspaceError, did_you_mean
 from dealspace.process.agent import Strategy
 from dealspace.process.candidates import Prepared
-from dealspace.process.costs import Settlement, TimeCosts, settle
-from dealspace.process.engine import Course, Engine
+from dealspace.process.costs import Settlement, TimeCosts, Timing, settle_costs, timing
+from dealspace.process.engine import Course, Engine, RunNormals
 from dealspace.process.protocols import Protocol
 from dealspace.process.strategies import get_strategy
 from dealspace.scenario.model import Scenario
@@ -128,13 +129,13 @@ ROUND_ARGS: dict[str, Any] = {
 def on_calendar(
     source: Source, parties: Sequence[str] | None, settings: Any, given: dict[str, Any]
 ) -> tuple[DealSpace, Any]:
-    """The two-party space and the talks (:func:`dealspace.process.compare.talks`)
-    of ``settings`` (a :class:`~dealspace.process.compare.ProcessSettings`).
+    """The two-party space and the talks (:func:`dealspace.process.settings.talks`)
+    of ``settings`` (a :class:`~dealspace.process.settings.ProcessSettings`).
 
     ``given`` holds the round-based arguments of the call; any of them set away
     from its default is refused, since the calendar replaces them all.
     """
-    from dealspace.process.compare import ProcessSettings, talks
+    from dealspace.process.settings import ProcessSettings, talks
 
     if not isinstance(settings, ProcessSettings):
         raise DealspaceError.single(
@@ -313,39 +314,126 @@ class Cell:
         sq_share = np.divide(sq_stake, sq_total, out=np.zeros_like(sq_stake), where=sq_total > 0)
         return share, sq_share
 
-    def course(self, rngs: Sequence[np.random.Generator] | None, record: bool = False) -> Course:
+    @property
+    def stochastic(self) -> bool:
+        """Whether a strategy draws random numbers of its own."""
+        return any(a.classifier.get("stochastic") for a in self.agents)
+
+    def course(
+        self,
+        rngs: Sequence[np.random.Generator] | None,
+        record: bool = False,
+        normals: RunNormals | None = None,
+    ) -> Course:
+        """The talks of the runs of ``rngs`` (generators past their first
+        draw), or of ``normals`` when no strategy is stochastic, or of one run
+        when both are None (a deterministic cell)."""
         tables = self.protocol.tables(self.prepared)
         engine = Engine(
-            self.prepared, self.agents, tables, self.noise, rngs, record, horizon=self.deadline
+            self.prepared,
+            self.agents,
+            tables,
+            self.noise,
+            rngs,
+            record,
+            horizon=self.deadline,
+            normals=normals,
         )
         return self.protocol.run(engine, self.deadline)
+
+    def course_of(
+        self, seeds: Sequence[np.random.SeedSequence], normals: RunNormals | None = None
+    ) -> tuple[Course, np.ndarray]:
+        """The talks of the runs of ``seeds`` and each run's course column:
+        one course for a deterministic cell; else the runs' noise draws
+        ``normals`` (:func:`shared_normals`, drawn once for every cell on
+        these seeds) when given and no strategy is stochastic; else fresh
+        generators past their first draw."""
+        if self.deterministic:
+            return self.course(None), np.zeros(len(seeds), dtype=np.int64)
+        if normals is not None and not self.stochastic:
+            if normals.seeds != tuple(seeds):
+                raise ValueError("the noise draws are of other runs")
+            return self.course(None, normals=normals), np.arange(len(seeds))
+        rngs = [np.random.default_rng(c) for c in seeds]
+        first_uniforms(rngs)
+        return self.course(rngs), np.arange(len(seeds))
 
     def settle(
         self, course: Course, uniforms: np.ndarray, traj: np.ndarray
     ) -> tuple[Settlement, np.ndarray]:
         """Settle ``N`` runs; ``traj[i]`` is the course column of run ``i``."""
-        space = self.prepared.space
-        share, sq_share = self.shares(course)
-        breakdown = self.costs.breakdown_round(uniforms)
-        gains = course.gains()[:, traj, :]
-        out = settle(
-            self.costs,
-            course.bound_round[:, traj],
-            gains,
-            course.complete_round[traj],
-            course.end_round[traj],
-            breakdown,
-            np.asarray(space.batna, dtype=float),
-            np.asarray(space.status_quo_utility, dtype=float),
-            share,
-            sq_share,
-        )
+        ((out, breakdown),) = self.settle_each(course, uniforms, traj, [self.costs])
         return out, breakdown
+
+    def settle_each(
+        self,
+        course: Course,
+        uniforms: np.ndarray,
+        traj: np.ndarray,
+        costs: Sequence[TimeCosts],
+    ) -> list[tuple[Settlement, np.ndarray]]:
+        """:meth:`settle` the same runs under each of several time costs (the
+        sensitivity grid), sharing what does not depend on the costs."""
+        space = self.prepared.space
+        gains = course.gains()[:, traj, :]
+        bound_round = course.bound_round[:, traj]
+        complete_round = course.complete_round[traj]
+        end_round = course.end_round[traj]
+        batna = np.asarray(space.batna, dtype=float)
+        status_quo = np.asarray(space.status_quo_utility, dtype=float)
+        shares: dict[Any, tuple[np.ndarray, np.ndarray]] = {}
+        breakdowns: dict[Any, np.ndarray] = {}
+        timings: dict[Any, Timing] = {}
+        out = []
+        for tc in costs:
+            issues = tc.status_quo_issues
+            if issues not in shares:
+                shares[issues] = dataclasses.replace(self, costs=tc).shares(course)
+            hazard = (tc.hazard, tc.hazard_path)
+            if hazard not in breakdowns:
+                breakdowns[hazard] = tc.breakdown_round(uniforms)
+            if (hazard, tc.discount) not in timings:
+                timings[hazard, tc.discount] = timing(
+                    tc,
+                    bound_round,
+                    gains,
+                    complete_round,
+                    end_round,
+                    breakdowns[hazard],
+                    batna,
+                    status_quo,
+                )
+            settled = settle_costs(tc, timings[hazard, tc.discount], *shares[issues])
+            out.append((settled, breakdowns[hazard]))
+        return out
 
 
 def first_uniforms(rngs: Sequence[np.random.Generator]) -> np.ndarray:
     """Each run's first draw: the uniform that sets its breakdown round."""
     return np.array([rng.random() for rng in rngs])
+
+
+@lru_cache(maxsize=8)
+def run_draws(seeds: tuple[np.random.SeedSequence, ...]) -> np.ndarray:
+    """Each run's first draw (its breakdown uniform), computed once per set of
+    run seeds (read-only)."""
+    out = first_uniforms([np.random.default_rng(c) for c in seeds])
+    out.setflags(write=False)
+    return out
+
+
+#: Most runs whose noise draws (and the agents' estimates made from them) a
+#: batch keeps for all its cells: about 40 MB for the built-in scenario. Larger
+#: batches draw per cell, as the chunks of :mod:`~dealspace.process.montecarlo` bound.
+SHARED_RUNS = 1000
+
+
+def shared_normals(seeds: Sequence[np.random.SeedSequence]) -> RunNormals | None:
+    """The noise draws of the runs of ``seeds``, to share between the cells of
+    one batch (:meth:`Cell.course_of`); None for more than :data:`SHARED_RUNS` runs.
+    The caller holds them for the batch and lets them go after it."""
+    return RunNormals(seeds) if len(seeds) <= SHARED_RUNS else None
 
 
 def one_blas_thread() -> AbstractContextManager[object]:

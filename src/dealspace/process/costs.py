@@ -42,7 +42,7 @@ and ``δ ∈ (0, 1]`` the per-round discount factor, a party's *realised value* 
   of the party's utility over its options; units bound at or before ``t``
   are closed), as the fixed bargaining costs of Rubinstein (1982);
 * costs may change from round to round (``sq_path``, ``unc_path``: calendar
-  time and dated events, :mod:`dealspace.process.compare`), and so may the
+  time and dated events, :mod:`dealspace.process.settings`), and so may the
   hazard (``hazard_path``): ``P(K ≥ k) = Π_{t<k} (1 − h_t)``.
 
 With ``C(a, n) = Σ_{t=a}^{n-1} δ^t c(t)`` (closed form
@@ -66,7 +66,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -177,23 +178,51 @@ class TimeCosts:
                 )
             object.__setattr__(self, "hazard_path", tuple(float(v) for v in arr))
 
-    @property
+    # The arrays below are derived once from the (immutable) fields and kept;
+    # callers must not write to them.
+    @cached_property
     def c_sq(self) -> np.ndarray:
-        return np.asarray(self.status_quo_cost, dtype=float)
+        return _frozen(np.asarray(self.status_quo_cost, dtype=float))
 
-    @property
+    @cached_property
     def c_unc(self) -> np.ndarray:
-        return np.asarray(self.uncertainty_cost, dtype=float)
+        return _frozen(np.asarray(self.uncertainty_cost, dtype=float))
 
-    @property
+    @cached_property
     def costly(self) -> bool:
         """Whether any running cost is positive."""
-        paths = [np.asarray(p) for p in (self.sq_path, self.unc_path) if p is not None]
+        paths = [p for p in (self._path("sq"), self._path("unc")) if p is not None]
         return bool(self.c_sq.any() or self.c_unc.any() or any(p.any() for p in paths))
 
+    @cached_property
+    def _paths(self) -> dict[str, np.ndarray | None]:
+        return {
+            kind: None if path is None else _frozen(np.asarray(path, dtype=float))
+            for kind, path in (("sq", self.sq_path), ("unc", self.unc_path))
+        }
+
     def _path(self, kind: str) -> np.ndarray | None:
-        path = self.sq_path if kind == "sq" else self.unc_path
-        return None if path is None else np.asarray(path, dtype=float)
+        return self._paths["sq" if kind == "sq" else "unc"]
+
+    @cached_property
+    def _cums(self) -> dict[str, np.ndarray]:
+        """Per kind with a path: ``K[t] = Σ_{s<t} δ^s c(s)``, ``(len(path) + 1, P)``."""
+        out = {}
+        for kind in ("sq", "unc"):
+            path = self._path(kind)
+            if path is not None:
+                flow = self.factor(np.arange(len(path)))[:, None] * path
+                out[kind] = _frozen(
+                    np.concatenate([np.zeros((1, path.shape[1])), np.cumsum(flow, axis=0)])
+                )
+        return out
+
+    @cached_property
+    def _log_survival(self) -> np.ndarray | None:
+        """``Σ_{t≤k} log(1 − h_t)`` of the hazard path (None without one)."""
+        if self.hazard_path is None:
+            return None
+        return _frozen(np.cumsum(np.log1p(-np.asarray(self.hazard_path))))
 
     def rate(self, kind: str, t: np.ndarray) -> np.ndarray:
         """``(len(t), P)`` the running cost ``c(t)`` per round (``kind``: ``"sq"`` or ``"unc"``);
@@ -215,12 +244,13 @@ class TimeCosts:
         if path is None:
             c = self.c_sq if kind == "sq" else self.c_unc
             return np.asarray(self.discount_sum(a, n)[..., None] * c)
-        flow = self.factor(np.arange(len(path)))[:, None] * path
-        cum = np.concatenate([np.zeros((1, path.shape[1])), np.cumsum(flow, axis=0)])
-        a = np.asarray(a, dtype=np.int64)
-        n = np.asarray(n, dtype=np.int64)
-        lo = np.clip(np.minimum(a, n), 0, len(path))
-        hi = np.clip(n, 0, len(path))
+        lo, hi = path_bounds(a, n, len(path))
+        return self.path_sum(kind, lo, hi)
+
+    def path_sum(self, kind: str, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+        """``K[hi] − K[lo]`` of the path of ``kind``: :meth:`cost_sum` on the
+        bounds :func:`path_bounds` gives (kept when several costs share them)."""
+        cum = self._cums["sq" if kind == "sq" else "unc"]
         return np.asarray(cum[hi] - cum[lo])
 
     def to_dict(self) -> dict[str, Any]:
@@ -246,7 +276,8 @@ class TimeCosts:
         u = np.asarray(uniform, dtype=float)
         if self.hazard_path is not None:
             # P(K ≥ k) = Π_{t<k} (1 − h_t): K is the number of k ≥ 1 with log-survival ≥ log(1 − U)
-            surv = np.cumsum(np.log1p(-np.asarray(self.hazard_path)))
+            surv = self._log_survival
+            assert surv is not None
             k = np.searchsorted(-surv, -np.log1p(-u), side="right")
             return np.where(k >= len(surv), NEVER, k).astype(np.int64)
         if self.hazard == 0:
@@ -268,6 +299,22 @@ class TimeCosts:
     def factor(self, t: np.ndarray | float) -> np.ndarray:
         """``δ^t``."""
         return np.asarray(self.discount ** np.asarray(t, dtype=float))
+
+
+def path_bounds(a: np.ndarray, n: np.ndarray, last: int) -> tuple[np.ndarray, np.ndarray]:
+    """The rows ``(min(a, n), n)`` of a cumulative sum over a path of ``last``
+    rounds, each clipped to ``[0, last]`` (:meth:`TimeCosts.cost_sum`)."""
+    a = np.asarray(a, dtype=np.int64)
+    n = np.asarray(n, dtype=np.int64)
+    # (np.minimum/np.maximum: np.clip's result, without its overhead)
+    lo = np.minimum(np.maximum(np.minimum(a, n), 0), last)
+    hi = np.minimum(np.maximum(n, 0), last)
+    return lo, hi
+
+
+def _frozen(a: np.ndarray) -> np.ndarray:
+    a.setflags(write=False)
+    return a
 
 
 @dataclass(frozen=True)
@@ -321,6 +368,55 @@ def settle(
     -------
     Settlement
     """
+    when = timing(
+        costs, bound_round, gains, complete_round, end_round, breakdown, batna, status_quo
+    )
+    return settle_costs(costs, when, share, sq_share)
+
+
+@dataclass(frozen=True)
+class Timing:
+    """What the breakdowns and the discount factor decide in :func:`settle`,
+    before the running costs (the same under any costs on one clock)."""
+
+    bound: np.ndarray  # (U, N) bool
+    complete: np.ndarray  # (N,) bool
+    breakdown: np.ndarray  # (N,) bool
+    cost_rounds: np.ndarray  # (N,)
+    tau: np.ndarray  # (U, N) binding rounds (0 when not bound)
+    value: np.ndarray  # (N, P) realised value before running costs
+    utility: np.ndarray  # (N, P)
+    #: Bounds of the cost sums, per path length (:func:`settle_costs`).
+    bounds: dict[int, tuple[tuple[np.ndarray, np.ndarray], ...]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+
+    def sum_bounds(self, last: int) -> tuple[tuple[np.ndarray, np.ndarray], ...]:
+        """:func:`path_bounds` of the three cost sums of :func:`settle_costs`
+        (open talks, closed units, forgone status quo) on a path of ``last`` rounds."""
+        hit = self.bounds.get(last)
+        if hit is None:
+            n, tau = self.cost_rounds, self.tau
+            hit = self.bounds[last] = (
+                path_bounds(np.zeros_like(n), n, last),
+                path_bounds(tau, np.broadcast_to(n, tau.shape), last),
+                path_bounds(np.zeros_like(tau), tau, last),
+            )
+        return hit
+
+
+def timing(
+    costs: TimeCosts,
+    bound_round: np.ndarray,
+    gains: np.ndarray,
+    complete_round: np.ndarray,
+    end_round: np.ndarray,
+    breakdown: np.ndarray,
+    batna: np.ndarray,
+    status_quo: np.ndarray,
+) -> Timing:
+    """The first step of :func:`settle`: bound parts, complete agreements, rounds
+    of talks and discounted value; of ``costs`` only the discount factor is used."""
     k = np.asarray(breakdown, dtype=np.int64)
     broke = k <= end_round
     bound = (bound_round >= 0) & (bound_round < k[None, :])
@@ -333,22 +429,39 @@ def settle(
     value += (complete * costs.factor(np.maximum(complete_round, 0)))[:, None] * (
         status_quo - batna
     )[None, :]
-    paid = np.zeros_like(value)
-    if costs.costly:
-        zero = np.zeros_like(n)
-        # the cost of uncertainty: paid on the open stake while the talks last
-        total = costs.cost_sum("unc", zero, n)  # (N, P)
-        closed = (
-            costs.cost_sum("unc", tau, np.broadcast_to(n, tau.shape)) * bound[:, :, None]
-        )  # (U, N, P)
-        paid += total - np.einsum("unp,up->np", closed, share)
-        # the status quo's cost: the gain forgone until a unit holding its issues binds
-        forgone = costs.cost_sum("sq", np.zeros_like(tau), tau) * bound[:, :, None]  # (U, N, P)
-        paid += np.einsum("unp,up->np", forgone, sq_share)
-        value -= paid
     base = np.where(complete[:, None], status_quo[None, :], batna[None, :])
     utility = base + np.einsum("un,unp->np", bound.astype(float), gains)
-    return Settlement(bound, complete, broke, n, utility, value, paid)
+    return Timing(bound, complete, broke, n, tau, value, utility)
+
+
+def settle_costs(
+    costs: TimeCosts, when: Timing, share: np.ndarray, sq_share: np.ndarray
+) -> Settlement:
+    """The second step of :func:`settle`: the running costs paid, on a
+    :class:`Timing` of the same discount factor."""
+    bound, n, tau = when.bound, when.cost_rounds, when.tau
+    value = when.value
+    paid = np.zeros_like(value)
+    if costs.costly:
+        unc, sq = costs._path("unc"), costs._path("sq")
+        if unc is not None and sq is not None and len(unc) == len(sq):
+            # paths of one calendar: the same bounds for every cost on this timing
+            b_total, b_closed, b_forgone = when.sum_bounds(len(unc))
+            total = costs.path_sum("unc", *b_total)
+            closed = costs.path_sum("unc", *b_closed)
+            forgone = costs.path_sum("sq", *b_forgone)
+        else:
+            total = costs.cost_sum("unc", np.zeros_like(n), n)
+            closed = costs.cost_sum("unc", tau, np.broadcast_to(n, tau.shape))
+            forgone = costs.cost_sum("sq", np.zeros_like(tau), tau)
+        # the cost of uncertainty: paid on the open stake while the talks last
+        closed = closed * bound[:, :, None]  # (U, N, P)
+        paid += total - np.einsum("unp,up->np", closed, share)  # total: (N, P)
+        # the status quo's cost: the gain forgone until a unit holding its issues binds
+        forgone = forgone * bound[:, :, None]  # (U, N, P)
+        paid += np.einsum("unp,up->np", forgone, sq_share)
+        value = value - paid
+    return Settlement(bound, when.complete, when.breakdown, n, when.utility, value, paid)
 
 
 def value_path(

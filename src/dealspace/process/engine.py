@@ -35,11 +35,53 @@ from typing import Any
 import numpy as np
 
 from dealspace.errors import DealspaceError
-from dealspace.process.agent import State, Strategy
+from dealspace.process.agent import State, Strategy, individually_rational
 from dealspace.process.candidates import TOL, Prepared, Table, Unit
 from dealspace.space import DealSpace
 
 # ------------------------------------------------------------------ the engine
+
+
+#: A state's derived values that depend on its table and side only (:meth:`State.keep`).
+OWN = ("own", "order", "own_sorted", "_neg_sorted", "reservation", "own_max", "floor", "_above")
+#: ... and those that depend on its estimate of the other too.
+OTHER = ("_prefix", "other_max")
+
+
+class RunNormals:
+    """The noise draws of a batch of runs, from their seeds, drawn once per
+    width and shared by every engine on those runs (cells of deterministic
+    strategies draw nothing else).
+
+    Run ``r``'s generator ``default_rng(seeds[r])`` draws its breakdown
+    uniform first (:func:`~dealspace.process.cell.first_uniforms`), then
+    ``width`` standard normals (:class:`Engine`): row ``r`` of
+    :meth:`draw` is those normals, the same numbers an engine on the
+    generators draws.
+    """
+
+    def __init__(self, seeds: Sequence[np.random.SeedSequence]) -> None:
+        self.seeds = tuple(seeds)
+        self._drawn: dict[int, np.ndarray] = {}
+        #: What engines derive from these draws alone (agents' estimates), kept for the others.
+        self.memo: dict[Any, Any] = {}
+
+    @property
+    def runs(self) -> int:
+        return len(self.seeds)
+
+    def draw(self, width: int) -> np.ndarray:
+        """``(runs, width)`` read-only: each run's normals after its first uniform."""
+        hit = self._drawn.get(width)
+        if hit is None:
+            hit = np.empty((self.runs, width))
+            for r, seed in enumerate(self.seeds):
+                rng = np.random.default_rng(seed)
+                rng.random()
+                hit[r] = rng.standard_normal(width)
+            hit.setflags(write=False)
+            self._drawn[width] = hit
+        return hit
 
 
 @dataclass
@@ -121,6 +163,9 @@ class Engine:
     horizon
         Rounds of the whole talks: the clock time-dependent strategies concede
         on (None: each track's own deadline).
+    normals
+        Instead of ``rngs``, when no strategy is stochastic: the runs' noise
+        draws (:class:`RunNormals`), shared by every engine on the same runs.
     """
 
     def __init__(
@@ -132,13 +177,19 @@ class Engine:
         rngs: Sequence[np.random.Generator] | None = None,
         record: bool = False,
         horizon: int | None = None,
+        normals: RunNormals | None = None,
     ) -> None:
         self.prepared = prepared
         self.horizon = horizon
         self.agents = list(agents)
         self.noise = float(noise)
         self.rngs = list(rngs) if rngs is not None else None
-        self.runs = len(self.rngs) if self.rngs is not None else 1
+        self.normals = normals if rngs is None else None
+        self.runs = (
+            len(self.rngs)
+            if self.rngs is not None
+            else (normals.runs if normals is not None else 1)
+        )
         self.record = record
         self.events: list[Event] = []
         self._noise_tables(tables)
@@ -147,34 +198,70 @@ class Engine:
     def _noise_tables(self, tables: Sequence[Table]) -> None:
         space = self.prepared.space
         n_blocks = len(space.blocks)
-        used: list[set[int]] = [set() for _ in range(n_blocks)]
-        for table in tables:
-            for k, b in enumerate(table.blocks):
-                used[b].update(np.unique(table.rows[:, k]).tolist())
-        self._used = [np.array(sorted(s), dtype=np.int64) for s in used]
-        sizes = [len(u) for u in self._used]
-        self._offset = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
-        self._n_used = int(sum(sizes))
-        self._sd = np.array(
-            [b.utility.std(axis=0) if b.size else np.zeros(space.n_parties) for b in space.blocks]
-        ).reshape(n_blocks, space.n_parties)
+        # which block rows the tables use: the same for every engine on these
+        # tables, so kept with the prepared space (tables are cached there too)
+        self._key = ("noise", tuple(tables))  # tables hash by identity: keys keep them alive
+        hit = self.prepared.memo.get(self._key)
+        if hit is None:
+            used: list[set[int]] = [set() for _ in range(n_blocks)]
+            for table in tables:
+                for k, b in enumerate(table.blocks):
+                    used[b].update(np.unique(table.rows[:, k]).tolist())
+            rows = [np.array(sorted(s), dtype=np.int64) for s in used]
+            sizes = [len(u) for u in rows]
+            offset = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
+            sd = np.array(
+                [
+                    b.utility.std(axis=0) if b.size else np.zeros(space.n_parties)
+                    for b in space.blocks
+                ]
+            ).reshape(n_blocks, space.n_parties)
+            hit = self.prepared.memo[self._key] = (rows, offset, int(sum(sizes)), sd)
+        self._used: list[np.ndarray] = hit[0]
+        self._offset: np.ndarray = hit[1]
+        self._n_used: int = hit[2]
+        self._sd: np.ndarray = hit[3]
         self._draws: list[tuple[np.ndarray, np.ndarray]] = []
-        self._layouts: dict[tuple[int, int], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
-        if self.noise > 0 and self.rngs is not None:
+        if self.noise > 0 and (self.rngs is not None or self.normals is not None):
             # per run: agent 0's block errors and option errors, then agent 1's —
             # one call per run (a generator's normals come in the same sequence
             # whether drawn in one call or two)
             width = n_blocks + self._n_used
-            draws = np.empty((self.runs, 2 * width))
-            for r, rng in enumerate(self.rngs):
-                draws[r] = rng.standard_normal(2 * width)
+            if self.rngs is not None:
+                draws = np.empty((self.runs, 2 * width))
+                for r, rng in enumerate(self.rngs):
+                    draws[r] = rng.standard_normal(2 * width)
+            else:
+                assert self.normals is not None
+                draws = self.normals.draw(2 * width)
             for agent in range(2):
                 part = draws[:, agent * width : (agent + 1) * width]
                 weights = np.exp(self.noise * part[:, :n_blocks] - self.noise**2 / 2)
                 self._draws.append((weights, np.ascontiguousarray(part[:, n_blocks:])))
 
+    def _shared(self) -> dict[Any, Any] | None:
+        """Where estimates are kept for other engines: with the shared noise
+        draws, or with the prepared space when there is no noise (None when
+        this engine's generators drew its own)."""
+        if not self._draws:
+            return self.prepared.memo
+        return self.normals.memo if self.normals is not None else None
+
     def estimate(self, table: Table, me: int) -> tuple[np.ndarray, np.ndarray]:
-        """Agent ``me``'s estimate of the other's utilities ``(R, C)`` and reservation ``(R,)``."""
+        """Agent ``me``'s estimate of the other's utilities ``(R, C)`` and
+        reservation ``(R,)`` (read-only when kept for other engines)."""
+        store = self._shared()
+        if store is None:
+            return self._estimate(table, me)
+        key = ("estimate", self._key, table, me, self.noise if self._draws else 0.0)
+        hit = store.get(key)
+        if hit is None:
+            hit = store[key] = self._estimate(table, me)
+            for a in hit:
+                a.setflags(write=False)
+        return hit
+
+    def _estimate(self, table: Table, me: int) -> tuple[np.ndarray, np.ndarray]:
         q = 1 - me
         if not self._draws:
             return table.utility[None, :, q].copy(), np.array([table.reservation[q]])
@@ -194,8 +281,8 @@ class Engine:
         each candidate; the columns ``cols`` of the noise draws of the table's
         blocks; ``(len(cols), C)`` the scaled indicator of the draw each
         candidate's block rows use (``σ · sd_b``)."""
-        key = (id(table), q)
-        hit = self._layouts.get(key)
+        key = (self._key, table, q, self.noise)
+        hit = self.prepared.memo.get(key)
         if hit is None:
             space = self.prepared.space
             util = np.zeros((len(table.blocks), table.size))
@@ -211,7 +298,7 @@ class Engine:
                 pos = at + np.searchsorted(self._used[b], table.rows[:, k])
                 onehot[pos, np.arange(table.size)] += self.noise * self._sd[b, q]
                 at += len(self._used[b])
-            hit = self._layouts[key] = (util, cols, onehot)
+            hit = self.prepared.memo[key] = (util, cols, onehot)
         return hit
 
     def states(self, table: Table, deadline: int, offset: np.ndarray | int = 0) -> list[State]:
@@ -225,9 +312,14 @@ class Engine:
                 raise DealspaceError.single(
                     "rngs", "a stochastic strategy needs per-run generators"
                 )
-            out.append(
-                State(table, p, other, res, deadline, self.runs, uniforms, offset, self.horizon)
-            )
+            state = State(table, p, other, res, deadline, self.runs, uniforms, offset, self.horizon)
+            # what a state derives from the table (and the estimate) alone, kept for the others
+            state.keep(self.prepared.memo, ("own", table, p), OWN)
+            store = self._shared()
+            if store is not None:
+                key = ("other", self._key, table, p, self.noise if self._draws else 0.0)
+                state.keep(store, key, OTHER)
+            out.append(state)
             agent.reset()
         return out
 
@@ -259,9 +351,17 @@ class Engine:
             )
         )
 
+    def _per_run(self, x: Any, dtype: type) -> np.ndarray:
+        """``x`` as an ``(R,)`` array (a copy) of ``dtype``."""
+        x = np.asarray(x)
+        if x.shape != (self.runs,):
+            x = np.broadcast_to(x, (self.runs,))
+        return x.astype(dtype)
+
     def _check(self, offer: np.ndarray, table: Table, who: int) -> np.ndarray:
-        offer = np.broadcast_to(np.asarray(offer), (self.runs,)).astype(np.int64)
-        if offer.size and (offer.min() < 0 or offer.max() >= table.size):
+        offer = self._per_run(offer, np.int64)
+        # one pass over the offers: a negative index is a huge unsigned number
+        if offer.size and int(offer.view(np.uint64).max()) >= table.size:
             raise DealspaceError.single(
                 "strategy",
                 f"{self.agents[who]!r} offered candidate {int(offer.max())} of {table.size}",
@@ -279,7 +379,9 @@ class Engine:
         pick = np.full(self.runs, -1, dtype=np.int64)
         if table.size == 0 or deadline <= 0:
             return agreed, pick
-        states = self.states(table, deadline, offset)
+        states = self.states(table, deadline, offset)  # (draws a stochastic agent's uniforms)
+        if not self.record and self._futile(table, deadline, first):
+            return agreed, pick
         offset = int(np.asarray(offset).ravel()[0]) if np.size(offset) else 0
         live = np.ones(self.runs, dtype=bool)
         for t in range(deadline):
@@ -289,21 +391,41 @@ class Engine:
             offer = self._check(self.agents[p].propose(states[p]), table, p)
             states[p].sent.append(offer)
             states[q].received.append(offer)
-            accept = np.broadcast_to(
-                np.asarray(self.agents[q].respond(states[q], offer), dtype=bool), (self.runs,)
-            )
-            new = live & accept
-            agreed[new] = t
-            pick[new] = offer[new]
+            accept = self._per_run(self.agents[q].respond(states[q], offer), bool)
             if self.record:
                 self._event(offset + t, table, "offer", p, int(offer[0]))
                 self._event(
                     offset + t, table, "accept" if accept[0] else "reject", q, int(offer[0])
                 )
+            if not accept.any():  # (most rounds: nothing to update)
+                continue
+            new = live & accept
+            agreed[new] = t
+            pick[new] = offer[new]
             live &= ~accept
             if not live.any():
                 break
         return agreed, pick
+
+    def _futile(self, table: Table, deadline: int, first: int) -> bool:
+        """Whether no offer can be accepted on this track, whatever the runs:
+        both agents are individually rational (:attr:`Strategy.rational`) and
+        no candidate that a proposer may offer (``u_p ≥ P_min,p − tol``) is
+        worth more than its reservation value to the responder. The talks on
+        the track then run to the deadline without agreement."""
+        if not all(individually_rational(a) for a in self.agents):
+            return False
+        key = ("futile", table)
+        hit = self.prepared.memo.get(key)
+        if hit is None:
+            u, r = table.utility, table.reservation
+            top = u.max(axis=0)
+            floor = np.where(top >= r - TOL, r, top)
+            hit = self.prepared.memo[key] = tuple(
+                not bool(((u[:, p] >= floor[p] - TOL) & (u[:, 1 - p] > r[1 - p] + TOL)).any())
+                for p in range(2)
+            )
+        return all(hit[(first + t) % 2] for t in range(min(deadline, 2)))
 
     def mediate(
         self, table: Table, deadline: int, step: float = 0.25
@@ -324,12 +446,7 @@ class Engine:
             for p in range(2):
                 states[p].t = t
                 states[p].received.append(text)
-                answers.append(
-                    np.broadcast_to(
-                        np.asarray(self.agents[p].respond(states[p], text), dtype=bool),
-                        (self.runs,),
-                    )
-                )
+                answers.append(self._per_run(self.agents[p].respond(states[p], text), bool))
             both = answers[0] & answers[1]
             new = live & both
             agreed[new] = t
@@ -349,7 +466,8 @@ class Engine:
                             critique(space, table, int(text[0]), p),
                         )
             m += (~answers[0]).astype(np.int64) - (~answers[1]).astype(np.int64)
-            np.clip(m, -deadline, deadline, out=m)
+            np.maximum(m, -deadline, out=m)  # (np.clip, without its overhead)
+            np.minimum(m, deadline, out=m)
             live &= ~both
             if not live.any():
                 break

@@ -35,6 +35,7 @@ import numpy as np
 from dealspace.errors import DealspaceError
 from dealspace.present.notebook import Displayed
 from dealspace.process.cell import (
+    SHARED_RUNS,
     Cell,
     Geometry,
     SeedLike,
@@ -42,23 +43,25 @@ from dealspace.process.cell import (
     StrategySpec,
     check_run_args,
     deal_space,
-    first_uniforms,
     on_calendar,
     one_blas_thread,
     pair_label,
     prepare,
+    run_draws,
     seed_sequence,
+    shared_normals,
     strategy_pair,
     time_costs,
 )
 from dealspace.process.costs import TimeCosts
+from dealspace.process.engine import RunNormals
 from dealspace.process.protocols import Protocol, get_protocol
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from dealspace.process.calendar import Calendar
-    from dealspace.process.compare import ProcessSettings, Talks
+    from dealspace.process.settings import ProcessSettings, Talks
 
 #: Runs simulated together (memory ~ chunk × candidates × 8 bytes per array).
 CHUNK = 2500
@@ -116,15 +119,6 @@ class MonteCarloResult(Displayed):
 
 
 @lru_cache(maxsize=8)
-def _first_draws(children: tuple[np.random.SeedSequence, ...]) -> np.ndarray:
-    """Each run's first draw (its breakdown uniform), computed once per set of
-    run seeds (cells with deterministic strategies need nothing else)."""
-    out = first_uniforms([np.random.default_rng(c) for c in children])
-    out.setflags(write=False)
-    return out
-
-
-@lru_cache(maxsize=8)
 def _children(seed: int, runs: int) -> tuple[np.random.SeedSequence, ...]:
     """``SeedSequence(seed).spawn(runs)``, computed once per process (sweeps call
     :func:`monte_carlo` with the same seed for many cells)."""
@@ -171,7 +165,7 @@ def monte_carlo(
     chunk
         Runs simulated together when runs differ (memory bound).
     settings
-        The talks on a calendar (:class:`~dealspace.process.compare.ProcessSettings`:
+        The talks on a calendar (:class:`~dealspace.process.settings.ProcessSettings`:
         start, length in weeks, pace, hazards and delay costs per unit of
         time, the GE-priced tariffs in force, noise, parties), as
         ``compare-protocols`` plays them; it replaces ``deadline``,
@@ -225,15 +219,29 @@ def monte_carlo(
         if isinstance(seed, int | np.integer)
         else ss.spawn(int(runs))
     )
-    frames = []
+    # the noise draws of a small batch's runs, made once for all its cells
+    # (cell.SHARED_RUNS bounds the memory they hold during the call)
+    normals = (
+        {lo: shared_normals(children[lo : lo + chunk]) for lo in range(0, len(children), chunk)}
+        if len(children) <= SHARED_RUNS
+        else {}
+    )
+    columns: dict[str, list[np.ndarray]] = {"protocol": [], "strategies": [], "run": []}
     with (
         one_blas_thread()
     ):  # small matrix products: threads only add overhead (and contend in sweeps)
         for proto in protos:
             for agents in pairs:
                 cell = Cell(prepared, proto, agents, int(deadline), tc, float(noise))
-                frames.append(_cell_frame(cell, children, geometry, progress, chunk))
-    table = pd.concat(frames, ignore_index=True)
+                cell_columns = _cell_columns(cell, children, geometry, progress, chunk, normals)
+                n = len(children)
+                columns["protocol"].append(np.full(n, proto.label, dtype=object))
+                columns["strategies"].append(np.full(n, pair_label(agents), dtype=object))
+                columns["run"].append(np.arange(n))
+                for key, value in cell_columns.items():
+                    columns.setdefault(key, []).append(value)
+    # one frame at the end (not one per cell): the same table, without pandas' per-frame cost
+    table = pd.DataFrame({key: np.concatenate(parts) for key, parts in columns.items()})
     summary = summarise(table, space.parties)
     info = {
         "deadline": int(deadline),
@@ -317,21 +325,22 @@ def _date_after(calendar: Calendar, weeks: float) -> str | None:
     return (calendar.start + dt.timedelta(days=math.floor(weeks * 7 + 1e-9))).isoformat()
 
 
-def _cell_frame(
+def _cell_columns(
     cell: Cell,
     children: Sequence[np.random.SeedSequence],
     geometry: Geometry,
     progress: Callable[[int], None] | None,
     chunk: int,
-) -> pd.DataFrame:
-    import pandas as pd
-
+    normals: dict[int, RunNormals | None],
+) -> dict[str, np.ndarray]:
+    """The per-run columns of one cell (every column of the runs table but
+    ``protocol``, ``strategies`` and ``run``)."""
     space = cell.prepared.space
     n = len(children)
     parts = []
     if cell.deterministic:
         course = cell.course(None)
-        first = _first_draws(tuple(children))  # only the breakdown draws differ between runs
+        first = run_draws(tuple(children))  # only the breakdown draws differ between runs
         for lo in range(0, n, chunk):
             uniforms = first[lo : lo + chunk]
             out, _ = cell.settle(course, uniforms, np.zeros(len(uniforms), dtype=np.int64))
@@ -340,13 +349,12 @@ def _cell_frame(
                 progress(len(uniforms))
     else:
         for lo in range(0, n, chunk):
-            rngs = [np.random.default_rng(c) for c in children[lo : lo + chunk]]
-            uniforms = first_uniforms(rngs)
-            course = cell.course(rngs)
-            out, _ = cell.settle(course, uniforms, np.arange(len(rngs)))
-            parts.append((out, course, np.arange(len(rngs))))
+            seeds = tuple(children[lo : lo + chunk])
+            course, traj = cell.course_of(seeds, normals.get(lo))
+            out, _ = cell.settle(course, run_draws(seeds), traj)
+            parts.append((out, course, traj))
             if progress:
-                progress(len(rngs))
+                progress(len(seeds))
     records: dict[str, list[np.ndarray]] = {}
 
     def add(key: str, value: np.ndarray) -> None:
@@ -374,46 +382,82 @@ def _cell_frame(
         d_front, d_nash = geometry.distances(out.utility)
         add("dist_frontier", d_front)
         add("dist_nash", d_nash)
-    data: dict[str, Any] = {
-        "protocol": cell.protocol.label,
-        "strategies": pair_label(cell.agents),
-        "run": np.arange(n),
-    }
-    for key, chunks in records.items():
-        data[key] = np.concatenate(chunks)
-    return pd.DataFrame(data)
+    return {key: np.concatenate(chunks) for key, chunks in records.items()}
 
 
 def summarise(runs: pd.DataFrame, parties: Sequence[str]) -> pd.DataFrame:
-    """Per protocol × strategy pair: rates, time to agreement, value distribution."""
+    """Per protocol × strategy pair: rates, time to agreement, value distribution.
+
+    The statistics are pandas' (``Series.mean`` skips NaN; ``Series.quantile``
+    interpolates linearly), computed with numpy on each group's rows
+    (:func:`group_rows`, :func:`mean`, :func:`quantile`) — equal to them bit for bit.
+    """
     import pandas as pd
 
+    col = {c: runs[c].to_numpy() for c in runs.columns if c not in ("protocol", "strategies")}
     rows = []
-    for (proto, pair), g in runs.groupby(["protocol", "strategies"], sort=False):
-        rounds = g["round"].dropna()
+    for (proto, pair), at in group_rows(runs, ["protocol", "strategies"]):
+        rounds = col["round"][at]
+        rounds = rounds[~np.isnan(rounds)]
+        agreement, partial = col["agreement"][at], col["partial"][at]
         row: dict[str, Any] = {
             "protocol": proto,
             "strategies": pair,
-            "runs": len(g),
-            "agreement_rate": float(g["agreement"].mean()),
-            "partial_rate": float(g["partial"].mean()),
-            "deal_rate": float((g["agreement"] | g["partial"]).mean()),
-            "breakdown_rate": float(g["breakdown"].mean()),
-            "round_mean": float(rounds.mean()) if len(rounds) else np.nan,
-            "round_p50": float(rounds.quantile(0.5)) if len(rounds) else np.nan,
-            "round_p90": float(rounds.quantile(0.9)) if len(rounds) else np.nan,
-            "last_binding_mean": float(g["last_binding"].mean()),
+            "runs": len(at),
+            "agreement_rate": mean(agreement),
+            "partial_rate": mean(partial),
+            "deal_rate": mean(agreement | partial),
+            "breakdown_rate": mean(col["breakdown"][at]),
+            "round_mean": mean(rounds) if len(rounds) else np.nan,
+            "round_p50": quantile(rounds, 0.5) if len(rounds) else np.nan,
+            "round_p90": quantile(rounds, 0.9) if len(rounds) else np.nan,
+            "last_binding_mean": mean(col["last_binding"][at]),
         }
         for party in parties:
-            v = g[f"value:{party}"]
-            row[f"value:{party}_mean"] = float(v.mean())
+            v = col[f"value:{party}"][at]
+            row[f"value:{party}_mean"] = mean(v)
             for q in (10, 50, 90):
-                row[f"value:{party}_p{q}"] = float(v.quantile(q / 100))
-        row["joint_gain_mean"] = float(g["joint_gain"].mean())
-        row["dist_frontier_mean"] = float(g["dist_frontier"].mean())
-        row["dist_nash_mean"] = float(g["dist_nash"].mean())
+                row[f"value:{party}_p{q}"] = quantile(v, q / 100)
+        row["joint_gain_mean"] = mean(col["joint_gain"][at])
+        row["dist_frontier_mean"] = mean(col["dist_frontier"][at])
+        row["dist_nash_mean"] = mean(col["dist_nash"][at])
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def group_rows(frame: pd.DataFrame, keys: list[str]) -> list[tuple[Any, np.ndarray]]:
+    """``frame.groupby(keys, sort=False)`` as (key, row positions) pairs: groups
+    in order of first appearance, rows in frame order."""
+    codes = frame.groupby(keys, sort=False).ngroup().to_numpy()
+    order = np.argsort(codes, kind="stable")
+    bounds = np.flatnonzero(np.diff(codes[order])) + 1
+    out = []
+    for at in np.split(order, bounds) if len(order) else []:
+        first = frame.iloc[int(at[0])]
+        key = tuple(first[k] for k in keys) if len(keys) > 1 else first[keys[0]]
+        out.append((key, at))
+    return out
+
+
+def mean(values: np.ndarray) -> float:
+    """pandas' ``Series.mean``: NaN skipped (NaN → 0, one sum, ÷ the count of the
+    others, as ``pandas.core.nanops.nanmean``); NaN when nothing is left."""
+    v = np.asarray(values)
+    if v.dtype.kind == "f":
+        missing = np.isnan(v)
+        if missing.any():
+            count = len(v) - int(missing.sum())
+            return float(np.where(missing, 0.0, v).sum() / count) if count else math.nan
+    if len(v) == 0:
+        return math.nan
+    return float(v.sum(dtype=np.float64 if v.dtype.kind != "f" else v.dtype) / len(v))
+
+
+def quantile(values: np.ndarray, q: float) -> float:
+    """pandas' ``Series.quantile(q)`` (linear interpolation, NaN skipped; NaN when empty)."""
+    v = np.asarray(values, dtype=float)
+    v = v[~np.isnan(v)]
+    return float(np.quantile(v, [q])[0]) if len(v) else math.nan
 
 
 __all__ = [

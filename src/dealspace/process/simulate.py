@@ -56,7 +56,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from dealspace.process.calendar import Calendar
-    from dealspace.process.compare import ProcessSettings
+    from dealspace.process.settings import ProcessSettings
 
 
 # ------------------------------------------------------------------ results
@@ -281,7 +281,7 @@ def simulate(
     parties
         Two parties of a larger scenario.
     settings
-        The talks on a calendar (:class:`~dealspace.process.compare.ProcessSettings`),
+        The talks on a calendar (:class:`~dealspace.process.settings.ProcessSettings`),
         as ``compare-protocols`` plays them: it replaces ``deadline``,
         ``discount``, ``hazard``, ``noise`` and the costs (refused if set
         too), and the run reports weeks and dates (:attr:`Run.weeks`).

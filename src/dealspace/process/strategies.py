@@ -81,6 +81,7 @@ class TimeDependent(Aspiration):
     """
 
     name = "time-dependent"
+    rational = True
     classifier = {
         "time_dependent": True,
         "stochastic": False,
@@ -112,6 +113,64 @@ class TimeDependent(Aspiration):
         lo, hi = state.floor, state.own_max
         return np.asarray(lo + (hi - lo) * (1.0 - self.concession(state, t)))
 
+    def targets(self, state: State, start: int = 0, stop: int | None = None) -> np.ndarray:
+        """``target(state, t)`` for the rounds ``t = start … stop − 1`` of the
+        track (default: to the deadline, inclusive): ``(T,)``, or ``(T, R)``
+        when the track opened on different rounds in different runs.
+
+        The same operations on all rounds at once, equal to :meth:`target`
+        bit for bit: the arithmetic is elementwise, and the power is taken as
+        :meth:`target` takes it (on one number, or on the runs of one round).
+        """
+        stop = state.deadline + 1 if stop is None else stop
+        t = np.arange(start, stop)
+        horizon = state.horizon if state.horizon is not None else state.deadline
+        offset = np.asarray(state.offset, dtype=float)
+        x = (offset[None, ...] + t.reshape(-1, *([1] * offset.ndim))) / max(1, horizon - 1)
+        x = np.minimum(np.maximum(0.0, x), 1.0)  # State.time_fraction of each round
+        power = 1.0 / self.e
+        if offset.ndim == 0:
+            powered = np.array([v**power for v in x])  # np.float64 ** float, as in target
+        else:
+            powered = np.stack([row**power for row in x])
+        concession = self.k + (1.0 - self.k) * powered
+        lo, hi = state.floor, state.own_max
+        return np.asarray(lo + (hi - lo) * (1.0 - concession))
+
+    #: Rounds whose targets and bids are found together (:meth:`_bid_at`).
+    WINDOW: ClassVar[int] = 64
+
+    def _window(self, state: State, t: int, bids: bool) -> np.ndarray:
+        """The targets (or, with ``bids``, the bids) of the :attr:`WINDOW`
+        rounds around round ``t`` (none past the deadline), kept on the state."""
+        start = t - t % self.WINDOW
+        key = ("bids" if bids else "targets", id(self), start)
+        hit = state.memo.get(key)
+        if hit is None or t - start >= len(hit):
+            stop = max(min(start + self.WINDOW, state.deadline + 1), t + 1)
+            targets = self.targets(state, start, stop)
+            hit = state.memo[key] = state.bids(targets) if bids else targets
+        return np.asarray(hit[t - start])
+
+    def _plain(self) -> bool:
+        """Whether the target is :meth:`target` itself (not a subclass's own)."""
+        cls = type(self)
+        return cls.target is TimeDependent.target and cls.concession is TimeDependent.concession
+
+    def _bid_at(self, state: State, t: int) -> np.ndarray:
+        """``state.bid(self.target(state, t))``: the target depends on the
+        round only, so the bids of :attr:`WINDOW` rounds are found at once
+        (:meth:`targets`, :meth:`State.bids`)."""
+        if not self._plain() or t < 0:
+            return state.bid(self.target(state, t))
+        return self._window(state, t, bids=True)
+
+    def propose(self, state: State) -> np.ndarray:
+        return self._bid_at(state, state.t)
+
+    def respond(self, state: State, offer: np.ndarray) -> np.ndarray:
+        return state.accepts(offer, state.own[self._bid_at(state, state.t + 1)])
+
 
 class Boulware(TimeDependent):
     """Boulware: concedes little until close to the deadline (``e = 0.2``).
@@ -123,6 +182,7 @@ class Boulware(TimeDependent):
     """
 
     name = "boulware"
+    rational = True
     default_e = 0.2
 
 
@@ -135,6 +195,7 @@ class Linear(TimeDependent):
     """
 
     name = "linear"
+    rational = True
     default_e = 1.0
 
 
@@ -147,6 +208,7 @@ class Conceder(TimeDependent):
     """
 
     name = "conceder"
+    rational = True
     default_e = 5.0
 
 
@@ -162,6 +224,7 @@ class Hardliner(Aspiration):
     """
 
     name = "hardliner"
+    rational = True
     classifier = {
         "time_dependent": False,
         "stochastic": False,
@@ -206,6 +269,7 @@ class TitForTat(Aspiration):
     """
 
     name = "tit-for-tat"
+    rational = True
     classifier = {
         "time_dependent": False,
         "stochastic": False,
@@ -231,7 +295,8 @@ class TitForTat(Aspiration):
         top = state.other_max
         span = top - state.other_reservation
         drop = top - state.estimate_of(state.received[-1])
-        return np.clip(np.divide(drop, span, out=np.zeros_like(drop), where=span > TOL), 0.0, 1.0)
+        ratio = np.divide(drop, span, out=np.zeros_like(drop), where=span > TOL)
+        return np.minimum(np.maximum(0.0, ratio), 1.0)  # = np.clip(ratio, 0, 1), signed zeros too
 
     def target(self, state: State, t: int) -> np.ndarray:
         lo, hi = state.floor, state.own_max
@@ -244,6 +309,27 @@ class TitForTat(Aspiration):
         psi = (hi - last) / span if span > TOL else np.zeros_like(last)
         lead = np.where(phi + TOL >= psi, state.next_level_below(last), last)
         return np.asarray(np.maximum(np.minimum(mirror, lead), lo))
+
+    def _bid(self, state: State) -> np.ndarray:
+        """``state.bid(self.target(state, ·))``, kept until an offer is made or
+        received: the target depends on the last offers only, so ``respond``
+        in round ``t`` finds the bid that ``propose`` makes in round ``t + 1``."""
+        cls = type(self)
+        if cls.target is not TitForTat.target or cls.other_concession is not (
+            TitForTat.other_concession
+        ):  # a subclass's own target
+            return state.bid(self.target(state, state.t))
+        key = ("tit-for-tat", id(self), len(state.received), len(state.sent))
+        bid = state.memo.get(key)
+        if bid is None:
+            bid = state.memo[key] = state.bid(self.target(state, state.t))
+        return bid
+
+    def propose(self, state: State) -> np.ndarray:
+        return self._bid(state)
+
+    def respond(self, state: State, offer: np.ndarray) -> np.ndarray:
+        return state.accepts(offer, state.own[self._bid(state)])
 
 
 class NashSeeker(Aspiration):
@@ -259,6 +345,7 @@ class NashSeeker(Aspiration):
     """
 
     name = "nash"
+    rational = True
     classifier = {
         "time_dependent": False,
         "stochastic": False,
@@ -331,6 +418,7 @@ class FrequencyLearner(TimeDependent):
     """
 
     name = "frequency"
+    rational = True
     classifier = {
         "time_dependent": True,
         "stochastic": False,
@@ -392,11 +480,29 @@ class FrequencyLearner(TimeDependent):
         return np.asarray(scores @ state.table.option_onehot, dtype=float)
 
     def propose(self, state: State) -> np.ndarray:
-        return state.bid(self.target(state, state.t), self._current_prefix(state))
+        return self._bid(state, state.t)
 
     def respond(self, state: State, offer: np.ndarray) -> np.ndarray:
-        planned = state.own[state.bid(self.target(state, state.t + 1), self._current_prefix(state))]
-        return state.accepts(offer, planned)
+        return state.accepts(offer, state.own[self._bid(state, state.t + 1)])
+
+    def _bid(self, state: State, t: int) -> np.ndarray:
+        """The bid for round ``t`` on the current model, kept while neither
+        changes (``respond`` in round ``t`` asks for the bid ``propose`` makes
+        in round ``t + 1``, usually on the same model)."""
+        prefix = self._current_prefix(state)
+        key = ("frequency", id(self))
+        hit = state.memo.get(key)
+        if hit is not None and hit[0] is prefix and hit[1] == t:
+            return hit[2]
+        bid = state.bid(self._target_at(state, t), prefix)
+        state.memo[key] = (prefix, t, bid)
+        return bid
+
+    def _target_at(self, state: State, t: int) -> np.ndarray:
+        """``self.target(state, t)``, from the targets of a window of rounds (:meth:`targets`)."""
+        if not self._plain() or t < 0:
+            return self.target(state, t)
+        return self._window(state, t, bids=False)
 
     def _current_prefix(self, state: State) -> np.ndarray | None:
         self._learn(state)
@@ -426,6 +532,7 @@ class Random(Strategy):
     """
 
     name = "random"
+    rational = True
     classifier = {
         "time_dependent": False,
         "stochastic": True,

@@ -8,7 +8,7 @@ and returns the results in input order. :func:`sweep` uses it for process
 simulations: every cell of a grid (protocol × strategy pair × length × pace ×
 discount × hazard × noise × delay cost × seed) is a Monte Carlo batch
 (:func:`dealspace.process.monte_carlo`) on a calendar, played as
-``compare-protocols`` plays it (:class:`~dealspace.process.compare.ProcessSettings`),
+``compare-protocols`` plays it (:class:`~dealspace.process.settings.ProcessSettings`),
 summarised in one row.
 
 Grid files (YAML)
@@ -689,7 +689,7 @@ class Grid:
     """A validated sweep grid (see the module docstring for the file format).
 
     The calendar fields mean what they mean in
-    :class:`~dealspace.process.compare.ProcessSettings`, with its defaults.
+    :class:`~dealspace.process.settings.ProcessSettings`, with its defaults.
     """
 
     protocols: list[Any]
@@ -837,7 +837,7 @@ def delay_spec(spec: Any, where: str, probability: bool = False) -> float | dict
     """A rate per unit of time (a political delay cost, or a breakdown hazard
     when ``probability``): one number for both parties, or party → number (a
     mapping or ``"us=0.02,japan=0.28"``)."""
-    from dealspace.process.compare import parse_rates
+    from dealspace.process.settings import parse_rates
 
     rates = parse_rates(spec, where, probability=probability)
     return dict(rates) if isinstance(rates, tuple) else rates
@@ -856,8 +856,8 @@ def sweep_cells(params: dict[str, Any], space: DealSpace) -> list[dict[str, Any]
 
 
 def cell_settings(params: Mapping[str, Any]) -> Any:
-    """The :class:`~dealspace.process.compare.ProcessSettings` of one grid cell."""
-    from dealspace.process.compare import ProcessSettings
+    """The :class:`~dealspace.process.settings.ProcessSettings` of one grid cell."""
+    from dealspace.process.settings import ProcessSettings
 
     return ProcessSettings(
         protocols=(params["protocol"],),
