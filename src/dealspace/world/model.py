@@ -97,10 +97,12 @@ that read their results are in :mod:`dealspace.world.experiments`.
 
 from __future__ import annotations
 
+import weakref
+from bisect import bisect_right
 from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -184,6 +186,12 @@ class _Game:
         # memos of pure functions of the state (the game is played many times on few states)
         self._welfare: dict[Key, FloatArray] = {}
         self._per_type: dict[tuple[int, Key, float], dict[str, FloatArray]] = {}
+        self._beliefs: list[FloatArray] = [np.array([p.prior for p in world.partners], dtype=float)]
+        self._observed: dict[tuple[int, str, int], int] = {}
+        self._choices: dict[tuple[int, int, Key, bool, float], _Choice] = {}
+        self._demands: dict[tuple[int, tuple[float, ...], int], float] = {}
+        self._blocs: dict[tuple[Any, ...], list[int]] = {}
+        self._responses: dict[tuple[str, int, float], list[float]] = {}
         gain = np.array(
             [
                 self._w(p, self.reference, DEAL) - self._w(p, self.reference, THREAT)
@@ -242,14 +250,51 @@ class _Game:
             out["wait"] = float(prob @ best) - float(self.delay[p])
         return out
 
-    def choose(self, values: dict[str, float], u: float) -> str:
-        names = [a for a in ACTIONS if a in values]
-        v = np.array([values[a] for a in names])
-        if self.noise <= 0:
-            return names[int(np.argmax(v))]
-        z = np.exp((v - v.max()) / self.noise)
-        cum = np.cumsum(z / z.sum())
-        return names[min(int(np.searchsorted(cum, u, side="right")), len(names) - 1)]
+    def choice(self, p: int, belief: int, base: Key, can_wait: bool, cost: float) -> _Choice:
+        """The actions open to ``p`` and how it picks among them, at belief ``belief`` (memoised).
+
+        With noise the logit rule's cumulative probabilities
+        :math:`\\sum_{b \\le a} P(b)`; a uniform draw ``u`` picks the first
+        action whose cumulative probability exceeds it.
+        """
+        key = (p, belief, base, can_wait, cost)
+        hit = self._choices.get(key)
+        if hit is None:
+            values = self.values(p, self._beliefs[belief][p], base, can_wait, cost)
+            names = tuple(a for a in ACTIONS if a in values)
+            v = np.array([values[a] for a in names])
+            if self.noise <= 0:
+                hit = _Choice(names, (), names[int(np.argmax(v))])
+            else:
+                z = np.exp((v - v.max()) / self.noise)
+                hit = _Choice(names, tuple(np.cumsum(z / z.sum()).tolist()), "")
+            self._choices[key] = hit
+        return hit
+
+    def observe(self, belief: int, kind: str, outcome: int) -> int:
+        """The beliefs after everyone sees ``outcome`` of ``kind`` (Bayes, :func:`beliefs.update_all`), by number (memoised)."""
+        key = (belief, kind, outcome)
+        hit = self._observed.get(key)
+        if hit is None:
+            self._beliefs.append(
+                beliefs.update_all(self._beliefs[belief], self.seen[kind], outcome)
+            )
+            hit = self._observed[key] = len(self._beliefs) - 1
+        return hit
+
+    def demand(self, p: int, precedents: tuple[float, ...], punished: int) -> float:
+        """The concession demanded of ``p`` (:func:`terms.demanded`, memoised)."""
+        key = (p, precedents, punished)
+        hit = self._demands.get(key)
+        if hit is None:
+            hit = self._demands[key] = terms.demanded(
+                float(self.cost[p]),
+                list(precedents),
+                punished,
+                self.world.terms_spillover,
+                self.world.reputation,
+            )
+        return hit
 
     def bloc(
         self, mover: int, open_: list[int], mu: FloatArray, state: list[int], demands: FloatArray
@@ -285,16 +330,42 @@ class _Game:
             members = keep
         return []
 
+    def bloc_at(
+        self,
+        mover: int,
+        open_: list[int],
+        belief: int,
+        state: list[int],
+        precedents: tuple[float, ...],
+        punished: int,
+    ) -> list[int]:
+        """:meth:`bloc` at belief ``belief`` with the demands of the moment (memoised)."""
+        key = (mover, tuple(open_), belief, tuple(state), precedents, punished)
+        hit = self._blocs.get(key)
+        if hit is None:
+            demands = terms.demanded_all(
+                self.cost,
+                list(precedents),
+                punished,
+                self.world.terms_spillover,
+                self.world.reputation,
+            )
+            hit = self._blocs[key] = self.bloc(mover, open_, self._beliefs[belief], state, demands)
+        return hit
+
     def base(self, state: list[int]) -> Key:
         return tuple(state) if self.context == "current" else self.reference
 
-    def draw(self, action: str, true_type: int, u: float, punish: float = 0.0) -> int:
-        """The US response; a strategic US answers a settlement with *bad* with extra weight ``punish``."""
-        row = self.lik[action][true_type]
-        if punish > 0.0:
-            row = terms.punishing(row, punish, OUTCOMES["settle"].index("bad"))
-        cum = np.cumsum(row)
-        return min(int(np.searchsorted(cum, u * cum[-1], side="right")), len(cum) - 1)
+    def respond(self, action: str, true_type: int, u: float, punish: float = 0.0) -> int:
+        """The US response to ``u``; a strategic US answers a settlement with *bad* with extra weight ``punish``."""
+        key = (action, true_type, punish)
+        cum = self._responses.get(key)
+        if cum is None:
+            row = self.lik[action][true_type]
+            if punish > 0.0:
+                row = terms.punishing(row, punish, OUTCOMES["settle"].index("bad"))
+            cum = self._responses[key] = np.cumsum(row).tolist()
+        return min(bisect_right(cum, u * cum[-1]), len(cum) - 1)
 
     def play(
         self,
@@ -303,20 +374,25 @@ class _Game:
         u_choice: FloatArray,
         u_out: FloatArray,
         forced: int | None,
-    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-        """One run: returns (rows per partner, events).
+    ) -> _Played:
+        """One run, up to its final state (:meth:`rows` reads the payoffs once that state is solved).
 
         Random numbers are indexed by partner, not by turn — ``u_choice[p, k]``
         for partner ``p``'s ``k``-th decision, ``u_out[p]`` for the response
         to ``p`` (the leader, for a bloc) — so a partner meets the same luck
-        wherever it stands in the order (common random numbers).
+        wherever it stands in the order (common random numbers). Beliefs are
+        numbered states of :meth:`observe`; every step that is a pure
+        function of the history so far is memoised, so runs that share a
+        history share its work.
         """
         n = self.n
-        mu = np.array([p.prior for p in self.world.partners], dtype=float)
+        codes = self.world.codes
+        max_waits = self.world.max_waits
+        belief = 0
         state = [THREAT] * n
-        paid = np.zeros(n, dtype=float)
-        waits = np.zeros(n, dtype=int)
-        precedents: list[float] = []  # concessions of the good deals struck so far
+        paid = [0.0] * n
+        waits = [0] * n
+        precedents: tuple[float, ...] = ()  # concessions of the good deals struck so far
         punished = 0  # settlements the US answered with "bad" so far
         concluded = 0
         done: dict[int, dict[str, Any]] = {}
@@ -326,37 +402,26 @@ class _Game:
         while queue:
             p = queue.popleft()
             open_ = [j for j in queue if j != p]
-            demand = terms.demanded(
-                float(self.cost[p]),
-                precedents,
-                punished,
-                self.world.terms_spillover,
-                self.world.reputation,
-            )
+            demand = self.demand(p, precedents, punished)
             partners_in_bloc = [m for m in self.forced_bloc.get(p, ()) if m == p or m in open_]
             if turn == 0 and forced is not None:
                 action = "settle"
             elif len(partners_in_bloc) >= 2:
                 action = "forced bloc"
             else:
-                values = self.values(
-                    p,
-                    mu[p],
-                    self.base(state),
-                    can_wait=waits[p] < self.world.max_waits and bool(open_),
-                    cost=demand,
+                pick = self.choice(
+                    p, belief, self.base(state), waits[p] < max_waits and bool(open_), demand
                 )
-                action = self.choose(values, float(u_choice[p, waits[p]]))
+                if pick.cum:
+                    u = float(u_choice[p, waits[p]])
+                    action = pick.names[min(bisect_right(pick.cum, u), len(pick.names) - 1)]
+                else:
+                    action = pick.best
             if action == "wait":
                 waits[p] += 1
                 queue.append(p)
                 events.append(
-                    {
-                        "turn": turn + 1,
-                        "partners": self.world.partners[p].code,
-                        "action": "wait",
-                        "outcome": "wait",
-                    }
+                    {"turn": turn + 1, "partners": codes[p], "action": "wait", "outcome": "wait"}
                 )
                 turn += 1
                 continue
@@ -369,14 +434,7 @@ class _Game:
                     for m in movers[1:]:
                         queue.remove(m)
                 elif action == "retaliate":
-                    demands = terms.demanded_all(
-                        self.cost,
-                        precedents,
-                        punished,
-                        self.world.terms_spillover,
-                        self.world.reputation,
-                    )
-                    members = self.bloc(p, open_, mu, state, demands)
+                    members = self.bloc_at(p, open_, belief, state, precedents, punished)
                     if members:
                         movers, kind = members, "bloc"
                         for m in members[1:]:
@@ -389,17 +447,17 @@ class _Game:
                 o = (
                     forced
                     if (turn == 0 and forced is not None)
-                    else self.draw(kind, true_type, float(u_out[p]), punish)
+                    else self.respond(kind, true_type, float(u_out[p]), punish)
                 )
                 label = OUTCOMES[kind][o]
                 s, pays = EFFECTS["settle" if kind == "settle" else "retaliate"][o]
                 for m in movers:
                     state[m], paid[m] = s, demand if pays else 0.0
                 if kind == "settle" and label == "good":
-                    precedents.append(demand)
+                    precedents += (demand,)
                 if kind == "settle" and label == "bad":
                     punished += 1
-                mu = beliefs.update_all(mu, self.seen[kind], o)
+                belief = self.observe(belief, kind, o)
             concluded += len(movers)
             for m in movers:
                 done[m] = {
@@ -411,37 +469,104 @@ class _Game:
             events.append(
                 {
                     "turn": turn + 1,
-                    "partners": " ".join(self.world.partners[m].code for m in movers),
+                    "partners": " ".join(codes[m] for m in movers),
                     "action": kind,
                     "outcome": label,
                 }
             )
             turn += 1
-        final = tuple(state)
-        welfare = self.table.partner_welfare(final)
+        return _Played(list(order), tuple(state), paid, waits, done, events)
+
+    def rows(self, played: _Played, welfare_all: FloatArray) -> list[dict[str, Any]]:
+        """The per-partner rows of a run, given the GE welfare of every region in its final state."""
+        final = played.state
+        welfare = welfare_all[self.table.regions]
         us = self.table.large_welfare(final)
-        position = {p: k + 1 for k, p in enumerate(order)}
+        position = {p: k + 1 for k, p in enumerate(played.order)}
         rows = []
         for p, partner in enumerate(self.world.partners):
-            d = done[p]
-            tot = self.tot(p, final) if state[p] in (HOLD, ESCALATED) else 0.0
+            d = played.done[p]
+            waits, paid = played.waits[p], played.paid[p]
+            tot = self.tot(p, final) if final[p] in (HOLD, ESCALATED) else 0.0
             rows.append(
                 {
                     "partner": partner.code,
                     "position": position[p],
                     **d,
-                    "state": STATES[state[p]],
+                    "state": STATES[final[p]],
                     "retaliated": d["action"] in ("retaliate", "bloc"),
-                    "waits": int(waits[p]),
+                    "waits": waits,
                     "welfare_pct": float(welfare[p]),
-                    "concession": float(paid[p]),
-                    "delay_cost": float(self.delay[p] * waits[p]),
+                    "concession": float(paid),
+                    "delay_cost": float(self.delay[p] * waits),
                     "tot_netted": tot,
-                    "payoff": float(welfare[p] - paid[p] - self.delay[p] * waits[p] - tot),
+                    "payoff": float(welfare[p] - paid - self.delay[p] * waits - tot),
                     "us_welfare_pct": us,
                 }
             )
-        return rows, events
+        return rows
+
+
+class _Choice(NamedTuple):
+    """How a partner picks an action at one point of the game (:meth:`_Game.choice`)."""
+
+    names: tuple[str, ...]  # the actions open, in ACTIONS order
+    cum: tuple[float, ...]  # logit rule: cumulative probabilities (empty without noise)
+    best: str  # without noise: the action of highest value
+
+
+class _Played(NamedTuple):
+    """One run up to its final state (:meth:`_Game.play`)."""
+
+    order: list[int]
+    state: Key
+    paid: list[float]
+    waits: list[int]
+    done: dict[int, dict[str, Any]]
+    events: list[dict[str, Any]]
+
+
+#: The games played on a payoff table, by world and settings: their memos serve every later call.
+_GAMES: weakref.WeakKeyDictionary[PayoffTable, dict[tuple[Any, ...], _Game]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _game(
+    world: World,
+    table: PayoffTable,
+    spillover: float,
+    context: str,
+    noise: float,
+    exact: bool,
+    blocs: Sequence[Sequence[int]] = (),
+    never_retaliate: Sequence[int] = (),
+) -> _Game:
+    """The :class:`_Game` of these settings on ``table``, made once and kept as long as the table.
+
+    A game's memos are pure functions of its settings and of the history of a
+    run, so calls of :func:`simulate` that share a table (the domino, the
+    first-mover plays) share the work of the histories they have in common.
+    A world is immutable and compared by identity.
+    """
+    key = (
+        world,
+        spillover,
+        context,
+        noise,
+        exact,
+        tuple(tuple(b) for b in blocs),
+        tuple(never_retaliate),
+    )
+    games = _GAMES.setdefault(table, {})
+    game = games.get(key)
+    if game is None:
+        if len(games) >= 16:  # a sweep over settings: keep memory bounded
+            games.clear()
+        game = games[key] = _Game(
+            world, table, spillover, context, noise, exact, blocs, never_retaliate
+        )
+    return game
 
 
 def simulate(
@@ -541,7 +666,7 @@ def simulate(
     first_idx = world.index(first) if first is not None else None
     fixed = None if true_type is None else type_index(world, true_type)
     bloc_idx, never_idx = forced_groups(world, blocs, never_retaliate)
-    game = _Game(
+    game = _game(
         world,
         table,
         world.spillover if spillover is None else spillover,
@@ -554,12 +679,15 @@ def simulate(
     rows: list[dict[str, Any]] = []
     events: list[dict[str, Any]] = []
     with one_blas_thread():
-        for run in range(run_offset, run_offset + runs):
-            rows_run, events_run = _one_run(
-                world, game, run, seed, order, base_order, first_idx, fixed, forced
-            )
-            rows += rows_run
-            events += events_run
+        played = [
+            _one_run(world, game, run, seed, order, base_order, first_idx, fixed, forced)
+            for run in range(run_offset, run_offset + runs)
+        ]
+        # the final states of all runs, the new ones solved together
+        finals = table.welfare_many([run.state for _, _, run in played])
+    for (tags, run_events, run), welfare in zip(played, finals, strict=True):
+        rows += [tags | r for r in game.rows(run, welfare)]
+        events += run_events
     settings: dict[str, Any] = {
         "runs": runs,
         "seed": seed,
@@ -589,7 +717,8 @@ def _one_run(
     first: int | None,
     fixed: int | None,
     forced: int | None,
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+) -> tuple[dict[str, Any], list[dict[str, Any]], _Played]:
+    """Run ``run`` of the game: its tags, its events and the played run."""
     n = len(world.partners)
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(run,)))
     u_type, perm = rng.random(), rng.permutation(n)
@@ -608,14 +737,14 @@ def _one_run(
             int(np.searchsorted(truth, u_type * truth[-1], side="right")), len(world.types) - 1
         )
     )
-    rows, events = game.play(run_order, theta, u_choice, u_out, forced)
+    played = game.play(run_order, theta, u_choice, u_out, forced)
     tags = {
         "run": run,
         "true_type": world.types[theta],
         "first_partner": world.partners[run_order[0]].code,
-        "first_outcome": events[0]["outcome"],
+        "first_outcome": played.events[0]["outcome"],
     }
-    return [tags | r for r in rows], [{"run": run} | e for e in events]
+    return tags, [{"run": run} | e for e in played.events], played
 
 
 _TABLES: dict[str, PayoffTable] = {}
@@ -700,13 +829,8 @@ def order_codes(
     if not isinstance(order, str):
         return [world.partners[world.index(c)].code for c in order]
     if order == "stakes":
-        game = _Game(
-            world,
-            world.payoff_table() if table is None else table,
-            1.0,
-            "reference",
-            0.0,
-            exact=False,
+        game = _game(
+            world, world.payoff_table() if table is None else table, 1.0, "reference", 0.0, False
         )
         return [world.codes[int(k)] for k in np.argsort(-game.stakes, kind="stable")]
     if order != "given":

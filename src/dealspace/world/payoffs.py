@@ -23,6 +23,10 @@ There are at most :math:`4^P` states but a simulation visits few of them;
 :class:`PayoffTable` solves each visited state once and keeps the welfare
 vector (a cache keyed by the state, i.e. by the tariff matrix), so Monte
 Carlo runs never re-solve the model for a matrix already seen.
+:meth:`PayoffTable.welfare_many` solves the new states of a batch together
+(one stacked Newton iteration, :func:`dealspace.economy.gravity.solve_many`,
+the same numbers bit for bit): the expansion's states and the final states
+of a simulation's runs.
 
 References
 ----------
@@ -40,7 +44,7 @@ from contextlib import AbstractContextManager
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from dealspace.economy.gravity import Economy, ModelParams, solve
+from dealspace.economy.gravity import Economy, ModelParams, solve, solve_many
 from dealspace.economy.threads import blas_limit
 from dealspace.errors import DealspaceError
 
@@ -61,6 +65,16 @@ def welfare_pct(
     """
     eq = solve(economy, tariffs, params, blas_threads=None)
     return np.asarray(100.0 * (eq.welfare_hat - 1.0), dtype=float)
+
+
+def welfare_pct_many(
+    economy: Economy, tariffs: ArrayLike, params: ModelParams | None = None
+) -> list[FloatArray]:
+    """:func:`welfare_pct` of each matrix of a (k, N, N) stack, bit for bit, solved together (:func:`~dealspace.economy.gravity.solve_many`)."""
+    return [
+        np.asarray(100.0 * (eq.welfare_hat - 1.0), dtype=float)
+        for eq in solve_many(economy, tariffs, params, blas_threads=None)
+    ]
 
 
 def one_blas_thread() -> AbstractContextManager[object]:
@@ -165,6 +179,29 @@ class PayoffTable:
         self.solves += 1
         return value
 
+    def welfare_many(self, keys: Sequence[Key]) -> list[FloatArray]:
+        """:meth:`welfare` of each key, in order, with the states not yet cached solved together.
+
+        The same values and the same counters as calling :meth:`welfare` on
+        each key in turn: a key's first occurrence that is not cached is a
+        solve, every other occurrence a hit.
+        """
+        new: dict[Key, None] = {}
+        for key in keys:
+            if key in self._cache or key in new:
+                self.hits += 1
+            else:
+                new[key] = None
+        if new:
+            stack = np.stack([self.matrix(key) for key in new])
+            for key, value in zip(
+                new, welfare_pct_many(self.economy, stack, self.params), strict=True
+            ):
+                value.setflags(write=False)
+                self._cache[key] = value
+            self.solves += len(new)
+        return [self._cache[key] for key in keys]
+
     def partner_welfare(self, key: Key) -> FloatArray:
         """Welfare change (%) of each partner (partner order) in state ``key``."""
         return self.welfare(key)[self.regions]
@@ -206,18 +243,31 @@ class PayoffTable:
 
     def _expand(self) -> None:
         n, k = self.n_partners, len(STATES)
-        zero = self.welfare((THREAT,) * n)
+        threat = (THREAT,) * n
+        singles = [(q, s) for q in range(n) for s in range(1, k)]
+        pairs = [
+            (q, s, r, u)
+            for q in range(n)
+            for r in range(q + 1, n)
+            for s in range(1, k)
+            for u in range(1, k)
+        ]
+        solved = iter(
+            self.welfare_many(
+                [
+                    threat,
+                    *(_deviate(threat, {q: s}) for q, s in singles),
+                    *(_deviate(threat, {q: s, r: u}) for q, s, r, u in pairs),
+                ]
+            )
+        )
+        zero = next(solved)
         single = np.zeros((n, k, len(zero)))
         pair = np.zeros((n, k, n, k, len(zero)))
-        for q in range(n):
-            for s in range(1, k):
-                single[q, s] = self.welfare(_deviate((THREAT,) * n, {q: s})) - zero
-        for q in range(n):
-            for r in range(q + 1, n):
-                for s in range(1, k):
-                    for u in range(1, k):
-                        both = self.welfare(_deviate((THREAT,) * n, {q: s, r: u}))
-                        pair[q, s, r, u] = both - zero - single[q, s] - single[r, u]
+        for q, s in singles:
+            single[q, s] = next(solved) - zero
+        for q, s, r, u in pairs:
+            pair[q, s, r, u] = next(solved) - zero - single[q, s] - single[r, u]
         self._zero, self._single, self._pair = zero, single, pair
         self._upper = np.triu_indices(n, k=1)
 
