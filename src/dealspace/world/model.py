@@ -130,6 +130,13 @@ EFFECTS = {
     "retaliate": ((DEAL, False), (HOLD, False), (ESCALATED, False)),
 }
 ORDERS = ("given", "stakes", "random")
+#: Columns of :attr:`WorldResult.partners` and :attr:`WorldResult.events`.
+ROW_COLUMNS = (
+    *("run", "true_type", "first_partner", "first_outcome", "partner", "position"),
+    *("action", "outcome", "turn", "bloc_size", "state", "retaliated", "waits"),
+    *("welfare_pct", "concession", "delay_cost", "tot_netted", "payoff", "us_welfare_pct"),
+)
+EVENT_COLUMNS = ("run", "turn", "partners", "action", "outcome")
 CONTEXTS = ("current", "reference")
 
 
@@ -192,6 +199,7 @@ class _Game:
         self._demands: dict[tuple[int, tuple[float, ...], int], float] = {}
         self._blocs: dict[tuple[Any, ...], list[int]] = {}
         self._responses: dict[tuple[str, int, float], list[float]] = {}
+        self._posteriors: dict[tuple[int, int], tuple[FloatArray, FloatArray]] = {}
         gain = np.array(
             [
                 self._w(p, self.reference, DEAL) - self._w(p, self.reference, THREAT)
@@ -239,13 +247,19 @@ class _Game:
         return out
 
     def values(
-        self, p: int, mu: FloatArray, base: Key, can_wait: bool, cost: float | None = None
+        self,
+        p: int,
+        mu: FloatArray,
+        base: Key,
+        can_wait: bool,
+        cost: float | None = None,
+        posterior: tuple[FloatArray, FloatArray] | None = None,
     ) -> dict[str, float]:
-        """:math:`V_p(a)` for the available actions (module docstring)."""
+        """:math:`V_p(a)` for the available actions (module docstring); ``posterior``: :func:`beliefs.posteriors` of ``mu`` if known."""
         table = self.per_type(p, base, float(self.cost[p]) if cost is None else cost)
         out = {a: float(mu @ v) for a, v in table.items()}
         if can_wait:
-            prob, post = beliefs.posteriors(mu, self.seen["settle"])
+            prob, post = posterior or beliefs.posteriors(mu, self.seen["settle"])
             best = np.max(np.stack([post @ v for v in table.values()]), axis=0)
             out["wait"] = float(prob @ best) - float(self.delay[p])
         return out
@@ -260,7 +274,14 @@ class _Game:
         key = (p, belief, base, can_wait, cost)
         hit = self._choices.get(key)
         if hit is None:
-            values = self.values(p, self._beliefs[belief][p], base, can_wait, cost)
+            mu = self._beliefs[belief][p]
+            posterior = None
+            if can_wait:
+                posterior = self._posteriors.get((belief, p))
+                if posterior is None:
+                    posterior = beliefs.posteriors(mu, self.seen["settle"])
+                    self._posteriors[(belief, p)] = posterior
+            values = self.values(p, mu, base, can_wait, cost, posterior)
             names = tuple(a for a in ACTIONS if a in values)
             v = np.array([values[a] for a in names])
             if self.noise <= 0:
@@ -395,8 +416,8 @@ class _Game:
         precedents: tuple[float, ...] = ()  # concessions of the good deals struck so far
         punished = 0  # settlements the US answered with "bad" so far
         concluded = 0
-        done: dict[int, dict[str, Any]] = {}
-        events: list[dict[str, Any]] = []
+        done: dict[int, tuple[str, str, int, int]] = {}  # action, outcome, turn, bloc size
+        events: list[tuple[int, str, str, str]] = []  # EVENT_COLUMNS after "run"
         queue = deque(order)
         turn = 0
         while queue:
@@ -420,9 +441,7 @@ class _Game:
             if action == "wait":
                 waits[p] += 1
                 queue.append(p)
-                events.append(
-                    {"turn": turn + 1, "partners": codes[p], "action": "wait", "outcome": "wait"}
-                )
+                events.append((turn + 1, codes[p], "wait", "wait"))
                 turn += 1
                 continue
             movers, kind = [p], action
@@ -460,49 +479,40 @@ class _Game:
                 belief = self.observe(belief, kind, o)
             concluded += len(movers)
             for m in movers:
-                done[m] = {
-                    "action": kind,
-                    "outcome": label,
-                    "turn": turn + 1,
-                    "bloc_size": len(movers) if kind == "bloc" else 0,
-                }
-            events.append(
-                {
-                    "turn": turn + 1,
-                    "partners": " ".join(codes[m] for m in movers),
-                    "action": kind,
-                    "outcome": label,
-                }
-            )
+                done[m] = (kind, label, turn + 1, len(movers) if kind == "bloc" else 0)
+            events.append((turn + 1, " ".join(codes[m] for m in movers), kind, label))
             turn += 1
         return _Played(list(order), tuple(state), paid, waits, done, events)
 
-    def rows(self, played: _Played, welfare_all: FloatArray) -> list[dict[str, Any]]:
-        """The per-partner rows of a run, given the GE welfare of every region in its final state."""
+    def rows(self, played: _Played, welfare_all: FloatArray) -> list[tuple[Any, ...]]:
+        """The per-partner rows of a run (:data:`ROW_COLUMNS` after the run's tags), given the GE welfare of every region in its final state."""
         final = played.state
         welfare = welfare_all[self.table.regions]
         us = self.table.large_welfare(final)
         position = {p: k + 1 for k, p in enumerate(played.order)}
         rows = []
         for p, partner in enumerate(self.world.partners):
-            d = played.done[p]
+            action, outcome, turn, bloc_size = played.done[p]
             waits, paid = played.waits[p], played.paid[p]
             tot = self.tot(p, final) if final[p] in (HOLD, ESCALATED) else 0.0
             rows.append(
-                {
-                    "partner": partner.code,
-                    "position": position[p],
-                    **d,
-                    "state": STATES[final[p]],
-                    "retaliated": d["action"] in ("retaliate", "bloc"),
-                    "waits": waits,
-                    "welfare_pct": float(welfare[p]),
-                    "concession": float(paid),
-                    "delay_cost": float(self.delay[p] * waits),
-                    "tot_netted": tot,
-                    "payoff": float(welfare[p] - paid - self.delay[p] * waits - tot),
-                    "us_welfare_pct": us,
-                }
+                (
+                    partner.code,
+                    position[p],
+                    action,
+                    outcome,
+                    turn,
+                    bloc_size,
+                    STATES[final[p]],
+                    action in ("retaliate", "bloc"),
+                    waits,
+                    float(welfare[p]),
+                    float(paid),
+                    float(self.delay[p] * waits),
+                    tot,
+                    float(welfare[p] - paid - self.delay[p] * waits - tot),
+                    us,
+                )
             )
         return rows
 
@@ -522,8 +532,8 @@ class _Played(NamedTuple):
     state: Key
     paid: list[float]
     waits: list[int]
-    done: dict[int, dict[str, Any]]
-    events: list[dict[str, Any]]
+    done: dict[int, tuple[str, str, int, int]]
+    events: list[tuple[int, str, str, str]]
 
 
 #: The games played on a payoff table, by world and settings: their memos serve every later call.
@@ -676,18 +686,18 @@ def simulate(
         bloc_idx,
         never_idx,
     )
-    rows: list[dict[str, Any]] = []
-    events: list[dict[str, Any]] = []
+    rows: list[tuple[Any, ...]] = []
+    events: list[tuple[Any, ...]] = []
     with one_blas_thread():
         played = [
             _one_run(world, game, run, seed, order, base_order, first_idx, fixed, forced)
             for run in range(run_offset, run_offset + runs)
         ]
         # the final states of all runs, the new ones solved together
-        finals = table.welfare_many([run.state for _, _, run in played])
-    for (tags, run_events, run), welfare in zip(played, finals, strict=True):
-        rows += [tags | r for r in game.rows(run, welfare)]
-        events += run_events
+        finals = table.welfare_many([run.state for _, run in played])
+    for (tags, run), welfare in zip(played, finals, strict=True):
+        rows += [tags + r for r in game.rows(run, welfare)]
+        events += [(tags[0], *e) for e in run.events]
     settings: dict[str, Any] = {
         "runs": runs,
         "seed": seed,
@@ -704,7 +714,13 @@ def simulate(
         "blocs": [[world.codes[k] for k in b] for b in bloc_idx],
         "never_retaliate": [world.codes[k] for k in never_idx],
     }
-    return WorldResult(world, pd.DataFrame(rows), pd.DataFrame(events), settings, table.solves)
+    return WorldResult(
+        world,
+        pd.DataFrame.from_records(rows, columns=ROW_COLUMNS),
+        pd.DataFrame.from_records(events, columns=EVENT_COLUMNS),
+        settings,
+        table.solves,
+    )
 
 
 def _one_run(
@@ -717,12 +733,10 @@ def _one_run(
     first: int | None,
     fixed: int | None,
     forced: int | None,
-) -> tuple[dict[str, Any], list[dict[str, Any]], _Played]:
-    """Run ``run`` of the game: its tags, its events and the played run."""
+) -> tuple[tuple[Any, ...], _Played]:
+    """Run ``run`` of the game: its tags (run, true type, first partner, its outcome) and the played run."""
     n = len(world.partners)
-    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(run,)))
-    u_type, perm = rng.random(), rng.permutation(n)
-    u_choice, u_out = rng.random((n, world.max_waits + 1)), rng.random(n)
+    u_type, perm, u_choice, u_out = _draws(seed, run, n, world.max_waits + 1)
     run_order = (
         [int(k) for k in perm] if isinstance(order, str) and order == "random" else list(base_order)
     )
@@ -738,13 +752,37 @@ def _one_run(
         )
     )
     played = game.play(run_order, theta, u_choice, u_out, forced)
-    tags = {
-        "run": run,
-        "true_type": world.types[theta],
-        "first_partner": world.partners[run_order[0]].code,
-        "first_outcome": played.events[0]["outcome"],
-    }
-    return tags, [{"run": run} | e for e in played.events], played
+    tags = (run, world.types[theta], world.partners[run_order[0]].code, played.events[0][3])
+    return tags, played
+
+
+_DRAWS: dict[tuple[int | None, int, int, int], tuple[float, Any, FloatArray, FloatArray]] = {}
+
+
+def _draws(
+    seed: int | None, run: int, n: int, decisions: int
+) -> tuple[float, Any, FloatArray, FloatArray]:
+    """The random numbers of run ``run``: type draw, permutation, choice and response draws.
+
+    Run ``run`` always draws from ``SeedSequence(seed, spawn_key=(run,))`` in
+    this order, so the numbers are kept (read-only) for the next call with the
+    same seed (experiments replay the same runs many times). ``seed=None`` draws
+    fresh entropy every time.
+    """
+    key = (seed, run, n, decisions)
+    hit = _DRAWS.get(key) if seed is not None else None
+    if hit is None:
+        rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(run,)))
+        u_type, perm = rng.random(), rng.permutation(n)
+        u_choice, u_out = rng.random((n, decisions)), rng.random(n)
+        for a in (perm, u_choice, u_out):
+            a.setflags(write=False)
+        hit = (u_type, perm, u_choice, u_out)
+        if seed is not None:
+            if len(_DRAWS) >= 100_000:
+                _DRAWS.clear()
+            _DRAWS[key] = hit
+    return hit
 
 
 _TABLES: dict[str, PayoffTable] = {}
