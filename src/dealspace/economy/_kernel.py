@@ -266,6 +266,8 @@ def newton(
             step = np.linalg.solve(J, -res)
         except np.linalg.LinAlgError:
             return state, iteration, norm, False
+        if not np.isfinite(step).all():  # no step length would give a finite point
+            return state, iteration, norm, False
         biggest = np.abs(step).max()
         if biggest > 2.0:  # keep log-steps moderate far from the solution
             step *= 2.0 / biggest
@@ -347,6 +349,13 @@ def newton_many(
             iterations[open_[~ok]] = iteration
             kept = np.flatnonzero(ok)
             open_, step, fo, bo = open_[kept], step[kept], _take(fo, kept), bo.take(kept)
+            if open_.size == 0:
+                break
+        finite = np.isfinite(step).all(axis=-1)
+        if not finite.all():  # no step length would give these a finite point: they stop here
+            iterations[open_[~finite]] = iteration
+            kept = np.flatnonzero(finite)
+            open_, step, bo = open_[kept], step[kept], bo.take(kept)
             if open_.size == 0:
                 break
         biggest = np.abs(step).max(axis=-1)
