@@ -139,3 +139,20 @@ def test_errors_and_empty_stack() -> None:
     big = np.stack([np.zeros((2, 2)), np.array([[0.0, 50.0], [50.0, 0.0]])])
     with pytest.raises(DealspaceError, match="counterfactual 1"):
         solve_many(eco, big, max_iter=1)
+
+
+def test_chunks_of_a_large_stack_change_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """solve_many works through a large stack in chunks; a chunk of 2 gives the same equilibria."""
+    from dealspace.economy import gravity
+
+    rng = np.random.default_rng(4)
+    n = 5
+    flows = rng.uniform(1, 10, (n, n)) + np.diag(rng.uniform(20, 200, n))
+    eco = Economy(tuple(f"C{i}" for i in range(n)), flows, rng.uniform(0, 0.3, n))
+    stack = rng.uniform(0, 0.5, (7, n, n)) * (1 - np.eye(n))
+    whole = solve_many(eco, stack)
+    monkeypatch.setattr(gravity, "CHUNK", 2)
+    for a, b, t in zip(solve_many(eco, stack), whole, stack, strict=True):
+        assert _same(a.welfare_hat, b.welfare_hat) and _same(a.flows, b.flows)
+        assert _same(a.welfare_hat, solve(eco, t).welfare_hat)
+        assert (a.iterations, a.residual_norm) == (b.iterations, b.residual_norm)

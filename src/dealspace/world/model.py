@@ -222,6 +222,19 @@ class _Game:
     def _w(self, p: int, base: Key, state: int) -> float:
         return float(self.welfare(base[:p] + (state,) + base[p + 1 :])[p])
 
+    def _own_states(self, p: int, base: Key) -> list[float]:
+        """``p``'s welfare in each of its own states (:data:`STATES` order), the others as in ``base``."""
+        keys = [base[:p] + (s,) + base[p + 1 :] for s in range(len(STATES))]
+        new = [k for k in keys if k not in self._welfare]
+        if new:  # the states not weighed yet, solved or expanded together
+            for k, v in zip(
+                new,
+                self.table.welfare_many(new) if self.exact else self.table.approx_many(new),
+                strict=True,
+            ):
+                self._welfare[k] = v[self.table.regions]
+        return [float(self._welfare[k][p]) for k in keys]
+
     def tot(self, p: int, base: Key) -> float:
         """The terms-of-trade gain of ``p``'s own tariff in ``base`` that it does not count (``tot_discount``)."""
         return self.world.tot_discount * max(self._w(p, base, HOLD) - self._w(p, base, THREAT), 0.0)
@@ -234,7 +247,7 @@ class _Game:
         return hit
 
     def _expected(self, p: int, base: Key, cost: float) -> dict[str, FloatArray]:
-        w = [self._w(p, base, s) for s in range(len(STATES))]
+        w = self._own_states(p, base)
         settle = np.array([w[DEAL] - cost, w[THREAT] - cost, w[THREAT]])
         k = len(self.world.types)
         out = {"settle": self.lik["settle"] @ settle}

@@ -223,23 +223,26 @@ class PayoffTable:
         on the world-2025 data the median error over random states is below
         0.01 welfare points.
         """
-        hit = self._approx.get(key)
-        if hit is not None:
-            return hit
-        if self._single is None:
-            self._expand()
-        assert self._single is not None and self._pair is not None and self._zero is not None
-        assert self._upper is not None
-        x = np.asarray(key, dtype=int)
-        idx = np.arange(self.n_partners)
-        q, r = self._upper  # every pair q < r, in row-major order
-        pairs = self._pair[q, x[q], r, x[r]]
-        value = np.asarray(
-            self._zero + self._single[idx, x].sum(axis=0) + pairs.sum(axis=0), dtype=float
-        )
-        value.setflags(write=False)
-        self._approx[key] = value
-        return value
+        return self.approx_many([key])[0]
+
+    def approx_many(self, keys: Sequence[Key]) -> list[FloatArray]:
+        """:meth:`approx` of each key (the new ones computed together, the same numbers bit for bit)."""
+        new = list(dict.fromkeys(k for k in keys if k not in self._approx))
+        if new:
+            if self._single is None:
+                self._expand()
+            assert self._single is not None and self._pair is not None
+            assert self._zero is not None and self._upper is not None
+            x = np.array(new, dtype=np.intp)  # (m, P): the state of every partner
+            q, r = self._upper  # every pair q < r, in row-major order
+            singles = self._single[np.arange(self.n_partners), x]  # (m, P, regions)
+            pairs = self._pair[q, x[:, q], r, x[:, r]]  # (m, pairs, regions)
+            # each state's terms are summed in order, as for that state alone
+            values = self._zero + singles.sum(axis=1) + pairs.sum(axis=1)
+            for key, value in zip(new, values, strict=True):
+                value.setflags(write=False)
+                self._approx[key] = value
+        return [self._approx[k] for k in keys]
 
     def _expand(self) -> None:
         n, k = self.n_partners, len(STATES)
