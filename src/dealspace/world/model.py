@@ -97,6 +97,7 @@ that read their results are in :mod:`dealspace.world.experiments`.
 
 from __future__ import annotations
 
+import functools
 import weakref
 from bisect import bisect_right
 from collections import deque
@@ -252,7 +253,7 @@ class _Game:
         k = len(self.world.types)
         out = {"settle": self.lik["settle"] @ settle}
         if p not in self.never:
-            tot = self.tot(p, base)
+            tot = self.world.tot_discount * max(w[HOLD] - w[THREAT], 0.0)  # self.tot(p, base)
             out["retaliate"] = self.lik["retaliate"] @ np.array(
                 [w[DEAL], w[HOLD] - tot, w[ESCALATED] - tot]
             )
@@ -273,7 +274,8 @@ class _Game:
         out = {a: float(mu @ v) for a, v in table.items()}
         if can_wait:
             prob, post = posterior or beliefs.posteriors(mu, self.seen["settle"])
-            best = np.max(np.stack([post @ v for v in table.values()]), axis=0)
+            # the best action after each outcome (maximum of the rows: exact, in any order)
+            best = functools.reduce(np.maximum, [post @ v for v in table.values()])
             out["wait"] = float(prob @ best) - float(self.delay[p])
         return out
 
