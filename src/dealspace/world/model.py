@@ -98,6 +98,7 @@ that read their results are in :mod:`dealspace.world.experiments`.
 from __future__ import annotations
 
 import functools
+import threading
 import weakref
 from bisect import bisect_right
 from collections import deque
@@ -196,6 +197,7 @@ class _Game:
         self._per_type: dict[tuple[int, Key, float], dict[str, FloatArray]] = {}
         self._beliefs: list[FloatArray] = [np.array([p.prior for p in world.partners], dtype=float)]
         self._observed: dict[tuple[int, str, int], int] = {}
+        self._lock = threading.Lock()
         self._choices: dict[tuple[int, int, Key, bool, float], _Choice] = {}
         self._demands: dict[tuple[int, tuple[float, ...], int], float] = {}
         self._blocs: dict[tuple[Any, ...], list[int]] = {}
@@ -312,10 +314,12 @@ class _Game:
         key = (belief, kind, outcome)
         hit = self._observed.get(key)
         if hit is None:
-            self._beliefs.append(
-                beliefs.update_all(self._beliefs[belief], self.seen[kind], outcome)
-            )
-            hit = self._observed[key] = len(self._beliefs) - 1
+            mu = beliefs.update_all(self._beliefs[belief], self.seen[kind], outcome)
+            with self._lock:  # numbering must not interleave (a game may serve several threads)
+                hit = self._observed.get(key)
+                if hit is None:
+                    self._beliefs.append(mu)
+                    hit = self._observed[key] = len(self._beliefs) - 1
         return hit
 
     def demand(self, p: int, precedents: tuple[float, ...], punished: int) -> float:
@@ -794,7 +798,7 @@ def _draws(
             a.setflags(write=False)
         hit = (u_type, perm, u_choice, u_out)
         if seed is not None:
-            if len(_DRAWS) >= 100_000:
+            if len(_DRAWS) >= 10_000:
                 _DRAWS.clear()
             _DRAWS[key] = hit
     return hit
