@@ -202,7 +202,7 @@ class _Game:
         self._demands: dict[tuple[int, tuple[float, ...], int], float] = {}
         self._blocs: dict[tuple[Any, ...], list[int]] = {}
         self._responses: dict[tuple[str, int, float], list[float]] = {}
-        self._posteriors: dict[tuple[int, int], tuple[FloatArray, FloatArray]] = {}
+        self._posteriors: dict[bytes, tuple[FloatArray, FloatArray]] = {}
         gain = np.array(
             [
                 self._w(p, self.reference, DEAL) - self._w(p, self.reference, THREAT)
@@ -293,11 +293,11 @@ class _Game:
         if hit is None:
             mu = self._beliefs[belief][p]
             posterior = None
-            if can_wait:
-                posterior = self._posteriors.get((belief, p))
+            if can_wait:  # by the belief's bytes: partners with the same belief share it
+                row = mu.tobytes()
+                posterior = self._posteriors.get(row)
                 if posterior is None:
-                    posterior = beliefs.posteriors(mu, self.seen["settle"])
-                    self._posteriors[(belief, p)] = posterior
+                    posterior = self._posteriors[row] = beliefs.posteriors(mu, self.seen["settle"])
             values = self.values(p, mu, base, can_wait, cost, posterior)
             names = tuple(a for a in ACTIONS if a in values)
             v = np.array([values[a] for a in names])
