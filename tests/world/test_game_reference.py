@@ -19,7 +19,7 @@ import pytest
 from reference_game import reference_simulate
 from world_toy import TOY_WORLD, toy_economy
 
-from dealspace.world import load_world, simulate
+from dealspace.world import load_world, simulate, simulate_many
 from dealspace.world.calibration import World
 from dealspace.world.experiments import first_mover_orders
 from dealspace.world.payoffs import STATES, THREAT, PayoffTable
@@ -139,3 +139,18 @@ def test_approx_many_is_the_expansion_formula(world: World) -> None:
         pairs = table._pair[q, x[q], r, x[r]]
         want = table._zero + table._single[np.arange(n), x].sum(axis=0) + pairs.sum(axis=0)
         assert (np.asarray(want).view(np.uint64) == value.view(np.uint64)).all()
+
+
+def test_simulate_many_equals_the_calls_one_by_one(toy: World) -> None:
+    """Final states of several calls solved in one batch: the frames of each call alone."""
+    cases = [{"runs": 15, "seed": 2, **c} for c in _cases(toy, "A", ["B", "C"], "D")]
+    table = toy.payoff_table()
+    many = simulate_many(toy, cases, table=table)
+    reference = toy.payoff_table()
+    for case, got in zip(cases, many, strict=True):
+        options = {k: v for k, v in case.items() if k not in ("runs", "seed")}
+        partners, events = reference_simulate(toy, 15, 2, table=reference, **options)
+        pd.testing.assert_frame_equal(got.partners, partners, check_exact=True, obj=str(case))
+        pd.testing.assert_frame_equal(got.events, events, check_exact=True, obj=str(case))
+        assert got.solves == table.solves
+    assert table.solves == reference.solves

@@ -664,6 +664,46 @@ def simulate(
     -------
     WorldResult
     """
+    table = world.payoff_table() if table is None else table
+    call = _play(
+        world,
+        runs,
+        seed,
+        first=first,
+        outcome=outcome,
+        order=order,
+        spillover=spillover,
+        context=context,
+        noise=noise,
+        true_type=true_type,
+        table=table,
+        exact=exact,
+        run_offset=run_offset,
+        blocs=blocs,
+        never_retaliate=never_retaliate,
+    )
+    return _results(world, table, [call])[0]
+
+
+def _play(
+    world: World,
+    runs: int = 200,
+    seed: int | None = 0,
+    *,
+    first: str | None = None,
+    outcome: str | None = None,
+    order: str | Sequence[str] = "given",
+    spillover: float | None = None,
+    context: str = "current",
+    noise: float | None = None,
+    true_type: str | None = None,
+    table: PayoffTable | None = None,
+    exact: bool = False,
+    run_offset: int = 0,
+    blocs: Sequence[Sequence[str]] = (),
+    never_retaliate: Sequence[str] = (),
+) -> _Call:
+    """:func:`simulate` up to the runs' final states (the arguments are checked here)."""
     if runs < 1 or int(runs) != runs:
         raise DealspaceError.single("runs", f"is {runs!r}", "use a whole number >= 1")
     if context not in CONTEXTS:
@@ -705,18 +745,11 @@ def simulate(
         bloc_idx,
         never_idx,
     )
-    rows: list[tuple[Any, ...]] = []
-    events: list[tuple[Any, ...]] = []
     with one_blas_thread():
         played = [
             _one_run(world, game, run, seed, order, base_order, first_idx, fixed, forced)
             for run in range(run_offset, run_offset + runs)
         ]
-        # the final states of all runs, the new ones solved together
-        finals = table.welfare_many([run.state for _, run in played])
-    for (tags, run), welfare in zip(played, finals, strict=True):
-        rows += [tags + r for r in game.rows(run, welfare)]
-        events += [(tags[0], *e) for e in run.events]
     settings: dict[str, Any] = {
         "runs": runs,
         "seed": seed,
@@ -733,13 +766,54 @@ def simulate(
         "blocs": [[world.codes[k] for k in b] for b in bloc_idx],
         "never_retaliate": [world.codes[k] for k in never_idx],
     }
-    return WorldResult(
-        world,
-        pd.DataFrame.from_records(rows, columns=ROW_COLUMNS),
-        pd.DataFrame.from_records(events, columns=EVENT_COLUMNS),
-        settings,
-        table.solves,
-    )
+    return _Call(game, played, settings)
+
+
+class _Call(NamedTuple):
+    """The runs of one :func:`simulate` call, played up to their final states."""
+
+    game: _Game
+    played: list[tuple[tuple[Any, ...], _Played]]
+    settings: dict[str, Any]
+
+
+def simulate_many(
+    world: World, calls: Sequence[Mapping[str, Any]], *, table: PayoffTable | None = None
+) -> list[WorldResult]:
+    """:func:`simulate` of ``world`` with each mapping of keyword arguments in ``calls``, on one table.
+
+    The results are those of the calls one by one, except that the final
+    states of all their runs are solved together (one batch of GE solves
+    instead of one per call) and every result's ``solves`` is the table's
+    count after all calls. The experiments use it (:mod:`dealspace.world.experiments`).
+    """
+    table = world.payoff_table() if table is None else table
+    return _results(world, table, [_play(world, table=table, **c) for c in calls])
+
+
+def _results(world: World, table: PayoffTable, calls: Sequence[_Call]) -> list[WorldResult]:
+    """The results of played calls: their final states solved (the new ones together), rows built."""
+    with one_blas_thread():
+        finals = iter(table.welfare_many([run.state for c in calls for _, run in c.played]))
+    frames = []
+    for call in calls:
+        rows: list[tuple[Any, ...]] = []
+        events: list[tuple[Any, ...]] = []
+        for tags, run in call.played:
+            rows += [tags + r for r in call.game.rows(run, next(finals))]
+            events += [(tags[0], *e) for e in run.events]
+        frames.append((rows, events))
+    out = [  # rows may solve (exact games): the count is taken once they are all built
+        WorldResult(
+            world,
+            pd.DataFrame.from_records(rows, columns=ROW_COLUMNS),
+            pd.DataFrame.from_records(events, columns=EVENT_COLUMNS),
+            call.settings,
+            table.solves,
+        )
+        for call, (rows, events) in zip(calls, frames, strict=True)
+    ]
+    return out
 
 
 def _one_run(
