@@ -154,3 +154,12 @@ def test_simulate_many_equals_the_calls_one_by_one(toy: World) -> None:
         pd.testing.assert_frame_equal(got.events, events, check_exact=True, obj=str(case))
         assert got.solves == table.solves
     assert table.solves == reference.solves
+
+
+def test_forgetting_the_memos_changes_nothing(toy: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A game that clears its decision memos every few points (MEMO_LIMIT) plays the same runs."""
+    from dealspace.world import model
+
+    monkeypatch.setattr(model, "MEMO_LIMIT", 3)
+    cases = [{"order": "random"}, {"first": "B", "outcome": "bad"}, {"noise": 0.3}]
+    _compare(toy, cases, runs=20, seeds=[4])

@@ -139,6 +139,8 @@ ROW_COLUMNS = (
     *("welfare_pct", "concession", "delay_cost", "tot_netted", "payoff", "us_welfare_pct"),
 )
 EVENT_COLUMNS = ("run", "turn", "partners", "action", "outcome")
+#: Decision points a game remembers before it forgets them (about 100 MB with their payoffs).
+MEMO_LIMIT = 200_000
 CONTEXTS = ("current", "reference")
 
 
@@ -291,6 +293,9 @@ class _Game:
         key = (p, belief, base, can_wait, cost)
         hit = self._choices.get(key)
         if hit is None:
+            if len(self._choices) >= MEMO_LIMIT:  # long sweeps: keep memory bounded
+                for memo in (self._choices, self._per_type, self._blocs, self._posteriors):
+                    memo.clear()
             mu = self._beliefs[belief][p]
             posterior = None
             if can_wait:  # by the belief's bytes: partners with the same belief share it
