@@ -201,7 +201,7 @@ class _Game:
         self._observed: dict[tuple[int, str, int], int] = {}
         self._lock = threading.Lock()
         self._choices: dict[tuple[int, int, Key, bool, float], _Choice] = {}
-        self._demands: dict[tuple[int, tuple[float, ...], int], float] = {}
+        self._demands: dict[tuple[tuple[float, ...], int], FloatArray] = {}
         self._blocs: dict[tuple[Any, ...], list[int]] = {}
         self._responses: dict[tuple[str, int, float], list[float]] = {}
         self._posteriors: dict[bytes, tuple[FloatArray, FloatArray]] = {}
@@ -327,13 +327,16 @@ class _Game:
                     hit = self._observed[key] = len(self._beliefs) - 1
         return hit
 
-    def demand(self, p: int, precedents: tuple[float, ...], punished: int) -> float:
-        """The concession demanded of ``p`` (:func:`terms.demanded`, memoised)."""
-        key = (p, precedents, punished)
+    def demands(self, precedents: tuple[float, ...], punished: int) -> FloatArray:
+        """The concession demanded of every partner (:func:`terms.demanded_all`, memoised).
+
+        Entry ``p`` is :func:`terms.demanded` of ``p``, bit for bit.
+        """
+        key = (precedents, punished)
         hit = self._demands.get(key)
         if hit is None:
-            hit = self._demands[key] = terms.demanded(
-                float(self.cost[p]),
+            hit = self._demands[key] = terms.demanded_all(
+                self.cost,
                 list(precedents),
                 punished,
                 self.world.terms_spillover,
@@ -388,14 +391,9 @@ class _Game:
         key = (mover, tuple(open_), belief, tuple(state), precedents, punished)
         hit = self._blocs.get(key)
         if hit is None:
-            demands = terms.demanded_all(
-                self.cost,
-                list(precedents),
-                punished,
-                self.world.terms_spillover,
-                self.world.reputation,
+            hit = self._blocs[key] = self.bloc(
+                mover, open_, self._beliefs[belief], state, self.demands(precedents, punished)
             )
-            hit = self._blocs[key] = self.bloc(mover, open_, self._beliefs[belief], state, demands)
         return hit
 
     def base(self, state: list[int]) -> Key:
@@ -447,7 +445,7 @@ class _Game:
         while queue:
             p = queue.popleft()
             open_ = [j for j in queue if j != p]
-            demand = self.demand(p, precedents, punished)
+            demand = float(self.demands(precedents, punished)[p])
             partners_in_bloc = [m for m in self.forced_bloc.get(p, ()) if m == p or m in open_]
             if turn == 0 and forced is not None:
                 action = "settle"
