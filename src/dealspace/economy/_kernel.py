@@ -340,7 +340,7 @@ def newton_many(
         open_ = open_[~done]
         if open_.size == 0 or iteration == max_iter:
             break
-        fo, bo = _take(f, open_), b.take(open_)
+        fo, bo = (f, b) if open_.size == k else (_take(f, open_), b.take(open_))
         J = jacobian_at(fo, bo)
         try:
             step = np.linalg.solve(J, -fo.res[..., None])[..., 0]
