@@ -414,8 +414,8 @@ class _Game:
         self,
         order: Sequence[int],
         true_type: int,
-        u_choice: FloatArray,
-        u_out: FloatArray,
+        u_choice: Sequence[Sequence[float]],
+        u_out: Sequence[float],
         forced: int | None,
     ) -> _Played:
         """One run, up to its final state (:meth:`rows` reads the payoffs once that state is solved).
@@ -431,6 +431,7 @@ class _Game:
         n = self.n
         codes = self.world.codes
         max_waits = self.world.max_waits
+        current = self.context == "current"
         belief = 0
         state = [THREAT] * n
         paid = [0.0] * n
@@ -453,10 +454,14 @@ class _Game:
                 action = "forced bloc"
             else:
                 pick = self.choice(
-                    p, belief, self.base(state), waits[p] < max_waits and bool(open_), demand
+                    p,
+                    belief,
+                    tuple(state) if current else self.reference,
+                    waits[p] < max_waits and bool(open_),
+                    demand,
                 )
                 if pick.cum:
-                    u = float(u_choice[p, waits[p]])
+                    u = float(u_choice[p][waits[p]])
                     action = pick.names[min(bisect_right(pick.cum, u), len(pick.names) - 1)]
                 else:
                     action = pick.best
@@ -852,18 +857,21 @@ def _one_run(
     return tags, played
 
 
-_DRAWS: dict[tuple[int | None, int, int, int], tuple[float, Any, FloatArray, FloatArray]] = {}
+_DRAWS: dict[
+    tuple[int | None, int, int, int],
+    tuple[float, tuple[int, ...], tuple[tuple[float, ...], ...], tuple[float, ...]],
+] = {}
 
 
 def _draws(
     seed: int | None, run: int, n: int, decisions: int
-) -> tuple[float, Any, FloatArray, FloatArray]:
+) -> tuple[float, tuple[int, ...], tuple[tuple[float, ...], ...], tuple[float, ...]]:
     """The random numbers of run ``run``: type draw, permutation, choice and response draws.
 
     Run ``run`` always draws from ``SeedSequence(seed, spawn_key=(run,))`` in
-    this order, so the numbers are kept (read-only) for the next call with the
-    same seed (experiments replay the same runs many times). ``seed=None`` draws
-    fresh entropy every time.
+    this order, so the numbers are kept (as Python numbers, the same values)
+    for the next call with the same seed (experiments replay the same runs many
+    times). ``seed=None`` draws fresh entropy every time.
     """
     key = (seed, run, n, decisions)
     hit = _DRAWS.get(key) if seed is not None else None
@@ -871,9 +879,12 @@ def _draws(
         rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(run,)))
         u_type, perm = rng.random(), rng.permutation(n)
         u_choice, u_out = rng.random((n, decisions)), rng.random(n)
-        for a in (perm, u_choice, u_out):
-            a.setflags(write=False)
-        hit = (u_type, perm, u_choice, u_out)
+        hit = (
+            u_type,
+            tuple(perm.tolist()),
+            tuple(tuple(row) for row in u_choice.tolist()),
+            tuple(u_out.tolist()),
+        )
         if seed is not None:
             if len(_DRAWS) >= 10_000:
                 _DRAWS.clear()
