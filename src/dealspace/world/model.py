@@ -213,6 +213,8 @@ class _Game:
         )
         self.stakes = gain
         self.delay = world.delay_share * np.maximum(gain, 0.0)
+        self._delay: list[float] = self.delay.tolist()
+        self._codes = [p.code for p in world.partners]
 
     def welfare(self, key: Key) -> FloatArray:
         """Partners' welfare in a state they weigh: exact, or the second-order expansion (memoised)."""
@@ -514,17 +516,17 @@ class _Game:
     def rows(self, played: _Played, welfare_all: FloatArray) -> list[tuple[Any, ...]]:
         """The per-partner rows of a run (:data:`ROW_COLUMNS` after the run's tags), given the GE welfare of every region in its final state."""
         final = played.state
-        welfare = welfare_all[self.table.regions]
+        welfare = welfare_all[self.table.regions].tolist()  # Python floats: the same arithmetic
         us = self.table.large_welfare(final)
         position = {p: k + 1 for k, p in enumerate(played.order)}
         rows = []
-        for p, partner in enumerate(self.world.partners):
+        for p, code in enumerate(self._codes):
             action, outcome, turn, bloc_size = played.done[p]
-            waits, paid = played.waits[p], played.paid[p]
+            waits, paid, delay = played.waits[p], played.paid[p], self._delay[p]
             tot = self.tot(p, final) if final[p] in (HOLD, ESCALATED) else 0.0
             rows.append(
                 (
-                    partner.code,
+                    code,
                     position[p],
                     action,
                     outcome,
@@ -533,11 +535,11 @@ class _Game:
                     STATES[final[p]],
                     action in ("retaliate", "bloc"),
                     waits,
-                    float(welfare[p]),
-                    float(paid),
-                    float(self.delay[p] * waits),
+                    welfare[p],
+                    paid,
+                    delay * waits,
                     tot,
-                    float(welfare[p] - paid - self.delay[p] * waits - tot),
+                    welfare[p] - paid - delay * waits - tot,
                     us,
                 )
             )
