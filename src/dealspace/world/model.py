@@ -201,6 +201,7 @@ class _Game:
         self._observed: dict[tuple[int, str, int], int] = {}
         self._lock = threading.Lock()
         self._choices: dict[tuple[int, int, Key, bool, float], _Choice] = {}
+        self._values: dict[tuple[int, int, Key, bool, float], dict[str, float]] = {}
         self._demands: dict[tuple[tuple[float, ...], int], FloatArray] = {}
         self._blocs: dict[tuple[Any, ...], list[int]] = {}
         self._responses: dict[tuple[str, int, float], list[float]] = {}
@@ -296,16 +297,15 @@ class _Game:
         hit = self._choices.get(key)
         if hit is None:
             if len(self._choices) >= MEMO_LIMIT:  # long sweeps: keep memory bounded
-                for memo in (self._choices, self._per_type, self._blocs, self._posteriors):
+                for memo in (
+                    self._choices,
+                    self._values,
+                    self._per_type,
+                    self._blocs,
+                    self._posteriors,
+                ):
                     memo.clear()
-            mu = self._beliefs[belief][p]
-            posterior = None
-            if can_wait:  # by the belief's bytes: partners with the same belief share it
-                row = mu.tobytes()
-                posterior = self._posteriors.get(row)
-                if posterior is None:
-                    posterior = self._posteriors[row] = beliefs.posteriors(mu, self.seen["settle"])
-            values = self.values(p, mu, base, can_wait, cost, posterior)
+            values = self.values_at(p, belief, base, can_wait, cost)
             names = tuple(a for a in ACTIONS if a in values)
             v = np.array([values[a] for a in names])
             if self.noise <= 0:
@@ -314,6 +314,23 @@ class _Game:
                 z = np.exp((v - v.max()) / self.noise)
                 hit = _Choice(names, tuple(np.cumsum(z / z.sum()).tolist()), "")
             self._choices[key] = hit
+        return hit
+
+    def values_at(
+        self, p: int, belief: int, base: Key, can_wait: bool, cost: float
+    ) -> dict[str, float]:
+        """:meth:`values` at belief number ``belief`` (memoised: the choices and the blocs share it)."""
+        key = (p, belief, base, can_wait, cost)
+        hit = self._values.get(key)
+        if hit is None:
+            mu = self._beliefs[belief][p]
+            posterior = None
+            if can_wait:  # by the belief's bytes: partners with the same belief share it
+                row = mu.tobytes()
+                posterior = self._posteriors.get(row)
+                if posterior is None:
+                    posterior = self._posteriors[row] = beliefs.posteriors(mu, self.seen["settle"])
+            hit = self._values[key] = self.values(p, mu, base, can_wait, cost, posterior)
         return hit
 
     def observe(self, belief: int, kind: str, outcome: int) -> int:
@@ -347,22 +364,23 @@ class _Game:
         return hit
 
     def bloc(
-        self, mover: int, open_: list[int], mu: FloatArray, state: list[int], demands: FloatArray
+        self, mover: int, open_: list[int], belief: int, state: list[int], demands: FloatArray
     ) -> list[int]:
-        """Members of the joint retaliation led by ``mover`` (empty if none forms)."""
+        """Members of the joint retaliation led by ``mover`` at belief ``belief`` (empty if none forms)."""
         base = self.base(state)
+        mu = self._beliefs[belief]
         alone: dict[int, float] = {}
         members = [mover]
         for j in open_:
             if j in self.never or j in self.forced_bloc:
                 continue
-            v = self.values(j, mu[j], base, can_wait=False, cost=float(demands[j]))
+            v = self.values_at(j, belief, base, False, float(demands[j]))
             if max(v, key=lambda a: v[a]) == "retaliate":
                 members.append(j)
                 alone[j] = v["retaliate"]
-        alone[mover] = self.values(
-            mover, mu[mover], base, can_wait=False, cost=float(demands[mover])
-        )["retaliate"]
+        alone[mover] = self.values_at(mover, belief, base, False, float(demands[mover]))[
+            "retaliate"
+        ]
         while len(members) >= self.world.min_bloc:
             pay = np.empty((len(members), 3))
             tot = np.array([self.tot(m, base) for m in members])
@@ -394,7 +412,7 @@ class _Game:
         hit = self._blocs.get(key)
         if hit is None:
             hit = self._blocs[key] = self.bloc(
-                mover, open_, self._beliefs[belief], state, self.demands(precedents, punished)
+                mover, open_, belief, state, self.demands(precedents, punished)
             )
         return hit
 
