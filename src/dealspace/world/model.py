@@ -230,18 +230,22 @@ class _Game:
     def _w(self, p: int, base: Key, state: int) -> float:
         return float(self.welfare(base[:p] + (state,) + base[p + 1 :])[p])
 
-    def _own_states(self, p: int, base: Key) -> list[float]:
-        """``p``'s welfare in each of its own states (:data:`STATES` order), the others as in ``base``."""
-        keys = [base[:p] + (s,) + base[p + 1 :] for s in range(len(STATES))]
-        new = [k for k in keys if k not in self._welfare]
-        if new:  # the states not weighed yet, solved or expanded together
+    def welfare_of(self, keys: Sequence[Key]) -> list[FloatArray]:
+        """:meth:`welfare` of each key, the states not weighed yet solved or expanded together."""
+        new = [k for k in dict.fromkeys(keys) if k not in self._welfare]
+        if new:
             for k, v in zip(
                 new,
                 self.table.welfare_many(new) if self.exact else self.table.approx_many(new),
                 strict=True,
             ):
                 self._welfare[k] = v[self.table.regions]
-        return [float(self._welfare[k][p]) for k in keys]
+        return [self._welfare[k] for k in keys]
+
+    def _own_states(self, p: int, base: Key) -> list[float]:
+        """``p``'s welfare in each of its own states (:data:`STATES` order), the others as in ``base``."""
+        keys = [base[:p] + (s,) + base[p + 1 :] for s in range(len(STATES))]
+        return [float(w[p]) for w in self.welfare_of(keys)]
 
     def tot(self, p: int, base: Key) -> float:
         """The terms-of-trade gain of ``p``'s own tariff in ``base`` that it does not count (``tot_discount``)."""
@@ -384,11 +388,16 @@ class _Game:
         while len(members) >= self.world.min_bloc:
             pay = np.empty((len(members), 3))
             tot = np.array([self.tot(m, base) for m in members])
-            for col, (s, _) in enumerate(EFFECTS["retaliate"]):
+            keys = []
+            for s, _ in EFFECTS["retaliate"]:
                 key = list(base)
                 for m in members:
                     key[m] = s
-                pay[:, col] = self.welfare(tuple(key))[members] - (tot if s != DEAL else 0.0)
+                keys.append(tuple(key))
+            for col, ((s, _), w) in enumerate(
+                zip(EFFECTS["retaliate"], self.welfare_of(keys), strict=True)
+            ):
+                pay[:, col] = w[members] - (tot if s != DEAL else 0.0)
             value = np.array([mu[m] @ (self.lik["bloc"] @ pay[i]) for i, m in enumerate(members)])
             if value[0] < alone[mover]:
                 return []
