@@ -19,7 +19,7 @@ GOLDEN_VARIANTS = ({"order": "given"}, {"order": "random"}, {"first": "B", "outc
 
 def toy_economy(with_e: bool = False) -> Economy:
     """USA, partners A-D and ROW (millions of USD); ``with_e`` adds a region E outside the game."""
-    iso = ("USA", "A", "B", "C", "D", "ROW")
+    iso: tuple[str, ...] = ("USA", "A", "B", "C", "D", "ROW")
     flows = np.array(
         [
             [900, 30, 20, 25, 10, 40],

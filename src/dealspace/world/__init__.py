@@ -26,7 +26,7 @@ from dealspace.world.experiments import (
     retaliation_by_first,
     summary,
 )
-from dealspace.world.model import WorldResult, simulate
+from dealspace.world.model import WorldResult, simulate, simulate_many
 from dealspace.world.payoffs import PayoffTable
 from dealspace.world.run import (
     BellwetherBrief,
@@ -60,5 +60,6 @@ __all__ = [
     "run_experiments",
     "run_world",
     "simulate",
+    "simulate_many",
     "summary",
 ]

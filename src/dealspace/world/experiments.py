@@ -28,7 +28,14 @@ import pandas as pd
 
 from dealspace.errors import DealspaceError, did_you_mean
 from dealspace.world.calibration import OUTCOMES, World
-from dealspace.world.model import WorldResult, combine, order_codes, simulate, type_index
+from dealspace.world.model import (
+    WorldResult,
+    combine,
+    order_codes,
+    simulate,
+    simulate_many,
+    type_index,
+)
 from dealspace.world.payoffs import PayoffTable
 
 
@@ -92,10 +99,11 @@ def domino(
     """
     table = options.pop("table", None)
     table = world.payoff_table() if table is None else table
-    parts = [
-        simulate(world, runs, seed, first=first, outcome=o, table=table, **options)
-        for o in outcomes
-    ]
+    parts = simulate_many(
+        world,
+        [{"runs": runs, "seed": seed, "first": first, "outcome": o, **options} for o in outcomes],
+        table=table,
+    )
     out = combine(parts)
     return replace(out, solves=table.solves)
 
@@ -164,10 +172,20 @@ def first_mover(
     table = options.pop("table", None)
     table = world.payoff_table() if table is None else table
     plays = first_mover_orders(world, order, table)
-    results = {
-        name: simulate(world, runs, seed, order=moves, table=table, **options)
-        for name, moves in plays.items()
-    }
+    results = dict(
+        zip(
+            plays,
+            simulate_many(
+                world,
+                [
+                    {"runs": runs, "seed": seed, "order": moves, **options}
+                    for moves in plays.values()
+                ],
+                table=table,
+            ),
+            strict=True,
+        )
+    )
     return first_mover_table(world, results)
 
 

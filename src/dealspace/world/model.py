@@ -97,10 +97,14 @@ that read their results are in :mod:`dealspace.world.experiments`.
 
 from __future__ import annotations
 
+import functools
+import threading
+import weakref
+from bisect import bisect_right
 from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -128,6 +132,15 @@ EFFECTS = {
     "retaliate": ((DEAL, False), (HOLD, False), (ESCALATED, False)),
 }
 ORDERS = ("given", "stakes", "random")
+#: Columns of :attr:`WorldResult.partners` and :attr:`WorldResult.events`.
+ROW_COLUMNS = (
+    *("run", "true_type", "first_partner", "first_outcome", "partner", "position"),
+    *("action", "outcome", "turn", "bloc_size", "state", "retaliated", "waits"),
+    *("welfare_pct", "concession", "delay_cost", "tot_netted", "payoff", "us_welfare_pct"),
+)
+EVENT_COLUMNS = ("run", "turn", "partners", "action", "outcome")
+#: Decision points a game remembers before it forgets them (about 100 MB with their payoffs).
+MEMO_LIMIT = 200_000
 CONTEXTS = ("current", "reference")
 
 
@@ -184,6 +197,15 @@ class _Game:
         # memos of pure functions of the state (the game is played many times on few states)
         self._welfare: dict[Key, FloatArray] = {}
         self._per_type: dict[tuple[int, Key, float], dict[str, FloatArray]] = {}
+        self._beliefs: list[FloatArray] = [np.array([p.prior for p in world.partners], dtype=float)]
+        self._observed: dict[tuple[int, str, int], int] = {}
+        self._lock = threading.Lock()
+        self._choices: dict[tuple[int, int, Key, bool, float], _Choice] = {}
+        self._values: dict[tuple[int, int, Key, bool, float], dict[str, float]] = {}
+        self._demands: dict[tuple[tuple[float, ...], int], FloatArray] = {}
+        self._blocs: dict[tuple[Any, ...], list[int]] = {}
+        self._responses: dict[tuple[str, int, float], list[float]] = {}
+        self._posteriors: dict[bytes, tuple[FloatArray, FloatArray]] = {}
         gain = np.array(
             [
                 self._w(p, self.reference, DEAL) - self._w(p, self.reference, THREAT)
@@ -192,6 +214,8 @@ class _Game:
         )
         self.stakes = gain
         self.delay = world.delay_share * np.maximum(gain, 0.0)
+        self._delay: list[float] = self.delay.tolist()
+        self._codes = [p.code for p in world.partners]
 
     def welfare(self, key: Key) -> FloatArray:
         """Partners' welfare in a state they weigh: exact, or the second-order expansion (memoised)."""
@@ -206,6 +230,23 @@ class _Game:
     def _w(self, p: int, base: Key, state: int) -> float:
         return float(self.welfare(base[:p] + (state,) + base[p + 1 :])[p])
 
+    def welfare_of(self, keys: Sequence[Key]) -> list[FloatArray]:
+        """:meth:`welfare` of each key, the states not weighed yet solved or expanded together."""
+        new = [k for k in dict.fromkeys(keys) if k not in self._welfare]
+        if new:
+            for k, v in zip(
+                new,
+                self.table.welfare_many(new) if self.exact else self.table.approx_many(new),
+                strict=True,
+            ):
+                self._welfare[k] = v[self.table.regions]
+        return [self._welfare[k] for k in keys]
+
+    def _own_states(self, p: int, base: Key) -> list[float]:
+        """``p``'s welfare in each of its own states (:data:`STATES` order), the others as in ``base``."""
+        keys = [base[:p] + (s,) + base[p + 1 :] for s in range(len(STATES))]
+        return [float(w[p]) for w in self.welfare_of(keys)]
+
     def tot(self, p: int, base: Key) -> float:
         """The terms-of-trade gain of ``p``'s own tariff in ``base`` that it does not count (``tot_discount``)."""
         return self.world.tot_discount * max(self._w(p, base, HOLD) - self._w(p, base, THREAT), 0.0)
@@ -218,12 +259,12 @@ class _Game:
         return hit
 
     def _expected(self, p: int, base: Key, cost: float) -> dict[str, FloatArray]:
-        w = [self._w(p, base, s) for s in range(len(STATES))]
+        w = self._own_states(p, base)
         settle = np.array([w[DEAL] - cost, w[THREAT] - cost, w[THREAT]])
         k = len(self.world.types)
         out = {"settle": self.lik["settle"] @ settle}
         if p not in self.never:
-            tot = self.tot(p, base)
+            tot = self.world.tot_discount * max(w[HOLD] - w[THREAT], 0.0)  # self.tot(p, base)
             out["retaliate"] = self.lik["retaliate"] @ np.array(
                 [w[DEAL], w[HOLD] - tot, w[ESCALATED] - tot]
             )
@@ -231,51 +272,132 @@ class _Game:
         return out
 
     def values(
-        self, p: int, mu: FloatArray, base: Key, can_wait: bool, cost: float | None = None
+        self,
+        p: int,
+        mu: FloatArray,
+        base: Key,
+        can_wait: bool,
+        cost: float | None = None,
+        posterior: tuple[FloatArray, FloatArray] | None = None,
     ) -> dict[str, float]:
-        """:math:`V_p(a)` for the available actions (module docstring)."""
+        """:math:`V_p(a)` for the available actions (module docstring); ``posterior``: :func:`beliefs.posteriors` of ``mu`` if known."""
         table = self.per_type(p, base, float(self.cost[p]) if cost is None else cost)
         out = {a: float(mu @ v) for a, v in table.items()}
         if can_wait:
-            prob, post = beliefs.posteriors(mu, self.seen["settle"])
-            best = np.max(np.stack([post @ v for v in table.values()]), axis=0)
+            prob, post = posterior or beliefs.posteriors(mu, self.seen["settle"])
+            # the best action after each outcome (maximum of the rows: exact, in any order)
+            best = functools.reduce(np.maximum, [post @ v for v in table.values()])
             out["wait"] = float(prob @ best) - float(self.delay[p])
         return out
 
-    def choose(self, values: dict[str, float], u: float) -> str:
-        names = [a for a in ACTIONS if a in values]
-        v = np.array([values[a] for a in names])
-        if self.noise <= 0:
-            return names[int(np.argmax(v))]
-        z = np.exp((v - v.max()) / self.noise)
-        cum = np.cumsum(z / z.sum())
-        return names[min(int(np.searchsorted(cum, u, side="right")), len(names) - 1)]
+    def choice(self, p: int, belief: int, base: Key, can_wait: bool, cost: float) -> _Choice:
+        """The actions open to ``p`` and how it picks among them, at belief ``belief`` (memoised).
+
+        With noise the logit rule's cumulative probabilities
+        :math:`\\sum_{b \\le a} P(b)`; a uniform draw ``u`` picks the first
+        action whose cumulative probability exceeds it.
+        """
+        key = (p, belief, base, can_wait, cost)
+        hit = self._choices.get(key)
+        if hit is None:
+            if len(self._choices) >= MEMO_LIMIT:  # long sweeps: keep memory bounded
+                for memo in (
+                    self._choices,
+                    self._values,
+                    self._per_type,
+                    self._blocs,
+                    self._posteriors,
+                ):
+                    memo.clear()
+            values = self.values_at(p, belief, base, can_wait, cost)
+            names = tuple(a for a in ACTIONS if a in values)
+            v = np.array([values[a] for a in names])
+            if self.noise <= 0:
+                hit = _Choice(names, (), names[int(np.argmax(v))])
+            else:
+                z = np.exp((v - v.max()) / self.noise)
+                hit = _Choice(names, tuple(np.cumsum(z / z.sum()).tolist()), "")
+            self._choices[key] = hit
+        return hit
+
+    def values_at(
+        self, p: int, belief: int, base: Key, can_wait: bool, cost: float
+    ) -> dict[str, float]:
+        """:meth:`values` at belief number ``belief`` (memoised: the choices and the blocs share it)."""
+        key = (p, belief, base, can_wait, cost)
+        hit = self._values.get(key)
+        if hit is None:
+            mu = self._beliefs[belief][p]
+            posterior = None
+            if can_wait:  # by the belief's bytes: partners with the same belief share it
+                row = mu.tobytes()
+                posterior = self._posteriors.get(row)
+                if posterior is None:
+                    posterior = self._posteriors[row] = beliefs.posteriors(mu, self.seen["settle"])
+            hit = self._values[key] = self.values(p, mu, base, can_wait, cost, posterior)
+        return hit
+
+    def observe(self, belief: int, kind: str, outcome: int) -> int:
+        """The beliefs after everyone sees ``outcome`` of ``kind`` (Bayes, :func:`beliefs.update_all`), by number (memoised)."""
+        key = (belief, kind, outcome)
+        hit = self._observed.get(key)
+        if hit is None:
+            mu = beliefs.update_all(self._beliefs[belief], self.seen[kind], outcome)
+            with self._lock:  # numbering must not interleave (a game may serve several threads)
+                hit = self._observed.get(key)
+                if hit is None:
+                    self._beliefs.append(mu)
+                    hit = self._observed[key] = len(self._beliefs) - 1
+        return hit
+
+    def demands(self, precedents: tuple[float, ...], punished: int) -> FloatArray:
+        """The concession demanded of every partner (:func:`terms.demanded_all`, memoised).
+
+        Entry ``p`` is :func:`terms.demanded` of ``p``, bit for bit.
+        """
+        key = (precedents, punished)
+        hit = self._demands.get(key)
+        if hit is None:
+            hit = self._demands[key] = terms.demanded_all(
+                self.cost,
+                list(precedents),
+                punished,
+                self.world.terms_spillover,
+                self.world.reputation,
+            )
+        return hit
 
     def bloc(
-        self, mover: int, open_: list[int], mu: FloatArray, state: list[int], demands: FloatArray
+        self, mover: int, open_: list[int], belief: int, state: list[int], demands: FloatArray
     ) -> list[int]:
-        """Members of the joint retaliation led by ``mover`` (empty if none forms)."""
+        """Members of the joint retaliation led by ``mover`` at belief ``belief`` (empty if none forms)."""
         base = self.base(state)
+        mu = self._beliefs[belief]
         alone: dict[int, float] = {}
         members = [mover]
         for j in open_:
             if j in self.never or j in self.forced_bloc:
                 continue
-            v = self.values(j, mu[j], base, can_wait=False, cost=float(demands[j]))
+            v = self.values_at(j, belief, base, False, float(demands[j]))
             if max(v, key=lambda a: v[a]) == "retaliate":
                 members.append(j)
                 alone[j] = v["retaliate"]
-        alone[mover] = self.values(
-            mover, mu[mover], base, can_wait=False, cost=float(demands[mover])
-        )["retaliate"]
+        alone[mover] = self.values_at(mover, belief, base, False, float(demands[mover]))[
+            "retaliate"
+        ]
         while len(members) >= self.world.min_bloc:
             pay = np.empty((len(members), 3))
             tot = np.array([self.tot(m, base) for m in members])
-            for col, (s, _) in enumerate(EFFECTS["retaliate"]):
+            keys = []
+            for s, _ in EFFECTS["retaliate"]:
                 key = list(base)
                 for m in members:
                     key[m] = s
-                pay[:, col] = self.welfare(tuple(key))[members] - (tot if s != DEAL else 0.0)
+                keys.append(tuple(key))
+            for col, ((s, _), w) in enumerate(
+                zip(EFFECTS["retaliate"], self.welfare_of(keys), strict=True)
+            ):
+                pay[:, col] = w[members] - (tot if s != DEAL else 0.0)
             value = np.array([mu[m] @ (self.lik["bloc"] @ pay[i]) for i, m in enumerate(members)])
             if value[0] < alone[mover]:
                 return []
@@ -285,79 +407,97 @@ class _Game:
             members = keep
         return []
 
+    def bloc_at(
+        self,
+        mover: int,
+        open_: list[int],
+        belief: int,
+        state: list[int],
+        precedents: tuple[float, ...],
+        punished: int,
+    ) -> list[int]:
+        """:meth:`bloc` at belief ``belief`` with the demands of the moment (memoised)."""
+        key = (mover, tuple(open_), belief, tuple(state), precedents, punished)
+        hit = self._blocs.get(key)
+        if hit is None:
+            hit = self._blocs[key] = self.bloc(
+                mover, open_, belief, state, self.demands(precedents, punished)
+            )
+        return hit
+
     def base(self, state: list[int]) -> Key:
         return tuple(state) if self.context == "current" else self.reference
 
-    def draw(self, action: str, true_type: int, u: float, punish: float = 0.0) -> int:
-        """The US response; a strategic US answers a settlement with *bad* with extra weight ``punish``."""
-        row = self.lik[action][true_type]
-        if punish > 0.0:
-            row = terms.punishing(row, punish, OUTCOMES["settle"].index("bad"))
-        cum = np.cumsum(row)
-        return min(int(np.searchsorted(cum, u * cum[-1], side="right")), len(cum) - 1)
+    def respond(self, action: str, true_type: int, u: float, punish: float = 0.0) -> int:
+        """The US response to ``u``; a strategic US answers a settlement with *bad* with extra weight ``punish``."""
+        key = (action, true_type, punish)
+        cum = self._responses.get(key)
+        if cum is None:
+            row = self.lik[action][true_type]
+            if punish > 0.0:
+                row = terms.punishing(row, punish, OUTCOMES["settle"].index("bad"))
+            cum = self._responses[key] = np.cumsum(row).tolist()
+        return min(bisect_right(cum, u * cum[-1]), len(cum) - 1)
 
     def play(
         self,
         order: Sequence[int],
         true_type: int,
-        u_choice: FloatArray,
-        u_out: FloatArray,
+        u_choice: Sequence[Sequence[float]],
+        u_out: Sequence[float],
         forced: int | None,
-    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-        """One run: returns (rows per partner, events).
+    ) -> _Played:
+        """One run, up to its final state (:meth:`rows` reads the payoffs once that state is solved).
 
         Random numbers are indexed by partner, not by turn — ``u_choice[p, k]``
         for partner ``p``'s ``k``-th decision, ``u_out[p]`` for the response
         to ``p`` (the leader, for a bloc) — so a partner meets the same luck
-        wherever it stands in the order (common random numbers).
+        wherever it stands in the order (common random numbers). Beliefs are
+        numbered states of :meth:`observe`; every step that is a pure
+        function of the history so far is memoised, so runs that share a
+        history share its work.
         """
         n = self.n
-        mu = np.array([p.prior for p in self.world.partners], dtype=float)
+        codes = self.world.codes
+        max_waits = self.world.max_waits
+        current = self.context == "current"
+        belief = 0
         state = [THREAT] * n
-        paid = np.zeros(n, dtype=float)
-        waits = np.zeros(n, dtype=int)
-        precedents: list[float] = []  # concessions of the good deals struck so far
+        paid = [0.0] * n
+        waits = [0] * n
+        precedents: tuple[float, ...] = ()  # concessions of the good deals struck so far
         punished = 0  # settlements the US answered with "bad" so far
         concluded = 0
-        done: dict[int, dict[str, Any]] = {}
-        events: list[dict[str, Any]] = []
+        done: dict[int, tuple[str, str, int, int]] = {}  # action, outcome, turn, bloc size
+        events: list[tuple[int, str, str, str]] = []  # EVENT_COLUMNS after "run"
         queue = deque(order)
         turn = 0
         while queue:
             p = queue.popleft()
             open_ = [j for j in queue if j != p]
-            demand = terms.demanded(
-                float(self.cost[p]),
-                precedents,
-                punished,
-                self.world.terms_spillover,
-                self.world.reputation,
-            )
+            demand = float(self.demands(precedents, punished)[p])
             partners_in_bloc = [m for m in self.forced_bloc.get(p, ()) if m == p or m in open_]
             if turn == 0 and forced is not None:
                 action = "settle"
             elif len(partners_in_bloc) >= 2:
                 action = "forced bloc"
             else:
-                values = self.values(
+                pick = self.choice(
                     p,
-                    mu[p],
-                    self.base(state),
-                    can_wait=waits[p] < self.world.max_waits and bool(open_),
-                    cost=demand,
+                    belief,
+                    tuple(state) if current else self.reference,
+                    waits[p] < max_waits and bool(open_),
+                    demand,
                 )
-                action = self.choose(values, float(u_choice[p, waits[p]]))
+                if pick.cum:
+                    u = float(u_choice[p][waits[p]])
+                    action = pick.names[min(bisect_right(pick.cum, u), len(pick.names) - 1)]
+                else:
+                    action = pick.best
             if action == "wait":
                 waits[p] += 1
                 queue.append(p)
-                events.append(
-                    {
-                        "turn": turn + 1,
-                        "partners": self.world.partners[p].code,
-                        "action": "wait",
-                        "outcome": "wait",
-                    }
-                )
+                events.append((turn + 1, codes[p], "wait", "wait"))
                 turn += 1
                 continue
             movers, kind = [p], action
@@ -369,14 +509,7 @@ class _Game:
                     for m in movers[1:]:
                         queue.remove(m)
                 elif action == "retaliate":
-                    demands = terms.demanded_all(
-                        self.cost,
-                        precedents,
-                        punished,
-                        self.world.terms_spillover,
-                        self.world.reputation,
-                    )
-                    members = self.bloc(p, open_, mu, state, demands)
+                    members = self.bloc_at(p, open_, belief, state, precedents, punished)
                     if members:
                         movers, kind = members, "bloc"
                         for m in members[1:]:
@@ -389,59 +522,117 @@ class _Game:
                 o = (
                     forced
                     if (turn == 0 and forced is not None)
-                    else self.draw(kind, true_type, float(u_out[p]), punish)
+                    else self.respond(kind, true_type, float(u_out[p]), punish)
                 )
                 label = OUTCOMES[kind][o]
                 s, pays = EFFECTS["settle" if kind == "settle" else "retaliate"][o]
                 for m in movers:
                     state[m], paid[m] = s, demand if pays else 0.0
                 if kind == "settle" and label == "good":
-                    precedents.append(demand)
+                    precedents += (demand,)
                 if kind == "settle" and label == "bad":
                     punished += 1
-                mu = beliefs.update_all(mu, self.seen[kind], o)
+                belief = self.observe(belief, kind, o)
             concluded += len(movers)
             for m in movers:
-                done[m] = {
-                    "action": kind,
-                    "outcome": label,
-                    "turn": turn + 1,
-                    "bloc_size": len(movers) if kind == "bloc" else 0,
-                }
-            events.append(
-                {
-                    "turn": turn + 1,
-                    "partners": " ".join(self.world.partners[m].code for m in movers),
-                    "action": kind,
-                    "outcome": label,
-                }
-            )
+                done[m] = (kind, label, turn + 1, len(movers) if kind == "bloc" else 0)
+            events.append((turn + 1, " ".join(codes[m] for m in movers), kind, label))
             turn += 1
-        final = tuple(state)
-        welfare = self.table.partner_welfare(final)
+        return _Played(list(order), tuple(state), paid, waits, done, events)
+
+    def rows(self, played: _Played, welfare_all: FloatArray) -> list[tuple[Any, ...]]:
+        """The per-partner rows of a run (:data:`ROW_COLUMNS` after the run's tags), given the GE welfare of every region in its final state."""
+        final = played.state
+        welfare = welfare_all[self.table.regions].tolist()  # Python floats: the same arithmetic
         us = self.table.large_welfare(final)
-        position = {p: k + 1 for k, p in enumerate(order)}
+        position = {p: k + 1 for k, p in enumerate(played.order)}
         rows = []
-        for p, partner in enumerate(self.world.partners):
-            d = done[p]
-            tot = self.tot(p, final) if state[p] in (HOLD, ESCALATED) else 0.0
+        for p, code in enumerate(self._codes):
+            action, outcome, turn, bloc_size = played.done[p]
+            waits, paid, delay = played.waits[p], played.paid[p], self._delay[p]
+            tot = self.tot(p, final) if final[p] in (HOLD, ESCALATED) else 0.0
             rows.append(
-                {
-                    "partner": partner.code,
-                    "position": position[p],
-                    **d,
-                    "state": STATES[state[p]],
-                    "retaliated": d["action"] in ("retaliate", "bloc"),
-                    "waits": int(waits[p]),
-                    "welfare_pct": float(welfare[p]),
-                    "concession": float(paid[p]),
-                    "delay_cost": float(self.delay[p] * waits[p]),
-                    "tot_netted": tot,
-                    "payoff": float(welfare[p] - paid[p] - self.delay[p] * waits[p] - tot),
-                    "us_welfare_pct": us,
-                }
+                (
+                    code,
+                    position[p],
+                    action,
+                    outcome,
+                    turn,
+                    bloc_size,
+                    STATES[final[p]],
+                    action in ("retaliate", "bloc"),
+                    waits,
+                    welfare[p],
+                    paid,
+                    delay * waits,
+                    tot,
+                    welfare[p] - paid - delay * waits - tot,
+                    us,
+                )
             )
-        return rows, events
+        return rows
+
+
+class _Choice(NamedTuple):
+    """How a partner picks an action at one point of the game (:meth:`_Game.choice`)."""
+
+    names: tuple[str, ...]  # the actions open, in ACTIONS order
+    cum: tuple[float, ...]  # logit rule: cumulative probabilities (empty without noise)
+    best: str  # without noise: the action of highest value
+
+
+class _Played(NamedTuple):
+    """One run up to its final state (:meth:`_Game.play`)."""
+
+    order: list[int]
+    state: Key
+    paid: list[float]
+    waits: list[int]
+    done: dict[int, tuple[str, str, int, int]]
+    events: list[tuple[int, str, str, str]]
+
+
+#: The games played on a payoff table, by world and settings: their memos serve every later call.
+_GAMES: weakref.WeakKeyDictionary[PayoffTable, dict[tuple[Any, ...], _Game]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _game(
+    world: World,
+    table: PayoffTable,
+    spillover: float,
+    context: str,
+    noise: float,
+    exact: bool,
+    blocs: Sequence[Sequence[int]] = (),
+    never_retaliate: Sequence[int] = (),
+) -> _Game:
+    """The :class:`_Game` of these settings on ``table``, made once and kept as long as the table.
+
+    A game's memos are pure functions of its settings and of the history of a
+    run, so calls of :func:`simulate` that share a table (the domino, the
+    first-mover plays) share the work of the histories they have in common.
+    A world is immutable and compared by identity.
+    """
+    key = (
+        world,
+        spillover,
+        context,
+        noise,
+        exact,
+        tuple(tuple(b) for b in blocs),
+        tuple(never_retaliate),
+    )
+    games = _GAMES.setdefault(table, {})
+    game = games.get(key)
+    if game is None:
+        if len(games) >= 16:  # a sweep over settings: keep memory bounded
+            games.clear()
+        game = games[key] = _Game(
+            world, table, spillover, context, noise, exact, blocs, never_retaliate
+        )
+    return game
 
 
 def simulate(
@@ -510,6 +701,46 @@ def simulate(
     -------
     WorldResult
     """
+    table = world.payoff_table() if table is None else table
+    call = _play(
+        world,
+        runs,
+        seed,
+        first=first,
+        outcome=outcome,
+        order=order,
+        spillover=spillover,
+        context=context,
+        noise=noise,
+        true_type=true_type,
+        table=table,
+        exact=exact,
+        run_offset=run_offset,
+        blocs=blocs,
+        never_retaliate=never_retaliate,
+    )
+    return _results(world, table, [call])[0]
+
+
+def _play(
+    world: World,
+    runs: int = 200,
+    seed: int | None = 0,
+    *,
+    first: str | None = None,
+    outcome: str | None = None,
+    order: str | Sequence[str] = "given",
+    spillover: float | None = None,
+    context: str = "current",
+    noise: float | None = None,
+    true_type: str | None = None,
+    table: PayoffTable | None = None,
+    exact: bool = False,
+    run_offset: int = 0,
+    blocs: Sequence[Sequence[str]] = (),
+    never_retaliate: Sequence[str] = (),
+) -> _Call:
+    """:func:`simulate` up to the runs' final states (the arguments are checked here)."""
     if runs < 1 or int(runs) != runs:
         raise DealspaceError.single("runs", f"is {runs!r}", "use a whole number >= 1")
     if context not in CONTEXTS:
@@ -541,7 +772,7 @@ def simulate(
     first_idx = world.index(first) if first is not None else None
     fixed = None if true_type is None else type_index(world, true_type)
     bloc_idx, never_idx = forced_groups(world, blocs, never_retaliate)
-    game = _Game(
+    game = _game(
         world,
         table,
         world.spillover if spillover is None else spillover,
@@ -551,15 +782,11 @@ def simulate(
         bloc_idx,
         never_idx,
     )
-    rows: list[dict[str, Any]] = []
-    events: list[dict[str, Any]] = []
     with one_blas_thread():
-        for run in range(run_offset, run_offset + runs):
-            rows_run, events_run = _one_run(
-                world, game, run, seed, order, base_order, first_idx, fixed, forced
-            )
-            rows += rows_run
-            events += events_run
+        played = [
+            _one_run(world, game, run, seed, order, base_order, first_idx, fixed, forced)
+            for run in range(run_offset, run_offset + runs)
+        ]
     settings: dict[str, Any] = {
         "runs": runs,
         "seed": seed,
@@ -576,7 +803,54 @@ def simulate(
         "blocs": [[world.codes[k] for k in b] for b in bloc_idx],
         "never_retaliate": [world.codes[k] for k in never_idx],
     }
-    return WorldResult(world, pd.DataFrame(rows), pd.DataFrame(events), settings, table.solves)
+    return _Call(game, played, settings)
+
+
+class _Call(NamedTuple):
+    """The runs of one :func:`simulate` call, played up to their final states."""
+
+    game: _Game
+    played: list[tuple[tuple[Any, ...], _Played]]
+    settings: dict[str, Any]
+
+
+def simulate_many(
+    world: World, calls: Sequence[Mapping[str, Any]], *, table: PayoffTable | None = None
+) -> list[WorldResult]:
+    """:func:`simulate` of ``world`` with each mapping of keyword arguments in ``calls``, on one table.
+
+    The results are those of the calls one by one, except that the final
+    states of all their runs are solved together (one batch of GE solves
+    instead of one per call) and every result's ``solves`` is the table's
+    count after all calls. The experiments use it (:mod:`dealspace.world.experiments`).
+    """
+    table = world.payoff_table() if table is None else table
+    return _results(world, table, [_play(world, table=table, **c) for c in calls])
+
+
+def _results(world: World, table: PayoffTable, calls: Sequence[_Call]) -> list[WorldResult]:
+    """The results of played calls: their final states solved (the new ones together), rows built."""
+    with one_blas_thread():
+        finals = iter(table.welfare_many([run.state for c in calls for _, run in c.played]))
+    frames = []
+    for call in calls:
+        rows: list[tuple[Any, ...]] = []
+        events: list[tuple[Any, ...]] = []
+        for tags, run in call.played:
+            rows += [tags + r for r in call.game.rows(run, next(finals))]
+            events += [(tags[0], *e) for e in run.events]
+        frames.append((rows, events))
+    out = [  # rows may solve (exact games): the count is taken once they are all built
+        WorldResult(
+            world,
+            pd.DataFrame.from_records(rows, columns=ROW_COLUMNS),
+            pd.DataFrame.from_records(events, columns=EVENT_COLUMNS),
+            call.settings,
+            table.solves,
+        )
+        for call, (rows, events) in zip(calls, frames, strict=True)
+    ]
+    return out
 
 
 def _one_run(
@@ -589,11 +863,10 @@ def _one_run(
     first: int | None,
     fixed: int | None,
     forced: int | None,
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+) -> tuple[tuple[Any, ...], _Played]:
+    """Run ``run`` of the game: its tags (run, true type, first partner, its outcome) and the played run."""
     n = len(world.partners)
-    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(run,)))
-    u_type, perm = rng.random(), rng.permutation(n)
-    u_choice, u_out = rng.random((n, world.max_waits + 1)), rng.random(n)
+    u_type, perm, u_choice, u_out = _draws(seed, run, n, world.max_waits + 1)
     run_order = (
         [int(k) for k in perm] if isinstance(order, str) and order == "random" else list(base_order)
     )
@@ -608,14 +881,44 @@ def _one_run(
             int(np.searchsorted(truth, u_type * truth[-1], side="right")), len(world.types) - 1
         )
     )
-    rows, events = game.play(run_order, theta, u_choice, u_out, forced)
-    tags = {
-        "run": run,
-        "true_type": world.types[theta],
-        "first_partner": world.partners[run_order[0]].code,
-        "first_outcome": events[0]["outcome"],
-    }
-    return [tags | r for r in rows], [{"run": run} | e for e in events]
+    played = game.play(run_order, theta, u_choice, u_out, forced)
+    tags = (run, world.types[theta], world.partners[run_order[0]].code, played.events[0][3])
+    return tags, played
+
+
+_DRAWS: dict[
+    tuple[int | None, int, int, int],
+    tuple[float, tuple[int, ...], tuple[tuple[float, ...], ...], tuple[float, ...]],
+] = {}
+
+
+def _draws(
+    seed: int | None, run: int, n: int, decisions: int
+) -> tuple[float, tuple[int, ...], tuple[tuple[float, ...], ...], tuple[float, ...]]:
+    """The random numbers of run ``run``: type draw, permutation, choice and response draws.
+
+    Run ``run`` always draws from ``SeedSequence(seed, spawn_key=(run,))`` in
+    this order, so the numbers are kept (as Python numbers, the same values)
+    for the next call with the same seed (experiments replay the same runs many
+    times). ``seed=None`` draws fresh entropy every time.
+    """
+    key = (seed, run, n, decisions)
+    hit = _DRAWS.get(key) if seed is not None else None
+    if hit is None:
+        rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(run,)))
+        u_type, perm = rng.random(), rng.permutation(n)
+        u_choice, u_out = rng.random((n, decisions)), rng.random(n)
+        hit = (
+            u_type,
+            tuple(perm.tolist()),
+            tuple(tuple(row) for row in u_choice.tolist()),
+            tuple(u_out.tolist()),
+        )
+        if seed is not None:
+            if len(_DRAWS) >= 10_000:
+                _DRAWS.clear()
+            _DRAWS[key] = hit
+    return hit
 
 
 _TABLES: dict[str, PayoffTable] = {}
@@ -700,13 +1003,8 @@ def order_codes(
     if not isinstance(order, str):
         return [world.partners[world.index(c)].code for c in order]
     if order == "stakes":
-        game = _Game(
-            world,
-            world.payoff_table() if table is None else table,
-            1.0,
-            "reference",
-            0.0,
-            exact=False,
+        game = _game(
+            world, world.payoff_table() if table is None else table, 1.0, "reference", 0.0, False
         )
         return [world.codes[int(k)] for k in np.argsort(-game.stakes, kind="stable")]
     if order != "given":

@@ -23,6 +23,10 @@ There are at most :math:`4^P` states but a simulation visits few of them;
 :class:`PayoffTable` solves each visited state once and keeps the welfare
 vector (a cache keyed by the state, i.e. by the tariff matrix), so Monte
 Carlo runs never re-solve the model for a matrix already seen.
+:meth:`PayoffTable.welfare_many` solves the new states of a batch together
+(one stacked Newton iteration, :func:`dealspace.economy.gravity.solve_many`,
+the same numbers bit for bit): the expansion's states and the final states
+of a simulation's runs.
 
 References
 ----------
@@ -40,7 +44,7 @@ from contextlib import AbstractContextManager
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from dealspace.economy.gravity import Economy, ModelParams, solve
+from dealspace.economy.gravity import Economy, ModelParams, solve, solve_many
 from dealspace.economy.threads import blas_limit
 from dealspace.errors import DealspaceError
 
@@ -61,6 +65,16 @@ def welfare_pct(
     """
     eq = solve(economy, tariffs, params, blas_threads=None)
     return np.asarray(100.0 * (eq.welfare_hat - 1.0), dtype=float)
+
+
+def welfare_pct_many(
+    economy: Economy, tariffs: ArrayLike, params: ModelParams | None = None
+) -> list[FloatArray]:
+    """:func:`welfare_pct` of each matrix of a (k, N, N) stack, bit for bit, solved together (:func:`~dealspace.economy.gravity.solve_many`)."""
+    return [
+        np.asarray(100.0 * (eq.welfare_hat - 1.0), dtype=float)
+        for eq in solve_many(economy, tariffs, params, blas_threads=None)
+    ]
 
 
 def one_blas_thread() -> AbstractContextManager[object]:
@@ -135,6 +149,7 @@ class PayoffTable:
         self._single: FloatArray | None = None
         self._pair: FloatArray | None = None
         self._upper: tuple[NDArray[np.intp], NDArray[np.intp]] | None = None
+        self._pair_rows: NDArray[np.intp] = np.zeros(0, dtype=np.intp)
         self._approx: dict[Key, FloatArray] = {}
         self.solves = 0
         self.hits = 0
@@ -165,6 +180,29 @@ class PayoffTable:
         self.solves += 1
         return value
 
+    def welfare_many(self, keys: Sequence[Key]) -> list[FloatArray]:
+        """:meth:`welfare` of each key, in order, with the states not yet cached solved together.
+
+        The same values and the same counters as calling :meth:`welfare` on
+        each key in turn: a key's first occurrence that is not cached is a
+        solve, every other occurrence a hit.
+        """
+        new: dict[Key, None] = {}
+        for key in keys:
+            if key in self._cache or key in new:
+                self.hits += 1
+            else:
+                new[key] = None
+        if new:
+            stack = np.stack([self.matrix(key) for key in new])
+            for key, value in zip(
+                new, welfare_pct_many(self.economy, stack, self.params), strict=True
+            ):
+                value.setflags(write=False)
+                self._cache[key] = value
+            self.solves += len(new)
+        return [self._cache[key] for key in keys]
+
     def partner_welfare(self, key: Key) -> FloatArray:
         """Welfare change (%) of each partner (partner order) in state ``key``."""
         return self.welfare(key)[self.regions]
@@ -186,40 +224,61 @@ class PayoffTable:
         on the world-2025 data the median error over random states is below
         0.01 welfare points.
         """
-        hit = self._approx.get(key)
-        if hit is not None:
-            return hit
-        if self._single is None:
-            self._expand()
-        assert self._single is not None and self._pair is not None and self._zero is not None
-        assert self._upper is not None
-        x = np.asarray(key, dtype=int)
-        idx = np.arange(self.n_partners)
-        q, r = self._upper  # every pair q < r, in row-major order
-        pairs = self._pair[q, x[q], r, x[r]]
-        value = np.asarray(
-            self._zero + self._single[idx, x].sum(axis=0) + pairs.sum(axis=0), dtype=float
-        )
-        value.setflags(write=False)
-        self._approx[key] = value
-        return value
+        return self.approx_many([key])[0]
+
+    def approx_many(self, keys: Sequence[Key]) -> list[FloatArray]:
+        """:meth:`approx` of each key (the new ones computed together, the same numbers bit for bit)."""
+        new = list(dict.fromkeys(k for k in keys if k not in self._approx))
+        if new:
+            if self._single is None:
+                self._expand()
+            assert self._single is not None and self._pair is not None
+            assert self._zero is not None and self._upper is not None
+            n, k = self.n_partners, len(STATES)
+            x = np.array(new, dtype=np.intp)  # (m, P): the state of every partner
+            q, r = self._upper  # every pair q < r, in row-major order
+            # rows single[q, x_q] and pair[q, x_q, r, x_r] of the flattened tables
+            singles = self._single.reshape(n * k, -1).take(np.arange(n) * k + x, axis=0)
+            pairs = self._pair.reshape(n * k * n * k, -1).take(
+                self._pair_rows + x[:, q] * (n * k) + x[:, r], axis=0
+            )
+            # each state's terms are summed in order, as for that state alone
+            values = self._zero + singles.sum(axis=1) + pairs.sum(axis=1)
+            for key, value in zip(new, values, strict=True):
+                value.setflags(write=False)
+                self._approx[key] = value
+        return [self._approx[k] for k in keys]
 
     def _expand(self) -> None:
         n, k = self.n_partners, len(STATES)
-        zero = self.welfare((THREAT,) * n)
+        threat = (THREAT,) * n
+        singles = [(q, s) for q in range(n) for s in range(1, k)]
+        pairs = [
+            (q, s, r, u)
+            for q in range(n)
+            for r in range(q + 1, n)
+            for s in range(1, k)
+            for u in range(1, k)
+        ]
+        solved = iter(
+            self.welfare_many(
+                [
+                    threat,
+                    *(_deviate(threat, {q: s}) for q, s in singles),
+                    *(_deviate(threat, {q: s, r: u}) for q, s, r, u in pairs),
+                ]
+            )
+        )
+        zero = next(solved)
         single = np.zeros((n, k, len(zero)))
         pair = np.zeros((n, k, n, k, len(zero)))
-        for q in range(n):
-            for s in range(1, k):
-                single[q, s] = self.welfare(_deviate((THREAT,) * n, {q: s})) - zero
-        for q in range(n):
-            for r in range(q + 1, n):
-                for s in range(1, k):
-                    for u in range(1, k):
-                        both = self.welfare(_deviate((THREAT,) * n, {q: s, r: u}))
-                        pair[q, s, r, u] = both - zero - single[q, s] - single[r, u]
+        for q, s in singles:
+            single[q, s] = next(solved) - zero
+        for q, s, r, u in pairs:
+            pair[q, s, r, u] = next(solved) - zero - single[q, s] - single[r, u]
         self._zero, self._single, self._pair = zero, single, pair
         self._upper = np.triu_indices(n, k=1)
+        self._pair_rows = self._upper[0] * (k * n * k) + self._upper[1] * k  # pair[q, 0, r, 0]
 
     def __len__(self) -> int:
         return len(self._cache)
