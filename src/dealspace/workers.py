@@ -32,8 +32,8 @@ def second_process(jobs: int, warm: Sequence[str] = ()) -> Iterator[Executor | N
     """One spawned worker process when ``jobs >= 2``, else None.
 
     ``warm`` names modules the worker imports at once, while the caller goes
-    on. On leaving the block the worker is shut down; if the block raised, it
-    is terminated first, so no work left in it outlives the run.
+    on. On leaving the block the worker is stopped: work still in it (a
+    warm-up, or anything after a failure) does not outlive the run.
     """
     if jobs < 2:
         yield None
@@ -50,11 +50,11 @@ def second_process(jobs: int, warm: Sequence[str] = ()) -> Iterator[Executor | N
         return
     try:
         yield pool
-    except BaseException:
+    finally:
+        # The block has taken every result it wanted (or failed): stop the worker at once
+        # rather than wait for work nobody will read, or for its interpreter to wind down.
         for process in list(getattr(pool, "_processes", {}).values()):
             process.terminate()
-        raise
-    finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
 

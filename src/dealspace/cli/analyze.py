@@ -115,12 +115,12 @@ def analyze(
         check_output(report, "--report", overwrite=overwrite, inputs=(source,))
     jobs = min(2, usable_cores()) if jobs is None else jobs
     # A worker for the bellwether model (a party with a country may be a partner of the 2025
-    # world), then the report's charts; it imports what it needs while this process does.
-    warm: tuple[str, ...] = ("dealspace.world.run",)
+    # world) and the report's charts; it imports what it needs while this process does.
+    world = world_runs > 0 and any(p.country for p in scenario.parties)
+    warm: tuple[str, ...] = ("dealspace.world.run",) if world else ()
     if want_report:
         warm += ("dealspace.present.charts", "matplotlib.figure", "matplotlib.backends.backend_svg")
-    worth_it = world_runs > 0 and any(p.country for p in scenario.parties)
-    with second_process(jobs if worth_it else 1, warm) as worker:
+    with second_process(jobs if warm else 1, warm) as worker:
         from dealspace.pipeline import Settings
         from dealspace.pipeline import analyze as run
         from dealspace.process.compare import ProcessSettings
