@@ -308,3 +308,42 @@ def test_a_failing_worker_leaves_the_work_to_this_process() -> None:
         pending = submit(worker, time_sleep, 30.0)
         raise KeyError("the run failed")  # the worker is stopped, not waited for
     assert pending is not None and pending.done()
+
+
+def test_the_worker_ends_when_its_parent_is_killed(tmp_path: Path) -> None:
+    """A parent killed outright cannot stop its worker: the worker notices and ends."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    script = tmp_path / "parent.py"
+    script.write_text(
+        "import os, time\n"
+        "from dealspace.workers import second_process\n"
+        "if __name__ == '__main__':\n"
+        "    with second_process(2) as worker:\n"
+        "        print(worker.submit(os.getpid).result(), flush=True)\n"
+        "        time.sleep(120)\n"
+    )
+    src = str(Path(__file__).parents[1] / "src")
+    env = {**os.environ, "PYTHONPATH": src}
+    parent = subprocess.Popen(
+        [sys.executable, str(script)], stdout=subprocess.PIPE, text=True, env=env
+    )
+    assert parent.stdout is not None
+    worker = int(parent.stdout.readline())
+    parent.kill()
+    parent.wait()
+
+    def alive(pid: int) -> bool:
+        try:
+            state = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            return False
+        return "State:\tZ" not in state  # a zombie has ended
+
+    deadline = time.monotonic() + 20
+    while alive(worker) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not alive(worker)

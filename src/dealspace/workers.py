@@ -42,7 +42,12 @@ def second_process(jobs: int, warm: Sequence[str] = ()) -> Iterator[Executor | N
     from concurrent.futures import ProcessPoolExecutor
 
     try:
-        pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+        pool = ProcessPoolExecutor(
+            1,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_exit_with_parent,
+            initargs=(os.getpid(),),
+        )
         for name in warm:
             pool.submit(importlib.import_module, name)
     except (OSError, RuntimeError):  # no process can be started here: work in this one
@@ -56,6 +61,20 @@ def second_process(jobs: int, warm: Sequence[str] = ()) -> Iterator[Executor | N
         for process in list(getattr(pool, "_processes", {}).values()):
             process.terminate()
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _exit_with_parent(parent: int) -> None:
+    """In the worker: end it when its parent is gone (killed, so it could not stop it),
+    instead of waiting for work that can no longer come."""
+    import threading
+    import time
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 def submit(executor: Executor | None, fn: Callable[..., T], *args: Any) -> Future[T] | None:
