@@ -22,13 +22,13 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from concurrent.futures import Executor
-from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from dealspace.analysis.bargaining import SOLUTIONS, Solution
 from dealspace.analysis.coalitions import MAX_PARTIES as MAX_COALITION_PARTIES
 from dealspace.analysis.coalitions import Coalitions, coalitions
+from dealspace.analysis.deal import Deal
 from dealspace.analysis.logroll import Logrolls, logrolls
 from dealspace.analysis.offers import OfferMenu, equivalent_offers
 from dealspace.analysis.pareto import Frontier, pareto_frontier
@@ -304,20 +304,13 @@ def analyze(
     step("deal space")
     deal = deal_for(scenario, settings.deal)  # a deal of another scenario fails before any work
     bellwether = bellwether_party(scenario) if settings.world_runs > 0 else None
-    with ExitStack() as stack:
-        if executor is None and bellwether is not None:
-            executor = stack.enter_context(second_process(jobs, ("dealspace.world.run",)))
+    own = jobs if executor is None and bellwether is not None else 1
+    with second_process(own, ("dealspace.world.run",)) as worker:
         # the world model needs only the scenario: it starts first, in the worker if any
-        world = _WorldRun(bellwether, settings, executor)
+        world = _WorldRun(bellwether, settings, executor or worker)
         space = check(scenario).space
-        return _analyze(scenario, settings, step, space, deal, world)
-    raise AssertionError("unreachable")  # pragma: no cover - for type checkers
-
-
-def has_independent_work(scenario: Scenario, settings: Settings | None = None) -> bool:
-    """Whether :func:`analyze` has work a second process can do alone (the bellwether model)."""
-    settings = settings or Settings()
-    return settings.world_runs > 0 and bellwether_party(scenario) is not None
+        results = _analyze(scenario, settings, step, space, deal, world)
+    return results
 
 
 def _analyze(
@@ -325,7 +318,7 @@ def _analyze(
     settings: Settings,
     step: Progress,
     space: DealSpace,
-    deal: Any,
+    deal: Deal | None,
     world: _WorldRun,
 ) -> Results:
     step("Pareto frontier")
