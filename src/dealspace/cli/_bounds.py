@@ -40,7 +40,7 @@ BOUNDS: dict[tuple[str, str], Bound] = {
     ("analyze", "--runs"): Bound(1, 100_000, "Monte Carlo runs per protocol and strategy pair"),
     ("analyze", "--seed"): Bound(0, SEED_MAX, "a 32-bit seed"),
     ("analyze", "--world-runs"): Bound(0, 10_000, "runs of the bellwether model (0 skips it)"),
-    ("analyze", "--jobs"): Bound(1, 64, "processes (2 or more: the bellwether model runs beside)"),
+    ("analyze", "--jobs"): Bound(1, 2, "processes (2: a worker for the world model and charts)"),
     ("frontier", "--limit"): Bound(1, 1_000_000, "rows shown"),
     ("robust", "--draws"): Bound(1, 1_000_000, "independent draws"),
     ("robust", "--seed"): Bound(0, SEED_MAX, "a 32-bit seed"),

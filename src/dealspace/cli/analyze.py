@@ -85,9 +85,9 @@ def analyze(
             "--jobs",
             "-j",
             **bound("analyze", "--jobs"),
-            help="Processes to use: with 2 or more, the bellwether model runs in a second "
-            "process beside the rest (same results). Default: 2 when the machine has 2 or "
-            "more cores, else 1.",
+            help="Processes to use: with 2, a second process runs the bellwether model and "
+            "draws the report's charts while this one computes and prints (the same results). "
+            "Default: 2 when the machine has 2 or more cores, else 1.",
             show_default=False,
         ),
     ] = None,
