@@ -472,11 +472,15 @@ class _Game:
         events: list[tuple[int, str, str, str]] = []  # EVENT_COLUMNS after "run"
         queue = deque(order)
         turn = 0
+        demands = self.demands(precedents, punished).tolist()  # renewed when either changes
+        forced_bloc = self.forced_bloc
         while queue:
             p = queue.popleft()
-            open_ = [j for j in queue if j != p]
-            demand = float(self.demands(precedents, punished)[p])
-            partners_in_bloc = [m for m in self.forced_bloc.get(p, ()) if m == p or m in open_]
+            open_ = list(queue)  # every other partner still to conclude (each is queued once)
+            demand = demands[p]
+            partners_in_bloc = (
+                [m for m in forced_bloc[p] if m == p or m in open_] if p in forced_bloc else []
+            )
             if turn == 0 and forced is not None:
                 action = "settle"
             elif len(partners_in_bloc) >= 2:
@@ -490,7 +494,7 @@ class _Game:
                     demand,
                 )
                 if pick.cum:
-                    u = float(u_choice[p][waits[p]])
+                    u = u_choice[p][waits[p]]
                     action = pick.names[min(bisect_right(pick.cum, u), len(pick.names) - 1)]
                 else:
                     action = pick.best
@@ -528,10 +532,12 @@ class _Game:
                 s, pays = EFFECTS["settle" if kind == "settle" else "retaliate"][o]
                 for m in movers:
                     state[m], paid[m] = s, demand if pays else 0.0
-                if kind == "settle" and label == "good":
-                    precedents += (demand,)
-                if kind == "settle" and label == "bad":
-                    punished += 1
+                if kind == "settle" and label in ("good", "bad"):
+                    if label == "good":
+                        precedents += (demand,)
+                    else:
+                        punished += 1
+                    demands = self.demands(precedents, punished).tolist()
                 belief = self.observe(belief, kind, o)
             concluded += len(movers)
             for m in movers:
