@@ -98,6 +98,7 @@ that read their results are in :mod:`dealspace.world.experiments`.
 from __future__ import annotations
 
 import functools
+import itertools
 import threading
 import weakref
 from bisect import bisect_right
@@ -316,7 +317,8 @@ class _Game:
                 hit = _Choice(names, (), names[int(np.argmax(v))])
             else:
                 z = np.exp((v - v.max()) / self.noise)
-                hit = _Choice(names, tuple(np.cumsum(z / z.sum()).tolist()), "")
+                # running sums one by one, as np.cumsum adds them
+                hit = _Choice(names, tuple(itertools.accumulate((z / z.sum()).tolist())), "")
             self._choices[key] = hit
         return hit
 
