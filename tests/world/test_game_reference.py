@@ -163,3 +163,17 @@ def test_forgetting_the_memos_changes_nothing(toy: World, monkeypatch: pytest.Mo
     monkeypatch.setattr(model, "MEMO_LIMIT", 3)
     cases = [{"order": "random"}, {"first": "B", "outcome": "bad"}, {"noise": 0.3}]
     _compare(toy, cases, runs=20, seeds=[4])
+
+
+def test_a_table_and_its_games_are_freed_together(toy: World) -> None:
+    """The games kept with a table do not keep it alive (no leak across jobs)."""
+    import gc
+    import weakref
+
+    table = toy.payoff_table()
+    simulate(toy, 3, 0, table=table)
+    assert table.games
+    ref = weakref.ref(table)
+    del table
+    gc.collect()
+    assert ref() is None

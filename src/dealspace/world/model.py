@@ -100,7 +100,6 @@ from __future__ import annotations
 import functools
 import itertools
 import threading
-import weakref
 from bisect import bisect_right
 from collections import deque
 from collections.abc import Mapping, Sequence
@@ -600,12 +599,6 @@ class _Played(NamedTuple):
     events: list[tuple[int, str, str, str]]
 
 
-#: The games played on a payoff table, by world and settings: their memos serve every later call.
-_GAMES: weakref.WeakKeyDictionary[PayoffTable, dict[tuple[Any, ...], _Game]] = (
-    weakref.WeakKeyDictionary()
-)
-
-
 def _game(
     world: World,
     table: PayoffTable,
@@ -616,12 +609,14 @@ def _game(
     blocs: Sequence[Sequence[int]] = (),
     never_retaliate: Sequence[int] = (),
 ) -> _Game:
-    """The :class:`_Game` of these settings on ``table``, made once and kept as long as the table.
+    """The :class:`_Game` of these settings on ``table``, made once and kept with the table (``table.games``).
 
     A game's memos are pure functions of its settings and of the history of a
     run, so calls of :func:`simulate` that share a table (the domino, the
     first-mover plays) share the work of the histories they have in common.
-    A world is immutable and compared by identity.
+    A world is immutable and compared by identity. The games live as long as
+    the table (they refer to it, it refers to them: the garbage collector frees
+    both together).
     """
     key = (
         world,
@@ -632,7 +627,7 @@ def _game(
         tuple(tuple(b) for b in blocs),
         tuple(never_retaliate),
     )
-    games = _GAMES.setdefault(table, {})
+    games: dict[tuple[Any, ...], _Game] = table.games
     game = games.get(key)
     if game is None:
         if len(games) >= 16:  # a sweep over settings: keep memory bounded

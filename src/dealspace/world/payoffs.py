@@ -40,6 +40,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -156,6 +157,8 @@ class PayoffTable:
         self._approx: dict[Key, FloatArray] = {}
         self.solves = 0
         self.hits = 0
+        #: The games played on this table (``dealspace.world.model``), by world and settings.
+        self.games: dict[tuple[Any, ...], Any] = {}
 
     @property
     def n_partners(self) -> int:
