@@ -177,3 +177,15 @@ def test_a_table_and_its_games_are_freed_together(toy: World) -> None:
     del table
     gc.collect()
     assert ref() is None
+
+
+def test_a_table_pickles_without_its_games(toy: World) -> None:
+    import pickle
+
+    table = toy.payoff_table()
+    simulate(toy, 3, 0, table=table)
+    copy = pickle.loads(pickle.dumps(table))
+    assert copy.games == {} and copy.solves == table.solves and len(copy) == len(table)
+    a = simulate(toy, 5, 1, table=copy)
+    b = simulate(toy, 5, 1, table=table)
+    pd.testing.assert_frame_equal(a.partners, b.partners, check_exact=True)

@@ -292,6 +292,10 @@ class PayoffTable:
     def __len__(self) -> int:
         return len(self._cache)
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled (e.g. for another process) with its solved states, without the games' memos."""
+        return {**self.__dict__, "games": {}}
+
 
 def _deviate(key: Key, changes: dict[int, int]) -> Key:
     out = list(key)
