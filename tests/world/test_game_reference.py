@@ -19,6 +19,7 @@ import pytest
 from reference_game import reference_simulate
 from world_toy import TOY_WORLD, toy_economy
 
+from dealspace.errors import DealspaceError
 from dealspace.world import load_world, simulate, simulate_many
 from dealspace.world.calibration import World
 from dealspace.world.experiments import first_mover_orders
@@ -189,3 +190,21 @@ def test_a_table_pickles_without_its_games(toy: World) -> None:
     a = simulate(toy, 5, 1, table=copy)
     b = simulate(toy, 5, 1, table=table)
     pd.testing.assert_frame_equal(a.partners, b.partners, check_exact=True)
+
+
+def test_the_garbage_collector_is_restored(toy: World) -> None:
+    """simulate pauses the cyclic collector while it plays and leaves it as it found it."""
+    import gc
+
+    assert gc.isenabled()
+    simulate(toy, 2, 0)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        simulate_many(toy, [{"runs": 2}, {"runs": 2, "order": "random"}])
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    with pytest.raises(DealspaceError):
+        simulate(toy, 0)
+    assert gc.isenabled()
