@@ -19,6 +19,7 @@ import pytest
 from reference_game import reference_simulate
 from world_toy import TOY_WORLD, toy_economy
 
+from dealspace.errors import DealspaceError
 from dealspace.world import load_world, simulate, simulate_many
 from dealspace.world.calibration import World
 from dealspace.world.experiments import first_mover_orders
@@ -163,3 +164,47 @@ def test_forgetting_the_memos_changes_nothing(toy: World, monkeypatch: pytest.Mo
     monkeypatch.setattr(model, "MEMO_LIMIT", 3)
     cases = [{"order": "random"}, {"first": "B", "outcome": "bad"}, {"noise": 0.3}]
     _compare(toy, cases, runs=20, seeds=[4])
+
+
+def test_a_table_and_its_games_are_freed_together(toy: World) -> None:
+    """The games kept with a table do not keep it alive (no leak across jobs)."""
+    import gc
+    import weakref
+
+    table = toy.payoff_table()
+    simulate(toy, 3, 0, table=table)
+    assert table.games
+    ref = weakref.ref(table)
+    del table
+    gc.collect()
+    assert ref() is None
+
+
+def test_a_table_pickles_without_its_games(toy: World) -> None:
+    import pickle
+
+    table = toy.payoff_table()
+    simulate(toy, 3, 0, table=table)
+    copy = pickle.loads(pickle.dumps(table))
+    assert copy.games == {} and copy.solves == table.solves and len(copy) == len(table)
+    a = simulate(toy, 5, 1, table=copy)
+    b = simulate(toy, 5, 1, table=table)
+    pd.testing.assert_frame_equal(a.partners, b.partners, check_exact=True)
+
+
+def test_the_garbage_collector_is_restored(toy: World) -> None:
+    """simulate pauses the cyclic collector while it plays and leaves it as it found it."""
+    import gc
+
+    assert gc.isenabled()
+    simulate(toy, 2, 0)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        simulate_many(toy, [{"runs": 2}, {"runs": 2, "order": "random"}])
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    with pytest.raises(DealspaceError):
+        simulate(toy, 0)
+    assert gc.isenabled()

@@ -582,8 +582,9 @@ def solve_many(
     b = _base(economy, t, params)
     with _blas_limit(blas_threads):
         # chunks of at most CHUNK systems keep each stacked Jacobian in the CPU's cache
+        work = np.empty((min(CHUNK, len(t)), 3 * economy.n, 3 * economy.n))  # Jacobians
         parts = [
-            newton_many(b.take(np.arange(i, min(i + CHUNK, len(t)))), tol, max_iter)
+            newton_many(b.take(np.arange(i, min(i + CHUNK, len(t)))), tol, max_iter, work)
             for i in range(0, len(t), CHUNK)
         ]
     states = State(*(np.concatenate(v) for v in zip(*(p[0] for p in parts), strict=True)))

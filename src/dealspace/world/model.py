@@ -98,11 +98,13 @@ that read their results are in :mod:`dealspace.world.experiments`.
 from __future__ import annotations
 
 import functools
+import gc
+import itertools
 import threading
-import weakref
 from bisect import bisect_right
 from collections import deque
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -316,7 +318,8 @@ class _Game:
                 hit = _Choice(names, (), names[int(np.argmax(v))])
             else:
                 z = np.exp((v - v.max()) / self.noise)
-                hit = _Choice(names, tuple(np.cumsum(z / z.sum()).tolist()), "")
+                # running sums one by one, as np.cumsum adds them
+                hit = _Choice(names, tuple(itertools.accumulate((z / z.sum()).tolist())), "")
             self._choices[key] = hit
         return hit
 
@@ -472,11 +475,15 @@ class _Game:
         events: list[tuple[int, str, str, str]] = []  # EVENT_COLUMNS after "run"
         queue = deque(order)
         turn = 0
+        demands = self.demands(precedents, punished).tolist()  # renewed when either changes
+        forced_bloc = self.forced_bloc
         while queue:
             p = queue.popleft()
-            open_ = [j for j in queue if j != p]
-            demand = float(self.demands(precedents, punished)[p])
-            partners_in_bloc = [m for m in self.forced_bloc.get(p, ()) if m == p or m in open_]
+            open_ = list(queue)  # every other partner still to conclude (each is queued once)
+            demand = demands[p]
+            partners_in_bloc = (
+                [m for m in forced_bloc[p] if m == p or m in open_] if p in forced_bloc else []
+            )
             if turn == 0 and forced is not None:
                 action = "settle"
             elif len(partners_in_bloc) >= 2:
@@ -490,7 +497,7 @@ class _Game:
                     demand,
                 )
                 if pick.cum:
-                    u = float(u_choice[p][waits[p]])
+                    u = u_choice[p][waits[p]]
                     action = pick.names[min(bisect_right(pick.cum, u), len(pick.names) - 1)]
                 else:
                     action = pick.best
@@ -528,10 +535,12 @@ class _Game:
                 s, pays = EFFECTS["settle" if kind == "settle" else "retaliate"][o]
                 for m in movers:
                     state[m], paid[m] = s, demand if pays else 0.0
-                if kind == "settle" and label == "good":
-                    precedents += (demand,)
-                if kind == "settle" and label == "bad":
-                    punished += 1
+                if kind == "settle" and label in ("good", "bad"):
+                    if label == "good":
+                        precedents += (demand,)
+                    else:
+                        punished += 1
+                    demands = self.demands(precedents, punished).tolist()
                 belief = self.observe(belief, kind, o)
             concluded += len(movers)
             for m in movers:
@@ -592,12 +601,6 @@ class _Played(NamedTuple):
     events: list[tuple[int, str, str, str]]
 
 
-#: The games played on a payoff table, by world and settings: their memos serve every later call.
-_GAMES: weakref.WeakKeyDictionary[PayoffTable, dict[tuple[Any, ...], _Game]] = (
-    weakref.WeakKeyDictionary()
-)
-
-
 def _game(
     world: World,
     table: PayoffTable,
@@ -608,12 +611,14 @@ def _game(
     blocs: Sequence[Sequence[int]] = (),
     never_retaliate: Sequence[int] = (),
 ) -> _Game:
-    """The :class:`_Game` of these settings on ``table``, made once and kept as long as the table.
+    """The :class:`_Game` of these settings on ``table``, made once and kept with the table (``table.games``).
 
     A game's memos are pure functions of its settings and of the history of a
     run, so calls of :func:`simulate` that share a table (the domino, the
     first-mover plays) share the work of the histories they have in common.
-    A world is immutable and compared by identity.
+    A world is immutable and compared by identity. The games live as long as
+    the table (they refer to it, it refers to them: the garbage collector frees
+    both together).
     """
     key = (
         world,
@@ -624,7 +629,7 @@ def _game(
         tuple(tuple(b) for b in blocs),
         tuple(never_retaliate),
     )
-    games = _GAMES.setdefault(table, {})
+    games: dict[tuple[Any, ...], _Game] = table.games
     game = games.get(key)
     if game is None:
         if len(games) >= 16:  # a sweep over settings: keep memory bounded
@@ -702,24 +707,25 @@ def simulate(
     WorldResult
     """
     table = world.payoff_table() if table is None else table
-    call = _play(
-        world,
-        runs,
-        seed,
-        first=first,
-        outcome=outcome,
-        order=order,
-        spillover=spillover,
-        context=context,
-        noise=noise,
-        true_type=true_type,
-        table=table,
-        exact=exact,
-        run_offset=run_offset,
-        blocs=blocs,
-        never_retaliate=never_retaliate,
-    )
-    return _results(world, table, [call])[0]
+    with _paused_gc():
+        call = _play(
+            world,
+            runs,
+            seed,
+            first=first,
+            outcome=outcome,
+            order=order,
+            spillover=spillover,
+            context=context,
+            noise=noise,
+            true_type=true_type,
+            table=table,
+            exact=exact,
+            run_offset=run_offset,
+            blocs=blocs,
+            never_retaliate=never_retaliate,
+        )
+        return _results(world, table, [call])[0]
 
 
 def _play(
@@ -825,7 +831,25 @@ def simulate_many(
     count after all calls. The experiments use it (:mod:`dealspace.world.experiments`).
     """
     table = world.payoff_table() if table is None else table
-    return _results(world, table, [_play(world, table=table, **c) for c in calls])
+    with _paused_gc():
+        return _results(world, table, [_play(world, table=table, **c) for c in calls])
+
+
+@contextmanager
+def _paused_gc() -> Iterator[None]:
+    """Python's cyclic garbage collector paused while games are played, then restored.
+
+    The game allocates many small tuples and dicts (its memos) and makes no
+    garbage cycles; the collections they trigger cost about a tenth of a brief.
+    Reference counting still frees everything else at once.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _results(world: World, table: PayoffTable, calls: Sequence[_Call]) -> list[WorldResult]:

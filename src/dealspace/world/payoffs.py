@@ -40,6 +40,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -150,9 +151,14 @@ class PayoffTable:
         self._pair: FloatArray | None = None
         self._upper: tuple[NDArray[np.intp], NDArray[np.intp]] | None = None
         self._pair_rows: NDArray[np.intp] = np.zeros(0, dtype=np.intp)
+        self._single_rows: NDArray[np.intp] = np.zeros(0, dtype=np.intp)
+        self._single_flat: FloatArray = np.zeros((0, 0))
+        self._pair_flat: FloatArray = np.zeros((0, 0))
         self._approx: dict[Key, FloatArray] = {}
         self.solves = 0
         self.hits = 0
+        #: The games played on this table (``dealspace.world.model``), by world and settings.
+        self.games: dict[tuple[Any, ...], Any] = {}
 
     @property
     def n_partners(self) -> int:
@@ -234,13 +240,13 @@ class PayoffTable:
                 self._expand()
             assert self._single is not None and self._pair is not None
             assert self._zero is not None and self._upper is not None
-            n, k = self.n_partners, len(STATES)
+            nk = self.n_partners * len(STATES)
             x = np.array(new, dtype=np.intp)  # (m, P): the state of every partner
             q, r = self._upper  # every pair q < r, in row-major order
             # rows single[q, x_q] and pair[q, x_q, r, x_r] of the flattened tables
-            singles = self._single.reshape(n * k, -1).take(np.arange(n) * k + x, axis=0)
-            pairs = self._pair.reshape(n * k * n * k, -1).take(
-                self._pair_rows + x[:, q] * (n * k) + x[:, r], axis=0
+            singles = self._single_flat.take(self._single_rows + x, axis=0)
+            pairs = self._pair_flat.take(
+                self._pair_rows + x.take(q, axis=1) * nk + x.take(r, axis=1), axis=0
             )
             # each state's terms are summed in order, as for that state alone
             values = self._zero + singles.sum(axis=1) + pairs.sum(axis=1)
@@ -279,9 +285,16 @@ class PayoffTable:
         self._zero, self._single, self._pair = zero, single, pair
         self._upper = np.triu_indices(n, k=1)
         self._pair_rows = self._upper[0] * (k * n * k) + self._upper[1] * k  # pair[q, 0, r, 0]
+        self._single_rows = np.arange(n) * k  # single[q, 0]
+        self._single_flat = single.reshape(n * k, -1)
+        self._pair_flat = pair.reshape(n * k * n * k, -1)
 
     def __len__(self) -> int:
         return len(self._cache)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled (e.g. for another process) with its solved states, without the games' memos."""
+        return {**self.__dict__, "games": {}}
 
 
 def _deviate(key: Key, changes: dict[int, int]) -> Key:
