@@ -158,13 +158,16 @@ def main() -> None:
             print(
                 f"dealspace analyze {args.scenario} with its report, median of {args.repeat} "
                 "(same machine, alternating; wall time, then CPU time of the process and its "
-                f"children; {usable} cores):"
+                f"children; {usable} cores; speed-up: median of the ratios within each round):"
             )
             for name in runs:
+                # the median of the ratios within each round (old and new ran back to back),
+                # steadier than a ratio of medians when the machine's speed drifts
+                paired = statistics.median(a / b for a, b in zip(times[base], times[name]))
                 ratio = (
                     ""
                     if name == base
-                    else f"   speed-up {t[base] / t[name]:.2f}x wall, {c[base] / c[name]:.2f}x cpu"
+                    else f"   speed-up {paired:.2f}x wall, {c[base] / c[name]:.2f}x cpu"
                 )
                 print(
                     f"  {name + ':':<22}{fmt(t[name]):>9}  cpu {fmt(c[name]):>9}   "
