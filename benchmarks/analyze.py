@@ -163,7 +163,9 @@ def main() -> None:
             for name in runs:
                 # the median of the ratios within each round (old and new ran back to back),
                 # steadier than a ratio of medians when the machine's speed drifts
-                paired = statistics.median(a / b for a, b in zip(times[base], times[name]))
+                paired = statistics.median(
+                    a / b for a, b in zip(times[base], times[name], strict=True)
+                )
                 ratio = (
                     ""
                     if name == base
