@@ -280,17 +280,34 @@ def test_the_scorecard_reads_the_reports_world_run() -> None:
 
 
 def test_charts_drawn_in_a_worker_give_the_same_report() -> None:
-    """The CLI sends the report's charts to the worker while it prints; the page is the same."""
-    from dealspace.report import draw_charts
+    """The CLI sends the report's charts to the worker as their results come (the early ones
+    from the partial results); the page is the same, and no chart is drawn twice."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from dealspace.report import ChartDrawer
     from dealspace.workers import second_process
 
-    results = analyze(load_scenario(TOY), Settings(process=None))
+    scenario = load_scenario("us-japan-2025-trade-only")
+    settings = Settings(process=ProcessSettings(runs=5, sensitivity=False), deal=None)
     with second_process(2, ("dealspace.present.charts",)) as worker:
-        assert worker is not None
-        charts = draw_charts(results, worker)
-        assert charts is not None
-        assert render(results, "html", charts) == render(results, "html")
-    assert draw_charts(results, None) is None
+        assert isinstance(worker, ProcessPoolExecutor)
+        charts = ChartDrawer(worker)
+        seen: list[Results] = []
+
+        def early(partial: Results) -> None:
+            assert partial.protocols is None and partial.tariffs is None
+            seen.append(partial)
+            charts.send(partial)
+
+        results = analyze(scenario, settings, partial=early)
+        sent_early = len(charts.futures)
+        charts.send(results)
+        assert len(seen) == 1 and 0 < sent_early < len(charts.futures)  # the rest sent later
+        drawn = render(results, "html", charts.draw)
+    assert drawn == render(results, "html")
+    alone = ChartDrawer(None)
+    alone.send(results)
+    assert alone.futures == {} and render(results, "html", alone.draw) == drawn
 
 
 def test_a_failing_worker_leaves_the_work_to_this_process() -> None:

@@ -272,6 +272,7 @@ def analyze(
     *,
     jobs: int = 1,
     executor: Executor | None = None,
+    partial: Callable[[Results], None] | None = None,
 ) -> Results:
     """Run the main job on ``scenario``: compile once, then every analysis on that space.
 
@@ -293,6 +294,10 @@ def analyze(
     executor
         A worker to use instead (:func:`dealspace.workers.second_process`),
         left running for the caller (the CLI draws the report's charts on it).
+    partial
+        Called once, before the protocol comparison, with the results so far
+        (the protocol comparison, tariff effects, bellwether model and
+        scorecard still None): the CLI starts drawing the report's charts then.
 
     Returns
     -------
@@ -309,7 +314,7 @@ def analyze(
         # the world model needs only the scenario: it starts first, in the worker if any
         world = _WorldRun(bellwether, settings, executor or worker)
         space = check(scenario).space
-        results = _analyze(scenario, settings, step, space, deal, world)
+        results = _analyze(scenario, settings, step, space, deal, world, partial)
     return results
 
 
@@ -320,6 +325,7 @@ def _analyze(
     space: DealSpace,
     deal: Deal | None,
     world: _WorldRun,
+    partial: Callable[[Results], None] | None = None,
 ) -> Results:
     step("Pareto frontier")
     frontier = pareto_frontier(space)
@@ -374,6 +380,39 @@ def _analyze(
         if best.package is not None
         else ()
     )
+    reached, sources = reach(space), collect_sources(scenario)
+
+    def assemble(**later: Any) -> Results:
+        """The results: those computed so far, and ``later`` (the last steps' results)."""
+        return Results(
+            scenario=scenario,
+            space=space,
+            settings=settings,
+            reach=reached,
+            frontier=frontier,
+            zopa=verdict,
+            solutions=solutions,
+            nash_terms={
+                k: tuple(float(x) for x in v)
+                for k, v in terms.items()
+                if any(math.fabs(x) > TERM_TOL for x in v)
+            },
+            linkage=link,
+            domain_values=values,
+            domain_worth=worth,
+            near_tie=tie,
+            robustness=robustness,
+            coalitions=groups,
+            redlines=prices,
+            logrolls=rolls,
+            offers=menus,
+            sources=sources,
+            notes=tuple(notes),
+            **{"protocols": None, "tariffs": None, "world": None, "scorecard": None, **later},
+        )
+
+    if partial is not None:  # before the longest steps, so a caller can start drawing
+        partial(assemble())
     protocols = None
     if settings.process is not None and space.n_parties == 2 and not space.empty:
         step("protocol comparison (Monte Carlo)")
@@ -407,35 +446,7 @@ def _analyze(
                 f"The built-in deal '{deal.name}' was not scored: it does not fit this version "
                 f"of scenario '{scenario.name}' ({err.problems[0]}). Give --deal FILE or --deal none."
             )
-    return Results(
-        scenario=scenario,
-        space=space,
-        settings=settings,
-        reach=reach(space),
-        frontier=frontier,
-        zopa=verdict,
-        solutions=solutions,
-        nash_terms={
-            k: tuple(float(x) for x in v)
-            for k, v in terms.items()
-            if any(math.fabs(x) > TERM_TOL for x in v)
-        },
-        linkage=link,
-        domain_values=values,
-        domain_worth=worth,
-        near_tie=tie,
-        robustness=robustness,
-        coalitions=groups,
-        redlines=prices,
-        logrolls=rolls,
-        offers=menus,
-        protocols=protocols,
-        tariffs=effects,
-        world=brief,
-        sources=collect_sources(scenario),
-        scorecard=card,
-        notes=tuple(notes),
-    )
+    return assemble(protocols=protocols, tariffs=effects, world=brief, scorecard=card)
 
 
 class _WorldRun:

@@ -124,7 +124,7 @@ def analyze(
         from dealspace.pipeline import Settings
         from dealspace.pipeline import analyze as run
         from dealspace.process.compare import ProcessSettings
-        from dealspace.report import draw_charts, free_path, write_report
+        from dealspace.report import ChartDrawer, free_path, write_report
 
         base = Settings().process or ProcessSettings()
         process = (
@@ -139,9 +139,14 @@ def analyze(
         if json_out:
             print_json(run(scenario, settings, jobs=jobs, executor=worker).to_dict())
             return
+        # the worker draws the report's charts as their results come: most of them while this
+        # process runs the protocol comparison, the last ones while it prints the summary
+        charts = ChartDrawer(worker if want_report else None)
         with progress_bar(f"analysing {scenario.name}") as step:
-            results = run(scenario, settings, progress=step, jobs=jobs, executor=worker)
-        charts = draw_charts(results, worker) if want_report else None  # drawn while we print
+            results = run(
+                scenario, settings, progress=step, jobs=jobs, executor=worker, partial=charts.send
+            )
+        charts.send(results)
         print_results(results)
         if no_report:
             return
@@ -152,7 +157,7 @@ def analyze(
                 free_path(DEFAULT_REPORT) if report is None else report,
                 overwrite=overwrite,
                 inputs=(source,),
-                charts=charts,
+                charts=charts.draw,
             )
     console.print(f"\n[bold green]Report:[/] {escape(str(path.resolve()))}", highlight=False)
 

@@ -8,13 +8,16 @@ here that writes a file. Nothing here computes a number.
 
 from __future__ import annotations
 
+import pickle
 from concurrent.futures import Executor
 from pathlib import Path
+from typing import Any
 
 from dealspace.errors import DealspaceError
 from dealspace.files import check_output as check_path
 from dealspace.files import write_text
 from dealspace.pipeline import Results
+from dealspace.present.document import Chart
 from dealspace.present.html import Draw
 from dealspace.report.build import layout
 from dealspace.workers import result_or, submit
@@ -23,7 +26,7 @@ FORMATS = ("html", "md")
 
 
 def render(results: Results, fmt: str = "html", charts: Draw | None = None) -> str:
-    """The report of ``results`` as HTML or Markdown text (``charts``: see :func:`draw_charts`)."""
+    """The report of ``results`` as HTML or Markdown text (``charts``: :meth:`ChartDrawer.draw`)."""
     if fmt == "html":
         from dealspace.present.html import document_html, draw_chart
 
@@ -35,25 +38,44 @@ def render(results: Results, fmt: str = "html", charts: Draw | None = None) -> s
     raise DealspaceError.single("--format", f"unknown format '{fmt}'", "use 'html' or 'md'")
 
 
-def draw_charts(results: Results, executor: Executor | None) -> Draw | None:
-    """Send every chart of the HTML report of ``results`` to ``executor`` now, so they are
-    drawn there while this process goes on; give the result to :func:`render` or
-    :func:`write_report`. A chart the worker fails to draw is drawn here."""
-    from dealspace.present.charts import render as render_chart
-    from dealspace.present.document import Chart
-    from dealspace.present.html import draw_chart
+class ChartDrawer:
+    """The report's charts, drawn in a worker process while this one goes on.
 
-    if executor is None:
-        return None
-    charts = [b for s in layout(results).sections for b in s.blocks if isinstance(b, Chart)]
-    futures = {
-        c.key: submit(executor, render_chart, c.kind, c.key, c.title, c.data) for c in charts
-    }
+    :meth:`send` sends the charts of some results to the worker (again with
+    more results: a chart already sent is not sent twice); :meth:`draw`
+    gives a chart's SVG for :func:`render` / :func:`write_report`: the
+    worker's, for a chart sent with exactly the same data, else drawn here.
+    Without a worker, every chart is drawn here.
+    """
 
-    def draw(chart: Chart) -> str:
-        return result_or(futures.get(chart.key), lambda: draw_chart(chart))
+    def __init__(self, executor: Executor | None) -> None:
+        self.executor = executor
+        self.futures: dict[bytes, Any] = {}
 
-    return draw
+    def send(self, results: Results) -> None:
+        """Send every chart of the HTML report of ``results`` not sent yet."""
+        from dealspace.present.charts import render as render_chart
+
+        if self.executor is None:
+            return
+        for section in layout(results).sections:
+            for chart in (b for b in section.blocks if isinstance(b, Chart)):
+                key = _fingerprint(chart)
+                if key not in self.futures:
+                    self.futures[key] = submit(
+                        self.executor, render_chart, chart.kind, chart.key, chart.title, chart.data
+                    )
+
+    def draw(self, chart: Chart) -> str:
+        """The SVG of ``chart``."""
+        from dealspace.present.html import draw_chart
+
+        return result_or(self.futures.get(_fingerprint(chart)), lambda: draw_chart(chart))
+
+
+def _fingerprint(chart: Chart) -> bytes:
+    """Equal for charts drawn alike (the same kind, key, title and data)."""
+    return pickle.dumps((chart.kind, chart.key, chart.title, chart.data), protocol=5)
 
 
 def check_output(
@@ -89,7 +111,7 @@ def write_report(
     inputs
         Files the report was made from: never written over, even with ``overwrite``.
     charts
-        The charts, drawn elsewhere (:func:`draw_charts`); by default drawn here.
+        Gives each chart's SVG (:meth:`ChartDrawer.draw`); by default drawn here.
 
     Returns
     -------
@@ -123,8 +145,8 @@ def free_path(path: str | Path) -> Path:
 __all__ = [
     "FORMATS",
     "Results",
+    "ChartDrawer",
     "check_output",
-    "draw_charts",
     "free_path",
     "layout",
     "render",
