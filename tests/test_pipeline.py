@@ -364,3 +364,24 @@ def test_the_worker_ends_when_its_parent_is_killed(tmp_path: Path) -> None:
     while alive(worker) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert not alive(worker)
+
+
+@pytest.mark.parametrize("command", ["analyze", "report"])
+def test_jobs_1_starts_no_process(
+    command: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from concurrent.futures import ProcessPoolExecutor
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a process was started")
+
+    monkeypatch.setattr(ProcessPoolExecutor, "__init__", refuse)
+    if command == "analyze":
+        args = ["analyze", "us-japan-2025-trade-only", "--jobs", "1", "--json", "--runs", "5"]
+        args += ["--no-sensitivity", "--world-runs", "5", "--deal", "none"]
+        out = runner.invoke(app, args)
+        assert out.exit_code == 0, out.output
+    else:  # `report` follows --jobs of nobody: it uses the worker only with 2 cores
+        monkeypatch.setattr("dealspace.workers.usable_cores", lambda: 1)
+        out = runner.invoke(app, ["report", str(TOY), "-o", str(tmp_path / "r.html")])
+        assert out.exit_code == 0, out.output

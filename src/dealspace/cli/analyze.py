@@ -104,23 +104,15 @@ def analyze(
     """Analyse a scenario (default: the built-in US–Japan 2025 portfolio) and write its report."""
     from dataclasses import replace
 
-    from dealspace.cli.report import progress_bar
+    from dealspace.cli.report import progress_bar, worker_for
     from dealspace.files import check_output
     from dealspace.scenario import load_scenario
-    from dealspace.workers import second_process, usable_cores
 
     scenario = load_scenario(source)
     want_report = not (no_report or json_out)
     if report is not None and want_report:
         check_output(report, "--report", overwrite=overwrite, inputs=(source,))
-    jobs = min(2, usable_cores()) if jobs is None else jobs
-    # A worker for the bellwether model (a party with a country may be a partner of the 2025
-    # world) and the report's charts; it imports what it needs while this process does.
-    world = world_runs > 0 and any(p.country for p in scenario.parties)
-    warm: tuple[str, ...] = ("dealspace.world.run",) if world else ()
-    if want_report:
-        warm += ("dealspace.present.charts", "matplotlib.figure", "matplotlib.backends.backend_svg")
-    with second_process(jobs if warm else 1, warm) as worker:
+    with worker_for(scenario, world_runs, want_report, jobs) as worker:
         from dealspace.pipeline import Settings
         from dealspace.pipeline import analyze as run
         from dealspace.process.compare import ProcessSettings
@@ -137,15 +129,13 @@ def analyze(
             deal=None if deal.lower() == "none" else deal,
         )
         if json_out:
-            print_json(run(scenario, settings, jobs=jobs, executor=worker).to_dict())
+            print_json(run(scenario, settings, executor=worker).to_dict())
             return
         # the worker draws the report's charts as their results come: most of them while this
         # process runs the protocol comparison, the last ones while it prints the summary
         charts = ChartDrawer(worker if want_report else None)
         with progress_bar(f"analysing {scenario.name}") as step:
-            results = run(
-                scenario, settings, progress=step, jobs=jobs, executor=worker, partial=charts.send
-            )
+            results = run(scenario, settings, progress=step, executor=worker, partial=charts.send)
         charts.send(results)
         print_results(results)
         if no_report:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -18,6 +18,9 @@ from dealspace.cli._bounds import bound
 from dealspace.cli.scenario import Source
 from dealspace.errors import DealspaceError
 from dealspace.scenario import load_scenario
+
+if TYPE_CHECKING:
+    from dealspace.scenario.model import Scenario
 
 
 @contextmanager
@@ -31,6 +34,21 @@ def progress_bar(what: str) -> Iterator[Callable[[str], None]]:
             bar.update(task, description=escape(f"{what}: {name}"))
 
         yield step
+
+
+def worker_for(scenario: Scenario, world_runs: int, charts: bool, jobs: int | None) -> Any:
+    """The second process of ``analyze`` and ``report`` (:func:`dealspace.workers.second_process`):
+    when ``jobs`` allows (default: 2 on 2+ cores) and it has work, the bellwether model (a
+    party with a country may be a partner of the 2025 world) or the report's charts.
+    It imports what that work needs at once, while this process imports the pipeline."""
+    from dealspace.workers import second_process, usable_cores
+
+    jobs = min(2, usable_cores()) if jobs is None else jobs
+    world = world_runs > 0 and any(p.country for p in scenario.parties)
+    warm: tuple[str, ...] = ("dealspace.world.run",) if world else ()
+    if charts:
+        warm += ("dealspace.present.charts", "matplotlib.figure", "matplotlib.backends.backend_svg")
+    return second_process(jobs if warm else 1, warm)
 
 
 @app.command()
@@ -59,9 +77,8 @@ def report(
     ] = False,
 ) -> None:
     """Write a report of a scenario: verdict, frontier, linkage, red lines, offers, tariffs, sources."""
-    from dealspace.pipeline import analyze
-    from dealspace.report import FORMATS, check_output, write_report
-    from dealspace.workers import usable_cores
+    from dealspace.pipeline import Settings, analyze
+    from dealspace.report import FORMATS, ChartDrawer, check_output, write_report
 
     if fmt is None:
         fmt = (
@@ -72,10 +89,18 @@ def report(
     scenario = load_scenario(source)
     path = output if output is not None else Path(f"{scenario.name}-report.{fmt}")
     check_output(path, overwrite, inputs=(source,))
-    with progress_bar(f"report on {scenario.name}") as step:
-        results = analyze(scenario, progress=step, jobs=min(2, usable_cores()))
+    html = fmt == "html"
+    with (
+        worker_for(scenario, Settings().world_runs, html, None) as worker,
+        progress_bar(f"report on {scenario.name}") as step,
+    ):
+        charts = ChartDrawer(worker if html else None)  # drawn in the worker as results come
+        results = analyze(scenario, progress=step, executor=worker, partial=charts.send)
+        charts.send(results)
         step("render")
-        written = write_report(results, path, fmt, overwrite=overwrite, inputs=(source,))
+        written = write_report(
+            results, path, fmt, overwrite=overwrite, inputs=(source,), charts=charts.draw
+        )
     console.print(f"wrote {escape(str(written))}", highlight=False)
 
 
