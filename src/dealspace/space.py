@@ -458,7 +458,8 @@ def _view(
         new_sq = None
         if sq is not None and ok[sq]:
             new_sq = int(np.searchsorted(rows, sq))
-        options = np.asfortranarray(np.take(block.options, rows, axis=0))
+        # options are column-major: gather within each column (one copy, already column-major)
+        options = np.take(block.options.T, rows, axis=1).T
         blocks.append(Block(block.issues, options, np.take(block.utility, rows, axis=0), new_sq))
     return DealSpace(
         scenario=scenario,
