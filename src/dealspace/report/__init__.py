@@ -58,7 +58,11 @@ class ChartDrawer:
 
         if self.executor is None:
             return
-        for section in layout(results).sections:
+        try:
+            doc = layout(results)
+        except Exception:  # noqa: BLE001 - partial results a section cannot lay out yet:
+            return  # the final results send those charts (and render() shows any error)
+        for section in doc.sections:
             for chart in (b for b in section.blocks if isinstance(b, Chart)):
                 key = _fingerprint(chart)
                 if key not in self.futures:
