@@ -25,7 +25,8 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from _peer import ROOT, old_source
+
 OLD = "789ece3"
 
 #: Counts calls of the scenario compiler, then runs the CLI (works on both versions).
@@ -110,82 +111,58 @@ def main() -> None:
     parser.add_argument("--old", default=OLD)
     args = parser.parse_args()
     usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    with tempfile.TemporaryDirectory() as tmp:
-        old = Path(tmp) / "old"
-        subprocess.run(
-            ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(old), args.old],
-            check=True,
-            capture_output=True,
+    with tempfile.TemporaryDirectory() as tmp, old_source(args.old) as old_src:
+        # "now, like for like": without what the main job gained since (the protocol
+        # verdict's sensitivity grid, the bellwether model and the signed deal's scorecard).
+        lean = ["--no-sensitivity", "--world-runs", "0", "--deal", "none"]
+        runs = {
+            f"at {args.old}": (old_src, []),
+            "now, everything": (ROOT / "src", []),
+            "now, one process": (ROOT / "src", ["--jobs", "1"]),
+            "now, like for like": (ROOT / "src", lean),
+        }
+        notes = {
+            "now, everything": "(default: the world model in a 2nd process on 2+ cores)",
+            "now, one process": "(--jobs 1)",
+            "now, like for like": f"({' '.join(lean)})",
+        }
+        times: dict[str, list[float]] = {name: [] for name in runs}
+        cpus: dict[str, list[float]] = {name: [] for name in runs}
+        compiles = {}
+        for k in range(args.repeat):
+            for n, (name, (src, extra)) in enumerate(runs.items()):
+                out = Path(tmp) / f"run{n}-{k}.html"
+                elapsed, cpu, compiles[name] = run(
+                    src, ["analyze", args.scenario, "-o", str(out), *extra], Path(tmp)
+                )
+                times[name].append(elapsed)
+                cpus[name].append(cpu)
+        t = {name: statistics.median(v) for name, v in times.items()}
+        c = {name: statistics.median(v) for name, v in cpus.items()}
+        base = f"at {args.old}"
+        print(
+            f"dealspace analyze {args.scenario} with its report, median of {args.repeat} "
+            "(same machine, alternating; wall time, then CPU time of the process and its "
+            f"children; {usable} cores; speed-up: median of the ratios within each round):"
         )
-        try:
-            # Byte-compile both trees first, as an installed package is: otherwise a tree
-            # without __pycache__ (the fresh old checkout, or any tree when
-            # PYTHONDONTWRITEBYTECODE is set) pays the compile of every module on every run.
-            for src in (old / "src", ROOT / "src"):
-                subprocess.run(
-                    [sys.executable, "-m", "compileall", "-q", str(src)],
-                    check=True,
-                    capture_output=True,
-                )
-            # "now, like for like": without what the main job gained since (the protocol
-            # verdict's sensitivity grid, the bellwether model and the signed deal's scorecard).
-            lean = ["--no-sensitivity", "--world-runs", "0", "--deal", "none"]
-            runs = {
-                f"at {args.old}": (old / "src", []),
-                "now, everything": (ROOT / "src", []),
-                "now, one process": (ROOT / "src", ["--jobs", "1"]),
-                "now, like for like": (ROOT / "src", lean),
-            }
-            notes = {
-                "now, everything": "(default: the world model in a 2nd process on 2+ cores)",
-                "now, one process": "(--jobs 1)",
-                "now, like for like": f"({' '.join(lean)})",
-            }
-            times: dict[str, list[float]] = {name: [] for name in runs}
-            cpus: dict[str, list[float]] = {name: [] for name in runs}
-            compiles = {}
-            for k in range(args.repeat):
-                for n, (name, (src, extra)) in enumerate(runs.items()):
-                    out = Path(tmp) / f"run{n}-{k}.html"
-                    elapsed, cpu, compiles[name] = run(
-                        src, ["analyze", args.scenario, "-o", str(out), *extra], Path(tmp)
-                    )
-                    times[name].append(elapsed)
-                    cpus[name].append(cpu)
-            t = {name: statistics.median(v) for name, v in times.items()}
-            c = {name: statistics.median(v) for name, v in cpus.items()}
-            base = f"at {args.old}"
+        for name in runs:
+            # the median of the ratios within each round (old and new ran back to back),
+            # steadier than a ratio of medians when the machine's speed drifts
+            paired = statistics.median(a / b for a, b in zip(times[base], times[name], strict=True))
+            ratio = (
+                ""
+                if name == base
+                else f"   speed-up {paired:.2f}x wall, {c[base] / c[name]:.2f}x cpu"
+            )
             print(
-                f"dealspace analyze {args.scenario} with its report, median of {args.repeat} "
-                "(same machine, alternating; wall time, then CPU time of the process and its "
-                f"children; {usable} cores; speed-up: median of the ratios within each round):"
+                f"  {name + ':':<22}{fmt(t[name]):>9}  cpu {fmt(c[name]):>9}   "
+                f"compiles {compiles[name]}{ratio}  {notes.get(name, '')}".rstrip()
             )
-            for name in runs:
-                # the median of the ratios within each round (old and new ran back to back),
-                # steadier than a ratio of medians when the machine's speed drifts
-                paired = statistics.median(
-                    a / b for a, b in zip(times[base], times[name], strict=True)
-                )
-                ratio = (
-                    ""
-                    if name == base
-                    else f"   speed-up {paired:.2f}x wall, {c[base] / c[name]:.2f}x cpu"
-                )
-                print(
-                    f"  {name + ':':<22}{fmt(t[name]):>9}  cpu {fmt(c[name]):>9}   "
-                    f"compiles {compiles[name]}{ratio}  {notes.get(name, '')}".rstrip()
-                )
-            print("  goal: at least 2x")
-            old_i, new_i = import_time(old / "src"), import_time(ROOT / "src")
-            print(
-                f"import of the CLI (dealspace --help): at {args.old} {fmt(old_i)}, now {fmt(new_i)} (goal: under 0.3 s)"
-            )
-        finally:
-            subprocess.run(
-                ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(old)],
-                check=False,
-                capture_output=True,
-            )
+        print("  goal: at least 2x")
+        old_i, new_i = import_time(old_src), import_time(ROOT / "src")
+        print(
+            f"import of the CLI (dealspace --help): at {args.old} {fmt(old_i)}, now {fmt(new_i)} (goal: under 0.3 s)"
+        )
 
 
 if __name__ == "__main__":

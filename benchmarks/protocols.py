@@ -26,10 +26,10 @@ import os
 import statistics
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from _peer import ROOT, old_source
+
 OLD = "df60d11"
 
 #: Times compare_protocols in one process (works on both versions).
@@ -77,25 +77,12 @@ def main() -> None:
     parser.add_argument("--scenario", default="us-japan-2025")
     parser.add_argument("--old", default=OLD)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        old = Path(tmp) / "old"
-        subprocess.run(
-            ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(old), args.old],
-            check=True,
-            capture_output=True,
-        )
-        try:
-            runs = {"old": old / "src", "new": ROOT / "src"}
-            got: dict[str, list[dict[str, float | str]]] = {name: [] for name in runs}
-            for _ in range(args.repeat):
-                for name, src in runs.items():
-                    got[name].append(measure(src, args.scenario, args.calls))
-        finally:
-            subprocess.run(
-                ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(old)],
-                check=False,
-                capture_output=True,
-            )
+    with old_source(args.old) as old_src:
+        runs = {"old": old_src, "new": ROOT / "src"}
+        got: dict[str, list[dict[str, float | str]]] = {name: [] for name in runs}
+        for _ in range(args.repeat):
+            for name, src in runs.items():
+                got[name].append(measure(src, args.scenario, args.calls))
     cpu = {n: statistics.median(float(r["cpu"]) for r in v) for n, v in got.items()}
     wall = {n: statistics.median(float(r["wall"]) for r in v) for n, v in got.items()}
     digests = {str(r["digest"]) for v in got.values() for r in v}

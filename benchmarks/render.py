@@ -35,7 +35,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from _peer import ROOT, old_source
+
 OLD = "df60d11"
 
 #: Times each fixed cost in one fresh process and prints them as JSON.
@@ -111,32 +112,19 @@ def main() -> None:
     parser.add_argument("--scenario", default="us-japan-2025")
     parser.add_argument("--old", default=OLD)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        old = Path(tmp) / "old"
-        subprocess.run(
-            ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(old), args.old],
-            check=True,
-            capture_output=True,
-        )
-        try:
-            sources = {"old": old / "src", "new": ROOT / "src"}
-            steps: dict[str, dict[str, list[tuple[float, float]]]] = {v: {} for v in sources}
-            charts = {}
-            for _ in range(args.repeat):
-                for version, src in sources.items():
-                    out = probe(src, args.scenario, Path(tmp))
-                    charts[version] = out.pop("charts")
-                    for name, (wall, cpu) in out.items():
-                        steps[version].setdefault(name, []).append((wall, cpu))
-                    steps[version].setdefault("import dealspace.cli (--help)", []).append(
-                        cli_import(src, Path(tmp))
-                    )
-        finally:
-            subprocess.run(
-                ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(old)],
-                check=False,
-                capture_output=True,
-            )
+    with tempfile.TemporaryDirectory() as tmp, old_source(args.old) as old_src:
+        sources = {"old": old_src, "new": ROOT / "src"}
+        steps: dict[str, dict[str, list[tuple[float, float]]]] = {v: {} for v in sources}
+        charts = {}
+        for _ in range(args.repeat):
+            for version, src in sources.items():
+                out = probe(src, args.scenario, Path(tmp))
+                charts[version] = out.pop("charts")
+                for name, (wall, cpu) in out.items():
+                    steps[version].setdefault(name, []).append((wall, cpu))
+                steps[version].setdefault("import dealspace.cli (--help)", []).append(
+                    cli_import(src, Path(tmp))
+                )
     print(
         f"Fixed costs of dealspace analyze {args.scenario}, median of {args.repeat} fresh "
         f"processes each (alternating), at {args.old} and now; charts in the report: "

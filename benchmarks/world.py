@@ -26,10 +26,10 @@ import os
 import statistics
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from _peer import ROOT, old_source
+
 OLD = "df60d11"
 
 #: Runs the brief once in a fresh process and prints its timing and result (works on both versions).
@@ -70,30 +70,17 @@ def main() -> None:
     parser.add_argument("--scenario", default="us-japan-2025")
     parser.add_argument("--old", default=OLD)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        old = Path(tmp) / "old"
-        subprocess.run(
-            ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(old), args.old],
-            check=True,
-            capture_output=True,
-        )
-        try:
-            sources = {"old": old / "src", "new": ROOT / "src"}
-            wall: dict[str, list[float]] = {name: [] for name in sources}
-            cpu: dict[str, list[float]] = {name: [] for name in sources}
-            briefs: dict[str, list[object]] = {name: [] for name in sources}
-            for _ in range(args.repeat):
-                for name, src in sources.items():
-                    out = run(src, args.scenario, args.runs)
-                    wall[name].append(float(out["wall"]))  # type: ignore[arg-type]
-                    cpu[name].append(float(out["cpu"]))  # type: ignore[arg-type]
-                    briefs[name].append(out["brief"])
-        finally:
-            subprocess.run(
-                ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(old)],
-                check=False,
-                capture_output=True,
-            )
+    with old_source(args.old) as old_src:
+        sources = {"old": old_src, "new": ROOT / "src"}
+        wall: dict[str, list[float]] = {name: [] for name in sources}
+        cpu: dict[str, list[float]] = {name: [] for name in sources}
+        briefs: dict[str, list[object]] = {name: [] for name in sources}
+        for _ in range(args.repeat):
+            for name, src in sources.items():
+                out = run(src, args.scenario, args.runs)
+                wall[name].append(float(out["wall"]))  # type: ignore[arg-type]
+                cpu[name].append(float(out["cpu"]))  # type: ignore[arg-type]
+                briefs[name].append(out["brief"])
     w = {name: statistics.median(v) for name, v in wall.items()}
     c = {name: statistics.median(v) for name, v in cpu.items()}
     same = all(b == briefs["old"][0] for v in briefs.values() for b in v)
